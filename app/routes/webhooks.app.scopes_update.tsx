@@ -1,0 +1,14 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { authenticate } from "../shopify.server";
+import { recordScopes } from "../services/shops.server";
+
+const Payload = z.object({ current: z.array(z.string().max(100)).max(100) });
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, payload } = await authenticate.webhook(request);
+  const parsed = Payload.safeParse(payload);
+  if (!parsed.success) return new Response("payload.current must be a list of scopes", { status: 400 });
+  await recordScopes(shop, parsed.data.current);
+  return new Response();
+};

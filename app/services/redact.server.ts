@@ -1,0 +1,51 @@
+import type { Prisma } from "../../generated/sqlite/index.js";
+import prisma from "../db.server";
+
+type ModelName = Prisma.ModelName;
+
+/**
+ * How each table is emptied for one shop. Typed as a record over every model, so a
+ * new model without a line here does not compile; test/integration/redact.test.ts
+ * also fills every table and checks none keeps a row for the shop.
+ */
+function deletionsFor(shopId: number | null, domain: string): Record<ModelName, () => Prisma.PrismaPromise<unknown>> {
+  const id = shopId ?? -1;
+  return {
+    Session: () => prisma.session.deleteMany({ where: { shop: domain } }),
+    FunnelStep: () => prisma.funnelStep.deleteMany({ where: { shopId: id } }),
+    Funnel: () => prisma.funnel.deleteMany({ where: { shopId: id } }),
+    Event: () => prisma.event.deleteMany({ where: { shopId: id } }),
+    VisitorSession: () => prisma.visitorSession.deleteMany({ where: { shopId: id } }),
+    // Last: the row that holds the shop's id.
+    Shop: () => prisma.shop.deleteMany({ where: { domain } }),
+  };
+}
+
+/** shop/redact: deletes every row of the shop in every table, in one transaction. */
+export async function deleteShopData(domain: string): Promise<void> {
+  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+  const deletions = deletionsFor(shop?.id ?? null, domain);
+  await prisma.$transaction(Object.values(deletions).map((run) => run()));
+}
+
+/** customers/redact: removes the link between a customer and their events, everywhere. */
+export async function redactCustomer(domain: string, customerId: string): Promise<number> {
+  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+  if (!shop) return 0;
+  const { count } = await prisma.event.updateMany({ where: { shopId: shop.id, customerId }, data: { customerId: null } });
+  return count;
+}
+
+/** customers/data_request: what the app holds about one customer (counts, no copies of PII — we store none). */
+export async function customerDataSummary(domain: string, customerId: string) {
+  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+  if (!shop) return { events: 0, firstSeen: null, lastSeen: null };
+  const agg = await prisma.event.aggregate({
+    where: { shopId: shop.id, customerId },
+    _count: { _all: true },
+    _min: { ts: true },
+    _max: { ts: true },
+  });
+  const iso = (v: bigint | null) => (v === null ? null : new Date(Number(v)).toISOString());
+  return { events: agg._count._all, firstSeen: iso(agg._min.ts), lastSeen: iso(agg._max.ts) };
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import prisma from "../db.server";
+import { env } from "../env.server";
+import type { AdminGraphql } from "./admin-graphql.server";
+import { adminQuery } from "./admin-graphql.server";
+import { ensureWebPixel } from "./web-pixel.server";
+
+const SHOP_QUERY = `#graphql
+query ShopForInstall { shop { name ianaTimezone currencyCode } }`;
+
+/** A fresh per-shop ingest key: 256 random bits, URL-safe. */
+export function newIngestKey(): string {
+  return `ik_${randomBytes(32).toString("base64url")}`;
+}
+
+export function getShop(domain: string) {
+  return prisma.shop.findUnique({ where: { domain } });
+}
+
+/** The shop row for an authenticated admin request; created on first sight. */
+export async function requireShop(domain: string) {
+  const shop = await getShop(domain);
+  if (shop) return shop;
+  return prisma.shop.create({ data: { domain, name: domain, ingestKey: newIngestKey() } });
+}
+
+/**
+ * Install / re-auth: records the shop from the Admin API and creates or updates its
+ * web pixel. Idempotent: the ingest key survives re-installs, an uninstall mark is cleared.
+ */
+export async function recordInstall(domain: string, admin: AdminGraphql) {
+  const { shop: info } = await adminQuery<{ shop: { name: string; ianaTimezone: string; currencyCode: string } }>(admin, SHOP_QUERY);
+  const fields = { name: info.name, timeZone: info.ianaTimezone, currency: info.currencyCode, uninstalledAt: null };
+  const shop = await prisma.shop.upsert({
+    where: { domain },
+    create: { domain, ingestKey: newIngestKey(), ...fields },
+    update: fields,
+  });
+  return syncPixel(shop.id, admin);
+}
+
+/** Creates/updates the web pixel for a shop and stores the outcome for the Settings page. */
+export async function syncPixel(shopId: number, admin: AdminGraphql) {
+  const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+  const result = await ensureWebPixel(admin, shop.webPixelId, { ingestUrl: env.ingestUrl, ingestKey: shop.ingestKey });
+  return prisma.shop.update({
+    where: { id: shopId },
+    data: result.ok
+      ? { webPixelId: result.id, pixelStatus: "created", pixelError: null }
+      : { pixelStatus: "failed", pixelError: result.error.slice(0, 1000) },
+  });
+}
+
+/** app/uninstalled: sessions go, the shop is marked so ingestion for it stops. Data stays until shop/redact. */
+export async function markUninstalled(domain: string) {
+  await prisma.$transaction([
+    prisma.session.deleteMany({ where: { shop: domain } }),
+    prisma.shop.updateMany({ where: { domain, uninstalledAt: null }, data: { uninstalledAt: new Date() } }),
+  ]);
+}
+
+/** app/scopes_update: keep the granted scopes on the shop and its sessions. */
+export async function recordScopes(domain: string, scopes: string[]) {
+  const scope = scopes.join(",");
+  await prisma.$transaction([
+    prisma.shop.updateMany({ where: { domain }, data: { scopes: scope } }),
+    prisma.session.updateMany({ where: { shop: domain }, data: { scope } }),
+  ]);
+}
