@@ -24,9 +24,9 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     throw new Error(`Invalid environment: ${issues}`);
   }
   const env = parsed.data;
-  if (env.DEMO_MODE === "1" && process.env.NODE_ENV === "production" && !raw.ALLOW_DEMO_IN_PRODUCTION) {
-    // The stand-in mints admin session tokens: it must never run on a real deployment.
-    throw new Error("DEMO_MODE=1 is refused when NODE_ENV=production");
+  if (env.DEMO_MODE === "1" && !isLoopbackUrl(env.SHOPIFY_APP_URL)) {
+    // Demo mode mints admin session tokens: it must never run on a reachable deployment.
+    throw new Error("DEMO_MODE=1 is only allowed when SHOPIFY_APP_URL is a localhost URL");
   }
   return {
     ...env,
@@ -36,3 +36,8 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
 }
 
 export const env = parseEnv(process.env);
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -23,14 +23,17 @@ export default function App() {
   const bridge = demoMode ? { __APP_BRIDGE_URL: "/demo/app-bridge.js" } : {};
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey} {...bridge}>
-      <NavMenu>
-        {NAV_ITEMS.map((item) => (
-          <Link key={item.url} to={item.url} rel={item.url === "/app" ? "home" : undefined}>
-            {item.label}
-          </Link>
-        ))}
-      </NavMenu>
-      {demoMode ? <DemoNav pathname={location.pathname} /> : null}
+      {demoMode ? (
+        <DemoNav pathname={location.pathname} />
+      ) : (
+        <NavMenu>
+          {NAV_ITEMS.map((item) => (
+            <Link key={item.url} to={item.url} rel={item.url === "/app" ? "home" : undefined}>
+              {item.label}
+            </Link>
+          ))}
+        </NavMenu>
+      )}
       <Outlet />
     </AppProvider>
   );

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { authenticate } from "../shopify.server";
+import { authenticateWebhook } from "../services/webhooks.server";
 import { recordScopes } from "../services/shops.server";
 
 const Payload = z.object({ current: z.array(z.string().max(100)).max(100) });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, payload } = await authenticate.webhook(request);
+  const { shop, payload } = await authenticateWebhook(request);
   const parsed = Payload.safeParse(payload);
   if (!parsed.success) return new Response("payload.current must be a list of scopes", { status: 400 });
   await recordScopes(shop, parsed.data.current);

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "../shopify.server";
+import { authenticateWebhook } from "../services/webhooks.server";
 import { markUninstalled } from "../services/shops.server";
 
 // Sessions are deleted and ingestion stops; data stays until shop/redact (48 h later).
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop } = await authenticate.webhook(request);
+  const { shop } = await authenticateWebhook(request);
   await markUninstalled(shop);
   return new Response();
 };

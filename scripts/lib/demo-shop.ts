@@ -2,7 +2,7 @@
  * The demo shop: a Shop row, a web pixel marked connected, and the offline session
  * `authenticate.admin` needs to run without reaching Shopify (docs/offline-demo-auth).
  */
-import type { Db } from "../../app/db.server";
+import type { Db } from "../../app/db-client";
 
 export const DEMO_SHOP = "demo-shop.myshopify.com";
 export const DEMO_INGEST_KEY = "ik_demo_local_only_0000000000000000000000000";

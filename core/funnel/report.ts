@@ -1,0 +1,263 @@
+/**
+ * Report output types and the pure arithmetic that turns per-step counts into figures.
+ * Kept separate from the engine so a SQL implementation can produce the same
+ * aggregate and get an identical report from `figuresFromCounts`.
+ *
+ * All rates are fractions (0.35 = 35 %). A rate whose denominator is zero is `null`,
+ * never NaN, Infinity or 0.
+ */
+import type { BreakdownKey, FunnelUnit } from "../types";
+import { cachedZoneOffsetMs, wallClockToEpoch } from "./timezone";
+
+/** Figures of one step k (1-based). Fields that need a previous step are null for k = 1. */
+export interface StepFigures {
+  step: number;
+  label: string;
+  /** Units that reached this step. */
+  count: number;
+  /** count[k] / count[k-1]. */
+  stepConversion: number | null;
+  /** count[k] / count[1]. */
+  overallConversion: number | null;
+  /** count[k-1] − count[k]. */
+  dropOff: number | null;
+  /** dropOff[k] / count[k-1] (= 1 − stepConversion). */
+  dropOffRate: number | null;
+  /** In-progress units whose furthest step is k−1: they are part of dropOff[k] but may still advance. 0 for k = 1. */
+  inProgress: number;
+  /** Nearest-rank median of ms from step k−1 to step k among units that reached k. */
+  medianMsFromPrev: number | null;
+  /** Nearest-rank 90th percentile of the same durations. */
+  p90MsFromPrev: number | null;
+}
+
+/** The step with the highest drop-off rate (the headline "most are lost between A and B"). */
+export interface Leak {
+  /** The step k ≥ 2 that loses units: they reached k−1 but not k. */
+  step: number;
+  fromLabel: string;
+  toLabel: string;
+  fromCount: number;
+  toCount: number;
+  dropOff: number;
+  dropOffRate: number;
+}
+
+/** Step figures plus headline numbers, for a whole report or one breakdown group. */
+export interface FunnelFigures {
+  steps: StepFigures[];
+  biggestLeak: Leak | null;
+  /** Units with an attempt in the range (= count of step 1). */
+  totalUnits: number;
+  /** Units not completed that could still advance. */
+  inProgressUnits: number;
+}
+
+/**
+ * What any implementation (this engine or SQL) must provide to build figures.
+ * All arrays have one entry per step, index i ↔ step i+1.
+ */
+export interface FunnelAggregate {
+  /** Units that reached step i+1 (non-increasing). */
+  counts: number[];
+  /** In-progress units whose furthest step is i+1 (the last entry is always 0). */
+  inProgressByFurthest: number[];
+  /** Durations in ms from step i to step i+1 of each unit that reached step i+1; empty for index 0. Any order. */
+  msFromPrev: number[][];
+}
+
+/** The result of one unit, as the engine (or SQL) computes it. */
+export interface UnitOutcome {
+  /** Furthest step reached, 1..n. */
+  furthest: number;
+  /** msFromPrev[j] = ms from step j+1 to step j+2, for the steps reached (length furthest − 1). */
+  msFromPrev: number[];
+  inProgress: boolean;
+}
+
+/** One value of the breakdown attribute. */
+export interface BreakdownGroup extends FunnelFigures {
+  /** The attribute value as text ("(none)" for null); "(other)" for the rest bucket. */
+  value: string;
+  /** True for the bucket gathering every value outside the top 10. */
+  isOther: boolean;
+}
+
+/** Report figures per value of one entry attribute. */
+export interface Breakdown {
+  key: BreakdownKey;
+  /** Top values by step-1 count (desc, ties by value), then "(other)" when there are more. */
+  groups: BreakdownGroup[];
+}
+
+/** Counts of units whose entry falls in one local day or ISO week. */
+export interface TrendBucket {
+  /** Local date "YYYY-MM-DD" of the day, or of the Monday starting the week. */
+  key: string;
+  counts: number[];
+  overallConversion: (number | null)[];
+  inProgressUnits: number;
+}
+
+/** The funnel per entry day or week in the shop's time zone. */
+export interface Trend {
+  granularity: "day" | "week";
+  timeZone: string;
+  /** Every day/week touched by the range, in order, including empty ones. */
+  buckets: TrendBucket[];
+}
+
+/** A complete funnel report for one range. */
+export interface FunnelReport extends FunnelFigures {
+  unit: FunnelUnit;
+  from: number;
+  to: number;
+  now: number;
+  breakdown?: Breakdown;
+  trend?: Trend;
+}
+
+/** Change of one step's rates between two periods, in percentage points (null when either side is null). */
+export interface StepComparison {
+  step: number;
+  label: string;
+  count: { current: number; previous: number };
+  stepConversionPp: number | null;
+  overallConversionPp: number | null;
+  dropOffRatePp: number | null;
+}
+
+/** Current vs previous period, per step. */
+export interface FunnelComparison {
+  totalUnits: { current: number; previous: number };
+  steps: StepComparison[];
+}
+
+/** Division that yields null instead of NaN / Infinity. */
+export function rate(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : numerator / denominator;
+}
+
+/**
+ * Nearest-rank percentile: the smallest value v such that at least `percent` % of the
+ * values are ≤ v, i.e. sorted[ceil(percent/100 · N) − 1]. The median is therefore the
+ * lower middle value for even N (same as SQL PERCENTILE_DISC). Null for no values.
+ * `percent` is an integer in 1..100 so the rank is computed exactly.
+ */
+export function percentileNearestRank(values: readonly number[], percent: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((percent * sorted.length) / 100));
+  return sorted[rank - 1];
+}
+
+/** Folds unit outcomes into the aggregate that `figuresFromCounts` consumes. */
+export function aggregateOutcomes(outcomes: Iterable<UnitOutcome>, stepCount: number): FunnelAggregate {
+  const counts = new Array<number>(stepCount).fill(0);
+  const inProgressByFurthest = new Array<number>(stepCount).fill(0);
+  const msFromPrev: number[][] = Array.from({ length: stepCount }, () => []);
+  for (const o of outcomes) {
+    for (let i = 0; i < o.furthest; i++) counts[i]++;
+    if (o.inProgress) inProgressByFurthest[o.furthest - 1]++;
+    o.msFromPrev.forEach((ms, j) => msFromPrev[j + 1].push(ms));
+  }
+  return { counts, inProgressByFurthest, msFromPrev };
+}
+
+/**
+ * Builds all report figures from per-step counts, in-progress counts and per-unit
+ * durations. `labels` gives the step count; the aggregate's arrays must match it.
+ */
+export function figuresFromCounts(labels: readonly string[], agg: FunnelAggregate): FunnelFigures {
+  const n = labels.length;
+  if (agg.counts.length !== n || agg.inProgressByFurthest.length !== n || agg.msFromPrev.length !== n) {
+    throw new RangeError("aggregate arrays must have one entry per step");
+  }
+  const first = agg.counts[0] ?? 0;
+  const steps = labels.map((label, i): StepFigures => {
+    const count = agg.counts[i];
+    const prev = i === 0 ? null : agg.counts[i - 1];
+    const dropOff = prev === null ? null : prev - count;
+    return {
+      step: i + 1,
+      label,
+      count,
+      stepConversion: prev === null ? null : rate(count, prev),
+      overallConversion: rate(count, first),
+      dropOff,
+      // dropOff / prev rather than 1 − conversion: exact for equal ratios, so ties compare equal.
+      dropOffRate: prev === null || dropOff === null ? null : rate(dropOff, prev),
+      inProgress: i === 0 ? 0 : agg.inProgressByFurthest[i - 1],
+      medianMsFromPrev: i === 0 ? null : percentileNearestRank(agg.msFromPrev[i], 50),
+      p90MsFromPrev: i === 0 ? null : percentileNearestRank(agg.msFromPrev[i], 90),
+    };
+  });
+  return {
+    steps,
+    biggestLeak: biggestLeak(steps),
+    totalUnits: first,
+    inProgressUnits: agg.inProgressByFurthest.reduce((a, b) => a + b, 0),
+  };
+}
+
+/** Step k ≥ 2 with the highest drop-off rate; ties go to the earlier step; null if no rate is defined. */
+export function biggestLeak(steps: readonly StepFigures[]): Leak | null {
+  let best: StepFigures | null = null;
+  for (const s of steps) {
+    if (s.dropOffRate === null) continue;
+    if (best === null || s.dropOffRate > (best.dropOffRate as number)) best = s;
+  }
+  if (best === null) return null;
+  const from = steps[best.step - 2];
+  return {
+    step: best.step,
+    fromLabel: from.label,
+    toLabel: best.label,
+    fromCount: from.count,
+    toCount: best.count,
+    dropOff: best.dropOff as number,
+    dropOffRate: best.dropOffRate as number,
+  };
+}
+
+/** Difference a − b in percentage points; null when either rate is undefined. */
+function pp(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : (a - b) * 100;
+}
+
+/**
+ * Rate changes of `current` against `previous` (the same funnel over another range),
+ * in percentage points: +3.5 means the rate rose from e.g. 35 % to 38.5 %.
+ */
+export function compareReports(current: FunnelFigures, previous: FunnelFigures): FunnelComparison {
+  if (current.steps.length !== previous.steps.length) {
+    throw new RangeError("reports of funnels with different step counts cannot be compared");
+  }
+  return {
+    totalUnits: { current: current.totalUnits, previous: previous.totalUnits },
+    steps: current.steps.map((c, i) => {
+      const p = previous.steps[i];
+      return {
+        step: c.step,
+        label: c.label,
+        count: { current: c.count, previous: p.count },
+        stepConversionPp: pp(c.stepConversion, p.stepConversion),
+        overallConversionPp: pp(c.overallConversion, p.overallConversion),
+        dropOffRatePp: pp(c.dropOffRate, p.dropOffRate),
+      };
+    }),
+  };
+}
+
+/**
+ * The range of equal length ending where [from, to) starts.
+ * Without `timeZone` the length is in milliseconds. With it, the length is measured on
+ * the shop's wall clock, so "the previous 7 days" of a range crossing a DST change still
+ * starts at local midnight (the two ranges then differ by an hour in milliseconds).
+ */
+export function previousPeriod(from: number, to: number, timeZone?: string): { from: number; to: number } {
+  if (timeZone === undefined) return { from: from - (to - from), to: from };
+  const wallFrom = from + cachedZoneOffsetMs(from, timeZone);
+  const wallTo = to + cachedZoneOffsetMs(to, timeZone);
+  return { from: wallClockToEpoch(wallFrom - (wallTo - wallFrom), timeZone), to: from };
+}

@@ -1,0 +1,75 @@
+/**
+ * `npm run demo`: the whole app on this machine with no Shopify account and no network.
+ * Migrates a SQLite file, builds, starts the local Shopify stand-in and the real
+ * server in demo mode, seeds a demo shop, and prints the URL to open.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { createDb } from "../app/db-client";
+import { buildApp } from "./lib/build";
+import { migrate } from "./lib/migrate";
+import { ensureDemoShop } from "./lib/demo-shop";
+import { seedDemoData } from "./lib/demo-data";
+import { startLocalShopify } from "./local-shopify/server";
+
+const root = path.resolve(import.meta.dirname, "..");
+const port = Number(process.env.PORT ?? 3000);
+const appUrl = process.env.SHOPIFY_APP_URL ?? `http://localhost:${port}`;
+const env = {
+  ...process.env,
+  DATABASE_URL: process.env.DATABASE_URL ?? `file:${path.join(root, ".data/demo.sqlite")}`,
+  SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "demo-api-key",
+  SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET ?? "demo-api-secret-local-only",
+  SHOPIFY_APP_URL: appUrl,
+  DEMO_MODE: "1",
+  // The library's session-token bounce page loads App Bridge from here.
+  APP_BRIDGE_URL: "/demo/app-bridge.js",
+  PORT: String(port),
+  HOST: process.env.HOST ?? "127.0.0.1",
+};
+
+const step = (n: number, text: string) => console.log(`[demo ${n}/5] ${text}`);
+
+mkdirSync(path.join(root, ".data"), { recursive: true });
+step(1, `migrating ${env.DATABASE_URL}`);
+await migrate(env.DATABASE_URL, { quiet: true });
+
+if (process.env.SKIP_BUILD !== "1") {
+  step(2, "building the app (about 20 s)");
+  buildApp();
+} else step(2, "build skipped (SKIP_BUILD=1)");
+
+step(3, "starting the local Shopify Admin API stand-in");
+const shopify = await startLocalShopify({ apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET });
+
+step(4, `starting the server on ${appUrl}`);
+const server = spawn(process.execPath, ["--import", "./scripts/local-shopify/intercept.mjs", "build/server.js"], {
+  cwd: root,
+  env: { ...env, NODE_ENV: "production", LOCAL_SHOPIFY_URL: shopify.url },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+await new Promise<void>((resolve, reject) => {
+  server.stdout!.on("data", (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (process.env.DEMO_VERBOSE) process.stdout.write(text);
+    if (text.includes("listening on")) resolve();
+  });
+  server.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+});
+
+step(5, "seeding the demo shop");
+const { db } = createDb(env.DATABASE_URL);
+const shop = await ensureDemoShop(db);
+await seedDemoData({ db, shop, ingestUrl: `${appUrl}/collect` });
+await db.$disconnect();
+
+console.log(`\nMicro-Conversions demo is running. Open:\n\n    ${appUrl}/demo\n\n(Ctrl-C to stop)`);
+
+const stop = () => {
+  server.kill("SIGTERM");
+  void shopify.close();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,62 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BROWSER_UA, root } from "../helpers/app-server";
+import { launchChromium } from "../helpers/chromium";
+import { startDemo, type DemoProcess } from "../helpers/demo-process";
+
+const artifacts = path.join(root, "test-results");
+let demo: DemoProcess;
+let browser: Browser;
+let page: Page;
+const external: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  demo = await startDemo({ dbFile: path.join(root, ".tmp", `demo-browser-${Date.now()}.sqlite`) });
+  browser = await launchChromium();
+  // Headless Chromium announces itself as "HeadlessChrome", which Shopify's library
+  // answers as a bot (410); a merchant's browser does not.
+  page = await browser.newPage({ userAgent: BROWSER_UA });
+  // Record any request that would leave the machine: the demo must work offline.
+  page.on("request", (req) => {
+    const host = new URL(req.url()).hostname;
+    if (host !== "localhost" && host !== "127.0.0.1") external.push(req.url());
+  });
+  await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+describe("demo mode in real Chromium", () => {
+  it("prints a URL that opens the embedded admin dashboard through the real auth path", async () => {
+    expect(demo.url).toMatch(/\/demo$/);
+    const response = await page.goto(demo.url, { waitUntil: "networkidle" });
+    expect(response?.status()).toBe(200);
+    expect(page.url()).toContain("/app?embedded=1");
+    await expect(page.getByRole("heading", { name: "Dashboard" }).first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(artifacts, "demo-dashboard.png"), fullPage: true });
+  });
+
+  it("navigates inside the app with session tokens added by the App Bridge stand-in", async () => {
+    await page.getByRole("link", { name: "Settings" }).first().click();
+    await page.waitForURL(/\/app\/settings/);
+    await expect(page.getByText("Time zone: America/New_York").isVisible()).resolves.toBe(true);
+    await expect(page.getByText("created").first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(artifacts, "demo-settings.png"), fullPage: true });
+  });
+
+  it("the retry button re-syncs the pixel through the local Admin API", async () => {
+    await page.getByRole("button", { name: /pixel/ }).click();
+    await page.waitForLoadState("networkidle");
+    await expect(page.getByText(/gid:\/\/shopify\/WebPixel\/\d+/).isVisible()).resolves.toBe(true);
+  });
+
+  it("only the blocked Shopify CDN was requested outside the machine", () => {
+    expect(external.filter((u) => !u.startsWith("https://cdn.shopify.com/"))).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * Puts at least one row for a shop into every table, and counts a shop's rows per
+ * table. Driven by Prisma's model list, so a new model without a line here fails.
+ */
+import { Prisma } from "../../generated/sqlite/index.js";
+import type { Db } from "../../app/db-client";
+import { ensureDemoShop } from "../../scripts/lib/demo-shop";
+
+type Shop = { id: number; domain: string };
+
+export async function fillEveryTable(db: Db, domain: string): Promise<Shop> {
+  const shop = await ensureDemoShop(db, { domain, ingestKey: `ik_${domain}` });
+  const base = { shopId: shop.id, name: "page_viewed", seq: 1, clientId: "c1", sessionId: "c1:0", receivedAt: 0n };
+  await db.event.createMany({
+    data: [
+      { ...base, eventId: "e1", ts: 1000n, customerId: "777" },
+      { ...base, eventId: "e2", ts: 2000n, customerId: "888" },
+    ],
+  });
+  await db.visitorSession.create({
+    data: { shopId: shop.id, id: "c1:0", clientId: "c1", startTs: 1000n, endTs: 2000n, eventCount: 2, source: "direct", visitorType: "new" },
+  });
+  await db.funnel.create({
+    data: { shopId: shop.id, name: "Purchase", steps: { create: [{ shopId: shop.id, position: 1, label: "View", matchers: "[]" }] } },
+  });
+  return shop;
+}
+
+export async function countRowsForShop(db: Db, shop: Shop): Promise<Record<string, number>> {
+  const counters: Record<Prisma.ModelName, () => Promise<number>> = {
+    Session: () => db.session.count({ where: { shop: shop.domain } }),
+    Shop: () => db.shop.count({ where: { domain: shop.domain } }),
+    Event: () => db.event.count({ where: { shopId: shop.id } }),
+    VisitorSession: () => db.visitorSession.count({ where: { shopId: shop.id } }),
+    Funnel: () => db.funnel.count({ where: { shopId: shop.id } }),
+    FunnelStep: () => db.funnelStep.count({ where: { shopId: shop.id } }),
+  };
+  const out: Record<string, number> = {};
+  for (const model of Object.values(Prisma.ModelName)) out[model] = await counters[model]();
+  return out;
+}

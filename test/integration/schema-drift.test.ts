@@ -1,0 +1,73 @@
+/**
+ * One model definition, two providers: fails when the PostgreSQL schema, either
+ * migrations folder, or a migrated database falls out of step with prisma/schema.prisma.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../../app/db-client";
+import { Prisma } from "../../generated/sqlite/index.js";
+import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
+import { freshDatabase, root } from "../helpers/app-server";
+
+const read = (p: string) => readFileSync(path.join(root, p), "utf8");
+
+function diffIsEmpty(from: string, to: string, dbUrl: string): boolean {
+  try {
+    execFileSync(path.join(root, "node_modules/.bin/prisma"), ["migrate", "diff", "--from-schema-datamodel", from, "--to-schema-datamodel", to, "--exit-code"], {
+      cwd: root, env: { ...process.env, DATABASE_URL: dbUrl }, stdio: "pipe",
+    });
+    return true;
+  } catch (error) {
+    if ((error as { status?: number }).status === 2) return false;
+    throw error;
+  }
+}
+
+/** Tables → sorted "column:type:nullable" lines, read from the live database. */
+async function sqliteCatalog(url: string) {
+  const { db } = createDb(url);
+  const tables = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'`);
+  const out: Record<string, string[]> = {};
+  for (const { name } of tables) {
+    const cols = await db.$queryRawUnsafe<{ name: string; notnull: number | bigint }[]>(`PRAGMA table_info("${name}")`);
+    out[name] = cols.map((c) => `${c.name}:${Number(c.notnull) ? "required" : "optional"}`).sort();
+  }
+  await db.$disconnect();
+  return out;
+}
+
+async function postgresCatalog(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query(
+    `SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE '\\_%'`,
+  );
+  await client.end();
+  const out: Record<string, string[]> = {};
+  for (const r of rows) (out[r.table_name] ??= []).push(`${r.column_name}:${r.is_nullable === "NO" ? "required" : "optional"}`);
+  for (const k of Object.keys(out)) out[k].sort();
+  return out;
+}
+
+describe("schema drift", () => {
+  it("prisma/postgres/schema.prisma is generated from prisma/schema.prisma (npm run db:sync)", () => {
+    expect(read("prisma/postgres/schema.prisma")).toBe(postgresSchemaFrom(read("prisma/schema.prisma")));
+  });
+
+  it("both migration folders are up to date with the schema (npm run db:sync -- --new NAME)", async () => {
+    const pgUrl = await freshDatabase("postgres");
+    const sqliteUrl = await freshDatabase("sqlite");
+    expect(diffIsEmpty("prisma/migrations/schema.snapshot.prisma", "prisma/schema.prisma", sqliteUrl)).toBe(true);
+    expect(diffIsEmpty("prisma/postgres/migrations/schema.snapshot.prisma", "prisma/postgres/schema.prisma", pgUrl)).toBe(true);
+  });
+
+  it("migrated SQLite and PostgreSQL databases have the same tables and columns", async () => {
+    const sqlite = await sqliteCatalog(await freshDatabase("sqlite"));
+    const postgres = await postgresCatalog(await freshDatabase("postgres"));
+    expect(Object.keys(sqlite).sort()).toEqual(Object.values(Prisma.ModelName).sort());
+    expect(postgres).toEqual(sqlite);
+  });
+});

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prisma } from "../../generated/sqlite/index.js";
+import { ensureDemoShop } from "../../scripts/lib/demo-shop";
+import { startApp, type TestApp } from "../helpers/app-server";
+import { sendWebhook } from "../helpers/shopify-auth";
+import { fillEveryTable, countRowsForShop } from "../helpers/rows";
+
+describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp({ db: kind });
+  });
+  afterAll(() => app?.stop());
+
+  const topics = ["app/uninstalled", "app/scopes_update", "customers/data_request", "customers/redact", "shop/redact"];
+
+  it.each(topics)("%s with a bad or missing HMAC answers 401 and changes nothing", async (topic) => {
+    const shop = `hmac-${topic.replace(/\W/g, "-")}.myshopify.com`;
+    const row = await ensureDemoShop(app.db, { domain: shop, ingestKey: `ik_${shop}` });
+    const payload = { customer: { id: 1 }, current: ["read_orders"] };
+    const forged = await sendWebhook(app.url, topic, shop, payload, { secret: "wrong-secret" });
+    expect(forged.status).toBe(401);
+    const missing = await sendWebhook(app.url, topic, shop, payload, { hmac: null });
+    expect(missing.status).toBe(401);
+    expect(await app.db.shop.findUnique({ where: { id: row.id } })).toEqual(row);
+    expect(await app.db.session.count({ where: { shop } })).toBe(1);
+  });
+
+  it("app/uninstalled deletes sessions and marks the shop uninstalled; twice is harmless", async () => {
+    const shop = "uninstall.myshopify.com";
+    await ensureDemoShop(app.db, { domain: shop, ingestKey: "ik_uninstall" });
+    for (let i = 0; i < 2; i++) {
+      const res = await sendWebhook(app.url, "app/uninstalled", shop, { id: 1, domain: shop });
+      expect(res.status).toBe(200);
+    }
+    expect(await app.db.session.count({ where: { shop } })).toBe(0);
+    const row = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    expect(row.uninstalledAt).toBeInstanceOf(Date);
+  });
+
+  it("app/scopes_update records the granted scopes", async () => {
+    const shop = "scopes.myshopify.com";
+    await ensureDemoShop(app.db, { domain: shop, ingestKey: "ik_scopes" });
+    const res = await sendWebhook(app.url, "app/scopes_update", shop, { id: 1, previous: ["read_orders"], current: ["read_orders", "write_pixels"] });
+    expect(res.status).toBe(200);
+    expect((await app.db.shop.findUniqueOrThrow({ where: { domain: shop } })).scopes).toBe("read_orders,write_pixels");
+    expect((await app.db.session.findFirstOrThrow({ where: { shop } })).scope).toBe("read_orders,write_pixels");
+    const bad = await sendWebhook(app.url, "app/scopes_update", shop, { current: "not-a-list" });
+    expect(bad.status).toBe(400);
+  });
+
+  it("shop/redact leaves zero rows of the shop in every table and keeps other shops intact", async () => {
+    const victim = await fillEveryTable(app.db, "redact-me.myshopify.com");
+    const other = await fillEveryTable(app.db, "keep-me.myshopify.com");
+    const modelCount = Object.keys(Prisma.ModelName).length;
+    const before = await countRowsForShop(app.db, victim);
+    expect(Object.keys(before)).toHaveLength(modelCount);
+    for (const [model, n] of Object.entries(before)) expect(n, `${model} seeded`).toBeGreaterThan(0);
+
+    const res = await sendWebhook(app.url, "shop/redact", victim.domain, { shop_id: 1, shop_domain: victim.domain });
+    expect(res.status).toBe(200);
+    for (const [model, n] of Object.entries(await countRowsForShop(app.db, victim))) expect(n, model).toBe(0);
+    for (const [model, n] of Object.entries(await countRowsForShop(app.db, other))) expect(n, model).toBeGreaterThan(0);
+    // Twice (Shopify retries) is fine.
+    expect((await sendWebhook(app.url, "shop/redact", victim.domain, { shop_domain: victim.domain })).status).toBe(200);
+  });
+
+  it("customers/redact unlinks the customer from every event; customers/data_request reports what is held", async () => {
+    const shop = await fillEveryTable(app.db, "customer-shop.myshopify.com");
+    const held = await sendWebhook(app.url, "customers/data_request", shop.domain, { shop_domain: shop.domain, customer: { id: 777 }, orders_requested: [] });
+    expect(held.status).toBe(200);
+    const body = await held.json();
+    expect(body.held.events).toBe(await app.db.event.count({ where: { shopId: shop.id, customerId: "777" } }));
+    expect(body.held.events).toBeGreaterThan(0);
+
+    const res = await sendWebhook(app.url, "customers/redact", shop.domain, { shop_domain: shop.domain, customer: { id: 777 }, orders_to_redact: [] });
+    expect(res.status).toBe(200);
+    expect(await app.db.event.count({ where: { shopId: shop.id, customerId: "777" } })).toBe(0);
+    expect(await app.db.event.count({ where: { shopId: shop.id, customerId: "888" } })).toBeGreaterThan(0);
+    const bad = await sendWebhook(app.url, "customers/redact", shop.domain, { customer: { id: "drop table" } });
+    expect(bad.status).toBe(400);
+  });
+});
