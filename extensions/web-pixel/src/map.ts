@@ -1,0 +1,266 @@
+// Pixel event -> CompactEvent, exactly as docs/event-schema.md specifies.
+//
+// Privacy rule: this module reads only whitelisted fields by explicit path. It never
+// copies an object wholesale, so names, emails, phones and addresses that Shopify puts
+// on checkout/customer objects can never reach the wire. Custom (mc:*) payloads are the
+// one place arbitrary data enters; they are flattened, filtered and capped below.
+
+export type Device = "mobile" | "tablet" | "desktop";
+
+export interface Utm {
+  source?: string;
+  medium?: string;
+  campaign?: string;
+  term?: string;
+  content?: string;
+}
+
+export type PropValue = string | number | boolean;
+
+export interface CompactEvent {
+  id: string;
+  name: string;
+  ts: string;
+  seq: number;
+  clientId: string;
+  url?: string;
+  path?: string;
+  referrer?: string;
+  utm?: Utm;
+  device?: Device;
+  productId?: string;
+  variantId?: string;
+  quantity?: number;
+  value?: number;
+  currency?: string;
+  checkoutToken?: string;
+  orderId?: string;
+  customerId?: string;
+  props?: Record<string, PropValue>;
+}
+
+/** The standard events we forward; everything else standard is ignored. */
+export const STANDARD_EVENTS = [
+  "page_viewed",
+  "product_viewed",
+  "collection_viewed",
+  "search_submitted",
+  "product_added_to_cart",
+  "product_removed_from_cart",
+  "cart_viewed",
+  "checkout_started",
+  "checkout_contact_info_submitted",
+  "checkout_address_info_submitted",
+  "checkout_shipping_info_submitted",
+  "payment_info_submitted",
+  "checkout_completed",
+] as const;
+
+export const CUSTOM_PREFIX = "mc:";
+const MAX_PROPS = 20;
+
+// Loose view of a pixel event: payloads cross a postMessage boundary and fields may be
+// null or missing (e.g. cartLine can be null), so everything is read defensively.
+type Obj = Record<string, unknown>;
+export interface RawEvent {
+  id?: unknown;
+  name?: unknown;
+  type?: unknown;
+  timestamp?: unknown;
+  seq?: unknown;
+  clientId?: unknown;
+  context?: unknown;
+  data?: unknown;
+  customData?: unknown;
+}
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Reads a nested field by path, tolerating nulls anywhere on the way. */
+function at(root: unknown, ...path: string[]): unknown {
+  let cur = root;
+  for (const key of path) {
+    if (!isObj(cur)) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+function str(v: unknown, max: number): string | undefined {
+  if (typeof v === "number" && Number.isFinite(v)) v = String(v);
+  return typeof v === "string" && v !== "" ? v.slice(0, max) : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  const n = typeof v === "string" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+}
+
+/** Keeps origin + path + utm_* params only: other query params and the fragment can carry
+ * emails, reset tokens or discount codes, none of which the analytics needs. */
+export function cleanUrl(href: unknown, max = 2048): string | undefined {
+  if (typeof href !== "string" || href === "") return undefined;
+  let u: URL;
+  try {
+    u = new URL(href);
+  } catch {
+    return undefined;
+  }
+  const keep = new URLSearchParams();
+  u.searchParams.forEach((v, k) => {
+    if (k.toLowerCase().startsWith("utm_")) keep.append(k, v);
+  });
+  const q = keep.toString();
+  return (u.origin + u.pathname + (q ? "?" + q : "")).slice(0, max);
+}
+
+/** Referrers are only used to classify the traffic source, so the query goes entirely
+ * (search engines and webmail put the visitor's own text there). */
+function cleanReferrer(href: unknown): string | undefined {
+  if (typeof href !== "string" || href === "") return undefined;
+  try {
+    const u = new URL(href);
+    return (u.origin + u.pathname).slice(0, 2048);
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseUtm(search: unknown): Utm | undefined {
+  if (typeof search !== "string" || search === "") return undefined;
+  const params = new URLSearchParams(search);
+  const utm: Utm = {};
+  let any = false;
+  for (const key of ["source", "medium", "campaign", "term", "content"] as const) {
+    const v = str(params.get("utm_" + key), 256);
+    if (v) {
+      utm[key] = v;
+      any = true;
+    }
+  }
+  return any ? utm : undefined;
+}
+
+/** Width decides first (docs/event-schema.md thresholds); the UA then corrects the two
+ * common misreads: tablets in landscape (wide) and phones in landscape (tablet-wide). */
+export function deviceOf(width: unknown, ua: unknown): Device | undefined {
+  const w = num(width);
+  const agent = typeof ua === "string" ? ua : "";
+  if (/iPad|Tablet|PlayBook|Silk|Kindle|Android(?!.*Mobile)/i.test(agent)) return "tablet";
+  if (/iPhone|iPod|Android.*Mobile|Windows Phone|Mobi/i.test(agent)) return "mobile";
+  if (w === undefined || w <= 0) return undefined;
+  return w < 768 ? "mobile" : w < 1024 ? "tablet" : "desktop";
+}
+
+// Keys or values that look like personal data are dropped from custom props: mc:* events
+// can be published by any script on the storefront, not just our theme embed.
+const PII_KEY = /e-?mail|phone|name|address|street|postal|zip/i;
+const EMAIL = /[^\s@/]+@[^\s@/]+\.[a-z]{2,}/i;
+
+/** Flattens customData into ≤ 20 scalar props ("a.b" for nested objects; arrays skipped). */
+export function flattenProps(data: unknown): Record<string, PropValue> | undefined {
+  const out: Record<string, PropValue> = {};
+  let count = 0;
+  const walk = (v: unknown, prefix: string, depth: number): void => {
+    if (!isObj(v) || depth > 3) return;
+    for (const k of Object.keys(v)) {
+      if (count >= MAX_PROPS) return;
+      const key = (prefix + k).slice(0, 64);
+      if (PII_KEY.test(k)) continue;
+      const val = v[k];
+      if (typeof val === "boolean" || (typeof val === "number" && Number.isFinite(val))) {
+        out[key] = val;
+        count++;
+      } else if (typeof val === "string") {
+        if (EMAIL.test(val)) continue;
+        out[key] = (/^https?:\/\//i.test(val) ? (cleanUrl(val, 256) ?? "") : val).slice(0, 256);
+        count++;
+      } else {
+        walk(val, key + ".", depth + 1);
+      }
+    }
+  };
+  walk(data, "", 0);
+  return count ? out : undefined;
+}
+
+/** Is this a checkout-funnel event (flushed immediately, carries data.checkout)? */
+export const isCheckoutEvent = (name: string): boolean =>
+  name.startsWith("checkout_") || name === "payment_info_submitted";
+
+function money(target: CompactEvent, m: unknown): void {
+  const value = num(at(m, "amount"));
+  const currency = at(m, "currencyCode");
+  if (value !== undefined) target.value = value;
+  if (typeof currency === "string" && /^[A-Z]{3}$/.test(currency)) target.currency = currency;
+}
+
+function variant(target: CompactEvent, v: unknown): void {
+  const productId = str(at(v, "product", "id"), 128);
+  const variantId = str(at(v, "id"), 128);
+  if (productId) target.productId = productId;
+  if (variantId) target.variantId = variantId;
+}
+
+/**
+ * Maps one pixel event to the wire record, or null when it is not one we forward
+ * (unknown standard event, custom event without the mc: prefix, missing identity).
+ */
+export function mapEvent(e: RawEvent, customerId?: unknown): CompactEvent | null {
+  const name = str(e.name, 64);
+  const id = str(e.id, 128);
+  const ts = str(e.timestamp, 64);
+  const clientId = str(e.clientId, 128);
+  if (!name || !id || !ts || !clientId) return null;
+  const custom = e.type === "custom" || name.startsWith(CUSTOM_PREFIX);
+  if (custom ? !name.startsWith(CUSTOM_PREFIX) : !(STANDARD_EVENTS as readonly string[]).includes(name)) {
+    return null;
+  }
+  const seq = num(e.seq);
+  const out: CompactEvent = { id, name, ts, seq: seq !== undefined && seq >= 0 ? Math.floor(seq) : 0, clientId };
+
+  const ctx = e.context;
+  const loc = at(ctx, "document", "location");
+  const url = cleanUrl(at(loc, "href"));
+  const path = str(at(loc, "pathname"), 1024);
+  const referrer = cleanReferrer(at(ctx, "document", "referrer"));
+  const utm = parseUtm(at(loc, "search"));
+  const device = deviceOf(at(ctx, "window", "innerWidth"), at(ctx, "navigator", "userAgent"));
+  if (url) out.url = url;
+  if (path) out.path = path;
+  if (referrer) out.referrer = referrer;
+  if (utm) out.utm = utm;
+  if (device) out.device = device;
+
+  const cid = str(customerId, 128);
+  if (cid) out.customerId = cid;
+
+  if (custom) {
+    const props = flattenProps(e.customData);
+    if (props) out.props = props;
+    return out;
+  }
+
+  const data = e.data;
+  if (name === "product_viewed") {
+    const v = at(data, "productVariant");
+    variant(out, v);
+    money(out, at(v, "price"));
+  } else if (name === "product_added_to_cart" || name === "product_removed_from_cart") {
+    const line = at(data, "cartLine");
+    variant(out, at(line, "merchandise"));
+    const q = num(at(line, "quantity"));
+    if (q !== undefined) out.quantity = Math.trunc(q);
+    money(out, at(line, "cost", "totalAmount"));
+  } else if (isCheckoutEvent(name)) {
+    const checkout = at(data, "checkout");
+    const token = str(at(checkout, "token"), 128);
+    if (token) out.checkoutToken = token;
+    money(out, at(checkout, "totalPrice"));
+    if (name === "checkout_completed") {
+      const orderId = str(at(checkout, "order", "id"), 128);
+      if (orderId) out.orderId = orderId;
+    }
+  }
+  return out;
+}
