@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createDb } from "../../app/db-client";
 import { isPostgresUrl } from "../../app/db-url";
@@ -16,6 +17,8 @@ export async function migrate(url: string, opts: { quiet?: boolean } = {}) {
     if (!opts.quiet) console.log(`PostgreSQL: ${applied.length} migration(s) applied`);
     return;
   }
+  // SQLite creates the file, not its folder.
+  mkdirSync(path.dirname(path.resolve(root, url.replace(/^file:/, ""))), { recursive: true });
   execFileSync(path.join(root, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url },
