@@ -1,5 +1,6 @@
 import type { Prisma } from "../../generated/sqlite/index.js";
 import prisma from "../db.server";
+import { forgetShop } from "../../ingest/ingest.server";
 
 type ModelName = Prisma.ModelName;
 
@@ -26,6 +27,7 @@ export async function deleteShopData(domain: string): Promise<void> {
   const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
   const deletions = deletionsFor(shop?.id ?? null, domain);
   await prisma.$transaction(Object.values(deletions).map((run) => run()));
+  forgetShop(domain);
 }
 
 /** customers/redact: removes the link between a customer and their events, everywhere. */

@@ -4,6 +4,7 @@ import { env } from "../env.server";
 import type { AdminGraphql } from "./admin-graphql.server";
 import { adminQuery } from "./admin-graphql.server";
 import { ensureWebPixel } from "./web-pixel.server";
+import { forgetShop } from "../../ingest/ingest.server";
 
 const SHOP_QUERY = `#graphql
 query ShopForInstall { shop { name ianaTimezone currencyCode } }`;
@@ -57,6 +58,7 @@ export async function markUninstalled(domain: string) {
     prisma.session.deleteMany({ where: { shop: domain } }),
     prisma.shop.updateMany({ where: { domain, uninstalledAt: null }, data: { uninstalledAt: new Date() } }),
   ]);
+  forgetShop(domain);
 }
 
 /** app/scopes_update: keep the granted scopes on the shop and its sessions. */

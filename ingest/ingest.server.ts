@@ -1,0 +1,113 @@
+/**
+ * POST /collect, end to end: size limit → parse → shop + key check → rate limits →
+ * per-event validation → rows → group commit → {accepted, duplicates, rejected}.
+ * Every answer is a Response with CORS headers (the pixel's fetch is cross-origin and
+ * must be able to read errors and Retry-After).
+ */
+import { timingSafeEqual, createHash } from "node:crypto";
+import { isbot } from "isbot";
+import prisma, { dialect } from "../app/db.server";
+import { DEFAULT_MAX_AGE_MS, toRows } from "./normalize";
+import { RateLimiter } from "./rate-limit";
+import { MAX_BODY_BYTES, parseBatch } from "./schema";
+import { IngestWriter, OverloadedError } from "./writer.server";
+
+export const CORS_HEADERS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "POST, OPTIONS",
+  "Access-Control-Allow-Headers": "Content-Type",
+  "Access-Control-Expose-Headers": "Retry-After",
+  "Access-Control-Max-Age": "86400",
+};
+
+const maxAgeMs = Number(process.env.INGEST_MAX_AGE_HOURS ?? 0) * 3_600_000 || DEFAULT_MAX_AGE_MS;
+const writer = new IngestWriter(prisma, dialect, { maxPendingEvents: Number(process.env.INGEST_MAX_PENDING ?? 20_000) });
+const perShop = new RateLimiter(Number(process.env.INGEST_SHOP_RPS ?? 2_000), Number(process.env.INGEST_SHOP_BURST ?? 4_000));
+const perIp = new RateLimiter(Number(process.env.INGEST_IP_RPS ?? 100), Number(process.env.INGEST_IP_BURST ?? 200));
+
+function reply(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...CORS_HEADERS, ...headers } });
+}
+
+const error = (status: number, message: string, headers?: Record<string, string>) => reply(status, { error: message }, headers);
+
+/** Reads at most MAX_BODY_BYTES; a longer body is refused without buffering the rest. */
+async function readLimited(request: Request): Promise<string | null> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+// Shop lookups are cached briefly: every pixel request needs one. app/uninstalled
+// clears the entry at once (forgetShop), so ingestion stops immediately in this process.
+const shopCache = new Map<string, { value: { id: number; keyHash: Buffer; active: boolean } | null; until: number }>();
+const SHOP_TTL_MS = 10_000;
+
+const hashKey = (key: string) => createHash("sha256").update(key).digest();
+
+async function lookupShop(domain: string, now: number) {
+  const hit = shopCache.get(domain);
+  if (hit && hit.until > now) return hit.value;
+  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true, ingestKey: true, uninstalledAt: true } });
+  const value = shop ? { id: shop.id, keyHash: hashKey(shop.ingestKey), active: shop.uninstalledAt === null } : null;
+  if (shopCache.size > 10_000) shopCache.clear();
+  shopCache.set(domain, { value, until: now + SHOP_TTL_MS });
+  return value;
+}
+
+/** Drops the cached shop so an uninstall or key change takes effect at once. */
+export function forgetShop(domain: string) {
+  shopCache.delete(domain);
+}
+
+function clientIp(request: Request): string {
+  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
+}
+
+export async function handleCollect(request: Request): Promise<Response> {
+  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS_HEADERS });
+  if (request.method !== "POST") return error(405, "use POST", { Allow: "POST, OPTIONS" });
+  const now = Date.now();
+
+  const ipLimit = perIp.take(clientIp(request), now);
+  if (!ipLimit.ok) return error(429, "too many requests from this address", { "Retry-After": String(ipLimit.retryAfterSec) });
+
+  const body = await readLimited(request);
+  if (body === null) return error(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  const batch = parseBatch(body);
+  if (!batch.ok) return error(400, batch.error);
+
+  const shop = await lookupShop(batch.envelope.shop, now);
+  // Hashing both sides gives equal lengths for a constant-time comparison.
+  if (!shop || !timingSafeEqual(shop.keyHash, hashKey(batch.envelope.key))) return error(401, "unknown shop or wrong ingest key");
+  if (!shop.active) return error(403, "the app is uninstalled from this shop");
+
+  const shopLimit = perShop.take(String(shop.id), now);
+  if (!shopLimit.ok) return error(429, "too many requests for this shop", { "Retry-After": String(shopLimit.retryAfterSec) });
+
+  const ua = batch.envelope.ua ?? request.headers.get("user-agent") ?? "";
+  const rows = toRows(batch.events, { shopId: shop.id, receivedAt: now, isBot: isbot(ua), maxAgeMs }, batch.rejected);
+  try {
+    const { inserted } = await writer.submit(rows);
+    return reply(202, { accepted: inserted, duplicates: rows.length - inserted, rejected: batch.rejected });
+  } catch (e) {
+    if (e instanceof OverloadedError) return error(503, "ingestion is busy, retry shortly", { "Retry-After": "1" });
+    // Database down or similar: the pixel retries on 5xx, nothing was acknowledged.
+    console.error("[collect] write failed:", e instanceof Error ? e.message : e);
+    return error(503, "temporarily unable to store events", { "Retry-After": "2" });
+  }
+}

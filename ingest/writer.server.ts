@@ -1,0 +1,187 @@
+/**
+ * Group commit for ingestion. Requests hand their rows to the writer and wait; the
+ * writer stores everything pending in one transaction and only then resolves them, so
+ * a 202 always means "committed". Pending work is bounded: past the limit, `submit`
+ * refuses at once (the route answers 503 + Retry-After) instead of growing memory.
+ */
+import type { Db } from "../app/db-client";
+import type { EventRow } from "./normalize";
+import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type SessionRow } from "./sessions";
+import { bool, MAX_PARAMS, valuesList, type Dialect } from "./sql";
+
+export class OverloadedError extends Error {
+  constructor() {
+    super("ingestion is at capacity");
+  }
+}
+
+interface Job {
+  rows: EventRow[];
+  resolve(result: { inserted: number }): void;
+  reject(error: unknown): void;
+}
+
+const EVENT_COLUMNS = [
+  "shopId", "eventId", "name", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium",
+  "utmCampaign", "device", "productId", "variantId", "quantity", "value", "currency", "checkoutToken", "orderId",
+  "customerId", "props", "isBot", "dedupeKey", "receivedAt",
+] as const;
+
+const SESSION_COLUMNS = [
+  "shopId", "id", "clientId", "startTs", "endTs", "eventCount", "landingPath", "source", "medium", "campaign",
+  "referrerHost", "device", "visitorType", "loggedIn", "isBot",
+] as const;
+
+export interface WriterOptions {
+  /** Events waiting or being written before new work is refused. */
+  maxPendingEvents?: number;
+  /** Events per transaction. */
+  maxBatchEvents?: number;
+}
+
+type Tx = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
+
+export class IngestWriter {
+  private queue: Job[] = [];
+  private pendingEvents = 0;
+  private running = false;
+  private readonly maxPending: number;
+  private readonly maxBatch: number;
+
+  constructor(private readonly db: Db, private readonly dialect: Dialect, opts: WriterOptions = {}) {
+    this.maxPending = opts.maxPendingEvents ?? 20_000;
+    this.maxBatch = opts.maxBatchEvents ?? 2_000;
+  }
+
+  get pending(): number {
+    return this.pendingEvents;
+  }
+
+  /** Stores the rows (duplicates skipped); resolves after the commit with how many were new. */
+  submit(rows: EventRow[]): Promise<{ inserted: number }> {
+    if (rows.length === 0) return Promise.resolve({ inserted: 0 });
+    if (this.pendingEvents + rows.length > this.maxPending) return Promise.reject(new OverloadedError());
+    this.pendingEvents += rows.length;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rows, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain() {
+    this.running = true;
+    while (this.queue.length > 0) {
+      const jobs: Job[] = [];
+      let size = 0;
+      while (this.queue.length > 0 && (jobs.length === 0 || size + this.queue[0].rows.length <= this.maxBatch)) {
+        const job = this.queue.shift()!;
+        jobs.push(job);
+        size += job.rows.length;
+      }
+      try {
+        const inserted = await this.db.$transaction((tx) => writeGroup(tx, this.dialect, jobs.flatMap((j) => j.rows)), {
+          timeout: 30_000,
+          maxWait: 30_000,
+        });
+        for (const job of jobs) {
+          let n = 0;
+          for (const r of job.rows) if (inserted.delete(`${r.shopId}\u0000${r.eventId}`)) n++;
+          job.resolve({ inserted: n });
+        }
+      } catch (error) {
+        for (const job of jobs) job.reject(error);
+      } finally {
+        this.pendingEvents -= size;
+      }
+    }
+    this.running = false;
+  }
+}
+
+function eventValues(r: EventRow, dialect: Dialect): unknown[] {
+  return EVENT_COLUMNS.map((c) => (c === "isBot" ? bool(dialect, r.isBot) : r[c]));
+}
+
+/** Inserts rows (skipping stored duplicates) and resessionizes the affected visitors. Returns the new `shopId\0eventId`s. */
+async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  const perStatement = Math.floor(MAX_PARAMS / EVENT_COLUMNS.length);
+  const cols = EVENT_COLUMNS.map((c) => `"${c}"`).join(", ");
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    // Duplicate event ids (retries) and repeated checkouts/orders (dedupeKey) are skipped.
+    const returned = await tx.$queryRawUnsafe<{ shopId: number; eventId: string }[]>(
+      `INSERT INTO "Event" (${cols}) VALUES ${valuesList(chunk.length, EVENT_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING "shopId", "eventId"`,
+      ...chunk.flatMap((r) => eventValues(r, dialect)),
+    );
+    for (const r of returned) inserted.add(`${r.shopId}\u0000${r.eventId}`);
+  }
+  // Resessionize each visitor that got new events.
+  const visitors = new Map<string, { shopId: number; clientId: string; min: number; max: number }>();
+  for (const r of rows) {
+    if (!inserted.has(`${r.shopId}\u0000${r.eventId}`)) continue;
+    const key = `${r.shopId}\u0000${r.clientId}`;
+    const v = visitors.get(key);
+    if (v) {
+      v.min = Math.min(v.min, r.ts);
+      v.max = Math.max(v.max, r.ts);
+    } else visitors.set(key, { shopId: r.shopId, clientId: r.clientId, min: r.ts, max: r.ts });
+  }
+  for (const v of visitors.values()) await resessionize(tx, dialect, v);
+  return inserted;
+}
+
+async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clientId: string; min: number; max: number }) {
+  const overlapping = await tx.$queryRawUnsafe<{ startTs: bigint | number; endTs: bigint | number }[]>(
+    `SELECT "startTs", "endTs" FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" <= $3 AND "endTs" >= $4`,
+    v.shopId, v.clientId, v.max + 30 * 60_000, v.min - 30 * 60_000,
+  );
+  const span = affectedSpan(v.min, v.max, overlapping.map((s) => ({ startTs: Number(s.startTs), endTs: Number(s.endTs) })));
+  const events = (
+    await tx.$queryRawUnsafe<(Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isBot: boolean | number })[]>(
+      `SELECT "eventId", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium", "utmCampaign",
+         "device", "customerId", "isBot" FROM "Event" WHERE "shopId" = $1 AND "clientId" = $2 AND "ts" >= $3 AND "ts" <= $4`,
+      v.shopId, v.clientId, span.from, span.to,
+    )
+  ).map((e) => ({ ...e, ts: Number(e.ts), isBot: Boolean(e.isBot) }));
+  const earlier = await tx.$queryRawUnsafe<unknown[]>(
+    `SELECT 1 FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" < $3 LIMIT 1`,
+    v.shopId, v.clientId, span.from,
+  );
+  const sessions = sessionsFor(events, earlier.length > 0);
+  for (const [sessionId, all] of sessionIdChanges(events, sessions)) {
+    for (let i = 0; i < all.length; i += MAX_PARAMS) {
+      const ids = all.slice(i, i + MAX_PARAMS);
+      await tx.$executeRawUnsafe(
+        `UPDATE "Event" SET "sessionId" = $1 WHERE "shopId" = $2 AND "eventId" IN (${ids.map((_, k) => `$${k + 3}`).join(", ")})`,
+        sessionId, v.shopId, ...ids,
+      );
+    }
+  }
+  await tx.$executeRawUnsafe(
+    `DELETE FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" >= $3 AND "startTs" <= $4`,
+    v.shopId, v.clientId, span.from, span.to,
+  );
+  if (sessions.length > 0) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "VisitorSession" (${SESSION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(sessions.length, SESSION_COLUMNS.length)}`,
+      ...sessions.flatMap((s) => sessionValues(v.shopId, s, dialect)),
+    );
+  }
+  if (earlier.length === 0) {
+    // The span holds the visitor's first session: a late batch may have moved it
+    // earlier, so the sessions after the span can no longer be "new".
+    await tx.$executeRawUnsafe(
+      `UPDATE "VisitorSession" SET "visitorType" = 'returning' WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" > $3 AND "visitorType" = 'new'`,
+      v.shopId, v.clientId, span.to,
+    );
+  }
+}
+
+function sessionValues(shopId: number, s: SessionRow, dialect: Dialect): unknown[] {
+  return SESSION_COLUMNS.map((c) => {
+    if (c === "shopId") return shopId;
+    if (c === "loggedIn" || c === "isBot") return bool(dialect, s[c]);
+    return s[c];
+  });
+}

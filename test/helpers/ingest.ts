@@ -1,0 +1,41 @@
+/** Helpers for talking to POST /collect the way the pixel does. */
+import { loadJourney, type PixelEvent } from "./pixel-harness";
+
+/** The fixture journey moved so its last event is a minute ago (the server refuses days-old events). */
+export function recentJourney(endAt = Date.now() - 60_000): PixelEvent[] {
+  const events = loadJourney().events;
+  const last = Date.parse(events[events.length - 1].timestamp);
+  return events.map((e) => ({ ...e, timestamp: new Date(endAt - (last - Date.parse(e.timestamp))).toISOString() }));
+}
+
+export interface CompactLike {
+  id: string;
+  name: string;
+  ts: string;
+  seq: number;
+  clientId: string;
+  [key: string]: unknown;
+}
+
+let n = 0;
+/** A minimal valid compact event. */
+export function compact(overrides: Partial<CompactLike> = {}): CompactLike {
+  n++;
+  return { id: `ev-${process.pid}-${n}`, name: "page_viewed", ts: new Date(Date.now() - 60_000).toISOString(), seq: n, clientId: "visitor-1", path: "/", ...overrides };
+}
+
+export async function postBatch(baseUrl: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${baseUrl}/collect`, {
+    method: "POST",
+    headers: { "Content-Type": "text/plain", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
