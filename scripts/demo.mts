@@ -26,6 +26,11 @@ const env = {
   // The library's session-token bounce page loads App Bridge from here.
   APP_BRIDGE_URL: "/demo/app-bridge.js",
   PORT: String(port),
+  // The demo backfills 30 days through the real pixel, and every simulated visitor
+  // comes from 127.0.0.1: relax the age rule and per-address limit for it.
+  INGEST_MAX_AGE_HOURS: String(24 * 35),
+  INGEST_IP_RPS: "100000",
+  INGEST_IP_BURST: "100000",
   HOST: process.env.HOST ?? "127.0.0.1",
 };
 

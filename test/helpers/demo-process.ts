@@ -25,7 +25,7 @@ export async function startDemo(opts: { dbFile: string; env?: Record<string, str
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/demo.mts"], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), SKIP_BUILD: "1", DATABASE_URL: `file:${opts.dbFile}`, ...opts.env },
+    env: { ...process.env, PORT: String(port), SKIP_BUILD: "1", DEMO_VISITORS: "400", DATABASE_URL: `file:${opts.dbFile}`, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const url = await new Promise<string>((resolve, reject) => {
