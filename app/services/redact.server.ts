@@ -17,6 +17,9 @@ function deletionsFor(shopId: number | null, domain: string): Record<ModelName, 
     Funnel: () => prisma.funnel.deleteMany({ where: { shopId: id } }),
     Event: () => prisma.event.deleteMany({ where: { shopId: id } }),
     VisitorSession: () => prisma.visitorSession.deleteMany({ where: { shopId: id } }),
+    Order: () => prisma.order.deleteMany({ where: { shopId: id } }),
+    AudienceSync: () => prisma.audienceSync.deleteMany({ where: { shopId: id } }),
+    Audience: () => prisma.audience.deleteMany({ where: { shopId: id } }),
     // Last: the row that holds the shop's id.
     Shop: () => prisma.shop.deleteMany({ where: { domain } }),
   };

@@ -23,6 +23,13 @@ export async function fillEveryTable(db: Db, domain: string): Promise<Shop> {
   await db.funnel.create({
     data: { shopId: shop.id, name: "Purchase", steps: { create: [{ shopId: shop.id, position: 1, label: "View", matchers: "[]" }] } },
   });
+  await db.order.create({
+    data: { shopId: shop.id, orderId: "5001", createdAt: 1000n, totalPrice: 10, currency: "USD", onlineStore: true, receivedAt: 1000n },
+  });
+  const audience = await db.audience.create({
+    data: { shopId: shop.id, name: "Carted, not bought", microMatcher: "{}", macroMatcher: "{}", tag: "mc-carted" },
+  });
+  await db.audienceSync.create({ data: { shopId: shop.id, audienceId: audience.id } });
   return shop;
 }
 
@@ -34,6 +41,9 @@ export async function countRowsForShop(db: Db, shop: Shop): Promise<Record<strin
     VisitorSession: () => db.visitorSession.count({ where: { shopId: shop.id } }),
     Funnel: () => db.funnel.count({ where: { shopId: shop.id } }),
     FunnelStep: () => db.funnelStep.count({ where: { shopId: shop.id } }),
+    Order: () => db.order.count({ where: { shopId: shop.id } }),
+    Audience: () => db.audience.count({ where: { shopId: shop.id } }),
+    AudienceSync: () => db.audienceSync.count({ where: { shopId: shop.id } }),
   };
   const out: Record<string, number> = {};
   for (const model of Object.values(Prisma.ModelName)) out[model] = await counters[model]();
