@@ -7,6 +7,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { createServer } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -16,23 +17,34 @@ const host = process.env.HOST ?? "127.0.0.1";
 
 const build = (await import(pathToFileURL(path.join(root, "build/server/index.js")).href)) as ServerBuild;
 
+// The pixel endpoint first, on Node's own objects: it is the hot path (see ingest/).
+type Collect = (req: express.Request, res: express.Response) => Promise<void>;
+const collectNode = (build.entry.module as unknown as { collectNode: Collect }).collectNode;
+
 const app = express();
 app.disable("x-powered-by");
+app.all("/collect", (req, res, next) => {
+  collectNode(req, res).catch(next);
+});
 app.use(compression());
 // Fingerprinted assets are immutable; everything else is short-lived.
 app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-const server = app.listen(port, host, () => {
+// Timeouts are checked every second (Node's default is every 30 s).
+const server = createServer({ connectionsCheckingInterval: 1_000 }, app);
+server.listen(port, host, () => {
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
   // Tests and the demo script wait for this line.
   console.log(`[server] listening on http://${host}:${actual}`);
 });
-server.headersTimeout = 10_000;
-server.requestTimeout = 30_000;
+// Slow or stuck clients must not hold sockets: headers within 10 s, whole request within 30 s.
+server.headersTimeout = Number(process.env.SERVER_HEADERS_TIMEOUT_MS ?? 10_000);
+server.requestTimeout = Number(process.env.SERVER_REQUEST_TIMEOUT_MS ?? 30_000);
 server.keepAliveTimeout = 5_000;
+server.maxConnections = Number(process.env.SERVER_MAX_CONNECTIONS ?? 2_000);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => server.close(() => process.exit(0)));

@@ -25,6 +25,18 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+          globalSetup: ["test/setup/global.ts"],
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           environment: "node",

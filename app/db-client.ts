@@ -26,6 +26,9 @@ export function createDb(url: string): { db: Db; dialect: DbDialect } {
     return { db: db as unknown as Db, dialect: "postgres" };
   }
   const SqliteClient = generatedClient("sqlite");
-  return { db: new SqliteClient({ adapter: new PrismaLibSQL({ url }) }), dialect: "sqlite" };
+  const db = new SqliteClient({ adapter: new PrismaLibSQL({ url }) });
+  // Ingestion writes through its own connection: wait for its locks instead of failing.
+  void db.$queryRawUnsafe("PRAGMA busy_timeout = 5000").catch(() => {});
+  return { db, dialect: "sqlite" };
 }
 

@@ -40,3 +40,7 @@ export default async function handleRequest(
     setTimeout(abort, ABORT_DELAY);
   });
 }
+
+// The production server (server.ts) answers POST /collect with this before Remix:
+// exported from the entry module so it shares this build's Prisma client and writer.
+export { collectNode } from "../ingest/node-adapter.server";

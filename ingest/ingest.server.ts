@@ -6,10 +6,12 @@
  */
 import { timingSafeEqual, createHash } from "node:crypto";
 import { isbot } from "isbot";
-import prisma, { dialect } from "../app/db.server";
+import prisma from "../app/db.server";
+import { databaseUrl } from "../app/db-url";
 import { DEFAULT_MAX_AGE_MS, toRows } from "./normalize";
 import { RateLimiter } from "./rate-limit";
 import { MAX_BODY_BYTES, parseBatch } from "./schema";
+import { createSqlExecutor } from "./sql-executor.server";
 import { IngestWriter, OverloadedError } from "./writer.server";
 
 export const CORS_HEADERS = {
@@ -21,12 +23,19 @@ export const CORS_HEADERS = {
 };
 
 const maxAgeMs = Number(process.env.INGEST_MAX_AGE_HOURS ?? 0) * 3_600_000 || DEFAULT_MAX_AGE_MS;
-const writer = new IngestWriter(prisma, dialect, { maxPendingEvents: Number(process.env.INGEST_MAX_PENDING ?? 20_000) });
+const writer = new IngestWriter(createSqlExecutor(databaseUrl(process.env)), { maxPendingEvents: Number(process.env.INGEST_MAX_PENDING ?? 20_000) });
 const perShop = new RateLimiter(Number(process.env.INGEST_SHOP_RPS ?? 2_000), Number(process.env.INGEST_SHOP_BURST ?? 4_000));
 const perIp = new RateLimiter(Number(process.env.INGEST_IP_RPS ?? 100), Number(process.env.INGEST_IP_BURST ?? 200));
 
-function reply(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...CORS_HEADERS, ...headers } });
+/** A transport-neutral answer: the Remix route and the server's fast path both send it. */
+export interface IngestReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+function reply(status: number, body: unknown, headers: Record<string, string> = {}): IngestReply {
+  return { status, body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...CORS_HEADERS, ...headers } };
 }
 
 const error = (status: number, message: string, headers?: Record<string, string>) => reply(status, { error: message }, headers);
@@ -74,19 +83,23 @@ export function forgetShop(domain: string) {
   shopCache.delete(domain);
 }
 
-function clientIp(request: Request): string {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
+export interface IngestRequest {
+  method: string;
+  /** Reads the body, or returns null once it is larger than MAX_BODY_BYTES. */
+  readBody(): Promise<string | null>;
+  ip: string;
+  userAgent: string;
 }
 
-export async function handleCollect(request: Request): Promise<Response> {
-  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS_HEADERS });
+export async function ingest(request: IngestRequest): Promise<IngestReply> {
+  if (request.method === "OPTIONS") return { status: 204, headers: CORS_HEADERS, body: null };
   if (request.method !== "POST") return error(405, "use POST", { Allow: "POST, OPTIONS" });
   const now = Date.now();
 
-  const ipLimit = perIp.take(clientIp(request), now);
+  const ipLimit = perIp.take(request.ip, now);
   if (!ipLimit.ok) return error(429, "too many requests from this address", { "Retry-After": String(ipLimit.retryAfterSec) });
 
-  const body = await readLimited(request);
+  const body = await request.readBody();
   if (body === null) return error(413, `body larger than ${MAX_BODY_BYTES} bytes`);
   const batch = parseBatch(body);
   if (!batch.ok) return error(400, batch.error);
@@ -99,7 +112,7 @@ export async function handleCollect(request: Request): Promise<Response> {
   const shopLimit = perShop.take(String(shop.id), now);
   if (!shopLimit.ok) return error(429, "too many requests for this shop", { "Retry-After": String(shopLimit.retryAfterSec) });
 
-  const ua = batch.envelope.ua ?? request.headers.get("user-agent") ?? "";
+  const ua = batch.envelope.ua ?? request.userAgent;
   const rows = toRows(batch.events, { shopId: shop.id, receivedAt: now, isBot: isbot(ua), maxAgeMs }, batch.rejected);
   try {
     const { inserted } = await writer.submit(rows);
@@ -110,4 +123,15 @@ export async function handleCollect(request: Request): Promise<Response> {
     console.error("[collect] write failed:", e instanceof Error ? e.message : e);
     return error(503, "temporarily unable to store events", { "Retry-After": "2" });
   }
+}
+
+/** The Remix route's adapter (the production server answers /collect before Remix; see server.ts). */
+export async function handleCollect(request: Request): Promise<Response> {
+  const answer = await ingest({
+    method: request.method,
+    readBody: () => readLimited(request),
+    ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown",
+    userAgent: request.headers.get("user-agent") ?? "",
+  });
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }

@@ -21,8 +21,10 @@ export class RateLimiter {
       b = { tokens: this.burst, updated: now };
       this.buckets.set(key, b);
     }
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.updated) / 1000) * this.ratePerSec);
-    b.updated = now;
+    // Concurrent requests may present their clocks out of order: never refill backwards.
+    const elapsed = Math.max(0, now - b.updated);
+    b.tokens = Math.min(this.burst, b.tokens + (elapsed / 1000) * this.ratePerSec);
+    b.updated = Math.max(b.updated, now);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       return { ok: true };

@@ -4,10 +4,10 @@
  * a 202 always means "committed". Pending work is bounded: past the limit, `submit`
  * refuses at once (the route answers 503 + Retry-After) instead of growing memory.
  */
-import type { Db } from "../app/db-client";
 import type { EventRow } from "./normalize";
 import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type SessionRow } from "./sessions";
 import { bool, MAX_PARAMS, valuesList, type Dialect } from "./sql";
+import type { SqlExecutor, SqlTx } from "./sql-executor.server";
 
 export class OverloadedError extends Error {
   constructor() {
@@ -39,7 +39,7 @@ export interface WriterOptions {
   maxBatchEvents?: number;
 }
 
-type Tx = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
+type Tx = SqlTx;
 
 export class IngestWriter {
   private queue: Job[] = [];
@@ -48,7 +48,10 @@ export class IngestWriter {
   private readonly maxPending: number;
   private readonly maxBatch: number;
 
-  constructor(private readonly db: Db, private readonly dialect: Dialect, opts: WriterOptions = {}) {
+  private readonly dialect: Dialect;
+
+  constructor(private readonly db: SqlExecutor, opts: WriterOptions = {}) {
+    this.dialect = db.dialect;
     this.maxPending = opts.maxPendingEvents ?? 20_000;
     this.maxBatch = opts.maxBatchEvents ?? 2_000;
   }
@@ -79,10 +82,7 @@ export class IngestWriter {
         size += job.rows.length;
       }
       try {
-        const inserted = await this.db.$transaction((tx) => writeGroup(tx, this.dialect, jobs.flatMap((j) => j.rows)), {
-          timeout: 30_000,
-          maxWait: 30_000,
-        });
+        const inserted = await this.db.transaction((tx) => writeGroup(tx, this.dialect, jobs.flatMap((j) => j.rows)));
         for (const job of jobs) {
           let n = 0;
           for (const r of job.rows) if (inserted.delete(`${r.shopId}\u0000${r.eventId}`)) n++;
@@ -110,7 +110,7 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
     // Duplicate event ids (retries) and repeated checkouts/orders (dedupeKey) are skipped.
-    const returned = await tx.$queryRawUnsafe<{ shopId: number; eventId: string }[]>(
+    const returned = await tx.query<{ shopId: number; eventId: string }>(
       `INSERT INTO "Event" (${cols}) VALUES ${valuesList(chunk.length, EVENT_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING "shopId", "eventId"`,
       ...chunk.flatMap((r) => eventValues(r, dialect)),
     );
@@ -132,19 +132,19 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
 }
 
 async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clientId: string; min: number; max: number }) {
-  const overlapping = await tx.$queryRawUnsafe<{ startTs: bigint | number; endTs: bigint | number }[]>(
+  const overlapping = await tx.query<{ startTs: bigint | number; endTs: bigint | number }>(
     `SELECT "startTs", "endTs" FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" <= $3 AND "endTs" >= $4`,
     v.shopId, v.clientId, v.max + 30 * 60_000, v.min - 30 * 60_000,
   );
   const span = affectedSpan(v.min, v.max, overlapping.map((s) => ({ startTs: Number(s.startTs), endTs: Number(s.endTs) })));
   const events = (
-    await tx.$queryRawUnsafe<(Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isBot: boolean | number })[]>(
+    await tx.query<Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isBot: boolean | number }>(
       `SELECT "eventId", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium", "utmCampaign",
          "device", "customerId", "isBot" FROM "Event" WHERE "shopId" = $1 AND "clientId" = $2 AND "ts" >= $3 AND "ts" <= $4`,
       v.shopId, v.clientId, span.from, span.to,
     )
   ).map((e) => ({ ...e, ts: Number(e.ts), isBot: Boolean(e.isBot) }));
-  const earlier = await tx.$queryRawUnsafe<unknown[]>(
+  const earlier = await tx.query(
     `SELECT 1 FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" < $3 LIMIT 1`,
     v.shopId, v.clientId, span.from,
   );
@@ -152,18 +152,18 @@ async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clien
   for (const [sessionId, all] of sessionIdChanges(events, sessions)) {
     for (let i = 0; i < all.length; i += MAX_PARAMS) {
       const ids = all.slice(i, i + MAX_PARAMS);
-      await tx.$executeRawUnsafe(
+      await tx.execute(
         `UPDATE "Event" SET "sessionId" = $1 WHERE "shopId" = $2 AND "eventId" IN (${ids.map((_, k) => `$${k + 3}`).join(", ")})`,
         sessionId, v.shopId, ...ids,
       );
     }
   }
-  await tx.$executeRawUnsafe(
+  await tx.execute(
     `DELETE FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" >= $3 AND "startTs" <= $4`,
     v.shopId, v.clientId, span.from, span.to,
   );
   if (sessions.length > 0) {
-    await tx.$executeRawUnsafe(
+    await tx.execute(
       `INSERT INTO "VisitorSession" (${SESSION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(sessions.length, SESSION_COLUMNS.length)}`,
       ...sessions.flatMap((s) => sessionValues(v.shopId, s, dialect)),
     );
@@ -171,7 +171,7 @@ async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clien
   if (earlier.length === 0) {
     // The span holds the visitor's first session: a late batch may have moved it
     // earlier, so the sessions after the span can no longer be "new".
-    await tx.$executeRawUnsafe(
+    await tx.execute(
       `UPDATE "VisitorSession" SET "visitorType" = 'returning' WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" > $3 AND "visitorType" = 'new'`,
       v.shopId, v.clientId, span.to,
     );

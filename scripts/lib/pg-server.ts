@@ -10,6 +10,9 @@ export interface PgServer {
   /** Base URL without database name, e.g. postgresql://postgres@127.0.0.1:54329 */
   baseUrl: string;
   stop(): void;
+  /** Fault tests: stop at once, like a crash (`pg_ctl -m immediate`), then start again on the same data. */
+  crash(): void;
+  restart(): void;
 }
 
 function pgBinDir(): string {
@@ -30,13 +33,16 @@ function runPg(bin: string, args: string[]) {
 }
 
 export function startPgServer(port = 54329): PgServer {
-  if (process.env.PG_TEST_URL) return { baseUrl: process.env.PG_TEST_URL.replace(/\/+$/, ""), stop() {} };
+  const unsupported = () => {
+    throw new Error("crash/restart need a server this process started");
+  };
+  if (process.env.PG_TEST_URL) return { baseUrl: process.env.PG_TEST_URL.replace(/\/+$/, ""), stop() {}, crash: unsupported, restart: unsupported };
   const bin = pgBinDir();
   const dir = `/tmp/mc-pg-${port}`;
   const baseUrl = `postgresql://postgres@127.0.0.1:${port}`;
   // Reuse a server a previous run left up on this port.
   const ready = spawnSync(`${bin}/pg_isready`, ["-h", "127.0.0.1", "-p", String(port)]);
-  if (ready.status === 0) return { baseUrl, stop() {} };
+  if (ready.status === 0) return { baseUrl, stop() {}, crash: unsupported, restart: unsupported };
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   if (process.getuid?.() === 0) {
@@ -45,13 +51,19 @@ export function startPgServer(port = 54329): PgServer {
     chownSync(dir, uid, gid);
   }
   runPg(`${bin}/initdb`, ["-D", `${dir}/data`, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-  runPg(`${bin}/pg_ctl`, [
-    "-D", `${dir}/data`, "-l", `${dir}/log`, "-w", "-t", "60",
-    "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
-    "start",
-  ]);
+  const start = () =>
+    runPg(`${bin}/pg_ctl`, [
+      "-D", `${dir}/data`, "-l", `${dir}/log`, "-w", "-t", "60",
+      "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      "start",
+    ]);
+  start();
   return {
     baseUrl,
+    crash() {
+      runPg(`${bin}/pg_ctl`, ["-D", `${dir}/data`, "-m", "immediate", "-w", "stop"]);
+    },
+    restart: start,
     stop() {
       try {
         runPg(`${bin}/pg_ctl`, ["-D", `${dir}/data`, "-m", "fast", "-w", "stop"]);

@@ -19,6 +19,8 @@ export const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (K
 
 export interface TestApp {
   url: string;
+  /** The server process's pid (for kill -9 and memory readings). */
+  pid: number;
   dbUrl: string;
   db: Db;
   shopify: LocalShopify;
@@ -76,18 +78,21 @@ export async function startApp(opts: { db?: "sqlite" | "postgres"; dbUrl?: strin
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", (c: Buffer) => logs.push(c.toString()));
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${logs.join("")}`)));
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${logs.join("")}`)));
   });
   const { db } = createDb(dbUrl);
   return {
     url,
+    pid: child.pid!,
     dbUrl,
     db,
     shopify,
     logs,
     async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((r) => child.once("exit", r));
+      }
       await db.$disconnect();
       await shopify.close();
     },

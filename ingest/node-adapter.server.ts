@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ingest } from "./ingest.server";
+import { MAX_BODY_BYTES } from "./schema";
+
+/** Reads a Node request body up to the limit; null once it is exceeded (the rest is not buffered). */
+function readNodeBody(req: IncomingMessage): Promise<string | null> {
+  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners("data");
+        req.resume();
+        resolve(null);
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * /collect straight on Node's HTTP objects: the busiest endpoint skips the framework's
+ * request/response conversion. Same `ingest()` as the Remix route.
+ */
+export async function collectNode(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const forwarded = req.headers["x-forwarded-for"];
+  const answer = await ingest({
+    method: req.method ?? "GET",
+    readBody: () => readNodeBody(req),
+    ip: (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim() || req.socket.remoteAddress || "unknown",
+    userAgent: req.headers["user-agent"] ?? "",
+  });
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body ?? undefined);
+}
