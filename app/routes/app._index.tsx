@@ -1,19 +1,21 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, EmptyState, Layout, List, Page, Text } from "@shopify/polaris";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, EmptyState, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
-import { trackingStatus } from "../services/tracking.server";
+import { dashboard } from "../services/dashboard.server";
+import { formatter, unitNoun } from "../components/funnel/funnel-format";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  return json({ shopName: shop.name, pixelStatus: shop.pixelStatus, tracking: await trackingStatus(shop.id) });
+  return json(await dashboard(shop));
 };
 
 export default function Dashboard() {
-  const { shopName, pixelStatus, tracking } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  const { shopName, pixelStatus, tracking } = data;
   if (tracking.events === 0) {
     return (
       <Page title="Dashboard">
@@ -30,14 +32,87 @@ export default function Dashboard() {
       </Page>
     );
   }
+  const f = formatter(data.locale);
+  const rangeText = `${f.date(data.range.fromDate)} – ${f.date(data.range.toDate)}`;
+  const main = data.mainFunnel;
+  const leak = main?.report.biggestLeak ?? null;
+  const latest = tracking.latestEventAt
+    ? new Intl.DateTimeFormat(f.locale, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: data.range.timeZone }).format(new Date(tracking.latestEventAt))
+    : "—";
+  const leakInProgress = leak && main ? main.report.steps[leak.step - 1]?.inProgress ?? 0 : 0;
   return (
-    <Page title="Dashboard" subtitle={shopName}>
+    <Page title="Dashboard" subtitle={`${shopName} · last 30 days (${rangeText}, ${data.range.timeZone})`}>
       <Layout>
+        <Layout.Section>
+          {main ? (
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="h2" variant="headingMd">Where you lose people</Text>
+                  <Badge tone="success">{main.name}</Badge>
+                </InlineStack>
+                {leak && main.report.leakSentence ? (
+                  <>
+                    <Text as="p" variant="headingLg">
+                      {`${f.percent(leak.dropOffRate)} of ${unitNoun(main.report.unit)} that reach “${leak.fromLabel}” never reach “${leak.toLabel}”`}
+                    </Text>
+                    <Text as="p" tone="subdued">
+                      {`${f.count(leak.dropOff)} of ${f.count(leak.fromCount)} ${unitNoun(main.report.unit)} dropped off at this step, the largest share of any step of the funnel.`}
+                      {leakInProgress > 0 ? ` ${f.count(leakInProgress)} of them are still in progress.` : ""}
+                    </Text>
+                  </>
+                ) : (
+                  <Text as="p">
+                    {main.report.totalUnits === 0
+                      ? `No ${unitNoun(main.report.unit)} reached “${main.report.steps[0]?.label ?? "step 1"}” in the last 30 days.`
+                      : "No drop-off to report yet."}
+                  </Text>
+                )}
+                <InlineStack>
+                  <Button variant="primary" url={main.reportUrl}>See the funnel report</Button>
+                </InlineStack>
+              </BlockStack>
+            </Card>
+          ) : null}
+        </Layout.Section>
+        <Layout.Section>
+          <BlockStack gap="200">
+          <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
+            <Card>
+              <BlockStack gap="100">
+                <Text as="h3" variant="headingSm">Sessions</Text>
+                <Text as="p" variant="headingLg">{f.count(data.sessions.current)}</Text>
+                <Text as="p" tone="subdued" variant="bodySm">{`previous 30 days: ${f.count(data.sessions.previous)}`}</Text>
+              </BlockStack>
+            </Card>
+            {data.rates.map((r) => (
+              <Card key={r.key}>
+                <BlockStack gap="100">
+                  <Text as="h3" variant="headingSm">{r.label}</Text>
+                  <Text as="p" variant="headingLg">{f.percent(r.rate)}</Text>
+                  <Text as="p" variant="bodySm">{`${f.count(r.sessions)} of ${f.count(r.of)} sessions`}</Text>
+                  <Text as="p" variant="bodySm" tone={r.changePp === null || r.changePp === 0 ? "subdued" : r.changePp > 0 ? "success" : "critical"}>
+                    {`${f.pp(r.changePp)} vs previous 30 days (${f.percent(r.previous.rate)})`}
+                  </Text>
+                </BlockStack>
+              </Card>
+            ))}
+          </InlineGrid>
+          <Text as="p" variant="bodySm" tone="subdued">
+            Per session: a visit ends after 30 minutes without activity and counts in the day it starts. Our session counts differ slightly from Shopify’s (bots excluded, visitors without analytics consent or with blockers unseen, no midnight-UTC cut).
+          </Text>
+          </BlockStack>
+        </Layout.Section>
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">Tracking status</Text>
-              <Text as="p">{tracking.events.toLocaleString()} events received ({tracking.customEvents.toLocaleString()} page-level), latest at {tracking.latestEventAt}</Text>
+              <Text as="p">
+                {`${f.count(tracking.events)} events received (${f.count(tracking.customEvents)} page-level), latest ${latest}`}
+              </Text>
+              <Text as="p" tone="subdued">
+                <Link to="/app/funnels">All funnels</Link> · <Link to="/app/settings">Pixel settings</Link>
+              </Text>
             </BlockStack>
           </Card>
         </Layout.Section>

@@ -1,0 +1,42 @@
+import { Card, EmptyState, List } from "@shopify/polaris";
+import type { StepMatcher } from "../../../core/types";
+
+export interface ReportEmptyStateProps {
+  /** Events read for the range (0 = nothing arrived at all). */
+  eventsInRange: number;
+  firstStep: { label: string; anyOf: StepMatcher[] } | undefined;
+  rangeText: string;
+  unitNoun: string;
+}
+
+/** No unit entered the funnel: say why that may be and what to check, instead of an empty chart. */
+export function ReportEmptyState({ eventsInRange, firstStep, rangeText, unitNoun }: ReportEmptyStateProps) {
+  const names = firstStep?.anyOf.map((a) => (a.filters.length ? `${a.event} (with filters)` : a.event)).join(" or ") ?? "—";
+  return (
+    <Card>
+      <EmptyState
+        heading={eventsInRange === 0 ? `No events in ${rangeText}` : `No ${unitNoun} reached step 1 in ${rangeText}`}
+        image=""
+        action={{ content: "Check tracking settings", url: "/app/settings" }}
+      >
+        <p>What to check:</p>
+        <List>
+          {eventsInRange === 0 ? (
+            <>
+              <List.Item>The web pixel is connected (Settings shows “created”).</List.Item>
+              <List.Item>The Micro-Conversions app embed is turned on in the theme editor (scroll, form and download events come from it).</List.Item>
+              <List.Item>Visitors accepted analytics cookies — without consent nothing is sent.</List.Item>
+              <List.Item>Try a longer date range.</List.Item>
+            </>
+          ) : (
+            <>
+              <List.Item>{`Step 1 (“${firstStep?.label ?? ""}”) matches ${names}: does your store send that event?`}</List.Item>
+              <List.Item>Filters compare exactly and are case-sensitive (paths, property values).</List.Item>
+              <List.Item>Try a longer date range.</List.Item>
+            </>
+          )}
+        </List>
+      </EmptyState>
+    </Card>
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * Number, rate and duration formatting for funnel reports (pure, server and browser).
+ * Every rate is shown with its counts ("350 of 1,000 · 35.0 %"); a rate with a zero
+ * denominator is null and shows as "—" (docs/funnel-semantics.md). The locale is the
+ * shop's, passed in explicitly so server render and hydration print the same text.
+ */
+import type { FunnelUnit } from "../../../core/types";
+
+export const DASH = "—";
+
+/** A locale Intl accepts, else "en" (a bad stored locale must not break a page). */
+export function safeLocale(locale: string | null | undefined): string {
+  if (!locale) return "en";
+  try {
+    return Intl.getCanonicalLocales(locale)[0] ?? "en";
+  } catch {
+    return "en";
+  }
+}
+
+export interface Formatter {
+  locale: string;
+  /** 1234 → "1,234". */
+  count(n: number): string;
+  /** 0.35 → "35.0 %", null → "—". */
+  percent(rate: number | null): string;
+  /** "350 of 1,000 · 35.0 %" (or "0 of 0 · —"). */
+  ratio(numerator: number, denominator: number, rate?: number | null): string;
+  /** Percentage-point change: 3.5 → "+3.5 pp", null → "—". */
+  pp(value: number | null): string;
+  /** Milliseconds as "3 min 20 s", "1 h 5 min", "2 d 4 h"; null → "—". */
+  duration(ms: number | null): string;
+  /** "YYYY-MM-DD" (a local calendar date) as "Jan 5, 2026" in the locale. */
+  date(day: string): string;
+}
+
+const cache = new Map<string, Formatter>();
+
+export function formatter(localeInput: string | null | undefined): Formatter {
+  const locale = safeLocale(localeInput);
+  const hit = cache.get(locale);
+  if (hit) return hit;
+  const int = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const one = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const signed = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: "exceptZero" });
+  // Calendar dates are zone-less: format them as UTC so no zone shifts the day.
+  const dates = new Intl.DateTimeFormat(locale, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+  const percent = (rate: number | null) => (rate === null || !Number.isFinite(rate) ? DASH : `${one.format(rate * 100)} %`);
+  const f: Formatter = {
+    locale,
+    count: (n) => int.format(n),
+    percent,
+    ratio: (num, den, r) => `${int.format(num)} of ${int.format(den)} · ${percent(r === undefined ? (den === 0 ? null : num / den) : r)}`,
+    pp: (v) => (v === null || !Number.isFinite(v) ? DASH : `${signed.format(v)} pp`),
+    duration: (ms) => humanDuration(ms, int),
+    date: (day) => {
+      const t = Date.parse(`${day}T00:00:00Z`);
+      return Number.isNaN(t) ? day : dates.format(t);
+    },
+  };
+  cache.set(locale, f);
+  return f;
+}
+
+const UNITS: [string, number][] = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["min", 60_000],
+  ["s", 1000],
+];
+
+/** Two largest non-zero units, rounded down: precise enough to read, short enough for a table cell. */
+function humanDuration(ms: number | null, int: Intl.NumberFormat): string {
+  if (ms === null || !Number.isFinite(ms)) return DASH;
+  if (ms < 1000) return ms <= 0 ? "0 s" : "< 1 s";
+  const parts: string[] = [];
+  let rest = Math.floor(ms);
+  for (const [name, size] of UNITS) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || parts.length > 0) parts.push(`${int.format(n)} ${name}`);
+    if (parts.length === 2) break;
+  }
+  // "2 h 0 min" reads worse than "2 h".
+  return parts.filter((p, i) => i === 0 || !p.startsWith("0 ")).join(" ");
+}
+
+/** "sessions" / "visitors" (plural; the UI always talks about groups). */
+export function unitNoun(unit: FunnelUnit): string {
+  return unit === "visitor" ? "visitors" : "sessions";
+}
+
+export interface LeakLike {
+  fromLabel: string;
+  toLabel: string;
+  fromCount: number;
+  toCount: number;
+  dropOff: number;
+  dropOffRate: number;
+}
+
+/** The headline: "65.0 % of sessions that reached “Viewed a product” never reached “Added to cart” (650 of 1,000)." */
+export function leakSentence(leak: LeakLike, unit: FunnelUnit, f: Formatter): string {
+  return (
+    `${f.percent(leak.dropOffRate)} of ${unitNoun(unit)} that reached “${leak.fromLabel}” never reached “${leak.toLabel}” ` +
+    `(${f.count(leak.dropOff)} of ${f.count(leak.fromCount)}).`
+  );
+}

@@ -1,0 +1,223 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, isRouteErrorResponse, Link, useLoaderData, useLocation, useNavigate, useNavigation, useRouteError } from "@remix-run/react";
+import { useState } from "react";
+import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { authenticate } from "../shopify.server";
+import { requireShop } from "../services/shops.server";
+import { RANGE_PRESETS, RANGE_PRESET_LABELS } from "../services/date-range";
+import { deleteFunnel, getFunnel, setMainFunnel } from "../services/funnels.server";
+import { csvFilename, funnelReport, ReportRequestError, type FunnelReportView } from "../services/funnel-report.server";
+import { formatter, unitNoun } from "../components/funnel/funnel-format";
+import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, nextReportQuery, readReportQuery, reportQuery } from "../components/funnel/funnel-query";
+import { FunnelBarChart } from "../components/funnel/FunnelBarChart";
+import { FunnelStepsTable } from "../components/funnel/FunnelStepsTable";
+import { LeakCallout } from "../components/funnel/LeakCallout";
+import { ReportControls } from "../components/funnel/ReportControls";
+import { BreakdownTable } from "../components/funnel/BreakdownTable";
+import { TrendChart } from "../components/funnel/TrendChart";
+import { CsvDownloadButton } from "../components/funnel/CsvDownloadButton";
+import { ReportSkeleton } from "../components/funnel/ReportSkeleton";
+import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
+
+export const meta: MetaFunction = () => [{ title: "Funnel report" }];
+
+type LoaderData =
+  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend", string> }
+  | { ok: false; error: string; funnel: { id: string; name: string } };
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await requireShop(session.shop);
+  const id = params.id ?? "";
+  try {
+    const report = await funnelReport(shop, id, new URL(request.url).searchParams);
+    const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend") };
+    return json<LoaderData>({ ok: true, report, filenames });
+  } catch (e) {
+    if (!(e instanceof ReportRequestError)) throw e;
+    if (e.status === 404) throw json({ error: e.message }, { status: 404 });
+    // Bad parameters: still show the page (with the controls) and say what was wrong.
+    const funnel = await getFunnel(shop.id, id);
+    if (!funnel) throw json({ error: "No funnel with this id in this shop" }, { status: 404 });
+    return json<LoaderData>({ ok: false, error: e.message, funnel: { id: funnel.id, name: funnel.name } }, { status: 400 });
+  }
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await requireShop(session.shop);
+  const intent = (await request.formData()).get("intent");
+  const id = params.id ?? "";
+  if (intent === "delete") {
+    if (!(await deleteFunnel(shop.id, id))) return json({ error: "No funnel with this id in this shop" }, { status: 404 });
+    return redirect("/app/funnels");
+  }
+  if (intent === "main") {
+    if (!(await setMainFunnel(shop.id, id))) return json({ error: "No funnel with this id in this shop" }, { status: 404 });
+    return json({ ok: true });
+  }
+  return json({ error: "intent must be delete or main" }, { status: 400 });
+};
+
+const RANGE_OPTIONS = RANGE_PRESETS.map((value) => ({ value, label: RANGE_PRESET_LABELS[value] }));
+const BREAKDOWN_OPTIONS = BREAKDOWN_KEYS.map((value) => ({ value, label: BREAKDOWN_LABELS[value] }));
+
+export default function FunnelReportPage() {
+  const data = useLoaderData<typeof loader>() as unknown as LoaderData;
+  const navigation = useNavigation();
+  const location = useLocation();
+  const navigate = useNavigate();
+  // Skeleton only while this page reloads with other parameters, not for other pages.
+  const reloading = navigation.state === "loading" && navigation.location?.pathname === location.pathname;
+  const pendingSearch = reloading ? navigation.location!.search : null;
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  if (!data.ok) {
+    return (
+      <Page title={data.funnel.name} backAction={{ content: "Funnels", url: "/app/funnels" }}>
+        <Banner tone="critical" title="These report settings are not valid">
+          <p>{data.error}</p>
+          <p>
+            <Link to={`/app/funnels/${encodeURIComponent(data.funnel.id)}`}>Show the last 30 days instead</Link>
+          </p>
+        </Banner>
+      </Page>
+    );
+  }
+
+  const { report: r, filenames } = data;
+  const f = formatter(r.locale);
+  const noun = unitNoun(r.unit);
+  const base = `/app/funnels/${encodeURIComponent(r.funnel.id)}`;
+  const rangeText = `${f.date(r.range.fromDate)} – ${f.date(r.range.toDate)}`;
+  const lastLabel = r.steps[r.steps.length - 1]?.label ?? "";
+  const csv = (table: "steps" | "breakdown" | "trend") => `${base}/csv?${reportQuery(r.params, { table })}`;
+
+  return (
+    <Page
+      title={r.funnel.name}
+      titleMetadata={r.funnel.isMain ? <Badge tone="success">Main funnel</Badge> : undefined}
+      subtitle={`${r.steps.length} steps · per ${r.unit}${r.unit === "visitor" ? ` · ${f.duration(r.funnel.windowMinutes * 60_000)} window` : ""} · ${RANGE_PRESET_LABELS[r.range.preset]}: ${rangeText} (${r.range.timeZone})`}
+      backAction={{ content: "Funnels", url: "/app/funnels" }}
+    >
+      <BlockStack gap="400">
+        <Card>
+          <ReportControls
+            values={pendingSearch === null ? r.params : readReportQuery(pendingSearch, r.params)}
+            rangeOptions={RANGE_OPTIONS}
+            breakdownOptions={BREAKDOWN_OPTIONS}
+            resolvedFrom={r.range.fromDate}
+            resolvedTo={r.range.toDate}
+            onChange={(patch) => navigate(`${base}?${nextReportQuery(r.params, pendingSearch, patch)}`)}
+          />
+        </Card>
+        {reloading ? (
+          <ReportSkeleton />
+        ) : r.totalUnits === 0 ? (
+          <ReportEmptyState eventsInRange={r.eventsInRange} firstStep={r.funnel.steps[0]} rangeText={rangeText} unitNoun={noun} />
+        ) : (
+          <Layout>
+            <Layout.Section>
+              <BlockStack gap="400">
+                <LeakCallout leak={r.biggestLeak} sentence={r.leakSentence} steps={r.steps} unit={r.unit} locale={r.locale} />
+                <Card>
+                  <BlockStack gap="400">
+                    <InlineStack align="space-between" blockAlign="center">
+                      <Text as="h2" variant="headingMd">{`${f.count(r.totalUnits)} ${noun} entered the funnel`}</Text>
+                      {r.inProgressUnits > 0 ? <Badge tone="info">{`${f.count(r.inProgressUnits)} in progress`}</Badge> : null}
+                    </InlineStack>
+                    <FunnelBarChart steps={r.steps} unit={r.unit} locale={r.locale} leakStep={r.biggestLeak?.step ?? null} />
+                  </BlockStack>
+                </Card>
+                <Card>
+                  <BlockStack gap="300">
+                    <InlineStack align="space-between" blockAlign="center">
+                      <Text as="h2" variant="headingMd">Steps</Text>
+                      <CsvDownloadButton href={csv("steps")} filename={filenames.steps}>Download steps CSV</CsvDownloadButton>
+                    </InlineStack>
+                    {r.comparison && r.previousRange ? (
+                      <Text as="p" tone="subdued">
+                        {`Compared with ${f.date(r.previousRange.fromDate)} – ${f.date(r.previousRange.toDate)}: ${f.count(r.comparison.totalUnits.previous)} ${noun} entered then (now ${f.count(r.comparison.totalUnits.current)}).`}
+                      </Text>
+                    ) : null}
+                    <FunnelStepsTable steps={r.steps} locale={r.locale} comparison={r.comparison} />
+                  </BlockStack>
+                </Card>
+                {r.breakdown ? (
+                  <Card>
+                    <BlockStack gap="300">
+                      <InlineStack align="space-between" blockAlign="center">
+                        <Text as="h2" variant="headingMd">{`By ${BREAKDOWN_LABELS[r.breakdown.key].toLowerCase()}`}</Text>
+                        <CsvDownloadButton href={csv("breakdown")} filename={filenames.breakdown}>Download breakdown CSV</CsvDownloadButton>
+                      </InlineStack>
+                      <BreakdownTable breakdown={r.breakdown} title={BREAKDOWN_LABELS[r.breakdown.key]} locale={r.locale} />
+                    </BlockStack>
+                  </Card>
+                ) : null}
+                <Card>
+                  <BlockStack gap="300">
+                    <InlineStack align="space-between" blockAlign="center">
+                      <Text as="h2" variant="headingMd">{`Trend by ${r.trend.granularity} (${r.trend.timeZone})`}</Text>
+                      <CsvDownloadButton href={csv("trend")} filename={filenames.trend}>Download trend CSV</CsvDownloadButton>
+                    </InlineStack>
+                    <TrendChart trend={r.trend} unit={r.unit} locale={r.locale} lastLabel={lastLabel} />
+                  </BlockStack>
+                </Card>
+              </BlockStack>
+            </Layout.Section>
+          </Layout>
+        )}
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">Funnel</Text>
+            <Text as="p" tone="subdued">
+              {r.unit === "session"
+                ? "Counted per session: a visit ends after 30 minutes without activity. Steps must happen in this order; other events in between are fine."
+                : `Counted per visitor: the last step must follow step 1 within ${f.duration(r.funnel.windowMinutes * 60_000)}. Steps must happen in this order.`}
+            </Text>
+            <Text as="p" variant="bodySm" tone="subdued">
+              Our session counts differ slightly from Shopify’s: bots are excluded, visitors who declined analytics cookies or block trackers are not seen, and sessions do not end at midnight UTC.
+            </Text>
+            <InlineStack gap="200">
+              {!r.funnel.isMain ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="main" />
+                  <Button submit>Make main funnel</Button>
+                </Form>
+              ) : null}
+              {confirmDelete ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="delete" />
+                  <InlineStack gap="200" blockAlign="center">
+                    <Text as="span">{`Delete “${r.funnel.name}”? The events stay; only this funnel goes.`}</Text>
+                    <Button submit tone="critical" variant="primary">Yes, delete</Button>
+                    <Button onClick={() => setConfirmDelete(false)}>Keep it</Button>
+                  </InlineStack>
+                </Form>
+              ) : (
+                // Confirmed inline: window.confirm may be blocked inside the admin's sandboxed iframe.
+                <Button tone="critical" variant="secondary" onClick={() => setConfirmDelete(true)}>Delete funnel</Button>
+              )}
+            </InlineStack>
+          </BlockStack>
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return (
+      <Page title="Funnel not found" backAction={{ content: "Funnels", url: "/app/funnels" }}>
+        <Banner tone="critical" title="This funnel does not exist in this shop">
+          <p>It may have been deleted. <Link to="/app/funnels">Back to funnels</Link></p>
+        </Banner>
+      </Page>
+    );
+  }
+  return boundary.error(error);
+}

@@ -1,0 +1,129 @@
+/**
+ * The dashboard's numbers: sessions over the last 30 days (shop time zone), the key
+ * micro-conversion rates per session with their change against the previous 30 days,
+ * the main funnel's biggest leak and tracking status. One click from here (the leak
+ * card) opens the report that shows where and how many.
+ */
+import prisma from "../db.server";
+import { CHECKOUT_COMPLETED, CHECKOUT_STARTED } from "../../core/funnel";
+import { previousRange, resolveDateRange, safeTimeZone, type ResolvedRange } from "./date-range";
+import { ensureDefaultFunnels, getMainFunnel } from "./funnels.server";
+import { funnelReport, reportQuery, DEFAULT_RANGE, type FunnelReportView } from "./funnel-report.server";
+import { trackingStatus } from "./tracking.server";
+
+/** Session-level micro-conversions shown as rates: sessions with the event / all sessions. */
+export const KEY_RATES = [
+  { key: "addToCart", label: "Add-to-cart rate", event: "product_added_to_cart" },
+  { key: "checkoutStart", label: "Checkout start rate", event: CHECKOUT_STARTED },
+  { key: "purchase", label: "Purchase rate", event: CHECKOUT_COMPLETED },
+] as const;
+
+export interface KeyRate {
+  key: (typeof KEY_RATES)[number]["key"];
+  label: string;
+  event: string;
+  /** Sessions in the range with at least one such event. */
+  sessions: number;
+  /** All sessions in the range. */
+  of: number;
+  rate: number | null;
+  previous: { sessions: number; of: number; rate: number | null };
+  /** rate − previous rate, in percentage points; null when either is undefined. */
+  changePp: number | null;
+}
+
+export interface DashboardView {
+  shopName: string;
+  pixelStatus: string;
+  locale: string | null;
+  tracking: Awaited<ReturnType<typeof trackingStatus>>;
+  range: ResolvedRange;
+  previousRange: ResolvedRange;
+  sessions: { current: number; previous: number };
+  rates: KeyRate[];
+  mainFunnel: {
+    id: string;
+    name: string;
+    /** Link to the report for the same range: click 1 of 2. */
+    reportUrl: string;
+    report: Pick<FunnelReportView, "unit" | "totalUnits" | "inProgressUnits" | "steps" | "biggestLeak" | "leakSentence">;
+  } | null;
+}
+
+type ShopRow = { id: number; name: string; timeZone: string; locale?: string | null; pixelStatus: string };
+
+export async function dashboard(shop: ShopRow): Promise<DashboardView> {
+  const now = Date.now();
+  const timeZone = safeTimeZone(shop.timeZone);
+  const range = resolveDateRange({ preset: DEFAULT_RANGE }, timeZone, now);
+  const prev = previousRange(range);
+  const tracking = await trackingStatus(shop.id);
+
+  const [current, previous] = await Promise.all([sessionCounts(shop.id, range), sessionCounts(shop.id, prev)]);
+  const rates = KEY_RATES.map((k): KeyRate => {
+    const cur = { sessions: current.byEvent.get(k.event) ?? 0, of: current.sessions };
+    const old = { sessions: previous.byEvent.get(k.event) ?? 0, of: previous.sessions };
+    const rate = cur.of === 0 ? null : cur.sessions / cur.of;
+    const prevRate = old.of === 0 ? null : old.sessions / old.of;
+    return {
+      key: k.key,
+      label: k.label,
+      event: k.event,
+      ...cur,
+      rate,
+      previous: { ...old, rate: prevRate },
+      changePp: rate === null || prevRate === null ? null : (rate - prevRate) * 100,
+    };
+  });
+
+  let mainFunnel: DashboardView["mainFunnel"] = null;
+  if (tracking.events > 0) {
+    await ensureDefaultFunnels(shop.id);
+    const main = await getMainFunnel(shop.id);
+    if (main) {
+      const params = { range: DEFAULT_RANGE, from: null, to: null, compare: false, breakdown: null, trend: "day" } as const;
+      const r = await funnelReport(shop, main.id, params);
+      mainFunnel = {
+        id: main.id,
+        name: main.name,
+        reportUrl: `/app/funnels/${encodeURIComponent(main.id)}?${reportQuery(params)}`,
+        report: { unit: r.unit, totalUnits: r.totalUnits, inProgressUnits: r.inProgressUnits, steps: r.steps, biggestLeak: r.biggestLeak, leakSentence: r.leakSentence },
+      };
+    }
+  }
+
+  return {
+    shopName: shop.name,
+    pixelStatus: shop.pixelStatus,
+    locale: shop.locale ?? null,
+    tracking,
+    range,
+    previousRange: prev,
+    sessions: { current: current.sessions, previous: previous.sessions },
+    rates,
+    mainFunnel,
+  };
+}
+
+/**
+ * Sessions starting in the range (bots excluded) and, per key event, how many of them
+ * contain it. A session is counted in the range where it starts, like a funnel unit.
+ */
+async function sessionCounts(shopId: number, range: ResolvedRange): Promise<{ sessions: number; byEvent: Map<string, number> }> {
+  const names = KEY_RATES.map((k) => k.event);
+  const [total, rows] = await Promise.all([
+    prisma.visitorSession.count({ where: { shopId, isBot: false, startTs: { gte: BigInt(range.from), lt: BigInt(range.to) } } }),
+    prisma.$queryRawUnsafe<{ name: string; n: bigint | number }[]>(
+      `SELECT e."name", COUNT(DISTINCT e."sessionId") AS n
+       FROM "Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId"
+       WHERE e."shopId" = $1 AND s."isBot" = false AND e."isBot" = false
+         AND s."startTs" >= $2 AND s."startTs" < $3 AND e."name" IN (${names.map((_, i) => `$${i + 4}`).join(", ")})
+       GROUP BY e."name"`,
+      shopId,
+      range.from,
+      range.to,
+      ...names,
+    ),
+  ]);
+  return { sessions: total, byEvent: new Map(rows.map((r) => [r.name, Number(r.n)])) };
+}

@@ -1,0 +1,280 @@
+/**
+ * Funnel reports for the admin: query parameters → validated params → stored events →
+ * the pure engine (core/funnel) → a JSON-safe view model that the report page, the
+ * JSON API and the CSV exports all share, so the three can never disagree.
+ * The clock is read here (Date.now()), never in core/.
+ */
+import { z } from "zod";
+import prisma from "../db.server";
+import {
+  compareReports,
+  computeFunnel,
+  previousPeriod,
+  type Breakdown,
+  type FunnelComparison,
+  type Leak,
+  type StepFigures,
+  type Trend,
+} from "../../core/funnel";
+import type { FunnelUnit } from "../../core/types";
+import { formatter, leakSentence, safeLocale } from "../components/funnel/funnel-format";
+import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../components/funnel/funnel-query";
+import { loadReportEvents } from "./events.server";
+import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
+import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
+
+export { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams };
+
+// ---------------------------------------------------------------------------- errors
+
+/** A request the merchant (or a client) got wrong: answered 4xx with this message, never 5xx. */
+export class ReportRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404,
+  ) {
+    super(message);
+  }
+}
+
+export const funnelNotFound = () => new ReportRequestError("No funnel with this id in this shop", 404);
+
+// ---------------------------------------------------------------------------- params
+
+export const REPORT_TABLES = ["steps", "breakdown", "trend"] as const;
+export type ReportTable = (typeof REPORT_TABLES)[number];
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const dateParam = (field: string) =>
+  z.string().regex(DATE, `${field}: expected a date as YYYY-MM-DD`).optional();
+
+const reportParamsSchema = z.object({
+  range: z.enum(RANGE_PRESETS, { error: `range must be one of ${RANGE_PRESETS.join(", ")}` }).optional(),
+  from: dateParam("from"),
+  to: dateParam("to"),
+  compare: z.enum(["on", "off", "1", "0", "true", "false"], { error: "compare must be on or off" }).optional(),
+  breakdown: z.enum([...BREAKDOWN_KEYS, "none"], { error: `breakdown must be one of ${BREAKDOWN_KEYS.join(", ")} (or none)` }).optional(),
+  trend: z.enum(["day", "week"], { error: "trend must be day or week" }).optional(),
+});
+
+export const DEFAULT_RANGE: RangePreset = "last30";
+
+/**
+ * Reads report parameters from a query string. Unknown keys are ignored (embedded admin
+ * URLs carry shop, host, id_token…); an empty value counts as absent (GET forms send
+ * empty fields). from/to without a range mean a custom range; with a preset they are
+ * checked but unused.
+ */
+export function parseReportParams(search: URLSearchParams): ReportParams {
+  const pick = (k: string) => {
+    const v = search.get(k);
+    return v === null || v === "" ? undefined : v;
+  };
+  const parsed = reportParamsSchema.safeParse({
+    range: pick("range"),
+    from: pick("from"),
+    to: pick("to"),
+    compare: pick("compare"),
+    breakdown: pick("breakdown"),
+    trend: pick("trend"),
+  });
+  if (!parsed.success) throw new ReportRequestError(parsed.error.issues[0].message, 400);
+  const p = parsed.data;
+  const range = p.range ?? (p.from || p.to ? "custom" : DEFAULT_RANGE);
+  return {
+    range,
+    from: p.from ?? null,
+    to: p.to ?? null,
+    compare: p.compare === "on" || p.compare === "1" || p.compare === "true",
+    breakdown: !p.breakdown || p.breakdown === "none" ? null : p.breakdown,
+    trend: p.trend ?? "day",
+  };
+}
+
+// ---------------------------------------------------------------------------- report
+
+/** What a report needs to know about the shop. */
+export interface ReportShop {
+  id: number;
+  timeZone: string;
+  locale?: string | null;
+}
+
+/** Everything the report page shows; the JSON API returns exactly this. */
+export interface FunnelReportView {
+  funnel: FunnelView;
+  params: ReportParams;
+  /** reportQuery(params): append to /report or /csv to get the same numbers. */
+  query: string;
+  range: ResolvedRange;
+  previousRange: ResolvedRange | null;
+  locale: string;
+  now: number;
+  unit: FunnelUnit;
+  totalUnits: number;
+  inProgressUnits: number;
+  steps: StepFigures[];
+  biggestLeak: Leak | null;
+  /** The headline, e.g. "65.0 % of sessions that reached “Viewed a product” never reached “Added to cart” (650 of 1,000)." */
+  leakSentence: string | null;
+  breakdown: Breakdown | null;
+  trend: Trend;
+  comparison: FunnelComparison | null;
+  previous: { totalUnits: number; inProgressUnits: number; steps: StepFigures[] } | null;
+  /** Events the report read (for the empty state: none at all vs none matching step 1). */
+  eventsInRange: number;
+}
+
+/**
+ * The report of one of the shop's funnels. Throws ReportRequestError for bad params
+ * (400) and for a funnel that is not the shop's (404).
+ */
+export async function funnelReport(shop: ReportShop, funnelId: string, input: URLSearchParams | ReportParams): Promise<FunnelReportView> {
+  const params = input instanceof URLSearchParams ? parseReportParams(input) : input;
+  const now = Date.now();
+  const timeZone = safeTimeZone(shop.timeZone);
+  const range = resolveRange(params, timeZone, now);
+  const funnel = await getFunnel(shop.id, funnelId);
+  if (!funnel) throw funnelNotFound();
+  const def = toDefinition(funnel);
+  const load = (from: number, to: number) => loadReportEvents(prisma, shop.id, { from, to, unit: def.unit, windowMs: def.windowMs });
+
+  const events = await load(range.from, range.to);
+  const report = computeFunnel(events, def, {
+    from: range.from,
+    to: range.to,
+    now,
+    timeZone,
+    trend: params.trend,
+    ...(params.breakdown ? { breakdown: params.breakdown } : {}),
+  });
+
+  let previousRange: ResolvedRange | null = null;
+  let comparison: FunnelComparison | null = null;
+  let previous: FunnelReportView["previous"] = null;
+  if (params.compare) {
+    const prev = previousPeriod(range.from, range.to, timeZone);
+    previousRange = describeRange("custom", prev.from, prev.to, timeZone);
+    const prevReport = computeFunnel(await load(prev.from, prev.to), def, { from: prev.from, to: prev.to, now, timeZone });
+    comparison = compareReports(report, prevReport);
+    previous = { totalUnits: prevReport.totalUnits, inProgressUnits: prevReport.inProgressUnits, steps: prevReport.steps };
+  }
+
+  const locale = safeLocale(shop.locale);
+  return {
+    funnel,
+    params,
+    query: reportQuery(params),
+    range,
+    previousRange,
+    locale,
+    now,
+    unit: def.unit,
+    totalUnits: report.totalUnits,
+    inProgressUnits: report.inProgressUnits,
+    steps: report.steps,
+    biggestLeak: report.biggestLeak,
+    leakSentence: report.biggestLeak ? leakSentence(report.biggestLeak, def.unit, formatter(locale)) : null,
+    breakdown: report.breakdown ?? null,
+    trend: report.trend!,
+    comparison,
+    previous,
+    eventsInRange: events.length,
+  };
+}
+
+function resolveRange(p: ReportParams, timeZone: string, now: number): ResolvedRange {
+  try {
+    return resolveDateRange({ preset: p.range, from: p.from ?? undefined, to: p.to ?? undefined }, timeZone, now);
+  } catch (e) {
+    if (e instanceof DateRangeError) throw new ReportRequestError(e.message, 400);
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------- CSV
+
+type Cell = string | number | null;
+
+/**
+ * One RFC 4180 field. Text that a spreadsheet would run as a formula (= + - @, tab, CR
+ * first) gets a leading apostrophe — labels, utm values and paths come from merchants
+ * and visitors. Numbers are ours and stay numbers (a negative pp change is not a formula).
+ */
+export function csvCell(value: Cell): string {
+  if (value === null) return "";
+  let s = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value;
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Rows → CSV text: CRLF line ends (RFC 4180), a UTF-8 BOM so Excel reads non-ASCII labels right. */
+export function toCsv(rows: readonly (readonly Cell[])[]): string {
+  return `\uFEFF${rows.map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
+}
+
+/** A rate as a percentage with 2 decimals (35.00); empty for an undefined rate. */
+export function csvPercent(rate: number | null): number | null {
+  return rate === null ? null : Number((rate * 100).toFixed(2));
+}
+/** A change in percentage points with 2 decimals. */
+const csvPp = (pp: number | null): number | null => (pp === null ? null : Number(pp.toFixed(2)));
+/** Milliseconds as seconds (exact: ms are integers). */
+const csvSeconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
+
+export function stepsCsv(view: FunnelReportView): string {
+  const header: Cell[] = [
+    "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "drop_off", "drop_off_pct",
+    "in_progress", "median_seconds_from_previous", "p90_seconds_from_previous",
+  ];
+  if (view.comparison) header.push("previous_count", "step_conversion_change_pp", "overall_conversion_change_pp", "drop_off_change_pp");
+  const rows: Cell[][] = view.steps.map((s, i) => {
+    const row: Cell[] = [
+      s.step, s.label, s.count, csvPercent(s.stepConversion), csvPercent(s.overallConversion), s.dropOff, csvPercent(s.dropOffRate),
+      s.inProgress, csvSeconds(s.medianMsFromPrev), csvSeconds(s.p90MsFromPrev),
+    ];
+    const c = view.comparison?.steps[i];
+    if (c) row.push(c.count.previous, csvPp(c.stepConversionPp), csvPp(c.overallConversionPp), csvPp(c.dropOffRatePp));
+    return row;
+  });
+  return toCsv([header, ...rows]);
+}
+
+export function breakdownCsv(view: FunnelReportView): string {
+  if (!view.breakdown) throw new ReportRequestError(`table=breakdown needs a breakdown parameter (${BREAKDOWN_KEYS.join(", ")})`, 400);
+  const header: Cell[] = ["breakdown", "value", "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "drop_off", "drop_off_pct", "in_progress"];
+  const rows: Cell[][] = view.breakdown.groups.flatMap((g) =>
+    g.steps.map((s): Cell[] => [
+      view.breakdown!.key, g.value, s.step, s.label, s.count, csvPercent(s.stepConversion), csvPercent(s.overallConversion),
+      s.dropOff, csvPercent(s.dropOffRate), s.inProgress,
+    ]),
+  );
+  return toCsv([header, ...rows]);
+}
+
+export function trendCsv(view: FunnelReportView): string {
+  const header: Cell[] = [view.trend.granularity === "week" ? "week_start" : "day", "step", "label", "count", "overall_conversion_pct", "in_progress_units"];
+  const labels = view.steps.map((s) => s.label);
+  const rows: Cell[][] = view.trend.buckets.flatMap((b) =>
+    b.counts.map((count, i): Cell[] => [b.key, i + 1, labels[i], count, csvPercent(b.overallConversion[i]), b.inProgressUnits]),
+  );
+  return toCsv([header, ...rows]);
+}
+
+export function reportCsv(view: FunnelReportView, table: ReportTable): string {
+  return table === "steps" ? stepsCsv(view) : table === "breakdown" ? breakdownCsv(view) : trendCsv(view);
+}
+
+/** `funnel-purchase-steps-2026-01-01_2026-01-30.csv`: ASCII only, safe in a header. */
+export function csvFilename(view: FunnelReportView, table: ReportTable): string {
+  const slug = view.funnel.name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "funnel";
+  return `funnel-${slug}-${table}-${view.range.fromDate}_${view.range.toDate}.csv`;
+}
+
+/** Reads ?table= for the CSV route. */
+export function parseReportTable(search: URLSearchParams): ReportTable {
+  const t = search.get("table");
+  const parsed = z.enum(REPORT_TABLES).safeParse(t);
+  if (!parsed.success) throw new ReportRequestError(`table must be one of ${REPORT_TABLES.join(", ")}`, 400);
+  return parsed.data;
+}
