@@ -12,7 +12,8 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   schema: pg ? "prisma/postgres/schema.prisma" : "prisma/schema.prisma",
-  migrations: { path: pg ? "prisma/postgres/migrations" : "prisma/migrations" },
+  // PRISMA_MIGRATIONS_DIR: tests apply a prefix of the migrations to check upgrades.
+  migrations: { path: process.env.PRISMA_MIGRATIONS_DIR ?? (pg ? "prisma/postgres/migrations" : "prisma/migrations") },
   async adapter() {
     return pg ? new PrismaPg({ connectionString: url }) : new PrismaLibSQL({ url });
   },

@@ -26,7 +26,8 @@ const TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "applied_steps_count" INTEGER NOT NULL DEFAULT 0
 )`;
 
-export async function migratePostgres(url: string): Promise<string[]> {
+/** Applies pending migrations in order; `upTo` (a migration folder name) stops after that one. */
+export async function migratePostgres(url: string, opts: { upTo?: string } = {}): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const applied: string[] = [];
@@ -40,7 +41,7 @@ export async function migratePostgres(url: string): Promise<string[]> {
       ),
     );
     const names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-    for (const name of names) {
+    for (const name of names.filter((n) => !opts.upTo || n <= opts.upTo)) {
       const sql = readFileSync(path.join(dir, name, "migration.sql"), "utf8");
       const checksum = createHash("sha256").update(sql).digest("hex");
       if (done.has(name)) {
