@@ -9,7 +9,7 @@ export const DEMO_INGEST_KEY = "ik_demo_local_only_0000000000000000000000000";
 
 export async function ensureDemoShop(db: Db, opts: { domain?: string; ingestKey?: string; timeZone?: string; scopes?: string } = {}) {
   const domain = opts.domain ?? DEMO_SHOP;
-  const scope = opts.scopes ?? "write_pixels,read_customer_events,read_orders";
+  const scope = opts.scopes ?? "write_pixels,read_customer_events,read_orders,write_customers";
   const shop = await db.shop.upsert({
     where: { domain },
     create: {

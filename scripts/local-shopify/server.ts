@@ -2,7 +2,8 @@
  * A small local implementation of the Shopify endpoints the app calls, for demo mode
  * and tests (Shopify itself cannot be reached here):
  *   POST /<shop>/admin/oauth/access_token          token exchange (verifies the session token)
- *   POST /<shop>/admin/api/<version>/graphql.json  shop, webPixel, webPixelCreate/Update
+ *   POST /<shop>/admin/api/<version>/graphql.json  shop, webPixel, webPixelCreate/Update,
+ *                                                  tagsAdd/tagsRemove, app (access scopes)
  * Responses follow Shopify's shapes, including userErrors (TAKEN, NOT_FOUND) and
  * throttling (HTTP 429 / THROTTLED), which tests can inject.
  */
@@ -17,7 +18,19 @@ export interface LocalShop {
   currencyCode: string;
   pixel: { id: string; settings: string } | null;
   customerTags: Map<string, Set<string>>;
+  /** Access scopes the shop granted the app; defaults to LOCAL_GRANTED_SCOPES. */
+  scopes?: string[];
 }
+
+/** The app's configuration as Shopify knows it (shopify.app.toml [access_scopes]). */
+export const LOCAL_REQUIRED_SCOPES = ["write_pixels", "read_customer_events", "read_orders"];
+export const LOCAL_OPTIONAL_SCOPES = ["write_customers"];
+/**
+ * What a local shop granted unless a test sets `LocalShop.scopes`: the required scopes
+ * and the optional one, as if the merchant had already accepted it (so the offline demo
+ * can use every feature). Tests model a shop that has not by setting `scopes`.
+ */
+export const LOCAL_GRANTED_SCOPES = [...LOCAL_REQUIRED_SCOPES, ...LOCAL_OPTIONAL_SCOPES];
 
 export interface LocalShopify {
   url: string;
@@ -54,7 +67,7 @@ function verifyJwt(token: string, secret: string): Record<string, unknown> | nul
 
 /** Which operation a GraphQL document is, by its first root field we implement. */
 function operationOf(query: string): string {
-  for (const op of ["webPixelCreate", "webPixelUpdate", "webPixel", "shop", "tagsAdd", "tagsRemove"]) {
+  for (const op of ["webPixelCreate", "webPixelUpdate", "webPixel", "shop", "tagsAdd", "tagsRemove", "app"]) {
     if (new RegExp(`\\b${op}\\s*[({]`).test(query.replace(/^(query|mutation)\s+\w+/, ""))) return op;
   }
   return "unknown";
@@ -98,6 +111,17 @@ export async function startLocalShopify(opts: { apiKey: string; apiSecret: strin
         shop.pixel = { id: shop.pixel.id, settings: variables.webPixel.settings };
         return { webPixelUpdate: { userErrors: [], webPixel: shop.pixel } };
       }
+      case "app": {
+        // FetchAccessScopes of shopify-app-remix's scopes API (query/request).
+        const handles = (list: string[]) => list.map((handle) => ({ handle }));
+        return {
+          app: {
+            requestedAccessScopes: handles(LOCAL_REQUIRED_SCOPES),
+            optionalAccessScopes: handles(LOCAL_OPTIONAL_SCOPES),
+            installation: { accessScopes: handles(shop.scopes ?? LOCAL_GRANTED_SCOPES) },
+          },
+        };
+      }
       case "tagsAdd":
       case "tagsRemove": {
         const id = String(variables.id ?? "");
@@ -131,10 +155,10 @@ export async function startLocalShopify(opts: { apiKey: string; apiSecret: strin
         if (!claims || claims.dest !== `https://${domain}`) return send(400, { error: "invalid_subject_token" });
         const token = `shpat_local_${randomBytes(12).toString("hex")}`;
         tokens.set(token, domain);
-        shopFor(domain);
+        const granted = shopFor(domain).scopes ?? LOCAL_GRANTED_SCOPES;
         return send(200, {
           access_token: token,
-          scope: "write_pixels,read_customer_events,read_orders",
+          scope: granted.join(","),
           expires_in: 3600,
           refresh_token: `shprt_local_${randomBytes(12).toString("hex")}`,
           refresh_token_expires_in: 7_776_000,

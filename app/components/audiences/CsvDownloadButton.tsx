@@ -1,0 +1,46 @@
+import { useState } from "react";
+import { Button, InlineStack, Text } from "@shopify/polaris";
+
+/**
+ * Downloads a CSV through fetch: inside Shopify admin requests are authenticated by the
+ * session token App Bridge adds to fetches; a plain link would arrive without one.
+ */
+export function CsvDownloadButton({ href, filename, children }: { href: string; filename: string; children: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const download = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await fetch(href, { headers: { Accept: "text/csv" } });
+      if (!res.ok) {
+        const body = await res.json().catch(() => null);
+        throw new Error(body?.error ?? `download failed (${res.status})`);
+      }
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = filename;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <InlineStack gap="200" blockAlign="center">
+      <Button onClick={download} loading={busy}>
+        {children}
+      </Button>
+      {error ? (
+        <Text as="span" tone="critical">
+          {error}
+        </Text>
+      ) : null}
+    </InlineStack>
+  );
+}

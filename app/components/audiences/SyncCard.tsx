@@ -1,0 +1,131 @@
+import { useEffect, useRef, useState } from "react";
+import { useFetcher } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, List, Text } from "@shopify/polaris";
+import type { SyncView } from "../../services/audiences/sync.server";
+import { int } from "../insights/format";
+
+export type SyncActionData = { sync: SyncView; busy: boolean; retry: boolean } | { error: string };
+
+const TONE = { done: "success", failed: "critical", running: "attention" } as const;
+
+/**
+ * Optional sync to Shopify customer tags. Without the write_customers scope it explains
+ * why the scope is needed and offers to request it. A run works in slices of a few
+ * seconds; while its status is "running" the card asks for the next slice by itself.
+ */
+export function SyncCard(props: { tag: string; segmentQuery: string; canSync: boolean; lastSync: SyncView | null; identifiedCustomers: number }) {
+  const fetcher = useFetcher<SyncActionData>();
+  const scopeFetcher = useFetcher<{ error?: string }>();
+  const rounds = useRef(0);
+  const retried = useRef(false);
+  const [stopped, setStopped] = useState(false);
+  const data = fetcher.data;
+  const sync = data && "sync" in data ? data.sync : props.lastSync;
+  const error = data && "error" in data ? data.error : null;
+  const working = fetcher.state !== "idle" || (sync?.status === "running" && data !== undefined && !stopped);
+
+  useEffect(() => {
+    if (fetcher.state !== "idle" || !data || !("sync" in data) || stopped) return;
+    const again = data.sync.status === "running" || (data.retry && !retried.current);
+    if (data.retry) retried.current = true;
+    if (!again || rounds.current >= 200) return;
+    rounds.current++;
+    // A busy run (another tab) is polled gently; our own slices follow at once.
+    const timer = setTimeout(() => fetcher.submit({ intent: "sync" }, { method: "post" }), data.busy ? 2000 : 50);
+    return () => clearTimeout(timer);
+  }, [fetcher, data, stopped]);
+
+  const start = () => {
+    rounds.current = 0;
+    retried.current = false;
+    setStopped(false);
+    fetcher.submit({ intent: "sync" }, { method: "post" });
+  };
+
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            Sync to Shopify customer tags
+          </Text>
+          {sync ? <Badge tone={TONE[sync.status]}>{sync.status}</Badge> : null}
+        </InlineStack>
+        <Text as="p">
+          Tags the audience’s identified customers with <code>{props.tag}</code> and removes the tag from customers who left the audience since the
+          last sync. Re-running tags nobody twice; an interrupted run continues where it stopped.
+        </Text>
+        {!props.canSync ? (
+          <Banner tone="info" title="Permission needed: edit customers (write_customers)">
+            <BlockStack gap="200">
+              <p>
+                Tagging customers needs the optional <code>write_customers</code> access scope. The app does not ask for it at install because only this
+                feature uses it; the CSV export works without it.
+              </p>
+              <InlineStack>
+                <Button loading={scopeFetcher.state !== "idle"} onClick={() => scopeFetcher.submit({ intent: "request-scope" }, { method: "post" })}>
+                  Grant customer access
+                </Button>
+              </InlineStack>
+              {scopeFetcher.data?.error ? <p>{scopeFetcher.data.error}</p> : null}
+            </BlockStack>
+          </Banner>
+        ) : (
+          <InlineStack gap="200" blockAlign="center">
+            <Button variant="primary" onClick={start} loading={working} disabled={props.identifiedCustomers === 0 && !props.lastSync}>
+              {sync && sync.status !== "done" ? "Resume sync" : sync ? "Sync again" : "Sync now"}
+            </Button>
+            {working ? (
+              <Button variant="plain" onClick={() => setStopped(true)}>
+                Pause
+              </Button>
+            ) : null}
+          </InlineStack>
+        )}
+        {error ? (
+          <Banner tone="critical" title="Sync refused">
+            <p>{error}</p>
+          </Banner>
+        ) : null}
+        {sync ? (
+          <div data-testid="sync-status">
+            <BlockStack gap="150">
+              <Text as="p">
+                {sync.status === "done" ? "Last sync" : "Current sync"} started {sync.startedAt.replace("T", " ").slice(0, 16)} UTC: {int(sync.tagged)} tagged,{" "}
+                {int(sync.untagged)} untagged, {int(sync.refused)} refused by Shopify{sync.skipped ? `, ${int(sync.skipped)} skipped (refused before)` : ""}
+                {sync.status !== "done" ? `, ${int(sync.remaining)} of ${int(sync.total)} still to do` : ` (${int(sync.total)} changes planned)`}.
+              </Text>
+              {sync.error ? (
+                <Text as="p" tone={sync.status === "failed" ? "critical" : "subdued"}>
+                  {sync.error}
+                </Text>
+              ) : null}
+              {sync.errors.length > 0 ? (
+                <Box>
+                  <List>
+                    {sync.errors.map((e) => (
+                      <List.Item key={`${e.op}:${e.id}`}>
+                        {e.op === "add" ? "Tagging" : "Untagging"} customer {e.id}: {e.message}
+                      </List.Item>
+                    ))}
+                  </List>
+                </Box>
+              ) : null}
+            </BlockStack>
+          </div>
+        ) : null}
+        <BlockStack gap="100">
+          <Text as="h3" variant="headingSm">
+            Segment query
+          </Text>
+          <Text as="p" tone="subdued">
+            Paste into Shopify admin → Customers → Segments to build a segment of the tagged customers (for email or ads):
+          </Text>
+          <Box background="bg-surface-secondary" padding="200" borderRadius="200">
+            <code data-testid="segment-query">{props.segmentQuery}</code>
+          </Box>
+        </BlockStack>
+      </BlockStack>
+    </Card>
+  );
+}

@@ -1,0 +1,156 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { z } from "zod";
+import { Form, isRouteErrorResponse, Link, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { authenticate } from "../shopify.server";
+import { requireShop } from "../services/shops.server";
+import { audienceReport, AudienceRequestError, csvFilename, deleteAudience, requireAudience } from "../services/audiences/audiences.server";
+import { hasSyncScope, latestSync, runAudienceSync, SYNC_SCOPE } from "../services/audiences/sync.server";
+import { AudienceHistoryText, AudienceSize } from "../components/audiences/AudienceSummary";
+import { CustomersTable } from "../components/audiences/CustomersTable";
+import { CsvDownloadButton } from "../components/audiences/CsvDownloadButton";
+import { SyncCard } from "../components/audiences/SyncCard";
+
+export const meta: MetaFunction = () => [{ title: "Audience" }];
+
+const INTENT = z.enum(["sync", "request-scope", "delete"]);
+
+/** Customers listed on the page; the CSV has every one. */
+const PAGE_CUSTOMERS = 250;
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await requireShop(session.shop);
+  try {
+    const report = await audienceReport(shop.id, params.id ?? "");
+    return json({
+      audience: report.audience,
+      size: report.size,
+      history: report.history,
+      customers: report.customers.slice(0, PAGE_CUSTOMERS),
+      pageLimit: PAGE_CUSTOMERS,
+      csvFilename: csvFilename(report.audience, report.now),
+      canSync: hasSyncScope(session.scope),
+      lastSync: await latestSync(shop.id, report.audience.id),
+    });
+  } catch (e) {
+    if (e instanceof AudienceRequestError) throw json({ error: e.message }, { status: e.status });
+    throw e;
+  }
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session, admin, scopes } = await authenticate.admin(request);
+  const shop = await requireShop(session.shop);
+  const id = params.id ?? "";
+  const parsed = INTENT.safeParse((await request.formData()).get("intent"));
+  if (!parsed.success) return json({ error: "intent must be sync, request-scope or delete" }, { status: 400 });
+  const intent = parsed.data;
+  try {
+    if (intent === "delete") {
+      if (!(await deleteAudience(shop.id, id))) return json({ error: "No audience with this id in this shop" }, { status: 404 });
+      return redirect("/app/audiences");
+    }
+    if (intent === "request-scope") {
+      await requireAudience(shop.id, id);
+      // Redirects to Shopify's grant screen (App Bridge follows the re-auth header); returns when already granted.
+      await scopes.request([SYNC_SCOPE]);
+      return json({ granted: true });
+    }
+    if (intent === "sync") {
+      await requireAudience(shop.id, id);
+      if (!hasSyncScope(session.scope)) {
+        return json({ error: `Syncing needs the ${SYNC_SCOPE} access scope; grant it first` }, { status: 403 });
+      }
+      const outcome = await runAudienceSync(shop.id, id, admin);
+      const retry = outcome.sync.status === "failed" && /HTTP 401/.test(outcome.sync.error ?? "");
+      return json({ ...outcome, retry });
+    }
+    return json({ error: `unknown intent ${intent satisfies never}` }, { status: 400 });
+  } catch (e) {
+    if (e instanceof AudienceRequestError) return json({ error: e.message }, { status: e.status });
+    throw e;
+  }
+};
+
+export default function AudiencePage() {
+  const data = useLoaderData<typeof loader>();
+  const busy = useNavigation().state === "submitting";
+  const a = data.audience;
+  return (
+    <Page title={a.name} backAction={{ content: "Audiences", url: "/app/audiences" }} subtitle={`${a.microLabel}, not ${a.macroLabel}, within ${a.lookbackDays} days`}>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Size now
+              </Text>
+              <AudienceSize size={data.size} lookbackDays={a.lookbackDays} />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                How this audience converted before
+              </Text>
+              <AudienceHistoryText history={data.history} macroLabel={a.macroLabel} lookbackDays={a.lookbackDays} />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineStack align="space-between" blockAlign="center">
+                <Text as="h2" variant="headingMd">
+                  Identified customers
+                </Text>
+                <CsvDownloadButton href={`/app/audiences/${a.id}/csv`} filename={data.csvFilename}>
+                  Export customers (CSV)
+                </CsvDownloadButton>
+              </InlineStack>
+              <CustomersTable customers={data.customers} total={data.size.identifiedCustomers} limit={data.pageLimit} />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <SyncCard
+            tag={a.tag}
+            segmentQuery={a.segmentQuery}
+            canSync={data.canSync}
+            lastSync={data.lastSync}
+            identifiedCustomers={data.size.identifiedCustomers}
+          />
+        </Layout.Section>
+        <Layout.Section>
+          <Form method="post">
+            <input type="hidden" name="intent" value="delete" />
+            <Button submit tone="critical" variant="plain" loading={busy}>
+              Delete audience (tags already in Shopify stay)
+            </Button>
+          </Form>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return (
+      <Page title="Audience not found" backAction={{ content: "Audiences", url: "/app/audiences" }}>
+        <Banner tone="critical" title="This audience does not exist in this shop">
+          <p>
+            It may have been deleted. <Link to="/app/audiences">Back to audiences</Link>
+          </p>
+        </Banner>
+      </Page>
+    );
+  }
+  return boundary.error(error);
+}

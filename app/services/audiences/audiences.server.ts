@@ -1,0 +1,368 @@
+/**
+ * Remarketing audiences of a shop: templates, validation, storage (every query carries
+ * the shop id, so another shop's audience id behaves like an unknown one), and the
+ * report — size, identified customers, historical conversion — and its CSV export.
+ */
+import { z } from "zod";
+import prisma from "../../db.server";
+import { loadReportEvents } from "../events.server";
+import {
+  audienceHistory,
+  audienceMembership,
+  audienceWindow,
+  customerGid,
+  DAY_MS,
+  defaultTag,
+  goalByKey,
+  MACRO_GOALS,
+  matchersKey,
+  MAX_LOOKBACK_DAYS,
+  MICRO_CATALOG,
+  microByKey,
+  MIN_LOOKBACK_DAYS,
+  segmentQuery,
+  TAG_PATTERN,
+  toCsv,
+  type AudienceCustomer,
+  type AudienceHistory,
+  type AudienceRule,
+  type CsvCell,
+} from "../../../core/insights";
+import type { StepMatcher } from "../../../core/types";
+import { storedMatcherSchema } from "../insights/experiments.server";
+
+// ---------------------------------------------------------------------------- templates
+
+export interface AudienceTemplate {
+  key: string;
+  name: string;
+  description: string;
+  micro: StepMatcher[];
+  macro: StepMatcher[];
+  lookbackDays: number;
+  tag: string;
+}
+
+const ev = (event: string, filters: StepMatcher["filters"] = []): StepMatcher => ({ event, filters });
+
+export const AUDIENCE_TEMPLATES: readonly AudienceTemplate[] = [
+  {
+    key: "carted_not_bought",
+    name: "Added to cart, did not buy",
+    description: "Visitors who added a product to the cart in the last 14 days and did not complete a purchase.",
+    micro: [ev("product_added_to_cart")],
+    macro: [ev("checkout_completed")],
+    lookbackDays: 14,
+    tag: "mc-carted-not-bought",
+  },
+  {
+    key: "pricing_no_demo",
+    name: "Viewed pricing, no demo request",
+    description: "Visitors who viewed a pricing page (path contains /pricing) or the FAQ (/pages/faq) in the last 14 days and did not send the contact form.",
+    micro: [ev("page_viewed", [{ field: "path", op: "contains", value: "/pricing" }]), ev("page_viewed", [{ field: "path", op: "contains", value: "/pages/faq" }])],
+    macro: [ev("mc:form_submit", [{ field: "prop", key: "formType", op: "equals", value: "contact" }])],
+    lookbackDays: 14,
+    tag: "mc-pricing-no-demo",
+  },
+  {
+    key: "form_abandoned",
+    name: "Started a form, did not submit",
+    description: "Visitors who started filling in a form in the last 14 days and did not submit any form.",
+    micro: [ev("mc:form_start")],
+    macro: [ev("mc:form_submit")],
+    lookbackDays: 14,
+    tag: "mc-form-abandoned",
+  },
+];
+
+export const TEMPLATE_KEYS = AUDIENCE_TEMPLATES.map((t) => t.key) as [string, ...string[]];
+
+/** Choices of the custom form: any catalog micro step; the goal any macro goal or micro step. */
+export const MICRO_CHOICES = MICRO_CATALOG.map((m) => ({ key: m.key, label: m.label }));
+export const MACRO_CHOICES = [
+  ...MACRO_GOALS.map((g) => ({ key: `goal:${g.key}`, label: g.label })),
+  { key: "any_form_submit", label: "Submitted any form" },
+  ...MICRO_CATALOG.map((m) => ({ key: `micro:${m.key}`, label: m.label })),
+];
+
+function macroChoice(key: string): StepMatcher[] | null {
+  if (key === "any_form_submit") return [ev("mc:form_submit")];
+  if (key.startsWith("goal:")) return goalByKey(key.slice(5))?.anyOf ?? null;
+  if (key.startsWith("micro:")) return microByKey(key.slice(6))?.anyOf ?? null;
+  return null;
+}
+
+// ---------------------------------------------------------------------------- validation
+
+/** A request the audience pages cannot answer; `status` is the HTTP status to send. */
+export class AudienceRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 403 | 404 | 409 = 400,
+  ) {
+    super(message);
+  }
+}
+
+function firstIssue(error: z.ZodError): string {
+  const i = error.issues[0];
+  return `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const nameSchema = z
+  .string({ error: "name is required" })
+  .trim()
+  .min(1, "name must not be empty")
+  .max(80, "name is at most 80 characters")
+  .refine((s) => !CONTROL.test(s), "name must not contain control characters");
+const tagSchema = z
+  .string()
+  .trim()
+  .regex(TAG_PATTERN, "tag: 1–40 letters, digits, spaces or - _ . : (starting with a letter or digit)");
+const lookbackSchema = z.coerce
+  .number({ error: "lookbackDays must be a number of days" })
+  .int("lookbackDays must be a whole number of days")
+  .min(MIN_LOOKBACK_DAYS, `lookbackDays is at least ${MIN_LOOKBACK_DAYS}`)
+  .max(MAX_LOOKBACK_DAYS, `lookbackDays is at most ${MAX_LOOKBACK_DAYS}`);
+
+const createSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("template"), template: z.enum(TEMPLATE_KEYS, { error: `template must be one of ${TEMPLATE_KEYS.join(", ")}` }) }),
+  z.object({
+    kind: z.literal("custom"),
+    name: nameSchema,
+    micro: z.enum(MICRO_CHOICES.map((c) => c.key) as [string, ...string[]], { error: "micro must be one of the listed micro-conversions" }),
+    macro: z.enum(MACRO_CHOICES.map((c) => c.key) as [string, ...string[]], { error: "macro must be one of the listed goals" }),
+    lookbackDays: lookbackSchema.default(14),
+    tag: tagSchema.optional(),
+  }),
+], { error: "kind must be template or custom" });
+
+export interface AudienceInput {
+  name: string;
+  template: string | null;
+  micro: StepMatcher[];
+  macro: StepMatcher[];
+  lookbackDays: number;
+  tag: string;
+}
+
+/** Form fields → a validated audience, or AudienceRequestError(400) saying what is wrong. */
+export function parseAudienceForm(form: Record<string, unknown>): AudienceInput {
+  const raw = Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v === "" ? undefined : v]));
+  const parsed = createSchema.safeParse(raw);
+  if (!parsed.success) throw new AudienceRequestError(firstIssue(parsed.error));
+  const d = parsed.data;
+  if (d.kind === "template") {
+    const t = AUDIENCE_TEMPLATES.find((x) => x.key === d.template)!;
+    return { name: t.name, template: t.key, micro: t.micro, macro: t.macro, lookbackDays: t.lookbackDays, tag: t.tag };
+  }
+  const micro = microByKey(d.micro)!.anyOf;
+  const macro = macroChoice(d.macro)!;
+  if (matchersKey(micro) === matchersKey(macro)) throw new AudienceRequestError("micro and macro must be different events");
+  return { name: d.name, template: null, micro, macro, lookbackDays: d.lookbackDays, tag: d.tag ?? defaultTag(d.name) };
+}
+
+// ---------------------------------------------------------------------------- storage
+
+export interface AudienceView {
+  id: string;
+  name: string;
+  template: string | null;
+  micro: StepMatcher[];
+  macro: StepMatcher[];
+  microLabel: string;
+  macroLabel: string;
+  lookbackDays: number;
+  tag: string;
+  segmentQuery: string;
+  createdAt: string;
+}
+
+const storedList = z.union([storedMatcherSchema.transform((m) => [m]), z.array(storedMatcherSchema).min(1)]);
+
+/** Stored matcher JSON: one StepMatcher or an array of alternatives. Unreadable → matches nothing. */
+function parseStored(raw: string): StepMatcher[] {
+  try {
+    const parsed = storedList.safeParse(JSON.parse(raw));
+    return parsed.success ? (parsed.data as StepMatcher[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Words for a matcher list: the catalog's label when it is a known metric, else the events and filters. */
+export function describeMatchers(anyOf: readonly StepMatcher[]): string {
+  if (anyOf.length === 0) return "(unreadable definition)";
+  const key = matchersKey(anyOf);
+  const known = [...MACRO_GOALS, ...MICRO_CATALOG].find((m) => matchersKey(m.anyOf) === key);
+  if (known) return known.label;
+  if (key === matchersKey([ev("mc:form_submit")])) return "Submitted any form";
+  return anyOf
+    .map((m) => {
+      const filters = m.filters.map((f) => (f.field === "prop" ? `${f.key} = ${f.value}` : `${f.field} ${f.op} ${f.value}`));
+      return filters.length ? `${m.event} (${filters.join(", ")})` : m.event;
+    })
+    .join(" or ");
+}
+
+type AudienceRow = { id: string; name: string; template: string | null; microMatcher: string; macroMatcher: string; lookbackDays: number; tag: string; createdAt: Date };
+
+function toView(row: AudienceRow): AudienceView {
+  const micro = parseStored(row.microMatcher);
+  const macro = parseStored(row.macroMatcher);
+  return {
+    id: row.id,
+    name: row.name,
+    template: row.template,
+    micro,
+    macro,
+    microLabel: describeMatchers(micro),
+    macroLabel: describeMatchers(macro),
+    lookbackDays: row.lookbackDays,
+    tag: row.tag,
+    segmentQuery: segmentQuery(row.tag),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export async function listAudiences(shopId: number): Promise<AudienceView[]> {
+  const rows = await prisma.audience.findMany({ where: { shopId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  return rows.map(toView);
+}
+
+/** Route ids are cuids; anything else cannot be one of ours. */
+const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+
+/** One of the shop's audiences, or null (unknown ids and other shops' ids look the same). */
+export async function getAudience(shopId: number, id: string): Promise<AudienceView | null> {
+  if (!idSchema.safeParse(id).success) return null;
+  const row = await prisma.audience.findFirst({ where: { id, shopId } });
+  return row ? toView(row) : null;
+}
+
+export async function requireAudience(shopId: number, id: string): Promise<AudienceView> {
+  const a = await getAudience(shopId, id);
+  if (!a) throw new AudienceRequestError("No audience with this id in this shop", 404);
+  return a;
+}
+
+/** Creates an audience; a tag another audience of the shop already writes is refused (409). */
+export async function createAudience(shopId: number, input: AudienceInput): Promise<AudienceView> {
+  const clash = await prisma.audience.findFirst({ where: { shopId, tag: input.tag }, select: { name: true } });
+  if (clash) throw new AudienceRequestError(`the tag "${input.tag}" is already used by the audience "${clash.name}"; choose another tag`, 409);
+  const row = await prisma.audience.create({
+    data: {
+      shopId,
+      name: input.name,
+      template: input.template,
+      microMatcher: JSON.stringify(input.micro),
+      macroMatcher: JSON.stringify(input.macro),
+      lookbackDays: input.lookbackDays,
+      tag: input.tag,
+    },
+  });
+  return toView(row);
+}
+
+/** Deletes one of the shop's audiences and its sync history. Tags already written in Shopify stay. */
+export async function deleteAudience(shopId: number, id: string): Promise<boolean> {
+  if (!idSchema.safeParse(id).success) return false;
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.audience.deleteMany({ where: { id, shopId } });
+    if (count > 0) await tx.audienceSync.deleteMany({ where: { shopId, audienceId: id } });
+    return count > 0;
+  });
+}
+
+// ---------------------------------------------------------------------------- report
+
+export function ruleOf(a: AudienceView): AudienceRule {
+  return { micro: a.micro, macro: a.macro, lookbackDays: a.lookbackDays };
+}
+
+export interface AudienceSizeView {
+  from: number;
+  to: number;
+  activeVisitors: number;
+  memberVisitors: number;
+  identifiedCustomers: number;
+  anonymousVisitors: number;
+  excludedCustomers: number;
+}
+
+export interface AudienceReport {
+  audience: AudienceView;
+  size: AudienceSizeView;
+  /** Every identified customer, in page/CSV order. */
+  customers: AudienceCustomer[];
+  history: AudienceHistory;
+  now: number;
+}
+
+/** First stored (non-bot) event of the shop, for the history's completeness caveat. */
+async function dataSince(shopId: number): Promise<number | null> {
+  const row = await prisma.event.findFirst({ where: { shopId, isBot: false }, orderBy: { ts: "asc" }, select: { ts: true } });
+  return row ? Number(row.ts) : null;
+}
+
+function sizeOf(m: ReturnType<typeof audienceMembership>): AudienceSizeView {
+  return {
+    from: m.from,
+    to: m.to,
+    activeVisitors: m.activeVisitors,
+    memberVisitors: m.memberVisitors,
+    identifiedCustomers: m.customers.length,
+    anonymousVisitors: m.anonymousVisitors,
+    excludedCustomers: m.excludedCustomers,
+  };
+}
+
+/** The audience now (window [now − N days, now)) and its history one period back. */
+export async function audienceReport(shopId: number, id: string, now = Date.now()): Promise<AudienceReport> {
+  const audience = await requireAudience(shopId, id);
+  const rule = ruleOf(audience);
+  const events = await loadReportEvents(prisma, shopId, { from: now - 2 * rule.lookbackDays * DAY_MS, to: now, unit: "visitor", windowMs: 0 });
+  const membership = audienceMembership(events, rule, audienceWindow(now, rule.lookbackDays));
+  const history = audienceHistory(events, rule, now, await dataSince(shopId));
+  return { audience, size: sizeOf(membership), customers: membership.customers, history, now };
+}
+
+/** The audience's identified customers now (what the sync tags). */
+export async function audienceCustomers(shopId: number, audience: AudienceView, now = Date.now()): Promise<AudienceCustomer[]> {
+  const rule = ruleOf(audience);
+  const w = audienceWindow(now, rule.lookbackDays);
+  const events = await loadReportEvents(prisma, shopId, { from: w.from, to: w.to, unit: "visitor", windowMs: 0 });
+  return audienceMembership(events, rule, w).customers;
+}
+
+/** Every audience of the shop with its current size (one event load for the longest lookback). */
+export async function listAudiencesWithSize(shopId: number, now = Date.now()): Promise<{ audience: AudienceView; size: AudienceSizeView }[]> {
+  const audiences = await listAudiences(shopId);
+  if (audiences.length === 0) return [];
+  const longest = Math.max(...audiences.map((a) => a.lookbackDays));
+  const events = await loadReportEvents(prisma, shopId, { from: now - longest * DAY_MS, to: now, unit: "visitor", windowMs: 0 });
+  return audiences.map((audience) => ({
+    audience,
+    size: sizeOf(audienceMembership(events, ruleOf(audience), audienceWindow(now, audience.lookbackDays))),
+  }));
+}
+
+// ---------------------------------------------------------------------------- CSV
+
+export const CUSTOMER_CSV_HEADER = ["customer_id", "shopify_customer_gid", "member_visitors", "last_micro_conversion_at"] as const;
+
+/** One customer as a CSV / page row: numeric ids get their gid, other stored ids none. */
+export function customerRow(c: AudienceCustomer): CsvCell[] {
+  return [c.customerId, /^\d+$/.test(c.customerId) ? customerGid(c.customerId) : null, c.visitors, new Date(c.lastMicroAt).toISOString()];
+}
+
+export function audienceCsv(customers: readonly AudienceCustomer[]): string {
+  return toCsv([[...CUSTOMER_CSV_HEADER], ...customers.map(customerRow)]);
+}
+
+export function csvFilename(a: AudienceView, now: number): string {
+  const slug = a.tag.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "audience";
+  return `${slug}-customers-${new Date(now).toISOString().slice(0, 10)}.csv`;
+}
