@@ -2,19 +2,23 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ingest } from "./ingest.server";
 import { MAX_BODY_BYTES } from "./schema";
 
-/** Reads a Node request body up to the limit; null once it is exceeded (the rest is not buffered). */
+/** Bodies up to this size are read to the end (and dropped) before a 413, so the client sees the answer. */
+const DRAIN_LIMIT = 1024 * 1024;
+
+/** Reads a Node request body up to MAX_BODY_BYTES; null when it is larger (the excess is not kept). */
 function readNodeBody(req: IncomingMessage): Promise<string | null> {
-  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return Promise.resolve(null);
+  const declared = Number(req.headers["content-length"] ?? 0);
+  // Far too large: answer at once; Node closes the connection behind the 413.
+  if (declared > DRAIN_LIMIT) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners("data");
-        req.resume();
+      if (size > DRAIN_LIMIT) {
+        req.destroy();
         resolve(null);
-      } else chunks.push(chunk);
+      } else if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     req.on("end", () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
