@@ -66,7 +66,7 @@ await new Promise<void>((resolve, reject) => {
 step(5, "seeding the demo shop");
 const { db } = createDb(env.DATABASE_URL);
 const shop = await ensureDemoShop(db);
-await seedDemoData({ db, shop, ingestUrl: `${appUrl}/collect` });
+await seedDemoData({ db, shop, ingestUrl: `${appUrl}/collect`, appUrl, apiSecret: env.SHOPIFY_API_SECRET });
 await db.$disconnect();
 
 console.log(`\nMicro-Conversions demo is running. Open:\n\n    ${appUrl}/demo\n\n(Ctrl-C to stop)`);

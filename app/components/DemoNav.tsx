@@ -5,6 +5,8 @@ export const NAV_ITEMS = [
   { url: "/app", label: "Dashboard" },
   { url: "/app/funnels", label: "Funnels" },
   { url: "/app/insights", label: "Insights" },
+  { url: "/app/audiences", label: "Audiences" },
+  { url: "/app/setup", label: "Setup" },
   { url: "/app/settings", label: "Settings" },
 ];
 

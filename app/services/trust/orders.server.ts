@@ -1,0 +1,20 @@
+import prisma, { dialect } from "../../db.server";
+import { bool } from "../../../ingest/sql";
+import type { OrderFields } from "./order-payload";
+
+/**
+ * Stores one order from orders/create. Shopify delivers at least once and may deliver
+ * the same order twice at the same moment, so this is a single INSERT … ON CONFLICT DO
+ * NOTHING on the (shopId, orderId) key — no read-then-write race. Returns whether the row
+ * is new; an unknown shop (never installed, or redacted) stores nothing.
+ */
+export async function recordOrder(domain: string, order: OrderFields, receivedAt = Date.now()): Promise<{ stored: boolean; known: boolean }> {
+  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+  if (!shop) return { stored: false, known: false };
+  const inserted = await prisma.$executeRawUnsafe(
+    `INSERT INTO "Order" ("shopId", "orderId", "createdAt", "totalPrice", "currency", "onlineStore", "checkoutToken", "receivedAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT ("shopId", "orderId") DO NOTHING`,
+    shop.id, order.orderId, order.createdAt, order.totalPrice, order.currency, bool(dialect, order.onlineStore), order.checkoutToken, receivedAt,
+  );
+  return { stored: inserted > 0, known: true };
+}

@@ -1,0 +1,41 @@
+/**
+ * What the Setup and Coverage pages load, in one call each so the routes stay thin.
+ * The clock is read here, never in core/.
+ */
+import type { AdminGraphql } from "../admin-graphql.server";
+import { safeTimeZone } from "../date-range";
+import { setupChecklist, type ChecklistShop } from "./checklist.server";
+import { coverageReport } from "./coverage.server";
+import { whyNumbersDiffer } from "./differences.server";
+import { parseTrustRange } from "./range";
+import type { SetupChecklistView } from "../../../core/trust/checklist";
+import type { CoverageSummary, CoverageView } from "../../../core/trust/coverage";
+import type { DifferencesView } from "../../../core/trust/differences";
+
+export interface SetupPageData {
+  checklist: SetupChecklistView;
+  /** Coverage over the default range (last 30 days): the pixel sees purchases, or how many it misses. */
+  coverage: CoverageSummary;
+}
+
+export async function setupPageData(shop: ChecklistShop, admin: AdminGraphql | null): Promise<SetupPageData> {
+  const now = Date.now();
+  const range = parseTrustRange(new URLSearchParams(), safeTimeZone(shop.timeZone), now);
+  const [checklist, coverage] = await Promise.all([setupChecklist(shop, { admin, now }), coverageReport(shop.id, range)]);
+  return { checklist, coverage: { range: coverage.range, query: coverage.query, total: coverage.total } };
+}
+
+export interface CoveragePageData {
+  now: number;
+  coverage: CoverageView;
+  differences: DifferencesView;
+}
+
+/** Throws TrustRequestError (400) for a range the merchant got wrong. */
+export async function coveragePageData(shop: { id: number; timeZone: string }, search: URLSearchParams): Promise<CoveragePageData> {
+  const now = Date.now();
+  const range = parseTrustRange(search, safeTimeZone(shop.timeZone), now);
+  const coverage = await coverageReport(shop.id, range);
+  const differences = await whyNumbersDiffer(shop.id, range, coverage.total);
+  return { now, coverage, differences };
+}

@@ -1,0 +1,182 @@
+/**
+ * The Setup and Coverage pages in real Chromium on the demo (`npm run demo`'s script):
+ * the demo seeds traffic through the real pixel and orders through signed orders/create
+ * webhooks, including purchases by visitors without consent that the pixel never sent.
+ * What the pages show is checked against their loaders' JSON, and that JSON against the
+ * demo's database, recomputed here.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../app/db-client";
+import { BROWSER_UA, root } from "../helpers/app-server";
+import { launchChromium } from "../helpers/chromium";
+import { startDemo, type DemoProcess } from "../helpers/demo-process";
+
+const artifacts = path.join(root, "test-results");
+const dbFile = path.join(root, ".tmp", `demo-trust-${Date.now()}.sqlite`);
+const TZ = "America/New_York";
+let demo: DemoProcess;
+let browser: Browser;
+let page: Page;
+let db: Db;
+
+/** "1,234 of 5,678 · 21.7 %", written here independently of the app's formatter. */
+const ratioText = (n: number, d: number) => `${n.toLocaleString("en-US")} of ${d.toLocaleString("en-US")} · ${d === 0 ? "—" : `${((n / d) * 100).toFixed(1)} %`}`;
+
+/** A loader's JSON, fetched from inside the page (the App Bridge stand-in adds the session token). */
+async function loaderJson(path: string, route: string): Promise<any> {
+  return page.evaluate(async ([p, r]) => {
+    const res = await fetch(`${p}${p.includes("?") ? "&" : "?"}_data=${encodeURIComponent(r)}`);
+    return { status: res.status, body: await res.json() };
+  }, [path, route] as const);
+}
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  mkdirSync(path.dirname(dbFile), { recursive: true });
+  demo = await startDemo({ dbFile });
+  db = createDb(`file:${dbFile}`).db;
+  browser = await launchChromium();
+  page = await browser.newPage({ userAgent: BROWSER_UA });
+  await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
+});
+
+// If the demo's server goes away mid-run, its own output is the only clue: show it.
+afterEach((ctx) => {
+  if (ctx.task.result?.state === "fail") console.log(`demo output:\n${demo?.output.join("")}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+  await db?.$disconnect();
+});
+
+describe("trust pages on the demo in real Chromium", () => {
+  it("the demo seeded orders through orders/create, some of them invisible to the pixel", async () => {
+    expect(demo.output.join("")).toMatch(/orders sent as orders\/create webhooks: \d+ from the online store \(\d+ by visitors without consent/);
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: "demo-shop.myshopify.com" } });
+    const online = await db.order.findMany({ where: { shopId: shop.id, onlineStore: true } });
+    const seen = new Set((await db.event.findMany({ where: { shopId: shop.id, name: "checkout_completed", isBot: false } })).map((e) => e.orderId));
+    expect(online.length).toBeGreaterThan(5);
+    expect(online.filter((o) => seen.has(o.orderId)).length).toBeGreaterThan(0);
+    expect(online.filter((o) => !seen.has(o.orderId)).length).toBeGreaterThan(0);
+    expect(await db.order.count({ where: { shopId: shop.id, onlineStore: false } })).toBe(15);
+  });
+
+  it("Setup shows the checklist its loader computed, and coverage equal to the database", async () => {
+    const response = await page.goto(demo.url, { waitUntil: "networkidle" });
+    expect(response?.status()).toBe(200);
+    // The demo's stored offline token is not one the local Admin API issued: the first
+    // Admin API call drops it and the next request exchanges a real one (as in Shopify),
+    // after which the pixel's settings can be compared.
+    await loaderJson("/app/setup", "routes/app.setup");
+    const before = await loaderJson("/app/setup", "routes/app.setup");
+    expect(before.status).toBe(200);
+    expect(before.body.checklist.pixel.settings).toEqual({ result: "current" });
+
+    await page.getByRole("link", { name: "Setup" }).first().click();
+    await page.waitForURL(/\/app\/setup/);
+    await page.getByRole("heading", { name: "Setup checklist" }).waitFor();
+    const { body } = await loaderJson("/app/setup", "routes/app.setup");
+    const c = body.checklist;
+
+    // Each item: the state and sentence the loader computed ("… ago" spans may have moved on by a minute since).
+    const norm = (s: string) => s.replace(/\d+ (d|h|min)( \d+ (h|min))?|less than a minute/g, "#").replace(/\s+/g, " ");
+    for (const item of c.items) {
+      const section = page.locator(`section[aria-label="${item.title}"]`);
+      await expect(section.getAttribute("data-state")).resolves.toBe(item.state);
+      expect(norm(await section.innerText())).toContain(norm(item.summary));
+    }
+    await expect(page.getByText(`${c.doneCount} of 3 done`).isVisible()).resolves.toBe(true);
+    expect(c.items.map((i: { state: string }) => i.state)).toEqual(expect.arrayContaining(["done"]));
+    // The embed is detected from the simulated mc: events; the deep link is Shopify's format.
+    expect(c.embed.detected).toBe(true);
+    const link = page.getByRole("link", { name: /theme editor/ });
+    await expect(link.getAttribute("href")).resolves.toBe(
+      "https://demo-shop.myshopify.com/admin/themes/current/editor?context=apps&activateAppId=demo-api-key/micro-conversions",
+    );
+
+    // Event kinds: last-7-days counts in the table = the loader = the database.
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: "demo-shop.myshopify.com" } });
+    const since = BigInt(c.now - 7 * 86_400_000);
+    const std7 = await db.event.count({ where: { shopId: shop.id, ts: { gte: since }, NOT: { name: { startsWith: "mc:" } } } });
+    const mc7 = await db.event.count({ where: { shopId: shop.id, ts: { gte: since }, name: { startsWith: "mc:" } } });
+    expect([c.events.standard.count7d, c.events.custom.count7d]).toEqual([std7, mc7]);
+    const table = await page.locator('section[aria-label="First events received"] table').innerText();
+    expect(table).toContain(std7.toLocaleString("en-US"));
+    expect(table).toContain(mc7.toLocaleString("en-US"));
+
+    // Coverage on Setup (last 30 days): the rendered ratio = the loader = the database.
+    const { from, to } = body.coverage.range;
+    const orders = (await db.order.findMany({ where: { shopId: shop.id } })).filter((o) => Number(o.createdAt) >= from && Number(o.createdAt) < to);
+    const seen = new Set((await db.event.findMany({ where: { shopId: shop.id, name: "checkout_completed", isBot: false } })).map((e) => e.orderId));
+    const online = orders.filter((o) => o.onlineStore);
+    const seenCount = online.filter((o) => seen.has(o.orderId)).length;
+    expect(body.coverage.total).toMatchObject({ onlineOrders: online.length, seen: seenCount, otherChannelOrders: orders.length - online.length });
+    expect(seenCount).toBeLessThan(online.length);
+    await expect(page.getByTestId("coverage-ratio").innerText()).resolves.toBe(ratioText(seenCount, online.length));
+    await page.screenshot({ path: path.join(artifacts, "trust-setup.png"), fullPage: true });
+  });
+
+  it("Coverage shows every day and the range with the counts beside the rate, and why numbers differ", async () => {
+    await page.getByRole("link", { name: "Coverage per day" }).click();
+    await page.waitForURL(/\/app\/coverage/);
+    await page.locator('section[aria-label="Coverage per day"]').waitFor();
+    const { status, body } = await loaderJson("/app/coverage?range=last30", "routes/app.coverage");
+    expect(status).toBe(200);
+    const { coverage, differences } = body;
+    const t = coverage.total;
+
+    const rows = page.locator('section[aria-label="Coverage per day"] tbody tr');
+    await expect(rows.count()).resolves.toBe(30);
+    for (const [i, d] of coverage.days.entries()) {
+      const text = await rows.nth(i).innerText();
+      expect(text).toContain(d.date);
+      expect(text).toContain(ratioText(d.seen, d.onlineOrders));
+    }
+    await expect(page.getByTestId("coverage-ratio").innerText()).resolves.toBe(ratioText(t.seen, t.onlineOrders));
+    await expect(page.getByTestId("coverage-pixel-purchases").innerText()).resolves.toBe(`Purchases seen by the pixel: ${t.pixelPurchases.toLocaleString("en-US")}`);
+    await expect(page.getByTestId("coverage-online-orders").innerText()).resolves.toBe(`Orders Shopify recorded from the online store: ${t.onlineOrders.toLocaleString("en-US")}`);
+    await expect(page.getByTestId("coverage-excluded").innerText()).resolves.toContain(`Excluded: ${t.otherChannelOrders} order${t.otherChannelOrders === 1 ? "" : "s"} from other channels`);
+    await expect(page.getByText(`Why the pixel missed ${t.missed} order`).isVisible()).resolves.toBe(true);
+
+    // Pixel purchases in the range, from the database (what the funnels' purchase step counts).
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: "demo-shop.myshopify.com" } });
+    const purchases = await db.event.count({ where: { shopId: shop.id, name: "checkout_completed", isBot: false, ts: { gte: BigInt(coverage.range.from), lt: BigInt(coverage.range.to) } } });
+    expect(t.pixelPurchases).toBe(purchases);
+    // Sessions: the count beside Shopify's rule, from the database too.
+    const sessions = (await db.visitorSession.findMany({ where: { shopId: shop.id, isBot: false } })).filter(
+      (s) => Number(s.startTs) >= coverage.range.from && Number(s.startTs) < coverage.range.to,
+    );
+    const day = (ts: bigint) => Math.floor(Number(ts) / 86_400_000);
+    expect(differences.sessions).toBe(sessions.length);
+    expect(differences.sessionsCrossingUtcMidnight).toBe(sessions.filter((s) => day(s.endTs) > day(s.startTs)).length);
+    const why = await page.getByTestId("why-sessions").innerText();
+    if (differences.sessionsCrossingUtcMidnight === 0) {
+      expect(why).toContain(`None of our ${differences.sessions.toLocaleString("en-US")} sessions in this range spans midnight UTC`);
+    } else {
+      expect(why).toContain(`${differences.sessionsCrossingUtcMidnight} of our ${differences.sessions.toLocaleString("en-US")} sessions`);
+      expect(why).toContain(`there would be ${differences.sessionsByShopifyRule.toLocaleString("en-US")}`);
+    }
+    await expect(page.getByTestId("why-consent").innerText()).resolves.toContain(ratioText(t.seen, t.onlineOrders));
+    await expect(page.getByTestId("why-bots").innerText()).resolves.toContain(`${differences.botSessions} bot session`);
+    expect(coverage.range.timeZone).toBe(TZ);
+    await page.screenshot({ path: path.join(artifacts, "trust-coverage.png"), fullPage: true });
+  });
+
+  it("a custom range from the picker reloads the numbers for that range", async () => {
+    const { body } = await loaderJson("/app/coverage?range=last30", "routes/app.coverage");
+    const busiest = [...body.coverage.days].sort((a: any, b: any) => b.onlineOrders - a.onlineOrders)[0];
+    await page.getByLabel("Date range").selectOption("custom");
+    await page.getByLabel("From", { exact: true }).fill(busiest.date);
+    await page.getByLabel("To (included)", { exact: true }).fill(busiest.date);
+    await page.getByRole("button", { name: "Apply dates" }).click();
+    await page.waitForURL(new RegExp(`range=custom&from=${busiest.date}&to=${busiest.date}`));
+    // The URL changes a moment before React commits the new rows: wait for the table itself.
+    await page.waitForFunction(() => document.querySelectorAll('section[aria-label="Coverage per day"] tbody tr').length === 1);
+    await expect(page.getByTestId("coverage-ratio").innerText()).resolves.toBe(ratioText(busiest.seen, busiest.onlineOrders));
+  });
+});

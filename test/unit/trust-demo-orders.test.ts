@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { demoOrders } from "../../scripts/lib/demo-data";
+import { simulateVisitors } from "../../scripts/lib/simulation";
+import { parseOrderPayload } from "../../app/services/trust/order-payload";
+
+describe("demo orders for the simulator's purchases", () => {
+  const opts = { shop: "demo-shop.myshopify.com", visitors: 600, from: Date.parse("2026-10-01T00:00:00Z"), to: Date.parse("2026-10-31T00:00:00Z"), seed: 2026 };
+  const visitors = simulateVisitors(opts);
+  const orders = demoOrders(visitors, { from: opts.from, to: opts.to, seed: opts.seed });
+
+  it("sends one online-store order per simulated purchase, with the order id its checkout_completed carries", () => {
+    const purchases = new Map<string, boolean>();
+    for (const v of visitors) {
+      for (const e of v.events) {
+        if (e.name !== "checkout_completed") continue;
+        const id = /(\d+)$/.exec((e.data as any).checkout.order.id)![1];
+        purchases.set(id, v.consent);
+      }
+    }
+    const online = orders.payloads.filter((p) => p.source_name === "web");
+    expect(online.map((p) => String(p.id)).sort()).toEqual([...purchases.keys()].sort());
+    expect(orders.online).toBe(purchases.size);
+    // The ones the pixel never sends: purchases by visitors without analytics consent.
+    expect(orders.invisible).toBe([...purchases.values()].filter((consent) => !consent).length);
+    expect(orders.invisible).toBeGreaterThan(0);
+    expect(orders.invisible).toBeLessThan(orders.online);
+  });
+
+  it("adds a few POS and draft orders, all within the range, all valid orders/create payloads", () => {
+    expect(orders.payloads.filter((p) => p.source_name === "pos")).toHaveLength(10);
+    expect(orders.payloads.filter((p) => p.source_name === "shopify_draft_order")).toHaveLength(5);
+    expect(orders.otherChannels).toBe(15);
+    for (const p of orders.payloads) {
+      const parsed = parseOrderPayload(p);
+      expect(parsed.ok).toBe(true);
+      if (parsed.ok) {
+        expect(parsed.order.createdAt).toBeGreaterThanOrEqual(opts.from - 60_000);
+        expect(parsed.order.createdAt).toBeLessThan(opts.to);
+      }
+    }
+    expect(new Set(orders.payloads.map((p) => p.id)).size).toBe(orders.payloads.length);
+  });
+
+  it("is deterministic", () => {
+    expect(demoOrders(simulateVisitors(opts), { from: opts.from, to: opts.to, seed: opts.seed })).toEqual(orders);
+  });
+});
+
+describe("demo webhook signing", () => {
+  it("is HMAC-SHA256 of the raw body, base64 (known-answer vector)", async () => {
+    const { signWebhookBody } = await import("../../scripts/lib/webhook-client");
+    // RFC 4231-style public vector: HMAC-SHA256("key", "The quick brown fox jumps over the lazy dog").
+    expect(signWebhookBody("The quick brown fox jumps over the lazy dog", "key")).toBe("97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=");
+  });
+});
