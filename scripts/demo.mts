@@ -9,8 +9,9 @@ import path from "node:path";
 import { createDb } from "../app/db-client";
 import { buildApp } from "./lib/build";
 import { migrate } from "./lib/migrate";
-import { ensureDemoShop } from "./lib/demo-shop";
+import { DEMO_ACCESS_TOKEN, DEMO_SHOP, ensureDemoShop } from "./lib/demo-shop";
 import { seedDemoData } from "./lib/demo-data";
+import { seedDemoExperiment } from "./lib/demo-experiment";
 import { startLocalShopify } from "./local-shopify/server";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -47,6 +48,8 @@ if (process.env.SKIP_BUILD !== "1") {
 
 step(3, "starting the local Shopify Admin API stand-in");
 const shopify = await startLocalShopify({ apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET });
+// The demo shop's seeded offline session token is valid at the local Admin API.
+shopify.tokens.set(DEMO_ACCESS_TOKEN, DEMO_SHOP);
 
 step(4, `starting the server on ${appUrl}`);
 const server = spawn(process.execPath, ["--import", "./scripts/local-shopify/intercept.mjs", "build/server.js"], {
@@ -60,18 +63,26 @@ await new Promise<void>((resolve, reject) => {
     if (process.env.DEMO_VERBOSE) process.stdout.write(text);
     if (text.includes("listening on")) resolve();
   });
-  server.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+});
+// After start-up too: a server that dies must not leave the demo pretending to run.
+server.once("exit", (code, signal) => {
+  console.error(`[demo] the server stopped (${signal ?? `exit code ${code}`})`);
+  process.exit(1);
 });
 
 step(5, "seeding the demo shop");
 const { db } = createDb(env.DATABASE_URL);
 const shop = await ensureDemoShop(db);
 await seedDemoData({ db, shop, ingestUrl: `${appUrl}/collect`, appUrl, apiSecret: env.SHOPIFY_API_SECRET });
+const experiment = await seedDemoExperiment({ appUrl, ingestKey: shop.ingestKey, shop: shop.domain });
+console.log(`        demo A/B test: ${experiment.accepted.toLocaleString("en-US")} new events for ${experiment.visitors} exposed visitors`);
 await db.$disconnect();
 
 console.log(`\nMicro-Conversions demo is running. Open:\n\n    ${appUrl}/demo\n\n(Ctrl-C to stop)`);
 
 const stop = () => {
+  server.removeAllListeners("exit");
   server.kill("SIGTERM");
   void shopify.close();
   process.exit(0);

@@ -6,19 +6,28 @@ import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { dashboard } from "../services/dashboard.server";
 import { formatter, unitNoun } from "../components/funnel/funnel-format";
+import { dashboardTrustData } from "../services/trust/pages.server";
+import { SetupChecklist } from "../components/trust/SetupChecklist";
+import { CoverageCard } from "../components/trust/CoverageCard";
+import { WhyNumbersDiffer } from "../components/trust/WhyNumbersDiffer";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  return json(await dashboard(shop));
+  const [data, trust] = await Promise.all([dashboard(shop), dashboardTrustData(shop)]);
+  return json({ ...data, trust });
 };
 
 export default function Dashboard() {
   const data = useLoaderData<typeof loader>();
-  const { shopName, pixelStatus, tracking } = data;
+  const { shopName, pixelStatus, tracking, trust } = data;
+  // Until setup is all green, the checklist is the first thing a merchant sees.
+  const checklist = trust.checklist.complete ? null : <SetupChecklist checklist={trust.checklist} />;
   if (tracking.events === 0) {
     return (
       <Page title="Dashboard">
+        <BlockStack gap="400">
+        {checklist}
         <Card>
           <EmptyState heading="No visitor events yet" image="" action={{ content: "Check settings", url: "/app/settings" }}>
             <p>Once the web pixel receives storefront traffic, your funnels and micro-conversions appear here. What to check:</p>
@@ -29,6 +38,7 @@ export default function Dashboard() {
             </List>
           </EmptyState>
         </Card>
+        </BlockStack>
       </Page>
     );
   }
@@ -43,6 +53,7 @@ export default function Dashboard() {
   return (
     <Page title="Dashboard" subtitle={`${shopName} · last 30 days (${rangeText}, ${data.range.timeZone})`}>
       <Layout>
+        {checklist ? <Layout.Section>{checklist}</Layout.Section> : null}
         <Layout.Section>
           {main ? (
             <Card>
@@ -99,9 +110,15 @@ export default function Dashboard() {
             ))}
           </InlineGrid>
           <Text as="p" variant="bodySm" tone="subdued">
-            Per session: a visit ends after 30 minutes without activity and counts in the day it starts. Our session counts differ slightly from Shopify’s (bots excluded, visitors without analytics consent or with blockers unseen, no midnight-UTC cut).
+            Per session: a visit ends after 30 minutes without activity and counts in the day it starts.
           </Text>
           </BlockStack>
+        </Layout.Section>
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
+            <WhyNumbersDiffer differences={trust.differences} />
+            <CoverageCard coverage={trust.coverage} />
+          </InlineGrid>
         </Layout.Section>
         <Layout.Section>
           <Card>

@@ -5,6 +5,7 @@
 import type { Db } from "../../app/db-client";
 
 export const DEMO_SHOP = "demo-shop.myshopify.com";
+export const DEMO_ACCESS_TOKEN = "shpat_demo_local_token";
 export const DEMO_INGEST_KEY = "ik_demo_local_only_0000000000000000000000000";
 
 export async function ensureDemoShop(db: Db, opts: { domain?: string; ingestKey?: string; timeZone?: string; scopes?: string } = {}) {
@@ -30,7 +31,7 @@ export async function ensureDemoShop(db: Db, opts: { domain?: string; ingestKey?
     state: "",
     isOnline: false,
     scope,
-    accessToken: "shpat_demo_local_token",
+    accessToken: DEMO_ACCESS_TOKEN,
     expires: null,
     refreshToken: null,
     refreshTokenExpires: null,
