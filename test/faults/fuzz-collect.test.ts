@@ -58,7 +58,7 @@ const badEvent = fc.tuple(goodEvent, fc.integer({ min: 0, max: mutations.length 
 
 /** Whole bodies: mixed batches, broken envelopes, garbage. */
 const body = fc.oneof(
-  { weight: 6, arbitrary: fc.array(fc.oneof(goodEvent, badEvent), { minLength: 1, maxLength: 50 }).map((events) => ({ kind: "batch" as const, events })) },
+  { weight: 6, arbitrary: fc.array(fc.oneof(goodEvent, badEvent), { minLength: 1, maxLength: 12 }).map((events) => ({ kind: "batch" as const, events })) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => ({ kind: "raw" as const, text: JSON.stringify(v) })) },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((text) => ({ kind: "raw" as const, text })) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 20_000 }).map((d) => ({ kind: "raw" as const, text: "[".repeat(d) + "]".repeat(d) })) },
