@@ -9,7 +9,7 @@ import path from "node:path";
 import { createDb } from "../app/db-client";
 import { buildApp } from "./lib/build";
 import { migrate } from "./lib/migrate";
-import { DEMO_ACCESS_TOKEN, DEMO_SHOP, ensureDemoShop } from "./lib/demo-shop";
+import { DEMO_ACCESS_TOKEN, DEMO_INGEST_KEY, DEMO_PIXEL_ID, DEMO_SHOP, ensureDemoShop } from "./lib/demo-shop";
 import { seedDemoData } from "./lib/demo-data";
 import { seedDemoExperiment } from "./lib/demo-experiment";
 import { startLocalShopify } from "./local-shopify/server";
@@ -48,8 +48,16 @@ if (process.env.SKIP_BUILD !== "1") {
 
 step(3, "starting the local Shopify Admin API stand-in");
 const shopify = await startLocalShopify({ apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET });
-// The demo shop's seeded offline session token is valid at the local Admin API.
+// The local Admin API knows the demo shop as installed: its seeded offline token is
+// valid there and its web pixel exists with the settings the app would have set.
 shopify.tokens.set(DEMO_ACCESS_TOKEN, DEMO_SHOP);
+shopify.shops.set(DEMO_SHOP, {
+  name: "Demo Shop",
+  ianaTimezone: "America/New_York",
+  currencyCode: "USD",
+  pixel: { id: DEMO_PIXEL_ID, settings: JSON.stringify({ ingestUrl: `${appUrl}/collect`, ingestKey: DEMO_INGEST_KEY }) },
+  customerTags: new Map(),
+});
 
 step(4, `starting the server on ${appUrl}`);
 const server = spawn(process.execPath, ["--import", "./scripts/local-shopify/intercept.mjs", "build/server.js"], {

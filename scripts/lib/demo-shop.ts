@@ -5,6 +5,7 @@
 import type { Db } from "../../app/db-client";
 
 export const DEMO_SHOP = "demo-shop.myshopify.com";
+export const DEMO_PIXEL_ID = "gid://shopify/WebPixel/1";
 export const DEMO_ACCESS_TOKEN = "shpat_demo_local_token";
 export const DEMO_INGEST_KEY = "ik_demo_local_only_0000000000000000000000000";
 
@@ -19,7 +20,7 @@ export async function ensureDemoShop(db: Db, opts: { domain?: string; ingestKey?
       timeZone: opts.timeZone ?? "America/New_York",
       currency: "USD",
       ingestKey: opts.ingestKey ?? DEMO_INGEST_KEY,
-      webPixelId: "gid://shopify/WebPixel/1",
+      webPixelId: DEMO_PIXEL_ID,
       pixelStatus: "created",
       scopes: scope,
     },
