@@ -31,36 +31,40 @@ function sqliteExecutor(url: string): SqlExecutor {
   // (PRAGMAs that answer with a row must go through execute, one at a time.)
   const ready = client.execute("PRAGMA synchronous=NORMAL").then(() => client.execute("PRAGMA busy_timeout=5000"));
   ready.catch(() => {}); // surfaced by the first query that awaits it
-  const run = (exec: (s: InStatement) => Promise<{ rows: unknown[]; rowsAffected: number }>) => ({
+  // One connection, one operation at a time: a transaction owns it from BEGIN to COMMIT.
+  // (libsql's client.transaction() opens a new native connection per call, and those
+  // measured ~230 KB each that were never given back.)
+  let queue: Promise<unknown> = ready;
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => {});
+    return run;
+  };
+  const exec = (s: InStatement) => client.execute(s);
+  const tx: SqlTx = {
     async query<T>(sql: string, ...params: unknown[]) {
-      const r = await exec({ sql: toSqlite(sql), args: params as never });
-      return r.rows as T[];
+      return (await exec({ sql: toSqlite(sql), args: params as never })).rows as T[];
     },
     async execute(sql: string, ...params: unknown[]) {
       return (await exec({ sql: toSqlite(sql), args: params as never })).rowsAffected;
     },
-  });
-  const direct = run(async (s) => {
-    await ready;
-    return client.execute(s);
-  });
+  };
   return {
     dialect: "sqlite",
-    ...direct,
-    async transaction(fn) {
-      await ready;
-      const tx = await client.transaction("write");
-      try {
-        const result = await fn(run((s) => tx.execute(s)));
-        await tx.commit();
-        return result;
-      } catch (error) {
-        await tx.rollback().catch(() => {});
-        throw error;
-      } finally {
-        tx.close();
-      }
-    },
+    query: (sql, ...params) => exclusive(() => tx.query(sql, ...params)),
+    execute: (sql, ...params) => exclusive(() => tx.execute(sql, ...params)),
+    transaction: (fn) =>
+      exclusive(async () => {
+        await client.execute("BEGIN IMMEDIATE");
+        try {
+          const result = await fn(tx);
+          await client.execute("COMMIT");
+          return result;
+        } catch (error) {
+          await client.execute("ROLLBACK").catch(() => {});
+          throw error;
+        }
+      }),
     async close() {
       client.close();
     },
