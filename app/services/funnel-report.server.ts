@@ -5,10 +5,10 @@
  * The clock is read here (Date.now()), never in core/.
  */
 import { z } from "zod";
-import prisma from "../db.server";
+import prisma, { dialect } from "../db.server";
+import { funnelAggregateSql } from "./funnel-sql.server";
 import {
   compareReports,
-  computeFunnel,
   previousPeriod,
   type Breakdown,
   type FunnelComparison,
@@ -17,9 +17,9 @@ import {
   type Trend,
 } from "../../core/funnel";
 import type { FunnelUnit } from "../../core/types";
+import type { FunnelParams } from "../../core/funnel";
 import { formatter, leakSentence, safeLocale } from "../components/funnel/funnel-format";
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../components/funnel/funnel-query";
-import { loadReportEvents } from "./events.server";
 import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
 
@@ -122,7 +122,8 @@ export interface FunnelReportView {
   comparison: FunnelComparison | null;
   previous: { totalUnits: number; inProgressUnits: number; steps: StepFigures[] } | null;
   /** Events the report read (for the empty state: none at all vs none matching step 1). */
-  eventsInRange: number;
+  /** Events in the range, counted only when no unit entered the funnel (null otherwise). */
+  eventsInRange: number | null;
 }
 
 /**
@@ -137,10 +138,11 @@ export async function funnelReport(shop: ReportShop, funnelId: string, input: UR
   const funnel = await getFunnel(shop.id, funnelId);
   if (!funnel) throw funnelNotFound();
   const def = toDefinition(funnel);
-  const load = (from: number, to: number) => loadReportEvents(prisma, shop.id, { from, to, unit: def.unit, windowMs: def.windowMs });
+  // The database filters and reduces the events (app/services/funnel-sql.server.ts); the
+  // pure engine computes the figures. Tests prove it equals computeFunnel over all events.
+  const compute = (p: FunnelParams) => funnelAggregateSql(prisma, dialect, shop.id, def, p);
 
-  const events = await load(range.from, range.to);
-  const report = computeFunnel(events, def, {
+  const report = await compute({
     from: range.from,
     to: range.to,
     now,
@@ -155,7 +157,7 @@ export async function funnelReport(shop: ReportShop, funnelId: string, input: UR
   if (params.compare) {
     const prev = previousPeriod(range.from, range.to, timeZone);
     previousRange = describeRange("custom", prev.from, prev.to, timeZone);
-    const prevReport = computeFunnel(await load(prev.from, prev.to), def, { from: prev.from, to: prev.to, now, timeZone });
+    const prevReport = await compute({ from: prev.from, to: prev.to, now, timeZone });
     comparison = compareReports(report, prevReport);
     previous = { totalUnits: prevReport.totalUnits, inProgressUnits: prevReport.inProgressUnits, steps: prevReport.steps };
   }
@@ -179,7 +181,8 @@ export async function funnelReport(shop: ReportShop, funnelId: string, input: UR
     trend: report.trend!,
     comparison,
     previous,
-    eventsInRange: events.length,
+    // Only the empty state uses it ("no events" vs "nobody reached step 1").
+    eventsInRange: report.totalUnits > 0 ? null : await prisma.event.count({ where: { shopId: shop.id, isBot: false, ts: { gte: range.from, lt: range.to } } }),
   };
 }
 

@@ -3,7 +3,7 @@ import type { StepMatcher } from "../../../core/types";
 
 export interface ReportEmptyStateProps {
   /** Events read for the range (0 = nothing arrived at all). */
-  eventsInRange: number;
+  eventsInRange: number | null;
   firstStep: { label: string; anyOf: StepMatcher[] } | undefined;
   rangeText: string;
   unitNoun: string;
