@@ -4,26 +4,13 @@
  * so one bad event does not cost the rest of its batch.
  */
 import { z } from "zod";
+import { STANDARD_EVENTS } from "../core/events";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_EVENTS = 50;
 
-/** Standard pixel events we accept; custom ones must carry our `mc:` prefix. */
-export const STANDARD_EVENTS = [
-  "page_viewed",
-  "product_viewed",
-  "collection_viewed",
-  "search_submitted",
-  "product_added_to_cart",
-  "product_removed_from_cart",
-  "cart_viewed",
-  "checkout_started",
-  "checkout_contact_info_submitted",
-  "checkout_address_info_submitted",
-  "checkout_shipping_info_submitted",
-  "payment_info_submitted",
-  "checkout_completed",
-] as const;
+// Standard pixel events we accept (the pixel's list); custom ones must carry our `mc:` prefix.
+export { STANDARD_EVENTS };
 const STANDARD = new Set<string>(STANDARD_EVENTS);
 
 const text = (max: number) => z.string().max(max, `longer than ${max} characters`);

@@ -10,7 +10,7 @@ import { audienceReport, AudienceRequestError, csvFilename, deleteAudience, requ
 import { hasSyncScope, latestSync, runAudienceSync, SYNC_SCOPE } from "../services/audiences/sync.server";
 import { AudienceHistoryText, AudienceSize } from "../components/audiences/AudienceSummary";
 import { CustomersTable } from "../components/audiences/CustomersTable";
-import { CsvDownloadButton } from "../components/audiences/CsvDownloadButton";
+import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { SyncCard } from "../components/audiences/SyncCard";
 
 export const meta: MetaFunction = () => [{ title: "Audience" }];

@@ -17,7 +17,7 @@ import { LeakCallout } from "../components/funnel/LeakCallout";
 import { ReportControls } from "../components/funnel/ReportControls";
 import { BreakdownTable } from "../components/funnel/BreakdownTable";
 import { TrendChart } from "../components/funnel/TrendChart";
-import { CsvDownloadButton } from "../components/funnel/CsvDownloadButton";
+import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { ReportSkeleton } from "../components/funnel/ReportSkeleton";
 import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
 

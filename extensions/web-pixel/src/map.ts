@@ -39,24 +39,9 @@ export interface CompactEvent {
   props?: Record<string, PropValue>;
 }
 
-/** The standard events we forward; everything else standard is ignored. */
-export const STANDARD_EVENTS = [
-  "page_viewed",
-  "product_viewed",
-  "collection_viewed",
-  "search_submitted",
-  "product_added_to_cart",
-  "product_removed_from_cart",
-  "cart_viewed",
-  "checkout_started",
-  "checkout_contact_info_submitted",
-  "checkout_address_info_submitted",
-  "checkout_shipping_info_submitted",
-  "payment_info_submitted",
-  "checkout_completed",
-] as const;
-
-export const CUSTOM_PREFIX = "mc:";
+// The standard events we forward (everything else standard is ignored), shared with the server.
+import { CUSTOM_PREFIX, STANDARD_EVENTS } from "../../../core/events";
+export { CUSTOM_PREFIX, STANDARD_EVENTS };
 const MAX_PROPS = 20;
 
 // Loose view of a pixel event: payloads cross a postMessage boundary and fields may be
