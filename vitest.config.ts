@@ -28,7 +28,7 @@ export default defineConfig({
           name: "faults",
           include: ["test/faults/**/*.test.ts"],
           environment: "node",
-          testTimeout: 300_000,
+          testTimeout: 600_000,
           hookTimeout: 180_000,
           globalSetup: ["test/setup/global.ts"],
           fileParallelism: false,
