@@ -1,30 +1,16 @@
 /**
  * Headless Chromium for the browser benchmarks: the system Chromium via playwright-core,
- * with the same hermetic flags as the browser tests (test/helpers/chromium.ts), plus the
+ * launched like the browser tests (scripts/lib/chromium.ts), plus the
  * page-side observers that collect web-vitals style metrics.
  */
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../../scripts/lib/chromium";
 import { onExit } from "./app-process";
 
 export { clsOf, inpOf, lcpOf, tbtOf, type PageVitals } from "./vitals";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, timeout: 60_000 });
+  const browser = await launchChromium();
   const forget = onExit(() => {
     // Best effort at exit: the browser process is ours.
     void browser.close().catch(() => {});
