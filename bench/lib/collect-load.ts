@@ -8,23 +8,9 @@
  * generator (which shares the machine with the server) spends little CPU per request.
  */
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)],
-    chance: (p: number) => next() < p,
-  };
-}
+// The simulator's seeded PRNG (mulberry32): one implementation for demo data and load.
+import { prng } from "../../scripts/lib/simulation";
+export { prng };
 type Rng = ReturnType<typeof prng>;
 
 /** A 32-bit integer hash (murmur3's finalizer), as 8 hex digits: random-looking, deterministic ids. */
