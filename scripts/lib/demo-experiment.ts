@@ -15,6 +15,7 @@
  */
 import { z } from "zod";
 import { prng } from "./simulation";
+import type { CompactEvent } from "../../extensions/web-pixel/src/map";
 
 export const DEMO_EXPERIMENT = "pdp-free-shipping-banner";
 
@@ -69,25 +70,8 @@ const DEVICES = [
 const ADD_TO_CART = { control: 0.3, "free-shipping-banner": 0.37 } as const;
 type Variant = keyof typeof ADD_TO_CART;
 
-interface WireEvent {
-  id: string;
-  name: string;
-  ts: string;
-  seq: number;
-  clientId: string;
-  url: string;
-  path: string;
-  device: string;
-  productId?: string;
-  variantId?: string;
-  quantity?: number;
-  value?: number;
-  currency?: string;
-  checkoutToken?: string;
-  orderId?: string;
-  customerId?: string;
-  props?: Record<string, string>;
-}
+// The pixel's own wire record (docs/event-schema.md): the experiment speaks the same format.
+type WireEvent = CompactEvent;
 
 /** The experiment's events per visitor (pure, seeded), with the user agent each visitor sends. */
 export function demoExperimentJourneys(o: { shop: string; now: number; days: number; visitors: number; seed: number; experiment: string }) {
