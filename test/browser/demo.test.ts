@@ -38,22 +38,22 @@ describe("demo mode in real Chromium", () => {
     const response = await page.goto(demo.url, { waitUntil: "networkidle" });
     expect(response?.status()).toBe(200);
     expect(page.url()).toContain("/app?embedded=1");
-    await expect(page.getByRole("heading", { name: "Dashboard" }).first().isVisible()).resolves.toBe(true);
+    await page.getByRole("heading", { name: "Dashboard" }).first().waitFor();
     await page.screenshot({ path: path.join(artifacts, "demo-dashboard.png"), fullPage: true });
   });
 
   it("navigates inside the app with session tokens added by the App Bridge stand-in", async () => {
     await page.getByRole("link", { name: "Settings" }).first().click();
     await page.waitForURL(/\/app\/settings/);
-    await expect(page.getByText("Time zone: America/New_York").isVisible()).resolves.toBe(true);
-    await expect(page.getByText("created").first().isVisible()).resolves.toBe(true);
+    await page.getByText("Time zone: America/New_York").waitFor();
+    await page.getByText("created").first().waitFor();
     await page.screenshot({ path: path.join(artifacts, "demo-settings.png"), fullPage: true });
   });
 
   it("the retry button re-syncs the pixel through the local Admin API", async () => {
     await page.getByRole("button", { name: /pixel/ }).click();
     await page.waitForLoadState("networkidle");
-    await expect(page.getByText(/gid:\/\/shopify\/WebPixel\/\d+/).isVisible()).resolves.toBe(true);
+    await page.getByText(/gid:\/\/shopify\/WebPixel\/\d+/).waitFor();
   });
 
   it("only the blocked Shopify CDN was requested outside the machine", () => {

@@ -63,7 +63,7 @@ describe("insights in real Chromium on the demo", () => {
     }
     // Small groups: the lift is hidden with the reason, counts only.
     const hidden = page.locator('[data-testid="micro-value-hidden"]');
-    await expect(hidden.isVisible()).resolves.toBe(true);
+    await hidden.waitFor();
     const hiddenText = await hidden.innerText();
     expect(hiddenText).toContain("Not enough data");
     expect(hiddenText).toMatch(/not enough data: needs ≥ 30 visitors in each group; has \d+/);
@@ -130,7 +130,7 @@ describe("audiences in real Chromium on the demo", () => {
     // Lift or the caveat that explains why it is not shown.
     const caveat = page.locator('[data-testid="history-caveat"]');
     if (await caveat.count()) expect(await caveat.innerText()).toMatch(/not enough data: /);
-    else await expect(page.getByText(/^Lift \d+\.\d\d×/).isVisible()).resolves.toBe(true);
+    else await page.getByText(/^Lift \d+\.\d\d×/).waitFor();
     await expect(page.locator('[data-testid="segment-query"]').innerText()).resolves.toBe("customer_tags CONTAINS 'mc-carted-not-bought'");
     await page.screenshot({ path: path.join(artifacts, "audience-detail.png"), fullPage: true });
   });

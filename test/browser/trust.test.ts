@@ -87,7 +87,7 @@ describe("trust pages on the demo in real Chromium", () => {
       await expect(section.getAttribute("data-state")).resolves.toBe(item.state);
       expect(norm(await section.innerText())).toContain(norm(item.summary));
     }
-    await expect(page.getByText(`${c.doneCount} of 3 done`).isVisible()).resolves.toBe(true);
+    await page.getByText(`${c.doneCount} of 3 done`).waitFor();
     expect(c.items.map((i: { state: string }) => i.state)).toEqual(expect.arrayContaining(["done"]));
     // The embed is detected from the simulated mc: events; the deep link is Shopify's format.
     expect(c.embed.detected).toBe(true);
@@ -138,7 +138,7 @@ describe("trust pages on the demo in real Chromium", () => {
     await expect(page.getByTestId("coverage-pixel-purchases").innerText()).resolves.toBe(`Purchases seen by the pixel: ${t.pixelPurchases.toLocaleString("en-US")}`);
     await expect(page.getByTestId("coverage-online-orders").innerText()).resolves.toBe(`Orders Shopify recorded from the online store: ${t.onlineOrders.toLocaleString("en-US")}`);
     await expect(page.getByTestId("coverage-excluded").innerText()).resolves.toContain(`Excluded: ${t.otherChannelOrders} order${t.otherChannelOrders === 1 ? "" : "s"} from other channels`);
-    await expect(page.getByText(`Why the pixel missed ${t.missed} order`).isVisible()).resolves.toBe(true);
+    await page.getByText(`Why the pixel missed ${t.missed} order`).waitFor();
 
     // Pixel purchases in the range, from the database (what the funnels' purchase step counts).
     const shop = await db.shop.findUniqueOrThrow({ where: { domain: "demo-shop.myshopify.com" } });

@@ -7,7 +7,7 @@ import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { migrate } from "../../scripts/lib/migrate";
 import { createDatabase, startPgServer, type PgServer } from "../../scripts/lib/pg-server";
 import { startApp, type TestApp } from "../helpers/app-server";
-import { makeBatches, runLoad } from "../helpers/load-client";
+import { makeBatches, newLoadResult, runLoad, until } from "../helpers/load-client";
 
 const SHOP = "pg-faults.myshopify.com";
 const KEY = "ik_pg_faults_key_00000000000";
@@ -30,17 +30,21 @@ describe("database crash during load (PostgreSQL)", () => {
     await ensureDemoShop(app.db, { domain: SHOP, ingestKey: KEY });
 
     const batches = makeBatches({ shop: SHOP, key: KEY, visitors: 1_500, eventsPerVisitor: 20, prefix: "pgk" });
-    const load = runLoad({ target: () => app!.url, batches, concurrency: 8, retryDelayMs: 100 });
-    await new Promise((r) => setTimeout(r, 3_000));
+    const total = batches.length * 20;
+    const live = newLoadResult();
+    const load = runLoad({ target: () => app!.url, batches, concurrency: 8, retryDelayMs: 100 }, live);
+    // Strike a tenth of the way in (not after a fixed time, which a fast machine outruns)
+    // and stay down until clients have seen the outage.
+    await until(() => live.acknowledged.size >= total / 10, "a tenth of the load to be acknowledged");
     pg.crash();
-    await new Promise((r) => setTimeout(r, 3_000));
+    await until(() => (live.statuses.get(503) ?? 0) > 0, "a 503 while PostgreSQL is down");
+    await new Promise((r) => setTimeout(r, 1_000));
     pg.restart();
     const result = await load;
 
     expect(result.statuses.get(503) ?? 0).toBeGreaterThan(0);
     expect(result.statuses.get(500) ?? 0).toBe(0);
     expect(result.retryAfterMissing).toBe(0);
-    const total = batches.length * 20;
     expect(result.acknowledged.size).toBe(total);
     const shop = await app.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
     expect(await app.db.event.count({ where: { shopId: shop.id } })).toBe(total);

@@ -38,8 +38,12 @@ export function makeBatches(opts: { shop: string; key: string; visitors: number;
   return batches;
 }
 
-export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const result: LoadResult = { acknowledged: new Set(), statuses: new Map(), networkErrors: 0, retryAfterMissing: 0 };
+export function newLoadResult(): LoadResult {
+  return { acknowledged: new Set(), statuses: new Map(), networkErrors: 0, retryAfterMissing: 0 };
+}
+
+/** Pass `result` to watch the load while it runs (fault tests strike at a point in it, not after a fixed time). */
+export async function runLoad(opts: LoadOptions, result: LoadResult = newLoadResult()): Promise<LoadResult> {
   const deadline = Date.now() + (opts.deadlineMs ?? 240_000);
   let next = 0;
   const worker = async () => {
@@ -70,6 +74,15 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   return result;
+}
+
+/** Resolves once `condition` holds; throws with `what` if it does not within `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Peak resident memory of a process (VmHWM), in MiB. */
