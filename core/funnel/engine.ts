@@ -50,7 +50,15 @@ export const NONE_VALUE = "(none)";
 
 /** Computes the full funnel report for one range. */
 export function computeFunnel(events: readonly CoreEvent[], def: FunnelDefinition, params: FunnelParams): FunnelReport {
-  const results = computeUnitResults(events, def, params);
+  return reportFromUnitResults(computeUnitResults(events, def, params), def, params);
+}
+
+/**
+ * The report from per-unit results: figures, breakdown, trend. Shared by the engine and
+ * by precomputed results (core/funnel/unit-days.ts), so both build figures the same way.
+ * Only `entry.ts` and `entry.attrs` of each result are read.
+ */
+export function reportFromUnitResults(results: readonly UnitResult[], def: FunnelDefinition, params: FunnelParams): FunnelReport {
   const labels = def.steps.map((s) => s.label);
   const report: FunnelReport = {
     ...figuresFromCounts(labels, aggregateOutcomes(results, labels.length)),
@@ -110,14 +118,45 @@ interface UnitContext {
   windowMs: number;
 }
 
-/**
- * Evaluates the unit's attempts in (ts, seq) order and keeps the earliest one that
- * reaches the furthest step. An attempt starting at t is dominated by an earlier attempt
- * at t0 < t whose window covers the unit's last event (the earlier one can reuse the
- * later one's steps), so such attempts are skipped.
- */
 function evaluateUnit(unitId: string, events: CoreEvent[], ctx: UnitContext): UnitResult | null {
   const masks = events.map(ctx.maskOf);
+  const a = bestAttempt(events, masks, ctx);
+  if (!a) return null;
+  const completed = a.reach.length === ctx.steps;
+  const lastTs = events[events.length - 1].ts;
+  const couldAdvance =
+    ctx.unit === "visitor" ? a.latestStart + ctx.windowMs > ctx.now : ctx.now - lastTs < SESSION_GAP_MS;
+  return {
+    unitId,
+    entry: events[a.index],
+    furthest: a.reach.length,
+    msFromPrev: a.reach.slice(1).map((ts, j) => ts - a.reach[j]),
+    inProgress: !completed && couldAdvance,
+  };
+}
+
+/** The deciding attempt of a unit among those starting in [from, to). */
+export interface BestAttempt {
+  /** Index of its step-1 event. */
+  index: number;
+  /** reach[k] = time step k+1 was reached; length = furthest step. */
+  reach: number[];
+  /** Start of the latest attempt in [from, to) (visitor units' in-progress rule). */
+  latestStart: number;
+}
+
+/**
+ * Evaluates the unit's attempts in [from, to) in (ts, seq) order and keeps the earliest
+ * one that reaches the furthest step. An attempt starting at t is dominated by an earlier
+ * attempt at t0 < t whose window covers the unit's last event (the earlier one can reuse
+ * the later one's steps), so such attempts are skipped. `events` are the unit's, sorted;
+ * `masks` their step masks.
+ */
+export function bestAttempt(
+  events: readonly CoreEvent[],
+  masks: readonly number[],
+  ctx: { steps: number; from: number; to: number; windowMs: number },
+): BestAttempt | null {
   const lastTs = events[events.length - 1].ts;
   let bestIndex = -1;
   let bestReach: number[] = [];
@@ -135,17 +174,7 @@ function evaluateUnit(unitId: string, events: CoreEvent[], ctx: UnitContext): Un
     }
     if (t + ctx.windowMs >= lastTs) dominatedAfter = Math.min(dominatedAfter, t);
   }
-  if (bestIndex < 0) return null;
-  const completed = bestReach.length === ctx.steps;
-  const couldAdvance =
-    ctx.unit === "visitor" ? latestStart + ctx.windowMs > ctx.now : ctx.now - lastTs < SESSION_GAP_MS;
-  return {
-    unitId,
-    entry: events[bestIndex],
-    furthest: bestReach.length,
-    msFromPrev: bestReach.slice(1).map((ts, j) => ts - bestReach[j]),
-    inProgress: !completed && couldAdvance,
-  };
+  return bestIndex < 0 ? null : { index: bestIndex, reach: bestReach, latestStart };
 }
 
 /**
@@ -162,7 +191,7 @@ function evaluateUnit(unitId: string, events: CoreEvent[], ctx: UnitContext): Un
  * Inside a group, how many consecutive steps can be filled by distinct events is a
  * bipartite matching (an event may match several steps), see `matchConsecutiveSteps`.
  */
-function reachFrom(events: CoreEvent[], masks: number[], start: number, steps: number, windowEnd: number): number[] {
+function reachFrom(events: readonly CoreEvent[], masks: readonly number[], start: number, steps: number, windowEnd: number): number[] {
   const t1 = events[start].ts;
   const reach = [t1];
   let g = start;
@@ -218,7 +247,7 @@ export function breakdownValue(entry: CoreEvent, key: BreakdownKey): string {
 }
 
 /** Top values by step-1 count (ties by value), then one "(other)" group for the rest. */
-function buildBreakdown(results: UnitResult[], labels: string[], key: BreakdownKey): Breakdown {
+function buildBreakdown(results: readonly UnitResult[], labels: string[], key: BreakdownKey): Breakdown {
   const byValue = new Map<string, UnitResult[]>();
   for (const r of results) {
     const v = breakdownValue(r.entry, key);
@@ -242,7 +271,7 @@ function buildBreakdown(results: UnitResult[], labels: string[], key: BreakdownK
  * Units per local entry day (or ISO week from Monday) of their deciding attempt, so
  * buckets add up to the report totals. Every bucket of the range is listed.
  */
-function buildTrend(results: UnitResult[], steps: number, params: FunnelParams, granularity: "day" | "week"): Trend {
+function buildTrend(results: readonly UnitResult[], steps: number, params: FunnelParams, granularity: "day" | "week"): Trend {
   const { timeZone, from, to } = params;
   const bucketOf = (ts: number): number => {
     const day = localDayNumber(ts, timeZone);

@@ -1,0 +1,164 @@
+/**
+ * Precomputed funnel results ("unit days"): for each unit and each local day on which it
+ * has a step-1 event, the best of the attempts starting that day. Maintained at
+ * ingestion time (app/services/funnel-results.server.ts), they turn a report over
+ * millions of events into a read of one row per unit.
+ *
+ * Why per day composes exactly (docs/funnel-semantics.md, "Counting a unit"):
+ * - an attempt's reach depends only on its step-1 event and the events after it — not on
+ *   the report range (steps after `to` count) — so the best attempt of a day is the
+ *   same for every range containing that day;
+ * - a report range is whole local days, so the unit's attempts in range are the union of
+ *   its days in range; the engine keeps the furthest, earliest on ties: the furthest
+ *   day row, earliest day on ties;
+ * - in progress needs the unit's last event (session) or its latest attempt start in
+ *   range (visitor): kept per row, combined at report time against `now`.
+ * Units are the engine's: sessions of the visitor's events after deduplication, or the
+ * visitor. Ranges not made of whole local days are not supported (callers fall back).
+ *
+ * test/unit/funnel/unit-days.test.ts proves reports from these rows equal computeFunnel.
+ */
+import { groupByVisitor, sessionize } from "../sessionize";
+import { SESSION_GAP_MS, type CoreEvent, type EntryAttributes, type FunnelDefinition } from "../types";
+import { dedupeEvents } from "./dedupe";
+import { bestAttempt, reportFromUnitResults, type FunnelParams, type UnitResult } from "./engine";
+import { compileStepMask } from "./match";
+import type { FunnelReport } from "./report";
+import { localDayNumber } from "./timezone";
+
+/** The best attempt of one unit among those starting on one local day. */
+export interface UnitDay {
+  /** Session units: `${visitorId}:${session start}`; visitor units: the visitor id. */
+  unitId: string;
+  visitorId: string;
+  /** Local day (days since 1970-01-01 in the shop's zone) of the day's attempts. */
+  day: number;
+  /** Step-1 event time of the day's deciding attempt. */
+  entryTs: number;
+  furthest: number;
+  /** ms from step k to k+1 of the deciding attempt (length furthest − 1). */
+  msFromPrev: number[];
+  /** Start of the day's latest attempt. */
+  latestStartTs: number;
+  /** The unit's last event (session units' in-progress rule). */
+  lastTs: number;
+  /** Entry attributes of the deciding attempt's step-1 event. */
+  attrs: EntryAttributes;
+}
+
+/**
+ * Unit-day results of one or more visitors' complete event histories from `sinceTs` on
+ * (bots excluded, any order). Session units need `sinceTs` at a session boundary; visitor
+ * units give rows for days whose attempts can only use events ≥ sinceTs, i.e. callers
+ * pass the start of a local day and keep rows from that day on.
+ */
+export function computeUnitDays(events: readonly CoreEvent[], def: FunnelDefinition, timeZone: string): UnitDay[] {
+  const clean = dedupeEvents(events);
+  const units: [string, CoreEvent[]][] =
+    def.unit === "session" ? sessionize(clean).map((s) => [s.id, s.events]) : [...groupByVisitor(clean)];
+  const maskOf = compileStepMask(def.steps);
+  const steps = def.steps.length;
+  const windowMs = def.unit === "session" ? Number.POSITIVE_INFINITY : def.windowMs;
+  const out: UnitDay[] = [];
+  for (const [unitId, list] of units) {
+    const masks = list.map(maskOf);
+    const lastTs = list[list.length - 1].ts;
+    // Each day's step-1 events form one contiguous run of the sorted list: evaluating
+    // [first, last] of the run is evaluating exactly that day's attempts.
+    let i = 0;
+    while (i < list.length) {
+      if ((masks[i] & 1) === 0) {
+        i++;
+        continue;
+      }
+      const day = localDayNumber(list[i].ts, timeZone);
+      const from = list[i].ts;
+      let to = from + 1;
+      let j = i;
+      for (; j < list.length && localDayNumber(list[j].ts, timeZone) === day; j++) {
+        if (masks[j] & 1) to = list[j].ts + 1;
+      }
+      const a = bestAttempt(list, masks, { steps, from, to, windowMs });
+      if (a) {
+        const entry = list[a.index];
+        out.push({
+          unitId,
+          visitorId: entry.visitorId,
+          day,
+          entryTs: entry.ts,
+          furthest: a.reach.length,
+          msFromPrev: a.reach.slice(1).map((ts, k) => ts - a.reach[k]),
+          latestStartTs: a.latestStart,
+          lastTs,
+          attrs: entry.attrs,
+        });
+      }
+      i = j;
+    }
+  }
+  return out;
+}
+
+/**
+ * A unit-day row as a report reads it. `multi`: the unit has other rows (on other days),
+ * so rows are combined per unit. `count`: the row stands for that many single-row units
+ * with the same figures (a database GROUP BY of the furthest = 1 rows, say); default 1.
+ */
+export type UnitDayRow = Omit<UnitDay, "visitorId"> & { multi: boolean; count?: number };
+
+/**
+ * The report over [from, to) — whole local days of `params.timeZone` — from the unit-day
+ * rows whose day lies in that range. Equal to computeFunnel over the same events.
+ */
+export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefinition, params: FunnelParams): FunnelReport {
+  const results: UnitResult[] = [];
+  const multi = new Map<string, UnitDayRow[]>();
+  for (const r of rows) {
+    if (r.multi) {
+      const list = multi.get(r.unitId);
+      if (list) list.push(r);
+      else multi.set(r.unitId, [r]);
+      continue;
+    }
+    const result = toResult(r, r.latestStartTs, def, params.now);
+    for (let k = r.count ?? 1; k > 0; k--) results.push(result);
+  }
+  for (const list of multi.values()) {
+    // Furthest wins, earliest day on ties; in progress looks at the latest start in range.
+    let best = list[0];
+    let latestStart = list[0].latestStartTs;
+    for (const r of list) {
+      if (r.furthest > best.furthest || (r.furthest === best.furthest && r.day < best.day)) best = r;
+      latestStart = Math.max(latestStart, r.latestStartTs);
+    }
+    results.push(toResult(best, latestStart, def, params.now));
+  }
+  return reportFromUnitResults(results, def, params);
+}
+
+function toResult(r: UnitDayRow, latestStart: number, def: FunnelDefinition, now: number): UnitResult {
+  const completed = r.furthest === def.steps.length;
+  const couldAdvance = def.unit === "visitor" ? latestStart + def.windowMs > now : now - r.lastTs < SESSION_GAP_MS;
+  return {
+    unitId: r.unitId,
+    entry: { ...ENTRY, ts: r.entryTs, attrs: r.attrs },
+    furthest: r.furthest,
+    msFromPrev: r.msFromPrev,
+    inProgress: !completed && couldAdvance,
+  };
+}
+
+/** Only ts and attrs of an entry are read by reports. */
+const ENTRY: CoreEvent = {
+  id: "", name: "", ts: 0, seq: 0, visitorId: "", path: null, productId: null, checkoutToken: null, orderId: null,
+  customerId: null, props: {}, attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false },
+};
+
+/** True when [from, to) is whole local days of `timeZone` (what unit-day rows can answer). */
+export function isWholeDays(from: number, to: number, timeZone: string): boolean {
+  return (
+    to > from &&
+    localDayNumber(from - 1, timeZone) !== localDayNumber(from, timeZone) &&
+    localDayNumber(to - 1, timeZone) !== localDayNumber(to, timeZone)
+  );
+}
