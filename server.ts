@@ -19,7 +19,8 @@ const build = (await import(pathToFileURL(path.join(root, "build/server/index.js
 
 // The pixel endpoint first, on Node's own objects: it is the hot path (see ingest/).
 type Collect = (req: express.Request, res: express.Response) => Promise<void>;
-const collectNode = (build.entry.module as unknown as { collectNode: Collect }).collectNode;
+const entry = build.entry.module as unknown as { collectNode: Collect; startBackgroundJobs: () => () => void };
+const collectNode = entry.collectNode;
 
 const app = express();
 app.disable("x-powered-by");
@@ -40,6 +41,8 @@ server.listen(port, host, () => {
   // Tests and the demo script wait for this line.
   console.log(`[server] listening on http://${host}:${actual}`);
 });
+// Funnel results kept up to date after ingestion (app/services/funnel-results.server.ts).
+const stopJobs = entry.startBackgroundJobs();
 // Slow or stuck clients must not hold sockets: headers within 10 s, whole request within 30 s.
 server.headersTimeout = Number(process.env.SERVER_HEADERS_TIMEOUT_MS ?? 10_000);
 server.requestTimeout = Number(process.env.SERVER_REQUEST_TIMEOUT_MS ?? 30_000);
@@ -47,5 +50,8 @@ server.keepAliveTimeout = 5_000;
 server.maxConnections = Number(process.env.SERVER_MAX_CONNECTIONS ?? 2_000);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    stopJobs();
+    server.close(() => process.exit(0));
+  });
 }

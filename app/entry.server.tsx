@@ -4,6 +4,9 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import prisma, { dialect } from "./db.server";
+import { startResultsRefresher } from "./services/funnel-results.server";
+import { sqlExecutor } from "../ingest/ingest.server";
 
 const ABORT_DELAY = 5000;
 
@@ -44,3 +47,9 @@ export default async function handleRequest(
 // The production server (server.ts) answers POST /collect with this before Remix:
 // exported from the entry module so it shares this build's Prisma client and writer.
 export { collectNode } from "../ingest/node-adapter.server";
+
+/** Jobs of a long-running server process (server.ts starts them; tests' servers too). */
+export function startBackgroundJobs(): () => void {
+  const interval = Number(process.env.FUNNEL_RESULTS_INTERVAL_MS ?? 1_000);
+  return interval > 0 ? startResultsRefresher({ db: prisma, dialect, exec: sqlExecutor }, interval) : () => {};
+}

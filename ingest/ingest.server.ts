@@ -23,7 +23,12 @@ export const CORS_HEADERS = {
 };
 
 const maxAgeMs = Number(process.env.INGEST_MAX_AGE_HOURS ?? 0) * 3_600_000 || DEFAULT_MAX_AGE_MS;
-const writer = new IngestWriter(createSqlExecutor(databaseUrl(process.env)), { maxPendingEvents: Number(process.env.INGEST_MAX_PENDING ?? 20_000) });
+/**
+ * The process's one driver-level executor: on SQLite one connection, so the writer and
+ * the funnel-results refresher (app/services/funnel-results.server.ts) take turns.
+ */
+export const sqlExecutor = createSqlExecutor(databaseUrl(process.env));
+const writer = new IngestWriter(sqlExecutor, { maxPendingEvents: Number(process.env.INGEST_MAX_PENDING ?? 20_000) });
 const perShop = new RateLimiter(Number(process.env.INGEST_SHOP_RPS ?? 2_000), Number(process.env.INGEST_SHOP_BURST ?? 4_000));
 const perIp = new RateLimiter(Number(process.env.INGEST_IP_RPS ?? 100), Number(process.env.INGEST_IP_BURST ?? 200));
 

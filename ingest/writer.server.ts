@@ -127,11 +127,34 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
       v.max = Math.max(v.max, r.ts);
     } else visitors.set(key, { shopId: r.shopId, clientId: r.clientId, min: r.ts, max: r.ts });
   }
-  for (const v of visitors.values()) await resessionize(tx, dialect, v);
+  const stale: unknown[] = [];
+  for (const v of visitors.values()) {
+    const since = await resessionize(tx, dialect, v);
+    stale.push(v.shopId, v.clientId, since, 1, Date.now());
+  }
+  await markStale(tx, dialect, stale);
   return inserted;
 }
 
-async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clientId: string; min: number; max: number }) {
+/**
+ * Marks the visitors' funnel results stale from `since` on, in the events' transaction,
+ * so a crash cannot leave stored events that results never see. `values`: 5 per visitor.
+ */
+async function markStale(tx: Tx, dialect: Dialect, values: unknown[]) {
+  const min = dialect === "sqlite" ? "min" : "LEAST";
+  for (let i = 0; i < values.length; i += MAX_PARAMS - (MAX_PARAMS % 5)) {
+    const chunk = values.slice(i, i + MAX_PARAMS - (MAX_PARAMS % 5));
+    await tx.execute(
+      `INSERT INTO "StaleVisitor" ("shopId", "clientId", "sinceTs", "version", "markedAt") VALUES ${valuesList(chunk.length / 5, 5)}
+       ON CONFLICT ("shopId", "clientId") DO UPDATE SET "sinceTs" = ${min}("StaleVisitor"."sinceTs", excluded."sinceTs"),
+         "version" = "StaleVisitor"."version" + 1`,
+      ...chunk,
+    );
+  }
+}
+
+/** Re-derives the visitor's sessions around the new events; returns where the change starts (a session start). */
+async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clientId: string; min: number; max: number }): Promise<number> {
   const overlapping = await tx.query<{ startTs: bigint | number; endTs: bigint | number }>(
     `SELECT "startTs", "endTs" FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" <= $3 AND "endTs" >= $4`,
     v.shopId, v.clientId, v.max + 30 * 60_000, v.min - 30 * 60_000,
@@ -176,6 +199,7 @@ async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clien
       v.shopId, v.clientId, span.to,
     );
   }
+  return span.from;
 }
 
 function sessionValues(shopId: number, s: SessionRow, dialect: Dialect): unknown[] {

@@ -7,6 +7,8 @@
 import { z } from "zod";
 import prisma, { dialect } from "../db.server";
 import { funnelAggregateSql } from "./funnel-sql.server";
+import { unitDayReport } from "./funnel-results.server";
+import { sqlExecutor } from "../../ingest/ingest.server";
 import {
   compareReports,
   previousPeriod,
@@ -121,7 +123,8 @@ export interface FunnelReportView {
   trend: Trend;
   comparison: FunnelComparison | null;
   previous: { totalUnits: number; inProgressUnits: number; steps: StepFigures[] } | null;
-  /** Events the report read (for the empty state: none at all vs none matching step 1). */
+  /** Where the figures came from: precomputed per-unit results, or the events themselves (same numbers). */
+  resultsFrom: "unit-days" | "events";
   /** Events in the range, counted only when no unit entered the funnel (null otherwise). */
   eventsInRange: number | null;
 }
@@ -138,9 +141,16 @@ export async function funnelReport(shop: ReportShop, funnelId: string, input: UR
   const funnel = await getFunnel(shop.id, funnelId);
   if (!funnel) throw funnelNotFound();
   const def = toDefinition(funnel);
-  // The database filters and reduces the events (app/services/funnel-sql.server.ts); the
-  // pure engine computes the figures. Tests prove it equals computeFunnel over all events.
-  const compute = (p: FunnelParams) => funnelAggregateSql(prisma, dialect, shop.id, def, p);
+  // Precomputed per-unit results when they can answer (funnel-results.server.ts), else the
+  // database reduces the events and the engine computes (funnel-sql.server.ts). Tests
+  // prove both equal computeFunnel over all events.
+  let resultsFrom: FunnelReportView["resultsFrom"] = "unit-days";
+  const compute = async (p: FunnelParams) => {
+    const fast = await unitDayReport({ db: prisma, dialect, exec: sqlExecutor }, shop.id, funnel.id, def, p);
+    if (fast) return fast;
+    resultsFrom = "events";
+    return funnelAggregateSql(prisma, dialect, shop.id, def, p);
+  };
 
   const report = await compute({
     from: range.from,
@@ -166,6 +176,7 @@ export async function funnelReport(shop: ReportShop, funnelId: string, input: UR
   return {
     funnel,
     params,
+    resultsFrom,
     query: reportQuery(params),
     range,
     previousRange,

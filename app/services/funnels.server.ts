@@ -260,7 +260,7 @@ type FunnelRow = {
   steps: { position: number; label: string; matchers: string }[];
 };
 
-function toView(row: FunnelRow): FunnelView {
+export function toView(row: FunnelRow): FunnelView {
   return {
     id: row.id,
     name: row.name,
@@ -342,6 +342,8 @@ export async function deleteFunnel(shopId: number, id: string): Promise<boolean>
   return prisma.$transaction(async (tx) => {
     const row = await tx.funnel.findFirst({ where: { id, shopId }, select: { isMain: true } });
     if (!row) return false;
+    // Explicitly, not only by the foreign key's cascade: SQLite enforces it per connection.
+    await tx.funnelUnitDay.deleteMany({ where: { funnelId: id, shopId } });
     await tx.funnel.deleteMany({ where: { id, shopId } });
     if (row.isMain) {
       const next = await tx.funnel.findFirst({ where: { shopId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true } });

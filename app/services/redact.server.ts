@@ -13,6 +13,8 @@ function deletionsFor(shopId: number | null, domain: string): Record<ModelName, 
   const id = shopId ?? -1;
   return {
     Session: () => prisma.session.deleteMany({ where: { shop: domain } }),
+    FunnelUnitDay: () => prisma.funnelUnitDay.deleteMany({ where: { shopId: id } }),
+    StaleVisitor: () => prisma.staleVisitor.deleteMany({ where: { shopId: id } }),
     FunnelStep: () => prisma.funnelStep.deleteMany({ where: { shopId: id } }),
     Funnel: () => prisma.funnel.deleteMany({ where: { shopId: id } }),
     Event: () => prisma.event.deleteMany({ where: { shopId: id } }),

@@ -103,8 +103,9 @@ export function computeUnitDays(events: readonly CoreEvent[], def: FunnelDefinit
  * A unit-day row as a report reads it. `multi`: the unit has other rows (on other days),
  * so rows are combined per unit. `count`: the row stands for that many single-row units
  * with the same figures (a database GROUP BY of the furthest = 1 rows, say); default 1.
+ * `inProgress`: already decided for the report's `now` (such groups); else derived.
  */
-export type UnitDayRow = Omit<UnitDay, "visitorId"> & { multi: boolean; count?: number };
+export type UnitDayRow = Omit<UnitDay, "visitorId"> & { multi: boolean; count?: number; inProgress?: boolean };
 
 /**
  * The report over [from, to) — whole local days of `params.timeZone` — from the unit-day
@@ -121,6 +122,7 @@ export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefini
       continue;
     }
     const result = toResult(r, r.latestStartTs, def, params.now);
+    if (r.inProgress !== undefined) result.inProgress = r.inProgress;
     for (let k = r.count ?? 1; k > 0; k--) results.push(result);
   }
   for (const list of multi.values()) {

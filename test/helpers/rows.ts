@@ -20,12 +20,19 @@ export async function fillEveryTable(db: Db, domain: string): Promise<Shop> {
   await db.visitorSession.create({
     data: { shopId: shop.id, id: "c1:0", clientId: "c1", startTs: 1000n, endTs: 2000n, eventCount: 2, source: "direct", visitorType: "new" },
   });
-  await db.funnel.create({
+  const funnel = await db.funnel.create({
     data: { shopId: shop.id, name: "Purchase", steps: { create: [{ shopId: shop.id, position: 1, label: "View", matchers: "[]" }] } },
   });
   await db.order.create({
     data: { shopId: shop.id, orderId: "5001", createdAt: 1000n, totalPrice: 10, currency: "USD", onlineStore: true, receivedAt: 1000n },
   });
+  await db.funnelUnitDay.create({
+    data: {
+      shopId: shop.id, funnelId: funnel.id, unitId: "c1:1000", day: 0, clientId: "c1", entryTs: 1000n, furthest: 1, msFromPrev: "",
+      latestStartTs: 1000n, lastTs: 2000n, multi: false, source: "direct", visitorType: "new", loggedIn: false,
+    },
+  });
+  await db.staleVisitor.create({ data: { shopId: shop.id, clientId: "c1", sinceTs: 1000n, version: 1, markedAt: 1000n } });
   const audience = await db.audience.create({
     data: { shopId: shop.id, name: "Carted, not bought", microMatcher: "{}", macroMatcher: "{}", tag: "mc-carted" },
   });
@@ -41,6 +48,8 @@ export async function countRowsForShop(db: Db, shop: Shop): Promise<Record<strin
     VisitorSession: () => db.visitorSession.count({ where: { shopId: shop.id } }),
     Funnel: () => db.funnel.count({ where: { shopId: shop.id } }),
     FunnelStep: () => db.funnelStep.count({ where: { shopId: shop.id } }),
+    FunnelUnitDay: () => db.funnelUnitDay.count({ where: { shopId: shop.id } }),
+    StaleVisitor: () => db.staleVisitor.count({ where: { shopId: shop.id } }),
     Order: () => db.order.count({ where: { shopId: shop.id } }),
     Audience: () => db.audience.count({ where: { shopId: shop.id } }),
     AudienceSync: () => db.audienceSync.count({ where: { shopId: shop.id } }),

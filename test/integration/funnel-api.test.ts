@@ -95,6 +95,8 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     expect(json.inProgressUnits).toBe(want.inProgressUnits);
     expect(json.totalUnits).toBeGreaterThan(100);
     expect(json.inProgressUnits).toBeGreaterThanOrEqual(2);
+    // From the precomputed per-unit results, built when the funnel was created.
+    expect(json.resultsFrom).toBe("unit-days");
     // The range is the last 30 local days in the shop's zone, ending today.
     expect(json.range).toMatchObject({ preset: "last30", days: 30, timeZone: TZ, toDate: nyDate(json.now) });
     expect(nyClock(json.range.from)).toBe("00:00");

@@ -23,7 +23,9 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     await db.event.createMany({
       data: Array.from({ length: 50 }, (_, i) => ({ shopId: shop.id, eventId: `e${i}`, name: "page_viewed", ts: BigInt(1_000 + i), seq: i, clientId: "c", sessionId: "c:1000", receivedAt: 0n })),
     });
-    await db.funnel.create({ data: { shopId: shop.id, name: "F", steps: { create: [{ shopId: shop.id, position: 1, label: "A", matchers: "[]" }] } } });
+    // Raw SQL: today's client would write today's columns, which an old database lacks.
+    await db.$executeRawUnsafe(`INSERT INTO "Funnel" ("id", "shopId", "name", "updatedAt") VALUES ('f1', ${shop.id}, 'F', CURRENT_TIMESTAMP)`);
+    await db.$executeRawUnsafe(`INSERT INTO "FunnelStep" ("id", "shopId", "funnelId", "position", "label", "matchers") VALUES ('s1', ${shop.id}, 'f1', 1, 'A', '[]')`);
     await db.$disconnect();
 
     await migrate(url, { quiet: true });
@@ -33,6 +35,8 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     expect(await after.funnelStep.count({ where: { shopId: shop.id } })).toBe(1);
     // And the latest tables are there.
     expect(await after.order.count()).toBe(0);
+    // Funnels from before precomputed results get them built.
+    expect(await after.funnel.findMany({ select: { resultsState: true, resultsMark: true } })).toEqual([{ resultsState: "building", resultsMark: null }]);
     await after.$disconnect();
   });
 });

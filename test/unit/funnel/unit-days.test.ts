@@ -10,6 +10,8 @@ import type { UnitDay, UnitDayRow } from "../../../core/funnel";
 import type { BreakdownKey, CoreEvent, Device, FunnelDefinition } from "../../../core/types";
 import { DAY, HOUR, MIN } from "./fixtures";
 
+type Of<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
 const ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Europe/Berlin"];
 /** 2026-03-27 00:00 UTC: Berlin springs forward on the 29th, so ranges cross a DST change. */
 const BASE = Date.UTC(2026, 2, 27);
@@ -28,7 +30,7 @@ const eventArb = fc.record({
   order: fc.constantFrom("o1", "o2", "o3", "o4"),
 });
 
-function buildEvents(raw: fc.infer<typeof eventArb>[]): CoreEvent[] {
+function buildEvents(raw: Of<typeof eventArb>[]): CoreEvent[] {
   const seen = new Set<string>();
   return raw.flatMap((r, i) => {
     // Ingestion stores one checkout_completed per order id (unique dedupe key).
@@ -70,7 +72,7 @@ function asRows(days: UnitDay[]): UnitDayRow[] {
   return days.map(({ visitorId: _v, ...d }) => ({ ...d, multi: perUnit.get(d.unitId)! > 1 }));
 }
 
-function paramsOf(s: fc.infer<typeof scenarioArb>) {
+function paramsOf(s: Of<typeof scenarioArb>) {
   const firstDay = localDayNumber(BASE, s.zone) + s.fromDay;
   const from = wallClockToEpoch(firstDay * DAY, s.zone);
   const to = wallClockToEpoch((firstDay + s.days) * DAY, s.zone);
@@ -111,7 +113,7 @@ describe("unit-day results", () => {
           const key = JSON.stringify([r.day, r.attrs, inProgress]);
           const g = grouped.get(key);
           if (g) g.count = (g.count ?? 1) + 1;
-          else grouped.set(key, { ...r, unitId: key, count: 1 });
+          else grouped.set(key, { ...r, unitId: key, count: 1, inProgress, latestStartTs: 0, lastTs: 0 });
         }
         expect(reportFromUnitDays([...grouped.values(), ...rest], s.def, range)).toEqual(reportFromUnitDays(rows, s.def, range));
       }),

@@ -1,0 +1,403 @@
+/**
+ * Precomputed funnel results (FunnelUnitDay rows, see core/funnel/unit-days.ts): kept up
+ * to date after ingestion, read by reports over whole days.
+ *
+ * Lifecycle
+ * - Ingestion marks each visitor that got events as stale (StaleVisitor, same
+ *   transaction as the events: ingest/writer.server.ts).
+ * - A new funnel is "building": its build marks every visitor of the shop stale at time
+ *   M (resultsMark) and becomes "ready" once no marking at or before M is left.
+ * - The refresher recomputes stale visitors for every funnel of their shop with the pure
+ *   engine and replaces their rows. A marker is removed only if its version is the one
+ *   read before loading the events, so events committed meanwhile are never skipped.
+ * - Reports (funnel-report.server.ts) flush the shop's stale visitors first, then read
+ *   the rows; while a funnel is building, or for ranges that are not whole days, they use
+ *   the event-level path (funnel-sql.server.ts). test/integration/funnel-results.test.ts
+ *   proves both give computeFunnel's report.
+ *
+ * Writes go through the ingestion executor (on SQLite its one connection, so the writer
+ * and the refresher take turns instead of failing on a busy database); report reads go
+ * through Prisma's connection so they never wait behind a group commit.
+ */
+import {
+  computeUnitDays,
+  isWholeDays,
+  localDayNumber,
+  reportFromUnitDays,
+  type FunnelParams,
+  type FunnelReport,
+  type UnitDay,
+  type UnitDayRow,
+} from "../../core/funnel";
+import type { EntryAttributes, FunnelDefinition } from "../../core/types";
+import { SESSION_GAP_MS } from "../../core/types";
+import type { SqlExecutor, SqlTx } from "../../ingest/sql-executor.server";
+import { MAX_PARAMS, valuesList } from "../../ingest/sql";
+import type { Db, DbDialect } from "../db-client";
+import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "./events.server";
+import { toDefinition, toView } from "./funnels.server";
+
+const DAY_MS = 86_400_000;
+
+export interface ResultsDeps {
+  db: Db;
+  dialect: DbDialect;
+  exec: SqlExecutor;
+}
+
+interface ShopFunnel {
+  id: string;
+  def: FunnelDefinition;
+  mark: number | null;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Refresh                                                                              */
+/* ------------------------------------------------------------------------------------ */
+
+export interface RefreshOutcome {
+  /** Visitors recomputed. */
+  refreshed: number;
+  /** True when stale visitors were left (the cap was reached). */
+  remaining: boolean;
+}
+
+/**
+ * Brings the shop's funnel results up to date: starts builds of new funnels, recomputes
+ * stale visitors (at most `maxVisitors`, in batches), finishes builds that are complete.
+ */
+export async function refreshShop(
+  deps: ResultsDeps,
+  shopId: number,
+  opts: { maxVisitors?: number; batch?: number; onProgress?: (done: number) => void } = {},
+): Promise<RefreshOutcome> {
+  const shop = await deps.db.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
+  if (!shop) return { refreshed: 0, remaining: false };
+  let funnels = await loadFunnels(deps.db, shopId);
+  for (const f of funnels.filter((f) => f.mark === null)) await startBuild(deps.exec, shopId, f.id);
+  funnels = await loadFunnels(deps.db, shopId);
+
+  const max = opts.maxVisitors ?? Number.POSITIVE_INFINITY;
+  const batch = opts.batch ?? 500;
+  let refreshed = 0;
+  let remaining = false;
+  for (;;) {
+    if (refreshed >= max) {
+      remaining = true;
+      break;
+    }
+    const stale = await deps.exec.query<{ clientId: string; sinceTs: number | bigint; version: number }>(
+      `SELECT "clientId", "sinceTs", "version" FROM "StaleVisitor" WHERE "shopId" = $1 ORDER BY "markedAt", "clientId" LIMIT $2`,
+      shopId, Math.min(batch, max - refreshed),
+    );
+    if (stale.length === 0) break;
+    refreshed += await refreshBatch(deps.exec, shopId, shop.timeZone, funnels, stale.map((s) => ({ ...s, sinceTs: Number(s.sinceTs) })));
+    opts.onProgress?.(refreshed);
+    if (stale.length < batch) break;
+  }
+  await finishBuilds(deps.exec, shopId, funnels);
+  return { refreshed, remaining };
+}
+
+async function loadFunnels(db: Db, shopId: number): Promise<ShopFunnel[]> {
+  const rows = await db.funnel.findMany({
+    where: { shopId },
+    include: { steps: { select: { position: true, label: true, matchers: true } } },
+  });
+  return rows.map((r) => ({ id: r.id, def: toDefinition(toView(r)), mark: r.resultsMark === null ? null : Number(r.resultsMark) }));
+}
+
+/** Marks every visitor of the shop stale at time M and records M on the funnel. */
+async function startBuild(exec: SqlExecutor, shopId: number, funnelId: string): Promise<void> {
+  const mark = Date.now();
+  const min = exec.dialect === "sqlite" ? "min" : "LEAST";
+  await exec.transaction(async (tx) => {
+    const started = await tx.execute(
+      `UPDATE "Funnel" SET "resultsMark" = $1, "resultsState" = 'building' WHERE "shopId" = $2 AND "id" = $3 AND "resultsMark" IS NULL`,
+      mark, shopId, funnelId,
+    );
+    if (started === 0) return; // another process started it
+    await tx.execute(`DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2`, shopId, funnelId);
+    await tx.execute(
+      `INSERT INTO "StaleVisitor" ("shopId", "clientId", "sinceTs", "version", "markedAt")
+       SELECT "shopId", "clientId", MIN("ts"), 1, $1 FROM "Event" WHERE "shopId" = $2 GROUP BY "shopId", "clientId"
+       ON CONFLICT ("shopId", "clientId") DO UPDATE SET "sinceTs" = ${min}("StaleVisitor"."sinceTs", excluded."sinceTs"),
+         "version" = "StaleVisitor"."version" + 1, "markedAt" = ${min}("StaleVisitor"."markedAt", excluded."markedAt")`,
+      mark, shopId,
+    );
+  });
+}
+
+/** A building funnel is ready once every visitor marked at or before its mark has been recomputed. */
+async function finishBuilds(exec: SqlExecutor, shopId: number, funnels: ShopFunnel[]): Promise<void> {
+  const marks = funnels.filter((f) => f.mark !== null).map((f) => f.mark!);
+  if (marks.length === 0) return;
+  const oldest = await exec.query<{ m: number | bigint | null }>(`SELECT MIN("markedAt") AS m FROM "StaleVisitor" WHERE "shopId" = $1`, shopId);
+  const pendingSince = oldest[0]?.m === null || oldest[0]?.m === undefined ? Number.POSITIVE_INFINITY : Number(oldest[0].m);
+  await exec.execute(
+    `UPDATE "Funnel" SET "resultsState" = 'ready' WHERE "shopId" = $1 AND "resultsState" = 'building' AND "resultsMark" < $2`,
+    shopId, Math.min(pendingSince, Number.MAX_SAFE_INTEGER),
+  );
+}
+
+type Stale = { clientId: string; sinceTs: number; version: number };
+
+/** Recomputes one batch of stale visitors for every started funnel; returns how many were written. */
+async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string, funnels: ShopFunnel[], stale: Stale[]): Promise<number> {
+  const ids = stale.map((s) => s.clientId);
+  const minSince = Math.min(...stale.map((s) => s.sinceTs));
+  const started = funnels.filter((f) => f.mark !== null);
+  const maxWindow = Math.max(0, ...started.filter((f) => f.def.unit === "visitor").map((f) => f.def.windowMs));
+  const hasVisitorUnit = started.some((f) => f.def.unit === "visitor");
+
+  // Session units restart at a stored session boundary: the first session still going at `since`.
+  const sessions = await exec.query<{ clientId: string; startTs: number | bigint; endTs: number | bigint }>(
+    `SELECT "clientId", "startTs", "endTs" FROM "VisitorSession" WHERE "shopId" = $1 AND "endTs" >= $2 AND "clientId" IN (${placeholders(ids.length, 3)})`,
+    shopId, minSince, ...ids,
+  );
+  const sessionStart = new Map<string, number>();
+  for (const s of stale) sessionStart.set(s.clientId, s.sinceTs);
+  const sinceOf = new Map(stale.map((s) => [s.clientId, s.sinceTs]));
+  for (const s of sessions) {
+    if (Number(s.endTs) < sinceOf.get(s.clientId)!) continue;
+    sessionStart.set(s.clientId, Math.min(sessionStart.get(s.clientId)!, Number(s.startTs)));
+  }
+  // Visitor units: attempts that can reach the new events start up to a window earlier;
+  // their local day is recomputed whole (two days of margin cover any zone offset).
+  const visitorLoadFrom = (since: number) => since - maxWindow - 2 * DAY_MS;
+  const loadFrom = new Map(stale.map((s) => [s.clientId, Math.min(sessionStart.get(s.clientId)!, hasVisitorUnit ? visitorLoadFrom(s.sinceTs) : Number.POSITIVE_INFINITY)]));
+
+  const rows = await exec.query<EventRow>(
+    `SELECT ${CORE_EVENT_COLUMNS}
+     FROM "Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId"
+     WHERE e."shopId" = $1 AND e."isBot" = false AND e."ts" >= $2 AND e."clientId" IN (${placeholders(ids.length, 3)})`,
+    shopId, Math.min(...loadFrom.values()), ...ids,
+  );
+  const events = new Map<string, ReturnType<typeof toCoreEvent>[]>();
+  for (const r of rows) {
+    const e = toCoreEvent(r);
+    if (e.ts < loadFrom.get(e.visitorId)!) continue;
+    const list = events.get(e.visitorId);
+    if (list) list.push(e);
+    else events.set(e.visitorId, [e]);
+  }
+
+  // What each funnel's rows become, per visitor: the rows to delete and the new ones.
+  type Change = { funnel: ShopFunnel; clientId: string; fromDay?: number; fromTs?: number; rows: UnitDay[] };
+  const changes: Change[] = [];
+  for (const s of stale) {
+    const list = events.get(s.clientId) ?? [];
+    for (const f of started) {
+      if (f.def.unit === "session") {
+        const from = sessionStart.get(s.clientId)!;
+        changes.push({ funnel: f, clientId: s.clientId, fromTs: from, rows: computeUnitDays(list.filter((e) => e.ts >= from), f.def, timeZone) });
+      } else {
+        const fromDay = localDayNumber(s.sinceTs - f.def.windowMs, timeZone);
+        const from = s.sinceTs - f.def.windowMs - 2 * DAY_MS;
+        const rows = computeUnitDays(list.filter((e) => e.ts >= from), f.def, timeZone).filter((r) => r.day >= fromDay);
+        changes.push({ funnel: f, clientId: s.clientId, fromDay, rows });
+      }
+    }
+  }
+
+  return exec.transaction(async (tx) => {
+    // Funnels rebuilt or deleted since they were read get no rows (FOR SHARE holds off a
+    // concurrent delete on PostgreSQL; SQLite's write lock already does).
+    const current = await tx.query<{ id: string; resultsMark: number | bigint | null }>(
+      `SELECT "id", "resultsMark" FROM "Funnel" WHERE "shopId" = $1${exec.dialect === "postgres" ? " FOR SHARE" : ""}`,
+      shopId,
+    );
+    const valid = new Set(current.filter((c) => c.resultsMark !== null && started.some((f) => f.id === c.id && f.mark === Number(c.resultsMark))).map((c) => c.id));
+    const done = new Set<string>();
+    for (const s of stale) {
+      const removed = await tx.execute(
+        `DELETE FROM "StaleVisitor" WHERE "shopId" = $1 AND "clientId" = $2 AND "version" = $3`,
+        shopId, s.clientId, s.version,
+      );
+      if (removed > 0) done.add(s.clientId); // else: new events arrived after our read; the next pass redoes it
+    }
+    const inserts = new Map<string, UnitDayRow[]>();
+    for (const c of changes) {
+      if (!done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
+      if (c.fromTs !== undefined) {
+        await tx.execute(
+          `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "clientId" = $3 AND "entryTs" >= $4`,
+          shopId, c.funnel.id, c.clientId, c.fromTs,
+        );
+      } else {
+        await tx.execute(
+          `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "clientId" = $3 AND "day" >= $4`,
+          shopId, c.funnel.id, c.clientId, c.fromDay,
+        );
+      }
+      const perUnit = new Map<string, number>();
+      for (const r of c.rows) perUnit.set(r.unitId, (perUnit.get(r.unitId) ?? 0) + 1);
+      const list = inserts.get(c.funnel.id) ?? [];
+      for (const r of c.rows) list.push({ ...r, multi: perUnit.get(r.unitId)! > 1 });
+      inserts.set(c.funnel.id, list);
+    }
+    for (const [funnelId, list] of inserts) await insertRows(tx, exec.dialect, shopId, funnelId, list);
+    // A visitor unit's older days were kept: its multi flag counts every row it has.
+    for (const c of changes) {
+      if (c.fromDay === undefined || !done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
+      await tx.execute(
+        `UPDATE "FunnelUnitDay" SET "multi" = (SELECT COUNT(*) FROM "FunnelUnitDay" x WHERE x."shopId" = $1 AND x."funnelId" = $2 AND x."unitId" = $3) > 1
+         WHERE "shopId" = $4 AND "funnelId" = $5 AND "unitId" = $6`,
+        shopId, c.funnel.id, c.clientId, shopId, c.funnel.id, c.clientId,
+      );
+    }
+    return done.size;
+  });
+}
+
+const COLUMNS = [
+  "shopId", "funnelId", "unitId", "day", "clientId", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", "multi",
+  "device", "source", "campaign", "landingPath", "visitorType", "loggedIn",
+] as const;
+
+async function insertRows(tx: SqlTx, dialect: DbDialect, shopId: number, funnelId: string, rows: (UnitDayRow & { visitorId?: string })[]) {
+  const bool = (b: boolean) => (dialect === "sqlite" ? (b ? 1 : 0) : b);
+  const per = Math.floor(MAX_PARAMS / COLUMNS.length);
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    await tx.execute(
+      `INSERT INTO "FunnelUnitDay" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(chunk.length, COLUMNS.length)}`,
+      ...chunk.flatMap((r) => [
+        shopId, funnelId, r.unitId, r.day, r.visitorId, r.entryTs, r.furthest, r.msFromPrev.join(","), r.latestStartTs, r.lastTs,
+        bool(r.multi), r.attrs.device, r.attrs.source, r.attrs.campaign, r.attrs.landingPath, r.attrs.visitorType, bool(r.attrs.loggedIn),
+      ]),
+    );
+  }
+}
+
+function placeholders(count: number, start: number): string {
+  return Array.from({ length: count }, (_, i) => `$${start + i}`).join(", ");
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Background refresher                                                                 */
+/* ------------------------------------------------------------------------------------ */
+
+/**
+ * Every `intervalMs`, refreshes each shop with stale visitors or a building funnel.
+ * Errors are logged and retried next time (markers stay until their rows are written).
+ */
+export function startResultsRefresher(deps: ResultsDeps, intervalMs = 1_000): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      for (const shopId of await shopsToRefresh(deps.exec)) {
+        if (stopped) return;
+        await refreshShop(deps, shopId, { maxVisitors: 5_000 });
+      }
+    } catch (error) {
+      console.error("[funnel-results] refresh failed; retrying", error);
+    }
+    if (!stopped) timer = setTimeout(tick, intervalMs).unref();
+  };
+  timer = setTimeout(tick, intervalMs).unref();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** Ids of shops with work to do. A scheduler's list of shop ids: no shop's data is read. */
+async function shopsToRefresh(exec: SqlExecutor): Promise<number[]> {
+  const rows = await exec.query<{ shopId: number }>(
+    `SELECT DISTINCT "shopId" FROM "StaleVisitor" UNION SELECT "shopId" FROM "Funnel" WHERE "resultsState" = 'building'`,
+  );
+  return rows.map((r) => Number(r.shopId));
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Reports                                                                              */
+/* ------------------------------------------------------------------------------------ */
+
+/** How far a report may go to bring results up to date before falling back to events. */
+export const REPORT_FLUSH_MAX_VISITORS = 20_000;
+
+/**
+ * The funnel's report from its precomputed rows, or null when they cannot answer: the
+ * funnel is still building, the range is not whole local days, or more visitors are stale
+ * than a report should wait for. Equal to computeFunnel over the shop's events.
+ */
+export async function unitDayReport(
+  deps: ResultsDeps,
+  shopId: number,
+  funnelId: string,
+  def: FunnelDefinition,
+  params: FunnelParams,
+): Promise<FunnelReport | null> {
+  if (!isWholeDays(params.from, params.to, params.timeZone)) return null;
+  const flushed = await refreshShop(deps, shopId, { maxVisitors: REPORT_FLUSH_MAX_VISITORS });
+  if (flushed.remaining) return null;
+  const funnel = await deps.db.funnel.findFirst({ where: { id: funnelId, shopId }, select: { resultsState: true } });
+  if (funnel?.resultsState !== "ready") return null;
+  const rows = await readRows(deps, shopId, funnelId, def, params);
+  return reportFromUnitDays(rows, def, params);
+}
+
+/** VisitorSession/FunnelUnitDay column of each breakdown attribute. */
+const ATTR_COLUMN = {
+  device: "device", source: "source", campaign: "campaign", landingPath: "landingPath", visitorType: "visitorType", loggedIn: "loggedIn",
+} as const;
+
+type RawRow = {
+  unitId: string; day: number | bigint; entryTs: number | bigint; furthest: number | bigint; msFromPrev: string;
+  latestStartTs: number | bigint; lastTs: number | bigint; multi: boolean | number | bigint; attr: string | number | boolean | bigint | null;
+};
+type RawGroup = { day: number | bigint; ts: number | bigint; attr: string | number | boolean | bigint | null; ip: boolean | number | bigint; n: number | bigint };
+
+/**
+ * Two reads: units that stopped at step 1 on their only day, counted per (day, breakdown
+ * value, in progress) in the database — most units, few rows; and every other row.
+ */
+async function readRows(deps: ResultsDeps, shopId: number, funnelId: string, def: FunnelDefinition, params: FunnelParams): Promise<UnitDayRow[]> {
+  const fromDay = localDayNumber(params.from, params.timeZone);
+  const toDay = localDayNumber(params.to, params.timeZone);
+  const attr = params.breakdown ? `"${ATTR_COLUMN[params.breakdown]}"` : "NULL";
+  const no = deps.dialect === "sqlite" ? "0" : "false";
+  // In progress at `now` for a unit that stopped at step 1 (a one-step funnel is complete).
+  // A literal, not a parameter: it appears before the WHERE clause's parameters, and
+  // SQLite binds $n in order of appearance. It is a number computed here.
+  const bound = Math.floor(def.unit === "visitor" ? params.now - def.windowMs : params.now - SESSION_GAP_MS);
+  const ip = def.steps.length === 1 ? no : def.unit === "visitor" ? `("latestStartTs" > ${bound})` : `("lastTs" > ${bound})`;
+  const where = `"shopId" = $1 AND "funnelId" = $2 AND "day" >= $3 AND "day" < $4`;
+  const groups = await deps.db.$queryRawUnsafe<RawGroup[]>(
+    `SELECT "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ip} AS ip, COUNT(*) AS n FROM "FunnelUnitDay"
+     WHERE ${where} AND "furthest" = 1 AND "multi" = ${no}
+     GROUP BY ${['"day"', attr, ip].filter((g) => g !== "NULL" && g !== no).join(", ")}`,
+    shopId, funnelId, fromDay, toDay,
+  );
+  const rest = await deps.db.$queryRawUnsafe<RawRow[]>(
+    `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", "multi", ${attr} AS attr
+     FROM "FunnelUnitDay" WHERE ${where} AND ("furthest" > 1 OR "multi" = ${deps.dialect === "sqlite" ? "1" : "true"})`,
+    shopId, funnelId, fromDay, toDay,
+  );
+  const out: UnitDayRow[] = groups.map((g) => ({
+    unitId: "", day: Number(g.day), entryTs: Number(g.ts), furthest: 1, msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
+    attrs: attrsOf(params.breakdown, g.attr), count: Number(g.n), inProgress: Boolean(Number(g.ip)),
+  }));
+  for (const r of rest) {
+    out.push({
+      unitId: r.unitId, day: Number(r.day), entryTs: Number(r.entryTs), furthest: Number(r.furthest),
+      msFromPrev: r.msFromPrev === "" ? [] : r.msFromPrev.split(",").map(Number),
+      latestStartTs: Number(r.latestStartTs), lastTs: Number(r.lastTs), multi: Boolean(Number(r.multi)), attrs: attrsOf(params.breakdown, r.attr),
+    });
+  }
+  return out;
+}
+
+/** Entry attributes with only the breakdown's one read from the row (reports read no other). */
+function attrsOf(key: FunnelParams["breakdown"], value: RawRow["attr"]): EntryAttributes {
+  const attrs: EntryAttributes = { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false };
+  if (!key) return attrs;
+  if (key === "loggedIn") attrs.loggedIn = Boolean(Number(value));
+  else if (key === "device") attrs.device = (value as EntryAttributes["device"]) ?? null;
+  else if (key === "visitorType") attrs.visitorType = value === "returning" ? "returning" : "new";
+  else if (key === "source") attrs.source = (value as string | null) ?? "direct";
+  else attrs[key] = (value as string | null) ?? null;
+  return attrs;
+}
