@@ -41,7 +41,7 @@ server.listen(port, host, () => {
   // Tests and the demo script wait for this line.
   console.log(`[server] listening on http://${host}:${actual}`);
 });
-// Funnel results kept up to date after ingestion (app/services/funnel-results.server.ts).
+// Funnel results kept current after ingestion, data retention (app/entry.server.tsx).
 const stopJobs = entry.startBackgroundJobs();
 // Slow or stuck clients must not hold sockets: headers within 10 s, whole request within 30 s.
 server.headersTimeout = Number(process.env.SERVER_HEADERS_TIMEOUT_MS ?? 10_000);

@@ -6,6 +6,7 @@ import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import prisma, { dialect } from "./db.server";
 import { startResultsRefresher } from "./services/funnel-results.server";
+import { startRetentionSchedule } from "./services/retention-schedule.server";
 import { sqlExecutor } from "../ingest/ingest.server";
 
 const ABORT_DELAY = 5000;
@@ -48,8 +49,16 @@ export default async function handleRequest(
 // exported from the entry module so it shares this build's Prisma client and writer.
 export { collectNode } from "../ingest/node-adapter.server";
 
-/** Jobs of a long-running server process (server.ts starts them; tests' servers too). */
+/**
+ * Jobs of a long-running server process, on this build's clients (server.ts starts them):
+ * funnel results kept current after ingestion, and data retention.
+ */
 export function startBackgroundJobs(): () => void {
   const interval = Number(process.env.FUNNEL_RESULTS_INTERVAL_MS ?? 1_000);
-  return interval > 0 ? startResultsRefresher({ db: prisma, dialect, exec: sqlExecutor }, interval) : () => {};
+  const stopResults = interval > 0 ? startResultsRefresher({ db: prisma, dialect, exec: sqlExecutor }, interval) : () => {};
+  const stopRetention = startRetentionSchedule();
+  return () => {
+    stopResults();
+    stopRetention();
+  };
 }

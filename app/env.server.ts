@@ -13,6 +13,11 @@ const schema = z.object({
   /** Demo mode serves the local App Bridge stand-in and token minting. Never in production. */
   DEMO_MODE: z.enum(["0", "1"]).default("0"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  /**
+   * Hours between data-retention runs in this process (app/services/retention-schedule.server.ts);
+   * 0 disables them (e.g. on all but one of several processes). Capped below setInterval's ~24.8-day limit.
+   */
+  RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(576).default(6),
 });
 
 export type Env = z.infer<typeof schema> & { ingestUrl: string; demoMode: boolean };

@@ -60,6 +60,9 @@ export async function startApp(opts: { db?: "sqlite" | "postgres"; dbUrl?: strin
         SHOPIFY_API_SECRET: API_SECRET,
         SHOPIFY_APP_URL: "http://127.0.0.1",
         LOCAL_SHOPIFY_URL: shopify.url,
+        // Tests seed rows with old timestamps; the retention schedule would delete them
+        // mid-test. test/integration/retention.test.ts turns it on where it is the subject.
+        RETENTION_INTERVAL_HOURS: "0",
         ...opts.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
