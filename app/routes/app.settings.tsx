@@ -1,10 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useState } from "react";
+import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { env } from "../env.server";
 import { requireShop, syncPixel } from "../services/shops.server";
+import { retentionView, updateRetention } from "../services/shop-settings.server";
+import { RETENTION_DAYS_DEFAULT, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "../models/shop-settings";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -17,12 +20,26 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     pixelError: shop.pixelError,
     webPixelId: shop.webPixelId,
     ingestUrl: env.ingestUrl,
+    retention: retentionView(shop.settings),
+    retentionIntervalHours: env.RETENTION_INTERVAL_HOURS,
   });
 };
 
+/**
+ * POST without `intent` (or `intent=pixel`): create/update the web pixel again.
+ * POST `intent=retention&retentionDays=N`: store the retention period; invalid → 400 { error }.
+ */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
+  const form = await request.formData();
+  const intent = form.get("intent") ?? "pixel";
+  if (intent === "retention") {
+    const result = await updateRetention(shop.id, { retentionDays: form.get("retentionDays") ?? undefined });
+    if (!result.ok) return json({ intent: "retention", error: result.error }, { status: 400 });
+    return json({ intent: "retention", retentionDays: result.retentionDays });
+  }
+  if (intent !== "pixel") return json({ error: "Unknown form intent" }, { status: 400 });
   const updated = await syncPixel(shop.id, admin);
   return json({ pixelStatus: updated.pixelStatus });
 };
@@ -31,7 +48,9 @@ const STATUS_TONE = { created: "success", failed: "critical", pending: "attentio
 
 export default function Settings() {
   const data = useLoaderData<typeof loader>();
-  const busy = useNavigation().state === "submitting";
+  const navigation = useNavigation();
+  const submitting = navigation.state === "submitting" ? (navigation.formData?.get("intent") ?? "pixel") : null;
+  const busy = submitting === "pixel";
   const tone = STATUS_TONE[data.pixelStatus as keyof typeof STATUS_TONE] ?? "attention";
   return (
     <Page title="Settings">
@@ -57,6 +76,14 @@ export default function Settings() {
           </Card>
         </Layout.Section>
         <Layout.Section>
+          <RetentionCard
+            retentionDays={data.retention.retentionDays}
+            problem={data.retention.problem}
+            intervalHours={data.retentionIntervalHours}
+            saving={submitting === "retention"}
+          />
+        </Layout.Section>
+        <Layout.Section>
           <Card>
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">Shop</Text>
@@ -68,5 +95,52 @@ export default function Settings() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+function RetentionCard(props: { retentionDays: number | null; problem: string | null; intervalHours: number; saving: boolean }) {
+  const actionData = useActionData<typeof action>();
+  const mine = actionData && "intent" in actionData ? actionData : null;
+  const error = mine && "error" in mine && typeof mine.error === "string" ? mine.error : null;
+  const saved = mine !== null && "retentionDays" in mine;
+  const [value, setValue] = useState(String(props.retentionDays ?? RETENTION_DAYS_DEFAULT));
+  return (
+    <Card>
+      <Form method="post">
+        <input type="hidden" name="intent" value="retention" />
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">Data retention</Text>
+          <Text as="p">
+            Events and visitor sessions older than this are deleted
+            {props.intervalHours > 0 ? ` (checked every ${props.intervalHours} hours)` : " (scheduled deletion is off on this server)"}.
+            Orders, funnels and audiences are kept. The default, {RETENTION_DAYS_DEFAULT} days, keeps 13 months so a month can be
+            compared with the same month a year earlier.
+          </Text>
+          {props.problem ? (
+            <Banner tone="warning" title="The stored settings could not be read">
+              <p>Nothing is deleted for this shop until a retention period is saved.</p>
+            </Banner>
+          ) : null}
+          {saved && !error ? <Banner tone="success" title="Retention period saved" /> : null}
+          <TextField
+            label="Keep events for"
+            type="number"
+            name="retentionDays"
+            suffix="days"
+            min={RETENTION_DAYS_MIN}
+            max={RETENTION_DAYS_MAX}
+            step={1}
+            value={value}
+            onChange={setValue}
+            error={error ?? false}
+            helpText={`Between ${RETENTION_DAYS_MIN} and ${RETENTION_DAYS_MAX} days.`}
+            autoComplete="off"
+          />
+          <InlineStack>
+            <Button submit loading={props.saving}>Save retention period</Button>
+          </InlineStack>
+        </BlockStack>
+      </Form>
+    </Card>
   );
 }

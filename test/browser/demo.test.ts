@@ -56,6 +56,21 @@ describe("demo mode in real Chromium", () => {
     await page.getByText(/gid:\/\/shopify\/WebPixel\/\d+/).waitFor();
   });
 
+  it("the settings form saves the data retention period", async () => {
+    const field = page.getByLabel("Keep events for");
+    await expect(field.inputValue()).resolves.toBe("395");
+    // 90 days keeps all demo data (it spans 35 days): the demo server's own schedule may run meanwhile.
+    await field.fill("90");
+    await page.getByRole("button", { name: "Save retention period" }).click();
+    await page.getByText("Retention period saved").waitFor();
+    // Away and back: the field is filled from the stored value again.
+    await page.getByRole("link", { name: "Dashboard" }).first().click();
+    await page.getByRole("heading", { name: "Dashboard" }).first().waitFor();
+    await page.getByRole("link", { name: "Settings" }).first().click();
+    await page.getByRole("heading", { name: "Data retention" }).waitFor();
+    await expect(page.getByLabel("Keep events for").inputValue()).resolves.toBe("90");
+  });
+
   it("only the blocked Shopify CDN was requested outside the machine", () => {
     expect(external.filter((u) => !u.startsWith("https://cdn.shopify.com/"))).toEqual([]);
   });

@@ -6,8 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db-client";
 import { applyRetention, type RetentionProgress } from "../../app/services/retention.server";
-import { freshDatabase } from "../helpers/app-server";
+import { ensureDemoShop } from "../../scripts/lib/demo-shop";
+import { freshDatabase, startApp, type TestApp } from "../helpers/app-server";
 import { countRowsForShop, fillEveryTable } from "../helpers/rows";
+import { adminHeaders } from "../helpers/shopify-auth";
 
 const MIN = 60_000;
 const DAY = 1_440 * MIN;
@@ -144,5 +146,71 @@ describe.each(["sqlite", "postgres"] as const)("data retention on %s", (kind) =>
     // A second run finds nothing more.
     const again = await applyRetention(db, { now: NOW, batchSize: BATCH });
     expect(again.every((r) => r.events === 0 && r.sessions === 0)).toBe(true);
+  });
+});
+
+describe.each(["sqlite", "postgres"] as const)("retention through the real server on %s", (kind) => {
+  let app: TestApp;
+  const SHOP = "retention-settings.myshopify.com";
+  const settingsUrl = () => `${app.url}/app/settings?_data=routes%2Fapp.settings`;
+  const post = (form: Record<string, string>) =>
+    fetch(settingsUrl(), { method: "POST", headers: adminHeaders(SHOP), body: new URLSearchParams(form), redirect: "manual" });
+
+  beforeAll(async () => {
+    // 0.001 h = 3.6 s: the first run comes after min(1 minute, one interval).
+    app = await startApp({ db: kind, env: { RETENTION_INTERVAL_HOURS: "0.001" } });
+  });
+  afterAll(() => app?.stop());
+
+  it("the settings page shows the period and stores a valid one, keeping other settings", async () => {
+    const shop = await ensureDemoShop(app.db, { domain: SHOP, ingestKey: "ik_retention_settings" });
+    await app.db.shop.update({ where: { id: shop.id }, data: { settings: '{"otherFeature":"on"}' } });
+    const page = await fetch(settingsUrl(), { headers: adminHeaders(SHOP) });
+    expect(page.status).toBe(200);
+    expect((await page.json()).retention).toEqual({ retentionDays: 395, problem: null });
+
+    const res = await post({ intent: "retention", retentionDays: "45" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ intent: "retention", retentionDays: 45 });
+    const row = await app.db.shop.findUniqueOrThrow({ where: { id: shop.id } });
+    expect(JSON.parse(row.settings)).toEqual({ otherFeature: "on", retentionDays: 45 });
+    expect((await (await fetch(settingsUrl(), { headers: adminHeaders(SHOP) })).json()).retention.retentionDays).toBe(45);
+  });
+
+  it.each([
+    [{ intent: "retention", retentionDays: "abc" }, "Retention must be a whole number of days"],
+    [{ intent: "retention", retentionDays: "29" }, "Keep data for at least 30 days"],
+    [{ intent: "retention", retentionDays: "5000" }, "Keep data for at most 1095 days (3 years)"],
+    [{ intent: "retention" }, "Enter the number of days to keep data"],
+    [{ intent: "launch-rockets" }, "Unknown form intent"],
+  ])("answers 400 with a clear message for %j and stores nothing", async (form, message) => {
+    const shop = await ensureDemoShop(app.db, { domain: SHOP, ingestKey: "ik_retention_settings" });
+    const before = (await app.db.shop.findUniqueOrThrow({ where: { id: shop.id } })).settings;
+    const res = await post(form);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toBe(message);
+    expect((await app.db.shop.findUniqueOrThrow({ where: { id: shop.id } })).settings).toBe(before);
+  });
+
+  it("the server runs the job on its own schedule", async () => {
+    const shop = await ensureDemoShop(app.db, { domain: "scheduled.myshopify.com", ingestKey: "ik_scheduled" });
+    await app.db.shop.update({ where: { id: shop.id }, data: { settings: '{"retentionDays":30}' } });
+    const now = Date.now();
+    const row = (eventId: string, ts: number) =>
+      ({ shopId: shop.id, eventId, name: "page_viewed", ts: BigInt(ts), seq: 0, clientId: eventId, sessionId: `${eventId}:${ts}`, receivedAt: BigInt(ts) });
+    await app.db.event.createMany({ data: [row("old", now - 31 * DAY), row("new", now - 29 * DAY)] });
+    await app.db.visitorSession.createMany({
+      data: [
+        { shopId: shop.id, id: `old:${now - 31 * DAY}`, clientId: "old", startTs: BigInt(now - 31 * DAY), endTs: BigInt(now - 31 * DAY), eventCount: 1, source: "direct", visitorType: "new" },
+        { shopId: shop.id, id: `new:${now - 29 * DAY}`, clientId: "new", startTs: BigInt(now - 29 * DAY), endTs: BigInt(now - 29 * DAY), eventCount: 1, source: "direct", visitorType: "new" },
+      ],
+    });
+    const deadline = Date.now() + 30_000;
+    while ((await app.db.event.count({ where: { shopId: shop.id, eventId: "old" } })) > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect((await app.db.event.findMany({ where: { shopId: shop.id }, select: { eventId: true } })).map((e) => e.eventId)).toEqual(["new"]);
+    await expect.poll(() => app.db.visitorSession.count({ where: { shopId: shop.id } }), { timeout: 10_000 }).toBe(1);
+    expect(app.logs.join("")).toMatch(/\[retention\] \d+ shops: deleted \d+ events/);
   });
 });

@@ -1,0 +1,43 @@
+import prisma from "../db.server";
+import {
+  parseRetentionForm,
+  parseShopSettings,
+  RETENTION_DAYS_DEFAULT,
+  serializeShopSettings,
+  ShopSettingsError,
+  type RetentionFormResult,
+} from "../models/shop-settings";
+
+export interface RetentionView {
+  /** null when the stored settings cannot be read: the retention job skips the shop then. */
+  retentionDays: number | null;
+  problem: string | null;
+}
+
+export function retentionView(settingsText: string): RetentionView {
+  try {
+    return { retentionDays: parseShopSettings(settingsText).retentionDays, problem: null };
+  } catch (error) {
+    if (!(error instanceof ShopSettingsError)) throw error;
+    return { retentionDays: null, problem: error.message };
+  }
+}
+
+/**
+ * Settings form: validates `retentionDays` and stores it, keeping the other keys of
+ * Shop.settings. The write is conditional on the text it read, so two saves at once
+ * cannot drop each other's keys (the loser re-reads and merges again).
+ */
+export async function updateRetention(shopId: number, input: { retentionDays?: unknown }): Promise<RetentionFormResult> {
+  const parsed = parseRetentionForm(input);
+  if (!parsed.ok) return parsed;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { settings: current } = await prisma.shop.findUniqueOrThrow({ where: { id: shopId }, select: { settings: true } });
+    // Unreadable stored settings are replaced: the merchant is setting the one key we have.
+    const base = retentionView(current).problem === null ? parseShopSettings(current) : { retentionDays: RETENTION_DAYS_DEFAULT };
+    const next = serializeShopSettings({ ...base, retentionDays: parsed.retentionDays });
+    const { count } = await prisma.shop.updateMany({ where: { id: shopId, settings: current }, data: { settings: next } });
+    if (count === 1) return parsed;
+  }
+  throw new Error("Shop.settings kept changing during the update");
+}
