@@ -34,13 +34,13 @@ try {
   const onProgress = (p: RetentionProgress) => {
     if (p.shopId === last.shopId && Date.now() - last.at < 1_000) return;
     last = { shopId: p.shopId, at: Date.now() };
-    console.log(`${name(p.shopId)}: ${p.events} events, ${p.sessions} sessions deleted so far…`);
+    console.log(`${name(p.shopId)}: ${p.events} events, ${p.sessions} sessions, ${p.funnelRows} funnel result rows deleted so far…`);
   };
   const started = Date.now();
   const results = await applyRetention(db, { now: started, shopId, batchSize: args.data.batchSize, onProgress });
   for (const r of results) {
     if (r.skipped) console.log(`${name(r.shopId)}: skipped (${r.skipped})`);
-    else console.log(`${name(r.shopId)}: keeps ${r.retentionDays} days (since ${new Date(r.cutoff!).toISOString()}): deleted ${r.events} events, ${r.sessions} sessions`);
+    else console.log(`${name(r.shopId)}: keeps ${r.retentionDays} days (since ${new Date(r.cutoff!).toISOString()}): deleted ${r.events} events, ${r.sessions} sessions, ${r.funnelRows} funnel result rows`);
   }
   console.log(`done: ${results.length} shops in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {

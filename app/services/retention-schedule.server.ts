@@ -28,8 +28,9 @@ export function startRetentionSchedule(intervalHours = env.RETENTION_INTERVAL_HO
       const results = await applyRetention(prisma, { now: started });
       const events = results.reduce((n, r) => n + r.events, 0);
       const sessions = results.reduce((n, r) => n + r.sessions, 0);
+      const funnelRows = results.reduce((n, r) => n + r.funnelRows, 0);
       for (const r of results) if (r.skipped) console.error(`[retention] shop ${r.shopId} skipped: ${r.skipped}`);
-      console.log(`[retention] ${results.length} shops: deleted ${events} events, ${sessions} sessions in ${Date.now() - started} ms`);
+      console.log(`[retention] ${results.length} shops: deleted ${events} events, ${sessions} sessions, ${funnelRows} funnel result rows in ${Date.now() - started} ms`);
     } catch (error) {
       // Only the message: errors from the driver can carry connection details.
       console.error(`[retention] run failed: ${error instanceof Error ? error.message : String(error)}`);

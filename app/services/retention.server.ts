@@ -2,8 +2,9 @@
  * Data retention: drops each shop's raw events and derived sessions older than the
  * shop's `retentionDays` (app/models/shop-settings.ts).
  *
- * Only raw, per-visitor data goes: `Event` rows by `ts` and `VisitorSession` rows by
- * `endTs`. Orders (what reconciliation compares against), funnels, audiences and their
+ * Only raw, per-visitor data goes: `Event` rows by `ts`, `VisitorSession` rows by
+ * `endTs`, and precomputed funnel results (`FunnelUnitDay`) of units that entered before
+ * the cutoff, so reports from them match reports from the remaining events. Orders (what reconciliation compares against), funnels, audiences and their
  * syncs are aggregates or merchant configuration and are kept.
  *
  * Takes the Prisma client as an argument (no db.server / env.server import), so the
@@ -17,10 +18,11 @@ export const DEFAULT_BATCH_SIZE = 5_000;
 
 export interface RetentionProgress {
   shopId: number;
-  table: "Event" | "VisitorSession";
+  table: "Event" | "VisitorSession" | "FunnelUnitDay";
   /** Rows of this shop deleted so far in this run. */
   events: number;
   sessions: number;
+  funnelRows: number;
 }
 
 export interface ShopRetentionResult {
@@ -30,6 +32,8 @@ export interface ShopRetentionResult {
   cutoff: number | null;
   events: number;
   sessions: number;
+  /** Precomputed funnel result rows (FunnelUnitDay) deleted. */
+  funnelRows: number;
   /** Set when the shop was skipped (its settings could not be read); nothing was deleted. */
   skipped?: string;
 }
@@ -54,6 +58,10 @@ const DELETE_EVENTS = `DELETE FROM "Event" WHERE "shopId" = $1 AND "eventId" IN 
 
 // endTs >= startTs, so `"startTs" < cutoff` selects no extra rows; it lets the subselect
 // use the ("shopId", "startTs") index (there is none on endTs).
+// Units that entered before the cutoff: later entries only read events after their entry.
+const DELETE_FUNNEL_ROWS = `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND ("funnelId", "unitId", "day") IN (
+  SELECT "funnelId", "unitId", "day" FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "entryTs" < $2 LIMIT $3)`;
+
 const DELETE_SESSIONS = `DELETE FROM "VisitorSession" WHERE "shopId" = $1 AND "id" IN (
   SELECT "id" FROM "VisitorSession" WHERE "shopId" = $1 AND "startTs" < $2 AND "endTs" < $2 LIMIT $3)`;
 
@@ -82,13 +90,13 @@ export async function applyRetention(db: Db, opts: RetentionOptions): Promise<Sh
       retentionDays = parseShopSettings(shop.settings).retentionDays;
     } catch (error) {
       if (!(error instanceof ShopSettingsError)) throw error;
-      results.push({ shopId: shop.id, retentionDays: null, cutoff: null, events: 0, sessions: 0, skipped: error.message });
+      results.push({ shopId: shop.id, retentionDays: null, cutoff: null, events: 0, sessions: 0, funnelRows: 0, skipped: error.message });
       continue;
     }
     const cutoff = now - retentionDays * DAY_MS;
-    const result: ShopRetentionResult = { shopId: shop.id, retentionDays, cutoff, events: 0, sessions: 0 };
+    const result: ShopRetentionResult = { shopId: shop.id, retentionDays, cutoff, events: 0, sessions: 0, funnelRows: 0 };
     const report = (table: RetentionProgress["table"]) =>
-      opts.onProgress?.({ shopId: shop.id, table, events: result.events, sessions: result.sessions });
+      opts.onProgress?.({ shopId: shop.id, table, events: result.events, sessions: result.sessions, funnelRows: result.funnelRows });
 
     result.events = await deleteInBatches(db, DELETE_EVENTS, shop.id, cutoff, limit, (n) => {
       result.events = n;
@@ -97,6 +105,10 @@ export async function applyRetention(db: Db, opts: RetentionOptions): Promise<Sh
     result.sessions = await deleteInBatches(db, DELETE_SESSIONS, shop.id, cutoff, limit, (n) => {
       result.sessions = n;
       report("VisitorSession");
+    });
+    result.funnelRows = await deleteInBatches(db, DELETE_FUNNEL_ROWS, shop.id, cutoff, limit, (n) => {
+      result.funnelRows = n;
+      report("FunnelUnitDay");
     });
     results.push(result);
   }

@@ -104,6 +104,16 @@ describe.each(["sqlite", "postgres"] as const)("data retention on %s", (kind) =>
       expect(before.events.filter((e) => e.shopId === shop.id && !keep(e.shopId, e.ts)).length).toBeGreaterThan(2 * BATCH);
     }
 
+    // Funnel results: fillEveryTable's row entered in 1970; one more entered today stays.
+    for (const shop of [a, b, c, broken]) {
+      const funnel = await db.funnel.findFirstOrThrow({ where: { shopId: shop.id }, select: { id: true } });
+      await db.funnelUnitDay.create({
+        data: {
+          shopId: shop.id, funnelId: funnel.id, unitId: `recent:${NOW}`, day: Math.floor(NOW / DAY), clientId: "recent", entryTs: BigInt(NOW - MIN),
+          furthest: 1, msFromPrev: "", latestStartTs: BigInt(NOW - MIN), lastTs: BigInt(NOW - MIN), multi: false, source: "direct", visitorType: "new", loggedIn: false,
+        },
+      });
+    }
     const progress: RetentionProgress[] = [];
     const results = await applyRetention(db, { now: new Date(NOW), batchSize: BATCH, onProgress: (p) => progress.push(p) });
 
@@ -125,7 +135,12 @@ describe.each(["sqlite", "postgres"] as const)("data retention on %s", (kind) =>
       expect(steps.at(-1)).toBe(r.events);
     }
     const skipped = results.find((x) => x.shopId === broken.id)!;
-    expect(skipped).toMatchObject({ events: 0, sessions: 0, skipped: expect.stringContaining("retentionDays") });
+    expect(skipped).toMatchObject({ events: 0, sessions: 0, funnelRows: 0, skipped: expect.stringContaining("retentionDays") });
+    for (const shop of [a, b, c]) {
+      expect(results.find((x) => x.shopId === shop.id)!.funnelRows).toBe(1);
+      expect((await db.funnelUnitDay.findMany({ where: { shopId: shop.id }, select: { unitId: true } })).map((r) => r.unitId)).toEqual([`recent:${NOW}`]);
+    }
+    expect(await db.funnelUnitDay.count({ where: { shopId: broken.id } })).toBe(2);
 
     // The session spanning shop A's cutoff stays with its newer events; no event points
     // at a deleted session.
@@ -137,15 +152,15 @@ describe.each(["sqlite", "postgres"] as const)("data retention on %s", (kind) =>
     // Orders, funnels, audiences, syncs, sessions of Shopify and the shops themselves stay.
     const otherAfter = await Promise.all([a, b, c, broken].map((s) => countRowsForShop(db, s)));
     otherAfter.forEach((counts, i) => {
-      const { Event: _e, VisitorSession: _v, ...rest } = counts;
-      const { Event: _e0, VisitorSession: _v0, ...restBefore } = otherTables[i];
+      const { Event: _e, VisitorSession: _v, FunnelUnitDay: _f, ...rest } = counts;
+      const { Event: _e0, VisitorSession: _v0, FunnelUnitDay: _f0, ...restBefore } = otherTables[i];
       expect(rest).toEqual(restBefore);
     });
     expect(await db.shop.findUniqueOrThrow({ where: { id: b.id }, select: { settings: true } })).toEqual({ settings: '{"retentionDays":400,"someday":true}' });
 
     // A second run finds nothing more.
     const again = await applyRetention(db, { now: NOW, batchSize: BATCH });
-    expect(again.every((r) => r.events === 0 && r.sessions === 0)).toBe(true);
+    expect(again.every((r) => r.events === 0 && r.sessions === 0 && r.funnelRows === 0)).toBe(true);
   });
 });
 
