@@ -23,6 +23,7 @@ import {
   computeUnitDays,
   isWholeDays,
   localDayNumber,
+  wallClockToEpoch,
   reportFromUnitDays,
   type FunnelParams,
   type FunnelReport,
@@ -60,6 +61,8 @@ export interface RefreshOutcome {
   refreshed: number;
   /** True when stale visitors were left (the cap was reached). */
   remaining: boolean;
+  /** The shop's time zone, whose local days the rows are keyed by (null: no such shop). */
+  timeZone: string | null;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function refreshShop(
   opts: { maxVisitors?: number; batch?: number; onProgress?: (done: number) => void } = {},
 ): Promise<RefreshOutcome> {
   const shop = await deps.db.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
-  if (!shop) return { refreshed: 0, remaining: false };
+  if (!shop) return { refreshed: 0, remaining: false, timeZone: null };
   let funnels = await loadFunnels(deps.db, shopId);
   for (const f of funnels.filter((f) => f.mark === null)) await startBuild(deps.exec, shopId, f.id);
   funnels = await loadFunnels(deps.db, shopId);
@@ -96,7 +99,7 @@ export async function refreshShop(
     if (stale.length < batch) break;
   }
   await finishBuilds(deps.exec, shopId, funnels);
-  return { refreshed, remaining };
+  return { refreshed, remaining, timeZone: shop.timeZone };
 }
 
 async function loadFunnels(db: Db, shopId: number): Promise<ShopFunnel[]> {
@@ -320,7 +323,7 @@ export const REPORT_FLUSH_MAX_VISITORS = 20_000;
 
 /**
  * The funnel's report from its precomputed rows, or null when they cannot answer: the
- * funnel is still building, the range is not whole local days, or more visitors are stale
+ * funnel is still building, the range is not whole local days of the shop's zone, or more visitors are stale
  * than a report should wait for. Equal to computeFunnel over the shop's events.
  */
 export async function unitDayReport(
@@ -332,7 +335,8 @@ export async function unitDayReport(
 ): Promise<FunnelReport | null> {
   if (!isWholeDays(params.from, params.to, params.timeZone)) return null;
   const flushed = await refreshShop(deps, shopId, { maxVisitors: REPORT_FLUSH_MAX_VISITORS });
-  if (flushed.remaining) return null;
+  // Rows are keyed by the shop's local days: other zones' days are other ranges.
+  if (flushed.remaining || flushed.timeZone !== params.timeZone) return null;
   const funnel = await deps.db.funnel.findFirst({ where: { id: funnelId, shopId }, select: { resultsState: true } });
   if (funnel?.resultsState !== "ready") return null;
   const rows = await readRows(deps, shopId, funnelId, def, params);
@@ -344,54 +348,77 @@ const ATTR_COLUMN = {
   device: "device", source: "source", campaign: "campaign", landingPath: "landingPath", visitorType: "visitorType", loggedIn: "loggedIn",
 } as const;
 
+type Attr = string | number | boolean | bigint | null;
+type RawGroup = { day: number | bigint; ts: number | bigint; attr: Attr; ip: boolean | number | bigint; n: number | bigint };
+type RawMs = { day: number | bigint; attr: Attr; ip: boolean | number | bigint; ms: string };
 type RawRow = {
   unitId: string; day: number | bigint; entryTs: number | bigint; furthest: number | bigint; msFromPrev: string;
-  latestStartTs: number | bigint; lastTs: number | bigint; multi: boolean | number | bigint; attr: string | number | boolean | bigint | null;
+  latestStartTs: number | bigint; lastTs: number | bigint; attr: Attr;
 };
-type RawGroup = { day: number | bigint; ts: number | bigint; attr: string | number | boolean | bigint | null; ip: boolean | number | bigint; n: number | bigint };
 
 /**
- * Two reads: units that stopped at step 1 on their only day, counted per (day, breakdown
- * value, in progress) in the database — most units, few rows; and every other row.
+ * Three reads, each as narrow as the figures allow: units that stopped at step 1 on
+ * their only day, counted per (day, breakdown value, in progress) — most units, few
+ * rows; the other single-day units as (day, value, in progress, times to step) — their
+ * step times feed medians; and units with rows on several days, whole, to combine.
  */
 async function readRows(deps: ResultsDeps, shopId: number, funnelId: string, def: FunnelDefinition, params: FunnelParams): Promise<UnitDayRow[]> {
   const fromDay = localDayNumber(params.from, params.timeZone);
   const toDay = localDayNumber(params.to, params.timeZone);
   const attr = params.breakdown ? `"${ATTR_COLUMN[params.breakdown]}"` : "NULL";
-  const no = deps.dialect === "sqlite" ? "0" : "false";
-  // In progress at `now` for a unit that stopped at step 1 (a one-step funnel is complete).
+  const [no, yes] = deps.dialect === "sqlite" ? ["0", "1"] : ["false", "true"];
+  // Could the unit still advance at `now` (a completed one is never in progress: see below).
   // A literal, not a parameter: it appears before the WHERE clause's parameters, and
   // SQLite binds $n in order of appearance. It is a number computed here.
   const bound = Math.floor(def.unit === "visitor" ? params.now - def.windowMs : params.now - SESSION_GAP_MS);
-  const ip = def.steps.length === 1 ? no : def.unit === "visitor" ? `("latestStartTs" > ${bound})` : `("lastTs" > ${bound})`;
+  const ip = def.unit === "visitor" ? `("latestStartTs" > ${bound})` : `("lastTs" > ${bound})`;
   const where = `"shopId" = $1 AND "funnelId" = $2 AND "day" >= $3 AND "day" < $4`;
-  const groups = await deps.db.$queryRawUnsafe<RawGroup[]>(
-    `SELECT "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ip} AS ip, COUNT(*) AS n FROM "FunnelUnitDay"
-     WHERE ${where} AND "furthest" = 1 AND "multi" = ${no}
-     GROUP BY ${['"day"', attr, ip].filter((g) => g !== "NULL" && g !== no).join(", ")}`,
-    shopId, funnelId, fromDay, toDay,
-  );
-  const rest = await deps.db.$queryRawUnsafe<RawRow[]>(
-    `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", "multi", ${attr} AS attr
-     FROM "FunnelUnitDay" WHERE ${where} AND ("furthest" > 1 OR "multi" = ${deps.dialect === "sqlite" ? "1" : "true"})`,
-    shopId, funnelId, fromDay, toDay,
-  );
+  const args = [shopId, funnelId, fromDay, toDay] as const;
+  const [groups, timed, multi] = await Promise.all([
+    deps.db.$queryRawUnsafe<RawGroup[]>(
+      `SELECT "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ip} AS ip, COUNT(*) AS n FROM "FunnelUnitDay"
+       WHERE ${where} AND "furthest" = 1 AND "multi" = ${no}
+       GROUP BY ${['"day"', attr, ip].filter((g) => g !== "NULL").join(", ")}`,
+      ...args,
+    ),
+    deps.db.$queryRawUnsafe<RawMs[]>(
+      `SELECT "day", ${attr} AS attr, ${ip} AS ip, "msFromPrev" AS ms FROM "FunnelUnitDay" WHERE ${where} AND "furthest" > 1 AND "multi" = ${no}`,
+      ...args,
+    ),
+    deps.db.$queryRawUnsafe<RawRow[]>(
+      `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", ${attr} AS attr
+       FROM "FunnelUnitDay" WHERE ${where} AND "multi" = ${yes}`,
+      ...args,
+    ),
+  ]);
+  const steps = def.steps.length;
+  // Reports read an entry's time only for its local day (trend buckets): noon stands for it.
+  const noon = new Map<number, number>();
+  const noonOf = (day: number) => noon.get(day) ?? noon.set(day, wallClockToEpoch(day * DAY_MS + DAY_MS / 2, params.timeZone)).get(day)!;
   const out: UnitDayRow[] = groups.map((g) => ({
     unitId: "", day: Number(g.day), entryTs: Number(g.ts), furthest: 1, msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
-    attrs: attrsOf(params.breakdown, g.attr), count: Number(g.n), inProgress: Boolean(Number(g.ip)),
+    attrs: attrsOf(params.breakdown, g.attr), count: Number(g.n), inProgress: steps > 1 && Boolean(Number(g.ip)),
   }));
-  for (const r of rest) {
+  for (const r of timed) {
+    const ms = r.ms.split(",").map(Number);
+    const day = Number(r.day);
+    out.push({
+      unitId: "", day, entryTs: noonOf(day), furthest: ms.length + 1, msFromPrev: ms, latestStartTs: 0, lastTs: 0, multi: false,
+      attrs: attrsOf(params.breakdown, r.attr), inProgress: ms.length + 1 < steps && Boolean(Number(r.ip)),
+    });
+  }
+  for (const r of multi) {
     out.push({
       unitId: r.unitId, day: Number(r.day), entryTs: Number(r.entryTs), furthest: Number(r.furthest),
       msFromPrev: r.msFromPrev === "" ? [] : r.msFromPrev.split(",").map(Number),
-      latestStartTs: Number(r.latestStartTs), lastTs: Number(r.lastTs), multi: Boolean(Number(r.multi)), attrs: attrsOf(params.breakdown, r.attr),
+      latestStartTs: Number(r.latestStartTs), lastTs: Number(r.lastTs), multi: true, attrs: attrsOf(params.breakdown, r.attr),
     });
   }
   return out;
 }
 
 /** Entry attributes with only the breakdown's one read from the row (reports read no other). */
-function attrsOf(key: FunnelParams["breakdown"], value: RawRow["attr"]): EntryAttributes {
+function attrsOf(key: FunnelParams["breakdown"], value: Attr): EntryAttributes {
   const attrs: EntryAttributes = { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false };
   if (!key) return attrs;
   if (key === "loggedIn") attrs.loggedIn = Boolean(Number(value));

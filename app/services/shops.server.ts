@@ -32,10 +32,14 @@ export async function requireShop(domain: string) {
 export async function recordInstall(domain: string, admin: AdminGraphql) {
   const { shop: info } = await adminQuery<{ shop: { name: string; ianaTimezone: string; currencyCode: string } }>(admin, SHOP_QUERY);
   const fields = { name: info.name, timeZone: info.ianaTimezone, currency: info.currencyCode, uninstalledAt: null };
-  const shop = await prisma.shop.upsert({
-    where: { domain },
-    create: { domain, ingestKey: newIngestKey(), ...fields },
-    update: fields,
+  const shop = await prisma.$transaction(async (tx) => {
+    const before = await tx.shop.findUnique({ where: { domain }, select: { timeZone: true } });
+    const row = await tx.shop.upsert({ where: { domain }, create: { domain, ingestKey: newIngestKey(), ...fields }, update: fields });
+    // Precomputed funnel results are per local day: a new zone means new days, so rebuild.
+    if (before && before.timeZone !== row.timeZone) {
+      await tx.funnel.updateMany({ where: { shopId: row.id }, data: { resultsState: "building", resultsMark: null } });
+    }
+    return row;
   });
   return syncPixel(shop.id, admin);
 }

@@ -40,6 +40,24 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
     expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webPixelUpdate"]);
   });
 
+  it("a new shop time zone rebuilds the precomputed funnel results (they are keyed by local day)", async () => {
+    const shop = "fresh-install.myshopify.com";
+    const row = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    await app.db.funnel.create({ data: { shopId: row.id, name: "F", resultsState: "ready", resultsMark: 1n } });
+    // Same zone: nothing to rebuild.
+    await app.db.session.deleteMany({ where: { shop } });
+    expect((await openApp(shop)).status).toBe(200);
+    expect(await app.db.funnel.findMany({ where: { shopId: row.id }, select: { resultsState: true } })).toEqual([{ resultsState: "ready" }]);
+    // The merchant moved the shop to another zone.
+    app.shopify.shops.get(shop)!.ianaTimezone = "Asia/Tokyo";
+    await app.db.session.deleteMany({ where: { shop } });
+    expect((await openApp(shop)).status).toBe(200);
+    // Reset (mark cleared; the server's refresher may already have started the new build).
+    const [f] = await app.db.funnel.findMany({ where: { shopId: row.id }, select: { resultsMark: true } });
+    expect(f.resultsMark === null || f.resultsMark > 1n).toBe(true);
+    expect((await app.db.shop.findUniqueOrThrow({ where: { domain: shop } })).timeZone).toBe("Asia/Tokyo");
+  });
+
   it("falls back to update when the pixel already exists for the app (TAKEN)", async () => {
     const shop = "taken-pixel.myshopify.com";
     app.shopify.shops.set(shop, { name: "Taken", ianaTimezone: "Europe/Berlin", currencyCode: "EUR", pixel: { id: "gid://shopify/WebPixel/7", settings: "{}" }, customerTags: new Map() });
