@@ -5,6 +5,7 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import prisma, { dialect } from "./db.server";
+import { env } from "./env.server";
 import { startResultsRefresher } from "./services/funnel-results.server";
 import { startRetentionSchedule } from "./services/retention-schedule.server";
 import { sqlExecutor } from "../ingest/ingest.server";
@@ -54,7 +55,7 @@ export { collectNode } from "../ingest/node-adapter.server";
  * funnel results kept current after ingestion, and data retention.
  */
 export function startBackgroundJobs(): () => void {
-  const interval = Number(process.env.FUNNEL_RESULTS_INTERVAL_MS ?? 1_000);
+  const interval = env.FUNNEL_RESULTS_INTERVAL_MS;
   const stopResults = interval > 0 ? startResultsRefresher({ db: prisma, dialect, exec: sqlExecutor }, interval) : () => {};
   const stopRetention = startRetentionSchedule();
   return () => {

@@ -18,6 +18,8 @@ const schema = z.object({
    * 0 disables them (e.g. on all but one of several processes). Capped below setInterval's ~24.8-day limit.
    */
   RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(576).default(6),
+  /** Milliseconds between refreshes of precomputed funnel results; 0 disables them (reports still refresh their shop). */
+  FUNNEL_RESULTS_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
 });
 
 export type Env = z.infer<typeof schema> & { ingestUrl: string; demoMode: boolean };

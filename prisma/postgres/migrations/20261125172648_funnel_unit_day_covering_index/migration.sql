@@ -1,0 +1,6 @@
+-- DropIndex
+DROP INDEX "FunnelUnitDay_shopId_funnelId_day_furthest_idx";
+
+-- CreateIndex
+CREATE INDEX "FunnelUnitDay_shopId_funnelId_day_multi_furthest_lastTs_lat_idx" ON "FunnelUnitDay"("shopId", "funnelId", "day", "multi", "furthest", "lastTs", "latestStartTs", "entryTs", "msFromPrev");
+
