@@ -4,9 +4,8 @@
  * PostgreSQL beat one": two server processes on the same database (different ports),
  * the same total load split between them.
  */
-import { spawnSync } from "node:child_process";
 import os from "node:os";
-import { createDatabase, startPgServer } from "../scripts/lib/pg-server";
+import { createDatabase, pgVersion, startPgServer } from "../scripts/lib/pg-server";
 import { onExit, startAppServer, type ServerProcess } from "./lib/app-process";
 import { clusterCpuSeconds } from "./lib/cpu";
 import { sampleWaits, waitsText } from "./lib/pg-waits";
@@ -46,11 +45,6 @@ function combine(label: string, a: LoadResult, b: LoadResult): LoadResult {
     timeouts: a.timeouts + b.timeouts,
     cpu: a.cpu,
   };
-}
-
-function pgVersion(): string {
-  const r = spawnSync("bash", ["-c", "ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1"], { encoding: "utf8" });
-  return r.stdout.trim() || "?";
 }
 
 export async function ingestPgSection(ctx: BenchContext): Promise<SectionResult> {

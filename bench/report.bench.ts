@@ -10,7 +10,9 @@
  * events (the fallback while a funnel builds), and the equivalent query in DuckDB over the
  * same events in memory. Both of our reports must be identical; step counts must equal
  * DuckDB's. Targets: ≤ 1.5× DuckDB and ≤ 1 s.
- * Size: BENCH_REPORT_EVENTS (default 10,000,000; --quick 200,000).
+ * The same on a real PostgreSQL server at BENCH_REPORT_PG_EVENTS per shop.
+ * Size: BENCH_REPORT_EVENTS (default 10,000,000; --quick 200,000); BENCH_REPORT_PG_EVENTS
+ * (default 1,000,000; --quick 100,000).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
@@ -23,10 +25,11 @@ import type { FunnelDefinition } from "../core/types";
 import { createSqlExecutor } from "../ingest/sql-executor.server";
 import { ensureDemoShop } from "../scripts/lib/demo-shop";
 import { migrate } from "../scripts/lib/migrate";
+import { createDatabase, pgVersion, startPgServer } from "../scripts/lib/pg-server";
 import { duckFunnel, loadDuck, openDuck, type DuckFunnel } from "./lib/duckdb-funnel";
 import { progress } from "./lib/progress";
 import { fmtInt, fmtMs, markdownTable, median, ratio, sizeFromEnv, type RatioRow } from "./lib/stats";
-import { FUNNEL_STEPS, writeSqlite, type SynthOptions } from "./lib/synth-events";
+import { FUNNEL_STEPS, writePostgres, writeSqlite, type SynthOptions } from "./lib/synth-events";
 import type { BenchContext, SectionResult } from "./lib/types";
 
 /** Bump when the generator or the stored results change: cached data sets of another version are rebuilt. */
@@ -81,28 +84,7 @@ async function dataset(ctx: BenchContext, events: number): Promise<{ url: string
     if (opts.shopId === 1) sessions = r.sessions;
   }
   // The shops' funnel, precomputed by the app's refresher as after a merchant creates it.
-  {
-    const { db, dialect } = createDb(url);
-    const exec = createSqlExecutor(url);
-    try {
-      const t = Date.now();
-      for (const opts of shopOptions(events)) {
-        await db.funnel.create({
-          data: {
-            id: funnelId(opts.shopId), shopId: opts.shopId, name: "Purchase", unit: REPORT_FUNNEL.unit, windowMinutes: REPORT_FUNNEL.windowMs / 60_000, isMain: true,
-            steps: { create: REPORT_FUNNEL.steps.map((st, i) => ({ shopId: opts.shopId, position: i + 1, label: st.label, matchers: JSON.stringify(st.anyOf) })) },
-          },
-        });
-        const p = progress(`precomputed funnel results, shop ${opts.shopId}`);
-        const r = await refreshShop({ db, dialect, exec }, opts.shopId, { batch: 1_000, onProgress: (n) => p.update(`${fmtInt(n)} visitors`) });
-        p.done(`${fmtInt(r.refreshed)} visitors`);
-      }
-      buildSeconds = (Date.now() - t) / 1000;
-    } finally {
-      await exec.close();
-      await db.$disconnect();
-    }
-  }
+  buildSeconds = await buildResults(url, events);
   const seconds = (Date.now() - started) / 1000;
   const meta = { sessions, rows, seconds, buildSeconds };
   writeFileSync(marker, JSON.stringify({ ...meta, version: DATA_VERSION, created: new Date().toISOString() }));
@@ -129,6 +111,114 @@ async function timeIt<T>(label: string, times: number, fn: () => Promise<T>): Pr
   return { ms, all, result };
 }
 
+/** DuckDB over the same generated events (both shops), and its timed funnel query for shop 1. */
+async function duckBaseline(events: number, params: FunnelParams, runs: number): Promise<{ loadS: number; timed: { ms: number; all: number[]; result: DuckFunnel } }> {
+  const duck = await openDuck();
+  try {
+    const t = Date.now();
+    for (const opts of shopOptions(events)) {
+      const p = progress(`report data set, shop ${opts.shopId} → DuckDB`);
+      const n = await loadDuck(duck.conn, opts, (e) => p.update(`${fmtInt(e)}/${fmtInt(events)} events`));
+      p.done(`${fmtInt(n)} events`);
+    }
+    const loadS = (Date.now() - t) / 1000;
+    return { loadS, timed: await timeIt("DuckDB funnel query", runs, () => duckFunnel(duck.conn, 1, params.from, params.to)) };
+  } finally {
+    duck.close();
+  }
+}
+
+interface OurTimes {
+  ours: { ms: number; all: number[]; result: FunnelReport };
+  fromEvents: { ms: number; all: number[]; result: FunnelReport };
+  split: { sqlMs: number; jsMs: number; units: number; events: number };
+  unitDayRows: number;
+}
+
+/** Our two report paths on one database, timed the same way, plus where the fallback's time goes. */
+async function timeOurPaths(url: string, label: string, params: FunnelParams, runs: number): Promise<OurTimes> {
+  const { db, dialect } = createDb(url);
+  const exec = createSqlExecutor(url);
+  try {
+    const deps = { db, dialect, exec };
+    const ours = await timeIt(`${label}: report from precomputed funnel results`, runs, async () => {
+      const r = await unitDayReport(deps, 1, funnelId(1), REPORT_FUNNEL, params);
+      if (!r) throw new Error("the precomputed results could not answer (funnel not ready?)");
+      return r;
+    });
+    const fromEvents = await timeIt(`${label}: report from the events (funnelAggregateSql)`, runs, () => funnelAggregateSql(db, dialect, 1, REPORT_FUNNEL, params));
+    const t0 = performance.now();
+    const units = await loadFunnelStream(db, dialect, 1, REPORT_FUNNEL, params);
+    const t1 = performance.now();
+    reportFromStream(units, REPORT_FUNNEL, params);
+    const t2 = performance.now();
+    const split = { sqlMs: t1 - t0, jsMs: t2 - t1, units: units.length, events: units.reduce((a, u) => a + u.events.length, 0) };
+    const unitDayRows = await db.funnelUnitDay.count({ where: { shopId: 1, funnelId: funnelId(1) } });
+    return { ours, fromEvents, split, unitDayRows };
+  } finally {
+    await exec.close();
+    await db.$disconnect();
+  }
+}
+
+/** Creates both shops' funnel and lets the app's refresher precompute it; returns seconds. */
+async function buildResults(url: string, events: number): Promise<number> {
+  const { db, dialect } = createDb(url);
+  const exec = createSqlExecutor(url);
+  try {
+    const t = Date.now();
+    for (const opts of shopOptions(events)) {
+      await db.funnel.create({
+        data: {
+          id: funnelId(opts.shopId), shopId: opts.shopId, name: "Purchase", unit: REPORT_FUNNEL.unit, windowMinutes: REPORT_FUNNEL.windowMs / 60_000, isMain: true,
+          steps: { create: REPORT_FUNNEL.steps.map((st, i) => ({ shopId: opts.shopId, position: i + 1, label: st.label, matchers: JSON.stringify(st.anyOf) })) },
+        },
+      });
+      const p = progress(`precomputed funnel results, shop ${opts.shopId}`);
+      const r = await refreshShop({ db, dialect, exec }, opts.shopId, { batch: 1_000, onProgress: (n) => p.update(`${fmtInt(n)} visitors`) });
+      p.done(`${fmtInt(r.refreshed)} visitors`);
+    }
+    return (Date.now() - t) / 1000;
+  } finally {
+    await exec.close();
+    await db.$disconnect();
+  }
+}
+
+/**
+ * The same report paths on a real PostgreSQL server (its own, started here), on a data
+ * set of its own size: generated rows in with multi-row INSERTs, results precomputed by
+ * the same refresher, then both paths against DuckDB over the same events.
+ */
+async function postgresPart(ctx: BenchContext, params: FunnelParams, runs: number) {
+  const events = sizeFromEnv(process.env.BENCH_REPORT_PG_EVENTS, ctx.quick ? 100_000 : 1_000_000);
+  const pg = startPgServer(sizeFromEnv(process.env.BENCH_PG_PORT, 54360) + 1);
+  try {
+    const url = await createDatabase(pg.baseUrl, `bench_report_${Date.now().toString(36)}`);
+    await migrate(url, { quiet: true });
+    const { db } = createDb(url);
+    try {
+      await ensureDemoShop(db, { domain: "bench-report-a.myshopify.com", ingestKey: "ik_bench_report_a", timeZone: "UTC" });
+      await ensureDemoShop(db, { domain: "bench-report-b.myshopify.com", ingestKey: "ik_bench_report_b", timeZone: "UTC" });
+    } finally {
+      await db.$disconnect();
+    }
+    const t = Date.now();
+    for (const opts of shopOptions(events)) {
+      const p = progress(`PostgreSQL data set, shop ${opts.shopId}`);
+      const r = await writePostgres(url, opts, (e, n) => p.update(`${fmtInt(e)}/${fmtInt(events)} events, ${fmtInt(n)} sessions`));
+      p.done(`${fmtInt(r.events)} events, ${fmtInt(r.sessions)} sessions`);
+    }
+    const loadS = (Date.now() - t) / 1000;
+    const buildS = await buildResults(url, events);
+    const times = await timeOurPaths(url, "PostgreSQL", params, runs);
+    const duck = await duckBaseline(events, params, runs);
+    return { events, loadS, buildS, times, duck, version: pgVersion() };
+  } finally {
+    pg.stop();
+  }
+}
+
 export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
   const title = "Reports";
   const events = sizeFromEnv(process.env.BENCH_REPORT_EVENTS, ctx.quick ? 200_000 : 10_000_000);
@@ -140,47 +230,11 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
   const params: FunnelParams = { from, to: REPORT_TO, now: REPORT_TO, timeZone: "UTC" };
   const runs = 3;
 
-  const duck = await openDuck();
-  let duckLoadS = 0;
-  let duckResult: { ms: number; all: number[]; result: DuckFunnel };
-  try {
-    const t = Date.now();
-    for (const opts of shopOptions(events)) {
-      const p = progress(`report data set, shop ${opts.shopId} → DuckDB`);
-      const n = await loadDuck(duck.conn, opts, (e) => p.update(`${fmtInt(e)}/${fmtInt(events)} events`));
-      p.done(`${fmtInt(n)} events`);
-    }
-    duckLoadS = (Date.now() - t) / 1000;
-    duckResult = await timeIt("DuckDB funnel query", runs, () => duckFunnel(duck.conn, 1, from, REPORT_TO));
-  } finally {
-    duck.close();
-  }
-
-  const { db, dialect } = createDb(data.url);
-  const exec = createSqlExecutor(data.url);
-  let ours: { ms: number; all: number[]; result: FunnelReport };
-  let fromEvents: { ms: number; all: number[]; result: FunnelReport };
-  let split: { sqlMs: number; jsMs: number; units: number; events: number };
-  let unitDayRows = 0;
-  try {
-    const deps = { db, dialect, exec };
-    ours = await timeIt("our report (precomputed funnel results)", runs, async () => {
-      const r = await unitDayReport(deps, 1, funnelId(1), REPORT_FUNNEL, params);
-      if (!r) throw new Error("the precomputed results could not answer (funnel not ready?)");
-      return r;
-    });
-    fromEvents = await timeIt("our report from the events (funnelAggregateSql)", runs, () => funnelAggregateSql(db, dialect, 1, REPORT_FUNNEL, params));
-    const t0 = performance.now();
-    const units = await loadFunnelStream(db, dialect, 1, REPORT_FUNNEL, params);
-    const t1 = performance.now();
-    reportFromStream(units, REPORT_FUNNEL, params);
-    const t2 = performance.now();
-    split = { sqlMs: t1 - t0, jsMs: t2 - t1, units: units.length, events: units.reduce((a, u) => a + u.events.length, 0) };
-    unitDayRows = await db.funnelUnitDay.count({ where: { shopId: 1, funnelId: funnelId(1) } });
-  } finally {
-    await exec.close();
-    await db.$disconnect();
-  }
+  const duckRun = await duckBaseline(events, params, runs);
+  const duckLoadS = duckRun.loadS;
+  const duckResult = duckRun.timed;
+  const { ours, fromEvents, split, unitDayRows } = await timeOurPaths(data.url, "SQLite", params, runs);
+  const pgRun = await postgresPart(ctx, params, runs);
 
   const ourCounts = ours.result.steps.map((st) => st.count);
   const same = ourCounts.length === duckResult.result.counts.length && ourCounts.every((c, i) => c === duckResult.result.counts[i]);
@@ -195,6 +249,17 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
     { section: title, metric: "precomputed report identical to the report from the events", ours: identical ? "identical" : "DIFFERENT", baseline: "", ratio: null, target: "identical", pass: identical },
     { section: title, metric: "step counts equal DuckDB's", ours: ourCounts.map(fmtInt).join(" → "), baseline: duckResult.result.counts.map(fmtInt).join(" → "), ratio: null, target: "equal", pass: same },
   ];
+  // PostgreSQL: same paths, same checks.
+  const pgT = pgRun.times;
+  const pgCounts = pgT.ours.result.steps.map((st) => st.count);
+  const pgSame = pgCounts.every((c, i) => c === pgRun.duck.timed.result.counts[i]);
+  const pgIdentical = isDeepStrictEqual(pgT.ours.result, pgT.fromEvents.result);
+  const pgR = ratio(pgT.ours.ms, pgRun.duck.timed.ms);
+  rows.push(
+    { section: title, metric: `PostgreSQL, ${fmtInt(pgRun.events)} events: precomputed ÷ DuckDB`, ours: fmtMs(pgT.ours.ms), baseline: fmtMs(pgRun.duck.timed.ms), ratio: pgR, target: "≤ 1.5×", pass: pgR === null ? null : pgR <= 1.5 },
+    { section: title, metric: `PostgreSQL, ${fmtInt(pgRun.events)} events: from the events ÷ DuckDB`, ours: fmtMs(pgT.fromEvents.ms), baseline: fmtMs(pgRun.duck.timed.ms), ratio: ratio(pgT.fromEvents.ms, pgRun.duck.timed.ms), target: "", pass: null },
+    { section: title, metric: "PostgreSQL: precomputed identical to from-events; counts equal DuckDB's", ours: `${pgIdentical ? "identical" : "DIFFERENT"}; ${pgSame ? "equal" : "DIFFERENT"}`, baseline: "", ratio: null, target: "identical; equal", pass: pgIdentical && pgSame },
+  );
   const md = [
     `Data set: ${fmtInt(events)} generated events per shop × 2 shops (${fmtInt(data.sessions)} sessions in the measured shop; visitors with 1–4 sessions, ~10 events each: ` +
       `page views, scroll depth, and the purchase funnel), written with @libsql/client into a migrated SQLite file in large transactions ` +
@@ -229,7 +294,29 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
     `Where the fallback's time goes (one more run, in two parts): the SQL part (\`loadFunnelStream\`) ${fmtMs(split.sqlMs)}, returning ${fmtInt(split.units)} units with ${fmtInt(split.events)} step events; ` +
       `the engine over that stream (\`reportFromStream\`) ${fmtMs(split.jsMs)}.`,
   ];
+  md.push(
+    "",
+    `**PostgreSQL ${pgRun.version}** (a server of its own, default settings, fsync off as in the tests): ${fmtInt(pgRun.events)} events per shop × 2 shops loaded with multi-row INSERTs in ` +
+      `${Math.round(pgRun.loadS)} s (then ANALYZE, as autovacuum would), results precomputed by the same refresher in ${Math.round(pgRun.buildS)} s; ` +
+      `${fmtInt(pgT.unitDayRows)} rows for the measured funnel. DuckDB over the same events: ${fmtMs(pgRun.duck.timed.ms)}.`,
+    "",
+    markdownTable(
+      ["", "ours: precomputed (PostgreSQL)", "ours: from events (PostgreSQL)", "DuckDB (in-memory)", "precomputed ÷ DuckDB"],
+      [
+        ["time (median)", fmtMs(pgT.ours.ms), fmtMs(pgT.fromEvents.ms), fmtMs(pgRun.duck.timed.ms), pgR === null ? "—" : `${pgR.toFixed(2)}×`],
+        ["timed runs", pgT.ours.all.map(fmtMs).join(", "), pgT.fromEvents.all.map(fmtMs).join(", "), pgRun.duck.timed.all.map(fmtMs).join(", "), ""],
+        ...pgT.ours.result.steps.map((st, i) => [
+          `step ${i + 1} (${st.label})`, fmtInt(st.count), fmtInt(pgT.fromEvents.result.steps[i].count), fmtInt(pgRun.duck.timed.result.counts[i]),
+          st.count === pgRun.duck.timed.result.counts[i] ? "equal" : "DIFFERENT",
+        ]),
+      ],
+    ),
+    "",
+    `From the events on PostgreSQL: SQL part ${fmtMs(pgT.split.sqlMs)} (${fmtInt(pgT.split.units)} units, ${fmtInt(pgT.split.events)} step events), engine ${fmtMs(pgT.split.jsMs)}.`,
+  );
   const findings: string[] = [];
+  if (!pgIdentical || !pgSame) findings.push("on PostgreSQL the precomputed report differs from the report from the events or from DuckDB's counts.");
+  if (pgR !== null && pgR > 1.5) findings.push(`on PostgreSQL the precomputed report takes ${fmtMs(pgT.ours.ms)} against DuckDB's ${fmtMs(pgRun.duck.timed.ms)} (${pgR.toFixed(1)}×).`);
   if ((r !== null && r > 1.5) || ours.ms > 1000) {
     findings.push(
       `the 4-step funnel over 30 days of ${fmtInt(events)} events takes ${fmtMs(ours.ms)} from the precomputed results against ${fmtMs(duckResult.ms)} in DuckDB ` +

@@ -318,8 +318,8 @@ async function shopsToRefresh(exec: SqlExecutor): Promise<number[]> {
 /* Reports                                                                              */
 /* ------------------------------------------------------------------------------------ */
 
-/** How far a report may go to bring results up to date before falling back to events. */
-export const REPORT_FLUSH_MAX_VISITORS = 20_000;
+/** How far a report may go to bring results up to date (a few seconds at most) before falling back to events. */
+export const REPORT_FLUSH_MAX_VISITORS = 5_000;
 
 /**
  * The funnel's report from its precomputed rows, or null when they cannot answer: the

@@ -215,3 +215,65 @@ export async function writeSqlite(
     client.close();
   }
 }
+
+/**
+ * The same chunks into a migrated PostgreSQL database (multi-row INSERTs in transactions
+ * of ~250,000 events on one connection; `$n` placeholders). `onProgress` after each chunk.
+ */
+export async function writePostgres(
+  dbUrl: string,
+  opts: SynthOptions,
+  onProgress: (events: number, sessions: number) => void,
+): Promise<{ events: number; sessions: number }> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  const placeholders = (rows: number, width: number) =>
+    Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(",")})`).join(",");
+  try {
+    // A generated data set: durability does not matter while loading it.
+    await client.query("SET synchronous_commit = off");
+    const perStmtE = Math.floor(30_000 / EVENT_COLUMNS.length);
+    const perStmtS = Math.floor(30_000 / SESSION_COLUMNS.length);
+    const colsE = EVENT_COLUMNS.map((c) => `"${c}"`).join(",");
+    const colsS = SESSION_COLUMNS.map((c) => `"${c}"`).join(",");
+    let events = 0;
+    let sessions = 0;
+    let inTx = 0;
+    await client.query("BEGIN");
+    for (const chunk of synthesize(opts, 25_000)) {
+      for (let i = 0; i < chunk.events.length; i += perStmtE) {
+        const part = chunk.events.slice(i, i + perStmtE);
+        const args: unknown[] = [];
+        for (const e of part) {
+          args.push(opts.shopId, e.eventId, e.name, e.ts, e.seq, e.clientId, e.sessionId, e.path, e.device, e.productId, e.checkoutToken, e.orderId, e.props, e.isBot, e.dedupeKey, e.ts);
+        }
+        await client.query(`INSERT INTO "Event" (${colsE}) VALUES ${placeholders(part.length, EVENT_COLUMNS.length)}`, args);
+      }
+      for (let i = 0; i < chunk.sessions.length; i += perStmtS) {
+        const part = chunk.sessions.slice(i, i + perStmtS);
+        const args: unknown[] = [];
+        for (const s of part) {
+          args.push(opts.shopId, s.id, s.clientId, s.startTs, s.endTs, s.eventCount, s.landingPath, s.source, s.medium, s.campaign, s.referrerHost, s.device, s.visitorType, false, s.isBot);
+        }
+        await client.query(`INSERT INTO "VisitorSession" (${colsS}) VALUES ${placeholders(part.length, SESSION_COLUMNS.length)}`, args);
+      }
+      events += chunk.events.length;
+      sessions += chunk.sessions.length;
+      inTx += chunk.events.length;
+      if (inTx >= 250_000) {
+        await client.query("COMMIT");
+        await client.query("BEGIN");
+        inTx = 0;
+      }
+      onProgress(events, sessions);
+    }
+    await client.query("COMMIT");
+    // Statistics, as autovacuum would have gathered them on a live database by now.
+    await client.query(`ANALYZE "Event"`);
+    await client.query(`ANALYZE "VisitorSession"`);
+    return { events, sessions };
+  } finally {
+    await client.end();
+  }
+}

@@ -22,6 +22,15 @@ function pgBinDir(): string {
   return `${root}/${versions[0]}/bin`;
 }
 
+/** Major version of the installed PostgreSQL ("?" when none is). */
+export function pgVersion(): string {
+  try {
+    return pgBinDir().split("/").at(-2) ?? "?";
+  } catch {
+    return "?";
+  }
+}
+
 /** Runs a PostgreSQL binary as the `postgres` user when we are root (initdb refuses root). */
 function runPg(bin: string, args: string[]) {
   const asRoot = process.getuid?.() === 0;
