@@ -76,27 +76,36 @@ export async function refreshShop(
 ): Promise<RefreshOutcome> {
   const shop = await deps.db.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
   if (!shop) return { refreshed: 0, remaining: false, timeZone: null };
-  let funnels = await loadFunnels(deps.db, shopId);
-  for (const f of funnels.filter((f) => f.mark === null)) await startBuild(deps.exec, shopId, f.id);
-  funnels = await loadFunnels(deps.db, shopId);
+  for (const f of (await loadFunnels(deps.db, shopId)).filter((f) => f.mark === null)) await startBuild(deps.exec, shopId, f.id);
 
   const max = opts.maxVisitors ?? Number.POSITIVE_INFINITY;
   const batch = opts.batch ?? 500;
   let refreshed = 0;
   let remaining = false;
+  let idle = 0;
+  let funnels: ShopFunnel[] = [];
   for (;;) {
     if (refreshed >= max) {
       remaining = true;
       break;
     }
+    // Read before the markers: a batch computed for an older list of funnels is refused at
+    // write time (see refreshBatch), so reading the list again each time lets it go through.
+    funnels = await loadFunnels(deps.db, shopId);
     const stale = await deps.exec.query<{ clientId: string; sinceTs: number | bigint; version: number }>(
       `SELECT "clientId", "sinceTs", "version" FROM "StaleVisitor" WHERE "shopId" = $1 ORDER BY "markedAt", "clientId" LIMIT $2`,
       shopId, Math.min(batch, max - refreshed),
     );
     if (stale.length === 0) break;
-    refreshed += await refreshBatch(deps.exec, shopId, shop.timeZone, funnels, stale.map((s) => ({ ...s, sinceTs: Number(s.sinceTs) })));
+    const done = await refreshBatch(deps.exec, shopId, shop.timeZone, funnels, stale.map((s) => ({ ...s, sinceTs: Number(s.sinceTs) })));
+    refreshed += done;
     opts.onProgress?.(refreshed);
-    if (stale.length < batch) break;
+    // Nothing written: others (another process, new events) got there first; retry a few times.
+    idle = done === 0 ? idle + 1 : 0;
+    if (idle >= 3) {
+      remaining = true;
+      break;
+    }
   }
   await finishBuilds(deps.exec, shopId, funnels);
   return { refreshed, remaining, timeZone: shop.timeZone };
@@ -210,7 +219,14 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
       `SELECT "id", "resultsMark" FROM "Funnel" WHERE "shopId" = $1${exec.dialect === "postgres" ? " FOR SHARE" : ""}`,
       shopId,
     );
-    const valid = new Set(current.filter((c) => c.resultsMark !== null && started.some((f) => f.id === c.id && f.mark === Number(c.resultsMark))).map((c) => c.id));
+    // Removing a marker claims the visitor for every funnel, so the batch must have been
+    // computed for exactly the funnels started now. A build started since (it marked the
+    // visitor again, maybe after we read the marker) or a funnel deleted since: leave the
+    // markers for the next pass, which reads the funnels again.
+    const known = new Map(started.map((f) => [f.id, f.mark]));
+    const now = current.filter((c) => c.resultsMark !== null);
+    if (now.length !== known.size || now.some((c) => known.get(c.id) !== Number(c.resultsMark))) return 0;
+    const valid = new Set(now.map((c) => c.id));
     const done = new Set<string>();
     for (const s of stale) {
       const removed = await tx.execute(
@@ -334,7 +350,14 @@ export async function unitDayReport(
   params: FunnelParams,
 ): Promise<FunnelReport | null> {
   if (!isWholeDays(params.from, params.to, params.timeZone)) return null;
-  const flushed = await refreshShop(deps, shopId, { maxVisitors: REPORT_FLUSH_MAX_VISITORS });
+  let flushed: RefreshOutcome;
+  try {
+    flushed = await refreshShop(deps, shopId, { maxVisitors: REPORT_FLUSH_MAX_VISITORS });
+  } catch (error) {
+    // E.g. a deadlock with another process's refresher: the events still answer.
+    console.error("[funnel-results] refresh before a report failed; answering from the events", error instanceof Error ? error.message : error);
+    return null;
+  }
   // Rows are keyed by the shop's local days: other zones' days are other ranges.
   if (flushed.remaining || flushed.timeZone !== params.timeZone) return null;
   const funnel = await deps.db.funnel.findFirst({ where: { id: funnelId, shopId }, select: { resultsState: true } });
