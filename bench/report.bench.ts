@@ -50,6 +50,19 @@ const shopOptions = (events: number): SynthOptions[] => [
   { shopId: 2, events, to: REPORT_TO, seed: 202, tag: "b" },
 ];
 
+/** Migrates a fresh database and adds the two shops (SQLite or PostgreSQL). */
+async function migrateWithShops(url: string): Promise<void> {
+  await migrate(url, { quiet: true });
+  const { db } = createDb(url);
+  try {
+    // UTC: the report and DuckDB's query count UTC days.
+    await ensureDemoShop(db, { domain: "bench-report-a.myshopify.com", ingestKey: "ik_bench_report_a", timeZone: "UTC" });
+    await ensureDemoShop(db, { domain: "bench-report-b.myshopify.com", ingestKey: "ik_bench_report_b", timeZone: "UTC" });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
 /** The SQLite data set: reused when a complete one of this size and generator version exists. */
 async function dataset(ctx: BenchContext, events: number): Promise<{ url: string; reused: boolean; seconds: number; buildSeconds: number; sessions: number; rows: number }> {
   const dir = path.join(ctx.tmp, "report-cache");
@@ -64,15 +77,7 @@ async function dataset(ctx: BenchContext, events: number): Promise<{ url: string
   }
   for (const f of [file, `${file}-wal`, `${file}-shm`, marker]) rmSync(f, { force: true });
   const started = Date.now();
-  await migrate(url, { quiet: true });
-  const { db } = createDb(url);
-  try {
-    // UTC: the report and DuckDB's query count UTC days.
-    await ensureDemoShop(db, { domain: "bench-report-a.myshopify.com", ingestKey: "ik_bench_report_a", timeZone: "UTC" });
-    await ensureDemoShop(db, { domain: "bench-report-b.myshopify.com", ingestKey: "ik_bench_report_b", timeZone: "UTC" });
-  } finally {
-    await db.$disconnect();
-  }
+  await migrateWithShops(url);
   let rows = 0;
   let sessions = 0;
   let buildSeconds = 0;
@@ -195,14 +200,7 @@ async function postgresPart(ctx: BenchContext, params: FunnelParams, runs: numbe
   const pg = startPgServer(sizeFromEnv(process.env.BENCH_PG_PORT, 54360) + 1);
   try {
     const url = await createDatabase(pg.baseUrl, `bench_report_${Date.now().toString(36)}`);
-    await migrate(url, { quiet: true });
-    const { db } = createDb(url);
-    try {
-      await ensureDemoShop(db, { domain: "bench-report-a.myshopify.com", ingestKey: "ik_bench_report_a", timeZone: "UTC" });
-      await ensureDemoShop(db, { domain: "bench-report-b.myshopify.com", ingestKey: "ik_bench_report_b", timeZone: "UTC" });
-    } finally {
-      await db.$disconnect();
-    }
+    await migrateWithShops(url);
     const t = Date.now();
     for (const opts of shopOptions(events)) {
       const p = progress(`PostgreSQL data set, shop ${opts.shopId}`);
