@@ -79,7 +79,9 @@ function sqliteExecutor(url: string): SqlExecutor {
 }
 
 function postgresExecutor(url: string): SqlExecutor {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // connectionTimeoutMillis: a database that accepts no connection fails the request (503)
+  // instead of holding it; keepAlive: a silently dropped peer is noticed.
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, keepAlive: true });
   // A dropped connection (database restart) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const run = (c: pg.Pool | pg.PoolClient): SqlTx => ({
@@ -95,16 +97,24 @@ function postgresExecutor(url: string): SqlExecutor {
     ...run(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client has no pool listener: a connection dropped between two statements
+      // (database crash) would emit an unhandled 'error' and kill the process.
+      let dropped: Error | undefined;
+      const onError = (e: Error) => (dropped = e);
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(run(client));
+        if (dropped) throw dropped;
         await client.query("COMMIT");
         return result;
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
         throw error;
       } finally {
-        client.release();
+        client.off("error", onError);
+        // With an error the pool discards the client instead of handing it out again.
+        client.release(dropped);
       }
     },
     close: () => pool.end(),
