@@ -32,7 +32,7 @@ import {
 } from "../../core/funnel";
 import type { EntryAttributes, FunnelDefinition } from "../../core/types";
 import { SESSION_GAP_MS } from "../../core/types";
-import type { SqlExecutor, SqlTx } from "../../ingest/sql-executor.server";
+import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../ingest/sql-executor.server";
 import { MAX_PARAMS, valuesList } from "../../ingest/sql";
 import type { Db, DbDialect } from "../db-client";
 import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "./events.server";
@@ -100,6 +100,7 @@ export async function refreshShop(
     const done = await refreshBatch(deps.exec, shopId, shop.timeZone, funnels, stale.map((s) => ({ ...s, sinceTs: Number(s.sinceTs) })));
     refreshed += done;
     opts.onProgress?.(refreshed);
+    await letEventLoopRun();
     // Nothing written: others (another process, new events) got there first; retry a few times.
     idle = done === 0 ? idle + 1 : 0;
     if (idle >= 3) {

@@ -9,6 +9,7 @@
 import { createClient, type Client } from "@libsql/client";
 import { SESSION_GAP_MS } from "../../core/types";
 import { prng } from "./collect-load";
+import { letEventLoopRun } from "../../ingest/sql-executor.server";
 
 export interface SynthEvent {
   eventId: string;
@@ -207,6 +208,7 @@ export async function writeSqlite(
         inTx = 0;
       }
       onProgress(events, sessions);
+      await letEventLoopRun();
     }
     await client.execute("COMMIT");
     // No ANALYZE: the app never runs it, so its queries meet the planner without statistics.
@@ -267,6 +269,7 @@ export async function writePostgres(
         inTx = 0;
       }
       onProgress(events, sessions);
+      await letEventLoopRun();
     }
     await client.query("COMMIT");
     // Statistics, as autovacuum would have gathered them on a live database by now.
