@@ -1,0 +1,98 @@
+/**
+ * A refresh batch that races a funnel's build (app/services/funnel-results.server.ts), on a
+ * real SQLite file and a real PostgreSQL database: the refresher has read the shop's
+ * funnels when a new funnel is created and its build marks every visitor stale — before
+ * the refresher reads the markers. The batch, computed for the old list only, must not
+ * claim those visitors, or the new funnel would go "ready" without them.
+ */
+import { describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../app/db-client";
+import { loadReportEvents } from "../../app/services/events.server";
+import { refreshShop, unitDayReport, type ResultsDeps } from "../../app/services/funnel-results.server";
+import { toDefinition, toView } from "../../app/services/funnels.server";
+import { computeFunnel } from "../../core/funnel";
+import type { EventRow } from "../../ingest/normalize";
+import { createSqlExecutor, type SqlExecutor } from "../../ingest/sql-executor.server";
+import { IngestWriter } from "../../ingest/writer.server";
+import { ensureDemoShop } from "../../scripts/lib/demo-shop";
+import { freshDatabase } from "../helpers/app-server";
+
+const MIN = 60_000;
+const DAY = 1_440 * MIN;
+const TODAY = Math.floor(Date.now() / DAY) * DAY; // UTC midnight: whole days in the shop's zone
+const VISITORS = 30;
+
+function row(shopId: number, clientId: string, name: string, ts: number, seq: number): EventRow {
+  return {
+    shopId, eventId: `${clientId}-${seq}`, name, ts, seq, clientId, sessionId: `${clientId}:${ts}`,
+    path: "/", url: null, referrer: null, utmSource: null, utmMedium: null, utmCampaign: null, device: "desktop",
+    productId: null, variantId: null, quantity: null, value: null, currency: null, checkoutToken: null,
+    orderId: name === "checkout_completed" ? String(9_000 + seq * 100 + Number(clientId.slice(1))) : null,
+    customerId: null, props: null, isBot: false, dedupeKey: null, receivedAt: ts,
+  };
+}
+
+async function addFunnel(db: Db, shopId: number, name: string, events: string[]) {
+  return db.funnel.create({
+    data: {
+      shopId, name, unit: "session", windowMinutes: 60,
+      steps: { create: events.map((event, position) => ({ shopId, position, label: event, matchers: JSON.stringify([{ event, filters: [] }]) })) },
+    },
+  });
+}
+
+describe.each(["sqlite", "postgres"] as const)("a refresh batch racing a new funnel's build on %s", (kind) => {
+  it("leaves the visitors to the next pass, so the new funnel's report equals the engine", async () => {
+    const url = await freshDatabase(kind);
+    const { db, dialect } = createDb(url);
+    const exec = createSqlExecutor(url);
+    const deps: ResultsDeps = { db, dialect, exec };
+    try {
+      const shop = await ensureDemoShop(db, { domain: `race-${kind}.myshopify.com`, ingestKey: `ik_race_${kind}`, timeZone: "UTC" });
+      const purchase = await addFunnel(db, shop.id, "Product to purchase", ["product_viewed", "checkout_completed"]);
+      const writer = new IngestWriter(exec);
+      const journey = ["product_viewed", "product_added_to_cart", "checkout_started", "checkout_completed"];
+      const first: EventRow[] = [];
+      for (let v = 0; v < VISITORS; v++) {
+        const start = TODAY - 3 * DAY + v * 10 * MIN;
+        // Visitor v goes 1 + v % 4 steps deep.
+        for (let k = 0; k <= v % 4; k++) first.push(row(shop.id, `v${v}`, journey[k], start + k * MIN, k));
+      }
+      await writer.submit(first);
+      await refreshShop(deps, shop.id);
+      expect((await db.funnel.findUniqueOrThrow({ where: { id: purchase.id } })).resultsState).toBe("ready");
+
+      // New events mark every visitor stale; then the race.
+      await writer.submit(first.filter((e) => e.seq === 0).map((e) => row(shop.id, e.clientId, "page_viewed", e.ts + 5 * MIN, 10)));
+      let cart: { id: string } | undefined;
+      const racing: SqlExecutor = {
+        ...exec,
+        async query<T>(sql: string, ...params: unknown[]) {
+          if (!cart && sql.includes(`FROM "StaleVisitor"`)) {
+            cart = await addFunnel(db, shop.id, "Product to checkout", ["product_viewed", "product_added_to_cart", "checkout_started"]);
+            await refreshShop(deps, shop.id, { maxVisitors: 0 }); // starts its build only
+          }
+          return exec.query<T>(sql, ...params);
+        },
+      };
+      await refreshShop({ ...deps, exec: racing }, shop.id);
+      expect(cart).toBeDefined();
+      await refreshShop(deps, shop.id);
+
+      const params = { from: TODAY - 10 * DAY, to: TODAY, now: Date.now(), timeZone: "UTC" };
+      for (const id of [purchase.id, cart!.id]) {
+        const funnel = await db.funnel.findUniqueOrThrow({ where: { id }, include: { steps: true } });
+        expect(funnel.resultsState).toBe("ready");
+        const def = toDefinition(toView(funnel));
+        const report = await unitDayReport(deps, shop.id, id, def, params);
+        const want = computeFunnel(await loadReportEvents(db, shop.id, { ...params, unit: def.unit, windowMs: def.windowMs }), def, params);
+        expect(report).not.toBeNull();
+        expect(report!.totalUnits).toBe(VISITORS);
+        expect({ steps: report!.steps, total: report!.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
+      }
+    } finally {
+      await exec.close();
+      await db.$disconnect();
+    }
+  });
+});
