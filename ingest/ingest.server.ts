@@ -109,7 +109,14 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   const batch = parseBatch(body);
   if (!batch.ok) return error(400, batch.error);
 
-  const shop = await lookupShop(batch.envelope.shop, now);
+  let shop: Awaited<ReturnType<typeof lookupShop>>;
+  try {
+    shop = await lookupShop(batch.envelope.shop, now);
+  } catch (e) {
+    // Database down while the shop is not cached: a retryable answer, like a failed write.
+    console.error("[collect] shop lookup failed:", e instanceof Error ? e.message : e);
+    return error(503, "temporarily unable to check the shop", { "Retry-After": "2" });
+  }
   // Hashing both sides gives equal lengths for a constant-time comparison.
   if (!shop || !timingSafeEqual(shop.keyHash, hashKey(batch.envelope.key))) return error(401, "unknown shop or wrong ingest key");
   if (!shop.active) return error(403, "the app is uninstalled from this shop");

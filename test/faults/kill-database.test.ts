@@ -41,7 +41,8 @@ describe("database crash during load (PostgreSQL)", () => {
     await until(() => (live.statuses.get(503) ?? 0) > 0, "a 503 while PostgreSQL is down").catch((e: Error) => {
       throw new Error(`${e.message}; statuses ${JSON.stringify([...live.statuses])}, network errors ${live.networkErrors}; server log:\n${app!.logs.join("").slice(-3_000)}`);
     });
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Down longer than the shop lookup cache lives (10 s): lookups fail too, and must answer 503 as well.
+    await new Promise((r) => setTimeout(r, 11_000));
     pg.restart();
     const result = await load;
 
