@@ -116,7 +116,7 @@ async function waitForResults(dbUrl: string, shopId: number, timeoutMs: number) 
   }
   const ready = state.funnels > 0 && state.building === 0 && state.stale === 0;
   const seconds = (Date.now() - t) / 1000;
-  p.done(ready ? `${state.funnels} funnels ready in ${fmtInt(Math.round(seconds))} s` : `not ready after ${fmtInt(Math.round(seconds))} s`);
+  p.done(ready ? `${state.funnels} funnel${state.funnels === 1 ? "" : "s"} ready in ${fmtInt(Math.round(seconds))} s` : `not ready after ${fmtInt(Math.round(seconds))} s`);
   return { ...state, ready, seconds };
 }
 
@@ -216,7 +216,7 @@ export async function adminSection(ctx: BenchContext): Promise<SectionResult> {
         `${fmtInt(visitors)} simulated visitors (${fmtInt(seeded)} events)` +
         (extraEvents > 0 ? `, then ${fmtInt(extraEvents)} generated events (bench/lib/synth-events.ts, last 31 days) added to the demo shop` : "") +
         `: **${fmtInt(total)} events** in the shop (BENCH_ADMIN_EVENTS=${fmtInt(extraEvents)}; the issue's target demo is 10,000,000). ` +
-        `The server's background refresher built the ${fmtInt(build.funnels)} funnels' precomputed results in ${fmtInt(Math.round(build.seconds))} s after the first load created them` +
+        `The server's background refresher built the precomputed results of ${fmtInt(build.funnels)} funnel${build.funnels === 1 ? "" : "s"} in ${fmtInt(Math.round(build.seconds))} s after the first load created them` +
         (build.ready ? "; pages were measured after that. " : ` — **not finished** when the wait ended (${fmtInt(build.stale)} visitors still stale): reports were computed from the events. `) +
         `Headless Chromium with a normal Chrome user agent, 1280×800, no throttling, a fresh context per load (cold browser cache, warm server: one untimed load of each page first). ` +
         `Each load opens the page as Shopify admin would (embedded params + a fresh session token), waits for load and network idle, ` +
