@@ -104,17 +104,18 @@ async function waitForResults(dbUrl: string, shopId: number, timeoutMs: number) 
   const t = Date.now();
   const p = progress("funnel results built by the server");
   let state = { funnels: 0, building: 0, stale: 0 };
+  const isReady = () => state.funnels > 0 && state.building === 0 && state.stale === 0;
   while (Date.now() - t < timeoutMs) {
     state = {
       funnels: Number(await sqliteScalar(dbUrl, `SELECT COUNT(*) FROM "Funnel" WHERE "shopId" = ?`, [shopId])),
       building: Number(await sqliteScalar(dbUrl, `SELECT COUNT(*) FROM "Funnel" WHERE "shopId" = ? AND "resultsState" <> 'ready'`, [shopId])),
       stale: Number(await sqliteScalar(dbUrl, `SELECT COUNT(*) FROM "StaleVisitor" WHERE "shopId" = ?`, [shopId])),
     };
-    if (state.funnels > 0 && state.building === 0 && state.stale === 0) break;
+    if (isReady()) break;
     p.update(`${state.building}/${state.funnels} funnels building, ${fmtInt(state.stale)} visitors stale`);
     await new Promise((r) => setTimeout(r, 2_000));
   }
-  const ready = state.funnels > 0 && state.building === 0 && state.stale === 0;
+  const ready = isReady();
   const seconds = (Date.now() - t) / 1000;
   p.done(ready ? `${state.funnels} funnel${state.funnels === 1 ? "" : "s"} ready in ${fmtInt(Math.round(seconds))} s` : `not ready after ${fmtInt(Math.round(seconds))} s`);
   return { ...state, ready, seconds };

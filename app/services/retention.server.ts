@@ -10,6 +10,7 @@
  * Takes the Prisma client as an argument (no db.server / env.server import), so the
  * server's schedule, `npm run retention` and tests all drive the same code.
  */
+import { letEventLoopRun } from "../../ingest/sql-executor.server";
 import type { Db } from "../db-client";
 import { parseShopSettings, ShopSettingsError } from "../models/shop-settings";
 
@@ -130,6 +131,6 @@ async function deleteInBatches(
     if (deleted > 0) progress(total);
     if (deleted < limit) return total;
     // Let requests waiting on this process (ingestion, admin pages) run between batches.
-    await new Promise((resolve) => setImmediate(resolve));
+    await letEventLoopRun();
   }
 }
