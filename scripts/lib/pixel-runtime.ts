@@ -78,6 +78,16 @@ export function withPii(e: PixelEvent): PixelEvent {
 }
 export const PII_VALUES = ["jane.doe.pii@example.com", "555 0100 4242", "12 Elmwood Street", "Doe-Pii", "Springfield", "99999"];
 
+/**
+ * The PII values that occur in `text` as whole tokens. Whole tokens, because a
+ * short value such as the ZIP "99999" also occurs inside timestamps and ids
+ * ("1796399999098") without being personal data.
+ */
+export function findPii(text: string): string[] {
+  const escape = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return PII_VALUES.filter((v) => new RegExp(`(?<![\\p{L}\\p{N}])${escape(v)}(?![\\p{L}\\p{N}])`, "u").test(text));
+}
+
 let counter = 0;
 /** A custom event as Shopify delivers what `Shopify.analytics.publish(name, data)` sent. */
 export function customEvent(name: string, customData: Record<string, any>, base?: Partial<PixelEvent>): PixelEvent {
