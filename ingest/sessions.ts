@@ -4,12 +4,14 @@
  * arrive, only the affected stretch of the visitor's timeline is recomputed, so late
  * and out-of-order batches land in the right session.
  */
+import { sessionFlags, type SessionFlags } from "../core/activity";
 import { sessionize } from "../core/sessionize";
 import { SESSION_GAP_MS, type CoreEvent } from "../core/types";
 
 /** The stored fields a session's entry attributes are derived from. */
 export interface SessionEventRow {
   eventId: string;
+  name: string;
   ts: number;
   seq: number;
   clientId: string;
@@ -25,7 +27,7 @@ export interface SessionEventRow {
   isBot: boolean;
 }
 
-export interface SessionRow {
+export interface SessionRow extends SessionFlags {
   id: string;
   clientId: string;
   startTs: number;
@@ -107,6 +109,7 @@ export function sessionsFor(events: SessionEventRow[], hasEarlierSession: boolea
       visitorType: i === 0 && !hasEarlierSession ? "new" : "returning",
       loggedIn: rows.some((r) => r.customerId !== null),
       isBot: rows.some((r) => r.isBot),
+      ...sessionFlags(rows.map((r) => r.name)),
     };
   });
 }

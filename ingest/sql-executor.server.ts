@@ -6,7 +6,7 @@
  */
 import { createClient, type Client, type InStatement } from "@libsql/client";
 import pg from "pg";
-import { isPostgresUrl } from "../app/db-url";
+import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "../app/db-url";
 import type { Dialect } from "./sql";
 
 export interface SqlTx {
@@ -34,9 +34,13 @@ function toSqlite(sql: string): string {
 function sqliteExecutor(url: string): SqlExecutor {
   const client: Client = createClient({ url });
   // WAL (set by the migration step) + NORMAL: a commit survives a process crash; only an
-  // OS crash or power loss could drop the last commits. busy_timeout: wait for Prisma's writes.
+  // OS crash or power loss could drop the last commits. busy_timeout, mmap: see app/db-url.ts.
   // (PRAGMAs that answer with a row must go through execute, one at a time.)
-  const ready = client.execute("PRAGMA synchronous=NORMAL").then(() => client.execute("PRAGMA busy_timeout=5000"));
+  const ready = client
+    .execute("PRAGMA synchronous=NORMAL")
+    .then(async () => {
+      for (const pragma of SQLITE_CONNECTION_PRAGMAS) await client.execute(pragma);
+    });
   ready.catch(() => {}); // surfaced by the first query that awaits it
   // One connection, one operation at a time: a transaction owns it from BEGIN to COMMIT.
   // (libsql's client.transaction() opens a new native connection per call, and those

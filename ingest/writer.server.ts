@@ -5,6 +5,7 @@
  * refuses at once (the route answers 503 + Retry-After) instead of growing memory.
  */
 import type { EventRow } from "./normalize";
+import { ACTIVITY_COUNTS, ActivityDelta } from "../core/activity";
 import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type SessionRow } from "./sessions";
 import { bool, MAX_PARAMS, valuesList, type Dialect } from "./sql";
 import type { SqlExecutor, SqlTx } from "./sql-executor.server";
@@ -29,8 +30,10 @@ const EVENT_COLUMNS = [
 
 const SESSION_COLUMNS = [
   "shopId", "id", "clientId", "startTs", "endTs", "eventCount", "landingPath", "source", "medium", "campaign",
-  "referrerHost", "device", "visitorType", "loggedIn", "isBot",
+  "referrerHost", "device", "visitorType", "loggedIn", "isBot", "addToCart", "checkoutStart", "purchase",
 ] as const;
+
+const BOOLEAN_SESSION_COLUMNS = new Set<string>(["loggedIn", "isBot", "addToCart", "checkoutStart", "purchase"]);
 
 export interface WriterOptions {
   /** Events waiting or being written before new work is refused. */
@@ -40,6 +43,7 @@ export interface WriterOptions {
 }
 
 type Tx = SqlTx;
+type Flag = boolean | number | bigint;
 
 export class IngestWriter {
   private queue: Job[] = [];
@@ -102,7 +106,10 @@ function eventValues(r: EventRow, dialect: Dialect): unknown[] {
   return EVENT_COLUMNS.map((c) => (c === "isBot" ? bool(dialect, r.isBot) : r[c]));
 }
 
-/** Inserts rows (skipping stored duplicates) and resessionizes the affected visitors. Returns the new `shopId\0eventId`s. */
+/**
+ * Inserts rows (skipping stored duplicates), resessionizes the affected visitors and
+ * updates the activity buckets, all in the caller's transaction. Returns the new `shopId\0eventId`s.
+ */
 async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<Set<string>> {
   const inserted = new Set<string>();
   const perStatement = Math.floor(MAX_PARAMS / EVENT_COLUMNS.length);
@@ -116,10 +123,12 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
     );
     for (const r of returned) inserted.add(`${r.shopId}\u0000${r.eventId}`);
   }
+  const activity = new ActivityDelta();
   // Resessionize each visitor that got new events.
   const visitors = new Map<string, { shopId: number; clientId: string; min: number; max: number }>();
   for (const r of rows) {
     if (!inserted.has(`${r.shopId}\u0000${r.eventId}`)) continue;
+    activity.addEvent(r.shopId, r);
     const key = `${r.shopId}\u0000${r.clientId}`;
     const v = visitors.get(key);
     if (v) {
@@ -129,11 +138,28 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
   }
   const stale: unknown[] = [];
   for (const v of visitors.values()) {
-    const since = await resessionize(tx, dialect, v);
+    const since = await resessionize(tx, dialect, v, activity);
     stale.push(v.shopId, v.clientId, since, 1, Date.now());
   }
   await markStale(tx, dialect, stale);
+  await applyActivity(tx, activity);
   return inserted;
+}
+
+/** Adds the transaction's bucket changes: one upsert per statement-full of buckets. */
+async function applyActivity(tx: Tx, activity: ActivityDelta) {
+  const rows = activity.rows();
+  const width = 2 + ACTIVITY_COUNTS.length;
+  const perStatement = Math.floor(MAX_PARAMS / width);
+  const cols = ["shopId", "bucket", ...ACTIVITY_COUNTS].map((c) => `"${c}"`).join(", ");
+  const sums = ACTIVITY_COUNTS.map((c) => `"${c}" = "ActivityBucket"."${c}" + excluded."${c}"`).join(", ");
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    await tx.execute(
+      `INSERT INTO "ActivityBucket" (${cols}) VALUES ${valuesList(chunk.length, width)} ON CONFLICT ("shopId", "bucket") DO UPDATE SET ${sums}`,
+      ...chunk.flatMap((r) => [r.shopId, r.bucket, ...ACTIVITY_COUNTS.map((c) => r.counts[c])]),
+    );
+  }
 }
 
 /**
@@ -154,7 +180,12 @@ async function markStale(tx: Tx, dialect: Dialect, values: unknown[]) {
 }
 
 /** Re-derives the visitor's sessions around the new events; returns where the change starts (a session start). */
-async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clientId: string; min: number; max: number }): Promise<number> {
+async function resessionize(
+  tx: Tx,
+  dialect: Dialect,
+  v: { shopId: number; clientId: string; min: number; max: number },
+  activity: ActivityDelta,
+): Promise<number> {
   const overlapping = await tx.query<{ startTs: bigint | number; endTs: bigint | number }>(
     `SELECT "startTs", "endTs" FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" <= $3 AND "endTs" >= $4`,
     v.shopId, v.clientId, v.max + 30 * 60_000, v.min - 30 * 60_000,
@@ -162,7 +193,7 @@ async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clien
   const span = affectedSpan(v.min, v.max, overlapping.map((s) => ({ startTs: Number(s.startTs), endTs: Number(s.endTs) })));
   const events = (
     await tx.query<Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isBot: boolean | number }>(
-      `SELECT "eventId", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium", "utmCampaign",
+      `SELECT "eventId", "name", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium", "utmCampaign",
          "device", "customerId", "isBot" FROM "Event" WHERE "shopId" = $1 AND "clientId" = $2 AND "ts" >= $3 AND "ts" <= $4`,
       v.shopId, v.clientId, span.from, span.to,
     )
@@ -181,10 +212,21 @@ async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clien
       );
     }
   }
-  await tx.execute(
-    `DELETE FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" >= $3 AND "startTs" <= $4`,
+  // The sessions being replaced leave the buckets; the re-derived ones enter them.
+  type Replaced = { startTs: bigint | number; endTs: bigint | number; isBot: Flag; addToCart: Flag; checkoutStart: Flag; purchase: Flag };
+  const replaced = await tx.query<Replaced>(
+    `DELETE FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" >= $3 AND "startTs" <= $4
+     RETURNING "startTs", "endTs", "isBot", "addToCart", "checkoutStart", "purchase"`,
     v.shopId, v.clientId, span.from, span.to,
   );
+  for (const s of replaced) {
+    const session = {
+      startTs: Number(s.startTs), endTs: Number(s.endTs), isBot: Boolean(s.isBot),
+      addToCart: Boolean(s.addToCart), checkoutStart: Boolean(s.checkoutStart), purchase: Boolean(s.purchase),
+    };
+    activity.session(v.shopId, session, -1);
+  }
+  for (const s of sessions) activity.session(v.shopId, s, 1);
   if (sessions.length > 0) {
     await tx.execute(
       `INSERT INTO "VisitorSession" (${SESSION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(sessions.length, SESSION_COLUMNS.length)}`,
@@ -205,7 +247,7 @@ async function resessionize(tx: Tx, dialect: Dialect, v: { shopId: number; clien
 function sessionValues(shopId: number, s: SessionRow, dialect: Dialect): unknown[] {
   return SESSION_COLUMNS.map((c) => {
     if (c === "shopId") return shopId;
-    if (c === "loggedIn" || c === "isBot") return bool(dialect, s[c]);
+    if (BOOLEAN_SESSION_COLUMNS.has(c)) return bool(dialect, s[c as "isBot"]);
     return s[c];
   });
 }

@@ -5,21 +5,20 @@
  * card) opens the report that shows where and how many.
  */
 import prisma from "../db.server";
-import { CHECKOUT_COMPLETED, CHECKOUT_STARTED } from "../../core/funnel";
+import { KEY_EVENTS, type ActivityCounts, type KeyEvent } from "../../core/activity";
+import { activityTotals } from "./activity.server";
 import { previousRange, resolveDateRange, safeTimeZone, type ResolvedRange } from "./date-range";
 import { ensureDefaultFunnels, getMainFunnel } from "./funnels.server";
 import { funnelReport, reportQuery, DEFAULT_RANGE, type FunnelReportView } from "./funnel-report.server";
 import { trackingStatus } from "./tracking.server";
 
+const LABELS: Record<KeyEvent, string> = { addToCart: "Add-to-cart rate", checkoutStart: "Checkout start rate", purchase: "Purchase rate" };
+
 /** Session-level micro-conversions shown as rates: sessions with the event / all sessions. */
-export const KEY_RATES = [
-  { key: "addToCart", label: "Add-to-cart rate", event: "product_added_to_cart" },
-  { key: "checkoutStart", label: "Checkout start rate", event: CHECKOUT_STARTED },
-  { key: "purchase", label: "Purchase rate", event: CHECKOUT_COMPLETED },
-] as const;
+export const KEY_RATES = KEY_EVENTS.map((k) => ({ ...k, label: LABELS[k.key] }));
 
 export interface KeyRate {
-  key: (typeof KEY_RATES)[number]["key"];
+  key: KeyEvent;
   label: string;
   event: string;
   /** Sessions in the range with at least one such event. */
@@ -59,10 +58,10 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
   const prev = previousRange(range);
   const tracking = await trackingStatus(shop.id);
 
-  const [current, previous] = await Promise.all([sessionCounts(shop.id, range), sessionCounts(shop.id, prev)]);
+  const [current, previous] = await Promise.all([activityTotals(prisma, shop.id, range), activityTotals(prisma, shop.id, prev)]);
   const rates = KEY_RATES.map((k): KeyRate => {
-    const cur = { sessions: current.byEvent.get(k.event) ?? 0, of: current.sessions };
-    const old = { sessions: previous.byEvent.get(k.event) ?? 0, of: previous.sessions };
+    const cur = { sessions: current[sessionsWith(k.key)], of: current.sessions };
+    const old = { sessions: previous[sessionsWith(k.key)], of: previous.sessions };
     const rate = cur.of === 0 ? null : cur.sessions / cur.of;
     const prevRate = old.of === 0 ? null : old.sessions / old.of;
     return {
@@ -106,24 +105,7 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
 }
 
 /**
- * Sessions starting in the range (bots excluded) and, per key event, how many of them
- * contain it. A session is counted in the range where it starts, like a funnel unit.
+ * The bucket count of sessions holding a key event. Sessions count in the range where
+ * they start, bots excluded, like funnel units (core/activity).
  */
-async function sessionCounts(shopId: number, range: ResolvedRange): Promise<{ sessions: number; byEvent: Map<string, number> }> {
-  const names = KEY_RATES.map((k) => k.event);
-  const [total, rows] = await Promise.all([
-    prisma.visitorSession.count({ where: { shopId, isBot: false, startTs: { gte: BigInt(range.from), lt: BigInt(range.to) } } }),
-    prisma.$queryRawUnsafe<{ name: string; n: bigint | number }[]>(
-      `SELECT e."name", COUNT(DISTINCT e."sessionId") AS n
-       FROM "Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId"
-       WHERE e."shopId" = $1 AND s."isBot" = false AND e."isBot" = false
-         AND s."startTs" >= $2 AND s."startTs" < $3 AND e."name" IN (${names.map((_, i) => `$${i + 4}`).join(", ")})
-       GROUP BY e."name"`,
-      shopId,
-      range.from,
-      range.to,
-      ...names,
-    ),
-  ]);
-  return { sessions: total, byEvent: new Map(rows.map((r) => [r.name, Number(r.n)])) };
-}
+const sessionsWith = (key: KeyEvent): keyof ActivityCounts => `${key}Sessions`;

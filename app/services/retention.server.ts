@@ -3,7 +3,7 @@
  * shop's `retentionDays` (app/models/shop-settings.ts).
  *
  * Only raw, per-visitor data goes: `Event` rows by `ts`, `VisitorSession` rows by
- * `endTs`, and precomputed funnel results (`FunnelUnitDay`) of units that entered before
+ * `endTs` (the activity buckets before the cutoff are recounted from what remains), and precomputed funnel results (`FunnelUnitDay`) of units that entered before
  * the cutoff, so reports from them match reports from the remaining events. Orders (what reconciliation compares against), funnels, audiences and their
  * syncs are aggregates or merchant configuration and are kept.
  *
@@ -12,6 +12,7 @@
  */
 import { letEventLoopRun } from "../../ingest/sql-executor.server";
 import type { Db } from "../db-client";
+import { rebuildActivity } from "./activity.server";
 import { parseShopSettings, ShopSettingsError } from "../models/shop-settings";
 
 const DAY_MS = 86_400_000;
@@ -111,6 +112,8 @@ export async function applyRetention(db: Db, opts: RetentionOptions): Promise<Sh
       result.funnelRows = n;
       report("FunnelUnitDay");
     });
+    // The dashboard's counts follow the rows that remain.
+    if (result.events > 0 || result.sessions > 0) await rebuildActivity(db, shop.id, { before: cutoff });
     results.push(result);
   }
   return results;

@@ -1,15 +1,15 @@
 import prisma from "../db.server";
+import { activityTotals } from "./activity.server";
 
-/** What the dashboard says about data collection: counts and the latest event. */
+/** What the dashboard says about data collection: counts (from the activity buckets) and the latest event. */
 export async function trackingStatus(shopId: number) {
-  const [events, latest, custom] = await Promise.all([
-    prisma.event.count({ where: { shopId } }),
+  const [totals, latest] = await Promise.all([
+    activityTotals(prisma, shopId),
     prisma.event.findFirst({ where: { shopId }, orderBy: { ts: "desc" }, select: { ts: true } }),
-    prisma.event.count({ where: { shopId, name: { startsWith: "mc:" } } }),
   ]);
   return {
-    events,
-    customEvents: custom,
+    events: totals.events,
+    customEvents: totals.customEvents,
     latestEventAt: latest ? new Date(Number(latest.ts)).toISOString() : null,
   };
 }

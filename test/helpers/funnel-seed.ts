@@ -10,6 +10,7 @@
  * Each clientId must be new to the shop (its first session is "new", later ones "returning").
  */
 import type { Db } from "../../app/db-client";
+import { rebuildActivity } from "../../app/services/activity.server";
 import type { CoreEvent } from "../../core/types";
 import { dedupeKeyOf } from "../../ingest/normalize";
 import { sessionIdChanges, sessionsFor, type SessionEventRow } from "../../ingest/sessions";
@@ -116,6 +117,8 @@ export async function seedJourneys(db: Db, shopId: number, journeys: SeedJourney
   for (let i = 0; i < sessionRows.length; i += 500) {
     await db.visitorSession.createMany({ data: sessionRows.slice(i, i + 500) as never });
   }
+  // Written around the ingestion writer: count them as it would have.
+  await rebuildActivity(db, shopId);
   return { events: eventRows.length, sessions: sessionRows.length, coreEvents };
 }
 

@@ -5,6 +5,7 @@
 import { Prisma } from "../../generated/sqlite/index.js";
 import type { Db } from "../../app/db-client";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
+import { rebuildActivity } from "../../app/services/activity.server";
 
 type Shop = { id: number; domain: string };
 
@@ -32,6 +33,7 @@ export async function fillEveryTable(db: Db, domain: string): Promise<Shop> {
       latestStartTs: 1000n, lastTs: 2000n, multi: false, source: "direct", visitorType: "new", loggedIn: false,
     },
   });
+  await rebuildActivity(db, shop.id);
   await db.staleVisitor.create({ data: { shopId: shop.id, clientId: "c1", sinceTs: 1000n, version: 1, markedAt: 1000n } });
   const audience = await db.audience.create({
     data: { shopId: shop.id, name: "Carted, not bought", microMatcher: "{}", macroMatcher: "{}", tag: "mc-carted" },
@@ -46,6 +48,7 @@ export async function countRowsForShop(db: Db, shop: Shop): Promise<Record<strin
     Shop: () => db.shop.count({ where: { domain: shop.domain } }),
     Event: () => db.event.count({ where: { shopId: shop.id } }),
     VisitorSession: () => db.visitorSession.count({ where: { shopId: shop.id } }),
+    ActivityBucket: () => db.activityBucket.count({ where: { shopId: shop.id } }),
     Funnel: () => db.funnel.count({ where: { shopId: shop.id } }),
     FunnelStep: () => db.funnelStep.count({ where: { shopId: shop.id } }),
     FunnelUnitDay: () => db.funnelUnitDay.count({ where: { shopId: shop.id } }),

@@ -77,7 +77,7 @@ async function seed(db: Db, dialect: DbDialect, input: SeedEvent[]): Promise<voi
   const sessionRows = [];
   for (const events of byVisitor.values()) {
     const rows: SessionEventRow[] = events.map((e) => ({
-      eventId: e.eventId, ts: e.ts, seq: e.seq, clientId: e.clientId, sessionId: "", path: e.path ?? null, url: e.url ?? null,
+      eventId: e.eventId, name: e.name, ts: e.ts, seq: e.seq, clientId: e.clientId, sessionId: "", path: e.path ?? null, url: e.url ?? null,
       referrer: e.referrer ?? null, utmSource: e.utmSource ?? null, utmMedium: null, utmCampaign: e.utmCampaign ?? null,
       device: e.device ?? null, customerId: e.customerId ?? null, isBot: e.isBot ?? false,
     }));

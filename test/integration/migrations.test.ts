@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../app/db-client";
 import { migrate } from "../../scripts/lib/migrate";
+import { rebuildActivity } from "../../app/services/activity.server";
 import { createDatabase } from "../../scripts/lib/pg-server";
 import { inject } from "vitest";
 import { root } from "../helpers/app-server";
@@ -21,10 +22,13 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     // Rows in the tables every migration since the first has had.
     const shop = await db.shop.create({ data: { domain: "old.myshopify.com", name: "Old", ingestKey: "ik_old" } });
     await db.event.createMany({
-      data: Array.from({ length: 50 }, (_, i) => ({ shopId: shop.id, eventId: `e${i}`, name: "page_viewed", ts: BigInt(1_000 + i), seq: i, clientId: "c", sessionId: "c:1000", receivedAt: 0n })),
+      data: Array.from({ length: 50 }, (_, i) => ({ shopId: shop.id, eventId: `e${i}`, name: i === 7 ? "product_added_to_cart" : "page_viewed", ts: BigInt(1_000 + i), seq: i, clientId: "c", sessionId: "c:1000", receivedAt: 0n })),
     });
     // Raw SQL: today's client would write today's columns, which an old database lacks.
     await db.$executeRawUnsafe(`INSERT INTO "Funnel" ("id", "shopId", "name", "updatedAt") VALUES ('f1', ${shop.id}, 'F', CURRENT_TIMESTAMP)`);
+    await db.$executeRawUnsafe(
+      `INSERT INTO "VisitorSession" ("shopId", "id", "clientId", "startTs", "endTs", "eventCount", "source", "visitorType") VALUES (${shop.id}, 'c:1000', 'c', 1000, 1049, 50, 'direct', 'new')`,
+    );
     await db.$executeRawUnsafe(`INSERT INTO "FunnelStep" ("id", "shopId", "funnelId", "position", "label", "matchers") VALUES ('s1', ${shop.id}, 'f1', 1, 'A', '[]')`);
     await db.$disconnect();
 
@@ -35,6 +39,13 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     expect(await after.funnelStep.count({ where: { shopId: shop.id } })).toBe(1);
     // And the latest tables are there.
     expect(await after.order.count()).toBe(0);
+    // Sessions from before the activity buckets get their flags, and the buckets their counts.
+    expect(await after.visitorSession.findMany({ select: { addToCart: true, checkoutStart: true, purchase: true } })).toEqual([{ addToCart: true, checkoutStart: false, purchase: false }]);
+    const bucketRows = () => after.activityBucket.findMany({ where: { shopId: shop.id }, orderBy: { bucket: "asc" } });
+    const backfilled = await bucketRows();
+    expect(backfilled).toMatchObject([{ bucket: 0, events: 50, sessions: 1, addToCartSessions: 1, purchaseSessions: 0 }]);
+    await rebuildActivity(after, shop.id);
+    expect(await bucketRows()).toEqual(backfilled);
     // Funnels from before precomputed results get them built.
     expect(await after.funnel.findMany({ select: { resultsState: true, resultsMark: true } })).toEqual([{ resultsState: "building", resultsMark: null }]);
     await after.$disconnect();

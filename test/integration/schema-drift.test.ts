@@ -70,4 +70,20 @@ describe("schema drift", () => {
     expect(Object.keys(sqlite).sort()).toEqual(Object.values(Prisma.ModelName).sort());
     expect(postgres).toEqual(sqlite);
   });
+
+  it("both providers have the partial index the schema cannot state, and use it for purchases", async () => {
+    const query = `SELECT COUNT(*) FROM "Event" WHERE "shopId" = 1 AND "name" = 'checkout_completed' AND "ts" >= 0 AND "ts" < 10`;
+    const { db: lite } = createDb(await freshDatabase("sqlite"));
+    const plan = await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${query}`);
+    await lite.$disconnect();
+    expect(plan.map((r) => r.detail).join("\n")).toContain("Event_purchases_idx");
+    const client = new pg.Client({ connectionString: await freshDatabase("postgres") });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'Event_purchases_idx'`);
+      expect(rows.map((r) => r.indexdef)).toEqual([expect.stringMatching(/\("shopId", ts\) WHERE \(name = 'checkout_completed'::text\)/)]);
+    } finally {
+      await client.end();
+    }
+  });
 });

@@ -10,6 +10,8 @@ import { buildChecklist, EMBED_SILENCE_PAGE_VIEWS, type EventFacts, type KindFac
 import { RHYTHM_DAYS } from "../../../core/trust/quiet";
 import { DAY_MS, HOUR_MS } from "../../../core/trust/time";
 import { safeTimeZone } from "../date-range";
+import { activitySpan, activityTotals } from "../activity.server";
+import { BUCKET_MS } from "../../../core/activity";
 
 export interface ChecklistShop {
   id: number;
@@ -69,33 +71,73 @@ export async function checkPixelSettings(admin: AdminGraphql | null, shop: Pick<
 type Num = unknown;
 const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v));
 
-async function kindFacts(shopId: number, custom: boolean, since7d: number): Promise<KindFacts> {
-  // Bot events count here: anything that reached /collect proves the pipe works.
-  const name = custom ? { startsWith: "mc:" } : undefined;
-  const where = custom ? { shopId, name } : { shopId, NOT: { name: { startsWith: "mc:" } } };
-  const [count7d, first, latest] = await Promise.all([
-    prisma.event.count({ where: { ...where, ts: { gte: BigInt(since7d) } } }),
-    prisma.event.findFirst({ where, orderBy: { ts: "asc" }, select: { ts: true } }),
-    prisma.event.findFirst({ where, orderBy: { ts: "desc" }, select: { ts: true } }),
+// The kinds as index-friendly conditions: mc:* names are the range ['mc:', 'mc;').
+const KIND_SQL = { custom: `"name" >= 'mc:' AND "name" < 'mc;'`, standard: `("name" < 'mc:' OR "name" >= 'mc;')` } as const;
+
+/** Exact count of a kind's events in [from, to): a short stretch, read through the (shopId, ts) index. */
+async function countBetween(shopId: number, kind: keyof typeof KIND_SQL, from: number, to: number): Promise<number> {
+  if (to <= from) return 0;
+  const rows = await prisma.$queryRawUnsafe<{ n: Num }[]>(
+    `SELECT COUNT(*) AS "n" FROM "Event" WHERE "shopId" = $1 AND "ts" >= $2 AND "ts" < $3 AND ${KIND_SQL[kind]}`,
+    shopId, from, to,
+  );
+  return num(rows[0]?.n);
+}
+
+/** The earliest or latest ts of a kind inside one bucket [at, at + BUCKET_MS). */
+async function edgeTs(shopId: number, kind: keyof typeof KIND_SQL, at: number, order: "asc" | "desc"): Promise<number | null> {
+  const rows = await prisma.$queryRawUnsafe<{ ts: Num }[]>(
+    `SELECT "ts" FROM "Event" WHERE "shopId" = $1 AND "ts" >= $2 AND "ts" < $3 AND ${KIND_SQL[kind]} ORDER BY "ts" ${order} LIMIT 1`,
+    shopId, at, at + BUCKET_MS,
+  );
+  return rows[0] ? num(rows[0].ts) : null;
+}
+
+/**
+ * Counts and first/latest event of a kind. The activity buckets give whole 15-minute
+ * stretches; only the stretch before the first whole bucket is read from the events,
+ * so the figures are exact without scanning the shop's events.
+ */
+async function kindFacts(shopId: number, kind: keyof typeof KIND_SQL, since7d: number): Promise<KindFacts> {
+  const span = await activitySpan(prisma, shopId, kind);
+  if (!span) return { count7d: 0, firstTs: null, latestTs: null };
+  const wholeFrom = Math.ceil(since7d / BUCKET_MS) * BUCKET_MS;
+  const [totals, edge, firstTs, latestTs] = await Promise.all([
+    activityTotals(prisma, shopId, { from: wholeFrom, to: span.last + BUCKET_MS }),
+    countBetween(shopId, kind, since7d, wholeFrom),
+    edgeTs(shopId, kind, span.first, "asc"),
+    edgeTs(shopId, kind, span.last, "desc"),
   ]);
-  return { count7d, firstTs: first ? Number(first.ts) : null, latestTs: latest ? Number(latest.ts) : null };
+  const whole = kind === "custom" ? totals.customEvents : totals.events - totals.customEvents;
+  return { count7d: whole + edge, firstTs, latestTs };
 }
 
 export async function eventFacts(shopId: number, now: number): Promise<EventFacts> {
   const since7d = now - 7 * DAY_MS;
-  const [standard, custom] = await Promise.all([kindFacts(shopId, false, since7d), kindFacts(shopId, true, since7d)]);
+  const [standard, custom] = await Promise.all([kindFacts(shopId, "standard", since7d), kindFacts(shopId, "custom", since7d)]);
   const latest = Math.max(standard.latestTs ?? -Infinity, custom.latestTs ?? -Infinity);
   let hourBuckets: number[] = [];
   if (Number.isFinite(latest)) {
-    const rows = await prisma.$queryRawUnsafe<{ h: Num }[]>(
-      `SELECT DISTINCT "ts" / ${HOUR_MS} AS "h" FROM "Event" WHERE "shopId" = $1 AND "ts" > $2 AND "ts" <= $3`,
-      shopId, latest - RHYTHM_DAYS * DAY_MS, latest,
-    );
-    hourBuckets = rows.map((r) => num(r.h));
+    // Hours with events in (latest − 14 days, latest]: whole buckets from the activity
+    // rows, the stretch before the first whole bucket from the events. Nothing is after `latest`.
+    const from = latest - RHYTHM_DAYS * DAY_MS;
+    const wholeFrom = Math.floor(from / BUCKET_MS) * BUCKET_MS + BUCKET_MS;
+    const [whole, edge] = await Promise.all([
+      prisma.$queryRawUnsafe<{ b: Num }[]>(
+        `SELECT "bucket" AS "b" FROM "ActivityBucket" WHERE "shopId" = $1 AND "bucket" >= $2 AND "bucket" <= $3 AND "events" > 0`,
+        shopId, wholeFrom / BUCKET_MS, Math.floor(latest / BUCKET_MS),
+      ),
+      prisma.$queryRawUnsafe<{ h: Num }[]>(
+        `SELECT DISTINCT "ts" / ${HOUR_MS} AS "h" FROM "Event" WHERE "shopId" = $1 AND "ts" > $2 AND "ts" < $3`,
+        shopId, from, wholeFrom,
+      ),
+    ]);
+    const hours = new Set<number>(edge.map((r) => num(r.h)));
+    for (const r of whole) hours.add(Math.floor((num(r.b) * BUCKET_MS) / HOUR_MS));
+    hourBuckets = [...hours].sort((a, b) => a - b);
   }
   let pageViewsSinceLatestCustom = 0;
   if (custom.latestTs !== null) {
-    // Counted up to the threshold only: past it the answer is the same and the scan stops.
     const rows = await prisma.$queryRawUnsafe<{ n: Num }[]>(
       `SELECT COUNT(*) AS "n" FROM (SELECT 1 FROM "Event" WHERE "shopId" = $1 AND "name" = 'page_viewed' AND "ts" > $2 LIMIT ${EMBED_SILENCE_PAGE_VIEWS}) x`,
       shopId, custom.latestTs,

@@ -8,6 +8,7 @@ import { differencesView, type DifferenceCounts, type DifferencesView } from "..
 import { DAY_MS } from "../../../core/trust/time";
 import type { CoverageFigures } from "../../../core/trust/coverage";
 import { coverageReport } from "./coverage.server";
+import { activityTotals } from "../activity.server";
 import type { TrustRange } from "./range";
 
 /** The visitor-unit conversion window we use by default: a product view up to 7 days before still leads to the purchase. */
@@ -18,21 +19,8 @@ type Num = unknown;
 const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v));
 
 export async function differenceCounts(shopId: number, range: { from: number; to: number }): Promise<DifferenceCounts> {
-  const [sessions, botSessions, botEvents, purchasers] = await Promise.all([
-    // Sessions are counted where they start (like the dashboard); integer division by a
-    // day gives the UTC day number in both SQLite and PostgreSQL.
-    prisma.$queryRawUnsafe<{ n: Num; crossing: Num; extra: Num }[]>(
-      `SELECT COUNT(*) AS "n",
-         SUM(CASE WHEN "endTs" / ${DAY_MS} > "startTs" / ${DAY_MS} THEN 1 ELSE 0 END) AS "crossing",
-         SUM("endTs" / ${DAY_MS} - "startTs" / ${DAY_MS}) AS "extra"
-       FROM "VisitorSession" WHERE "shopId" = $1 AND "isBot" = false AND "startTs" >= $2 AND "startTs" < $3`,
-      shopId, range.from, range.to,
-    ),
-    prisma.visitorSession.count({ where: { shopId, isBot: true, startTs: { gte: BigInt(range.from), lt: BigInt(range.to) } } }),
-    prisma.event.count({ where: { shopId, isBot: true, ts: { gte: BigInt(range.from), lt: BigInt(range.to) } } }),
-    // A purchase whose session has no product view, by a visitor who viewed a product in
-    // an earlier session within the window: a visitor-unit funnel converts it, a
-    // session-unit funnel cannot (the viewing session never reaches the purchase).
+  const [totals, purchasers] = await Promise.all([
+    activityTotals(prisma, shopId, range),
     prisma.$queryRawUnsafe<{ visitors: Num; later: Num }[]>(
       `SELECT COUNT(DISTINCT p."clientId") AS "visitors",
          COUNT(DISTINCT CASE WHEN
@@ -45,11 +33,11 @@ export async function differenceCounts(shopId: number, range: { from: number; to
     ),
   ]);
   return {
-    sessions: num(sessions[0]?.n ?? 0),
-    sessionsCrossingUtcMidnight: num(sessions[0]?.crossing ?? 0),
-    extraShopifySessions: num(sessions[0]?.extra ?? 0),
-    botSessions,
-    botEvents,
+    sessions: totals.sessions,
+    sessionsCrossingUtcMidnight: totals.utcMidnightSessions,
+    extraShopifySessions: totals.extraUtcDays,
+    botSessions: totals.botSessions,
+    botEvents: totals.botEvents,
     purchasingVisitors: num(purchasers[0]?.visitors ?? 0),
     purchasedInLaterSession: num(purchasers[0]?.later ?? 0),
   };

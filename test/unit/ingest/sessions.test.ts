@@ -3,7 +3,7 @@ import { affectedSpan, sessionIdChanges, sessionsFor, trafficSource, type Sessio
 
 const MIN = 60_000;
 const row = (id: string, ts: number, extra: Partial<SessionEventRow> = {}): SessionEventRow => ({
-  eventId: id, ts, seq: 0, clientId: "v", sessionId: "", path: "/", url: "https://s.myshopify.com/", referrer: null,
+  eventId: id, name: "page_viewed", ts, seq: 0, clientId: "v", sessionId: "", path: "/", url: "https://s.myshopify.com/", referrer: null,
   utmSource: null, utmMedium: null, utmCampaign: null, device: "desktop", customerId: null, isBot: false, ...extra,
 });
 
