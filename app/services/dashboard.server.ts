@@ -81,7 +81,8 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
     const main = await getMainFunnel(shop.id);
     if (main) {
       const params = { range: DEFAULT_RANGE, from: null, to: null, compare: false, breakdown: null, trend: "day" } as const;
-      const r = await funnelReport(shop, main.id, params);
+      // The card shows counts and the biggest leak, no step times.
+      const r = await funnelReport(shop, main.id, params, { stepTimes: false });
       mainFunnel = {
         id: main.id,
         name: main.name,

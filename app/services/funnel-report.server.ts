@@ -133,7 +133,12 @@ export interface FunnelReportView {
  * The report of one of the shop's funnels. Throws ReportRequestError for bad params
  * (400) and for a funnel that is not the shop's (404).
  */
-export async function funnelReport(shop: ReportShop, funnelId: string, input: URLSearchParams | ReportParams): Promise<FunnelReportView> {
+export async function funnelReport(
+  shop: ReportShop,
+  funnelId: string,
+  input: URLSearchParams | ReportParams,
+  opts: { stepTimes?: boolean } = {},
+): Promise<FunnelReportView> {
   const params = input instanceof URLSearchParams ? parseReportParams(input) : input;
   const now = Date.now();
   const timeZone = safeTimeZone(shop.timeZone);
@@ -159,6 +164,7 @@ export async function funnelReport(shop: ReportShop, funnelId: string, input: UR
     timeZone,
     trend: params.trend,
     ...(params.breakdown ? { breakdown: params.breakdown } : {}),
+    ...(opts.stepTimes === false ? { stepTimes: false } : {}),
   });
 
   let previousRange: ResolvedRange | null = null;

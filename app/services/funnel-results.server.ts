@@ -373,7 +373,7 @@ const ATTR_COLUMN = {
 } as const;
 
 type Attr = string | number | boolean | bigint | null;
-type RawGroup = { day: number | bigint; ts: number | bigint; attr: Attr; ip: boolean | number | bigint; n: number | bigint };
+type RawGroup = { day: number | bigint; ts: number | bigint; furthest: number | bigint; attr: Attr; ip: boolean | number | bigint; n: number | bigint };
 type RawMs = { day: number | bigint; attr: Attr; ip: boolean | number | bigint; ms: string; n: number | bigint };
 type RawRow = {
   unitId: string; day: number | bigint; entryTs: number | bigint; furthest: number | bigint; msFromPrev: string;
@@ -398,16 +398,18 @@ async function readRows(deps: ResultsDeps, shopId: number, funnelId: string, def
   const ip = def.unit === "visitor" ? `("latestStartTs" > ${bound})` : `("lastTs" > ${bound})`;
   const where = `"shopId" = $1 AND "funnelId" = $2 AND "day" >= $3 AND "day" < $4`;
   const args = [shopId, funnelId, fromDay, toDay] as const;
+  // Without step times (params.stepTimes false), every single-day unit is only counted.
+  const times = params.stepTimes !== false;
   const [groups, timed, multi] = await Promise.all([
     deps.db.$queryRawUnsafe<RawGroup[]>(
-      `SELECT "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ip} AS ip, COUNT(*) AS n FROM "FunnelUnitDay"
-       WHERE ${where} AND "furthest" = 1 AND "multi" = ${no}
-       GROUP BY ${['"day"', attr, ip].filter((g) => g !== "NULL").join(", ")}`,
+      `SELECT "day", MIN("entryTs") AS ts, "furthest", ${attr} AS attr, ${ip} AS ip, COUNT(*) AS n FROM "FunnelUnitDay"
+       WHERE ${where} AND ${times ? `"furthest" = 1` : `"furthest" >= 1`} AND "multi" = ${no}
+       GROUP BY ${['"day"', '"furthest"', attr, ip].filter((g) => g !== "NULL").join(", ")}`,
       ...args,
     ),
     // Joined into one text per group: shipping a few long strings is far cheaper than one
     // row object per unit through the driver.
-    deps.db.$queryRawUnsafe<RawMs[]>(
+    !times ? Promise.resolve([] as RawMs[]) : deps.db.$queryRawUnsafe<RawMs[]>(
       `SELECT "day", ${attr} AS attr, ${ip} AS ip, ${deps.dialect === "sqlite" ? `group_concat("msFromPrev", ';')` : `string_agg("msFromPrev", ';')`} AS ms,
          COUNT(*) AS n
        FROM "FunnelUnitDay" WHERE ${where} AND "furthest" > 1 AND "multi" = ${no}
@@ -425,8 +427,8 @@ async function readRows(deps: ResultsDeps, shopId: number, funnelId: string, def
   const noon = new Map<number, number>();
   const noonOf = (day: number) => noon.get(day) ?? noon.set(day, wallClockToEpoch(day * DAY_MS + DAY_MS / 2, params.timeZone)).get(day)!;
   const out: UnitDayRow[] = groups.map((g) => ({
-    unitId: "", day: Number(g.day), entryTs: Number(g.ts), furthest: 1, msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
-    attrs: attrsOf(params.breakdown, g.attr), count: Number(g.n), inProgress: steps > 1 && Boolean(Number(g.ip)),
+    unitId: "", day: Number(g.day), entryTs: Number(g.ts), furthest: Number(g.furthest), msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
+    attrs: attrsOf(params.breakdown, g.attr), count: Number(g.n), inProgress: Number(g.furthest) < steps && Boolean(Number(g.ip)),
   }));
   for (const g of timed) {
     const day = Number(g.day);

@@ -19,6 +19,7 @@ import {
   type FunnelReport,
   type Trend,
   type UnitOutcome,
+  unitsOf,
 } from "./report";
 import { dayKey, isoWeekStartDay, localDayNumber } from "./timezone";
 
@@ -31,6 +32,11 @@ export interface FunnelParams {
   timeZone: string;
   breakdown?: BreakdownKey;
   trend?: "day" | "week";
+  /**
+   * false: the caller shows no step times, so precomputed results may leave the medians
+   * null and read counts only (the dashboard). Counts are the same either way.
+   */
+  stepTimes?: boolean;
 }
 
 /** A unit's outcome plus what identifies it and its deciding attempt. */
@@ -255,7 +261,8 @@ function buildBreakdown(results: readonly UnitResult[], labels: string[], key: B
     if (list) list.push(r);
     else byValue.set(v, [r]);
   }
-  const ranked = [...byValue].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const size = new Map([...byValue].map(([v, units]) => [v, unitsOf(units)]));
+  const ranked = [...byValue].sort((a, b) => size.get(b[0])! - size.get(a[0])! || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const group = (value: string, isOther: boolean, units: UnitResult[]): BreakdownGroup => ({
     value,
     isOther,
@@ -289,12 +296,13 @@ function buildTrend(results: readonly UnitResult[], steps: number, params: Funne
     const stride = granularity === "week" ? 7 : 1;
     for (let b = bucketOf(from); b <= bucketOf(to - 1); b += stride) {
       const units = byBucket.get(b) ?? [];
-      const counts = aggregateOutcomes(units, steps).counts;
+      const counts = new Array<number>(steps).fill(0);
+      for (const u of units) for (let i = 0; i < u.furthest; i++) counts[i] += u.count ?? 1;
       buckets.push({
         key: dayKey(b),
         counts,
         overallConversion: counts.map((c) => rate(c, counts[0])),
-        inProgressUnits: units.filter((u) => u.inProgress).length,
+        inProgressUnits: unitsOf(units.filter((u) => u.inProgress)),
       });
     }
   }

@@ -73,6 +73,8 @@ export interface UnitOutcome {
   /** msFromPrev[j] = ms from step j+1 to step j+2, for the steps reached (length furthest − 1). */
   msFromPrev: number[];
   inProgress: boolean;
+  /** How many units with this same outcome it stands for (default 1): precomputed results group alike units. */
+  count?: number;
 }
 
 /** One value of the breakdown attribute. */
@@ -146,10 +148,14 @@ export function rate(numerator: number, denominator: number): number | null {
  */
 export function percentileNearestRank(values: readonly number[], percent: number): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed copy sorts numerically without a comparator: several times faster on 100 k+ values.
+  const sorted = Float64Array.from(values).sort();
   const rank = Math.max(1, Math.ceil((percent * sorted.length) / 100));
   return sorted[rank - 1];
 }
+
+/** How many units the outcomes stand for. */
+export const unitsOf = (outcomes: readonly UnitOutcome[]): number => outcomes.reduce((a, o) => a + (o.count ?? 1), 0);
 
 /** Folds unit outcomes into the aggregate that `figuresFromCounts` consumes. */
 export function aggregateOutcomes(outcomes: Iterable<UnitOutcome>, stepCount: number): FunnelAggregate {
@@ -157,9 +163,10 @@ export function aggregateOutcomes(outcomes: Iterable<UnitOutcome>, stepCount: nu
   const inProgressByFurthest = new Array<number>(stepCount).fill(0);
   const msFromPrev: number[][] = Array.from({ length: stepCount }, () => []);
   for (const o of outcomes) {
-    for (let i = 0; i < o.furthest; i++) counts[i]++;
-    if (o.inProgress) inProgressByFurthest[o.furthest - 1]++;
-    o.msFromPrev.forEach((ms, j) => msFromPrev[j + 1].push(ms));
+    const n = o.count ?? 1;
+    for (let i = 0; i < o.furthest; i++) counts[i] += n;
+    if (o.inProgress) inProgressByFurthest[o.furthest - 1] += n;
+    for (let k = 0; k < n; k++) o.msFromPrev.forEach((ms, j) => msFromPrev[j + 1].push(ms));
   }
   return { counts, inProgressByFurthest, msFromPrev };
 }

@@ -123,7 +123,8 @@ export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefini
     }
     const result = toResult(r, r.latestStartTs, def, params.now);
     if (r.inProgress !== undefined) result.inProgress = r.inProgress;
-    for (let k = r.count ?? 1; k > 0; k--) results.push(result);
+    if (r.count !== undefined) result.count = r.count;
+    results.push(result);
   }
   for (const list of multi.values()) {
     // Furthest wins, earliest day on ties; in progress looks at the latest start in range.

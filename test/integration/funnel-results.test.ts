@@ -140,6 +140,20 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     await checkReport(blog, "range=last90&breakdown=loggedIn&compare=on");
   });
 
+  it("the dashboard's counts-only read of the main funnel equals the engine, without step times", async () => {
+    const res = await get("/app?_data=routes%2Fapp._index");
+    expect(res.status).toBe(200);
+    const d = await res.json();
+    const funnel = await (await get(`/app/funnels/${d.mainFunnel.id}/report?range=last30`)).json();
+    expect(funnel.resultsFrom).toBe("unit-days");
+    const def: FunnelDefinition = { unit: funnel.funnel.unit, windowMs: funnel.funnel.windowMinutes * MIN, steps: funnel.funnel.steps };
+    const params = { from: d.range.from, to: d.range.to, now: funnel.now, timeZone: TZ };
+    const want = computeFunnel(await loadReportEvents(app.db, shopId, { ...params, unit: def.unit, windowMs: def.windowMs }), def, params);
+    expect(want.steps[1].medianMsFromPrev).not.toBeNull();
+    const withoutTimes = want.steps.map((s) => ({ ...s, medianMsFromPrev: null, p90MsFromPrev: null }));
+    expect(d.mainFunnel.report).toMatchObject({ totalUnits: want.totalUnits, inProgressUnits: want.inProgressUnits, steps: withoutTimes, biggestLeak: want.biggestLeak });
+  });
+
   it("stays equal right after late events change old sessions and days", async () => {
     // Late purchases and a page view bridging two sessions of earlier visitors, then at once a report.
     const late: Compact[] = [];
