@@ -80,8 +80,14 @@ export class ActivityDelta {
     c.extraUtcDays += sign * extraDays;
   }
 
-  /** The non-zero changes (a session re-derived unchanged cancels out). */
+  /**
+   * The non-zero changes (a session re-derived unchanged cancels out), in (shop, bucket)
+   * order: concurrent writers (several processes on PostgreSQL) then lock bucket rows in
+   * one order and cannot deadlock on them.
+   */
   rows(): { shopId: number; bucket: number; counts: ActivityCounts }[] {
-    return [...this.byKey.values()].filter((r) => ACTIVITY_COUNTS.some((c) => r.counts[c] !== 0));
+    return [...this.byKey.values()]
+      .filter((r) => ACTIVITY_COUNTS.some((c) => r.counts[c] !== 0))
+      .sort((a, b) => a.shopId - b.shopId || a.bucket - b.bucket);
   }
 }

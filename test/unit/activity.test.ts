@@ -31,6 +31,12 @@ describe("activity buckets (pure)", () => {
     expect(row.counts).toMatchObject({ sessions: 1, botSessions: 1, addToCartSessions: 1, purchaseSessions: 1, checkoutStartSessions: 0, utcMidnightSessions: 1, extraUtcDays: 2 });
   });
 
+  it("lists changes in (shop, bucket) order, whatever order they came in", () => {
+    const d = new ActivityDelta();
+    for (const [shopId, b] of [[2, 9], [1, 7], [2, 3], [1, 8]]) d.addEvent(shopId, { ts: b * BUCKET_MS, name: "page_viewed", isBot: false });
+    expect(d.rows().map((r) => [r.shopId, r.bucket])).toEqual([[1, 7], [1, 8], [2, 3], [2, 9]]);
+  });
+
   it("a session replaced by the same session changes nothing", () => {
     const d = new ActivityDelta();
     const s = session(1_000, 2 * DAY, { checkoutStart: true });
