@@ -71,8 +71,9 @@ export async function checkPixelSettings(admin: AdminGraphql | null, shop: Pick<
 type Num = unknown;
 const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v));
 
-// The kinds as index-friendly conditions: mc:* names are the range ['mc:', 'mc;').
-const KIND_SQL = { custom: `"name" >= 'mc:' AND "name" < 'mc;'`, standard: `("name" < 'mc:' OR "name" >= 'mc;')` } as const;
+// The kinds as conditions. A prefix test by equality, not a name range: a locale
+// collation on PostgreSQL may order ':' and ';' differently. The ts range bounds the rows.
+const KIND_SQL = { custom: `substr("name", 1, 3) = 'mc:'`, standard: `substr("name", 1, 3) <> 'mc:'` } as const;
 
 /** Exact count of a kind's events in [from, to): a short stretch, read through the (shopId, ts) index. */
 async function countBetween(shopId: number, kind: keyof typeof KIND_SQL, from: number, to: number): Promise<number> {
