@@ -141,15 +141,17 @@ async function startBuild(exec: SqlExecutor, shopId: number, funnelId: string): 
   });
 }
 
-/** A building funnel is ready once every visitor marked at or before its mark has been recomputed. */
+/**
+ * A building funnel is ready once every visitor marked at or before its mark has been
+ * recomputed. One statement: read separately, the markers could be counted before a
+ * build that starts meanwhile commits its own, and that funnel be declared ready empty.
+ */
 async function finishBuilds(exec: SqlExecutor, shopId: number, funnels: ShopFunnel[]): Promise<void> {
-  const marks = funnels.filter((f) => f.mark !== null).map((f) => f.mark!);
-  if (marks.length === 0) return;
-  const oldest = await exec.query<{ m: number | bigint | null }>(`SELECT MIN("markedAt") AS m FROM "StaleVisitor" WHERE "shopId" = $1`, shopId);
-  const pendingSince = oldest[0]?.m === null || oldest[0]?.m === undefined ? Number.POSITIVE_INFINITY : Number(oldest[0].m);
+  if (!funnels.some((f) => f.mark !== null)) return;
   await exec.execute(
-    `UPDATE "Funnel" SET "resultsState" = 'ready' WHERE "shopId" = $1 AND "resultsState" = 'building' AND "resultsMark" < $2`,
-    shopId, Math.min(pendingSince, Number.MAX_SAFE_INTEGER),
+    `UPDATE "Funnel" SET "resultsState" = 'ready' WHERE "shopId" = $1 AND "resultsState" = 'building'
+       AND NOT EXISTS (SELECT 1 FROM "StaleVisitor" s WHERE s."shopId" = $1 AND s."markedAt" <= "Funnel"."resultsMark")`,
+    shopId,
   );
 }
 
