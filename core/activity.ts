@@ -7,9 +7,9 @@
  */
 import { CHECKOUT_COMPLETED, CHECKOUT_STARTED } from "./funnel/dedupe";
 import { BUCKET_MS } from "./trust/coverage";
+import { DAY_MS } from "./trust/time";
 
 export { BUCKET_MS };
-const DAY_MS = 86_400_000;
 
 /** The session-level key events: the session flag and the event that sets it. */
 export const KEY_EVENTS = [

@@ -7,8 +7,7 @@
  */
 import type { Db } from "../db.server";
 import { ACTIVITY_COUNTS, BUCKET_MS, KEY_EVENTS, emptyCounts, type ActivityCounts } from "../../core/activity";
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "../../core/trust/time";
 
 /** Sums over the buckets in [from, to) (epoch ms; a zone's midnights are bucket boundaries). */
 export async function activityTotals(db: Db, shopId: number, range?: { from: number; to: number }): Promise<ActivityCounts> {
