@@ -8,8 +8,7 @@ import { dashboard } from "../services/dashboard.server";
 import { formatter, unitNoun } from "../components/funnel/funnel-format";
 import { dashboardTrustData } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
-import { CoverageCard } from "../components/trust/CoverageCard";
-import { WhyNumbersDiffer } from "../components/trust/WhyNumbersDiffer";
+import { DashboardTrustCards } from "../components/trust/DashboardTrustCards";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -115,12 +114,6 @@ export default function Dashboard() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section>
-          <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
-            <WhyNumbersDiffer differences={trust.differences} />
-            <CoverageCard coverage={trust.coverage} />
-          </InlineGrid>
-        </Layout.Section>
-        <Layout.Section>
           <Card>
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">Tracking status</Text>
@@ -132,6 +125,9 @@ export default function Dashboard() {
               </Text>
             </BlockStack>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <DashboardTrustCards />
         </Layout.Section>
       </Layout>
     </Page>

@@ -66,6 +66,40 @@ describe("trust pages on the demo in real Chromium", () => {
     expect(await db.order.count({ where: { shopId: shop.id, onlineStore: false } })).toBe(15);
   });
 
+  it("the dashboard fetches coverage and why numbers differ after its first paint, and shows the Coverage loader's figures", async () => {
+    const requests: string[] = [];
+    const listener = (r: { url(): string }) => requests.push(r.url());
+    page.on("request", listener);
+    try {
+      const response = await page.goto(demo.url, { waitUntil: "domcontentloaded" });
+      expect(response?.status()).toBe(200);
+      // Not in the document: the dashboard's loader leaves both cards to the fetch.
+      const html = await response!.text();
+      expect(html).not.toContain('data-testid="coverage-ratio"');
+      await page.getByTestId("coverage-ratio").waitFor();
+    } finally {
+      page.off("request", listener);
+    }
+    expect(requests.some((u) => /\/app\/coverage\?range=last30&_data=routes%2Fapp\.coverage/.test(u))).toBe(true);
+    const dashboard = await loaderJson("/app", "routes/app._index");
+    expect(dashboard.status).toBe(200);
+    expect(Object.keys(dashboard.body.trust)).toEqual(["checklist"]);
+    const { body } = await loaderJson("/app/coverage?range=last30", "routes/app.coverage");
+    const t = body.coverage.total;
+    expect(t.onlineOrders).toBeGreaterThan(0);
+    await expect(page.getByTestId("coverage-ratio").innerText()).resolves.toBe(ratioText(t.seen, t.onlineOrders));
+    await expect(page.getByTestId("why-consent").innerText()).resolves.toContain(ratioText(t.seen, t.onlineOrders));
+    await expect(page.getByTestId("why-bots").innerText()).resolves.toContain(`${body.differences.botSessions} bot session`);
+    // Placed last: nothing on the dashboard sits below the two cards, so their arrival moves nothing.
+    const last = await page.evaluate(() => {
+      const sections = [...document.querySelectorAll("section[aria-label]")].map((s) => ({ label: s.getAttribute("aria-label"), bottom: s.getBoundingClientRect().bottom }));
+      const cards = [...document.querySelectorAll(".Polaris-Card")].map((c) => c.getBoundingClientRect().bottom);
+      return { sections, lowest: Math.max(...cards) };
+    });
+    const trustBottom = Math.max(...last.sections.filter((s) => s.label === "Tracking coverage" || s.label === "Why these numbers differ from Shopify's").map((s) => s.bottom));
+    expect(last.lowest - trustBottom).toBeLessThan(40);
+  });
+
   it("Setup shows the checklist its loader computed, and coverage equal to the database", async () => {
     const response = await page.goto(demo.url, { waitUntil: "networkidle" });
     expect(response?.status()).toBe(200);

@@ -42,18 +42,14 @@ export async function coveragePageData(shop: { id: number; timeZone: string }, s
 
 export interface DashboardTrustData {
   checklist: SetupChecklistView;
-  coverage: CoverageSummary;
-  differences: DifferencesView;
 }
 
 /**
- * The dashboard's trust panels over the last 30 days. The pixel-settings check against
- * Shopify is left to the Setup page, so the dashboard makes no Admin API call.
+ * What the dashboard needs from trust before its first paint: the setup checklist (shown
+ * first until setup is complete). Coverage and "why numbers differ" come afterwards from
+ * the Coverage page's loader (components/trust/DashboardTrustCards). The pixel-settings
+ * check against Shopify is left to the Setup page, so the dashboard makes no Admin API call.
  */
 export async function dashboardTrustData(shop: ChecklistShop): Promise<DashboardTrustData> {
-  const now = Date.now();
-  const range = parseTrustRange(new URLSearchParams(), safeTimeZone(shop.timeZone), now);
-  const [checklist, coverage] = await Promise.all([setupChecklist(shop, { admin: null, now }), coverageReport(shop.id, range)]);
-  const differences = await whyNumbersDiffer(shop.id, range, coverage.total);
-  return { checklist, coverage: { range: coverage.range, query: coverage.query, total: coverage.total }, differences };
+  return { checklist: await setupChecklist(shop, { admin: null, now: Date.now() }) };
 }
