@@ -114,6 +114,8 @@ async function waitForResults(dbUrl: string, shopId: number, timeoutMs: number) 
       stale: Number(await sqliteScalar(dbUrl, `SELECT COUNT(*) FROM "StaleVisitor" WHERE "shopId" = ?`, [shopId])),
     };
     if (isReady()) break;
+    // The dashboard's first load creates the funnels: none a minute later means it failed.
+    if (state.funnels === 0 && Date.now() - t > 60_000) break;
     p.update(`${state.building}/${state.funnels} funnels building, ${fmtInt(state.stale)} visitors stale`);
     await new Promise((r) => setTimeout(r, 2_000));
   }
@@ -164,6 +166,7 @@ export async function adminSection(ctx: BenchContext): Promise<SectionResult> {
     const dashboard: PageSpec = { name: "Dashboard (/app)", path: "/app", click: { name: "Funnels", url: /\/app\/funnels(\?|$)/ } };
     // Untimed first load: the server's first render (and the default funnels it creates).
     const first = await measure(browser, base, dashboard, timeoutMs);
+    if (first.error) ctx.log(`  first dashboard load failed: ${first.error}\n${demo.logs().slice(-20).join("")}`);
     // Generated events bypass ingestion, so the new funnels' results are built by the server's
     // background refresher, as after an install on a shop with history. Pages are measured once
     // they are ready (until then reports are computed from the events); the wait is reported.

@@ -88,6 +88,11 @@ export async function spawnListening(opts: {
   onOutput?: (text: string) => void;
 }): Promise<ServerProcess> {
   const logs: string[] = [];
+  // The latest output: what explains a failure comes last.
+  const keep = (text: string) => {
+    logs.push(text);
+    if (logs.length > 400) logs.shift();
+  };
   const ready = opts.ready ?? /listening on (http:\/\/[\w.[\]:-]+:\d+)/;
   const child: ChildProcess = spawn(process.execPath, opts.args, {
     cwd: opts.cwd,
@@ -120,7 +125,7 @@ export async function spawnListening(opts: {
     child.stdout!.on("data", (chunk: Buffer) => {
       const text = chunk.toString();
       opts.onOutput?.(text);
-      if (logs.length < 400) logs.push(text);
+      keep(text);
       seen = (seen + text).slice(-4_000);
       const match = seen.match(ready);
       if (match) {
@@ -129,7 +134,7 @@ export async function spawnListening(opts: {
       }
     });
     child.stderr!.on("data", (c: Buffer) => {
-      if (logs.length < 400) logs.push(c.toString());
+      keep(c.toString());
     });
     child.once("exit", (code, sig) => {
       clearTimeout(timer);

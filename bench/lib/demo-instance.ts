@@ -19,6 +19,8 @@ export interface DemoInstance {
   /** http://localhost:<port> */
   url: string;
   shopId: number;
+  /** The server's latest output (stdout and stderr). */
+  logs(): string[];
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startDemoInstance(opts: { root: string; appDir: string; db
       return {
         url: appUrl,
         shopId: shop.id,
+        logs: () => running.logs,
         async stop() {
           await running.stop(20_000);
           await shopify.close();

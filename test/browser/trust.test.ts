@@ -13,6 +13,7 @@ import { createDb, type Db } from "../../app/db-client";
 import { BROWSER_UA, root } from "../helpers/app-server";
 import { launchChromium } from "../helpers/chromium";
 import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import { parseLoaderBody } from "../helpers/loader-data";
 
 const artifacts = path.join(root, "test-results");
 const dbFile = path.join(root, ".tmp", `demo-trust-${Date.now()}.sqlite`);
@@ -27,10 +28,11 @@ const ratioText = (n: number, d: number) => `${n.toLocaleString("en-US")} of ${d
 
 /** A loader's JSON, fetched from inside the page (the App Bridge stand-in adds the session token). */
 async function loaderJson(path: string, route: string): Promise<any> {
-  return page.evaluate(async ([p, r]) => {
+  const { status, type, text } = await page.evaluate(async ([p, r]) => {
     const res = await fetch(`${p}${p.includes("?") ? "&" : "?"}_data=${encodeURIComponent(r)}`);
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
   }, [path, route] as const);
+  return { status, body: parseLoaderBody(type, text) };
 }
 
 beforeAll(async () => {
@@ -66,38 +68,31 @@ describe("trust pages on the demo in real Chromium", () => {
     expect(await db.order.count({ where: { shopId: shop.id, onlineStore: false } })).toBe(15);
   });
 
-  it("the dashboard fetches coverage and why numbers differ after its first paint, and shows the Coverage loader's figures", async () => {
-    const requests: string[] = [];
-    const listener = (r: { url(): string }) => requests.push(r.url());
-    page.on("request", listener);
-    try {
-      const response = await page.goto(demo.url, { waitUntil: "domcontentloaded" });
-      expect(response?.status()).toBe(200);
-      // Not in the document: the dashboard's loader leaves both cards to the fetch.
-      const html = await response!.text();
-      expect(html).not.toContain('data-testid="coverage-ratio"');
-      await page.getByTestId("coverage-ratio").waitFor();
-    } finally {
-      page.off("request", listener);
-    }
-    expect(requests.some((u) => /\/app\/coverage\?range=last30&_data=routes%2Fapp\.coverage/.test(u))).toBe(true);
+  it("the dashboard streams coverage and why numbers differ after the rest, with the figures of the Coverage page", async () => {
+    const response = await page.goto(demo.url, { waitUntil: "domcontentloaded" });
+    expect(response?.status()).toBe(200);
+    await page.getByTestId("coverage-ratio").waitFor();
+    // The loader defers both cards: its `_data` answer is the critical data, then the cards'.
+    const type = await page.evaluate(async () => (await fetch("/app?_data=routes%2Fapp._index")).headers.get("content-type"));
+    expect(type).toMatch(/^text\/remix-deferred/);
     const dashboard = await loaderJson("/app", "routes/app._index");
     expect(dashboard.status).toBe(200);
-    expect(Object.keys(dashboard.body.trust)).toEqual(["checklist"]);
     const { body } = await loaderJson("/app/coverage?range=last30", "routes/app.coverage");
     const t = body.coverage.total;
     expect(t.onlineOrders).toBeGreaterThan(0);
+    expect(dashboard.body.panels.coverage.total).toEqual(t);
+    expect(dashboard.body.panels.differences).toEqual(body.differences);
     await expect(page.getByTestId("coverage-ratio").innerText()).resolves.toBe(ratioText(t.seen, t.onlineOrders));
     await expect(page.getByTestId("why-consent").innerText()).resolves.toContain(ratioText(t.seen, t.onlineOrders));
     await expect(page.getByTestId("why-bots").innerText()).resolves.toContain(`${body.differences.botSessions} bot session`);
     // Placed last: nothing on the dashboard sits below the two cards, so their arrival moves nothing.
-    const last = await page.evaluate(() => {
+    const layout = await page.evaluate(() => {
       const sections = [...document.querySelectorAll("section[aria-label]")].map((s) => ({ label: s.getAttribute("aria-label"), bottom: s.getBoundingClientRect().bottom }));
       const cards = [...document.querySelectorAll(".Polaris-Card")].map((c) => c.getBoundingClientRect().bottom);
       return { sections, lowest: Math.max(...cards) };
     });
-    const trustBottom = Math.max(...last.sections.filter((s) => s.label === "Tracking coverage" || s.label === "Why these numbers differ from Shopify's").map((s) => s.bottom));
-    expect(last.lowest - trustBottom).toBeLessThan(40);
+    const trustBottom = Math.max(...layout.sections.filter((s) => s.label === "Tracking coverage" || s.label === "Why these numbers differ from Shopify's").map((s) => s.bottom));
+    expect(layout.lowest - trustBottom).toBeLessThan(40);
   });
 
   it("Setup shows the checklist its loader computed, and coverage equal to the database", async () => {

@@ -14,6 +14,7 @@ import { seededRandom } from "../helpers/funnel-seed";
 import { postBatch, type CompactLike } from "../helpers/ingest";
 import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders } from "../helpers/shopify-auth";
+import { loaderData } from "../helpers/loader-data";
 
 const SHOP = "activity-shop.myshopify.com";
 const KEY = "ik_activity_shop_key_123456";
@@ -115,7 +116,7 @@ describe.each(["sqlite", "postgres"] as const)("activity buckets on %s", (kind) 
   it("the dashboard's sessions and key rates equal counts of the stored sessions", async () => {
     const res = await fetch(`${app.url}/app?_data=routes%2Fapp._index`, { headers: adminHeaders(SHOP) });
     expect(res.status).toBe(200);
-    const d = await res.json();
+    const d = await loaderData(res);
     const sessions = await app.db.visitorSession.findMany({ where: { shopId, isBot: false } });
     const inRange = sessions.filter((s) => Number(s.startTs) >= d.range.from && Number(s.startTs) < d.range.to);
     expect(inRange.length).toBeGreaterThan(0);
@@ -125,6 +126,11 @@ describe.each(["sqlite", "postgres"] as const)("activity buckets on %s", (kind) 
     expect(rate("purchase").sessions).toBe(inRange.filter((s) => s.purchase).length);
     expect(d.tracking.events).toBe(await app.db.event.count({ where: { shopId } }));
     expect(d.tracking.customEvents).toBe(await app.db.event.count({ where: { shopId, name: { startsWith: "mc:" } } }));
+    // The deferred trust cards count the same sessions over the same range.
+    expect(d.panels.coverage.range).toMatchObject({ from: d.range.from, to: d.range.to });
+    expect(d.panels.differences.sessions).toBe(inRange.length);
+    const bots = await app.db.visitorSession.findMany({ where: { shopId, isBot: true } });
+    expect(d.panels.differences.botSessions).toBe(bots.filter((s) => Number(s.startTs) >= d.range.from && Number(s.startTs) < d.range.to).length);
   });
 
   it("retention leaves the buckets equal to a rebuild of the rows that remain", async () => {

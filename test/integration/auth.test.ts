@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { API_SECRET, BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders, sessionToken } from "../helpers/shopify-auth";
+import { loaderData } from "../helpers/loader-data";
 
 const SHOP = "auth-shop.myshopify.com";
 let app: TestApp;
@@ -19,7 +20,7 @@ describe("embedded admin session tokens", () => {
   it("accepts a token signed with the app secret and serves the shop's data", async () => {
     const res = await dashboardData(adminHeaders(SHOP));
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await loaderData(res);
     expect(body.tracking.events).toBe(0);
   });
 

@@ -12,6 +12,7 @@ import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders, sessionToken } from "../helpers/shopify-auth";
 import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
 import { csvRecords, pctCell } from "../helpers/funnel-csv";
+import { loaderData } from "../helpers/loader-data";
 
 const SHOP = "funnel-api.myshopify.com";
 const OTHER = "funnel-other.myshopify.com";
@@ -314,7 +315,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
   it("the dashboard shows sessions, per-session rates and the main funnel's biggest leak with a link to its report", async () => {
     const res = await get("/app?_data=routes%2Fapp._index");
     expect(res.status).toBe(200);
-    const d = await res.json();
+    const d = await loaderData(res);
     const report = await (await get(`/app/funnels/${purchaseId}/report?range=last30`)).json();
     expect(d.range).toMatchObject({ from: report.range.from, to: report.range.to, days: 30 });
     // Sessions starting in the range, bots excluded, counted independently here.

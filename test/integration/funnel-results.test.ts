@@ -15,6 +15,7 @@ import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { shopTraffic, type SeedJourney } from "../helpers/funnel-seed";
 import { postBatch } from "../helpers/ingest";
 import { adminHeaders } from "../helpers/shopify-auth";
+import { loaderData } from "../helpers/loader-data";
 
 const SHOP = "results-shop.myshopify.com";
 const OTHER = "results-other.myshopify.com";
@@ -143,7 +144,7 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
   it("the dashboard's counts-only read of the main funnel equals the engine, without step times", async () => {
     const res = await get("/app?_data=routes%2Fapp._index");
     expect(res.status).toBe(200);
-    const d = await res.json();
+    const d = await loaderData(res);
     const funnel = await (await get(`/app/funnels/${d.mainFunnel.id}/report?range=last30`)).json();
     expect(funnel.resultsFrom).toBe("unit-days");
     const def: FunnelDefinition = { unit: funnel.funnel.unit, windowMs: funnel.funnel.windowMinutes * MIN, steps: funnel.funnel.steps };

@@ -39,15 +39,20 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     expect(await after.funnelStep.count({ where: { shopId: shop.id } })).toBe(1);
     // And the latest tables are there.
     expect(await after.order.count()).toBe(0);
-    // Sessions from before the activity buckets get their flags, and the buckets their counts.
-    expect(await after.visitorSession.findMany({ select: { addToCart: true, checkoutStart: true, purchase: true } })).toEqual([{ addToCart: true, checkoutStart: false, purchase: false }]);
-    const bucketRows = () => after.activityBucket.findMany({ where: { shopId: shop.id }, orderBy: { bucket: "asc" } });
-    const backfilled = await bucketRows();
-    expect(backfilled).toMatchObject([{ bucket: 0, events: 50, sessions: 1, addToCartSessions: 1, purchaseSessions: 0 }]);
-    await rebuildActivity(after, shop.id);
-    expect(await bucketRows()).toEqual(backfilled);
+    // Sessions from before the activity buckets get their flags, and the buckets their counts
+    // (rows written at or after that migration are the writer's to count, not the backfill's).
+    if (from < "20261204161946_activity_buckets") await expectActivityBackfilled(after, shop.id);
     // Funnels from before precomputed results get them built.
     expect(await after.funnel.findMany({ select: { resultsState: true, resultsMark: true } })).toEqual([{ resultsState: "building", resultsMark: null }]);
     await after.$disconnect();
   });
 });
+
+async function expectActivityBackfilled(after: ReturnType<typeof createDb>["db"], shopId: number) {
+  expect(await after.visitorSession.findMany({ select: { addToCart: true, checkoutStart: true, purchase: true } })).toEqual([{ addToCart: true, checkoutStart: false, purchase: false }]);
+  const bucketRows = () => after.activityBucket.findMany({ where: { shopId }, orderBy: { bucket: "asc" } });
+  const backfilled = await bucketRows();
+  expect(backfilled).toMatchObject([{ bucket: 0, events: 50, sessions: 1, addToCartSessions: 1, purchaseSessions: 0 }]);
+  await rebuildActivity(after, shopId);
+  expect(await bucketRows()).toEqual(backfilled);
+}

@@ -45,11 +45,23 @@ export interface DashboardTrustData {
 }
 
 /**
- * What the dashboard needs from trust before its first paint: the setup checklist (shown
- * first until setup is complete). Coverage and "why numbers differ" come afterwards from
- * the Coverage page's loader (components/trust/DashboardTrustCards). The pixel-settings
- * check against Shopify is left to the Setup page, so the dashboard makes no Admin API call.
+ * What the dashboard needs from trust for its first paint: the setup checklist (shown
+ * first until setup is complete). The pixel-settings check against Shopify is left to the
+ * Setup page, so the dashboard makes no Admin API call.
  */
 export async function dashboardTrustData(shop: ChecklistShop): Promise<DashboardTrustData> {
   return { checklist: await setupChecklist(shop, { admin: null, now: Date.now() }) };
+}
+
+export interface DashboardTrustPanels {
+  coverage: CoverageSummary;
+  differences: DifferencesView;
+}
+
+/** The dashboard's coverage and "why numbers differ" cards, over the last 30 days. */
+export async function dashboardTrustPanels(shop: { id: number; timeZone: string }): Promise<DashboardTrustPanels> {
+  const range = parseTrustRange(new URLSearchParams(), safeTimeZone(shop.timeZone), Date.now());
+  const coverage = await coverageReport(shop.id, range);
+  const differences = await whyNumbersDiffer(shop.id, range, coverage.total);
+  return { coverage: { range: coverage.range, query: coverage.query, total: coverage.total }, differences };
 }
