@@ -143,16 +143,24 @@ async function startBuild(exec: SqlExecutor, shopId: number, funnelId: string): 
 
 /**
  * A building funnel is ready once every visitor marked at or before its mark has been
- * recomputed. One statement: read separately, the markers could be counted before a
- * build that starts meanwhile commits its own, and that funnel be declared ready empty.
+ * recomputed; a funnel whose build has not started (no mark) never is.
+ * On PostgreSQL the building funnels are locked first, in a statement of their own: an
+ * UPDATE that waits for a build committing meanwhile re-checks the funnel's new mark
+ * against the markers of its own older snapshot, which lack that build's markers, and
+ * would declare the funnel ready empty. After the lock, the UPDATE's snapshot has them.
  */
 async function finishBuilds(exec: SqlExecutor, shopId: number, funnels: ShopFunnel[]): Promise<void> {
   if (!funnels.some((f) => f.mark !== null)) return;
-  await exec.execute(
-    `UPDATE "Funnel" SET "resultsState" = 'ready' WHERE "shopId" = $1 AND "resultsState" = 'building'
-       AND NOT EXISTS (SELECT 1 FROM "StaleVisitor" s WHERE s."shopId" = $1 AND s."markedAt" <= "Funnel"."resultsMark")`,
-    shopId,
-  );
+  await exec.transaction(async (tx) => {
+    if (exec.dialect === "postgres") {
+      await tx.query(`SELECT "id" FROM "Funnel" WHERE "shopId" = $1 AND "resultsState" = 'building' FOR UPDATE`, shopId);
+    }
+    await tx.execute(
+      `UPDATE "Funnel" SET "resultsState" = 'ready' WHERE "shopId" = $1 AND "resultsState" = 'building' AND "resultsMark" IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM "StaleVisitor" s WHERE s."shopId" = $1 AND s."markedAt" <= "Funnel"."resultsMark")`,
+      shopId,
+    );
+  });
 }
 
 type Stale = { clientId: string; sinceTs: number; version: number };

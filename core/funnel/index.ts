@@ -10,6 +10,7 @@ export {
   compareReports,
   figuresFromCounts,
   percentileNearestRank,
+  percentilesNearestRank,
   previousPeriod,
   rate,
 } from "./report";

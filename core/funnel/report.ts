@@ -147,11 +147,15 @@ export function rate(numerator: number, denominator: number): number | null {
  * `percent` is an integer in 1..100 so the rank is computed exactly.
  */
 export function percentileNearestRank(values: readonly number[], percent: number): number | null {
-  if (values.length === 0) return null;
+  return percentilesNearestRank(values, [percent])[0];
+}
+
+/** Several nearest-rank percentiles of the same values, sorting them once. */
+export function percentilesNearestRank(values: readonly number[], percents: readonly number[]): (number | null)[] {
+  if (values.length === 0) return percents.map(() => null);
   // A typed copy sorts numerically without a comparator: several times faster on 100 k+ values.
   const sorted = Float64Array.from(values).sort();
-  const rank = Math.max(1, Math.ceil((percent * sorted.length) / 100));
-  return sorted[rank - 1];
+  return percents.map((percent) => sorted[Math.max(1, Math.ceil((percent * sorted.length) / 100)) - 1]);
 }
 
 /** How many units the outcomes stand for. */
@@ -185,6 +189,7 @@ export function figuresFromCounts(labels: readonly string[], agg: FunnelAggregat
     const count = agg.counts[i];
     const prev = i === 0 ? null : agg.counts[i - 1];
     const dropOff = prev === null ? null : prev - count;
+    const [median, p90] = i === 0 ? [null, null] : percentilesNearestRank(agg.msFromPrev[i], [50, 90]);
     return {
       step: i + 1,
       label,
@@ -195,8 +200,8 @@ export function figuresFromCounts(labels: readonly string[], agg: FunnelAggregat
       // dropOff / prev rather than 1 − conversion: exact for equal ratios, so ties compare equal.
       dropOffRate: prev === null || dropOff === null ? null : rate(dropOff, prev),
       inProgress: i === 0 ? 0 : agg.inProgressByFurthest[i - 1],
-      medianMsFromPrev: i === 0 ? null : percentileNearestRank(agg.msFromPrev[i], 50),
-      p90MsFromPrev: i === 0 ? null : percentileNearestRank(agg.msFromPrev[i], 90),
+      medianMsFromPrev: median,
+      p90MsFromPrev: p90,
     };
   });
   return {

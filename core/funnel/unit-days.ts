@@ -114,6 +114,9 @@ export type UnitDayRow = Omit<UnitDay, "visitorId"> & { multi: boolean; count?: 
 export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefinition, params: FunnelParams): FunnelReport {
   const results: UnitResult[] = [];
   const multi = new Map<string, UnitDayRow[]>();
+  // Consecutive rows of one group share entry time and attributes: one entry object for
+  // them all (hundreds of thousands of units otherwise each allocate a copy).
+  let entry: CoreEvent | null = null;
   for (const r of rows) {
     if (r.multi) {
       const list = multi.get(r.unitId);
@@ -121,7 +124,8 @@ export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefini
       else multi.set(r.unitId, [r]);
       continue;
     }
-    const result = toResult(r, r.latestStartTs, def, params.now);
+    if (!entry || entry.ts !== r.entryTs || entry.attrs !== r.attrs) entry = entryOf(r);
+    const result = toResult(r, r.latestStartTs, def, params.now, entry);
     if (r.inProgress !== undefined) result.inProgress = r.inProgress;
     if (r.count !== undefined) result.count = r.count;
     results.push(result);
@@ -139,12 +143,14 @@ export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefini
   return reportFromUnitResults(results, def, params);
 }
 
-function toResult(r: UnitDayRow, latestStart: number, def: FunnelDefinition, now: number): UnitResult {
+const entryOf = (r: UnitDayRow): CoreEvent => ({ ...ENTRY, ts: r.entryTs, attrs: r.attrs });
+
+function toResult(r: UnitDayRow, latestStart: number, def: FunnelDefinition, now: number, entry = entryOf(r)): UnitResult {
   const completed = r.furthest === def.steps.length;
   const couldAdvance = def.unit === "visitor" ? latestStart + def.windowMs > now : now - r.lastTs < SESSION_GAP_MS;
   return {
     unitId: r.unitId,
-    entry: { ...ENTRY, ts: r.entryTs, attrs: r.attrs },
+    entry,
     furthest: r.furthest,
     msFromPrev: r.msFromPrev,
     inProgress: !completed && couldAdvance,

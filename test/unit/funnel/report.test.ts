@@ -5,6 +5,7 @@ import {
   computeFunnel,
   figuresFromCounts,
   percentileNearestRank,
+  percentilesNearestRank,
   previousPeriod,
 } from "../../../core/funnel";
 import { DAY, ev, funnel, HOUR, MIN, params, SHOP_STEPS, T0 } from "./fixtures";
@@ -81,6 +82,12 @@ describe("percentileNearestRank", () => {
     expect(percentileNearestRank([1, 2, 3, 4, 5], 50)).toBe(3);
     expect(percentileNearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
     expect(percentileNearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90)).toBe(10);
+  });
+
+  it("several percentiles of one sort equal each one alone", () => {
+    const values = [9, 3, 14, 1, 1, 27, 8, 5, 12, 6, 2];
+    expect(percentilesNearestRank(values, [50, 90, 100])).toEqual([50, 90, 100].map((p) => percentileNearestRank(values, p)));
+    expect(percentilesNearestRank([], [50, 90])).toEqual([null, null]);
   });
 });
 
