@@ -15,8 +15,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await requireShop(session.shop);
   const [data, trust] = await Promise.all([dashboard(shop), dashboardTrustData(shop)]);
   // Coverage and "why numbers differ" stream in after the page: on a large shop they take
-  // about as long as the rest, and started only now they do not delay it (the server's
-  // SQLite runs one query at a time). `_data` answers as text/remix-deferred.
+  // about as long as the rest, and started only now their queries do not delay the
+  // figures'. With SQLite's synchronous driver they can still hold back the shell's flush
+  // while they run (decision 006). `_data` answers as text/remix-deferred.
   const panels = data.tracking.events === 0 ? null : dashboardTrustPanels(shop);
   return defer({ ...data, trust, panels });
 };
