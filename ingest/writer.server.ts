@@ -137,7 +137,10 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
     } else visitors.set(key, { shopId: r.shopId, clientId: r.clientId, min: r.ts, max: r.ts });
   }
   const stale: unknown[] = [];
-  for (const v of visitors.values()) {
+  // Visitors in (shop, clientId) order, the order the refresher deletes markers in: two
+  // transactions that lock the same visitors' rows in one order cannot deadlock.
+  const ordered = [...visitors.values()].sort((a, b) => a.shopId - b.shopId || (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
+  for (const v of ordered) {
     const since = await resessionize(tx, dialect, v, activity);
     stale.push(v.shopId, v.clientId, since, 1, Date.now());
   }

@@ -239,7 +239,8 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
     if (now.length !== known.size || now.some((c) => known.get(c.id) !== Number(c.resultsMark))) return 0;
     const valid = new Set(now.map((c) => c.id));
     const done = new Set<string>();
-    for (const s of stale) {
+    // clientId order, as the ingestion writer marks visitors: the same lock order, no deadlock.
+    for (const s of [...stale].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0))) {
       const removed = await tx.execute(
         `DELETE FROM "StaleVisitor" WHERE "shopId" = $1 AND "clientId" = $2 AND "version" = $3`,
         shopId, s.clientId, s.version,
