@@ -20,3 +20,12 @@ export function bool(dialect: Dialect, value: boolean): boolean | number {
 
 /** Parameter limit per statement (SQLite's default is 32,766; PostgreSQL's 65,535). */
 export const MAX_PARAMS = 30_000;
+
+/**
+ * The order every transaction locks visitors' rows in (StaleVisitor markers above all):
+ * the ingestion writer and the funnel-results refresher both follow it, so neither can
+ * hold one visitor while waiting for another that the other holds.
+ */
+export function visitorLockOrder(a: { shopId: number; clientId: string }, b: { shopId: number; clientId: string }): number {
+  return a.shopId - b.shopId || (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0);
+}

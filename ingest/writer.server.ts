@@ -7,7 +7,7 @@
 import type { EventRow } from "./normalize";
 import { ACTIVITY_COUNTS, ActivityDelta } from "../core/activity";
 import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type SessionRow } from "./sessions";
-import { bool, MAX_PARAMS, valuesList, type Dialect } from "./sql";
+import { bool, MAX_PARAMS, valuesList, visitorLockOrder, type Dialect } from "./sql";
 import type { SqlExecutor, SqlTx } from "./sql-executor.server";
 
 export class OverloadedError extends Error {
@@ -137,10 +137,8 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
     } else visitors.set(key, { shopId: r.shopId, clientId: r.clientId, min: r.ts, max: r.ts });
   }
   const stale: unknown[] = [];
-  // Visitors in (shop, clientId) order, the order the refresher deletes markers in: two
-  // transactions that lock the same visitors' rows in one order cannot deadlock.
-  const ordered = [...visitors.values()].sort((a, b) => a.shopId - b.shopId || (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
-  for (const v of ordered) {
+  // Visitors in lock order, as the refresher deletes their markers: no deadlock between the two.
+  for (const v of [...visitors.values()].sort(visitorLockOrder)) {
     const since = await resessionize(tx, dialect, v, activity);
     stale.push(v.shopId, v.clientId, since, 1, Date.now());
   }

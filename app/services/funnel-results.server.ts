@@ -33,7 +33,7 @@ import {
 import type { EntryAttributes, FunnelDefinition } from "../../core/types";
 import { SESSION_GAP_MS } from "../../core/types";
 import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../ingest/sql-executor.server";
-import { MAX_PARAMS, valuesList } from "../../ingest/sql";
+import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../ingest/sql";
 import type { Db, DbDialect } from "../db-client";
 import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "./events.server";
 import { toDefinition, toView } from "./funnels.server";
@@ -239,8 +239,8 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
     if (now.length !== known.size || now.some((c) => known.get(c.id) !== Number(c.resultsMark))) return 0;
     const valid = new Set(now.map((c) => c.id));
     const done = new Set<string>();
-    // clientId order, as the ingestion writer marks visitors: the same lock order, no deadlock.
-    for (const s of [...stale].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0))) {
+    // Lock order, as the ingestion writer marks visitors: no deadlock between the two.
+    for (const s of stale.map((v) => ({ ...v, shopId })).sort(visitorLockOrder)) {
       const removed = await tx.execute(
         `DELETE FROM "StaleVisitor" WHERE "shopId" = $1 AND "clientId" = $2 AND "version" = $3`,
         shopId, s.clientId, s.version,

@@ -12,6 +12,9 @@ import type { SetupChecklistView } from "../../../core/trust/checklist";
 import type { CoverageSummary, CoverageView } from "../../../core/trust/coverage";
 import type { DifferencesView } from "../../../core/trust/differences";
 
+/** Coverage for the range without its days (cards show the range's total). */
+const summaryOf = (c: CoverageView): CoverageSummary => ({ range: c.range, query: c.query, total: c.total });
+
 export interface SetupPageData {
   checklist: SetupChecklistView;
   /** Coverage over the default range (last 30 days): the pixel sees purchases, or how many it misses. */
@@ -22,7 +25,7 @@ export async function setupPageData(shop: ChecklistShop, admin: AdminGraphql | n
   const now = Date.now();
   const range = parseTrustRange(new URLSearchParams(), safeTimeZone(shop.timeZone), now);
   const [checklist, coverage] = await Promise.all([setupChecklist(shop, { admin, now }), coverageReport(shop.id, range)]);
-  return { checklist, coverage: { range: coverage.range, query: coverage.query, total: coverage.total } };
+  return { checklist, coverage: summaryOf(coverage) };
 }
 
 export interface CoveragePageData {
@@ -60,8 +63,6 @@ export interface DashboardTrustPanels {
 
 /** The dashboard's coverage and "why numbers differ" cards, over the last 30 days. */
 export async function dashboardTrustPanels(shop: { id: number; timeZone: string }): Promise<DashboardTrustPanels> {
-  const range = parseTrustRange(new URLSearchParams(), safeTimeZone(shop.timeZone), Date.now());
-  const coverage = await coverageReport(shop.id, range);
-  const differences = await whyNumbersDiffer(shop.id, range, coverage.total);
-  return { coverage: { range: coverage.range, query: coverage.query, total: coverage.total }, differences };
+  const { coverage, differences } = await coveragePageData(shop, new URLSearchParams());
+  return { coverage: summaryOf(coverage), differences };
 }
