@@ -1,10 +1,10 @@
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
-import type { TransactionMode } from "@libsql/client";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { PrismaClient as SqliteClient } from "../generated/sqlite/index.js";
 import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "./db-url";
+import { SqliteThread, sqliteFilePath, threadClient } from "./sqlite-thread";
 
 // The generated clients are CommonJS outside node_modules; load them at run time
 // (not through the bundler) from the app's root.
@@ -27,36 +27,20 @@ export function createDb(url: string): { db: Db; dialect: DbDialect } {
     return { db: db as unknown as Db, dialect: "postgres" };
   }
   const SqliteClient = generatedClient("sqlite");
-  const db = new SqliteClient({ adapter: new TunedLibSQL({ url }) });
+  const db = new SqliteClient({ adapter: new ThreadedLibSQL({ url }) });
   return { db, dialect: "sqlite" };
 }
 
 /**
- * libsql's client hands its native connection to each transaction and opens a fresh
- * one for what follows, without per-connection settings. This adapter applies them
- * before the first statement on every connection the client opens.
+ * Prisma's libsql adapter on a SQLite connection that lives on its own thread
+ * (app/sqlite-thread.ts), so the server's thread is free while a query runs. Its one
+ * connection gets the per-connection settings once; the adapter's lock already runs one
+ * statement or transaction at a time.
  */
-class TunedLibSQL extends PrismaLibSQL {
+class ThreadedLibSQL extends PrismaLibSQL {
   createClient(config: Parameters<PrismaLibSQL["createClient"]>[0]): ReturnType<PrismaLibSQL["createClient"]> {
-    const client = super.createClient(config);
-    const execute = client.execute.bind(client);
-    const transaction = client.transaction.bind(client);
-    let tuned: Promise<void> | null = null;
-    const tune = () =>
-      (tuned ??= (async () => {
-        for (const pragma of SQLITE_CONNECTION_PRAGMAS) await execute(pragma);
-      })());
-    client.execute = (async (stmt: Parameters<typeof execute>[0]) => {
-      await tune();
-      return execute(stmt);
-    }) as typeof client.execute;
-    client.transaction = (async (mode?: TransactionMode) => {
-      await tune();
-      const tx = await transaction(mode);
-      tuned = null; // the next statement runs on a new connection
-      return tx;
-    }) as typeof client.transaction;
-    return client;
+    const file = sqliteFilePath(config.url);
+    if (!file) throw new Error(`not a SQLite file URL: ${config.url}`);
+    return threadClient(new SqliteThread(file, SQLITE_CONNECTION_PRAGMAS));
   }
 }
-

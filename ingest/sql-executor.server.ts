@@ -4,9 +4,10 @@
  * per-transaction overhead (measured 3–4× the driver's) would cap events/s.
  * Statements use `$1…$n` placeholders on both databases.
  */
-import { createClient, type Client, type InStatement } from "@libsql/client";
+import type { InValue } from "@libsql/client";
 import pg from "pg";
 import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "../app/db-url";
+import { SqliteThread, sqliteFilePath, type SqliteAnswer } from "../app/sqlite-thread";
 import type { Dialect } from "./sql";
 
 export interface SqlTx {
@@ -31,54 +32,57 @@ function toSqlite(sql: string): string {
   return sequential ? sql.replace(/\$\d+/g, "?") : sql.replace(/\$(\d+)/g, "?$1");
 }
 
+/** Rows as objects keyed by column name (the thread sends arrays). */
+function rowObjects({ columns, rows }: SqliteAnswer): Record<string, unknown>[] {
+  return rows.map((values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) if (!Object.hasOwn(row, columns[i])) row[columns[i]] = values[i];
+    return row;
+  });
+}
+
 function sqliteExecutor(url: string): SqlExecutor {
-  const client: Client = createClient({ url });
+  const file = sqliteFilePath(url);
+  if (!file) throw new Error(`not a SQLite file URL: ${url}`);
+  // The connection lives on its own thread (app/sqlite-thread.ts): a group commit or a
+  // results build no longer stops the server's HTTP work while SQLite runs.
   // WAL (set by the migration step) + NORMAL: a commit survives a process crash; only an
   // OS crash or power loss could drop the last commits. busy_timeout, mmap: see app/db-url.ts.
-  // (PRAGMAs that answer with a row must go through execute, one at a time.)
-  const ready = client
-    .execute("PRAGMA synchronous=NORMAL")
-    .then(async () => {
-      for (const pragma of SQLITE_CONNECTION_PRAGMAS) await client.execute(pragma);
-    });
-  ready.catch(() => {}); // surfaced by the first query that awaits it
+  const thread = new SqliteThread(file, ["PRAGMA synchronous=NORMAL", ...SQLITE_CONNECTION_PRAGMAS]);
   // One connection, one operation at a time: a transaction owns it from BEGIN to COMMIT.
-  // (libsql's client.transaction() opens a new native connection per call, and those
-  // measured ~230 KB each that were never given back.)
-  let queue: Promise<unknown> = ready;
+  let queue: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(fn, fn);
     queue = run.catch(() => {});
     return run;
   };
-  const exec = (s: InStatement) => client.execute(s);
+  const exec = (sql: string, params: unknown[]) => thread.execute(toSqlite(sql), params as InValue[]);
   const tx: SqlTx = {
     async query<T>(sql: string, ...params: unknown[]) {
-      return (await exec({ sql: toSqlite(sql), args: params as never })).rows as T[];
+      return rowObjects(await exec(sql, params)) as T[];
     },
     async execute(sql: string, ...params: unknown[]) {
-      return (await exec({ sql: toSqlite(sql), args: params as never })).rowsAffected;
+      return (await exec(sql, params)).rowsAffected;
     },
   };
+  const statement = (sql: string) => exec(sql, []);
   return {
     dialect: "sqlite",
     query: (sql, ...params) => exclusive(() => tx.query(sql, ...params)),
     execute: (sql, ...params) => exclusive(() => tx.execute(sql, ...params)),
     transaction: (fn) =>
       exclusive(async () => {
-        await client.execute("BEGIN IMMEDIATE");
+        await statement("BEGIN IMMEDIATE");
         try {
           const result = await fn(tx);
-          await client.execute("COMMIT");
+          await statement("COMMIT");
           return result;
         } catch (error) {
-          await client.execute("ROLLBACK").catch(() => {});
+          await statement("ROLLBACK").catch(() => {});
           throw error;
         }
       }),
-    async close() {
-      client.close();
-    },
+    close: () => thread.close(),
   };
 }
 
@@ -126,10 +130,9 @@ function postgresExecutor(url: string): SqlExecutor {
 }
 
 /**
- * Lets the event loop run once. Loops that issue many statements call it per batch: the
- * drivers free native statement memory in finalizers that only run when the loop turns
- * (a loop awaiting settled promises never does — measured: a 1,000-row INSERT keeps
- * ~470 KB until then), and HTTP requests get their turn during long jobs.
+ * Lets the event loop run once. Loops that issue many statements call it per batch so
+ * HTTP requests get their turn during long jobs (PostgreSQL answers can arrive already
+ * settled one after another), and so native memory freed in finalizers is given back.
  */
 export function letEventLoopRun(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -28,9 +28,8 @@ export interface WriterProbeResult {
   /** Wall time inside transactions not spent awaiting a statement (the writer's own JS). */
   jsMs: number;
   /**
-   * Group-commit durations (open → committed). The local libsql driver runs SQLite
-   * synchronously on the main thread and the writer only awaits its already-settled
-   * promises, so each commit holds the event loop for its whole duration.
+   * Group-commit durations (open → committed). A request's 202 waits for the commit that
+   * holds its rows, so these bound ingestion latency from below.
    */
   commitMs: { mean: number; max: number };
   executor: WriterExecutorKind;

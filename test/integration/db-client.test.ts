@@ -1,9 +1,16 @@
 /**
- * The app's SQLite connections keep their settings (busy_timeout, mmap_size) on every
- * native connection, including the ones libsql opens after each transaction.
+ * The app's SQLite connections (app/sqlite-thread.ts): each lives on its own thread with
+ * its settings (busy_timeout, mmap_size), keeps them across transactions, leaves the
+ * server's thread free while SQLite works, maps SQLite errors as before, and does not
+ * keep a script's process alive.
  */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../app/db-client";
+import { sqliteFilePath } from "../../app/sqlite-thread";
+import { createSqlExecutor } from "../../ingest/sql-executor.server";
 import { freshDatabase } from "../helpers/app-server";
 
 const settings = async (db: ReturnType<typeof createDb>["db"]) => {
@@ -12,8 +19,20 @@ const settings = async (db: ReturnType<typeof createDb>["db"]) => {
   return { busy: Number(busy.timeout), mmap: Number(mmap.mmap_size) };
 };
 
-describe("SQLite connection settings", () => {
-  it("hold before and after transactions", async () => {
+// A query that keeps SQLite busy for a while (~1 s here) without any table.
+const SLOW = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000000) SELECT count(*) AS c FROM n";
+
+/** When a 20 ms timer fired, and when the query answered. */
+async function timerDuring(query: () => Promise<unknown>) {
+  const start = performance.now();
+  let timerAt = Infinity;
+  setTimeout(() => (timerAt = performance.now() - start), 20);
+  await query();
+  return { timerAt, answeredAt: performance.now() - start };
+}
+
+describe("SQLite connections on their own thread", () => {
+  it("keep their settings before and after transactions", async () => {
     const { db } = createDb(await freshDatabase("sqlite"));
     try {
       const before = await settings(db);
@@ -26,5 +45,82 @@ describe("SQLite connection settings", () => {
     } finally {
       await db.$disconnect();
     }
+  });
+
+  it("leave the server's thread free while a query runs (Prisma and the ingestion executor)", async () => {
+    const url = await freshDatabase("sqlite");
+    const { db } = createDb(url);
+    const exec = createSqlExecutor(url);
+    try {
+      // With the driver on the calling thread, the timer could only fire after the answer.
+      const prisma = await timerDuring(() => db.$queryRawUnsafe(SLOW));
+      expect(prisma.answeredAt).toBeGreaterThan(200);
+      expect(prisma.timerAt).toBeLessThan(prisma.answeredAt - 100);
+      const raw = await timerDuring(() => exec.query(SLOW));
+      expect(raw.answeredAt).toBeGreaterThan(200);
+      expect(raw.timerAt).toBeLessThan(raw.answeredAt - 100);
+      expect(await exec.query<{ c: number }>(SLOW)).toEqual([{ c: 8_000_000 }]);
+    } finally {
+      await db.$disconnect();
+      await exec.close();
+    }
+  });
+
+  it("answer SQLite errors as Prisma and the executor expect, and roll back a failed transaction", async () => {
+    const url = await freshDatabase("sqlite");
+    const { db } = createDb(url);
+    const exec = createSqlExecutor(url);
+    try {
+      await db.shop.create({ data: { domain: "thread-a.myshopify.com", name: "A", ingestKey: "ik_thread_a" } });
+      await expect(db.shop.create({ data: { domain: "thread-a.myshopify.com", name: "B", ingestKey: "ik_thread_b" } })).rejects.toMatchObject({ code: "P2002" });
+      await expect(
+        db.$transaction(async (tx) => {
+          await tx.shop.create({ data: { domain: "thread-c.myshopify.com", name: "C", ingestKey: "ik_thread_c" } });
+          throw new Error("abandon");
+        }),
+      ).rejects.toThrow("abandon");
+      await expect(
+        exec.transaction(async (tx) => {
+          await tx.execute(`INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ($1, 'D', $2, $3)`, "thread-d.myshopify.com", "ik_thread_d", Date.now());
+          await tx.execute(`INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ($1, 'D', $2, $3)`, "thread-a.myshopify.com", "ik_thread_e", Date.now());
+        }),
+      ).rejects.toMatchObject({ code: expect.stringContaining("SQLITE_CONSTRAINT"), rawCode: 2067 });
+      // Neither connection is left inside a transaction, and only the first shop exists.
+      expect((await db.shop.findMany({ select: { domain: true } })).map((s) => s.domain)).toEqual(["thread-a.myshopify.com"]);
+      expect(await exec.query(`SELECT count(*) AS n FROM "Shop"`)).toEqual([{ n: 1 }]);
+    } finally {
+      await db.$disconnect();
+      await exec.close();
+    }
+  });
+
+  it("do not keep a script's process alive once idle", async () => {
+    const url = await freshDatabase("sqlite");
+    const root = path.resolve(__dirname, "../..");
+    const script = path.join(root, ".tmp", `idle-exit-${process.pid}.mts`);
+    writeFileSync(
+      script,
+      `import { createDb } from "../app/db-client";
+      import { createSqlExecutor } from "../ingest/sql-executor.server";
+      const { db } = createDb(process.env.DATABASE_URL);
+      const exec = createSqlExecutor(process.env.DATABASE_URL);
+      console.log(await db.shop.count(), (await exec.query("SELECT 1 AS one"))[0].one);`,
+    );
+    // No $disconnect, no close: the process must still end by itself.
+    const run = spawnSync(process.execPath, ["--import", "tsx", script], {
+      cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", timeout: 30_000,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("0 1");
+    expect(run.status).toBe(0);
+  });
+
+  it("open the file a file: URL names", () => {
+    expect(sqliteFilePath("file:./.data/app.sqlite")).toBe("./.data/app.sqlite");
+    expect(sqliteFilePath("file:/srv/app%20data/app.sqlite?mode=rwc")).toBe("/srv/app data/app.sqlite");
+    expect(sqliteFilePath("file:///srv/app.sqlite")).toBe("/srv/app.sqlite");
+    expect(sqliteFilePath(":memory:")).toBe(":memory:");
+    expect(sqliteFilePath("file://remote-host/app.sqlite")).toBeNull();
+    expect(sqliteFilePath("libsql://db.example.com")).toBeNull();
   });
 });
