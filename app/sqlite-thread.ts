@@ -1,5 +1,5 @@
 /**
- * A SQLite connection on a worker thread (app/sqlite-thread.worker.mjs).
+ * A SQLite connection on a worker thread (its code: app/sqlite-thread-worker.ts).
  *
  * The local libsql driver runs each query synchronously on the calling thread. On the
  * server's one thread that meant a 0.6 s report query also held back HTTP parsing,
@@ -12,8 +12,9 @@
  * executor queues), so a transaction is simply BEGIN … COMMIT on this connection.
  */
 import { LibsqlError, type Client, type InValue, type ResultSet, type TransactionMode } from "@libsql/client";
-import path from "node:path";
+import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { SQLITE_WORKER_SOURCE } from "./sqlite-thread-worker";
 
 export interface SqliteAnswer {
   columns: string[];
@@ -53,9 +54,8 @@ export function sqliteFilePath(url: string): string | null {
   return decodeURIComponent(rest);
 }
 
-// The worker is plain JavaScript loaded from the app's root, like the generated Prisma
-// clients (app/db-client.ts), so the sources, the bundled build and tests share one file.
-const WORKER_FILE = path.join(process.cwd(), "app", "sqlite-thread.worker.mjs");
+// The driver's path, resolved from this module (the sources or the bundled build).
+const LIBSQL_PATH = createRequire(import.meta.url).resolve("libsql");
 
 export class SqliteThread {
   private readonly worker: Worker;
@@ -64,7 +64,7 @@ export class SqliteThread {
   private failure: Error | null = null;
 
   constructor(filePath: string, pragmas: readonly string[]) {
-    this.worker = new Worker(WORKER_FILE, { workerData: { path: filePath, pragmas } });
+    this.worker = new Worker(SQLITE_WORKER_SOURCE, { eval: true, workerData: { path: filePath, pragmas, libsql: LIBSQL_PATH } });
     // Idle, the thread must not keep the process alive (scripts end without closing).
     this.worker.unref();
     this.worker.on("message", (message: { id: number; result?: unknown; error?: WorkerError }) => {

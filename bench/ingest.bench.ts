@@ -187,7 +187,9 @@ export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
   let stored = 0;
   try {
     const bodies = bodiesFor(target, `r${Date.now().toString(36)}`);
-    sanity = await checkOneBatch(server.url, bodies);
+    sanity = await checkOneBatch(server.url, bodies).catch((e: Error) => {
+      throw new Error(`${e.message}\nserver output:\n${server.logs.slice(-20).join("")}`);
+    });
     runs.push(await runLoad({ label: "warm-up", url: server.url, bodies, connections: s.connections, durationS: s.warmupS }));
     const peak = await runLoad({ label: "peak", url: server.url, bodies, connections: s.connections, durationS: s.durationS, cpuPids: { server: server.pid } });
     runs.push(peak);

@@ -1,15 +1,17 @@
 /**
- * Owns one SQLite connection on its own thread (see app/sqlite-thread.ts). The native
- * driver is synchronous: on the server's main thread every query stopped HTTP parsing and
- * page streaming for its whole duration. Here it only holds this thread.
+ * The code of the thread that owns one SQLite connection (see app/sqlite-thread.ts). The
+ * native driver is synchronous: on the server's main thread every query stopped HTTP
+ * parsing and page streaming for its whole duration; here it only holds this thread.
  *
- * Plain JavaScript so Node can start it as is, from the sources, the build, tests and scripts.
- * Semantics follow @libsql/client's local driver (argument and integer conversion, errors),
- * which this replaces on the hot paths; rows travel as arrays.
+ * Kept as source text and started with `eval`, so the bundled server, the sources under
+ * tests and scripts, and any copy of build/ run the same code without a separate file to
+ * ship. CommonJS; `workerData.libsql` is the driver's resolved path.
+ * Semantics follow @libsql/client's local driver (argument and integer conversion, error
+ * shapes), which this replaces; rows travel as arrays.
  */
-import Database from "libsql";
-import { parentPort, workerData } from "node:worker_threads";
-
+export const SQLITE_WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.libsql);
 const { path, pragmas } = workerData;
 const db = new Database(path);
 
@@ -106,7 +108,7 @@ parentPort.on("message", (message) => {
     else if (op === "close") {
       db.close();
       result = undefined;
-    } else throw new Error(`unknown operation ${op}`);
+    } else throw new Error("unknown operation " + op);
     parentPort.postMessage({ id, result });
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
@@ -116,3 +118,4 @@ parentPort.on("message", (message) => {
     });
   }
 });
+`;
