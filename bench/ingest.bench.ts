@@ -330,8 +330,8 @@ export function writerMarkdown(w: WriterProbeResult, ceiling: number | null, dia
 export function whatIfMarkdown(w: WriterProbeResult, app: WriterProbeResult | null, ceiling: number): string {
   const top = w.statements.slice(0, 3).map((s) => `${s.kind} ${fmtMs(s.ms)}`).join(", ");
   return (
-    `**What-if** (a bench-only executor, not the app's code: the same \`IngestWriter\` and SQL, but plain \`?\` placeholders — the writer's \`$n\` always appear once each, in order — ` +
-    `with BEGIN IMMEDIATE/COMMIT on the client's one connection, synchronous=NORMAL, busy_timeout=5000): ${fmtInt(w.eventsPerSec)} events/s ` +
+    `**What-if** (a bench-only executor, not the app's code: the same \`IngestWriter\` and SQL on @libsql/client on the calling thread, as the app ran before its SQLite thread — ` +
+    `plain \`?\` placeholders, BEGIN IMMEDIATE/COMMIT on the client's one connection, synchronous=NORMAL, busy_timeout=5000): ${fmtInt(w.eventsPerSec)} events/s ` +
     `(${(w.eventsPerSec / ceiling).toFixed(3)}× the storage ceiling${app ? `, ${(w.eventsPerSec / app.eventsPerSec).toFixed(1)}× the app's executor` : ""}), ` +
     `group commits ${fmtMs(w.commitMs.mean)} on average, ${fmtMs(w.commitMs.max)} at most; largest statement costs: ${top}. Same rows stored (checked).`
   );
@@ -401,14 +401,14 @@ export function ingestFindings(m: {
     const little = m.placeholders[0];
     if (big && little) {
       parts.push(
-        `Cause: the writer's \`$n\` placeholders become numbered \`?NNN\` on SQLite (\`toSqlite\` in ingest/sql-executor.server.ts), and a multi-row INSERT with numbered placeholders costs ` +
-          `${big.numberedUsPerRow.toFixed(0)} µs per row at ${fmtInt(big.rowsPerStatement)} rows against ${big.plainUsPerRow.toFixed(0)} µs with plain \`?\` (${(big.numberedUsPerRow / big.plainUsPerRow).toFixed(0)}×; ` +
-          `${(little.numberedUsPerRow / little.plainUsPerRow).toFixed(1)}× at ${fmtInt(little.rowsPerStatement)} rows): the per-row cost grows with the statement's parameter count, i.e. quadratic per statement.`,
+        `Numbered \`?NNN\` placeholders would cost ${big.numberedUsPerRow.toFixed(0)} µs per row in a ${fmtInt(big.rowsPerStatement)}-row INSERT against ${big.plainUsPerRow.toFixed(0)} µs with plain \`?\` ` +
+          `(${(big.numberedUsPerRow / big.plainUsPerRow).toFixed(0)}×; ${(little.numberedUsPerRow / little.plainUsPerRow).toFixed(1)}× at ${fmtInt(little.rowsPerStatement)} rows); ` +
+          `the app's \`toSqlite\` writes plain \`?\` whenever the \`$n\` appear once each in order, as in every multi-row INSERT.`,
       );
     }
     if (m.whatIf) {
       parts.push(
-        `A bench-only executor with plain \`?\` placeholders (BEGIN IMMEDIATE/COMMIT on one connection; same writer, same SQL otherwise) stores ${fmtInt(m.whatIf.eventsPerSec)} events/s ` +
+        `A bench-only executor that runs @libsql/client on the calling thread (no SQLite thread; same writer and SQL) stores ${fmtInt(m.whatIf.eventsPerSec)} events/s ` +
           `(${(m.whatIf.eventsPerSec / m.storage.eventsPerSec).toFixed(3)}× the ceiling${m.writer ? `, ${(m.whatIf.eventsPerSec / m.writer.eventsPerSec).toFixed(1)}× the app's executor` : ""}); ` +
           `what remains is the per-visitor resessionizing (${m.whatIf.statements.filter((x) => x.kind !== "INSERT Event" && !x.kind.startsWith("commit") && !x.kind.startsWith("transaction")).reduce((a, x) => a + x.count, 0).toLocaleString("en-US")} statements for ${fmtInt(m.whatIf.events)} events).`,
       );
