@@ -20,6 +20,13 @@ function generatedClient(provider: "sqlite" | "postgres"): typeof SqliteClient {
 export type Db = SqliteClient;
 export type DbDialect = "sqlite" | "postgres";
 
+/**
+ * Options for transactions that work through a whole shop (activity rebuild, shop/redact):
+ * minutes on a big shop, where Prisma's default (5 s) would expire them. (On SQLite the
+ * driver used to block the thread, so the timeout could not fire mid-statement.)
+ */
+export const LONG_TRANSACTION = { maxWait: 60_000, timeout: 30 * 60_000 };
+
 export function createDb(url: string): { db: Db; dialect: DbDialect } {
   if (isPostgresUrl(url)) {
     const PostgresClient = generatedClient("postgres");

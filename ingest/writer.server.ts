@@ -180,6 +180,19 @@ async function markStale(tx: Tx, dialect: Dialect, values: unknown[]) {
   }
 }
 
+/**
+ * A visitor's events in a span: $1 shop, $2 clientId, $3…$4 the span.
+ * On PostgreSQL the span is a (clientId, ts) row range, which only the (shopId, clientId, ts)
+ * index can bound. With plain ts bounds and young statistics (a new shop, recent events past
+ * the histogram) the planner sometimes took (shopId, ts) and read every event of the shop in
+ * the span: 13 ms per visitor in the bench. SQLite's planner picks the right index as is.
+ */
+export function visitorEventsSql(dialect: Dialect): string {
+  const inSpan = dialect === "postgres" ? `("clientId", "ts") >= ($2, $3) AND ("clientId", "ts") <= ($2, $4)` : `"ts" >= $3 AND "ts" <= $4`;
+  return `SELECT "eventId", "name", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium", "utmCampaign",
+    "device", "customerId", "isBot" FROM "Event" WHERE "shopId" = $1 AND "clientId" = $2 AND ${inSpan}`;
+}
+
 /** Re-derives the visitor's sessions around the new events; returns where the change starts (a session start). */
 async function resessionize(
   tx: Tx,
@@ -194,8 +207,7 @@ async function resessionize(
   const span = affectedSpan(v.min, v.max, overlapping.map((s) => ({ startTs: Number(s.startTs), endTs: Number(s.endTs) })));
   const events = (
     await tx.query<Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isBot: boolean | number }>(
-      `SELECT "eventId", "name", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium", "utmCampaign",
-         "device", "customerId", "isBot" FROM "Event" WHERE "shopId" = $1 AND "clientId" = $2 AND "ts" >= $3 AND "ts" <= $4`,
+      visitorEventsSql(dialect),
       v.shopId, v.clientId, span.from, span.to,
     )
   ).map((e) => ({ ...e, ts: Number(e.ts), isBot: Boolean(e.isBot) }));

@@ -6,6 +6,7 @@
  * added the buckets backfilled them with the same SQL for every shop.
  */
 import type { Db } from "../db.server";
+import { LONG_TRANSACTION } from "../db-client";
 import { ACTIVITY_COUNTS, BUCKET_MS, KEY_EVENTS, emptyCounts, type ActivityCounts } from "../../core/activity";
 import { DAY_MS } from "../../core/trust/time";
 
@@ -47,12 +48,13 @@ export async function rebuildActivity(db: Db, shopId: number, opts: { before?: n
   // Whole buckets only: the one holding `before` is recounted from all its remaining rows.
   const until = opts.before === undefined ? null : (Math.floor(opts.before / BUCKET_MS) + 1) * BUCKET_MS;
   const limit = (column: string) => (until === null ? "" : `AND "${column}" < ${until}`);
-  await db.$transaction([
-    ...(until === null
-      ? [db.$executeRawUnsafe(`UPDATE "VisitorSession" SET ${KEY_EVENTS.map((k) => `"${k.key}" = ${flag(k.event)}`).join(", ")} WHERE "shopId" = $1`, shopId)]
-      : []),
-    db.$executeRawUnsafe(`DELETE FROM "ActivityBucket" WHERE "shopId" = $1 ${until === null ? "" : `AND "bucket" < ${until / BUCKET_MS}`}`, shopId),
-    db.$executeRawUnsafe(
+  // Over a big shop this runs for minutes: past Prisma's default 5 s transaction timeout.
+  await db.$transaction(async (tx) => {
+    if (until === null) {
+      await tx.$executeRawUnsafe(`UPDATE "VisitorSession" SET ${KEY_EVENTS.map((k) => `"${k.key}" = ${flag(k.event)}`).join(", ")} WHERE "shopId" = $1`, shopId);
+    }
+    await tx.$executeRawUnsafe(`DELETE FROM "ActivityBucket" WHERE "shopId" = $1 ${until === null ? "" : `AND "bucket" < ${until / BUCKET_MS}`}`, shopId);
+    await tx.$executeRawUnsafe(
       `INSERT INTO "ActivityBucket" ("shopId", "bucket", ${cols})
        SELECT "shopId", "bucket", ${ACTIVITY_COUNTS.map((c) => `SUM("${c}")`).join(", ")} FROM (
          SELECT "shopId", "ts" / ${BUCKET_MS} AS "bucket", 1 AS "events", CASE WHEN substr("name", 1, 3) = 'mc:' THEN 1 ELSE 0 END AS "customEvents",
@@ -68,6 +70,6 @@ export async function rebuildActivity(db: Db, shopId: number, opts: { before?: n
          FROM "VisitorSession" WHERE "shopId" = $1 ${limit("startTs")}
        ) x GROUP BY "shopId", "bucket"`,
       shopId,
-    ),
-  ]);
+    );
+  }, LONG_TRANSACTION);
 }

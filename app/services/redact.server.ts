@@ -1,38 +1,42 @@
 import type { Prisma } from "../../generated/sqlite/index.js";
 import prisma from "../db.server";
+import { LONG_TRANSACTION } from "../db-client";
 import { forgetShop } from "../../ingest/ingest.server";
 
 type ModelName = Prisma.ModelName;
+type Tx = Omit<typeof prisma, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
 /**
  * How each table is emptied for one shop. Typed as a record over every model, so a
  * new model without a line here does not compile; test/integration/redact.test.ts
  * also fills every table and checks none keeps a row for the shop.
  */
-function deletionsFor(shopId: number | null, domain: string): Record<ModelName, () => Prisma.PrismaPromise<unknown>> {
+function deletionsFor(db: Tx, shopId: number | null, domain: string): Record<ModelName, () => Promise<unknown>> {
   const id = shopId ?? -1;
   return {
-    Session: () => prisma.session.deleteMany({ where: { shop: domain } }),
-    FunnelUnitDay: () => prisma.funnelUnitDay.deleteMany({ where: { shopId: id } }),
-    StaleVisitor: () => prisma.staleVisitor.deleteMany({ where: { shopId: id } }),
-    FunnelStep: () => prisma.funnelStep.deleteMany({ where: { shopId: id } }),
-    Funnel: () => prisma.funnel.deleteMany({ where: { shopId: id } }),
-    Event: () => prisma.event.deleteMany({ where: { shopId: id } }),
-    VisitorSession: () => prisma.visitorSession.deleteMany({ where: { shopId: id } }),
-    ActivityBucket: () => prisma.activityBucket.deleteMany({ where: { shopId: id } }),
-    Order: () => prisma.order.deleteMany({ where: { shopId: id } }),
-    AudienceSync: () => prisma.audienceSync.deleteMany({ where: { shopId: id } }),
-    Audience: () => prisma.audience.deleteMany({ where: { shopId: id } }),
+    Session: () => db.session.deleteMany({ where: { shop: domain } }),
+    FunnelUnitDay: () => db.funnelUnitDay.deleteMany({ where: { shopId: id } }),
+    StaleVisitor: () => db.staleVisitor.deleteMany({ where: { shopId: id } }),
+    FunnelStep: () => db.funnelStep.deleteMany({ where: { shopId: id } }),
+    Funnel: () => db.funnel.deleteMany({ where: { shopId: id } }),
+    Event: () => db.event.deleteMany({ where: { shopId: id } }),
+    VisitorSession: () => db.visitorSession.deleteMany({ where: { shopId: id } }),
+    ActivityBucket: () => db.activityBucket.deleteMany({ where: { shopId: id } }),
+    Order: () => db.order.deleteMany({ where: { shopId: id } }),
+    AudienceSync: () => db.audienceSync.deleteMany({ where: { shopId: id } }),
+    Audience: () => db.audience.deleteMany({ where: { shopId: id } }),
     // Last: the row that holds the shop's id.
-    Shop: () => prisma.shop.deleteMany({ where: { domain } }),
+    Shop: () => db.shop.deleteMany({ where: { domain } }),
   };
 }
 
 /** shop/redact: deletes every row of the shop in every table, in one transaction. */
 export async function deleteShopData(domain: string): Promise<void> {
   const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
-  const deletions = deletionsFor(shop?.id ?? null, domain);
-  await prisma.$transaction(Object.values(deletions).map((run) => run()));
+  // One transaction, as long as a big shop's delete takes (the default 5 s would expire it).
+  await prisma.$transaction(async (tx) => {
+    for (const run of Object.values(deletionsFor(tx, shop?.id ?? null, domain))) await run();
+  }, LONG_TRANSACTION);
   forgetShop(domain);
 }
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../app/db-client";
 import { Prisma } from "../../generated/sqlite/index.js";
 import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
+import { visitorEventsSql } from "../../ingest/writer.server";
 import { freshDatabase, root } from "../helpers/app-server";
 
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");
@@ -86,6 +87,38 @@ describe("schema drift", () => {
     try {
       const { rows } = await client.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'Event_purchases_idx'`);
       expect(rows.map((r) => r.indexdef)).toEqual([expect.stringMatching(/\("shopId", ts, "isBot", "orderId", "clientId", "sessionId"\) WHERE \(name = 'checkout_completed'::text\)/)]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("the writer reads a visitor's events through the (shopId, clientId, ts) index on both providers, whatever the statistics say", async () => {
+    const now = 1_800_000_000_000;
+    const params = [1, "c-7", now - 3_600_000, now];
+    const { db: lite } = createDb(await freshDatabase("sqlite"));
+    const litePlan = (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${visitorEventsSql("sqlite").replace(/\$\d/g, "?")}`, ...params)).map((r) => r.detail).join("\n");
+    await lite.$disconnect();
+    expect(litePlan).toContain("Event_shopId_clientId_ts_idx");
+    const client = new pg.Client({ connectionString: await freshDatabase("postgres") });
+    await client.connect();
+    try {
+      // The ingestion-time shape: statistics taken on old events, then a burst of recent ones
+      // from many visitors, all inside the span's time range.
+      const insert = (from: number, clients: number) =>
+        client.query(
+          `INSERT INTO "Event" ("shopId", "eventId", "name", "ts", "seq", "clientId", "sessionId", "isBot", "dedupeKey", "receivedAt")
+           SELECT 1, 'e' || $1::bigint + g, 'page_viewed', $1::bigint + g * 100, 0, 'c-' || (g % $2), 's', false, 'd' || $1::bigint + g, $1::bigint
+           FROM generate_series(1, 20000) g`,
+          [from, clients],
+        );
+      await client.query(`INSERT INTO "Shop" ("id", "domain", "name", "ingestKey", "updatedAt") VALUES (1, 'plan.myshopify.com', 'Plan', 'ik_plan', now())`);
+      await insert(now - 400 * 86_400_000, 50);
+      await client.query(`ANALYZE "Event"`);
+      await insert(now - 2_000_000, 500);
+      const { rows } = await client.query(`EXPLAIN ${visitorEventsSql("postgres")}`, params);
+      const plan = rows.map((r) => r["QUERY PLAN"]).join("\n");
+      expect(plan).toContain("Event_shopId_clientId_ts_idx");
+      expect(plan).not.toContain("Event_shopId_ts_idx");
     } finally {
       await client.end();
     }
