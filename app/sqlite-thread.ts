@@ -58,16 +58,26 @@ export function sqliteFilePath(url: string): string | null {
 const LIBSQL_PATH = createRequire(import.meta.url).resolve("libsql");
 
 export class SqliteThread {
-  private readonly worker: Worker;
+  private worker!: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: Error | null = null;
+  private closed = false;
 
-  constructor(filePath: string, pragmas: readonly string[]) {
-    this.worker = new Worker(SQLITE_WORKER_SOURCE, { eval: true, workerData: { path: filePath, pragmas, libsql: LIBSQL_PATH } });
+  constructor(
+    private readonly filePath: string,
+    private readonly pragmas: readonly string[],
+  ) {
+    this.start();
+  }
+
+  private start() {
+    this.failure = null;
+    const worker = new Worker(SQLITE_WORKER_SOURCE, { eval: true, workerData: { path: this.filePath, pragmas: this.pragmas, libsql: LIBSQL_PATH } });
+    this.worker = worker;
     // Idle, the thread must not keep the process alive (scripts end without closing).
-    this.worker.unref();
-    this.worker.on("message", (message: { id: number; result?: unknown; error?: WorkerError }) => {
+    worker.unref();
+    worker.on("message", (message: { id: number; result?: unknown; error?: WorkerError }) => {
       const waiting = this.pending.get(message.id);
       if (!waiting) return;
       this.settled(message.id);
@@ -75,14 +85,15 @@ export class SqliteThread {
       else waiting.resolve(message.result);
     });
     const fail = (error: Error) => {
+      if (this.worker !== worker) return;
       this.failure = error;
       for (const [id, waiting] of this.pending) {
         this.settled(id);
         waiting.reject(error);
       }
     };
-    this.worker.on("error", fail);
-    this.worker.on("exit", (code) => fail(new Error(`SQLite thread exited (code ${code})`)));
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`SQLite thread exited (code ${code})`)));
   }
 
   private settled(id: number) {
@@ -91,7 +102,10 @@ export class SqliteThread {
   }
 
   private call<T>(message: Record<string, unknown>): Promise<T> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error("the SQLite connection is closed"));
+    // A thread that died (it could not open the file, say) is replaced on the next call;
+    // what was in flight on it has been rejected.
+    if (this.failure) this.start();
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise<T>((resolve, reject) => {
@@ -109,8 +123,9 @@ export class SqliteThread {
   }
 
   async close(): Promise<void> {
-    if (this.failure) return;
-    await this.call({ op: "close" }).catch(() => {});
+    if (this.closed) return;
+    if (!this.failure) await this.call({ op: "close" }).catch(() => {});
+    this.closed = true;
     await this.worker.terminate();
   }
 }
@@ -135,8 +150,7 @@ export function threadClient(thread: SqliteThread): Client {
   const run = async (stmt: string | { sql: string; args?: InValue[] | Record<string, InValue> }): Promise<ResultSet> => {
     const { sql, args = [] } = typeof stmt === "string" ? { sql: stmt } : stmt;
     if (!Array.isArray(args)) throw new TypeError("named SQL arguments are not supported");
-    const answer = await thread.execute(sql, args);
-    return { ...answer, rows: answer.rows, toJSON: () => answer } as unknown as ResultSet;
+    return (await thread.execute(sql, args)) as unknown as ResultSet;
   };
   let closed = false;
   const client = {

@@ -5,11 +5,11 @@
  * keep a script's process alive.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../app/db-client";
-import { sqliteFilePath } from "../../app/sqlite-thread";
+import { SqliteThread, sqliteFilePath } from "../../app/sqlite-thread";
 import { createSqlExecutor } from "../../ingest/sql-executor.server";
 import { freshDatabase } from "../helpers/app-server";
 
@@ -113,6 +113,19 @@ describe("SQLite connections on their own thread", () => {
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("0 1");
     expect(run.status).toBe(0);
+  });
+
+  it("fail a query while the file cannot be opened, and work on the next one once it can", async () => {
+    const dir = path.resolve(__dirname, "../../.tmp", `not-yet-${process.pid}-${Date.now()}`);
+    const thread = new SqliteThread(path.join(dir, "app.sqlite"), ["PRAGMA busy_timeout = 5000"]);
+    try {
+      await expect(thread.execute("SELECT 1 AS one")).rejects.toThrow(/failed to connect|unable to open/i);
+      mkdirSync(dir, { recursive: true });
+      expect((await thread.execute("SELECT 1 AS one")).rows).toEqual([[1]]);
+    } finally {
+      await thread.close();
+    }
+    await expect(thread.execute("SELECT 1")).rejects.toThrow("closed");
   });
 
   it("open the file a file: URL names", () => {
