@@ -140,7 +140,11 @@ function toError(e: WorkerError): Error {
   return Object.assign(new Class(e.message), e.code === undefined ? {} : { code: e.code }, e.rawCode === undefined ? {} : { rawCode: e.rawCode });
 }
 
-const BEGIN: Record<TransactionMode, string> = { write: "BEGIN IMMEDIATE", read: "BEGIN TRANSACTION READONLY", deferred: "BEGIN DEFERRED" };
+// Prisma's adapter asks for "deferred". A deferred transaction that reads and then writes
+// fails at once with SQLITE_BUSY if the ingestion thread committed in between (busy_timeout
+// cannot help an upgrade); IMMEDIATE takes the write lock at BEGIN, waiting up to
+// busy_timeout for it. On one thread the two connections could not overlap like this.
+const BEGIN: Record<TransactionMode, string> = { write: "BEGIN IMMEDIATE", read: "BEGIN TRANSACTION READONLY", deferred: "BEGIN IMMEDIATE" };
 
 /**
  * The part of @libsql/client's Client that Prisma's libsql adapter uses, on a thread.

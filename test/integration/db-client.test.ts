@@ -94,6 +94,34 @@ describe("SQLite connections on their own thread", () => {
     }
   });
 
+  it("let a Prisma transaction that reads then writes finish while ingestion writes too", async () => {
+    const url = await freshDatabase("sqlite");
+    const { db } = createDb(url);
+    const exec = createSqlExecutor(url);
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let readDone!: () => void;
+      const read = new Promise<void>((r) => (readDone = r));
+      const tx = db.$transaction(async (t) => {
+        await t.shop.count();
+        readDone();
+        await gate;
+        await t.shop.create({ data: { domain: "tx.myshopify.com", name: "Tx", ingestKey: "ik_tx" } });
+      });
+      await read;
+      // Another connection writes after the transaction's read (a deferred transaction
+      // would then fail its write with SQLITE_BUSY); it waits for the lock instead.
+      const write = exec.execute(`INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ($1, 'W', $2, $3)`, "w.myshopify.com", "ik_w", Date.now());
+      setTimeout(release, 300);
+      await Promise.all([tx, write]);
+      expect((await db.shop.findMany({ select: { domain: true }, orderBy: { domain: "asc" } })).map((s) => s.domain)).toEqual(["tx.myshopify.com", "w.myshopify.com"]);
+    } finally {
+      await db.$disconnect();
+      await exec.close();
+    }
+  });
+
   it("do not keep a script's process alive once idle", async () => {
     const url = await freshDatabase("sqlite");
     const root = path.resolve(__dirname, "../..");
