@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { PrismaClient as SqliteClient } from "../generated/sqlite/index.js";
 import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "./db-url";
-import { SqliteThread, sqliteFilePath, threadClient } from "./sqlite-thread";
+import { SqliteThread, threadClient } from "./sqlite-thread";
 
 // The generated clients are CommonJS outside node_modules; load them at run time
 // (not through the bundler) from the app's root.
@@ -46,8 +46,6 @@ export function createDb(url: string): { db: Db; dialect: DbDialect } {
  */
 class ThreadedLibSQL extends PrismaLibSQL {
   createClient(config: Parameters<PrismaLibSQL["createClient"]>[0]): ReturnType<PrismaLibSQL["createClient"]> {
-    const file = sqliteFilePath(config.url);
-    if (!file) throw new Error(`not a SQLite file URL: ${config.url}`);
-    return threadClient(new SqliteThread(file, SQLITE_CONNECTION_PRAGMAS));
+    return threadClient(SqliteThread.forUrl(config.url, SQLITE_CONNECTION_PRAGMAS));
   }
 }

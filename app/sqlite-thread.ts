@@ -71,6 +71,13 @@ export class SqliteThread {
     this.start();
   }
 
+  /** A thread on the file a `file:` URL names; throws for URLs it cannot open. */
+  static forUrl(url: string, pragmas: readonly string[]): SqliteThread {
+    const file = sqliteFilePath(url);
+    if (!file) throw new Error(`not a SQLite file URL: ${url}`);
+    return new SqliteThread(file, pragmas);
+  }
+
   private start() {
     this.failure = null;
     const worker = new Worker(SQLITE_WORKER_SOURCE, { eval: true, workerData: { path: this.filePath, pragmas: this.pragmas, libsql: LIBSQL_PATH } });

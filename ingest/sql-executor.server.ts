@@ -7,7 +7,7 @@
 import type { InValue } from "@libsql/client";
 import pg from "pg";
 import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "../app/db-url";
-import { SqliteThread, sqliteFilePath, type SqliteAnswer } from "../app/sqlite-thread";
+import { SqliteThread, type SqliteAnswer } from "../app/sqlite-thread";
 import type { Dialect } from "./sql";
 
 export interface SqlTx {
@@ -50,13 +50,11 @@ function rowObjects({ columns, rows }: SqliteAnswer): Record<string, unknown>[] 
 }
 
 function sqliteExecutor(url: string): SqlExecutor {
-  const file = sqliteFilePath(url);
-  if (!file) throw new Error(`not a SQLite file URL: ${url}`);
   // The connection lives on its own thread (app/sqlite-thread.ts): a group commit or a
   // results build no longer stops the server's HTTP work while SQLite runs.
   // WAL (set by the migration step) + NORMAL: a commit survives a process crash; only an
   // OS crash or power loss could drop the last commits. busy_timeout, mmap: see app/db-url.ts.
-  const thread = new SqliteThread(file, ["PRAGMA synchronous=NORMAL", ...SQLITE_CONNECTION_PRAGMAS]);
+  const thread = SqliteThread.forUrl(url, ["PRAGMA synchronous=NORMAL", ...SQLITE_CONNECTION_PRAGMAS]);
   // One connection, one operation at a time: a transaction owns it from BEGIN to COMMIT.
   let queue: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -139,8 +137,7 @@ function postgresExecutor(url: string): SqlExecutor {
 
 /**
  * Lets the event loop run once. Loops that issue many statements call it per batch so
- * HTTP requests get their turn during long jobs (PostgreSQL answers can arrive already
- * settled one after another), and so native memory freed in finalizers is given back.
+ * HTTP requests and timers get a turn between the batches of a long job.
  */
 export function letEventLoopRun(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

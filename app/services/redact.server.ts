@@ -4,14 +4,13 @@ import { LONG_TRANSACTION } from "../db-client";
 import { forgetShop } from "../../ingest/ingest.server";
 
 type ModelName = Prisma.ModelName;
-type Tx = Omit<typeof prisma, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
 /**
  * How each table is emptied for one shop. Typed as a record over every model, so a
  * new model without a line here does not compile; test/integration/redact.test.ts
  * also fills every table and checks none keeps a row for the shop.
  */
-function deletionsFor(db: Tx, shopId: number | null, domain: string): Record<ModelName, () => Promise<unknown>> {
+function deletionsFor(db: Prisma.TransactionClient, shopId: number | null, domain: string): Record<ModelName, () => Promise<unknown>> {
   const id = shopId ?? -1;
   return {
     Session: () => db.session.deleteMany({ where: { shop: domain } }),

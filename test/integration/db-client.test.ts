@@ -13,7 +13,7 @@ import { SqliteThread, sqliteFilePath } from "../../app/sqlite-thread";
 import { createSqlExecutor } from "../../ingest/sql-executor.server";
 import { freshDatabase } from "../helpers/app-server";
 
-const settings = async (db: ReturnType<typeof createDb>["db"]) => {
+const settings = async (db: Db) => {
   const [busy] = await db.$queryRawUnsafe<{ timeout: number | bigint }[]>("PRAGMA busy_timeout");
   const [mmap] = await db.$queryRawUnsafe<{ mmap_size: number | bigint }[]>("PRAGMA mmap_size");
   return { busy: Number(busy.timeout), mmap: Number(mmap.mmap_size) };
@@ -21,6 +21,22 @@ const settings = async (db: ReturnType<typeof createDb>["db"]) => {
 
 // A query that keeps SQLite busy for a while (~1 s here) without any table.
 const SLOW = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000000) SELECT count(*) AS c FROM n";
+
+type Db = ReturnType<typeof createDb>["db"];
+type Executor = ReturnType<typeof createSqlExecutor>;
+
+/** Runs `fn` with the app's two connections (Prisma's, the executor's) on one fresh SQLite file. */
+async function withBoth(fn: (db: Db, exec: Executor) => Promise<void>) {
+  const url = await freshDatabase("sqlite");
+  const { db } = createDb(url);
+  const exec = createSqlExecutor(url);
+  try {
+    await fn(db, exec);
+  } finally {
+    await db.$disconnect();
+    await exec.close();
+  }
+}
 
 /** When a 20 ms timer fired, and when the query answered. */
 async function timerDuring(query: () => Promise<unknown>) {
@@ -47,11 +63,8 @@ describe("SQLite connections on their own thread", () => {
     }
   });
 
-  it("leave the server's thread free while a query runs (Prisma and the ingestion executor)", async () => {
-    const url = await freshDatabase("sqlite");
-    const { db } = createDb(url);
-    const exec = createSqlExecutor(url);
-    try {
+  it("leave the server's thread free while a query runs (Prisma and the ingestion executor)", () =>
+    withBoth(async (db, exec) => {
       // With the driver on the calling thread, the timer could only fire after the answer.
       const prisma = await timerDuring(() => db.$queryRawUnsafe(SLOW));
       expect(prisma.answeredAt).toBeGreaterThan(200);
@@ -60,17 +73,10 @@ describe("SQLite connections on their own thread", () => {
       expect(raw.answeredAt).toBeGreaterThan(200);
       expect(raw.timerAt).toBeLessThan(raw.answeredAt - 100);
       expect(await exec.query<{ c: number }>(SLOW)).toEqual([{ c: 8_000_000 }]);
-    } finally {
-      await db.$disconnect();
-      await exec.close();
-    }
-  });
+    }));
 
-  it("answer SQLite errors as Prisma and the executor expect, and roll back a failed transaction", async () => {
-    const url = await freshDatabase("sqlite");
-    const { db } = createDb(url);
-    const exec = createSqlExecutor(url);
-    try {
+  it("answer SQLite errors as Prisma and the executor expect, and roll back a failed transaction", () =>
+    withBoth(async (db, exec) => {
       await db.shop.create({ data: { domain: "thread-a.myshopify.com", name: "A", ingestKey: "ik_thread_a" } });
       await expect(db.shop.create({ data: { domain: "thread-a.myshopify.com", name: "B", ingestKey: "ik_thread_b" } })).rejects.toMatchObject({ code: "P2002" });
       await expect(
@@ -88,17 +94,10 @@ describe("SQLite connections on their own thread", () => {
       // Neither connection is left inside a transaction, and only the first shop exists.
       expect((await db.shop.findMany({ select: { domain: true } })).map((s) => s.domain)).toEqual(["thread-a.myshopify.com"]);
       expect(await exec.query(`SELECT count(*) AS n FROM "Shop"`)).toEqual([{ n: 1 }]);
-    } finally {
-      await db.$disconnect();
-      await exec.close();
-    }
-  });
+    }));
 
-  it("let a Prisma transaction that reads then writes finish while ingestion writes too", async () => {
-    const url = await freshDatabase("sqlite");
-    const { db } = createDb(url);
-    const exec = createSqlExecutor(url);
-    try {
+  it("let a Prisma transaction that reads then writes finish while ingestion writes too", () =>
+    withBoth(async (db, exec) => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       let readDone!: () => void;
@@ -116,11 +115,7 @@ describe("SQLite connections on their own thread", () => {
       setTimeout(release, 300);
       await Promise.all([tx, write]);
       expect((await db.shop.findMany({ select: { domain: true }, orderBy: { domain: "asc" } })).map((s) => s.domain)).toEqual(["tx.myshopify.com", "w.myshopify.com"]);
-    } finally {
-      await db.$disconnect();
-      await exec.close();
-    }
-  });
+    }));
 
   it("do not keep a script's process alive once idle", async () => {
     const url = await freshDatabase("sqlite");
