@@ -42,6 +42,8 @@ export interface SessionRow extends SessionFlags {
   visitorType: "new" | "returning";
   loggedIn: boolean;
   isBot: boolean;
+  /** The session holds a product_viewed event. */
+  productView: boolean;
 }
 
 /**
@@ -110,6 +112,7 @@ export function sessionsFor(events: SessionEventRow[], hasEarlierSession: boolea
       loggedIn: rows.some((r) => r.customerId !== null),
       isBot: rows.some((r) => r.isBot),
       ...sessionFlags(rows.map((r) => r.name)),
+      productView: rows.some((r) => r.name === "product_viewed"),
     };
   });
 }

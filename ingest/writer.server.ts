@@ -30,10 +30,10 @@ const EVENT_COLUMNS = [
 
 const SESSION_COLUMNS = [
   "shopId", "id", "clientId", "startTs", "endTs", "eventCount", "landingPath", "source", "medium", "campaign",
-  "referrerHost", "device", "visitorType", "loggedIn", "isBot", "addToCart", "checkoutStart", "purchase",
+  "referrerHost", "device", "visitorType", "loggedIn", "isBot", "addToCart", "checkoutStart", "purchase", "productView",
 ] as const;
 
-const BOOLEAN_SESSION_COLUMNS = new Set<string>(["loggedIn", "isBot", "addToCart", "checkoutStart", "purchase"]);
+const BOOLEAN_SESSION_COLUMNS = new Set<string>(["loggedIn", "isBot", "addToCart", "checkoutStart", "purchase", "productView"]);
 
 export interface WriterOptions {
   /** Events waiting or being written before new work is refused. */

@@ -37,7 +37,7 @@ export async function activitySpan(db: Db, shopId: number, kind: "standard" | "c
 
 /**
  * Recomputes one shop's buckets from its stored events and sessions, in one transaction:
- * all of them (with the sessions' key-event flags) after rows were written around the
+ * all of them (with the sessions' flags) after rows were written around the
  * ingestion writer, or with `before` only the buckets up to the one holding that time,
  * after retention deleted what is older (ingestion never writes that far back).
  */
@@ -51,7 +51,8 @@ export async function rebuildActivity(db: Db, shopId: number, opts: { before?: n
   // Over a big shop this runs for minutes: past Prisma's default 5 s transaction timeout.
   await db.$transaction(async (tx) => {
     if (until === null) {
-      await tx.$executeRawUnsafe(`UPDATE "VisitorSession" SET ${KEY_EVENTS.map((k) => `"${k.key}" = ${flag(k.event)}`).join(", ")} WHERE "shopId" = $1`, shopId);
+      const flags = [...KEY_EVENTS.map((k) => `"${k.key}" = ${flag(k.event)}`), `"productView" = ${flag("product_viewed")}`];
+      await tx.$executeRawUnsafe(`UPDATE "VisitorSession" SET ${flags.join(", ")} WHERE "shopId" = $1`, shopId);
     }
     await tx.$executeRawUnsafe(`DELETE FROM "ActivityBucket" WHERE "shopId" = $1 ${until === null ? "" : `AND "bucket" < ${until / BUCKET_MS}`}`, shopId);
     await tx.$executeRawUnsafe(

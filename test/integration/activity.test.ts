@@ -76,7 +76,7 @@ async function buckets(db: Db, shopId: number): Promise<Bucket[]> {
     .filter((r) => Object.entries(r).some(([k, v]) => k !== "bucket" && v !== 0));
 }
 async function flags(db: Db, shopId: number) {
-  return db.visitorSession.findMany({ where: { shopId }, orderBy: { id: "asc" }, select: { id: true, addToCart: true, checkoutStart: true, purchase: true } });
+  return db.visitorSession.findMany({ where: { shopId }, orderBy: { id: "asc" }, select: { id: true, addToCart: true, checkoutStart: true, purchase: true, productView: true } });
 }
 
 describe.each(["sqlite", "postgres"] as const)("activity buckets on %s", (kind) => {
@@ -99,9 +99,13 @@ describe.each(["sqlite", "postgres"] as const)("activity buckets on %s", (kind) 
     // The flags say what the sessions hold (bot sessions included).
     for (const f of kept.flags) {
       const names = new Set(all.filter((e) => e.sessionId === f.id).map((e) => e.name));
-      expect(f).toEqual({ id: f.id, addToCart: names.has("product_added_to_cart"), checkoutStart: names.has("checkout_started"), purchase: names.has("checkout_completed") });
+      expect(f).toEqual({
+        id: f.id, addToCart: names.has("product_added_to_cart"), checkoutStart: names.has("checkout_started"),
+        purchase: names.has("checkout_completed"), productView: names.has("product_viewed"),
+      });
     }
     expect(kept.flags.some((f) => f.purchase)).toBe(true);
+    expect(kept.flags.some((f) => f.productView) && kept.flags.some((f) => !f.productView)).toBe(true);
     const sum = (k: string) => kept.buckets.reduce((a, b) => a + b[k], 0);
     expect(sum("events")).toBe(all.length);
     expect(sum("customEvents")).toBe(all.filter((e) => e.name.startsWith("mc:")).length);

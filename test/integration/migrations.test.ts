@@ -22,7 +22,7 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     // Rows in the tables every migration since the first has had.
     const shop = await db.shop.create({ data: { domain: "old.myshopify.com", name: "Old", ingestKey: "ik_old" } });
     await db.event.createMany({
-      data: Array.from({ length: 50 }, (_, i) => ({ shopId: shop.id, eventId: `e${i}`, name: i === 7 ? "product_added_to_cart" : "page_viewed", ts: BigInt(1_000 + i), seq: i, clientId: "c", sessionId: "c:1000", receivedAt: 0n })),
+      data: Array.from({ length: 50 }, (_, i) => ({ shopId: shop.id, eventId: `e${i}`, name: i === 7 ? "product_added_to_cart" : i === 3 ? "product_viewed" : "page_viewed", ts: BigInt(1_000 + i), seq: i, clientId: "c", sessionId: "c:1000", receivedAt: 0n })),
     });
     // Raw SQL: today's client would write today's columns, which an old database lacks.
     await db.$executeRawUnsafe(`INSERT INTO "Funnel" ("id", "shopId", "name", "updatedAt") VALUES ('f1', ${shop.id}, 'F', CURRENT_TIMESTAMP)`);
@@ -42,6 +42,8 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     // Sessions from before the activity buckets get their flags, and the buckets their counts
     // (rows written at or after that migration are the writer's to count, not the backfill's).
     if (from < "20261204161946_activity_buckets") await expectActivityBackfilled(after, shop.id);
+    // Every migration before it holds sessions whose product-view flag is backfilled from their events.
+    if (from < "20261205013442_session_product_view") expect(await after.visitorSession.findMany({ select: { productView: true } })).toEqual([{ productView: true }]);
     // Funnels from before precomputed results get them built.
     expect(await after.funnel.findMany({ select: { resultsState: true, resultsMark: true } })).toEqual([{ resultsState: "building", resultsMark: null }]);
     await after.$disconnect();

@@ -11,6 +11,7 @@ import { createDb } from "../../app/db-client";
 import { Prisma } from "../../generated/sqlite/index.js";
 import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
 import { visitorEventsSql } from "../../ingest/writer.server";
+import { laterSessionBuyersSql } from "../../app/services/trust/differences-sql";
 import { freshDatabase, root } from "../helpers/app-server";
 
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");
@@ -72,21 +73,34 @@ describe("schema drift", () => {
     expect(postgres).toEqual(sqlite);
   });
 
-  it("both providers have the partial index the schema cannot state, and purchases and session probes read indexes alone", async () => {
+  it("both providers have the partial indexes the schema cannot state, and purchases and session probes read indexes alone", async () => {
     // The shapes of coverage's and "why numbers differ"'s reads (services/trust).
     const purchases = `SELECT e."orderId", e."clientId", e."sessionId" FROM "Event" e WHERE e."shopId" = 1 AND e."name" = 'checkout_completed' AND e."isBot" = false AND e."ts" >= 0 AND e."ts" < 10`;
     const productView = `SELECT 1 FROM "Event" v WHERE v."shopId" = 1 AND v."sessionId" = 'x' AND v."name" = 'product_viewed'`;
     const { db: lite } = createDb(await freshDatabase("sqlite"));
     const plan = async (q: string) => (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${q}`)).map((r) => r.detail).join("\n");
-    const plans = [await plan(purchases), await plan(productView)];
+    const later = `${laterSessionBuyersSql("sqlite").replace(/\$(\d)/g, "?$1")}`;
+    const plans = [await plan(purchases), await plan(productView), await plan(later)];
     await lite.$disconnect();
     expect(plans[0]).toContain("COVERING INDEX Event_purchases_idx");
     expect(plans[1]).toContain("COVERING INDEX Event_shopId_sessionId_name_idx");
+    // "Bought in a later session": the few sessions with a purchase and no product view, then
+    // their purchases by session id (not every purchase of the range per session).
+    expect(plans[2]).toContain("SEARCH s USING INDEX VisitorSession_purchase_no_view_idx");
+    expect(plans[2]).toContain("SEARCH p USING INDEX Event_shopId_sessionId_name_idx");
     const client = new pg.Client({ connectionString: await freshDatabase("postgres") });
     await client.connect();
     try {
-      const { rows } = await client.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'Event_purchases_idx'`);
-      expect(rows.map((r) => r.indexdef)).toEqual([expect.stringMatching(/\("shopId", ts, "isBot", "orderId", "clientId", "sessionId"\) WHERE \(name = 'checkout_completed'::text\)/)]);
+      const { rows } = await client.query(`SELECT indexdef FROM pg_indexes WHERE indexname IN ('Event_purchases_idx', 'VisitorSession_purchase_no_view_idx') ORDER BY indexname`);
+      expect(rows.map((r) => r.indexdef)).toEqual([
+        expect.stringMatching(/\("shopId", ts, "isBot", "orderId", "clientId", "sessionId"\) WHERE \(name = 'checkout_completed'::text\)/),
+        expect.stringMatching(/\("shopId", "endTs", "clientId"\) WHERE \(\(purchase = true\) AND \("productView" = false\)\)/),
+      ]);
+      // The query's conditions imply the partial index's: with sequential scans off (the
+      // tables are empty) the planner takes it rather than another index.
+      await client.query(`SET enable_seqscan = off`);
+      const explained = await client.query(`EXPLAIN ${laterSessionBuyersSql("postgres")}`, [1, 0, 10]);
+      expect(explained.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain("VisitorSession_purchase_no_view_idx");
     } finally {
       await client.end();
     }

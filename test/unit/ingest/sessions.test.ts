@@ -14,6 +14,11 @@ describe("ingest sessions", () => {
     expect(sessionsFor([row("a", 0)], true)[0].visitorType).toBe("returning");
   });
 
+  it("flags the key events and product views each session holds", () => {
+    const s = sessionsFor([row("a", 0, { name: "product_viewed" }), row("b", MIN, { name: "checkout_completed" }), row("c", 90 * MIN, { name: "checkout_completed" })], false);
+    expect(s.map((x) => [x.productView, x.addToCart, x.purchase])).toEqual([[true, false, true], [false, false, true]]);
+  });
+
   it("takes the source from utm, else an external referrer, else direct", () => {
     expect(trafficSource({ utmSource: "Instagram", referrer: "https://google.com/", url: "https://s.myshopify.com/" }).source).toBe("instagram");
     expect(trafficSource({ utmSource: null, referrer: "https://www.google.com/search", url: "https://s.myshopify.com/" })).toEqual({ source: "google.com", referrerHost: "google.com" });
