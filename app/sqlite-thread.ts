@@ -121,6 +121,11 @@ export class SqliteThread {
     });
   }
 
+  /** Statements sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   execute(sql: string, args: readonly InValue[] = []): Promise<SqliteAnswer> {
     return this.call({ op: "execute", sql, args });
   }

@@ -22,7 +22,7 @@ import { refreshShop, unitDayReport } from "../app/services/funnel-results.serve
 import { loadFunnelStream, funnelAggregateSql, reportFromStream } from "../app/services/funnel-sql.server";
 import type { FunnelParams, FunnelReport } from "../core/funnel";
 import type { FunnelDefinition } from "../core/types";
-import { createSqlExecutor } from "../ingest/sql-executor.server";
+import { createSqlExecutor, createSqlReader } from "../ingest/sql-executor.server";
 import { ensureDemoShop } from "../scripts/lib/demo-shop";
 import { migrate } from "../scripts/lib/migrate";
 import { createDatabase, pgVersion, startPgServer } from "../scripts/lib/pg-server";
@@ -144,8 +144,9 @@ interface OurTimes {
 async function timeOurPaths(url: string, label: string, params: FunnelParams, runs: number): Promise<OurTimes> {
   const { db, dialect } = createDb(url);
   const exec = createSqlExecutor(url);
+  const reads = createSqlReader(url);
   try {
-    const deps = { db, dialect, exec };
+    const deps = { db, dialect, exec, reads };
     const ours = await timeIt(`${label}: report from precomputed funnel results`, runs, async () => {
       const r = await unitDayReport(deps, 1, funnelId(1), REPORT_FUNNEL, params);
       if (!r) throw new Error("the precomputed results could not answer (funnel not ready?)");
@@ -161,7 +162,7 @@ async function timeOurPaths(url: string, label: string, params: FunnelParams, ru
     const unitDayRows = await db.funnelUnitDay.count({ where: { shopId: 1, funnelId: funnelId(1) } });
     return { ours, fromEvents, split, unitDayRows };
   } finally {
-    await exec.close();
+    await Promise.all([exec.close(), reads.close()]);
     await db.$disconnect();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A minimal SQL executor on the database drivers themselves (libsql, pg) for the
  * ingestion hot path. Prisma stays the app's data layer; here its per-query and
- * per-transaction overhead (measured 3–4× the driver's) would cap events/s.
+ * per-transaction overhead (measured 3–4× the driver's) would cap events/s. The results
+ * refresher writes through it too, and reports read through `createSqlReader`.
  * Statements use `$1…$n` placeholders on both databases.
  */
 import type { InValue } from "@libsql/client";
@@ -132,6 +133,53 @@ function postgresExecutor(url: string): SqlExecutor {
       }
     },
     close: () => pool.end(),
+  };
+}
+
+/** Reads on connections of their own (see createSqlReader). */
+export interface SqlReader {
+  dialect: Dialect;
+  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Read-only connections for the reports' bulk reads, so a report's independent queries
+ * run at the same time. Prisma's SQLite adapter runs one statement at a time behind one
+ * lock, and its result mapping costs more than these plain rows. SQLite: up to
+ * `connections` threads, each its own connection (WAL lets them read beside the writer),
+ * started on first use; a query goes to the least busy. PostgreSQL: a pool of that size.
+ */
+export function createSqlReader(url: string, connections = 2): SqlReader {
+  if (isPostgresUrl(url)) {
+    const pool = new pg.Pool({
+      connectionString: url, max: connections, connectionTimeoutMillis: 5_000, keepAlive: true,
+      options: "-c default_transaction_read_only=on",
+    });
+    pool.on("error", () => {});
+    return {
+      dialect: "postgres",
+      query: async <T>(sql: string, ...params: unknown[]) => (await pool.query(sql, params)).rows as T[],
+      close: () => pool.end(),
+    };
+  }
+  const threads: SqliteThread[] = [];
+  const pick = (): SqliteThread => {
+    const idle = threads.find((t) => t.inFlight === 0);
+    if (idle) return idle;
+    if (threads.length < connections) {
+      const thread = SqliteThread.forUrl(url, [...SQLITE_CONNECTION_PRAGMAS, "PRAGMA query_only = 1"]);
+      threads.push(thread);
+      return thread;
+    }
+    return threads.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+  };
+  return {
+    dialect: "sqlite",
+    query: async <T>(sql: string, ...params: unknown[]) => rowObjects(await pick().execute(toSqlite(sql), params as InValue[])) as T[],
+    close: async () => {
+      await Promise.all(threads.map((t) => t.close()));
+    },
   };
 }
 

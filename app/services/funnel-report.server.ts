@@ -9,6 +9,8 @@ import prisma, { dialect } from "../db.server";
 import { funnelAggregateSql } from "./funnel-sql.server";
 import { unitDayReport } from "./funnel-results.server";
 import { sqlExecutor } from "../../ingest/ingest.server";
+import { createSqlReader } from "../../ingest/sql-executor.server";
+import { databaseUrl } from "../db-url";
 import {
   compareReports,
   previousPeriod,
@@ -24,6 +26,10 @@ import { formatter, leakSentence, safeLocale } from "../components/funnel/funnel
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../components/funnel/funnel-query";
 import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
+
+// The reports' own read connections: a report's queries run at the same time, beside
+// Prisma's connection (ingest/sql-executor.server.ts).
+const reportReads = createSqlReader(databaseUrl(process.env));
 
 export { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams };
 
@@ -151,7 +157,7 @@ export async function funnelReport(
   // prove both equal computeFunnel over all events.
   let resultsFrom: FunnelReportView["resultsFrom"] = "unit-days";
   const compute = async (p: FunnelParams) => {
-    const fast = await unitDayReport({ db: prisma, dialect, exec: sqlExecutor }, shop.id, funnel.id, def, p);
+    const fast = await unitDayReport({ db: prisma, dialect, exec: sqlExecutor, reads: reportReads }, shop.id, funnel.id, def, p);
     if (fast) return fast;
     resultsFrom = "events";
     return funnelAggregateSql(prisma, dialect, shop.id, def, p);

@@ -32,7 +32,7 @@ import {
 } from "../../core/funnel";
 import type { EntryAttributes, FunnelDefinition } from "../../core/types";
 import { SESSION_GAP_MS } from "../../core/types";
-import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../ingest/sql-executor.server";
+import { letEventLoopRun, type SqlExecutor, type SqlReader, type SqlTx } from "../../ingest/sql-executor.server";
 import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../ingest/sql";
 import type { Db, DbDialect } from "../db-client";
 import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "./events.server";
@@ -354,8 +354,11 @@ export const REPORT_FLUSH_MAX_VISITORS = 5_000;
  * funnel is still building, the range is not whole local days of the shop's zone, or more visitors are stale
  * than a report should wait for. Equal to computeFunnel over the shop's events.
  */
+/** A report's reads run on `reads` (createSqlReader): its three queries at the same time. */
+export type ReportDeps = ResultsDeps & { reads: SqlReader };
+
 export async function unitDayReport(
-  deps: ResultsDeps,
+  deps: ReportDeps,
   shopId: number,
   funnelId: string,
   def: FunnelDefinition,
@@ -397,7 +400,7 @@ type RawRow = {
  * rows; the other single-day units as (day, value, in progress, times to step) — their
  * step times feed medians; and units with rows on several days, whole, to combine.
  */
-async function readRows(deps: ResultsDeps, shopId: number, funnelId: string, def: FunnelDefinition, params: FunnelParams): Promise<UnitDayRow[]> {
+async function readRows(deps: ReportDeps, shopId: number, funnelId: string, def: FunnelDefinition, params: FunnelParams): Promise<UnitDayRow[]> {
   const fromDay = localDayNumber(params.from, params.timeZone);
   const toDay = localDayNumber(params.to, params.timeZone);
   const attr = params.breakdown ? `"${ATTR_COLUMN[params.breakdown]}"` : "NULL";
@@ -412,7 +415,7 @@ async function readRows(deps: ResultsDeps, shopId: number, funnelId: string, def
   // Without step times (params.stepTimes false), every single-day unit is only counted.
   const times = params.stepTimes !== false;
   const [groups, timed, multi] = await Promise.all([
-    deps.db.$queryRawUnsafe<RawGroup[]>(
+    deps.reads.query<RawGroup>(
       `SELECT "day", MIN("entryTs") AS ts, "furthest", ${attr} AS attr, ${ip} AS ip, COUNT(*) AS n FROM "FunnelUnitDay"
        WHERE ${where} AND ${times ? `"furthest" = 1` : `"furthest" >= 1`} AND "multi" = ${no}
        GROUP BY ${['"day"', '"furthest"', attr, ip].filter((g) => g !== "NULL").join(", ")}`,
@@ -420,14 +423,14 @@ async function readRows(deps: ResultsDeps, shopId: number, funnelId: string, def
     ),
     // Joined into one text per group: shipping a few long strings is far cheaper than one
     // row object per unit through the driver.
-    !times ? Promise.resolve([] as RawMs[]) : deps.db.$queryRawUnsafe<RawMs[]>(
+    !times ? Promise.resolve([] as RawMs[]) : deps.reads.query<RawMs>(
       `SELECT "day", ${attr} AS attr, ${ip} AS ip, ${deps.dialect === "sqlite" ? `group_concat("msFromPrev", ';')` : `string_agg("msFromPrev", ';')`} AS ms,
          COUNT(*) AS n
        FROM "FunnelUnitDay" WHERE ${where} AND "furthest" > 1 AND "multi" = ${no}
        GROUP BY ${['"day"', attr, ip].filter((g) => g !== "NULL").join(", ")}`,
       ...args,
     ),
-    deps.db.$queryRawUnsafe<RawRow[]>(
+    deps.reads.query<RawRow>(
       `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", ${attr} AS attr
        FROM "FunnelUnitDay" WHERE ${where} AND "multi" = ${yes}`,
       ...args,

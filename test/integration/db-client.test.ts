@@ -10,7 +10,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../app/db-client";
 import { SqliteThread, sqliteFilePath } from "../../app/sqlite-thread";
-import { createSqlExecutor } from "../../ingest/sql-executor.server";
+import { createSqlExecutor, createSqlReader } from "../../ingest/sql-executor.server";
 import { freshDatabase } from "../helpers/app-server";
 
 const settings = async (db: Db) => {
@@ -160,3 +160,29 @@ describe("SQLite connections on their own thread", () => {
     expect(sqliteFilePath("libsql://db.example.com")).toBeNull();
   });
 });
+
+describe.each(["sqlite", "postgres"] as const)("the reports' read connections on %s", (kind) => {
+  // PostgreSQL's pg_sleep; SQLite's slow recursive count (~1 s).
+  const slow = kind === "postgres" ? "SELECT count(*) AS c FROM pg_sleep(1)" : SLOW;
+
+  it("run a second query while the first still runs, see the writers' commits, and write nothing", async () => {
+    const url = await freshDatabase(kind);
+    const exec = createSqlExecutor(url);
+    const reads = createSqlReader(url, 2);
+    try {
+      const order: string[] = [];
+      const first = reads.query(slow).then(() => order.push("slow"));
+      const second = reads.query("SELECT 1 AS one").then(() => order.push("fast"));
+      await Promise.all([first, second]);
+      // On one connection the fast query would wait behind the slow one.
+      expect(order).toEqual(["fast", "slow"]);
+
+      await exec.execute(`INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ('reads.myshopify.com', 'R', 'ik_reads', CURRENT_TIMESTAMP)`);
+      expect(await reads.query<{ domain: string }>(`SELECT "domain" FROM "Shop"`)).toEqual([{ domain: "reads.myshopify.com" }]);
+      await expect(reads.query(`DELETE FROM "Shop"`)).rejects.toThrow(/readonly|read-only/i);
+    } finally {
+      await Promise.all([exec.close(), reads.close()]);
+    }
+  });
+});
+

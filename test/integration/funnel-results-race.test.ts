@@ -8,11 +8,11 @@
 import { describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db-client";
 import { loadReportEvents } from "../../app/services/events.server";
-import { refreshShop, unitDayReport, type ResultsDeps } from "../../app/services/funnel-results.server";
+import { refreshShop, unitDayReport, type ReportDeps } from "../../app/services/funnel-results.server";
 import { toDefinition, toView } from "../../app/services/funnels.server";
 import { computeFunnel } from "../../core/funnel";
 import type { EventRow } from "../../ingest/normalize";
-import { createSqlExecutor, type SqlExecutor } from "../../ingest/sql-executor.server";
+import { createSqlExecutor, createSqlReader, type SqlExecutor } from "../../ingest/sql-executor.server";
 import { IngestWriter } from "../../ingest/writer.server";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { freshDatabase } from "../helpers/app-server";
@@ -46,7 +46,8 @@ describe.each(["sqlite", "postgres"] as const)("a refresh batch racing a new fun
     const url = await freshDatabase(kind);
     const { db, dialect } = createDb(url);
     const exec = createSqlExecutor(url);
-    const deps: ResultsDeps = { db, dialect, exec };
+    const reads = createSqlReader(url);
+    const deps: ReportDeps = { db, dialect, exec, reads };
     try {
       const shop = await ensureDemoShop(db, { domain: `race-${kind}.myshopify.com`, ingestKey: `ik_race_${kind}`, timeZone: "UTC" });
       const purchase = await addFunnel(db, shop.id, "Product to purchase", ["product_viewed", "checkout_completed"]);
@@ -91,7 +92,7 @@ describe.each(["sqlite", "postgres"] as const)("a refresh batch racing a new fun
         expect({ steps: report!.steps, total: report!.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
       }
     } finally {
-      await exec.close();
+      await Promise.all([exec.close(), reads.close()]);
       await db.$disconnect();
     }
   });
