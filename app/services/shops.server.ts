@@ -22,7 +22,14 @@ export function getShop(domain: string) {
 export async function requireShop(domain: string) {
   const shop = await getShop(domain);
   if (shop) return shop;
-  return prisma.shop.create({ data: { domain, name: domain, ingestKey: newIngestKey() } });
+  try {
+    return await prisma.shop.create({ data: { domain, name: domain, ingestKey: newIngestKey() } });
+  } catch (error) {
+    // A page's route loaders run at once: on a shop's first request two of them can both
+    // find no row; the one whose insert loses reads the winner's row instead of failing (500).
+    if ((error as { code?: string }).code !== "P2002") throw error;
+    return prisma.shop.findUniqueOrThrow({ where: { domain } });
+  }
 }
 
 /**
