@@ -349,14 +349,14 @@ async function shopsToRefresh(exec: SqlExecutor): Promise<number[]> {
 /** How far a report may go to bring results up to date (a few seconds at most) before falling back to events. */
 export const REPORT_FLUSH_MAX_VISITORS = 5_000;
 
+/** A report's reads run on `reads` (createSqlReader): its three queries at the same time. */
+export type ReportDeps = ResultsDeps & { reads: SqlReader };
+
 /**
  * The funnel's report from its precomputed rows, or null when they cannot answer: the
  * funnel is still building, the range is not whole local days of the shop's zone, or more visitors are stale
  * than a report should wait for. Equal to computeFunnel over the shop's events.
  */
-/** A report's reads run on `reads` (createSqlReader): its three queries at the same time. */
-export type ReportDeps = ResultsDeps & { reads: SqlReader };
-
 export async function unitDayReport(
   deps: ReportDeps,
   shopId: number,
