@@ -9,6 +9,7 @@ import { ACTIVITY_COUNTS, ActivityDelta } from "../core/activity";
 import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type SessionRow } from "./sessions";
 import { bool, MAX_PARAMS, valuesList, visitorLockOrder, type Dialect } from "./sql";
 import type { SqlExecutor, SqlTx } from "./sql-executor.server";
+import { SESSION_GAP_MS } from "../core/types";
 
 export class OverloadedError extends Error {
   constructor() {
@@ -43,6 +44,14 @@ export interface WriterOptions {
 }
 
 type Tx = SqlTx;
+interface Visitor {
+  shopId: number;
+  clientId: string;
+  min: number;
+  max: number;
+}
+/** Visitors re-sessionized per round of statements (3 parameters each in the span lists). */
+const VISITORS_PER_STATEMENT = 5_000;
 type Flag = boolean | number | bigint;
 
 export class IngestWriter {
@@ -125,7 +134,7 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
   }
   const activity = new ActivityDelta();
   // Resessionize each visitor that got new events.
-  const visitors = new Map<string, { shopId: number; clientId: string; min: number; max: number }>();
+  const visitors = new Map<string, Visitor>();
   for (const r of rows) {
     if (!inserted.has(`${r.shopId}\u0000${r.eventId}`)) continue;
     activity.addEvent(r.shopId, r);
@@ -136,13 +145,25 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
       v.max = Math.max(v.max, r.ts);
     } else visitors.set(key, { shopId: r.shopId, clientId: r.clientId, min: r.ts, max: r.ts });
   }
-  const stale: unknown[] = [];
   // Visitors in lock order, as the refresher deletes their markers: no deadlock between the two.
-  for (const v of [...visitors.values()].sort(visitorLockOrder)) {
-    const since = await resessionize(tx, dialect, v, activity);
-    stale.push(v.shopId, v.clientId, since, 1, Date.now());
+  const sorted = [...visitors.values()].sort(visitorLockOrder);
+  // Marking a visitor stale first takes its StaleVisitor row: on PostgreSQL another process
+  // writing the same visitor waits here until this commit, and its reads then see this
+  // transaction's events (READ COMMITTED: each statement sees the latest commits). Without
+  // it, two processes could each re-derive the visitor's sessions from half of its events.
+  await markStale(tx, dialect, sorted.map((v) => ({ ...v, since: v.min - SESSION_GAP_MS })));
+  const wider: (Visitor & { since: number })[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    // One shop and at most VISITORS_PER_STATEMENT visitors per round of statements.
+    let j = i + 1;
+    while (j < sorted.length && j - i < VISITORS_PER_STATEMENT && sorted[j].shopId === sorted[i].shopId) j++;
+    const chunk = sorted.slice(i, j);
+    const from = await resessionize(tx, dialect, sorted[i].shopId, chunk, activity);
+    for (const v of chunk) if (from.get(v.clientId)! < v.min - SESSION_GAP_MS) wider.push({ ...v, since: from.get(v.clientId)! });
+    i = j;
   }
-  await markStale(tx, dialect, stale);
+  // Spans widened by the sessions they touch: the markers move back to where the change starts.
+  await markStale(tx, dialect, wider);
   await applyActivity(tx, activity);
   return inserted;
 }
@@ -165,96 +186,166 @@ async function applyActivity(tx: Tx, activity: ActivityDelta) {
 
 /**
  * Marks the visitors' funnel results stale from `since` on, in the events' transaction,
- * so a crash cannot leave stored events that results never see. `values`: 5 per visitor.
+ * so a crash cannot leave stored events that results never see.
  */
-async function markStale(tx: Tx, dialect: Dialect, values: unknown[]) {
+async function markStale(tx: Tx, dialect: Dialect, visitors: { shopId: number; clientId: string; since: number }[]) {
   const min = dialect === "sqlite" ? "min" : "LEAST";
-  for (let i = 0; i < values.length; i += MAX_PARAMS - (MAX_PARAMS % 5)) {
-    const chunk = values.slice(i, i + MAX_PARAMS - (MAX_PARAMS % 5));
+  const perStatement = Math.floor(MAX_PARAMS / 5);
+  const now = Date.now();
+  for (let i = 0; i < visitors.length; i += perStatement) {
+    const chunk = visitors.slice(i, i + perStatement);
     await tx.execute(
-      `INSERT INTO "StaleVisitor" ("shopId", "clientId", "sinceTs", "version", "markedAt") VALUES ${valuesList(chunk.length / 5, 5)}
+      `INSERT INTO "StaleVisitor" ("shopId", "clientId", "sinceTs", "version", "markedAt") VALUES ${valuesList(chunk.length, 5)}
        ON CONFLICT ("shopId", "clientId") DO UPDATE SET "sinceTs" = ${min}("StaleVisitor"."sinceTs", excluded."sinceTs"),
          "version" = "StaleVisitor"."version" + 1`,
-      ...chunk,
+      ...chunk.flatMap((v) => [v.shopId, v.clientId, v.since, 1, now]),
     );
   }
 }
 
 /**
- * A visitor's events in a span: $1 shop, $2 clientId, $3…$4 the span.
- * On PostgreSQL the span is a (clientId, ts) row range, which only the (shopId, clientId, ts)
- * index can bound. With plain ts bounds and young statistics (a new shop, recent events past
- * the histogram) the planner sometimes took (shopId, ts) and read every event of the shop in
- * the span: 13 ms per visitor in the bench. SQLite's planner picks the right index as is.
+ * `WITH v("clientId", "lo", "hi") AS (VALUES …)`: one row per visitor, parameters $1…$3n,
+ * so the shop goes last as $3n+1 and SQLite gets plain `?` placeholders (see the executor).
+ * PostgreSQL types a VALUES column by its first row: one cast is enough.
  */
-export function visitorEventsSql(dialect: Dialect): string {
-  const inSpan = dialect === "postgres" ? `("clientId", "ts") >= ($2, $3) AND ("clientId", "ts") <= ($2, $4)` : `"ts" >= $3 AND "ts" <= $4`;
-  return `SELECT "eventId", "name", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium", "utmCampaign",
-    "device", "customerId", "isBot" FROM "Event" WHERE "shopId" = $1 AND "clientId" = $2 AND ${inSpan}`;
+export function spansCte(dialect: Dialect, count: number): string {
+  const rows: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const cast = dialect === "postgres" && i === 0 ? "::bigint" : "";
+    rows.push(`($${3 * i + 1}, $${3 * i + 2}${cast}, $${3 * i + 3}${cast})`);
+  }
+  return `WITH v("clientId", "lo", "hi") AS (VALUES ${rows.join(", ")})`;
 }
 
-/** Re-derives the visitor's sessions around the new events; returns where the change starts (a session start). */
-async function resessionize(
-  tx: Tx,
-  dialect: Dialect,
-  v: { shopId: number; clientId: string; min: number; max: number },
-  activity: ActivityDelta,
-): Promise<number> {
-  const overlapping = await tx.query<{ startTs: bigint | number; endTs: bigint | number }>(
-    `SELECT "startTs", "endTs" FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" <= $3 AND "endTs" >= $4`,
-    v.shopId, v.clientId, v.max + 30 * 60_000, v.min - 30 * 60_000,
+/**
+ * The visitors' events in their spans (v.lo…v.hi): one statement for many visitors.
+ * SQLite: CROSS JOIN keeps v as the outer loop. PostgreSQL: the span is a (clientId, ts)
+ * row range, which only the (shopId, clientId, ts) index can bound. With plain ts bounds
+ * and young statistics (a new shop, recent events past the histogram) the planner
+ * sometimes took (shopId, ts) and read every event of the shop in the span.
+ */
+export function spanEventsSql(dialect: Dialect, count: number): string {
+  const inSpan =
+    dialect === "postgres"
+      ? `(e."clientId", e."ts") >= (v."clientId", v."lo") AND (e."clientId", e."ts") <= (v."clientId", v."hi")`
+      : `e."clientId" = v."clientId" AND e."ts" >= v."lo" AND e."ts" <= v."hi"`;
+  return `${spansCte(dialect, count)}
+    SELECT e."eventId", e."name", e."ts", e."seq", e."clientId", e."sessionId", e."path", e."url", e."referrer", e."utmSource",
+      e."utmMedium", e."utmCampaign", e."device", e."customerId", e."isBot"
+    FROM v CROSS JOIN "Event" e WHERE e."shopId" = $${3 * count + 1} AND ${inSpan}`;
+}
+
+type Stored = { startTs: bigint | number; endTs: bigint | number };
+type Replaced = Stored & { clientId: string; id: string; isBot: Flag; addToCart: Flag; checkoutStart: Flag; purchase: Flag };
+type Loaded = Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isBot: boolean | number };
+
+/**
+ * Re-derives the sessions of one shop's visitors around their new events, a fixed number
+ * of statements for all of them (not a few per visitor: each is a round trip to the
+ * database, which dominated the transaction). Returns each visitor's span start, where
+ * its change starts (a session start).
+ */
+async function resessionize(tx: Tx, dialect: Dialect, shopId: number, visitors: Visitor[], activity: ActivityDelta): Promise<Map<string, number>> {
+  const n = visitors.length;
+  const shop = `$${3 * n + 1}`;
+  const window = visitors.flatMap((v) => [v.clientId, v.min - SESSION_GAP_MS, v.max + SESSION_GAP_MS]);
+  const overlapping = await tx.query<Stored & { clientId: string }>(
+    `${spansCte(dialect, n)} SELECT s."clientId", s."startTs", s."endTs" FROM v CROSS JOIN "VisitorSession" s
+     WHERE s."shopId" = ${shop} AND s."clientId" = v."clientId" AND s."startTs" <= v."hi" AND s."endTs" >= v."lo"`,
+    ...window, shopId,
   );
-  const span = affectedSpan(v.min, v.max, overlapping.map((s) => ({ startTs: Number(s.startTs), endTs: Number(s.endTs) })));
-  const events = (
-    await tx.query<Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isBot: boolean | number }>(
-      visitorEventsSql(dialect),
-      v.shopId, v.clientId, span.from, span.to,
-    )
-  ).map((e) => ({ ...e, ts: Number(e.ts), isBot: Boolean(e.isBot) }));
-  const earlier = await tx.query(
-    `SELECT 1 FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" < $3 LIMIT 1`,
-    v.shopId, v.clientId, span.from,
+  const touching = groupBy(overlapping, (s) => s.clientId);
+  const spans = new Map(
+    visitors.map((v) => {
+      const sessions = (touching.get(v.clientId) ?? []).map((s) => ({ startTs: Number(s.startTs), endTs: Number(s.endTs) }));
+      return [v.clientId, affectedSpan(v.min, v.max, sessions)];
+    }),
   );
-  const sessions = sessionsFor(events, earlier.length > 0);
-  for (const [sessionId, all] of sessionIdChanges(events, sessions)) {
-    for (let i = 0; i < all.length; i += MAX_PARAMS) {
-      const ids = all.slice(i, i + MAX_PARAMS);
-      await tx.execute(
-        `UPDATE "Event" SET "sessionId" = $1 WHERE "shopId" = $2 AND "eventId" IN (${ids.map((_, k) => `$${k + 3}`).join(", ")})`,
-        sessionId, v.shopId, ...ids,
-      );
-    }
+  const spanParams = [...spans].flatMap(([clientId, span]) => [clientId, span.from, span.to]);
+  const events = groupBy(
+    (await tx.query<Loaded>(spanEventsSql(dialect, n), ...spanParams, shopId)).map((e) => ({ ...e, ts: Number(e.ts), isBot: Boolean(e.isBot) })),
+    (e) => e.clientId,
+  );
+  // The sessions being replaced: every session of the visitor that starts in the span.
+  const replaced = await tx.query<Replaced>(
+    `${spansCte(dialect, n)} SELECT s."clientId", s."id", s."startTs", s."endTs", s."isBot", s."addToCart", s."checkoutStart", s."purchase"
+     FROM v CROSS JOIN "VisitorSession" s WHERE s."shopId" = ${shop} AND s."clientId" = v."clientId" AND s."startTs" >= v."lo" AND s."startTs" <= v."hi"`,
+    ...spanParams, shopId,
+  );
+  const returning = new Set(
+    (
+      await tx.query<{ clientId: string }>(
+        `${spansCte(dialect, n)} SELECT v."clientId" FROM v WHERE EXISTS (SELECT 1 FROM "VisitorSession" s
+         WHERE s."shopId" = ${shop} AND s."clientId" = v."clientId" AND s."startTs" < v."lo")`,
+        ...spanParams, shopId,
+      )
+    ).map((r) => r.clientId),
+  );
+
+  const moves: string[] = []; // eventId, sessionId pairs
+  const derived: SessionRow[] = [];
+  for (const v of visitors) {
+    const mine = events.get(v.clientId) ?? [];
+    const sessions = sessionsFor(mine, returning.has(v.clientId));
+    for (const [sessionId, ids] of sessionIdChanges(mine, sessions)) for (const id of ids) moves.push(id, sessionId);
+    derived.push(...sessions);
   }
   // The sessions being replaced leave the buckets; the re-derived ones enter them.
-  type Replaced = { startTs: bigint | number; endTs: bigint | number; isBot: Flag; addToCart: Flag; checkoutStart: Flag; purchase: Flag };
-  const replaced = await tx.query<Replaced>(
-    `DELETE FROM "VisitorSession" WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" >= $3 AND "startTs" <= $4
-     RETURNING "startTs", "endTs", "isBot", "addToCart", "checkoutStart", "purchase"`,
-    v.shopId, v.clientId, span.from, span.to,
-  );
   for (const s of replaced) {
     const session = {
       startTs: Number(s.startTs), endTs: Number(s.endTs), isBot: Boolean(s.isBot),
       addToCart: Boolean(s.addToCart), checkoutStart: Boolean(s.checkoutStart), purchase: Boolean(s.purchase),
     };
-    activity.session(v.shopId, session, -1);
+    activity.session(shopId, session, -1);
   }
-  for (const s of sessions) activity.session(v.shopId, s, 1);
-  if (sessions.length > 0) {
+  for (const s of derived) activity.session(shopId, s, 1);
+
+  for (let i = 0; i < moves.length; i += MAX_PARAMS - (MAX_PARAMS % 2)) {
+    const chunk = moves.slice(i, i + MAX_PARAMS - (MAX_PARAMS % 2));
     await tx.execute(
-      `INSERT INTO "VisitorSession" (${SESSION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(sessions.length, SESSION_COLUMNS.length)}`,
-      ...sessions.flatMap((s) => sessionValues(v.shopId, s, dialect)),
+      `WITH u("eventId", "sessionId") AS (VALUES ${valuesList(chunk.length / 2, 2)})
+       UPDATE "Event" SET "sessionId" = u."sessionId" FROM u WHERE "Event"."shopId" = $${chunk.length + 1} AND "Event"."eventId" = u."eventId"`,
+      ...chunk, shopId,
     );
   }
-  if (earlier.length === 0) {
-    // The span holds the visitor's first session: a late batch may have moved it
-    // earlier, so the sessions after the span can no longer be "new".
+  for (let i = 0; i < replaced.length; i += MAX_PARAMS) {
+    const ids = replaced.slice(i, i + MAX_PARAMS).map((s) => s.id);
     await tx.execute(
-      `UPDATE "VisitorSession" SET "visitorType" = 'returning' WHERE "shopId" = $1 AND "clientId" = $2 AND "startTs" > $3 AND "visitorType" = 'new'`,
-      v.shopId, v.clientId, span.to,
+      `DELETE FROM "VisitorSession" WHERE "id" IN (${ids.map((_, k) => `$${k + 1}`).join(", ")}) AND "shopId" = $${ids.length + 1}`,
+      ...ids, shopId,
     );
   }
-  return span.from;
+  const perInsert = Math.floor(MAX_PARAMS / SESSION_COLUMNS.length);
+  for (let i = 0; i < derived.length; i += perInsert) {
+    const chunk = derived.slice(i, i + perInsert);
+    await tx.execute(
+      `INSERT INTO "VisitorSession" (${SESSION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(chunk.length, SESSION_COLUMNS.length)}`,
+      ...chunk.flatMap((s) => sessionValues(shopId, s, dialect)),
+    );
+  }
+  // A span that holds the visitor's first session: a late batch may have moved it
+  // earlier, so the sessions after the span can no longer be "new".
+  const first = [...spans].filter(([clientId]) => !returning.has(clientId));
+  if (first.length > 0) {
+    await tx.execute(
+      `${spansCte(dialect, first.length)} UPDATE "VisitorSession" SET "visitorType" = 'returning' FROM v
+       WHERE "VisitorSession"."shopId" = $${3 * first.length + 1} AND "VisitorSession"."clientId" = v."clientId"
+         AND "VisitorSession"."startTs" > v."hi" AND "VisitorSession"."visitorType" = 'new'`,
+      ...first.flatMap(([clientId, span]) => [clientId, span.from, span.to]), shopId,
+    );
+  }
+  return new Map([...spans].map(([clientId, span]) => [clientId, span.from]));
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 function sessionValues(shopId: number, s: SessionRow, dialect: Dialect): unknown[] {

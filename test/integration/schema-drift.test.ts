@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../app/db-client";
 import { Prisma } from "../../generated/sqlite/index.js";
 import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
-import { visitorEventsSql } from "../../ingest/writer.server";
+import { spanEventsSql } from "../../ingest/writer.server";
 import { laterSessionBuyersSql } from "../../app/services/trust/differences-sql";
 import { freshDatabase, root } from "../helpers/app-server";
 
@@ -106,11 +106,12 @@ describe("schema drift", () => {
     }
   });
 
-  it("the writer reads a visitor's events through the (shopId, clientId, ts) index on both providers, whatever the statistics say", async () => {
+  it("the writer reads visitors' events through the (shopId, clientId, ts) index on both providers, whatever the statistics say", async () => {
     const now = 1_800_000_000_000;
-    const params = [1, "c-7", now - 3_600_000, now];
+    // Three visitors' spans, then the shop.
+    const params = [...["c-7", "c-8", "c-9"].flatMap((c) => [c, now - 3_600_000, now]), 1];
     const { db: lite } = createDb(await freshDatabase("sqlite"));
-    const litePlan = (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${visitorEventsSql("sqlite").replace(/\$\d/g, "?")}`, ...params)).map((r) => r.detail).join("\n");
+    const litePlan = (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${spanEventsSql("sqlite", 3).replace(/\$\d+/g, "?")}`, ...params)).map((r) => r.detail).join("\n");
     await lite.$disconnect();
     expect(litePlan).toContain("Event_shopId_clientId_ts_idx");
     const client = new pg.Client({ connectionString: await freshDatabase("postgres") });
@@ -129,7 +130,7 @@ describe("schema drift", () => {
       await insert(now - 400 * 86_400_000, 50);
       await client.query(`ANALYZE "Event"`);
       await insert(now - 2_000_000, 500);
-      const { rows } = await client.query(`EXPLAIN ${visitorEventsSql("postgres")}`, params);
+      const { rows } = await client.query(`EXPLAIN ${spanEventsSql("postgres", 3)}`, params);
       const plan = rows.map((r) => r["QUERY PLAN"]).join("\n");
       expect(plan).toContain("Event_shopId_clientId_ts_idx");
       expect(plan).not.toContain("Event_shopId_ts_idx");
