@@ -10,6 +10,9 @@ import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type
 import { bool, MAX_PARAMS, valuesList, visitorLockOrder, type Dialect } from "./sql";
 import type { SqlExecutor, SqlTx } from "./sql-executor.server";
 import { SESSION_GAP_MS } from "../core/types";
+import {
+  earlierSessionSql, laterSessionsReturningSql, moveEventsSql, overlappingSessionsSql, replacedSessionsSql, spanEventsSql,
+} from "./resession-sql";
 
 export class OverloadedError extends Error {
   constructor() {
@@ -203,38 +206,6 @@ async function markStale(tx: Tx, dialect: Dialect, visitors: { shopId: number; c
   }
 }
 
-/**
- * `WITH v("clientId", "lo", "hi") AS (VALUES …)`: one row per visitor, parameters $1…$3n,
- * so the shop goes last as $3n+1 and SQLite gets plain `?` placeholders (see the executor).
- * PostgreSQL types a VALUES column by its first row: one cast is enough.
- */
-export function spansCte(dialect: Dialect, count: number): string {
-  const rows: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const cast = dialect === "postgres" && i === 0 ? "::bigint" : "";
-    rows.push(`($${3 * i + 1}, $${3 * i + 2}${cast}, $${3 * i + 3}${cast})`);
-  }
-  return `WITH v("clientId", "lo", "hi") AS (VALUES ${rows.join(", ")})`;
-}
-
-/**
- * The visitors' events in their spans (v.lo…v.hi): one statement for many visitors.
- * SQLite: CROSS JOIN keeps v as the outer loop. PostgreSQL: the span is a (clientId, ts)
- * row range, which only the (shopId, clientId, ts) index can bound. With plain ts bounds
- * and young statistics (a new shop, recent events past the histogram) the planner
- * sometimes took (shopId, ts) and read every event of the shop in the span.
- */
-export function spanEventsSql(dialect: Dialect, count: number): string {
-  const inSpan =
-    dialect === "postgres"
-      ? `(e."clientId", e."ts") >= (v."clientId", v."lo") AND (e."clientId", e."ts") <= (v."clientId", v."hi")`
-      : `e."clientId" = v."clientId" AND e."ts" >= v."lo" AND e."ts" <= v."hi"`;
-  return `${spansCte(dialect, count)}
-    SELECT e."eventId", e."name", e."ts", e."seq", e."clientId", e."sessionId", e."path", e."url", e."referrer", e."utmSource",
-      e."utmMedium", e."utmCampaign", e."device", e."customerId", e."isBot"
-    FROM v CROSS JOIN "Event" e WHERE e."shopId" = $${3 * count + 1} AND ${inSpan}`;
-}
-
 type Stored = { startTs: bigint | number; endTs: bigint | number };
 type Replaced = Stored & { clientId: string; id: string; isBot: Flag; addToCart: Flag; checkoutStart: Flag; purchase: Flag };
 type Loaded = Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isBot: boolean | number };
@@ -247,13 +218,8 @@ type Loaded = Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isB
  */
 async function resessionize(tx: Tx, dialect: Dialect, shopId: number, visitors: Visitor[], activity: ActivityDelta): Promise<Map<string, number>> {
   const n = visitors.length;
-  const shop = `$${3 * n + 1}`;
   const window = visitors.flatMap((v) => [v.clientId, v.min - SESSION_GAP_MS, v.max + SESSION_GAP_MS]);
-  const overlapping = await tx.query<Stored & { clientId: string }>(
-    `${spansCte(dialect, n)} SELECT s."clientId", s."startTs", s."endTs" FROM v CROSS JOIN "VisitorSession" s
-     WHERE s."shopId" = ${shop} AND s."clientId" = v."clientId" AND s."startTs" <= v."hi" AND s."endTs" >= v."lo"`,
-    ...window, shopId,
-  );
+  const overlapping = await tx.query<Stored & { clientId: string }>(overlappingSessionsSql(dialect, n), ...window, shopId);
   const touching = groupBy(overlapping, (s) => s.clientId);
   const spans = new Map(
     visitors.map((v) => {
@@ -266,21 +232,8 @@ async function resessionize(tx: Tx, dialect: Dialect, shopId: number, visitors: 
     (await tx.query<Loaded>(spanEventsSql(dialect, n), ...spanParams, shopId)).map((e) => ({ ...e, ts: Number(e.ts), isBot: Boolean(e.isBot) })),
     (e) => e.clientId,
   );
-  // The sessions being replaced: every session of the visitor that starts in the span.
-  const replaced = await tx.query<Replaced>(
-    `${spansCte(dialect, n)} SELECT s."clientId", s."id", s."startTs", s."endTs", s."isBot", s."addToCart", s."checkoutStart", s."purchase"
-     FROM v CROSS JOIN "VisitorSession" s WHERE s."shopId" = ${shop} AND s."clientId" = v."clientId" AND s."startTs" >= v."lo" AND s."startTs" <= v."hi"`,
-    ...spanParams, shopId,
-  );
-  const returning = new Set(
-    (
-      await tx.query<{ clientId: string }>(
-        `${spansCte(dialect, n)} SELECT v."clientId" FROM v WHERE EXISTS (SELECT 1 FROM "VisitorSession" s
-         WHERE s."shopId" = ${shop} AND s."clientId" = v."clientId" AND s."startTs" < v."lo")`,
-        ...spanParams, shopId,
-      )
-    ).map((r) => r.clientId),
-  );
+  const replaced = await tx.query<Replaced>(replacedSessionsSql(dialect, n), ...spanParams, shopId);
+  const returning = new Set((await tx.query<{ clientId: string }>(earlierSessionSql(dialect, n), ...spanParams, shopId)).map((r) => r.clientId));
 
   const moves: string[] = []; // eventId, sessionId pairs
   const derived: SessionRow[] = [];
@@ -302,11 +255,7 @@ async function resessionize(tx: Tx, dialect: Dialect, shopId: number, visitors: 
 
   for (let i = 0; i < moves.length; i += MAX_PARAMS - (MAX_PARAMS % 2)) {
     const chunk = moves.slice(i, i + MAX_PARAMS - (MAX_PARAMS % 2));
-    await tx.execute(
-      `WITH u("eventId", "sessionId") AS (VALUES ${valuesList(chunk.length / 2, 2)})
-       UPDATE "Event" SET "sessionId" = u."sessionId" FROM u WHERE "Event"."shopId" = $${chunk.length + 1} AND "Event"."eventId" = u."eventId"`,
-      ...chunk, shopId,
-    );
+    await tx.execute(moveEventsSql(dialect, chunk.length / 2), ...chunk, shopId);
   }
   for (let i = 0; i < replaced.length; i += MAX_PARAMS) {
     const ids = replaced.slice(i, i + MAX_PARAMS).map((s) => s.id);
@@ -323,16 +272,10 @@ async function resessionize(tx: Tx, dialect: Dialect, shopId: number, visitors: 
       ...chunk.flatMap((s) => sessionValues(shopId, s, dialect)),
     );
   }
-  // A span that holds the visitor's first session: a late batch may have moved it
-  // earlier, so the sessions after the span can no longer be "new".
+  // A span that holds the visitor's first session: the sessions after it are not "new".
   const first = [...spans].filter(([clientId]) => !returning.has(clientId));
   if (first.length > 0) {
-    await tx.execute(
-      `${spansCte(dialect, first.length)} UPDATE "VisitorSession" SET "visitorType" = 'returning' FROM v
-       WHERE "VisitorSession"."shopId" = $${3 * first.length + 1} AND "VisitorSession"."clientId" = v."clientId"
-         AND "VisitorSession"."startTs" > v."hi" AND "VisitorSession"."visitorType" = 'new'`,
-      ...first.flatMap(([clientId, span]) => [clientId, span.from, span.to]), shopId,
-    );
+    await tx.execute(laterSessionsReturningSql(dialect, first.length), ...first.flatMap(([clientId, span]) => [clientId, span.from, span.to]), shopId);
   }
   return new Map([...spans].map(([clientId, span]) => [clientId, span.from]));
 }

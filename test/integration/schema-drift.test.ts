@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../app/db-client";
 import { Prisma } from "../../generated/sqlite/index.js";
 import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
-import { spanEventsSql } from "../../ingest/writer.server";
+import * as resession from "../../ingest/resession-sql";
+import { spanEventsSql } from "../../ingest/resession-sql";
 import { laterSessionBuyersSql } from "../../app/services/trust/differences-sql";
 import { freshDatabase, root } from "../helpers/app-server";
 
@@ -134,6 +135,51 @@ describe("schema drift", () => {
       const plan = rows.map((r) => r["QUERY PLAN"]).join("\n");
       expect(plan).toContain("Event_shopId_clientId_ts_idx");
       expect(plan).not.toContain("Event_shopId_ts_idx");
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("on PostgreSQL, every statement that re-derives sessions looks rows up per visitor even in tables never analyzed", async () => {
+    // Without statistics the planner takes a shop for 0.5 % of a table. Joined plainly with
+    // the visitors' list, it then read every row of the shop and hash-joined them: a cost
+    // that grows with the shop, paid on every group commit of a new or bursting shop.
+    const client = new pg.Client({ connectionString: await freshDatabase("postgres") });
+    await client.connect();
+    try {
+      await client.query(`ALTER TABLE "Event" SET (autovacuum_enabled = false)`);
+      await client.query(`ALTER TABLE "VisitorSession" SET (autovacuum_enabled = false)`);
+      await client.query(`INSERT INTO "Shop" ("id", "domain", "name", "ingestKey", "updatedAt") VALUES (1, 'plan.myshopify.com', 'Plan', 'ik_plan', now())`);
+      // Enough events that reaching 500 of them by address (ctid) costs less than reading
+      // the table, as at any real volume; on a tiny table a scan is the cheaper plan.
+      await client.query(
+        `INSERT INTO "Event" ("shopId", "eventId", "name", "ts", "seq", "clientId", "sessionId", "isBot", "receivedAt")
+         SELECT 1, 'e' || g, 'page_viewed', g * 1000, 0, 'c-' || (g % 2000), 's', false, 0 FROM generate_series(1, 200000) g`,
+      );
+      await client.query(
+        `INSERT INTO "VisitorSession" ("shopId", "id", "clientId", "startTs", "endTs", "eventCount", "source", "visitorType")
+         SELECT 1, 's' || g, 'c-' || (g % 2000), g * 1000, g * 1000 + 60000, 1, 'direct', 'new' FROM generate_series(1, 4000) g`,
+      );
+      const spans = [...["c-7", "c-8", "c-9"].flatMap((c) => [c, 0, 50_000_000]), 1];
+      // A group commit moves hundreds of events: enough for the planner to prefer the shop's rows.
+      const moved = Array.from({ length: 500 }, (_, i) => `e${i * 7 + 1}`);
+      const moves = [...moved.flatMap((e) => [e, "s1"]), 1];
+      const statements: [string, string, unknown[]][] = [
+        ["overlapping sessions", resession.overlappingSessionsSql("postgres", 3), spans],
+        ["events in spans", resession.spanEventsSql("postgres", 3), spans],
+        ["replaced sessions", resession.replacedSessionsSql("postgres", 3), spans],
+        ["earlier session", resession.earlierSessionSql("postgres", 3), spans],
+        ["later sessions returning", resession.laterSessionsReturningSql("postgres", 3), spans],
+        ["moved events", resession.moveEventsSql("postgres", moved.length), moves],
+      ];
+      for (const [name, sql, params] of statements) {
+        const plan = (await client.query(`EXPLAIN ${sql}`, params)).rows.map((r) => r["QUERY PLAN"] as string).join("\n");
+        // Each index lookup is bounded by the visitor (or the event), never by the shop alone.
+        const conds = plan.split("\n").filter((l) => /Index Cond|Recheck Cond/.test(l));
+        expect(conds.length, `${name}:\n${plan}`).toBeGreaterThan(0);
+        for (const cond of conds) expect(cond, `${name}:\n${plan}`).toMatch(/"clientId"|"eventId"/);
+        expect(plan, name).not.toMatch(/Seq Scan on "Event"|Hash Join/);
+      }
     } finally {
       await client.end();
     }
