@@ -50,8 +50,11 @@ type Tx = SqlTx;
 interface Visitor {
   shopId: number;
   clientId: string;
+  /** The span of the batch's rows. */
   min: number;
   max: number;
+  /** The batch's rows of the visitor; null: re-derive from what is stored. */
+  rows: EventRow[] | null;
 }
 /** Visitors re-sessionized per round of statements (3 parameters each in the span lists). */
 const VISITORS_PER_STATEMENT = 5_000;
@@ -123,30 +126,15 @@ function eventValues(r: EventRow, dialect: Dialect): unknown[] {
  * updates the activity buckets, all in the caller's transaction. Returns the new `shopId\0eventId`s.
  */
 async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  const perStatement = Math.floor(MAX_PARAMS / EVENT_COLUMNS.length);
-  const cols = EVENT_COLUMNS.map((c) => `"${c}"`).join(", ");
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    // Duplicate event ids (retries) and repeated checkouts/orders (dedupeKey) are skipped.
-    const returned = await tx.query<{ shopId: number; eventId: string }>(
-      `INSERT INTO "Event" (${cols}) VALUES ${valuesList(chunk.length, EVENT_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING "shopId", "eventId"`,
-      ...chunk.flatMap((r) => eventValues(r, dialect)),
-    );
-    for (const r of returned) inserted.add(`${r.shopId}\u0000${r.eventId}`);
-  }
-  const activity = new ActivityDelta();
-  // Resessionize each visitor that got new events.
   const visitors = new Map<string, Visitor>();
   for (const r of rows) {
-    if (!inserted.has(`${r.shopId}\u0000${r.eventId}`)) continue;
-    activity.addEvent(r.shopId, r);
     const key = `${r.shopId}\u0000${r.clientId}`;
     const v = visitors.get(key);
     if (v) {
       v.min = Math.min(v.min, r.ts);
       v.max = Math.max(v.max, r.ts);
-    } else visitors.set(key, { shopId: r.shopId, clientId: r.clientId, min: r.ts, max: r.ts });
+      v.rows!.push(r);
+    } else visitors.set(key, { shopId: r.shopId, clientId: r.clientId, min: r.ts, max: r.ts, rows: [r] });
   }
   // Visitors in lock order, as the refresher deletes their markers: no deadlock between the two.
   const sorted = [...visitors.values()].sort(visitorLockOrder);
@@ -154,15 +142,25 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
   // writing the same visitor waits here until this commit, and its reads then see this
   // transaction's events (READ COMMITTED: each statement sees the latest commits). Without
   // it, two processes could each re-derive the visitor's sessions from half of its events.
-  await markStale(tx, dialect, sorted.map((v) => ({ ...v, since: v.min - SESSION_GAP_MS })));
-  const wider: (Visitor & { since: number })[] = [];
+  // (A batch of retries alone marks its visitors too; the refresher then finds nothing new.)
+  await markStale(tx, dialect, sorted.map((v) => ({ shopId: v.shopId, clientId: v.clientId, since: v.min - SESSION_GAP_MS })));
+  const inserted = new Set<string>();
+  const activity = new ActivityDelta();
+  const wider: { shopId: number; clientId: string; since: number }[] = [];
   for (let i = 0; i < sorted.length; ) {
     // One shop and at most VISITORS_PER_STATEMENT visitors per round of statements.
     let j = i + 1;
     while (j < sorted.length && j - i < VISITORS_PER_STATEMENT && sorted[j].shopId === sorted[i].shopId) j++;
     const chunk = sorted.slice(i, j);
-    const from = await resessionize(tx, dialect, sorted[i].shopId, chunk, activity);
-    for (const v of chunk) if (from.get(v.clientId)! < v.min - SESSION_GAP_MS) wider.push({ ...v, since: from.get(v.clientId)! });
+    const shopId = chunk[0].shopId;
+    const first = await resessionize(tx, dialect, shopId, chunk, activity, inserted);
+    // Rows the insert refused after all (their dedupe key was taken, or another visitor
+    // had their event id): those visitors' sessions are derived again from what is stored.
+    const again = first.refused.length === 0 ? null : await resessionize(tx, dialect, shopId, first.refused.map((v) => ({ ...v, rows: null })), activity, inserted);
+    for (const v of chunk) {
+      const since = Math.min(first.from.get(v.clientId) ?? Infinity, again?.from.get(v.clientId) ?? Infinity);
+      if (since < v.min - SESSION_GAP_MS) wider.push({ shopId, clientId: v.clientId, since });
+    }
     i = j;
   }
   // Spans widened by the sessions they touch: the markers move back to where the change starts.
@@ -211,12 +209,18 @@ type Replaced = Stored & { clientId: string; id: string; isBot: Flag; addToCart:
 type Loaded = Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isBot: boolean | number };
 
 /**
- * Re-derives the sessions of one shop's visitors around their new events, a fixed number
- * of statements for all of them (not a few per visitor: each is a round trip to the
- * database, which dominated the transaction). Returns each visitor's span start, where
- * its change starts (a session start).
+ * Re-derives the sessions of one shop's visitors around their batch rows and inserts the
+ * rows already in their sessions, a fixed number of statements for all visitors (not a
+ * few per visitor: each is a round trip to the database, which dominated the
+ * transaction). Rows are inserted with their session id rather than moved afterwards:
+ * `sessionId` is indexed, so each later UPDATE rewrote the row and all its index entries.
+ * Visitors with `rows: null` are re-derived from what is stored. Returns where each
+ * visitor's change starts (a session start) and the visitors some of whose rows the
+ * insert refused, which need a second pass.
  */
-async function resessionize(tx: Tx, dialect: Dialect, shopId: number, visitors: Visitor[], activity: ActivityDelta): Promise<Map<string, number>> {
+async function resessionize(
+  tx: Tx, dialect: Dialect, shopId: number, visitors: Visitor[], activity: ActivityDelta, inserted: Set<string>,
+): Promise<{ from: Map<string, number>; refused: Visitor[] }> {
   const n = visitors.length;
   const window = visitors.flatMap((v) => [v.clientId, v.min - SESSION_GAP_MS, v.max + SESSION_GAP_MS]);
   const overlapping = await tx.query<Stored & { clientId: string }>(overlappingSessionsSql(dialect, n), ...window, shopId);
@@ -228,23 +232,61 @@ async function resessionize(tx: Tx, dialect: Dialect, shopId: number, visitors: 
     }),
   );
   const spanParams = [...spans].flatMap(([clientId, span]) => [clientId, span.from, span.to]);
-  const events = groupBy(
+  const stored = groupBy(
     (await tx.query<Loaded>(spanEventsSql(dialect, n), ...spanParams, shopId)).map((e) => ({ ...e, ts: Number(e.ts), isBot: Boolean(e.isBot) })),
     (e) => e.clientId,
   );
   const replaced = await tx.query<Replaced>(replacedSessionsSql(dialect, n), ...spanParams, shopId);
   const returning = new Set((await tx.query<{ clientId: string }>(earlierSessionSql(dialect, n), ...spanParams, shopId)).map((r) => r.clientId));
 
-  const moves: string[] = []; // eventId, sessionId pairs
+  const changed = new Set<string>(); // visitors whose sessions are re-derived
+  const fresh: EventRow[] = []; // rows to insert, with their session ids
+  const moves: string[] = []; // eventId, sessionId pairs of stored events
   const derived: SessionRow[] = [];
   for (const v of visitors) {
-    const mine = events.get(v.clientId) ?? [];
-    const sessions = sessionsFor(mine, returning.has(v.clientId));
-    for (const [sessionId, ids] of sessionIdChanges(mine, sessions)) for (const id of ids) moves.push(id, sessionId);
+    const mine = stored.get(v.clientId) ?? [];
+    const known = new Set(mine.map((e) => e.eventId));
+    // The batch's rows not stored yet (retries are); a row repeated in the batch once.
+    const added = (v.rows ?? []).filter((r) => !known.has(r.eventId) && (known.add(r.eventId), true));
+    if (v.rows && added.length === 0) continue; // only retries: nothing changes
+    changed.add(v.clientId);
+    const events: SessionEventRow[] = [...mine, ...added];
+    const sessions = sessionsFor(events, returning.has(v.clientId));
+    const sessionOf = new Map<string, string>();
+    for (const [sessionId, ids] of sessionIdChanges(events, sessions)) for (const id of ids) sessionOf.set(id, sessionId);
+    for (const r of added) {
+      // Not listed: the row already names its session.
+      fresh.push({ ...r, sessionId: sessionOf.get(r.eventId) ?? r.sessionId });
+      sessionOf.delete(r.eventId);
+    }
+    for (const [id, sessionId] of sessionOf) moves.push(id, sessionId);
     derived.push(...sessions);
   }
+
+  // Duplicate event ids (retries from elsewhere) and repeated checkouts/orders (dedupeKey)
+  // are skipped by the keys; RETURNING says which rows went in.
+  const perStatement = Math.floor(MAX_PARAMS / EVENT_COLUMNS.length);
+  const cols = EVENT_COLUMNS.map((c) => `"${c}"`).join(", ");
+  const took = new Set<string>();
+  for (let i = 0; i < fresh.length; i += perStatement) {
+    const chunk = fresh.slice(i, i + perStatement);
+    const returned = await tx.query<{ eventId: string; clientId: string }>(
+      `INSERT INTO "Event" (${cols}) VALUES ${valuesList(chunk.length, EVENT_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING "eventId", "clientId"`,
+      ...chunk.flatMap((r) => eventValues(r, dialect)),
+    );
+    for (const r of returned) took.add(`${r.clientId}\u0000${r.eventId}`);
+  }
+  const refusedIds = new Set<string>();
+  for (const r of fresh) {
+    if (took.has(`${r.clientId}\u0000${r.eventId}`)) {
+      inserted.add(`${shopId}\u0000${r.eventId}`);
+      activity.addEvent(shopId, r);
+    } else refusedIds.add(r.clientId);
+  }
+
   // The sessions being replaced leave the buckets; the re-derived ones enter them.
-  for (const s of replaced) {
+  const gone = replaced.filter((s) => changed.has(s.clientId));
+  for (const s of gone) {
     const session = {
       startTs: Number(s.startTs), endTs: Number(s.endTs), isBot: Boolean(s.isBot),
       addToCart: Boolean(s.addToCart), checkoutStart: Boolean(s.checkoutStart), purchase: Boolean(s.purchase),
@@ -257,8 +299,8 @@ async function resessionize(tx: Tx, dialect: Dialect, shopId: number, visitors: 
     const chunk = moves.slice(i, i + MAX_PARAMS - (MAX_PARAMS % 2));
     await tx.execute(moveEventsSql(dialect, chunk.length / 2), ...chunk, shopId);
   }
-  for (let i = 0; i < replaced.length; i += MAX_PARAMS) {
-    const ids = replaced.slice(i, i + MAX_PARAMS).map((s) => s.id);
+  for (let i = 0; i < gone.length; i += MAX_PARAMS) {
+    const ids = gone.slice(i, i + MAX_PARAMS).map((s) => s.id);
     await tx.execute(
       `DELETE FROM "VisitorSession" WHERE "id" IN (${ids.map((_, k) => `$${k + 1}`).join(", ")}) AND "shopId" = $${ids.length + 1}`,
       ...ids, shopId,
@@ -273,11 +315,14 @@ async function resessionize(tx: Tx, dialect: Dialect, shopId: number, visitors: 
     );
   }
   // A span that holds the visitor's first session: the sessions after it are not "new".
-  const first = [...spans].filter(([clientId]) => !returning.has(clientId));
+  const first = [...spans].filter(([clientId]) => changed.has(clientId) && !returning.has(clientId));
   if (first.length > 0) {
     await tx.execute(laterSessionsReturningSql(dialect, first.length), ...first.flatMap(([clientId, span]) => [clientId, span.from, span.to]), shopId);
   }
-  return new Map([...spans].map(([clientId, span]) => [clientId, span.from]));
+  return {
+    from: new Map([...spans].filter(([clientId]) => changed.has(clientId)).map(([clientId, span]) => [clientId, span.from])),
+    refused: visitors.filter((v) => refusedIds.has(v.clientId)),
+  };
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
