@@ -175,7 +175,7 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
 
   // Session units restart at a stored session boundary: the first session still going at `since`.
   const sessions = await exec.query<{ clientId: string; startTs: number | bigint; endTs: number | bigint }>(
-    `SELECT "clientId", "startTs", "endTs" FROM "VisitorSession" WHERE "shopId" = $1 AND "endTs" >= $2 AND "clientId" IN (${placeholders(ids.length, 3)})`,
+    staleReadsSql(exec.dialect, ids.length).sessions,
     shopId, minSince, ...ids,
   );
   const sessionStart = new Map<string, number>();
@@ -190,12 +190,7 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
   const visitorLoadFrom = (since: number) => since - maxWindow - 2 * DAY_MS;
   const loadFrom = new Map(stale.map((s) => [s.clientId, Math.min(sessionStart.get(s.clientId)!, hasVisitorUnit ? visitorLoadFrom(s.sinceTs) : Number.POSITIVE_INFINITY)]));
 
-  const rows = await exec.query<EventRow>(
-    `SELECT ${CORE_EVENT_COLUMNS}
-     FROM "Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId"
-     WHERE e."shopId" = $1 AND e."isBot" = false AND e."ts" >= $2 AND e."clientId" IN (${placeholders(ids.length, 3)})`,
-    shopId, Math.min(...loadFrom.values()), ...ids,
-  );
+  const rows = await exec.query<EventRow>(staleReadsSql(exec.dialect, ids.length).events, shopId, Math.min(...loadFrom.values()), ...ids);
   const events = new Map<string, ReturnType<typeof toCoreEvent>[]>();
   for (const r of rows) {
     const e = toCoreEvent(r);
@@ -303,6 +298,32 @@ async function insertRows(tx: SqlTx, dialect: DbDialect, shopId: number, funnelI
 
 function placeholders(count: number, start: number): string {
   return Array.from({ length: count }, (_, i) => `$${start + i}`).join(", ");
+}
+
+/**
+ * `cols` from `from` where `where` holds, for the visitors in $3… (`visitorCol` is the
+ * visitor's id column). PostgreSQL runs it per visitor (LATERAL … OFFSET 0): with a plain
+ * `IN` list and no statistics yet it read every session of the shop and probed each one's
+ * events (see ingest/resession-sql.ts for the same trap in ingestion).
+ */
+/**
+ * The refresher's reads of `count` visitors ($3…) of shop $1 from time $2 on: their
+ * sessions still going, and their events with their sessions' attributes.
+ */
+export function staleReadsSql(dialect: DbDialect, count: number): { sessions: string; events: string } {
+  return {
+    sessions: perVisitor(dialect, count, `s."clientId", s."startTs", s."endTs"`, `"VisitorSession" s`, `s."shopId" = $1 AND s."endTs" >= $2`, `s."clientId"`),
+    // A session belongs to its visitor: saying so lets the session side be looked up per visitor too.
+    events: perVisitor(dialect, count, CORE_EVENT_COLUMNS,
+      `"Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId" AND s."clientId" = e."clientId"`,
+      `e."shopId" = $1 AND e."isBot" = false AND e."ts" >= $2`, `e."clientId"`),
+  };
+}
+
+function perVisitor(dialect: DbDialect, count: number, cols: string, from: string, where: string, visitorCol: string): string {
+  if (dialect === "sqlite") return `SELECT ${cols} FROM ${from} WHERE ${where} AND ${visitorCol} IN (${placeholders(count, 3)})`;
+  const visitors = Array.from({ length: count }, (_, i) => `($${i + 3})`).join(", ");
+  return `SELECT x.* FROM (VALUES ${visitors}) AS v("clientId") CROSS JOIN LATERAL (SELECT ${cols} FROM ${from} WHERE ${where} AND ${visitorCol} = v."clientId" OFFSET 0) x`;
 }
 
 /* ------------------------------------------------------------------------------------ */

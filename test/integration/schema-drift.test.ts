@@ -13,6 +13,7 @@ import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
 import * as resession from "../../ingest/resession-sql";
 import { spanEventsSql } from "../../ingest/resession-sql";
 import { laterSessionBuyersSql } from "../../app/services/trust/differences-sql";
+import { staleReadsSql } from "../../app/services/funnel-results.server";
 import { freshDatabase, root } from "../helpers/app-server";
 
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");
@@ -140,7 +141,7 @@ describe("schema drift", () => {
     }
   });
 
-  it("on PostgreSQL, every statement that re-derives sessions looks rows up per visitor even in tables never analyzed", async () => {
+  it("on PostgreSQL, every statement that re-derives sessions or funnel results looks rows up per visitor even in tables never analyzed", async () => {
     // Without statistics the planner takes a shop for 0.5 % of a table. Joined plainly with
     // the visitors' list, it then read every row of the shop and hash-joined them: a cost
     // that grows with the shop, paid on every group commit of a new or bursting shop.
@@ -171,13 +172,17 @@ describe("schema drift", () => {
         ["earlier session", resession.earlierSessionSql("postgres", 3), spans],
         ["later sessions returning", resession.laterSessionsReturningSql("postgres", 3), spans],
         ["moved events", resession.moveEventsSql("postgres", moved.length), moves],
+        // The funnel-results refresher's reads of 200 stale visitors.
+        ["refresher: sessions", staleReadsSql("postgres", 200).sessions, [1, 0, ...Array.from({ length: 200 }, (_, i) => `c-${i}`)]],
+        ["refresher: events", staleReadsSql("postgres", 200).events, [1, 0, ...Array.from({ length: 200 }, (_, i) => `c-${i}`)]],
       ];
       for (const [name, sql, params] of statements) {
         const plan = (await client.query(`EXPLAIN ${sql}`, params)).rows.map((r) => r["QUERY PLAN"] as string).join("\n");
-        // Each index lookup is bounded by the visitor (or the event), never by the shop alone.
+        // Each index lookup is bounded by the visitor (or the event, or a session of the
+        // visitor), never by the shop alone.
         const conds = plan.split("\n").filter((l) => /Index Cond|Recheck Cond/.test(l));
         expect(conds.length, `${name}:\n${plan}`).toBeGreaterThan(0);
-        for (const cond of conds) expect(cond, `${name}:\n${plan}`).toMatch(/"clientId"|"eventId"/);
+        for (const cond of conds) expect(cond, `${name}:\n${plan}`).toMatch(/"clientId"|"eventId"|"sessionId" = s\.id/);
         expect(plan, name).not.toMatch(/Seq Scan on "Event"|Hash Join/);
       }
     } finally {
