@@ -13,7 +13,7 @@ export const SQLITE_WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.libsql);
 const { path, pragmas } = workerData;
-const db = new Database(path);
+let db;
 
 // Prepared statements are reused: preparing a 1,000-row INSERT costs about as much as running it.
 const MAX_CACHED = 200;
@@ -65,6 +65,20 @@ function fromSql(value) {
 function execute(sql, args) {
   const { stmt, returnsData } = prepare(sql);
   const params = args.map(toSql);
+  try {
+    return run(stmt, returnsData, params);
+  } catch (e) {
+    // A statement that failed on a lock (SQLITE_BUSY, even a BEGIN) stays active in the
+    // driver until it is garbage-collected, and until then this connection cannot commit
+    // ("SQL statements in progress"): every later transaction failed. Outside a
+    // transaction nothing is lost by starting over on a fresh connection; inside one, the
+    // owner's ROLLBACK ends it.
+    if (e instanceof Database.SqliteError && !db.inTransaction && !connecting) connect();
+    throw e;
+  }
+}
+
+function run(stmt, returnsData, params) {
   if (!returnsData) {
     const info = stmt.run(params);
     return { columns: [], columnTypes: [], rows: [], rowsAffected: info.changes, lastInsertRowid: BigInt(info.lastInsertRowid) };
@@ -86,8 +100,24 @@ function execute(sql, args) {
   };
 }
 
-// (exec refuses statements that answer with a row, as some PRAGMAs do.)
-for (const pragma of pragmas) execute(pragma, []);
+let connecting = false;
+function connect() {
+  if (db) {
+    try {
+      db.close();
+    } catch {}
+  }
+  cache.clear();
+  connecting = true;
+  try {
+    db = new Database(path);
+    // (exec refuses statements that answer with a row, as some PRAGMAs do.)
+    for (const pragma of pragmas) execute(pragma, []);
+  } finally {
+    connecting = false;
+  }
+}
+connect();
 
 function executeMultiple(sql) {
   const wasInTransaction = db.inTransaction;

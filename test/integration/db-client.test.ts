@@ -151,6 +151,28 @@ describe("SQLite connections on their own thread", () => {
     await expect(thread.execute("SELECT 1")).rejects.toThrow("closed");
   });
 
+  it("stay usable after a statement times out on another connection's lock", async () => {
+    // libsql leaves a statement that failed with SQLITE_BUSY active until it is garbage-
+    // collected; the connection then refused every COMMIT ("SQL statements in progress").
+    const file = sqliteFilePath(await freshDatabase("sqlite"))!;
+    const holder = new SqliteThread(file, ["PRAGMA busy_timeout = 100"]);
+    const other = new SqliteThread(file, ["PRAGMA busy_timeout = 100"]);
+    try {
+      await holder.execute(`CREATE TABLE "t" ("x" INTEGER)`);
+      for (const blocked of [`BEGIN IMMEDIATE`, `INSERT INTO "t" VALUES (1)`]) {
+        await holder.execute("BEGIN IMMEDIATE");
+        await expect(other.execute(blocked), blocked).rejects.toMatchObject({ code: "SQLITE_BUSY" });
+        await holder.execute("COMMIT");
+        await other.execute("BEGIN IMMEDIATE");
+        await other.execute(`INSERT INTO "t" VALUES (2)`);
+        await other.execute("COMMIT");
+      }
+      expect((await holder.execute(`SELECT count(*) FROM "t"`)).rows).toEqual([[2]]);
+    } finally {
+      await Promise.all([holder.close(), other.close()]);
+    }
+  });
+
   it("open the file a file: URL names", () => {
     expect(sqliteFilePath("file:./.data/app.sqlite")).toBe("./.data/app.sqlite");
     expect(sqliteFilePath("file:/srv/app%20data/app.sqlite?mode=rwc")).toBe("/srv/app data/app.sqlite");
