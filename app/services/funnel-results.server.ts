@@ -301,12 +301,6 @@ function placeholders(count: number, start: number): string {
 }
 
 /**
- * `cols` from `from` where `where` holds, for the visitors in $3… (`visitorCol` is the
- * visitor's id column). PostgreSQL runs it per visitor (LATERAL … OFFSET 0): with a plain
- * `IN` list and no statistics yet it read every session of the shop and probed each one's
- * events (see ingest/resession-sql.ts for the same trap in ingestion).
- */
-/**
  * The refresher's reads of `count` visitors ($3…) of shop $1 from time $2 on: their
  * sessions still going, and their events with their sessions' attributes.
  */
@@ -320,6 +314,12 @@ export function staleReadsSql(dialect: DbDialect, count: number): { sessions: st
   };
 }
 
+/**
+ * `cols` from `from` where `where` holds, for the visitors in $3… (`visitorCol` is the
+ * visitor's id column). PostgreSQL runs it per visitor (LATERAL … OFFSET 0): with a plain
+ * `IN` list and no statistics yet it read every session of the shop and probed each one's
+ * events (see ingest/resession-sql.ts for the same trap in ingestion).
+ */
 function perVisitor(dialect: DbDialect, count: number, cols: string, from: string, where: string, visitorCol: string): string {
   if (dialect === "sqlite") return `SELECT ${cols} FROM ${from} WHERE ${where} AND ${visitorCol} IN (${placeholders(count, 3)})`;
   const visitors = Array.from({ length: count }, (_, i) => `($${i + 3})`).join(", ");
