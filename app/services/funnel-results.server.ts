@@ -5,8 +5,9 @@
  * Lifecycle
  * - Ingestion marks each visitor that got events as stale (StaleVisitor, same
  *   transaction as the events: ingest/writer.server.ts).
- * - A new funnel is "building": its build marks every visitor of the shop stale at time
- *   M (resultsMark) and becomes "ready" once no marking at or before M is left.
+ * - A new funnel's build records a time M (resultsMark) and marks every visitor of the shop
+ *   stale at M, in chunks ("marking"); the funnel is then "building", and "ready" once no
+ *   marking at or before M is left.
  * - The refresher recomputes stale visitors for every funnel of their shop with the pure
  *   engine and replaces their rows. A marker is removed only if its version is the one
  *   read before loading the events, so events committed meanwhile are never skipped.
@@ -25,6 +26,7 @@ import {
   localDayNumber,
   wallClockToEpoch,
   reportFromUnitDays,
+  timesFromText,
   type FunnelParams,
   type FunnelReport,
   type UnitDay,
@@ -50,7 +52,11 @@ interface ShopFunnel {
   id: string;
   def: FunnelDefinition;
   mark: number | null;
+  state: string;
 }
+
+/** Events read per transaction while a build marks the shop's visitors (its write lock stays short). */
+export const MARK_CHUNK_EVENTS = 20_000;
 
 /* ------------------------------------------------------------------------------------ */
 /* Refresh                                                                              */
@@ -72,11 +78,16 @@ export interface RefreshOutcome {
 export async function refreshShop(
   deps: ResultsDeps,
   shopId: number,
-  opts: { maxVisitors?: number; batch?: number; onProgress?: (done: number) => void } = {},
+  opts: { maxVisitors?: number; batch?: number; markChunkEvents?: number; onProgress?: (done: number) => void } = {},
 ): Promise<RefreshOutcome> {
   const shop = await deps.db.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
   if (!shop) return { refreshed: 0, remaining: false, timeZone: null };
-  for (const f of (await loadFunnels(deps.db, shopId)).filter((f) => f.mark === null)) await startBuild(deps.exec, shopId, f.id);
+  const chunk = opts.markChunkEvents ?? MARK_CHUNK_EVENTS;
+  for (const f of await loadFunnels(deps.db, shopId)) {
+    if (f.mark === null) await startBuild(deps.exec, shopId, f.id, chunk);
+    // Marking cut short (the process stopped): start it again, it is idempotent.
+    else if (f.state === "marking") await markVisitors(deps.exec, shopId, f.id, f.mark, chunk);
+  }
 
   const max = opts.maxVisitors ?? Number.POSITIVE_INFINITY;
   const batch = opts.batch ?? 500;
@@ -117,28 +128,73 @@ async function loadFunnels(db: Db, shopId: number): Promise<ShopFunnel[]> {
     where: { shopId },
     include: { steps: { select: { position: true, label: true, matchers: true } } },
   });
-  return rows.map((r) => ({ id: r.id, def: toDefinition(toView(r)), mark: r.resultsMark === null ? null : Number(r.resultsMark) }));
+  return rows.map((r) => ({
+    id: r.id, def: toDefinition(toView(r)), mark: r.resultsMark === null ? null : Number(r.resultsMark), state: r.resultsState,
+  }));
 }
 
-/** Marks every visitor of the shop stale at time M and records M on the funnel. */
-async function startBuild(exec: SqlExecutor, shopId: number, funnelId: string): Promise<void> {
+/**
+ * Starts a build at time M: records M on the funnel ("marking"), then marks every visitor
+ * of the shop stale at M. The refresher computes the funnel for visitors as soon as they
+ * are marked (its mark is set); it becomes "building" once all are, then "ready"
+ * (finishBuilds).
+ */
+async function startBuild(exec: SqlExecutor, shopId: number, funnelId: string, chunk: number): Promise<void> {
   const mark = Date.now();
-  const min = exec.dialect === "sqlite" ? "min" : "LEAST";
-  await exec.transaction(async (tx) => {
-    const started = await tx.execute(
-      `UPDATE "Funnel" SET "resultsMark" = $1, "resultsState" = 'building' WHERE "shopId" = $2 AND "id" = $3 AND "resultsMark" IS NULL`,
+  const started = await exec.transaction(async (tx) => {
+    const n = await tx.execute(
+      `UPDATE "Funnel" SET "resultsMark" = $1, "resultsState" = 'marking' WHERE "shopId" = $2 AND "id" = $3 AND "resultsMark" IS NULL`,
       mark, shopId, funnelId,
     );
-    if (started === 0) return; // another process started it
+    if (n === 0) return false; // another process started it
     await tx.execute(`DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2`, shopId, funnelId);
-    await tx.execute(
-      `INSERT INTO "StaleVisitor" ("shopId", "clientId", "sinceTs", "version", "markedAt")
-       SELECT "shopId", "clientId", MIN("ts"), 1, $1 FROM "Event" WHERE "shopId" = $2 GROUP BY "shopId", "clientId"
-       ON CONFLICT ("shopId", "clientId") DO UPDATE SET "sinceTs" = ${min}("StaleVisitor"."sinceTs", excluded."sinceTs"),
-         "version" = "StaleVisitor"."version" + 1, "markedAt" = ${min}("StaleVisitor"."markedAt", excluded."markedAt")`,
-      mark, shopId,
-    );
+    return true;
   });
+  if (started) await markVisitors(exec, shopId, funnelId, mark, chunk);
+}
+
+/** Builds being marked by this process (shop:funnel): a second caller leaves them to it. */
+const marking = new Set<string>();
+
+/**
+ * Marks the shop's visitors stale at `mark`, `chunk` events at a time in visitor order, one
+ * transaction each: one statement over a big shop's events held SQLite's write lock for
+ * seconds (ingestion answered 503 meanwhile). Then the funnel is "building".
+ */
+async function markVisitors(exec: SqlExecutor, shopId: number, funnelId: string, mark: number, chunk: number): Promise<void> {
+  const key = `${shopId}:${funnelId}`;
+  if (marking.has(key)) return;
+  marking.add(key);
+  try {
+    const min = exec.dialect === "sqlite" ? "min" : "LEAST";
+    const upsert = (bound: string) =>
+      `INSERT INTO "StaleVisitor" ("shopId", "clientId", "sinceTs", "version", "markedAt")
+       SELECT "shopId", "clientId", MIN("ts"), 1, $1 FROM "Event" WHERE "shopId" = $2 AND "clientId" > $3${bound} GROUP BY "shopId", "clientId"
+       ON CONFLICT ("shopId", "clientId") DO UPDATE SET "sinceTs" = ${min}("StaleVisitor"."sinceTs", excluded."sinceTs"),
+         "version" = "StaleVisitor"."version" + 1, "markedAt" = ${min}("StaleVisitor"."markedAt", excluded."markedAt")`;
+    let after = "";
+    for (;;) {
+      // The visitor `chunk` events on: this chunk takes every visitor up to it, whole.
+      const [next] = await exec.query<{ clientId: string }>(
+        `SELECT "clientId" FROM "Event" WHERE "shopId" = $1 AND "clientId" > $2 ORDER BY "clientId" LIMIT 1 OFFSET $3`,
+        shopId, after, chunk,
+      );
+      await exec.transaction((tx) =>
+        next ? tx.execute(upsert(` AND "clientId" <= $4`), mark, shopId, after, next.clientId) : tx.execute(upsert(""), mark, shopId, after),
+      );
+      if (!next) break;
+      after = next.clientId;
+      await letEventLoopRun();
+    }
+    await exec.transaction((tx) =>
+      tx.execute(
+        `UPDATE "Funnel" SET "resultsState" = 'building' WHERE "shopId" = $1 AND "id" = $2 AND "resultsMark" = $3 AND "resultsState" = 'marking'`,
+        shopId, funnelId, mark,
+      ),
+    );
+  } finally {
+    marking.delete(key);
+  }
 }
 
 /**
@@ -358,7 +414,7 @@ export function startResultsRefresher(deps: ResultsDeps, intervalMs = 1_000): ()
 /** Ids of shops with work to do. A scheduler's list of shop ids: no shop's data is read. */
 async function shopsToRefresh(exec: SqlExecutor): Promise<number[]> {
   const rows = await exec.query<{ shopId: number }>(
-    `SELECT DISTINCT "shopId" FROM "StaleVisitor" UNION SELECT "shopId" FROM "Funnel" WHERE "resultsState" = 'building'`,
+    `SELECT DISTINCT "shopId" FROM "StaleVisitor" UNION SELECT "shopId" FROM "Funnel" WHERE "resultsState" IN ('marking', 'building')`,
   );
   return rows.map((r) => Number(r.shopId));
 }
@@ -409,7 +465,7 @@ const ATTR_COLUMN = {
 
 type Attr = string | number | boolean | bigint | null;
 type RawGroup = { day: number | bigint; ts: number | bigint; furthest: number | bigint; attr: Attr; ip: boolean | number | bigint; n: number | bigint };
-type RawMs = { day: number | bigint; attr: Attr; ip: boolean | number | bigint; ms: string; n: number | bigint };
+type RawMs = { day: number | bigint; furthest: number | bigint; attr: Attr; ip: boolean | number | bigint; ms: string; n: number | bigint };
 type RawRow = {
   unitId: string; day: number | bigint; entryTs: number | bigint; furthest: number | bigint; msFromPrev: string;
   latestStartTs: number | bigint; lastTs: number | bigint; attr: Attr;
@@ -443,12 +499,13 @@ async function readRows(deps: ReportDeps, shopId: number, funnelId: string, def:
       ...args,
     ),
     // Joined into one text per group: shipping a few long strings is far cheaper than one
-    // row object per unit through the driver.
+    // row object per unit through the driver. A group's units reached the same step, so
+    // the text is `count` runs of furthest − 1 durations.
     !times ? Promise.resolve([] as RawMs[]) : deps.reads.query<RawMs>(
-      `SELECT "day", ${attr} AS attr, ${ip} AS ip, ${deps.dialect === "sqlite" ? `group_concat("msFromPrev", ';')` : `string_agg("msFromPrev", ';')`} AS ms,
+      `SELECT "day", "furthest", ${attr} AS attr, ${ip} AS ip, ${deps.dialect === "sqlite" ? `group_concat("msFromPrev", ',')` : `string_agg("msFromPrev", ',')`} AS ms,
          COUNT(*) AS n
        FROM "FunnelUnitDay" WHERE ${where} AND "furthest" > 1 AND "multi" = ${no}
-       GROUP BY ${['"day"', attr, ip].filter((g) => g !== "NULL").join(", ")}`,
+       GROUP BY ${['"day"', '"furthest"', attr, ip].filter((g) => g !== "NULL").join(", ")}`,
       ...args,
     ),
     deps.reads.query<RawRow>(
@@ -467,16 +524,13 @@ async function readRows(deps: ReportDeps, shopId: number, funnelId: string, def:
   }));
   for (const g of timed) {
     const day = Number(g.day);
-    const attrs = attrsOf(params.breakdown, g.attr);
-    const units = g.ms.split(";");
-    if (units.length !== Number(g.n)) throw new Error("step times of a group did not split into its units");
-    for (const text of units) {
-      const ms = text.split(",").map(Number);
-      out.push({
-        unitId: "", day, entryTs: noonOf(day), furthest: ms.length + 1, msFromPrev: ms, latestStartTs: 0, lastTs: 0, multi: false,
-        attrs, inProgress: ms.length + 1 < steps && Boolean(Number(g.ip)),
-      });
-    }
+    const furthest = Number(g.furthest);
+    const count = Number(g.n);
+    out.push({
+      unitId: "", day, entryTs: noonOf(day), furthest, msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
+      attrs: attrsOf(params.breakdown, g.attr), count, inProgress: furthest < steps && Boolean(Number(g.ip)),
+      times: timesFromText(g.ms, count, furthest - 1),
+    });
   }
   for (const r of multi) {
     out.push({

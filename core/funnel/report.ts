@@ -75,6 +75,12 @@ export interface UnitOutcome {
   inProgress: boolean;
   /** How many units with this same outcome it stands for (default 1): precomputed results group alike units. */
   count?: number;
+  /**
+   * For an outcome standing for `count` units whose durations differ: times[j] holds the
+   * `count` durations from step j+1 to step j+2 (any order), in place of `msFromPrev`.
+   * Saves one object per unit when hundreds of thousands of units are read grouped.
+   */
+  times?: readonly (readonly number[])[];
 }
 
 /** One value of the breakdown attribute. */
@@ -170,7 +176,15 @@ export function aggregateOutcomes(outcomes: Iterable<UnitOutcome>, stepCount: nu
     const n = o.count ?? 1;
     for (let i = 0; i < o.furthest; i++) counts[i] += n;
     if (o.inProgress) inProgressByFurthest[o.furthest - 1] += n;
-    for (let k = 0; k < n; k++) o.msFromPrev.forEach((ms, j) => msFromPrev[j + 1].push(ms));
+    if (o.times) {
+      if (o.times.length !== o.furthest - 1 || o.times.some((t) => t.length !== n)) throw new RangeError("times must hold count durations per step reached");
+      o.times.forEach((list, j) => {
+        const into = msFromPrev[j + 1];
+        for (const ms of list) into.push(ms);
+      });
+    } else {
+      for (let k = 0; k < n; k++) o.msFromPrev.forEach((ms, j) => msFromPrev[j + 1].push(ms));
+    }
   }
   return { counts, inProgressByFurthest, msFromPrev };
 }

@@ -23,7 +23,7 @@ import { SESSION_GAP_MS, type CoreEvent, type EntryAttributes, type FunnelDefini
 import { dedupeEvents } from "./dedupe";
 import { bestAttempt, reportFromUnitResults, type FunnelParams, type UnitResult } from "./engine";
 import { compileStepMask } from "./match";
-import type { FunnelReport } from "./report";
+import type { FunnelReport, UnitOutcome } from "./report";
 import { localDayNumber } from "./timezone";
 
 /** The best attempt of one unit among those starting on one local day. */
@@ -104,8 +104,9 @@ export function computeUnitDays(events: readonly CoreEvent[], def: FunnelDefinit
  * so rows are combined per unit. `count`: the row stands for that many single-row units
  * with the same figures (a database GROUP BY of the furthest = 1 rows, say); default 1.
  * `inProgress`: already decided for the report's `now` (such groups); else derived.
+ * `times`: the step times of the `count` units, when they differ (see UnitOutcome).
  */
-export type UnitDayRow = Omit<UnitDay, "visitorId"> & { multi: boolean; count?: number; inProgress?: boolean };
+export type UnitDayRow = Omit<UnitDay, "visitorId"> & { multi: boolean; count?: number; inProgress?: boolean; times?: UnitOutcome["times"] };
 
 /**
  * The report over [from, to) — whole local days of `params.timeZone` — from the unit-day
@@ -128,6 +129,7 @@ export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefini
     const result = toResult(r, r.latestStartTs, def, params.now, entry);
     if (r.inProgress !== undefined) result.inProgress = r.inProgress;
     if (r.count !== undefined) result.count = r.count;
+    if (r.times !== undefined) result.times = r.times;
     results.push(result);
   }
   for (const list of multi.values()) {
@@ -162,6 +164,38 @@ const ENTRY: CoreEvent = {
   id: "", name: "", ts: 0, seq: 0, visitorId: "", path: null, productId: null, checkoutToken: null, orderId: null,
   customerId: null, props: {}, attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false },
 };
+
+/**
+ * `count` units' durations, `per` each, as one comma-separated text, unit after unit (their
+ * stored msFromPrev joined by commas) → per step, the `count` durations. Read by hand: a
+ * split would make one string per value.
+ */
+export function timesFromText(text: string, count: number, per: number): number[][] {
+  const times = Array.from({ length: per }, () => new Array<number>(count));
+  let value = 0;
+  let sign = 1;
+  let digits = 0;
+  let at = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 44;
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else if (c === 45 && digits === 0 && sign === 1) {
+      sign = -1;
+    } else if (c === 44 && digits > 0 && at < count * per) {
+      times[at % per][Math.floor(at / per)] = sign * value;
+      at++;
+      value = 0;
+      sign = 1;
+      digits = 0;
+    } else {
+      throw new Error(`step times of a group are not ${count} × ${per} durations (character ${i})`);
+    }
+  }
+  if (at !== count * per) throw new Error(`step times of a group are not ${count} × ${per} durations (${at} read)`);
+  return times;
+}
 
 /** True when [from, to) is whole local days of `timeZone` (what unit-day rows can answer). */
 export function isWholeDays(from: number, to: number, timeZone: string): boolean {

@@ -41,7 +41,7 @@ async function addFunnel(db: Db, shopId: number, name: string, events: string[])
   });
 }
 
-describe.each(["sqlite", "postgres"] as const)("a refresh batch racing a new funnel's build on %s", (kind) => {
+describe.each(["sqlite", "postgres"] as const)("a new funnel's build on %s", (kind) => {
   it("leaves the visitors to the next pass, so the new funnel's report equals the engine", async () => {
     const url = await freshDatabase(kind);
     const { db, dialect } = createDb(url);
@@ -91,6 +91,59 @@ describe.each(["sqlite", "postgres"] as const)("a refresh batch racing a new fun
         expect(report!.totalUnits).toBe(VISITORS);
         expect({ steps: report!.steps, total: report!.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
       }
+    } finally {
+      await Promise.all([exec.close(), reads.close()]);
+      await db.$disconnect();
+    }
+  });
+
+  it("marks a big shop's visitors in chunks, and a marking cut short resumes to a report equal to the engine", async () => {
+    const url = await freshDatabase(kind);
+    const { db, dialect } = createDb(url);
+    const exec = createSqlExecutor(url);
+    const reads = createSqlReader(url);
+    const deps: ReportDeps = { db, dialect, exec, reads };
+    try {
+      const shop = await ensureDemoShop(db, { domain: `chunks-${kind}.myshopify.com`, ingestKey: `ik_chunks_${kind}`, timeZone: "UTC" });
+      const writer = new IngestWriter(exec);
+      const journey = ["product_viewed", "product_added_to_cart", "checkout_started", "checkout_completed"];
+      const events: EventRow[] = [];
+      for (let v = 0; v < VISITORS; v++) {
+        const start = TODAY - 3 * DAY + v * 10 * MIN;
+        for (let k = 0; k <= v % 4; k++) events.push(row(shop.id, `v${v}`, journey[k], start + k * MIN, k));
+      }
+      await writer.submit(events);
+      await refreshShop(deps, shop.id);
+      const purchase = await addFunnel(db, shop.id, "Product to purchase", ["product_viewed", "checkout_completed"]);
+
+      // The process "stops" at the third chunk's transaction (5 events per chunk).
+      let chunks = 0;
+      const stopping: SqlExecutor = {
+        ...exec,
+        transaction: (fn) =>
+          exec.transaction((tx) => fn({
+            query: (sql, ...p) => tx.query(sql, ...p),
+            execute: (sql, ...p) => {
+              if (sql.includes(`INSERT INTO "StaleVisitor"`) && ++chunks === 3) throw new Error("process stopped");
+              return tx.execute(sql, ...p);
+            },
+          })),
+      };
+      await expect(refreshShop({ ...deps, exec: stopping }, shop.id, { markChunkEvents: 5 })).rejects.toThrow("process stopped");
+      const marked = await db.staleVisitor.count({ where: { shopId: shop.id } });
+      expect(marked).toBeGreaterThan(0); // two chunks committed, each on its own
+      expect(marked).toBeLessThan(VISITORS);
+      expect((await db.funnel.findUniqueOrThrow({ where: { id: purchase.id } })).resultsState).toBe("marking");
+      const def = toDefinition(toView(await db.funnel.findUniqueOrThrow({ where: { id: purchase.id }, include: { steps: true } })));
+      const params = { from: TODAY - 10 * DAY, to: TODAY, now: Date.now(), timeZone: "UTC" };
+
+      await refreshShop(deps, shop.id, { markChunkEvents: 5 });
+      expect((await db.funnel.findUniqueOrThrow({ where: { id: purchase.id } })).resultsState).toBe("ready");
+      const report = await unitDayReport(deps, shop.id, purchase.id, def, params);
+      const want = computeFunnel(await loadReportEvents(db, shop.id, { ...params, unit: def.unit, windowMs: def.windowMs }), def, params);
+      expect(report).not.toBeNull();
+      expect(report!.totalUnits).toBe(VISITORS);
+      expect({ steps: report!.steps, total: report!.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
     } finally {
       await Promise.all([exec.close(), reads.close()]);
       await db.$disconnect();

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { computeFunnel, computeUnitDays, isWholeDays, localDayNumber, reportFromUnitDays, wallClockToEpoch } from "../../../core/funnel";
+import { computeFunnel, computeUnitDays, isWholeDays, localDayNumber, reportFromUnitDays, timesFromText, wallClockToEpoch } from "../../../core/funnel";
 import type { UnitDay, UnitDayRow } from "../../../core/funnel";
 import type { BreakdownKey, CoreEvent, Device, FunnelDefinition } from "../../../core/types";
 import { DAY, HOUR, MIN } from "./fixtures";
@@ -119,6 +119,44 @@ describe("unit-day results", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("grouped rows carrying their units' step times (as the database reads them) equal those units", () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const { range, firstDay, endDay } = paramsOf(s);
+        const rows = asRows(computeUnitDays(s.events, s.def, s.zone)).filter((r) => r.day >= firstDay && r.day < endDay);
+        // readRows (funnel-results.server.ts): single-row units grouped by day, furthest,
+        // attributes and in progress; their stored durations joined into one text.
+        const groups = new Map<string, UnitDayRow[]>();
+        const multi: UnitDayRow[] = [];
+        for (const r of rows) {
+          if (r.multi) {
+            multi.push(r);
+            continue;
+          }
+          const inProgress = r.furthest < s.def.steps.length && (s.def.unit === "visitor" ? r.latestStartTs + s.def.windowMs > range.now : range.now - r.lastTs < 30 * MIN);
+          const key = JSON.stringify([r.day, r.furthest, r.attrs, inProgress]);
+          groups.set(key, [...(groups.get(key) ?? []), { ...r, inProgress }]);
+        }
+        const grouped = [...groups.values()].map((list): UnitDayRow => {
+          const [first] = list;
+          const per = first.furthest - 1;
+          const text = list.map((r) => r.msFromPrev.join(",")).join(",");
+          return { ...first, unitId: "", msFromPrev: [], count: list.length, ...(per > 0 ? { times: timesFromText(text, list.length, per) } : {}) };
+        });
+        expect(reportFromUnitDays([...grouped, ...multi], s.def, range)).toEqual(reportFromUnitDays(rows, s.def, range));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("read grouped durations back exactly, and refuse a text that does not hold count × per of them", () => {
+    expect(timesFromText("5,10,0,7,123456789,-2", 3, 2)).toEqual([[5, 0, 123456789], [10, 7, -2]]);
+    expect(timesFromText("42", 1, 1)).toEqual([[42]]);
+    for (const bad of ["5,10,0", "5,10,0,7,1,2,3", "5,,0,7,1,2", "5,1x,0,7,1,2", "5,10,0,7,1,2,"]) {
+      expect(() => timesFromText(bad, 3, 2), bad).toThrow(/not 3 × 2 durations/);
+    }
   });
 
   it("recomputing a visitor from a later point gives the same rows from there on (what ingestion does)", () => {
