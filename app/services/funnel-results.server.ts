@@ -24,8 +24,8 @@ import {
   computeUnitDays,
   isWholeDays,
   localDayNumber,
-  wallClockToEpoch,
   reportFromUnitDays,
+  groupRows,
   timesFromText,
   type FunnelParams,
   type FunnelReport,
@@ -464,18 +464,20 @@ const ATTR_COLUMN = {
 } as const;
 
 type Attr = string | number | boolean | bigint | null;
-type RawGroup = { day: number | bigint; ts: number | bigint; furthest: number | bigint; attr: Attr; ip: boolean | number | bigint; n: number | bigint };
-type RawMs = { day: number | bigint; furthest: number | bigint; attr: Attr; ip: boolean | number | bigint; ms: string; n: number | bigint };
+type Num = number | bigint;
+type RawGroup = { day: Num; ts: Num; furthest: Num; attr: Attr; ipn: Num; n: Num };
+type RawMs = RawGroup & { ms: string };
 type RawRow = {
-  unitId: string; day: number | bigint; entryTs: number | bigint; furthest: number | bigint; msFromPrev: string;
-  latestStartTs: number | bigint; lastTs: number | bigint; attr: Attr;
+  unitId: string; day: Num; entryTs: Num; furthest: Num; msFromPrev: string; latestStartTs: Num; lastTs: Num; attr: Attr;
 };
 
 /**
  * Three reads, each as narrow as the figures allow: units that stopped at step 1 on
- * their only day, counted per (day, breakdown value, in progress) — most units, few
- * rows; the other single-day units as (day, value, in progress, times to step) — their
- * step times feed medians; and units with rows on several days, whole, to combine.
+ * their only day, counted per (furthest step, day, breakdown value) with how many are in
+ * progress — most units, few rows; the other single-day units the same way plus their step
+ * times — which feed medians; and units with rows on several days, whole, to combine.
+ * Groups follow the covering index's order (multi, furthest, day), so SQLite aggregates
+ * while it scans instead of sorting the rows first.
  */
 async function readRows(deps: ReportDeps, shopId: number, funnelId: string, def: FunnelDefinition, params: FunnelParams): Promise<UnitDayRow[]> {
   const fromDay = localDayNumber(params.from, params.timeZone);
@@ -486,52 +488,50 @@ async function readRows(deps: ReportDeps, shopId: number, funnelId: string, def:
   // A literal, not a parameter: it appears before the WHERE clause's parameters, and
   // SQLite binds $n in order of appearance. It is a number computed here.
   const bound = Math.floor(def.unit === "visitor" ? params.now - def.windowMs : params.now - SESSION_GAP_MS);
-  const ip = def.unit === "visitor" ? `("latestStartTs" > ${bound})` : `("lastTs" > ${bound})`;
-  const where = `"shopId" = $1 AND "funnelId" = $2 AND "day" >= $3 AND "day" < $4`;
+  const ipn = `SUM(CASE WHEN ${def.unit === "visitor" ? `"latestStartTs"` : `"lastTs"`} > ${bound} THEN 1 ELSE 0 END) AS ipn`;
+  const where = `"shopId" = $1 AND "funnelId" = $2 AND "multi" = ${no} AND "day" >= $3 AND "day" < $4`;
+  const groupBy = ['"furthest"', '"day"', attr].filter((g) => g !== "NULL").join(", ");
   const args = [shopId, funnelId, fromDay, toDay] as const;
   // Without step times (params.stepTimes false), every single-day unit is only counted.
   const times = params.stepTimes !== false;
+  // Steps as a list, not a range: SQLite then seeks each step's days (a range on furthest
+  // would stop the index there and scan every day).
+  const reached = (min: number) => `"furthest" IN (${Array.from({ length: def.steps.length - min + 1 }, (_, i) => min + i).join(", ") || "NULL"})`;
   const [groups, timed, multi] = await Promise.all([
     deps.reads.query<RawGroup>(
-      `SELECT "day", MIN("entryTs") AS ts, "furthest", ${attr} AS attr, ${ip} AS ip, COUNT(*) AS n FROM "FunnelUnitDay"
-       WHERE ${where} AND ${times ? `"furthest" = 1` : `"furthest" >= 1`} AND "multi" = ${no}
-       GROUP BY ${['"day"', '"furthest"', attr, ip].filter((g) => g !== "NULL").join(", ")}`,
+      `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n FROM "FunnelUnitDay"
+       WHERE ${where} AND ${times ? `"furthest" = 1` : reached(1)} GROUP BY ${groupBy}`,
       ...args,
     ),
     // Joined into one text per group: shipping a few long strings is far cheaper than one
     // row object per unit through the driver. A group's units reached the same step, so
     // the text is `count` runs of furthest − 1 durations.
     !times ? Promise.resolve([] as RawMs[]) : deps.reads.query<RawMs>(
-      `SELECT "day", "furthest", ${attr} AS attr, ${ip} AS ip, ${deps.dialect === "sqlite" ? `group_concat("msFromPrev", ',')` : `string_agg("msFromPrev", ',')`} AS ms,
-         COUNT(*) AS n
-       FROM "FunnelUnitDay" WHERE ${where} AND "furthest" > 1 AND "multi" = ${no}
-       GROUP BY ${['"day"', '"furthest"', attr, ip].filter((g) => g !== "NULL").join(", ")}`,
+      `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n,
+         ${deps.dialect === "sqlite" ? `group_concat("msFromPrev", ',')` : `string_agg("msFromPrev", ',')`} AS ms
+       FROM "FunnelUnitDay" WHERE ${where} AND ${reached(2)} GROUP BY ${groupBy}`,
       ...args,
     ),
     deps.reads.query<RawRow>(
       `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", ${attr} AS attr
-       FROM "FunnelUnitDay" WHERE ${where} AND "multi" = ${yes}`,
+       FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "multi" = ${yes} AND ${reached(1)} AND "day" >= $3 AND "day" < $4`,
       ...args,
     ),
   ]);
   const steps = def.steps.length;
-  // Reports read an entry's time only for its local day (trend buckets): noon stands for it.
-  const noon = new Map<number, number>();
-  const noonOf = (day: number) => noon.get(day) ?? noon.set(day, wallClockToEpoch(day * DAY_MS + DAY_MS / 2, params.timeZone)).get(day)!;
-  const out: UnitDayRow[] = groups.map((g) => ({
-    unitId: "", day: Number(g.day), entryTs: Number(g.ts), furthest: Number(g.furthest), msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
-    attrs: attrsOf(params.breakdown, g.attr), count: Number(g.n), inProgress: Number(g.furthest) < steps && Boolean(Number(g.ip)),
-  }));
-  for (const g of timed) {
-    const day = Number(g.day);
+  const out: UnitDayRow[] = [];
+  const add = (g: RawGroup, ms?: string) => {
     const furthest = Number(g.furthest);
     const count = Number(g.n);
-    out.push({
-      unitId: "", day, entryTs: noonOf(day), furthest, msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
-      attrs: attrsOf(params.breakdown, g.attr), count, inProgress: furthest < steps && Boolean(Number(g.ip)),
-      times: timesFromText(g.ms, count, furthest - 1),
-    });
-  }
+    const row = {
+      unitId: "", day: Number(g.day), entryTs: Number(g.ts), furthest, msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
+      attrs: attrsOf(params.breakdown, g.attr),
+    };
+    // A completed unit is never in progress.
+    out.push(...groupRows(row, count, furthest < steps ? Number(g.ipn) : 0, ms === undefined ? undefined : timesFromText(ms, count, furthest - 1)));
+  };
+  for (const g of groups) add(g);
+  for (const g of timed) add(g, g.ms);
   for (const r of multi) {
     out.push({
       unitId: r.unitId, day: Number(r.day), entryTs: Number(r.entryTs), furthest: Number(r.furthest),

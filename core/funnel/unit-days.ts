@@ -166,6 +166,25 @@ const ENTRY: CoreEvent = {
 };
 
 /**
+ * A group of `count` single-row units alike but for their step times, `inProgress` of
+ * which may still advance, as report rows: one for those in progress, one for the rest.
+ * `times` (per step, the group's durations) are shared out in any order: medians and
+ * percentiles do not depend on which row holds a duration.
+ */
+export function groupRows(
+  row: Omit<UnitDayRow, "count" | "inProgress" | "times">,
+  count: number,
+  inProgress: number,
+  times?: readonly (readonly number[])[],
+): UnitDayRow[] {
+  const out: UnitDayRow[] = [];
+  const done = count - inProgress;
+  if (done > 0) out.push({ ...row, count: done, inProgress: false, ...(times ? { times: times.map((t) => t.slice(0, done)) } : {}) });
+  if (inProgress > 0) out.push({ ...row, count: inProgress, inProgress: true, ...(times ? { times: times.map((t) => t.slice(done)) } : {}) });
+  return out;
+}
+
+/**
  * `count` units' durations, `per` each, as one comma-separated text, unit after unit (their
  * stored msFromPrev joined by commas) → per step, the `count` durations. Read by hand: a
  * split would make one string per value.

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { computeFunnel, computeUnitDays, isWholeDays, localDayNumber, reportFromUnitDays, timesFromText, wallClockToEpoch } from "../../../core/funnel";
+import { computeFunnel, computeUnitDays, isWholeDays, localDayNumber, reportFromUnitDays, groupRows, timesFromText, wallClockToEpoch } from "../../../core/funnel";
 import type { UnitDay, UnitDayRow } from "../../../core/funnel";
 import type { BreakdownKey, CoreEvent, Device, FunnelDefinition } from "../../../core/types";
 import { DAY, HOUR, MIN } from "./fixtures";
@@ -126,24 +126,25 @@ describe("unit-day results", () => {
       fc.property(scenarioArb, (s) => {
         const { range, firstDay, endDay } = paramsOf(s);
         const rows = asRows(computeUnitDays(s.events, s.def, s.zone)).filter((r) => r.day >= firstDay && r.day < endDay);
-        // readRows (funnel-results.server.ts): single-row units grouped by day, furthest,
-        // attributes and in progress; their stored durations joined into one text.
+        // readRows (funnel-results.server.ts): single-row units grouped by furthest step, day
+        // and attributes, counting those in progress; their stored durations joined into one text.
         const groups = new Map<string, UnitDayRow[]>();
         const multi: UnitDayRow[] = [];
         for (const r of rows) {
-          if (r.multi) {
-            multi.push(r);
-            continue;
+          if (r.multi) multi.push(r);
+          else {
+            const key = JSON.stringify([r.furthest, r.day, r.attrs]);
+            groups.set(key, [...(groups.get(key) ?? []), r]);
           }
-          const inProgress = r.furthest < s.def.steps.length && (s.def.unit === "visitor" ? r.latestStartTs + s.def.windowMs > range.now : range.now - r.lastTs < 30 * MIN);
-          const key = JSON.stringify([r.day, r.furthest, r.attrs, inProgress]);
-          groups.set(key, [...(groups.get(key) ?? []), { ...r, inProgress }]);
         }
-        const grouped = [...groups.values()].map((list): UnitDayRow => {
+        const grouped = [...groups.values()].flatMap((list) => {
           const [first] = list;
           const per = first.furthest - 1;
+          const inProgress = first.furthest === s.def.steps.length ? 0 : list.filter((r) =>
+            s.def.unit === "visitor" ? r.latestStartTs + s.def.windowMs > range.now : range.now - r.lastTs < 30 * MIN).length;
           const text = list.map((r) => r.msFromPrev.join(",")).join(",");
-          return { ...first, unitId: "", msFromPrev: [], count: list.length, ...(per > 0 ? { times: timesFromText(text, list.length, per) } : {}) };
+          const base = { ...first, unitId: "", msFromPrev: [], entryTs: Math.min(...list.map((r) => r.entryTs)) };
+          return groupRows(base, list.length, inProgress, per > 0 ? timesFromText(text, list.length, per) : undefined);
         });
         expect(reportFromUnitDays([...grouped, ...multi], s.def, range)).toEqual(reportFromUnitDays(rows, s.def, range));
       }),

@@ -1,0 +1,6 @@
+-- DropIndex
+DROP INDEX "FunnelUnitDay_shopId_funnelId_day_multi_furthest_lastTs_latestStartTs_entryTs_msFromPrev_idx";
+
+-- CreateIndex
+CREATE INDEX "FunnelUnitDay_shopId_funnelId_multi_furthest_day_lastTs_latestStartTs_entryTs_msFromPrev_idx" ON "FunnelUnitDay"("shopId", "funnelId", "multi", "furthest", "day", "lastTs", "latestStartTs", "entryTs", "msFromPrev");
+
