@@ -472,6 +472,38 @@ type RawRow = {
 };
 
 /**
+ * readRows' three statements, for shop $1, funnel $2 and local days [$3, $4). `timed` is
+ * null without step times (params.stepTimes false): every single-day unit is only counted.
+ */
+export function reportReadsSql(dialect: DbDialect, def: FunnelDefinition, params: Pick<FunnelParams, "now" | "breakdown" | "stepTimes">) {
+  const attr = params.breakdown ? `"${ATTR_COLUMN[params.breakdown]}"` : "NULL";
+  const [no, yes] = dialect === "sqlite" ? ["0", "1"] : ["false", "true"];
+  // Could the unit still advance at `now` (a completed one is never in progress: see readRows).
+  // A literal, not a parameter: it appears before the WHERE clause's parameters, and
+  // SQLite binds $n in order of appearance. It is a number computed here.
+  const bound = Math.floor(def.unit === "visitor" ? params.now - def.windowMs : params.now - SESSION_GAP_MS);
+  const ipn = `SUM(CASE WHEN ${def.unit === "visitor" ? `"latestStartTs"` : `"lastTs"`} > ${bound} THEN 1 ELSE 0 END) AS ipn`;
+  const where = `"shopId" = $1 AND "funnelId" = $2 AND "multi" = ${no} AND "day" >= $3 AND "day" < $4`;
+  const groupBy = ['"furthest"', '"day"', attr].filter((g) => g !== "NULL").join(", ");
+  const times = params.stepTimes !== false;
+  // Steps as a list, not a range: SQLite then seeks each step's days (a range on furthest
+  // would stop the index there and scan every day).
+  const reached = (min: number) => `"furthest" IN (${Array.from({ length: def.steps.length - min + 1 }, (_, i) => min + i).join(", ") || "NULL"})`;
+  return {
+    groups: `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n FROM "FunnelUnitDay"
+       WHERE ${where} AND ${times ? `"furthest" = 1` : reached(1)} GROUP BY ${groupBy}`,
+    // Joined into one text per group: shipping a few long strings is far cheaper than one
+    // row object per unit through the driver. A group's units reached the same step, so
+    // the text is `count` runs of furthest − 1 durations.
+    timed: !times ? null : `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n,
+         ${dialect === "sqlite" ? `group_concat("msFromPrev", ',')` : `string_agg("msFromPrev", ',')`} AS ms
+       FROM "FunnelUnitDay" WHERE ${where} AND ${reached(2)} GROUP BY ${groupBy}`,
+    multi: `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", ${attr} AS attr
+       FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "multi" = ${yes} AND ${reached(1)} AND "day" >= $3 AND "day" < $4`,
+  };
+}
+
+/**
  * Three reads, each as narrow as the figures allow: units that stopped at step 1 on
  * their only day, counted per (furthest step, day, breakdown value) with how many are in
  * progress — most units, few rows; the other single-day units the same way plus their step
@@ -480,43 +512,12 @@ type RawRow = {
  * while it scans instead of sorting the rows first.
  */
 async function readRows(deps: ReportDeps, shopId: number, funnelId: string, def: FunnelDefinition, params: FunnelParams): Promise<UnitDayRow[]> {
-  const fromDay = localDayNumber(params.from, params.timeZone);
-  const toDay = localDayNumber(params.to, params.timeZone);
-  const attr = params.breakdown ? `"${ATTR_COLUMN[params.breakdown]}"` : "NULL";
-  const [no, yes] = deps.dialect === "sqlite" ? ["0", "1"] : ["false", "true"];
-  // Could the unit still advance at `now` (a completed one is never in progress: see below).
-  // A literal, not a parameter: it appears before the WHERE clause's parameters, and
-  // SQLite binds $n in order of appearance. It is a number computed here.
-  const bound = Math.floor(def.unit === "visitor" ? params.now - def.windowMs : params.now - SESSION_GAP_MS);
-  const ipn = `SUM(CASE WHEN ${def.unit === "visitor" ? `"latestStartTs"` : `"lastTs"`} > ${bound} THEN 1 ELSE 0 END) AS ipn`;
-  const where = `"shopId" = $1 AND "funnelId" = $2 AND "multi" = ${no} AND "day" >= $3 AND "day" < $4`;
-  const groupBy = ['"furthest"', '"day"', attr].filter((g) => g !== "NULL").join(", ");
-  const args = [shopId, funnelId, fromDay, toDay] as const;
-  // Without step times (params.stepTimes false), every single-day unit is only counted.
-  const times = params.stepTimes !== false;
-  // Steps as a list, not a range: SQLite then seeks each step's days (a range on furthest
-  // would stop the index there and scan every day).
-  const reached = (min: number) => `"furthest" IN (${Array.from({ length: def.steps.length - min + 1 }, (_, i) => min + i).join(", ") || "NULL"})`;
+  const sql = reportReadsSql(deps.dialect, def, params);
+  const args = [shopId, funnelId, localDayNumber(params.from, params.timeZone), localDayNumber(params.to, params.timeZone)] as const;
   const [groups, timed, multi] = await Promise.all([
-    deps.reads.query<RawGroup>(
-      `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n FROM "FunnelUnitDay"
-       WHERE ${where} AND ${times ? `"furthest" = 1` : reached(1)} GROUP BY ${groupBy}`,
-      ...args,
-    ),
-    // Joined into one text per group: shipping a few long strings is far cheaper than one
-    // row object per unit through the driver. A group's units reached the same step, so
-    // the text is `count` runs of furthest − 1 durations.
-    !times ? Promise.resolve([] as RawMs[]) : deps.reads.query<RawMs>(
-      `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n,
-         ${deps.dialect === "sqlite" ? `group_concat("msFromPrev", ',')` : `string_agg("msFromPrev", ',')`} AS ms
-       FROM "FunnelUnitDay" WHERE ${where} AND ${reached(2)} GROUP BY ${groupBy}`,
-      ...args,
-    ),
-    deps.reads.query<RawRow>(
-      `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", ${attr} AS attr
-       FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "multi" = ${yes} AND ${reached(1)} AND "day" >= $3 AND "day" < $4`,
-      ...args,
-    ),
+    deps.reads.query<RawGroup>(sql.groups, ...args),
+    sql.timed === null ? Promise.resolve([] as RawMs[]) : deps.reads.query<RawMs>(sql.timed, ...args),
+    deps.reads.query<RawRow>(sql.multi, ...args),
   ]);
   const steps = def.steps.length;
   const out: UnitDayRow[] = [];

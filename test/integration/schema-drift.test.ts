@@ -13,7 +13,7 @@ import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
 import * as resession from "../../ingest/resession-sql";
 import { spanEventsSql } from "../../ingest/resession-sql";
 import { laterSessionBuyersSql } from "../../app/services/trust/differences-sql";
-import { staleReadsSql } from "../../app/services/funnel-results.server";
+import { reportReadsSql, staleReadsSql } from "../../app/services/funnel-results.server";
 import { freshDatabase, root } from "../helpers/app-server";
 
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");
@@ -105,6 +105,27 @@ describe("schema drift", () => {
       expect(explained.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain("VisitorSession_purchase_no_view_idx");
     } finally {
       await client.end();
+    }
+  });
+
+  it("SQLite answers a report's reads of precomputed results by seeking the covering index, with no sort", async () => {
+    const def = { unit: "session" as const, windowMs: 0, steps: ["a", "b", "c", "d"].map((event) => ({ label: event, anyOf: [{ event, filters: [] }] })) };
+    const { db: lite } = createDb(await freshDatabase("sqlite"));
+    const plan = async (q: string) => (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${q.replace(/\$(\d)/g, "?$1")}`, 1, "f", 20_000, 20_030)).map((r) => r.detail).join("\n");
+    try {
+      const withTimes = reportReadsSql("sqlite", def, { now: 1_800_000_000_000 });
+      const countsOnly = reportReadsSql("sqlite", def, { now: 1_800_000_000_000, stepTimes: false });
+      for (const q of [withTimes.groups, withTimes.timed!, countsOnly.groups]) {
+        const p = await plan(q);
+        // Every step's rows of the range are one index seek (the day range is used), read
+        // from the index alone and aggregated in its order.
+        expect(p).toContain("COVERING INDEX FunnelUnitDay_shopId_funnelId_multi_furthest_day");
+        expect(p).toMatch(/furthest=\? AND day>\? AND day<\?/);
+        expect(p).not.toContain("TEMP B-TREE");
+      }
+      expect(await plan(withTimes.multi)).toMatch(/FunnelUnitDay_shopId_funnelId_multi_furthest_day.*furthest=\? AND day>\? AND day<\?/);
+    } finally {
+      await lite.$disconnect();
     }
   });
 
