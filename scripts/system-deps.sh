@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need when they are missing: Chromium for the
-# browser tests and PostgreSQL for the integration tests (both from Debian's archive).
+# Installs the Debian packages the tests and benchmarks need when they are missing:
+# Chromium for the browser tests and the storefront/admin benchmarks, PostgreSQL for the
+# integration tests and the PostgreSQL benchmarks (both from Debian's archive).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
