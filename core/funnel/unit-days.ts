@@ -175,7 +175,7 @@ export function groupRows(
   row: Omit<UnitDayRow, "count" | "inProgress" | "times">,
   count: number,
   inProgress: number,
-  times?: readonly (readonly number[])[],
+  times?: UnitOutcome["times"],
 ): UnitDayRow[] {
   const out: UnitDayRow[] = [];
   const done = count - inProgress;

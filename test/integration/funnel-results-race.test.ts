@@ -41,24 +41,52 @@ async function addFunnel(db: Db, shopId: number, name: string, events: string[])
   });
 }
 
+/** A fresh database's report dependencies; `use` runs with them, then they are closed. */
+async function withDeps(kind: "sqlite" | "postgres", use: (deps: ReportDeps) => Promise<void>) {
+  const url = await freshDatabase(kind);
+  const { db, dialect } = createDb(url);
+  const exec = createSqlExecutor(url);
+  const reads = createSqlReader(url);
+  try {
+    await use({ db, dialect, exec, reads });
+  } finally {
+    await Promise.all([exec.close(), reads.close()]);
+    await db.$disconnect();
+  }
+}
+
+/** VISITORS journeys three days ago: visitor v goes 1 + v % 4 steps deep. */
+function journeys(shopId: number): EventRow[] {
+  const journey = ["product_viewed", "product_added_to_cart", "checkout_started", "checkout_completed"];
+  const events: EventRow[] = [];
+  for (let v = 0; v < VISITORS; v++) {
+    const start = TODAY - 3 * DAY + v * 10 * MIN;
+    for (let k = 0; k <= v % 4; k++) events.push(row(shopId, `v${v}`, journey[k], start + k * MIN, k));
+  }
+  return events;
+}
+
+/** The funnel is ready, and its report from precomputed rows counts every visitor and equals the engine. */
+async function expectReadyAndEqualToEngine(deps: ReportDeps, shopId: number, funnelId: string) {
+  const params = { from: TODAY - 10 * DAY, to: TODAY, now: Date.now(), timeZone: "UTC" };
+  const funnel = await deps.db.funnel.findUniqueOrThrow({ where: { id: funnelId }, include: { steps: true } });
+  expect(funnel.resultsState).toBe("ready");
+  const def = toDefinition(toView(funnel));
+  const report = await unitDayReport(deps, shopId, funnelId, def, params);
+  const want = computeFunnel(await loadReportEvents(deps.db, shopId, { ...params, unit: def.unit, windowMs: def.windowMs }), def, params);
+  expect(report).not.toBeNull();
+  expect(report!.totalUnits).toBe(VISITORS);
+  expect({ steps: report!.steps, total: report!.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
+}
+
 describe.each(["sqlite", "postgres"] as const)("a new funnel's build on %s", (kind) => {
-  it("leaves the visitors to the next pass, so the new funnel's report equals the engine", async () => {
-    const url = await freshDatabase(kind);
-    const { db, dialect } = createDb(url);
-    const exec = createSqlExecutor(url);
-    const reads = createSqlReader(url);
-    const deps: ReportDeps = { db, dialect, exec, reads };
-    try {
+  it("leaves the visitors to the next pass, so the new funnel's report equals the engine", () =>
+    withDeps(kind, async (deps) => {
+      const { db, exec } = deps;
       const shop = await ensureDemoShop(db, { domain: `race-${kind}.myshopify.com`, ingestKey: `ik_race_${kind}`, timeZone: "UTC" });
       const purchase = await addFunnel(db, shop.id, "Product to purchase", ["product_viewed", "checkout_completed"]);
       const writer = new IngestWriter(exec);
-      const journey = ["product_viewed", "product_added_to_cart", "checkout_started", "checkout_completed"];
-      const first: EventRow[] = [];
-      for (let v = 0; v < VISITORS; v++) {
-        const start = TODAY - 3 * DAY + v * 10 * MIN;
-        // Visitor v goes 1 + v % 4 steps deep.
-        for (let k = 0; k <= v % 4; k++) first.push(row(shop.id, `v${v}`, journey[k], start + k * MIN, k));
-      }
+      const first = journeys(shop.id);
       await writer.submit(first);
       await refreshShop(deps, shop.id);
       expect((await db.funnel.findUniqueOrThrow({ where: { id: purchase.id } })).resultsState).toBe("ready");
@@ -79,40 +107,14 @@ describe.each(["sqlite", "postgres"] as const)("a new funnel's build on %s", (ki
       await refreshShop({ ...deps, exec: racing }, shop.id);
       expect(cart).toBeDefined();
       await refreshShop(deps, shop.id);
+      for (const id of [purchase.id, cart!.id]) await expectReadyAndEqualToEngine(deps, shop.id, id);
+    }));
 
-      const params = { from: TODAY - 10 * DAY, to: TODAY, now: Date.now(), timeZone: "UTC" };
-      for (const id of [purchase.id, cart!.id]) {
-        const funnel = await db.funnel.findUniqueOrThrow({ where: { id }, include: { steps: true } });
-        expect(funnel.resultsState).toBe("ready");
-        const def = toDefinition(toView(funnel));
-        const report = await unitDayReport(deps, shop.id, id, def, params);
-        const want = computeFunnel(await loadReportEvents(db, shop.id, { ...params, unit: def.unit, windowMs: def.windowMs }), def, params);
-        expect(report).not.toBeNull();
-        expect(report!.totalUnits).toBe(VISITORS);
-        expect({ steps: report!.steps, total: report!.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
-      }
-    } finally {
-      await Promise.all([exec.close(), reads.close()]);
-      await db.$disconnect();
-    }
-  });
-
-  it("marks a big shop's visitors in chunks, and a marking cut short resumes to a report equal to the engine", async () => {
-    const url = await freshDatabase(kind);
-    const { db, dialect } = createDb(url);
-    const exec = createSqlExecutor(url);
-    const reads = createSqlReader(url);
-    const deps: ReportDeps = { db, dialect, exec, reads };
-    try {
+  it("marks a big shop's visitors in chunks, and a marking cut short resumes to a report equal to the engine", () =>
+    withDeps(kind, async (deps) => {
+      const { db, exec } = deps;
       const shop = await ensureDemoShop(db, { domain: `chunks-${kind}.myshopify.com`, ingestKey: `ik_chunks_${kind}`, timeZone: "UTC" });
-      const writer = new IngestWriter(exec);
-      const journey = ["product_viewed", "product_added_to_cart", "checkout_started", "checkout_completed"];
-      const events: EventRow[] = [];
-      for (let v = 0; v < VISITORS; v++) {
-        const start = TODAY - 3 * DAY + v * 10 * MIN;
-        for (let k = 0; k <= v % 4; k++) events.push(row(shop.id, `v${v}`, journey[k], start + k * MIN, k));
-      }
-      await writer.submit(events);
+      await new IngestWriter(exec).submit(journeys(shop.id));
       await refreshShop(deps, shop.id);
       const purchase = await addFunnel(db, shop.id, "Product to purchase", ["product_viewed", "checkout_completed"]);
 
@@ -134,19 +136,8 @@ describe.each(["sqlite", "postgres"] as const)("a new funnel's build on %s", (ki
       expect(marked).toBeGreaterThan(0); // two chunks committed, each on its own
       expect(marked).toBeLessThan(VISITORS);
       expect((await db.funnel.findUniqueOrThrow({ where: { id: purchase.id } })).resultsState).toBe("marking");
-      const def = toDefinition(toView(await db.funnel.findUniqueOrThrow({ where: { id: purchase.id }, include: { steps: true } })));
-      const params = { from: TODAY - 10 * DAY, to: TODAY, now: Date.now(), timeZone: "UTC" };
 
       await refreshShop(deps, shop.id, { markChunkEvents: 5 });
-      expect((await db.funnel.findUniqueOrThrow({ where: { id: purchase.id } })).resultsState).toBe("ready");
-      const report = await unitDayReport(deps, shop.id, purchase.id, def, params);
-      const want = computeFunnel(await loadReportEvents(db, shop.id, { ...params, unit: def.unit, windowMs: def.windowMs }), def, params);
-      expect(report).not.toBeNull();
-      expect(report!.totalUnits).toBe(VISITORS);
-      expect({ steps: report!.steps, total: report!.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
-    } finally {
-      await Promise.all([exec.close(), reads.close()]);
-      await db.$disconnect();
-    }
-  });
+      await expectReadyAndEqualToEngine(deps, shop.id, purchase.id);
+    }));
 });
