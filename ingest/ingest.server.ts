@@ -127,8 +127,16 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   const ua = batch.envelope.ua ?? request.userAgent;
   const rows = toRows(batch.events, { shopId: shop.id, receivedAt: now, isBot: isbot(ua), maxAgeMs }, batch.rejected);
   try {
-    const { inserted } = await writer.submit(rows);
-    return reply(202, { accepted: inserted, duplicates: rows.length - inserted, rejected: batch.rejected });
+    const { inserted, rejected } = await writer.submit(rows);
+    const counts = { accepted: inserted, duplicates: rows.length - inserted - rejected.length };
+    if (rejected.length === 0) return reply(202, { ...counts, rejected: batch.rejected });
+    // Rows the database refused (the batch's own data made a statement fail): the rest is
+    // stored; 400 so the pixel does not resend what cannot be stored. Row → batch index:
+    // toRows makes one row per event it did not reject, in order.
+    const refused = new Set(batch.rejected.map((r) => r.index));
+    const indexOfRow = batch.events.map((e) => e.index).filter((index) => !refused.has(index));
+    const all = [...batch.rejected, ...rejected.map((r) => ({ index: indexOfRow[r.row], reason: r.reason }))].sort((a, b) => a.index - b.index);
+    return reply(400, { error: "some events could not be stored", ...counts, rejected: all });
   } catch (e) {
     if (e instanceof OverloadedError) return error(503, "ingestion is busy, retry shortly", { "Retry-After": "1" });
     // Database down or similar: the pixel retries on 5xx, nothing was acknowledged.

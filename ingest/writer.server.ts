@@ -9,6 +9,7 @@ import { ACTIVITY_COUNTS, ActivityDelta } from "../core/activity";
 import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type SessionRow } from "./sessions";
 import { bool, MAX_PARAMS, valuesList, visitorLockOrder, type Dialect } from "./sql";
 import type { SqlExecutor, SqlTx } from "./sql-executor.server";
+import { failureKind, storeFailureReason } from "./write-errors";
 import { SESSION_GAP_MS } from "../core/types";
 import {
   earlierSessionSql, laterSessionsReturningSql, moveEventsSql, overlappingSessionsSql, replacedSessionsSql, spanEventsSql,
@@ -20,9 +21,20 @@ export class OverloadedError extends Error {
   }
 }
 
+/**
+ * What became of a job's rows: `inserted` were stored now (the rest of the rows were
+ * duplicates of stored ones, or `rejected`). `rejected` lists rows the database refused
+ * (by position in the submitted rows) with the reason; empty unless the job's own data
+ * made a statement fail.
+ */
+export interface WriteResult {
+  inserted: number;
+  rejected: { row: number; reason: string }[];
+}
+
 interface Job {
   rows: EventRow[];
-  resolve(result: { inserted: number }): void;
+  resolve(result: WriteResult): void;
   reject(error: unknown): void;
 }
 
@@ -79,9 +91,13 @@ export class IngestWriter {
     return this.pendingEvents;
   }
 
-  /** Stores the rows (duplicates skipped); resolves after the commit with how many were new. */
-  submit(rows: EventRow[]): Promise<{ inserted: number }> {
-    if (rows.length === 0) return Promise.resolve({ inserted: 0 });
+  /**
+   * Stores the rows (duplicates skipped); resolves after the commit with how many were
+   * new and which rows the database refused. Rejects when nothing could be decided
+   * (database down or busy: retry later).
+   */
+  submit(rows: EventRow[]): Promise<WriteResult> {
+    if (rows.length === 0) return Promise.resolve({ inserted: 0, rejected: [] });
     if (this.pendingEvents + rows.length > this.maxPending) return Promise.reject(new OverloadedError());
     this.pendingEvents += rows.length;
     return new Promise((resolve, reject) => {
@@ -101,19 +117,86 @@ export class IngestWriter {
         size += job.rows.length;
       }
       try {
-        const inserted = await this.db.transaction((tx) => writeGroup(tx, this.dialect, jobs.flatMap((j) => j.rows)));
-        for (const job of jobs) {
-          let n = 0;
-          for (const r of job.rows) if (inserted.delete(`${r.shopId}\u0000${r.eventId}`)) n++;
-          job.resolve({ inserted: n });
-        }
-      } catch (error) {
-        for (const job of jobs) job.reject(error);
+        await this.commit(jobs);
       } finally {
         this.pendingEvents -= size;
       }
     }
     this.running = false;
+  }
+
+  /**
+   * Commits the jobs in one transaction. When it fails and the database is up, the jobs
+   * are committed by halves, so a job whose rows make a statement fail is found and
+   * answered alone and every other job is stored; nothing extra happens when all goes well.
+   */
+  private async commit(jobs: Job[]): Promise<void> {
+    let inserted: Set<string>;
+    try {
+      inserted = await this.db.transaction((tx) => writeGroup(tx, this.dialect, jobs.flatMap((j) => j.rows)));
+    } catch (error) {
+      if (jobs.length === 1) return this.storeAlone(jobs[0], error);
+      if (await this.databaseAtFault(error)) {
+        for (const job of jobs) job.reject(error);
+        return;
+      }
+      const half = jobs.length >> 1;
+      await this.commit(jobs.slice(0, half));
+      await this.commit(jobs.slice(half));
+      return;
+    }
+    for (const job of jobs) {
+      let n = 0;
+      for (const r of job.rows) if (inserted.delete(`${r.shopId}\u0000${r.eventId}`)) n++;
+      job.resolve({ inserted: n, rejected: [] });
+    }
+  }
+
+  /**
+   * A job that failed on its own. Its rows are stored by halves down to single rows;
+   * a row that fails alone, with the database up, is rejected with the database's reason.
+   * If the database goes away meanwhile the job gets the error (503: the client resends
+   * the batch; what was stored already counts as duplicates then).
+   */
+  private async storeAlone(job: Job, error: unknown): Promise<void> {
+    const result: WriteResult = { inserted: 0, rejected: [] };
+    const store = async (rows: { row: EventRow; at: number }[], failure: unknown): Promise<void> => {
+      if (await this.databaseAtFault(failure)) throw failure;
+      if (rows.length === 1) {
+        result.rejected.push({ row: rows[0].at, reason: storeFailureReason(failure) });
+        return;
+      }
+      const half = rows.length >> 1;
+      for (const part of [rows.slice(0, half), rows.slice(half)]) {
+        try {
+          const inserted = await this.db.transaction((tx) => writeGroup(tx, this.dialect, part.map((p) => p.row)));
+          for (const p of part) if (inserted.delete(`${p.row.shopId}\u0000${p.row.eventId}`)) result.inserted++;
+        } catch (e) {
+          await store(part, e);
+        }
+      }
+    };
+    try {
+      await store(job.rows.map((row, at) => ({ row, at })), error);
+    } catch (e) {
+      job.reject(e);
+      return;
+    }
+    result.rejected.sort((a, b) => a.row - b.row);
+    job.resolve(result);
+  }
+
+  /** True when the failure is the database's (down, busy, a lost lock race), not the rows'. */
+  private async databaseAtFault(error: unknown): Promise<boolean> {
+    const kind = failureKind(error);
+    if (kind !== "unknown") return kind === "retry";
+    // Not recognisably either: the rows are at fault if the database answers.
+    try {
+      await this.db.query("SELECT 1");
+      return false;
+    } catch {
+      return true;
+    }
   }
 }
 
@@ -267,18 +350,25 @@ async function resessionize(
   // are skipped by the keys; RETURNING says which rows went in.
   const perStatement = Math.floor(MAX_PARAMS / EVENT_COLUMNS.length);
   const cols = EVENT_COLUMNS.map((c) => `"${c}"`).join(", ");
-  const took = new Set<string>();
+  const took = new Set<EventRow>();
   for (let i = 0; i < fresh.length; i += perStatement) {
     const chunk = fresh.slice(i, i + perStatement);
     const returned = await tx.query<{ eventId: string; clientId: string }>(
       `INSERT INTO "Event" (${cols}) VALUES ${valuesList(chunk.length, EVENT_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING "eventId", "clientId"`,
       ...chunk.flatMap((r) => eventValues(r, dialect)),
     );
-    for (const r of returned) took.add(`${r.clientId}\u0000${r.eventId}`);
+    if (returned.length === chunk.length) {
+      for (const r of chunk) took.add(r);
+      continue;
+    }
+    // Some were refused: match what came back. The database returns text as it stores it
+    // (lone surrogates as U+FFFD; SQLite reads a string up to a NUL), so compare in that form.
+    const back = new Set(returned.map((r) => `${r.clientId}\u0000${r.eventId}`));
+    for (const r of chunk) if (back.has(`${asStored(r.clientId, dialect)}\u0000${asStored(r.eventId, dialect)}`)) took.add(r);
   }
   const refusedIds = new Set<string>();
   for (const r of fresh) {
-    if (took.has(`${r.clientId}\u0000${r.eventId}`)) {
+    if (took.has(r)) {
       inserted.add(`${shopId}\u0000${r.eventId}`);
       activity.addEvent(shopId, r);
     } else refusedIds.add(r.clientId);
@@ -323,6 +413,14 @@ async function resessionize(
     from: new Map([...spans].filter(([clientId]) => changed.has(clientId)).map(([clientId, span]) => [clientId, span.from])),
     refused: visitors.filter((v) => refusedIds.has(v.clientId)),
   };
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** Text as the database gives it back. */
+function asStored(text: string, dialect: Dialect): string {
+  const wellFormed = text.replace(LONE_SURROGATE, "\ufffd");
+  const nul = dialect === "sqlite" ? wellFormed.indexOf("\u0000") : -1;
+  return nul < 0 ? wellFormed : wellFormed.slice(0, nul);
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
