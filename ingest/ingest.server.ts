@@ -7,6 +7,7 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import { isbot } from "isbot";
 import prisma from "../app/db.server";
+import { allowedQueryParamsOf } from "../app/models/shop-settings";
 import { databaseUrl } from "../app/db-url";
 import { DEFAULT_MAX_AGE_MS, toRows } from "./normalize";
 import { RateLimiter } from "./rate-limit";
@@ -68,7 +69,14 @@ async function readLimited(request: Request): Promise<string | null> {
 
 // Shop lookups are cached briefly: every pixel request needs one. app/uninstalled
 // clears the entry at once (forgetShop), so ingestion stops immediately in this process.
-const shopCache = new Map<string, { value: { id: number; keyHash: Buffer; active: boolean } | null; until: number }>();
+interface ShopAuth {
+  id: number;
+  keyHash: Buffer;
+  active: boolean;
+  /** Merchant's extra query parameters kept in url/referrer (Settings). */
+  allowedQueryParams: ReadonlySet<string>;
+}
+const shopCache = new Map<string, { value: ShopAuth | null; until: number }>();
 const SHOP_TTL_MS = 10_000;
 
 const hashKey = (key: string) => createHash("sha256").update(key).digest();
@@ -76,8 +84,10 @@ const hashKey = (key: string) => createHash("sha256").update(key).digest();
 async function lookupShop(domain: string, now: number) {
   const hit = shopCache.get(domain);
   if (hit && hit.until > now) return hit.value;
-  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true, ingestKey: true, uninstalledAt: true } });
-  const value = shop ? { id: shop.id, keyHash: hashKey(shop.ingestKey), active: shop.uninstalledAt === null } : null;
+  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true, ingestKey: true, uninstalledAt: true, settings: true } });
+  const value: ShopAuth | null = shop
+    ? { id: shop.id, keyHash: hashKey(shop.ingestKey), active: shop.uninstalledAt === null, allowedQueryParams: new Set(allowedQueryParamsOf(shop.settings)) }
+    : null;
   if (shopCache.size > 10_000) shopCache.clear();
   shopCache.set(domain, { value, until: now + SHOP_TTL_MS });
   return value;
@@ -120,12 +130,15 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   // Hashing both sides gives equal lengths for a constant-time comparison.
   if (!shop || !timingSafeEqual(shop.keyHash, hashKey(batch.envelope.key))) return error(401, "unknown shop or wrong ingest key");
   if (!shop.active) return error(403, "the app is uninstalled from this shop");
-
   const shopLimit = perShop.take(String(shop.id), now);
   if (!shopLimit.ok) return error(429, "too many requests for this shop", { "Retry-After": String(shopLimit.retryAfterSec) });
 
   const ua = batch.envelope.ua ?? request.userAgent;
-  const rows = toRows(batch.events, { shopId: shop.id, receivedAt: now, isBot: isbot(ua), maxAgeMs }, batch.rejected);
+  const rows = toRows(
+    batch.events,
+    { shopId: shop.id, receivedAt: now, isBot: isbot(ua), maxAgeMs, allowedQueryParams: shop.allowedQueryParams },
+    batch.rejected,
+  );
   try {
     const { inserted, rejected } = await writer.submit(rows);
     const counts = { accepted: inserted, duplicates: rows.length - inserted - rejected.length };

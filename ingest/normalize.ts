@@ -1,7 +1,9 @@
 /**
  * Compact pixel event → stored row. Pure: the receive time and the shop come in as
- * arguments. Applies the clock-skew rule and the checkout/order dedupe keys.
+ * arguments. Applies the clock-skew rule, the privacy scrub (core/privacy.ts, the same
+ * code the pixel runs) and the checkout/order dedupe keys.
  */
+import { cleanProps, cleanUrl, keepText } from "../core/privacy";
 import type { CompactEvent, Rejection } from "./schema";
 
 /** Client clocks drift; a few minutes ahead is clamped to the receive time. */
@@ -49,11 +51,20 @@ export function resolveTimestamp(iso: string, receivedAt: number, maxAgeMs: numb
   return { ts: Math.min(ts, receivedAt) };
 }
 
-/** Shopify ids arrive as numbers or gids ("gid://shopify/Customer/123"); we keep the number. */
-export function shopifyNumericId(id: string | null | undefined): string | null {
+/** The Shopify resource each id field names (its GID type). */
+export type ShopifyIdType = "Product" | "ProductVariant" | "Order" | "Customer";
+
+/**
+ * Shopify ids arrive in exactly two forms: the number ("123") or the GID
+ * ("gid://shopify/Customer/123"); both mean the same resource, so we keep the number.
+ * Anything else (another type, extra characters, leading zeros) is not an id of this
+ * field: null, and validation refuses the event (ingest/schema.ts).
+ */
+export function shopifyNumericId(id: string | null | undefined, type: ShopifyIdType): string | null {
   if (!id) return null;
-  const match = /(\d+)$/.exec(id);
-  return match ? match[1] : id;
+  const match = /^(?:gid:\/\/shopify\/([A-Za-z]+)\/)?([1-9]\d{0,19})$/.exec(id);
+  if (!match || (match[1] !== undefined && match[1] !== type)) return null;
+  return match[2];
 }
 
 /** checkout_started repeats per checkout and checkout_completed per order: one row each. */
@@ -63,10 +74,28 @@ export function dedupeKeyOf(row: Pick<EventRow, "name" | "checkoutToken" | "orde
   return null;
 }
 
-export function toRow(
-  e: CompactEvent,
-  ctx: { shopId: number; receivedAt: number; isBot: boolean; maxAgeMs: number },
-): { row: EventRow } | { reason: string } {
+export interface RowContext {
+  shopId: number;
+  receivedAt: number;
+  isBot: boolean;
+  maxAgeMs: number;
+  /** The merchant's extra query parameters to keep in url/referrer (lower case), besides utm_* and click ids. */
+  allowedQueryParams?: ReadonlySet<string>;
+}
+
+/**
+ * Free text is scrubbed whoever sent it (docs/event-schema.md "Privacy"): url and
+ * referrer keep only allowed query parameters, and a value that looks like an email,
+ * phone, card number or street address is dropped (the field stored as null, the prop
+ * left out). The event itself is kept: the rest of it is still good analytics.
+ */
+function scrubbedProps(props: CompactEvent["props"]): string | null {
+  if (!props) return null;
+  const kept = cleanProps(props);
+  return Object.keys(kept).length > 0 ? JSON.stringify(kept) : null;
+}
+
+export function toRow(e: CompactEvent, ctx: RowContext): { row: EventRow } | { reason: string } {
   const time = resolveTimestamp(e.ts, ctx.receivedAt, ctx.maxAgeMs);
   if ("reason" in time) return time;
   const row: EventRow = {
@@ -77,22 +106,22 @@ export function toRow(
       seq: e.seq,
       clientId: e.clientId,
       sessionId: "", // assigned by sessionizing before the write
-      path: e.path ?? null,
-      url: e.url ?? null,
-      referrer: e.referrer ?? null,
-      utmSource: e.utm?.source ?? null,
-      utmMedium: e.utm?.medium ?? null,
-      utmCampaign: e.utm?.campaign ?? null,
+      path: keepText(e.path) ?? null,
+      url: cleanUrl(e.url, ctx.allowedQueryParams) ?? null,
+      referrer: cleanUrl(e.referrer, ctx.allowedQueryParams) ?? null,
+      utmSource: keepText(e.utm?.source) ?? null,
+      utmMedium: keepText(e.utm?.medium) ?? null,
+      utmCampaign: keepText(e.utm?.campaign) ?? null,
       device: e.device ?? null,
-      productId: shopifyNumericId(e.productId),
-      variantId: shopifyNumericId(e.variantId),
+      productId: shopifyNumericId(e.productId, "Product"),
+      variantId: shopifyNumericId(e.variantId, "ProductVariant"),
       quantity: e.quantity ?? null,
       value: e.value ?? null,
       currency: e.currency ?? null,
       checkoutToken: e.checkoutToken ?? null,
-      orderId: shopifyNumericId(e.orderId),
-      customerId: shopifyNumericId(e.customerId),
-      props: e.props && Object.keys(e.props).length > 0 ? JSON.stringify(e.props) : null,
+      orderId: shopifyNumericId(e.orderId, "Order"),
+      customerId: shopifyNumericId(e.customerId, "Customer"),
+      props: scrubbedProps(e.props),
       isBot: ctx.isBot,
       dedupeKey: null,
       receivedAt: ctx.receivedAt,
@@ -104,7 +133,7 @@ export function toRow(
 /** Validated events → rows, with the ones the clock rule refuses added to `rejected`. */
 export function toRows(
   events: { index: number; event: CompactEvent }[],
-  ctx: { shopId: number; receivedAt: number; isBot: boolean; maxAgeMs: number },
+  ctx: RowContext,
   rejected: Rejection[],
 ): EventRow[] {
   const rows: EventRow[] = [];

@@ -5,6 +5,15 @@
  */
 import { z } from "zod";
 import { STANDARD_EVENTS } from "../core/events";
+import { CLIENT_ID } from "../core/privacy";
+import { shopifyNumericId, type ShopifyIdType } from "./normalize";
+
+declare global {
+  interface String {
+    /** ES2024 (Node 20+): false when the string holds a lone surrogate. */
+    isWellFormed(): boolean;
+  }
+}
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_EVENTS = 50;
@@ -13,22 +22,45 @@ export const MAX_EVENTS = 50;
 export { STANDARD_EVENTS };
 const STANDARD = new Set<string>(STANDARD_EVENTS);
 
-const text = (max: number) => z.string().max(max, `longer than ${max} characters`);
+/**
+ * Text rules (docs/event-schema.md "Text rules"): every string is well-formed Unicode (no
+ * lone surrogates, which databases silently turn into U+FFFD) and holds no control
+ * characters (C0, DEL, C1; a NUL cuts SQLite strings short and fails PostgreSQL inserts).
+ * Free-text prop values may hold tab and line feed. A string that breaks a rule rejects
+ * its event; nothing is cut or replaced.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_BUT_TAB_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+export const text = (max: number, control: RegExp = CONTROL) =>
+  z
+    .string()
+    .max(max, `longer than ${max} characters`)
+    .refine((s) => s.isWellFormed(), "not well-formed Unicode (lone surrogate)")
+    .refine((s) => !control.test(s), "contains a control character");
 const optionalText = (max: number) => text(max).nullish();
+
+/** Opaque ids (event id, checkout token): letters, digits and - _ . : ~ only. */
+const token = (max: number) =>
+  text(max).regex(/^[A-Za-z0-9][A-Za-z0-9_.:~-]*$/, "not an id (letters, digits and - _ . : ~ only)");
+
+const shopifyId = (type: ShopifyIdType) =>
+  text(128)
+    .refine((s) => shopifyNumericId(s, type) !== null, `not a Shopify ${type} id (digits or gid://shopify/${type}/<digits>)`)
+    .nullish();
 
 export const EventName = z
   .string()
   .max(64, "longer than 64 characters")
   .refine((n) => STANDARD.has(n) || /^mc:[a-z0-9_]{1,60}$/.test(n), "unknown event name (standard pixel event or mc:<snake_case>)");
 
-const PropValue = z.union([text(256), z.number().finite(), z.boolean(), z.null()]);
+const PropValue = z.union([text(256, CONTROL_BUT_TAB_LF), z.number().finite(), z.boolean(), z.null()]);
 
 export const CompactEvent = z.object({
-  id: z.string().min(1, "empty").max(128, "longer than 128 characters"),
+  id: token(128),
   name: EventName,
-  ts: z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), "not an ISO 8601 date"),
+  ts: text(40).refine((s) => !Number.isNaN(Date.parse(s)), "not an ISO 8601 date"),
   seq: z.number().int().min(0).max(1e9),
-  clientId: z.string().min(1, "empty").max(128, "longer than 128 characters"),
+  clientId: text(128).regex(CLIENT_ID, "not a Shopify pixel client id (a UUID)"),
   url: optionalText(2048),
   path: optionalText(1024),
   referrer: optionalText(2048),
@@ -37,16 +69,16 @@ export const CompactEvent = z.object({
     .strict()
     .nullish(),
   device: z.enum(["mobile", "tablet", "desktop"]).nullish(),
-  productId: optionalText(128),
-  variantId: optionalText(128),
+  productId: shopifyId("Product"),
+  variantId: shopifyId("ProductVariant"),
   quantity: z.number().int().min(0).max(100_000).nullish(),
   value: z.number().finite().min(-1e9).max(1e9).nullish(),
   currency: z.string().regex(/^[A-Z]{3}$/, "not a 3-letter currency code").nullish(),
-  checkoutToken: optionalText(128),
-  orderId: optionalText(128),
-  customerId: optionalText(128),
+  checkoutToken: token(128).nullish(),
+  orderId: shopifyId("Order"),
+  customerId: shopifyId("Customer"),
   props: z
-    .record(z.string().max(64, "property name longer than 64 characters"), PropValue)
+    .record(text(64), PropValue)
     .refine((p) => Object.keys(p).length <= 20, "more than 20 properties")
     .nullish(),
 });
@@ -55,8 +87,8 @@ export type CompactEvent = z.infer<typeof CompactEvent>;
 export const Envelope = z.object({
   v: z.literal(1, { message: "unsupported version (expected v: 1)" }),
   shop: z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$/, "not a myshopify.com domain"),
-  key: z.string().min(1).max(128),
-  ua: z.string().max(512).nullish(),
+  key: text(128).min(1, "empty"),
+  ua: text(512).nullish(),
   events: z.array(z.unknown()).min(1, "no events").max(MAX_EVENTS, `more than ${MAX_EVENTS} events`),
 });
 export type Envelope = z.infer<typeof Envelope>;

@@ -6,8 +6,8 @@ import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Tex
 import { authenticate } from "../shopify.server";
 import { env } from "../env.server";
 import { requireShop, syncPixel } from "../services/shops.server";
-import { retentionView, updateRetention } from "../services/shop-settings.server";
-import { RETENTION_DAYS_DEFAULT, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "../models/shop-settings";
+import { retentionView, updateAllowedQueryParams, updateRetention } from "../services/shop-settings.server";
+import { allowedQueryParamsOf, RETENTION_DAYS_DEFAULT, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "../models/shop-settings";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -21,6 +21,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     webPixelId: shop.webPixelId,
     ingestUrl: env.ingestUrl,
     retention: retentionView(shop.settings),
+    allowedQueryParams: allowedQueryParamsOf(shop.settings),
     retentionIntervalHours: env.RETENTION_INTERVAL_HOURS,
   });
 };
@@ -28,6 +29,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 /**
  * POST without `intent` (or `intent=pixel`): create/update the web pixel again.
  * POST `intent=retention&retentionDays=N`: store the retention period; invalid → 400 { error }.
+ * POST `intent=queryParams&allowedQueryParams=a,b`: extra query parameters kept at ingestion; invalid → 400 { error }.
  */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
@@ -38,6 +40,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const result = await updateRetention(shop.id, { retentionDays: form.get("retentionDays") ?? undefined });
     if (!result.ok) return json({ intent: "retention", error: result.error }, { status: 400 });
     return json({ intent: "retention", retentionDays: result.retentionDays });
+  }
+  if (intent === "queryParams") {
+    const result = await updateAllowedQueryParams(shop.id, { allowedQueryParams: form.get("allowedQueryParams") ?? undefined });
+    if (!result.ok) return json({ intent: "queryParams", error: result.error }, { status: 400 });
+    return json({ intent: "queryParams", allowedQueryParams: result.allowedQueryParams });
   }
   if (intent !== "pixel") return json({ error: "Unknown form intent" }, { status: 400 });
   const updated = await syncPixel(shop.id, admin);
@@ -84,6 +91,9 @@ export default function Settings() {
           />
         </Layout.Section>
         <Layout.Section>
+          <QueryParamsCard allowed={data.allowedQueryParams} saving={submitting === "queryParams"} />
+        </Layout.Section>
+        <Layout.Section>
           <Card>
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">Shop</Text>
@@ -100,7 +110,7 @@ export default function Settings() {
 
 function RetentionCard(props: { retentionDays: number | null; problem: string | null; intervalHours: number; saving: boolean }) {
   const actionData = useActionData<typeof action>();
-  const mine = actionData && "intent" in actionData ? actionData : null;
+  const mine = actionData && "intent" in actionData && actionData.intent === "retention" ? actionData : null;
   const error = mine && "error" in mine && typeof mine.error === "string" ? mine.error : null;
   const saved = mine !== null && "retentionDays" in mine;
   const [value, setValue] = useState(String(props.retentionDays ?? RETENTION_DAYS_DEFAULT));
@@ -138,6 +148,42 @@ function RetentionCard(props: { retentionDays: number | null; problem: string | 
           />
           <InlineStack>
             <Button submit loading={props.saving}>Save retention period</Button>
+          </InlineStack>
+        </BlockStack>
+      </Form>
+    </Card>
+  );
+}
+
+function QueryParamsCard(props: { allowed: string[]; saving: boolean }) {
+  const actionData = useActionData<typeof action>();
+  const mine = actionData && "intent" in actionData && actionData.intent === "queryParams" ? actionData : null;
+  const error = mine && "error" in mine && typeof mine.error === "string" ? mine.error : null;
+  const saved = mine !== null && "allowedQueryParams" in mine;
+  const [value, setValue] = useState(props.allowed.join(", "));
+  return (
+    <Card>
+      <Form method="post">
+        <input type="hidden" name="intent" value="queryParams" />
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">Kept query parameters</Text>
+          <Text as="p">
+            Page and referrer addresses are stored without their query string, except utm_* parameters and ad click ids
+            (gclid, fbclid, msclkid, ttclid…). Add other parameters your reports need here. Values that look like an email,
+            phone number, card number or street address are dropped whatever the parameter.
+          </Text>
+          {saved && !error ? <Banner tone="success" title="Query parameters saved" /> : null}
+          <TextField
+            label="Also keep"
+            name="allowedQueryParams"
+            value={value}
+            onChange={setValue}
+            error={error ?? false}
+            helpText="Parameter names separated by commas, e.g. ref, variant_test"
+            autoComplete="off"
+          />
+          <InlineStack>
+            <Button submit loading={props.saving}>Save query parameters</Button>
           </InlineStack>
         </BlockStack>
       </Form>

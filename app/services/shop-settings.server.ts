@@ -1,11 +1,14 @@
 import prisma from "../db.server";
 import {
+  parseQueryParamsForm,
   parseRetentionForm,
   parseShopSettings,
   RETENTION_DAYS_DEFAULT,
   serializeShopSettings,
   ShopSettingsError,
+  type QueryParamsFormResult,
   type RetentionFormResult,
+  type ShopSettings,
 } from "../models/shop-settings";
 
 export interface RetentionView {
@@ -24,20 +27,34 @@ export function retentionView(settingsText: string): RetentionView {
 }
 
 /**
- * Settings form: validates `retentionDays` and stores it, keeping the other keys of
- * Shop.settings. The write is conditional on the text it read, so two saves at once
- * cannot drop each other's keys (the loser re-reads and merges again).
+ * Stores a change to Shop.settings, keeping the other keys. The write is conditional on
+ * the text it read, so two saves at once cannot drop each other's keys (the loser
+ * re-reads and merges again).
  */
+async function patchSettings(shopId: number, patch: Partial<ShopSettings>): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { settings: current } = await prisma.shop.findUniqueOrThrow({ where: { id: shopId }, select: { settings: true } });
+    // Unreadable stored settings are replaced: the merchant is setting them again now.
+    const base = retentionView(current).problem === null ? parseShopSettings(current) : { retentionDays: RETENTION_DAYS_DEFAULT };
+    const next = serializeShopSettings({ ...base, ...patch });
+    const { count } = await prisma.shop.updateMany({ where: { id: shopId, settings: current }, data: { settings: next } });
+    if (count === 1) return;
+  }
+  throw new Error("Shop.settings kept changing during the update");
+}
+
+/** Settings form: validates `retentionDays` and stores it. */
 export async function updateRetention(shopId: number, input: { retentionDays?: unknown }): Promise<RetentionFormResult> {
   const parsed = parseRetentionForm(input);
   if (!parsed.ok) return parsed;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const { settings: current } = await prisma.shop.findUniqueOrThrow({ where: { id: shopId }, select: { settings: true } });
-    // Unreadable stored settings are replaced: the merchant is setting the one key we have.
-    const base = retentionView(current).problem === null ? parseShopSettings(current) : { retentionDays: RETENTION_DAYS_DEFAULT };
-    const next = serializeShopSettings({ ...base, retentionDays: parsed.retentionDays });
-    const { count } = await prisma.shop.updateMany({ where: { id: shopId, settings: current }, data: { settings: next } });
-    if (count === 1) return parsed;
-  }
-  throw new Error("Shop.settings kept changing during the update");
+  await patchSettings(shopId, { retentionDays: parsed.retentionDays });
+  return parsed;
+}
+
+/** Settings form: validates the extra query parameters kept at ingestion and stores them. */
+export async function updateAllowedQueryParams(shopId: number, input: { allowedQueryParams?: unknown }): Promise<QueryParamsFormResult> {
+  const parsed = parseQueryParamsForm(input);
+  if (!parsed.ok) return parsed;
+  await patchSettings(shopId, { allowedQueryParams: parsed.allowedQueryParams });
+  return parsed;
 }

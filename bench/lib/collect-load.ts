@@ -9,7 +9,7 @@
  */
 
 // The simulator's seeded PRNG (mulberry32): one implementation for demo data and load.
-import { prng } from "../../scripts/lib/simulation";
+import { hashString, prng, visitorUuid } from "../../scripts/lib/simulation";
 export { prng };
 type Rng = ReturnType<typeof prng>;
 
@@ -230,7 +230,7 @@ export function collectBodies(opts: { shop: string; key: string; tag: string; se
             out += String(batch * BATCH_EVENTS + s.k);
             break;
           case "cid":
-            out += `"${v36}-${opts.tag}"`;
+            out += `"${visitorUuid(hashString(opts.tag), visitor)}"`;
             break;
           case "tok":
             out += `"${opts.tag}t${v36}"`;

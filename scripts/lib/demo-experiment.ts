@@ -14,7 +14,7 @@
  *   await seedDemoExperiment({ appUrl: "http://localhost:3000", ingestKey, shop: "demo-shop.myshopify.com" });
  */
 import { z } from "zod";
-import { prng } from "./simulation";
+import { prng, visitorUuid } from "./simulation";
 import type { CompactEvent } from "../../extensions/web-pixel/src/map";
 
 export const DEMO_EXPERIMENT = "pdp-free-shipping-banner";
@@ -79,7 +79,7 @@ export function demoExperimentJourneys(o: { shop: string; now: number; days: num
   const journeys: { ua: string; events: WireEvent[] }[] = [];
   const span = o.days * 86_400_000 - 3 * 3_600_000;
   for (let i = 0; i < o.visitors; i++) {
-    const clientId = `exp-${o.seed}-${i.toString(36).padStart(4, "0")}`;
+    const clientId = visitorUuid(1_000_000 + o.seed, i);
     const dev = r.pick(DEVICES);
     const customerId = r.chance(0.14) ? `gid://shopify/Customer/${900_000 + o.seed * 10_000 + i}` : undefined;
     const variant: Variant = r.chance(0.5) ? "control" : "free-shipping-banner";

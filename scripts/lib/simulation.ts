@@ -25,6 +25,33 @@ export interface SimulatedVisitor {
 }
 
 /** Small, fast, seedable PRNG (mulberry32). */
+/** murmur3's 32-bit finalizer (a bijection), as 8 hex digits. */
+function mix8(n: number): string {
+  let h = n >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/** FNV-1a: a string as a 32-bit number (to name a visitor id space). */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * A deterministic visitor id in the shape the Shopify pixel sends as `clientId` (a UUID;
+ * ingestion refuses anything else). Distinct for every (space, n) pair.
+ */
+export function visitorUuid(space: number, n: number): string {
+  const a = mix8(space ^ 0x9e3779b9);
+  const b = mix8(n);
+  const c = mix8(Math.imul(space, 0x27d4eb2f) + n);
+  return `${a}-${b.slice(0, 4)}-4${c.slice(0, 3)}-8${c.slice(3, 6)}-${b.slice(4)}${c}`;
+}
+
 export function prng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
@@ -162,7 +189,7 @@ export function simulateVisitors(opts: SimulationOptions): SimulatedVisitor[] {
   let orderSeq = 5_000_000;
 
   for (let i = 0; i < opts.visitors; i++) {
-    const clientId = `sim-${(opts.seed ?? 42).toString(36)}-${i.toString(36).padStart(5, "0")}`;
+    const clientId = visitorUuid(opts.seed ?? 42, i);
     const device = r.weighted(DEVICES);
     const consent = r.chance(0.9);
     const customerId = r.chance(0.14) ? `gid://shopify/Customer/${700_000 + i}` : null;

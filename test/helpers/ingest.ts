@@ -1,5 +1,9 @@
 /** Helpers for talking to POST /collect the way the pixel does. */
+import { hashString, visitorUuid } from "../../scripts/lib/simulation";
 import { loadJourney, type PixelEvent } from "./pixel-harness";
+
+/** A visitor id in the pixel's clientId shape (a UUID), the same for the same name. */
+export const visitor = (name: string): string => visitorUuid(0x7e57, hashString(name));
 
 /** The fixture journey moved so its last event is a minute ago (the server refuses days-old events). */
 export function recentJourney(endAt = Date.now() - 60_000): PixelEvent[] {
@@ -21,7 +25,7 @@ let n = 0;
 /** A minimal valid compact event. */
 export function compact(overrides: Partial<CompactLike> = {}): CompactLike {
   n++;
-  return { id: `ev-${process.pid}-${n}`, name: "page_viewed", ts: new Date(Date.now() - 60_000).toISOString(), seq: n, clientId: "visitor-1", path: "/", ...overrides };
+  return { id: `ev-${process.pid}-${n}`, name: "page_viewed", ts: new Date(Date.now() - 60_000).toISOString(), seq: n, clientId: visitor("visitor-1"), path: "/", ...overrides };
 }
 
 export async function postBatch(baseUrl: string, body: unknown, headers: Record<string, string> = {}) {

@@ -3,6 +3,7 @@
  * body, same event ids) on network errors, 429 and 5xx, honouring Retry-After, until it
  * is acknowledged with 202 — the contract the web pixel follows.
  */
+import { hashString, visitorUuid } from "../../scripts/lib/simulation";
 export interface LoadResult {
   acknowledged: Set<string>;
   statuses: Map<number, number>;
@@ -24,7 +25,7 @@ export function makeBatches(opts: { shop: string; key: string; visitors: number;
   const now = opts.now ?? Date.now();
   const batches: { body: string; ids: string[] }[] = [];
   for (let v = 0; v < opts.visitors; v++) {
-    const clientId = `${opts.prefix}-v${v}`;
+    const clientId = visitorUuid(hashString(opts.prefix), v);
     const events = Array.from({ length: opts.eventsPerVisitor }, (_, i) => ({
       id: `${opts.prefix}-${v}-${i}`,
       name: i % 5 === 1 ? "product_viewed" : "page_viewed",

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { startApp, type TestApp } from "../helpers/app-server";
 import { createPixelHarness, findPii, withPii } from "../helpers/pixel-harness";
-import { compact, postBatch, recentJourney } from "../helpers/ingest";
+import { compact, postBatch, recentJourney, visitor } from "../helpers/ingest";
 import { sendWebhook } from "../helpers/shopify-auth";
 
 const SHOP = "ingest-shop.myshopify.com";
@@ -58,7 +58,7 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect on %s", (kind) => 
   });
 
   it("answers with accepted / duplicates / rejected per event and keeps the valid ones", async () => {
-    const good = compact({ clientId: "mixed" });
+    const good = compact({ clientId: visitor("mixed") });
     const res = await postBatch(app.url, batch([good, { ...compact(), name: "drop_table" }, { ...compact(), ts: "yesterday-ish" }, { id: 5 }, good]));
     expect(res.status).toBe(202);
     expect(res.json.accepted).toBe(1);
@@ -71,11 +71,11 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect on %s", (kind) => 
 
   it("applies the clock rule: far future rejected, slightly ahead clamped, too old rejected", async () => {
     const now = Date.now();
-    const ahead = compact({ clientId: "clock", ts: new Date(now + 5 * 60_000).toISOString() });
+    const ahead = compact({ clientId: visitor("clock"), ts: new Date(now + 5 * 60_000).toISOString() });
     const res = await postBatch(app.url, batch([
-      compact({ clientId: "clock", ts: new Date(now + 60 * 60_000).toISOString() }),
+      compact({ clientId: visitor("clock"), ts: new Date(now + 60 * 60_000).toISOString() }),
       ahead,
-      compact({ clientId: "clock", ts: new Date(now - 100 * 3_600_000).toISOString() }),
+      compact({ clientId: visitor("clock"), ts: new Date(now - 100 * 3_600_000).toISOString() }),
     ]));
     expect(res.status).toBe(202);
     expect(res.json.rejected.map((r: { reason: string }) => r.reason)).toEqual(["ts: more than 10 minutes in the future", "ts: older than 72 hours"]);
@@ -87,28 +87,28 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect on %s", (kind) => 
   it("derives the same sessions whatever order batches arrive in, and merges sessions a late event joins", async () => {
     const t0 = Date.now() - 3 * 3_600_000;
     const at = (min: number) => new Date(t0 + min * 60_000).toISOString();
-    const journey = [0, 10, 25, 50, 70, 140, 150].map((m, i) => compact({ clientId: "order-a", ts: at(m), seq: i }));
+    const journey = [0, 10, 25, 50, 70, 140, 150].map((m, i) => compact({ clientId: visitor("order-a"), ts: at(m), seq: i }));
     for (const e of journey) await postBatch(app.url, batch([e]));
-    for (const e of [...journey].reverse()) await postBatch(app.url, batch([{ ...e, id: `${e.id}-b`, clientId: "order-b" }]));
+    for (const e of [...journey].reverse()) await postBatch(app.url, batch([{ ...e, id: `${e.id}-b`, clientId: visitor("order-b") }]));
     const shape = async (clientId: string) =>
       (await app.db.visitorSession.findMany({ where: { shopId, clientId }, orderBy: { startTs: "asc" } })).map((s) => [Number(s.startTs) - t0, Number(s.endTs) - t0, s.eventCount, s.visitorType]);
     const minute = 60_000;
-    expect(await shape("order-a")).toEqual([[0, 70 * minute, 5, "new"], [140 * minute, 150 * minute, 2, "returning"]]);
-    expect(await shape("order-b")).toEqual(await shape("order-a"));
+    expect(await shape(visitor("order-a"))).toEqual([[0, 70 * minute, 5, "new"], [140 * minute, 150 * minute, 2, "returning"]]);
+    expect(await shape(visitor("order-b"))).toEqual(await shape(visitor("order-a")));
 
     // A late event at minute 105 bridges the 70 → 140 gap (35 min each side: no), at 100 and 120 it does.
-    await postBatch(app.url, batch([compact({ clientId: "order-a", ts: at(100), seq: 20 }), compact({ clientId: "order-a", ts: at(120), seq: 21 })]));
-    expect(await shape("order-a")).toEqual([[0, 150 * minute, 9, "new"]]);
-    const ids = await app.db.event.findMany({ where: { shopId, clientId: "order-a" }, select: { sessionId: true } });
+    await postBatch(app.url, batch([compact({ clientId: visitor("order-a"), ts: at(100), seq: 20 }), compact({ clientId: visitor("order-a"), ts: at(120), seq: 21 })]));
+    expect(await shape(visitor("order-a"))).toEqual([[0, 150 * minute, 9, "new"]]);
+    const ids = await app.db.event.findMany({ where: { shopId, clientId: visitor("order-a") }, select: { sessionId: true } });
     expect(new Set(ids.map((e) => e.sessionId)).size).toBe(1);
   });
 
   it("flags obvious bots and keeps them apart", async () => {
-    const e = compact({ clientId: "bot-1" });
+    const e = compact({ clientId: visitor("bot-1") });
     await postBatch(app.url, batch([e], { ua: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" }));
     const row = await app.db.event.findUniqueOrThrow({ where: { shopId_eventId: { shopId, eventId: e.id } } });
     expect(row.isBot).toBe(true);
-    expect((await app.db.visitorSession.findFirstOrThrow({ where: { shopId, clientId: "bot-1" } })).isBot).toBe(true);
+    expect((await app.db.visitorSession.findFirstOrThrow({ where: { shopId, clientId: visitor("bot-1") } })).isBot).toBe(true);
   });
 
   it("stores nothing for a wrong key, another shop's key, or an uninstalled shop", async () => {

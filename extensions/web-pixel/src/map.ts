@@ -41,6 +41,7 @@ export interface CompactEvent {
 
 // The standard events we forward (everything else standard is ignored), shared with the server.
 import { CUSTOM_PREFIX, STANDARD_EVENTS } from "../../../core/events";
+import { cleanUrl as cleanHref, isPersonalKey, keepText } from "../../../core/privacy";
 export { CUSTOM_PREFIX, STANDARD_EVENTS };
 const MAX_PROPS = 20;
 
@@ -81,34 +82,12 @@ function num(v: unknown): number | undefined {
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 }
 
-/** Keeps origin + path + utm_* params only: other query params and the fragment can carry
- * emails, reset tokens or discount codes, none of which the analytics needs. */
+/** url and referrer: origin + path + allow-listed query params (utm_*, click ids) with
+ * values that do not look personal (core/privacy.ts, shared with ingestion). The merchant's
+ * extra parameters are not known here, so the pixel keeps only the defaults. */
 export function cleanUrl(href: unknown, max = 2048): string | undefined {
-  if (typeof href !== "string" || href === "") return undefined;
-  let u: URL;
-  try {
-    u = new URL(href);
-  } catch {
-    return undefined;
-  }
-  const keep = new URLSearchParams();
-  u.searchParams.forEach((v, k) => {
-    if (k.toLowerCase().startsWith("utm_")) keep.append(k, v);
-  });
-  const q = keep.toString();
-  return (u.origin + u.pathname + (q ? "?" + q : "")).slice(0, max);
-}
-
-/** Referrers are only used to classify the traffic source, so the query goes entirely
- * (search engines and webmail put the visitor's own text there). */
-function cleanReferrer(href: unknown): string | undefined {
-  if (typeof href !== "string" || href === "") return undefined;
-  try {
-    const u = new URL(href);
-    return (u.origin + u.pathname).slice(0, 2048);
-  } catch {
-    return undefined;
-  }
+  const u = cleanHref(href);
+  return u === undefined || u.length > max ? undefined : u;
 }
 
 export function parseUtm(search: unknown): Utm | undefined {
@@ -117,7 +96,7 @@ export function parseUtm(search: unknown): Utm | undefined {
   const utm: Utm = {};
   let any = false;
   for (const key of ["source", "medium", "campaign", "term", "content"] as const) {
-    const v = str(params.get("utm_" + key), 256);
+    const v = keepText(str(params.get("utm_" + key), 256));
     if (v) {
       utm[key] = v;
       any = true;
@@ -139,8 +118,6 @@ export function deviceOf(width: unknown, ua: unknown): Device | undefined {
 
 // Keys or values that look like personal data are dropped from custom props: mc:* events
 // can be published by any script on the storefront, not just our theme embed.
-const PII_KEY = /e-?mail|phone|name|address|street|postal|zip/i;
-const EMAIL = /[^\s@/]+@[^\s@/]+\.[a-z]{2,}/i;
 
 /** Flattens customData into ≤ 20 scalar props ("a.b" for nested objects; arrays skipped). */
 export function flattenProps(data: unknown): Record<string, PropValue> | undefined {
@@ -151,14 +128,15 @@ export function flattenProps(data: unknown): Record<string, PropValue> | undefin
     for (const k of Object.keys(v)) {
       if (count >= MAX_PROPS) return;
       const key = (prefix + k).slice(0, 64);
-      if (PII_KEY.test(k)) continue;
+      if (isPersonalKey(k)) continue;
       const val = v[k];
       if (typeof val === "boolean" || (typeof val === "number" && Number.isFinite(val))) {
         out[key] = val;
         count++;
       } else if (typeof val === "string") {
-        if (EMAIL.test(val)) continue;
-        out[key] = (/^https?:\/\//i.test(val) ? (cleanUrl(val, 256) ?? "") : val).slice(0, 256);
+        const text = /^https?:\/\//i.test(val) ? (cleanUrl(val, 256) ?? "") : val.slice(0, 256);
+        if (keepText(text) === undefined) continue;
+        out[key] = text;
         count++;
       } else {
         walk(val, key + ".", depth + 1);
@@ -207,8 +185,8 @@ export function mapEvent(e: RawEvent, customerId?: unknown): CompactEvent | null
   const ctx = e.context;
   const loc = at(ctx, "document", "location");
   const url = cleanUrl(at(loc, "href"));
-  const path = str(at(loc, "pathname"), 1024);
-  const referrer = cleanReferrer(at(ctx, "document", "referrer"));
+  const path = keepText(str(at(loc, "pathname"), 1024));
+  const referrer = cleanUrl(at(ctx, "document", "referrer"));
   const utm = parseUtm(at(loc, "search"));
   const device = deviceOf(at(ctx, "window", "innerWidth"), at(ctx, "navigator", "userAgent"));
   if (url) out.url = url;

@@ -18,11 +18,17 @@ describe("clock rule", () => {
 });
 
 describe("ids and dedupe keys", () => {
-  it("keeps the numeric part of Shopify gids", () => {
-    expect(shopifyNumericId("gid://shopify/Customer/123")).toBe("123");
-    expect(shopifyNumericId("456")).toBe("456");
-    expect(shopifyNumericId(null)).toBeNull();
-    expect(shopifyNumericId("abc")).toBe("abc");
+  it("keeps the number of the two forms Shopify sends, and nothing else", () => {
+    expect(shopifyNumericId("gid://shopify/Customer/123", "Customer")).toBe("123");
+    expect(shopifyNumericId("456", "Customer")).toBe("456");
+    expect(shopifyNumericId(null, "Customer")).toBeNull();
+    expect(shopifyNumericId("gid://shopify/Order/5", "Order")).toBe("5");
+    expect(shopifyNumericId("gid://shopify/ProductVariant/44100000001", "ProductVariant")).toBe("44100000001");
+    // Cut to trailing digits these used to become "5": another order's id.
+    for (const bad of ["gid://shopify/Order/n20-5", "n20-5", "order 5", "gid://shopify/Order/5/", "gid://shopify/Order/05", "05", "gid://shopify/Customer/5", "gid://shopify/order/5", "abc", "5 ", "jane@example.com", "+15550134567"]) {
+      expect(shopifyNumericId(bad, "Order"), bad).toBeNull();
+    }
+    expect(shopifyNumericId("gid://shopify/Product/1", "ProductVariant")).toBeNull();
   });
   it("collapses repeated checkouts by token and purchases by order id, nothing else", () => {
     expect(dedupeKeyOf({ name: "checkout_started", checkoutToken: "t1", orderId: null })).toBe("checkout:t1");
@@ -34,7 +40,7 @@ describe("ids and dedupe keys", () => {
 
 describe("batch parsing", () => {
   const envelope = { v: 1, shop: "a-shop.myshopify.com", key: "k" };
-  const ev = { id: "1", name: "page_viewed", ts: new Date(NOW).toISOString(), seq: 0, clientId: "c" };
+  const ev = { id: "1", name: "page_viewed", ts: new Date(NOW).toISOString(), seq: 0, clientId: "f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55" };
 
   it("rejects bad events one by one and keeps the rest, with reasons", () => {
     const parsed = parseBatch(JSON.stringify({ ...envelope, events: [ev, { ...ev, name: "mc:Bad Name" }, { ...ev, props: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) }, "str"] }));

@@ -170,7 +170,8 @@ describe("filtering and limits", () => {
     e.context.document.location.pathname = "/" + "p".repeat(5000);
     const m = mapEvent(e) as CompactEvent;
     expect(m.id).toHaveLength(128);
-    expect(m.url!.length).toBe(2048);
+    // A URL cut short could end inside a %-escape or a parameter value: over the cap it is left out.
+    expect(m.url).toBeUndefined();
     expect(m.path!.length).toBe(1024);
   });
 });
