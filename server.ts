@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseEnv, type Env } from "./app/env-schema";
+import { guardConnections } from "./connection-guard";
 
 const root = process.cwd();
 // Every setting is validated before anything starts: a bad value names itself and stops the process.
@@ -52,11 +53,18 @@ server.listen(port, host, () => {
 });
 // Funnel results kept current after ingestion, data retention (app/entry.server.tsx).
 const stopJobs = entry.startBackgroundJobs();
-// Slow or stuck clients must not hold sockets: headers within 10 s, whole request within 30 s.
+// Slow or stuck clients must not hold sockets: headers within 10 s (also the limit for a
+// connection that sends nothing), whole request within 30 s, idle keep-alive 5 s.
 server.headersTimeout = env.SERVER_HEADERS_TIMEOUT_MS;
 server.requestTimeout = env.SERVER_REQUEST_TIMEOUT_MS;
 server.keepAliveTimeout = env.SERVER_KEEP_ALIVE_TIMEOUT_MS;
-server.maxConnections = env.SERVER_MAX_CONNECTIONS;
+// Admission instead of Node's maxConnections (which refuses newcomers while idle sockets
+// hold every slot): a per-address cap, and the longest-idle connection makes room.
+guardConnections(server, {
+  maxConnections: env.SERVER_MAX_CONNECTIONS,
+  perAddress: env.SERVER_MAX_CONNECTIONS_PER_ADDRESS,
+  exempt: (address) => env.trustedProxies.has(address),
+});
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
