@@ -10,10 +10,20 @@ import express from "express";
 import { createServer } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseEnv, type Env } from "./app/env-schema";
+import { guardConnections } from "./connection-guard";
 
 const root = process.cwd();
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "127.0.0.1";
+// Every setting is validated before anything starts: a bad value names itself and stops the process.
+let env: Env;
+try {
+  env = parseEnv(process.env);
+} catch (e) {
+  console.error(`[server] ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
+const port = env.PORT;
+const host = env.HOST;
 
 const build = (await import(pathToFileURL(path.join(root, "build/server/index.js")).href)) as ServerBuild;
 
@@ -43,11 +53,18 @@ server.listen(port, host, () => {
 });
 // Funnel results kept current after ingestion, data retention (app/entry.server.tsx).
 const stopJobs = entry.startBackgroundJobs();
-// Slow or stuck clients must not hold sockets: headers within 10 s, whole request within 30 s.
-server.headersTimeout = Number(process.env.SERVER_HEADERS_TIMEOUT_MS ?? 10_000);
-server.requestTimeout = Number(process.env.SERVER_REQUEST_TIMEOUT_MS ?? 30_000);
-server.keepAliveTimeout = 5_000;
-server.maxConnections = Number(process.env.SERVER_MAX_CONNECTIONS ?? 2_000);
+// Slow or stuck clients must not hold sockets: headers within 10 s (also the limit for a
+// connection that sends nothing), whole request within 30 s, idle keep-alive 5 s.
+server.headersTimeout = env.SERVER_HEADERS_TIMEOUT_MS;
+server.requestTimeout = env.SERVER_REQUEST_TIMEOUT_MS;
+server.keepAliveTimeout = env.SERVER_KEEP_ALIVE_TIMEOUT_MS;
+// Admission instead of Node's maxConnections (which refuses newcomers while idle sockets
+// hold every slot): a per-address cap, and the longest-idle connection makes room.
+guardConnections(server, {
+  maxConnections: env.SERVER_MAX_CONNECTIONS,
+  perAddress: env.SERVER_MAX_CONNECTIONS_PER_ADDRESS,
+  exempt: (address) => env.trustedProxies.has(address),
+});
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {

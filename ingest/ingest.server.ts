@@ -9,6 +9,8 @@ import { isbot } from "isbot";
 import prisma from "../app/db.server";
 import { allowedQueryParamsOf } from "../app/models/shop-settings";
 import { databaseUrl } from "../app/db-url";
+import { clientAddress } from "../app/client-address";
+import { env } from "../app/env.server";
 import { DEFAULT_MAX_AGE_MS, toRows } from "./normalize";
 import { RateLimiter } from "./rate-limit";
 import { MAX_BODY_BYTES, parseBatch } from "./schema";
@@ -23,15 +25,15 @@ export const CORS_HEADERS = {
   "Access-Control-Max-Age": "86400",
 };
 
-const maxAgeMs = Number(process.env.INGEST_MAX_AGE_HOURS ?? 0) * 3_600_000 || DEFAULT_MAX_AGE_MS;
+const maxAgeMs = env.INGEST_MAX_AGE_HOURS ? env.INGEST_MAX_AGE_HOURS * 3_600_000 : DEFAULT_MAX_AGE_MS;
 /**
  * The process's one driver-level executor: on SQLite one connection, so the writer and
  * the funnel-results refresher (app/services/funnel-results.server.ts) take turns.
  */
 export const sqlExecutor = createSqlExecutor(databaseUrl(process.env));
-const writer = new IngestWriter(sqlExecutor, { maxPendingEvents: Number(process.env.INGEST_MAX_PENDING ?? 20_000) });
-const perShop = new RateLimiter(Number(process.env.INGEST_SHOP_RPS ?? 2_000), Number(process.env.INGEST_SHOP_BURST ?? 4_000));
-const perIp = new RateLimiter(Number(process.env.INGEST_IP_RPS ?? 100), Number(process.env.INGEST_IP_BURST ?? 200));
+const writer = new IngestWriter(sqlExecutor, { maxPendingEvents: env.INGEST_MAX_PENDING });
+const perShop = new RateLimiter(env.INGEST_SHOP_RPS, env.INGEST_SHOP_BURST);
+const perIp = new RateLimiter(env.INGEST_IP_RPS, env.INGEST_IP_BURST);
 
 /** A transport-neutral answer: the Remix route and the server's fast path both send it. */
 export interface IngestReply {
@@ -158,12 +160,15 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   }
 }
 
-/** The Remix route's adapter (the production server answers /collect before Remix; see server.ts). */
+/**
+ * The Remix route's adapter (the production server answers /collect before Remix; see
+ * server.ts). A Fetch Request has no peer address, so X-Forwarded-For is never believed here.
+ */
 export async function handleCollect(request: Request): Promise<Response> {
   const answer = await ingest({
     method: request.method,
     readBody: () => readLimited(request),
-    ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown",
+    ip: clientAddress(undefined, request.headers.get("x-forwarded-for") ?? undefined, env.trustedProxies),
     userAgent: request.headers.get("user-agent") ?? "",
   });
   return new Response(answer.body, { status: answer.status, headers: answer.headers });

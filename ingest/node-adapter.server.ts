@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { clientAddress } from "../app/client-address";
+import { env } from "../app/env.server";
 import { ingest } from "./ingest.server";
 import { MAX_BODY_BYTES } from "./schema";
 
@@ -30,11 +32,11 @@ function readNodeBody(req: IncomingMessage): Promise<string | null> {
  * request/response conversion. Same `ingest()` as the Remix route.
  */
 export async function collectNode(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const forwarded = req.headers["x-forwarded-for"];
   const answer = await ingest({
     method: req.method ?? "GET",
     readBody: () => readNodeBody(req),
-    ip: (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim() || req.socket.remoteAddress || "unknown",
+    // X-Forwarded-For only from a trusted proxy (TRUSTED_PROXIES): anyone can write it.
+    ip: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], env.trustedProxies),
     userAgent: req.headers["user-agent"] ?? "",
   });
   res.writeHead(answer.status, answer.headers);

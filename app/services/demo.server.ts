@@ -2,7 +2,7 @@ import { env } from "../env.server";
 import { mintSessionToken } from "./session-token.server";
 
 /** The one shop demo mode serves. */
-export const DEMO_SHOP = process.env.DEMO_SHOP ?? "demo-shop.myshopify.com";
+export const DEMO_SHOP = env.DEMO_SHOP;
 
 /** Demo-only routes answer 404 unless DEMO_MODE=1, so they do not exist in production. */
 export function assertDemoMode() {

@@ -22,9 +22,18 @@ export function adminHeaders(shop: string, token = sessionToken(shop)) {
   return { Authorization: `Bearer ${token}`, "User-Agent": BROWSER_UA };
 }
 
-/** Sends a webhook the way Shopify does: JSON body, HMAC-SHA256 of the raw body, base64. */
-export function sendWebhook(baseUrl: string, topic: string, shop: string, payload: unknown, opts: { secret?: string; hmac?: string | null } = {}) {
-  const body = JSON.stringify(payload);
+/**
+ * Sends a webhook the way Shopify does: JSON body, HMAC-SHA256 of the raw body, base64.
+ * `rawBody` replaces the JSON body (still signed); `route` posts to another topic's endpoint.
+ */
+export function sendWebhook(
+  baseUrl: string,
+  topic: string,
+  shop: string,
+  payload: unknown,
+  opts: { secret?: string; hmac?: string | null; rawBody?: string; route?: string } = {},
+) {
+  const body = opts.rawBody ?? JSON.stringify(payload);
   const hmac = opts.hmac === undefined ? createHmac("sha256", opts.secret ?? API_SECRET).update(body).digest("base64") : opts.hmac;
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
@@ -37,5 +46,5 @@ export function sendWebhook(baseUrl: string, topic: string, shop: string, payloa
     "User-Agent": "Shopify-Captain-Hook",
   };
   if (hmac !== null) headers["X-Shopify-Hmac-Sha256"] = hmac;
-  return fetch(`${baseUrl}/webhooks/${topic}`, { method: "POST", headers, body });
+  return fetch(`${baseUrl}/webhooks/${opts.route ?? topic}`, { method: "POST", headers, body });
 }

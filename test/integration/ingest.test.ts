@@ -119,7 +119,7 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect on %s", (kind) => 
     const gone = "gone-shop.myshopify.com";
     await ensureDemoShop(app.db, { domain: gone, ingestKey: "ik_gone_shop_key" });
     expect((await postBatch(app.url, { v: 1, shop: gone, key: "ik_gone_shop_key", events: [compact()] })).status).toBe(202);
-    expect((await sendWebhook(app.url, "app/uninstalled", gone, { domain: gone })).status).toBe(200);
+    expect((await sendWebhook(app.url, "app/uninstalled", gone, { domain: gone, myshopify_domain: gone })).status).toBe(200);
     const after = await postBatch(app.url, { v: 1, shop: gone, key: "ik_gone_shop_key", events: [compact()] });
     expect(after.status).toBe(403);
     expect(after.json.error).toMatch(/uninstalled/);

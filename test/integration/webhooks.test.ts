@@ -8,7 +8,9 @@ import { fillEveryTable, countRowsForShop } from "../helpers/rows";
 describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startApp({ db: kind });
+    // No background refresh of funnel results: it would rewrite the seeded FunnelUnitDay and
+    // StaleVisitor rows that these tests count.
+    app = await startApp({ db: kind, env: { FUNNEL_RESULTS_INTERVAL_MS: "0" } });
   });
   afterAll(() => app?.stop());
 
@@ -30,7 +32,7 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     const shop = "uninstall.myshopify.com";
     await ensureDemoShop(app.db, { domain: shop, ingestKey: "ik_uninstall" });
     for (let i = 0; i < 2; i++) {
-      const res = await sendWebhook(app.url, "app/uninstalled", shop, { id: 1, domain: shop });
+      const res = await sendWebhook(app.url, "app/uninstalled", shop, { id: 1, domain: "www.example.com", myshopify_domain: shop });
       expect(res.status).toBe(200);
     }
     expect(await app.db.session.count({ where: { shop } })).toBe(0);
@@ -80,4 +82,51 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     const bad = await sendWebhook(app.url, "customers/redact", shop.domain, { customer: { id: "drop table" } });
     expect(bad.status).toBe(400);
   });
+
+  it("a signed body acts only for its own shop and topic: swaps answer 400 and delete nothing", async () => {
+    const a = await fillEveryTable(app.db, "signer-a.myshopify.com");
+    const b = await fillEveryTable(app.db, "target-b.myshopify.com");
+    const before = await countRowsForShop(app.db, b);
+    const orderOfA = { id: 820982911946154500, admin_graphql_api_id: "gid://shopify/Order/820982911946154500", created_at: new Date().toISOString(), total_price: "10.00", currency: "USD", source_name: "web", line_items: [] };
+    const attempts: [string, Response][] = [
+      // Shop A's orders/create body replayed to shop/redact with shop B's domain, under either topic header.
+      ["orders/create body → shop/redact", await sendWebhook(app.url, "shop/redact", b.domain, orderOfA)],
+      ["orders/create topic → shop/redact route", await sendWebhook(app.url, "orders/create", b.domain, orderOfA, { route: "shop/redact" })],
+      // Shop A's own shop/redact body with shop B's domain header.
+      ["A's shop/redact body, B's header", await sendWebhook(app.url, "shop/redact", b.domain, { shop_id: 1, shop_domain: a.domain })],
+      // A customers/redact body (topic header included) posted to shop/redact.
+      ["customers/redact → shop/redact route", await sendWebhook(app.url, "customers/redact", b.domain, { shop_id: 2, shop_domain: b.domain, customer: { id: 777 } }, { route: "shop/redact" })],
+      // The right route and body, another topic header.
+      ["topic header swapped", await sendWebhook(app.url, "customers/redact", b.domain, { shop_id: 2, shop_domain: b.domain }, { route: "shop/redact" })],
+      ["customers/redact for A with B's header", await sendWebhook(app.url, "customers/redact", b.domain, { shop_id: 1, shop_domain: a.domain, customer: { id: 777 } })],
+      ["app/uninstalled of A with B's header", await sendWebhook(app.url, "app/uninstalled", b.domain, { id: 1, domain: a.domain, myshopify_domain: a.domain })],
+      ["app/uninstalled without myshopify_domain", await sendWebhook(app.url, "app/uninstalled", b.domain, orderOfA)],
+    ];
+    for (const [what, res] of attempts) {
+      expect(res.status, what).toBe(400);
+      expect((await res.text()).length, `${what}: a message`).toBeGreaterThan(0);
+    }
+    expect(await countRowsForShop(app.db, b)).toEqual(before);
+    expect(await app.db.event.count({ where: { shopId: b.id, customerId: "777" } })).toBeGreaterThan(0);
+    expect((await app.db.shop.findUniqueOrThrow({ where: { id: b.id } })).uninstalledAt).toBeNull();
+    expect(await app.db.session.count({ where: { shop: b.domain } })).toBeGreaterThan(0);
+    // The genuine delivery still works, and a replay of it is harmless.
+    for (let i = 0; i < 2; i++) expect((await sendWebhook(app.url, "shop/redact", b.domain, { shop_id: 2, shop_domain: b.domain })).status).toBe(200);
+    for (const [model, n] of Object.entries(await countRowsForShop(app.db, b))) expect(n, model).toBe(0);
+    for (const [model, n] of Object.entries(await countRowsForShop(app.db, a))) expect(n, model).toBeGreaterThan(0);
+  });
+
+  it.each(["app/uninstalled", "app/scopes_update", "customers/data_request", "customers/redact", "shop/redact", "orders/create"])(
+    "%s: a validly signed body that is not a JSON object answers 400 and changes nothing",
+    async (topic) => {
+      const shop = await fillEveryTable(app.db, `not-json-${topic.replace(/\W/g, "-")}.myshopify.com`);
+      const before = await countRowsForShop(app.db, shop);
+      for (const rawBody of ["shop_domain=x", "{\"shop_domain\":", "", "[1,2]", "null", "\"text\""]) {
+        const res = await sendWebhook(app.url, topic, shop.domain, null, { rawBody });
+        expect(res.status, JSON.stringify(rawBody)).toBe(400);
+      }
+      expect(await countRowsForShop(app.db, shop)).toEqual(before);
+      expect((await app.db.shop.findUniqueOrThrow({ where: { id: shop.id } })).uninstalledAt).toBeNull();
+    },
+  );
 });

@@ -21,6 +21,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import prisma from "../../db.server";
+import { env } from "../../env.server";
 import type { AdminGraphql } from "../admin-graphql.server";
 import { customerGid, pacingDelayMs, planSync, throttleDelayMs, type ThrottleStatus } from "../../../core/insights";
 import { AudienceRequestError, audienceCustomers, requireAudience } from "./audiences.server";
@@ -215,11 +216,6 @@ export interface SyncOptions {
   leaseMs?: number;
 }
 
-const envMs = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-};
-
 export interface SyncOutcome {
   sync: SyncView;
   /** Another request holds this run: nothing was done here. */
@@ -234,8 +230,8 @@ export interface SyncOutcome {
 export async function runAudienceSync(shopId: number, audienceId: string, admin: AdminGraphql, opts: SyncOptions = {}): Promise<SyncOutcome> {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const budgetMs = opts.budgetMs ?? envMs("AUDIENCE_SYNC_BUDGET_MS", 15_000);
-  const leaseMs = opts.leaseMs ?? envMs("AUDIENCE_SYNC_LEASE_MS", 20_000);
+  const budgetMs = opts.budgetMs ?? env.AUDIENCE_SYNC_BUDGET_MS;
+  const leaseMs = opts.leaseMs ?? env.AUDIENCE_SYNC_LEASE_MS;
   const started = now();
   const owner = randomBytes(9).toString("base64url");
 
