@@ -2,7 +2,8 @@
 // fetch available). Maps the events we care about to the compact wire format
 // (docs/event-schema.md) and ships them in small batches to the ingest endpoint.
 import { register } from "@shopify/web-pixels-extension";
-import { CUSTOM_PREFIX, STANDARD_EVENTS, isCheckoutEvent, mapEvent, type CompactEvent, type RawEvent } from "./map";
+import { CUSTOM_PREFIX, STANDARD_EVENTS, mapEvent, type CompactEvent, type RawEvent } from "./map";
+import { isUrgent } from "./urgent";
 import { createQueue, type Queue, type QueueStats } from "./queue";
 
 /** What the register callback returns. Shopify ignores it; the test harness reads it. */
@@ -40,7 +41,16 @@ register(({ analytics, init, settings, customerPrivacy }) => {
         headers: { "Content-Type": "text/plain" },
         body,
       });
-      return { status: res.status, retryAfter: res.headers.get("Retry-After") };
+      // A refusal's reason ({error}) is kept for the stats; success bodies are not needed.
+      let error: string | undefined;
+      if (res.status >= 400 && res.status < 500) {
+        try {
+          error = String((await res.json()).error ?? "").slice(0, 200) || undefined;
+        } catch {
+          error = undefined;
+        }
+      }
+      return { status: res.status, retryAfter: res.headers.get("Retry-After"), error };
     },
   });
 
@@ -53,7 +63,7 @@ register(({ analytics, init, settings, customerPrivacy }) => {
       return;
     }
     const record = mapEvent(event, customerId);
-    if (record) queue.push(record, isCheckoutEvent(record.name));
+    if (record) queue.push(record, isUrgent(record.name));
   };
 
   customerPrivacy.subscribe("visitorConsentCollected", (e: { customerPrivacy?: Privacy }) => {

@@ -1,15 +1,22 @@
 // Batching + retry for the pixel. Pure: transport, timers and randomness are injected so
 // unit tests can drive it without a sandbox.
 //
-// Design: one request in flight at a time. That keeps the total keepalive payload far
-// below the browser's 64 KiB in-flight cap (Shopify "web pixels" docs / Fetch spec) and
-// makes ordering and backoff trivial: while a batch waits to be retried, nothing else is
+// Design: the pixel's worker dies with the page, and keepalive only protects a request
+// that has already started, so an event still waiting in this queue when the visitor
+// navigates is lost. Hence: events that typically precede a navigation are "urgent" and
+// go out at once, everything else waits at most `flushMs` (250 ms), and an urgent send
+// does not wait for a slow request already in flight. Requests in flight are bounded by
+// count (6; Chromium refuses a renderer's 10th keepalive fetch) and by bytes (48 KiB:
+// the browser refuses keepalive bodies beyond 64 KiB in flight in total; Shopify "web
+// pixels" docs / Fetch spec). While a batch waits to be retried nothing is
 // sent, which is what an overloaded (429/503) server wants anyway.
 
 export interface PostResult {
   status: number;
   /** Raw Retry-After header value (seconds or HTTP date), if any. */
   retryAfter?: string | null;
+  /** The server's error message for a refused batch, if it gave one. */
+  error?: string;
 }
 
 export interface QueueOptions<T> {
@@ -21,9 +28,13 @@ export interface QueueOptions<T> {
   flushAt?: number;
   /** Max events per request (docs/event-schema.md: ≤ 50). */
   maxEvents?: number;
-  /** Max body bytes per request; well under the 64 KiB keepalive cap. */
+  /** Max body bytes per request. */
   maxBytes?: number;
-  /** Delay before a partial batch is sent. */
+  /** Requests in flight at once. */
+  maxInFlight?: number;
+  /** Body bytes in flight at once, under the 64 KiB keepalive cap. */
+  maxInFlightBytes?: number;
+  /** Delay before a partial, non-urgent batch is sent. */
   flushMs?: number;
   /** Max events held (queued + in flight); beyond that new events are dropped. */
   maxQueue?: number;
@@ -31,6 +42,10 @@ export interface QueueOptions<T> {
   maxAttempts?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** 401/403 answers tolerated per event before the queue gives up for the page. */
+  authRetries?: number;
+  /** First wait after a 401/403 (doubles per retry). */
+  authRetryMs?: number;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
   random?: () => number;
@@ -50,8 +65,10 @@ export interface QueueStats {
   retries: number;
   queued: number;
   inFlight: number;
-  /** True after a 401/403: the shop/key is not accepted, so sending stops for this page. */
+  /** True once 401/403 answers outlasted the auth retries: sending stops for this page. */
   disabled: boolean;
+  /** Why sending stopped, e.g. "403 the app is uninstalled from this shop". */
+  disabledReason?: string;
 }
 
 export interface Queue<T> {
@@ -69,6 +86,7 @@ interface Entry<T> {
   event: T;
   size: number;
   attempts: number;
+  authFailures: number;
 }
 
 const encoder = new TextEncoder();
@@ -96,11 +114,15 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
   const flushAt = o.flushAt ?? 20;
   const maxEvents = o.maxEvents ?? 50;
   const maxBytes = o.maxBytes ?? 16 * 1024;
-  const flushMs = o.flushMs ?? 1000;
+  const maxInFlight = o.maxInFlight ?? 6;
+  const maxInFlightBytes = o.maxInFlightBytes ?? 48 * 1024;
+  const flushMs = o.flushMs ?? 250;
   const maxQueue = o.maxQueue ?? 500;
   const maxAttempts = o.maxAttempts ?? 5;
   const base = o.baseBackoffMs ?? 1000;
   const maxBackoff = o.maxBackoffMs ?? 30_000;
+  const authRetries = o.authRetries ?? 2;
+  const authRetryMs = o.authRetryMs ?? 1000;
   const setT = o.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
   const clearT = o.clearTimeout ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const random = o.random ?? Math.random;
@@ -108,10 +130,11 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
   const overhead = byteLength(o.encode([]));
 
   const pending: Entry<T>[] = [];
-  let inFlight: Entry<T>[] = [];
+  const inFlight = new Map<Entry<T>[], number>(); // batch → body bytes
   let timer: unknown;
   let backingOff = false;
-  let urgent = false;
+  /** Drain everything pending now (an urgent event, a flush, or the timer came due). */
+  let draining = false;
   let waiters: Array<() => void> = [];
   const stats: QueueStats = {
     sent: 0,
@@ -130,51 +153,66 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
     stats[reason] += n;
     stats.dropped += n;
   };
+  const held = (): number => {
+    let n = 0;
+    inFlight.forEach((_, b) => (n += b.length));
+    return n;
+  };
+  const bytesInFlight = (): number => {
+    let n = 0;
+    inFlight.forEach((bytes) => (n += bytes));
+    return n;
+  };
 
   function settle(): void {
     stats.queued = pending.length;
-    stats.inFlight = inFlight.length;
-    if (!pending.length && !inFlight.length && timer === undefined) {
+    stats.inFlight = held();
+    if (!pending.length && !inFlight.size && timer === undefined) {
       const w = waiters;
       waiters = [];
       w.forEach((fn) => fn());
     }
   }
 
-  function schedule(ms: number, retry: boolean): void {
+  function cancelTimer(): void {
     if (timer !== undefined) clearT(timer);
+    timer = undefined;
+    backingOff = false;
+  }
+
+  function schedule(ms: number, retry: boolean): void {
+    cancelTimer();
     backingOff = retry;
     timer = setT(() => {
       timer = undefined;
       backingOff = false;
-      sendNext();
+      draining = true;
+      next();
     }, ms);
   }
 
-  /** Takes the longest prefix of pending that fits the count and byte limits. */
-  function takeBatch(): Entry<T>[] {
+  /** Events of the longest prefix of pending that fits the count and byte limits (0: none fits). */
+  function batchSize(limit: number): number {
     let bytes = overhead;
     let n = 0;
     while (n < pending.length && n < maxEvents) {
       const add = pending[n].size + (n ? 1 : 0); // +1 for the comma
-      if (n && bytes + add > maxBytes) break;
+      // A lone event above maxBytes still goes, alone, when nothing else is in flight.
+      if (bytes + add > limit && (n || inFlight.size)) break;
       bytes += add;
       n++;
     }
-    return pending.splice(0, n);
+    return n;
   }
 
-  function sendNext(): void {
-    if (inFlight.length || backingOff || !pending.length) return settle();
-    if (timer !== undefined) {
-      clearT(timer);
-      timer = undefined;
-    }
-    const batch = takeBatch();
-    inFlight = batch;
-    // An urgent flush drains everything that was pending, across as many requests as the
-    // size limits need; only then do we fall back to timer-driven batching.
-    if (!pending.length) urgent = false;
+  /** Sends one batch if the in-flight limits allow; false when it has to wait. */
+  function send(): boolean {
+    if (inFlight.size >= maxInFlight) return false;
+    const n = batchSize(Math.min(maxBytes, maxInFlightBytes - bytesInFlight()));
+    if (!n) return false;
+    // A flush timer is moot once its events go out; a backoff timer is never cut short.
+    if (!backingOff) cancelTimer();
+    const batch = pending.splice(0, n);
     stats.requests++;
     let body: string;
     try {
@@ -182,15 +220,23 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
     } catch {
       body = "";
     }
-    settle();
+    inFlight.set(batch, byteLength(body));
     o.post(body).then(
-      (res) => done(batch, res.status, res.retryAfter),
-      () => done(batch, 0, null),
+      (res) => done(batch, res),
+      () => done(batch, { status: 0 }),
     );
+    return true;
   }
 
-  function done(batch: Entry<T>[], status: number, retryAfter: string | null | undefined): void {
-    inFlight = [];
+  function retryLater(keep: Entry<T>[], ms: number): void {
+    pending.unshift(...keep);
+    stats.retries++;
+    schedule(ms, true);
+  }
+
+  function done(batch: Entry<T>[], res: PostResult): void {
+    inFlight.delete(batch);
+    const status = res.status;
     if (status >= 200 && status < 300) {
       stats.sent += batch.length;
     } else if (status === 0 || status === 429 || status >= 500) {
@@ -198,33 +244,38 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
       const keep = batch.filter((e) => ++e.attempts < maxAttempts);
       drop(batch.length - keep.length, "droppedRetries");
       if (keep.length) {
-        pending.unshift(...keep);
-        stats.retries++;
         const attempt = Math.max(...keep.map((e) => e.attempts));
-        const hinted = retryAfterMs(retryAfter, now());
-        schedule(
-          hinted !== undefined ? Math.min(hinted, 5 * maxBackoff) : backoffMs(attempt, base, maxBackoff, random),
-          true,
-        );
+        const hinted = retryAfterMs(res.retryAfter, now());
+        retryLater(keep, hinted !== undefined ? Math.min(hinted, 5 * maxBackoff) : backoffMs(attempt, base, maxBackoff, random));
         return settle();
       }
+    } else if ((status === 401 || status === 403) && !stats.disabled) {
+      // Unknown shop/key (401) or app uninstalled (403). A reinstall or key change takes
+      // effect on the server at once, so a short wait can succeed; past that, the answer
+      // is treated as final for this page and everything held is dropped, with the reason.
+      const fails = Math.max(...batch.map((e) => ++e.authFailures));
+      if (fails <= authRetries) {
+        retryLater(batch, authRetryMs * 2 ** (fails - 1));
+        return settle();
+      }
+      stats.disabled = true;
+      stats.disabledReason = `${status} ${res.error ?? ""}`.trim();
+      drop(batch.length + pending.length, "droppedRejected");
+      pending.length = 0;
+      if (backingOff) cancelTimer();
     } else {
       // Any other answer is final: resending the same body cannot succeed.
       drop(batch.length, "droppedRejected");
-      if (status === 401 || status === 403) {
-        stats.disabled = true;
-        drop(pending.length, "droppedRejected");
-        pending.length = 0;
-      }
     }
     next();
   }
 
-  /** After a request: continue at once if a batch is due, else wait for the timer. */
+  /** Sends what is due (as many requests as allowed), else makes sure a timer will. */
   function next(): void {
-    if (!pending.length) return settle();
-    if (urgent || pending.length >= flushAt) return sendNext();
-    if (timer === undefined) schedule(flushMs, false);
+    if (!draining && pending.length >= flushAt) draining = true;
+    while (draining && pending.length && !backingOff && send());
+    if (!pending.length) draining = false;
+    if (pending.length && !draining && timer === undefined) schedule(flushMs, false);
     settle();
   }
 
@@ -232,7 +283,7 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
     stats,
     push(event, isUrgent = false) {
       if (stats.disabled) return drop(1, "droppedRejected");
-      if (pending.length + inFlight.length >= maxQueue) return drop(1, "droppedOverflow");
+      if (pending.length + held() >= maxQueue) return drop(1, "droppedOverflow");
       let size: number;
       try {
         size = byteLength(JSON.stringify(event));
@@ -240,14 +291,13 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
         return drop(1, "droppedRejected");
       }
       if (size + overhead > HARD_CAP) return drop(1, "droppedRejected");
-      pending.push({ event, size, attempts: 0 });
-      if (isUrgent) urgent = true;
-      if (!inFlight.length && !backingOff) next();
-      else settle();
+      pending.push({ event, size, attempts: 0, authFailures: 0 });
+      if (isUrgent) draining = true;
+      next();
     },
     flush() {
-      urgent = true;
-      sendNext();
+      draining = true;
+      next();
     },
     idle() {
       return new Promise<void>((resolve) => {
@@ -258,10 +308,8 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
     clear() {
       const n = pending.length;
       pending.length = 0;
-      if (timer !== undefined && !backingOff) {
-        clearT(timer);
-        timer = undefined;
-      }
+      draining = false;
+      if (timer !== undefined && !backingOff) cancelTimer();
       settle();
       return n;
     },

@@ -1,4 +1,5 @@
-// The queue's arithmetic in isolation (backoff, Retry-After, size-based splitting).
+// The queue's rules in isolation (backoff, Retry-After, size-based splitting, when it
+// flushes, 401/403), with injected timers and hand-answered requests: no real time.
 // End-to-end behaviour over real HTTP lives in batching/retries.test.ts.
 import { describe, expect, it } from "vitest";
 import { backoffMs, createQueue, retryAfterMs, type PostResult } from "../../../extensions/web-pixel/src/queue";
@@ -73,7 +74,7 @@ describe("createQueue", () => {
     const { q, bodies, timers } = harness();
     q.push({ id: 1 });
     expect(bodies).toHaveLength(0);
-    expect(timers.map((t) => t.ms)).toEqual([1000]);
+    expect(timers.map((t) => t.ms)).toEqual([250]);
     q.push({ id: 2 }, true);
     expect(bodies).toHaveLength(1);
     expect(timers).toHaveLength(0); // the pending timer was cancelled
@@ -118,5 +119,164 @@ describe("createQueue", () => {
     q.flush();
     await q.idle();
     expect(q.stats.sent).toBe(10);
+  });
+
+  /** post() answers only when the test says so: requests stay in flight as long as needed. */
+  function manual(opts: Record<string, number> = {}) {
+    const calls: Array<{ body: string; answer: (r: PostResult | Error) => void }> = [];
+    const timers: Array<{ fn: () => void; ms: number }> = [];
+    const q = createQueue<{ id: string; pad?: string }>({
+      encode: (events) => JSON.stringify({ v: 1, events }),
+      post: (body) =>
+        new Promise<PostResult>((resolve, reject) =>
+          calls.push({ body, answer: (r) => (r instanceof Error ? reject(r) : resolve(r)) }),
+        ),
+      setTimeout: (fn, ms) => {
+        const t = { fn, ms };
+        timers.push(t);
+        return t;
+      },
+      clearTimeout: (t) => {
+        const i = timers.indexOf(t as (typeof timers)[number]);
+        if (i >= 0) timers.splice(i, 1);
+      },
+      random: () => 0,
+      ...opts,
+    });
+    const ids = (i: number) => JSON.parse(calls[i].body).events.map((e: { id: string }) => e.id);
+    /** Lets the queue see settled promises. */
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    return { q, calls, timers, ids, tick };
+  }
+
+  describe("flushing rules (navigation-safe)", () => {
+    it("a partial batch waits 250 ms; a full one (20) goes at once without a timer", () => {
+      const { q, calls, timers } = manual();
+      q.push({ id: "a" });
+      expect(calls).toHaveLength(0);
+      expect(timers.map((t) => t.ms)).toEqual([250]);
+      timers.shift()!.fn();
+      expect(calls).toHaveLength(1);
+
+      const full = manual();
+      for (let i = 0; i < 20; i++) full.q.push({ id: `e${i}` });
+      expect(full.calls).toHaveLength(1);
+      expect(full.ids(0)).toHaveLength(20);
+      expect(full.timers).toEqual([]);
+    });
+
+    it("an urgent event goes out at once, taking pending events along, even while a slow request is in flight", async () => {
+      const { q, calls, timers, ids } = manual();
+      q.push({ id: "view" });
+      timers.shift()!.fn(); // the page_viewed batch is now in flight on a slow connection
+      expect(calls).toHaveLength(1);
+      q.push({ id: "scroll" });
+      expect(calls).toHaveLength(1); // not urgent: waits for its timer
+      q.push({ id: "click" }, true);
+      expect(calls).toHaveLength(2); // did not wait for the first answer
+      expect(ids(1)).toEqual(["scroll", "click"]);
+      expect(timers).toEqual([]); // the scroll's timer went with it
+      expect(q.stats).toMatchObject({ inFlight: 3, queued: 0 });
+      calls[1].answer({ status: 202 });
+      calls[0].answer({ status: 202 });
+      await q.idle();
+      expect(q.stats).toMatchObject({ sent: 3, requests: 2, dropped: 0 });
+    });
+
+    it("in flight at once: ≤ 48 KiB of bodies (64 KiB keepalive cap) and ≤ 6 requests; the rest follows as answers come", async () => {
+      const { q, calls, tick } = manual({ flushAt: 1000 });
+      const answered = new Set<number>();
+      const check = () => {
+        const open = calls.filter((_, i) => !answered.has(i));
+        expect(open.length).toBeLessThanOrEqual(6);
+        expect(open.reduce((n, c) => n + Buffer.byteLength(c.body), 0)).toBeLessThanOrEqual(48 * 1024);
+      };
+      const pad = "x".repeat(4000);
+      for (let i = 0; i < 40; i++) q.push({ id: `e${i}`, pad });
+      q.flush();
+      check();
+      expect(q.stats.queued).toBeGreaterThan(0); // the byte budget holds the rest back
+      for (let i = 0; i < calls.length; i++) {
+        answered.add(i);
+        calls[i].answer({ status: 202 });
+        await tick();
+        check();
+      }
+      await q.idle();
+      expect(q.stats).toMatchObject({ sent: 40, dropped: 0 });
+      const sentIds = calls.flatMap((c) => JSON.parse(c.body).events.map((e: { id: string }) => e.id));
+      expect(sentIds).toEqual([...Array(40).keys()].map((i) => `e${i}`));
+
+      // Small urgent events: the count limit applies.
+      const small = manual();
+      for (let i = 0; i < 8; i++) small.q.push({ id: `u${i}` }, true);
+      expect(small.calls).toHaveLength(6);
+      small.calls[0].answer({ status: 202 });
+      await small.tick();
+      expect(small.calls).toHaveLength(7);
+      expect(small.ids(6)).toEqual(["u6", "u7"]);
+    });
+
+    it("while a batch waits on a 429/503 backoff nothing else is sent, urgent or not", async () => {
+      const { q, calls, timers, tick } = manual();
+      q.push({ id: "a" }, true);
+      calls[0].answer({ status: 503 });
+      await tick();
+      expect(timers.map((t) => t.ms)).toEqual([500]);
+      q.push({ id: "click" }, true);
+      expect(calls).toHaveLength(1);
+      timers.shift()!.fn();
+      expect(calls).toHaveLength(2);
+      expect(JSON.parse(calls[1].body).events.map((e: { id: string }) => e.id)).toEqual(["a", "click"]);
+      calls[1].answer({ status: 202 });
+      await q.idle();
+      expect(q.stats).toMatchObject({ sent: 2, retries: 1 });
+    });
+  });
+
+  describe("401/403", () => {
+    it("retried after 1 s and 2 s (a reinstall takes effect at once on the server), then everything is dropped with the reason", async () => {
+      const { q, calls, timers, tick } = manual();
+      q.push({ id: "a" }, true);
+      calls[0].answer({ status: 403, error: "the app is uninstalled from this shop" });
+      await tick();
+      expect(timers.map((t) => t.ms)).toEqual([1000]);
+      q.push({ id: "b" }); // held while waiting
+      timers.shift()!.fn();
+      calls[1].answer({ status: 403, error: "the app is uninstalled from this shop" });
+      await tick();
+      expect(timers.map((t) => t.ms)).toEqual([2000]);
+      timers.shift()!.fn();
+      expect(calls).toHaveLength(3);
+      calls[2].answer({ status: 403, error: "the app is uninstalled from this shop" });
+      await q.idle();
+      expect(q.stats).toMatchObject({
+        disabled: true,
+        disabledReason: "403 the app is uninstalled from this shop",
+        sent: 0,
+        dropped: 2,
+        droppedRejected: 2,
+      });
+      q.push({ id: "c" }, true);
+      expect(calls).toHaveLength(3); // nothing more is sent from this page
+      expect(q.stats.dropped).toBe(3);
+    });
+
+    it("a retry that is accepted (app reinstalled) delivers everything held and keeps going", async () => {
+      const { q, calls, timers, tick } = manual();
+      q.push({ id: "a" }, true);
+      calls[0].answer({ status: 401, error: "unknown shop or wrong ingest key" });
+      await tick();
+      q.push({ id: "b" }, true);
+      expect(calls).toHaveLength(1);
+      timers.shift()!.fn();
+      expect(JSON.parse(calls[1].body).events.map((e: { id: string }) => e.id)).toEqual(["a", "b"]);
+      calls[1].answer({ status: 202 });
+      await tick();
+      q.push({ id: "c" }, true);
+      calls[2].answer({ status: 202 });
+      await q.idle();
+      expect(q.stats).toMatchObject({ disabled: false, sent: 3, dropped: 0, retries: 1 });
+    });
   });
 });

@@ -84,15 +84,36 @@ describe("retries", () => {
     expect(h.stats()).toMatchObject({ sent: 0, dropped: 2, droppedRejected: 2, retries: 0 });
   });
 
-  it("401/403 stops sending for the page (unknown shop or wrong key)", async () => {
+  it("401/403: retried after 1 s and 2 s, then sending stops for the page, with the server's reason", async () => {
     const { server, h } = await setup();
-    server.script(401);
+    const refusal = { status: 403, body: JSON.stringify({ error: "the app is uninstalled from this shop" }) };
+    server.script(refusal, refusal, refusal);
     h.publish(checkoutStarted);
     await h.flush();
+    expect(server.requests.map((r) => r.status)).toEqual([403, 403, 403]);
+    expect(h.timers).toEqual([1000, 2000]);
     for (let i = 0; i < 5; i++) h.publish(withNewId(pageView, i));
     await h.flush();
-    expect(server.requests).toHaveLength(1);
-    expect(h.stats()).toMatchObject({ disabled: true, dropped: 6, sent: 0 });
+    expect(server.requests).toHaveLength(3);
+    expect(h.stats()).toMatchObject({
+      disabled: true,
+      disabledReason: "403 the app is uninstalled from this shop",
+      dropped: 6,
+      droppedRejected: 6,
+      sent: 0,
+    });
+  });
+
+  it("401 then accepted within the retry window (app reinstalled, key fixed): nothing lost", async () => {
+    const { server, h } = await setup(1); // real 1 s wait, so the next publish surely lands inside it
+    server.script({ status: 401, body: JSON.stringify({ error: "unknown shop or wrong ingest key" }) });
+    h.publish(checkoutStarted);
+    await waitFor(() => h.stats().retries === 1);
+    h.publish(withNewId(pageView, "later")); // held: a batch is waiting out the 401
+    await h.flush();
+    expect(server.requests.map((r) => r.status)).toEqual([401, 202]);
+    expect(ids(server).sort()).toEqual([checkoutStarted.id, `${pageView.id}~later`].sort());
+    expect(h.stats()).toMatchObject({ disabled: false, sent: 2, dropped: 0 });
   });
 
   it("connection dropped mid-request is a network error and is retried", async () => {
