@@ -17,12 +17,13 @@ import {
   type Breakdown,
   type FunnelComparison,
   type Leak,
+  type NoLeak,
   type StepFigures,
   type Trend,
 } from "../../core/funnel";
 import type { FunnelUnit } from "../../core/types";
 import type { FunnelParams } from "../../core/funnel";
-import { formatter, leakSentence, safeLocale } from "../components/funnel/funnel-format";
+import { formatter, leakSentence, noLeakSentence, safeLocale } from "../components/funnel/funnel-format";
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../components/funnel/funnel-query";
 import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
@@ -125,6 +126,10 @@ export interface FunnelReportView {
   biggestLeak: Leak | null;
   /** The headline, e.g. "65.0 % of sessions that reached “Viewed a product” never reached “Added to cart” (650 of 1,000)." */
   leakSentence: string | null;
+  /** Why no leak is named (null when one is). */
+  noLeak: NoLeak | null;
+  /** That reason in words, e.g. "No leak named: not enough finished sessions yet: 12 (a step needs 30)." */
+  noLeakSentence: string | null;
   breakdown: Breakdown | null;
   trend: Trend;
   comparison: FunnelComparison | null;
@@ -200,6 +205,8 @@ export async function funnelReport(
     steps: report.steps,
     biggestLeak: report.biggestLeak,
     leakSentence: report.biggestLeak ? leakSentence(report.biggestLeak, def.unit, formatter(locale)) : null,
+    noLeak: report.noLeak,
+    noLeakSentence: report.noLeak ? noLeakSentence(report.noLeak, def.unit, formatter(locale)) : null,
     breakdown: report.breakdown ?? null,
     trend: report.trend!,
     comparison,
@@ -248,34 +255,68 @@ const csvPp = (pp: number | null): number | null => (pp === null ? null : Number
 /** Milliseconds as seconds (exact: ms are integers). */
 const csvSeconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 
+/**
+ * The header block above each table: "# key,value" rows that say what the numbers are
+ * (funnel, unit, window, range, time zone, generation time). Spreadsheets read them as
+ * two-cell rows; csv readers that skip "#" comment lines skip them.
+ */
+export function csvHeaderBlock(view: FunnelReportView, table: ReportTable): Cell[][] {
+  const rows: Cell[][] = [
+    ["# funnel", view.funnel.name],
+    ["# table", table],
+    ["# unit", view.unit],
+    ["# window", view.unit === "visitor" ? `${view.funnel.windowMinutes} minutes` : "the session (30 minutes without activity ends it)"],
+    ["# range", `${view.range.fromDate} to ${view.range.toDate}`],
+    ["# time_zone", view.range.timeZone],
+  ];
+  if (view.previousRange) rows.push(["# compared_with", `${view.previousRange.fromDate} to ${view.previousRange.toDate}`]);
+  rows.push(["# generated_at", new Date(view.now).toISOString()]);
+  return rows;
+}
+
 export function stepsCsv(view: FunnelReportView): string {
   const header: Cell[] = [
-    "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "drop_off", "drop_off_pct",
+    "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "waiting", "settled_at_previous", "drop_off", "drop_off_pct",
     "in_progress", "median_seconds_from_previous", "p90_seconds_from_previous",
   ];
-  if (view.comparison) header.push("previous_count", "step_conversion_change_pp", "overall_conversion_change_pp", "drop_off_change_pp");
+  if (view.comparison) {
+    header.push(
+      "previous_count", "step_conversion_change_pp", "step_conversion_change_low_pp", "step_conversion_change_high_pp", "step_conversion_change",
+      "overall_conversion_change_pp", "drop_off_change_pp",
+    );
+  }
   const rows: Cell[][] = view.steps.map((s, i) => {
     const row: Cell[] = [
-      s.step, s.label, s.count, csvPercent(s.stepConversion), csvPercent(s.overallConversion), s.dropOff, csvPercent(s.dropOffRate),
+      s.step, s.label, s.count, csvPercent(s.stepConversion), csvPercent(s.overallConversion), s.waiting, s.settled, s.dropOff, csvPercent(s.dropOffRate),
       s.inProgress, csvSeconds(s.medianMsFromPrev), csvSeconds(s.p90MsFromPrev),
     ];
     const c = view.comparison?.steps[i];
-    if (c) row.push(c.count.previous, csvPp(c.stepConversionPp), csvPp(c.overallConversionPp), csvPp(c.dropOffRatePp));
+    if (c) {
+      const ci = c.stepConversion?.changeCi95Pp ?? null;
+      row.push(
+        c.count.previous, csvPp(c.stepConversionPp), csvPp(ci ? ci[0] : null), csvPp(ci ? ci[1] : null), c.stepConversion?.verdict ?? null,
+        csvPp(c.overallConversionPp), csvPp(c.dropOffRatePp),
+      );
+    }
     return row;
   });
-  return toCsv([header, ...rows]);
+  return toCsv([...csvHeaderBlock(view, "steps"), header, ...rows]);
 }
 
 export function breakdownCsv(view: FunnelReportView): string {
   if (!view.breakdown) throw new ReportRequestError(`table=breakdown needs a breakdown parameter (${BREAKDOWN_KEYS.join(", ")})`, 400);
-  const header: Cell[] = ["breakdown", "value", "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "drop_off", "drop_off_pct", "in_progress"];
+  const header: Cell[] = [
+    "breakdown", "value", "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "waiting", "settled_at_previous", "drop_off",
+    "drop_off_pct", "in_progress", "group_overall_low_pct", "group_overall_high_pct", "group_too_small",
+  ];
   const rows: Cell[][] = view.breakdown.groups.flatMap((g) =>
     g.steps.map((s): Cell[] => [
       view.breakdown!.key, g.value, s.step, s.label, s.count, csvPercent(s.stepConversion), csvPercent(s.overallConversion),
-      s.dropOff, csvPercent(s.dropOffRate), s.inProgress,
+      s.waiting, s.settled, s.dropOff, csvPercent(s.dropOffRate), s.inProgress,
+      csvPercent(g.overallCi95?.[0] ?? null), csvPercent(g.overallCi95?.[1] ?? null), g.small ? "yes" : "no",
     ]),
   );
-  return toCsv([header, ...rows]);
+  return toCsv([...csvHeaderBlock(view, "breakdown"), header, ...rows]);
 }
 
 export function trendCsv(view: FunnelReportView): string {
@@ -284,7 +325,7 @@ export function trendCsv(view: FunnelReportView): string {
   const rows: Cell[][] = view.trend.buckets.flatMap((b) =>
     b.counts.map((count, i): Cell[] => [b.key, i + 1, labels[i], count, csvPercent(b.overallConversion[i]), b.inProgressUnits]),
   );
-  return toCsv([header, ...rows]);
+  return toCsv([...csvHeaderBlock(view, "trend"), header, ...rows]);
 }
 
 export function reportCsv(view: FunnelReportView, table: ReportTable): string {

@@ -13,6 +13,7 @@ import { compileStepMask } from "./match";
 import {
   aggregateOutcomes,
   figuresFromCounts,
+  groupStats,
   rate,
   type Breakdown,
   type BreakdownGroup,
@@ -263,11 +264,10 @@ function buildBreakdown(results: readonly UnitResult[], labels: string[], key: B
   }
   const size = new Map([...byValue].map(([v, units]) => [v, unitsOf(units)]));
   const ranked = [...byValue].sort((a, b) => size.get(b[0])! - size.get(a[0])! || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const group = (value: string, isOther: boolean, units: UnitResult[]): BreakdownGroup => ({
-    value,
-    isOther,
-    ...figuresFromCounts(labels, aggregateOutcomes(units, labels.length)),
-  });
+  const group = (value: string, isOther: boolean, units: UnitResult[]): BreakdownGroup => {
+    const figures = figuresFromCounts(labels, aggregateOutcomes(units, labels.length));
+    return { value, isOther, ...figures, ...groupStats(figures) };
+  };
   const groups = ranked.slice(0, BREAKDOWN_TOP_VALUES).map(([v, units]) => group(v, false, units));
   const rest = ranked.slice(BREAKDOWN_TOP_VALUES).flatMap(([, units]) => units);
   if (rest.length > 0) groups.push(group(OTHER_VALUE, true, rest));

@@ -7,6 +7,7 @@
  * never NaN, Infinity or 0.
  */
 import type { BreakdownKey, FunnelUnit } from "../types";
+import { MIN_UNITS_TO_COMPARE, rateChange, wilsonInterval, type RateChange } from "../stats/wilson";
 import { cachedZoneOffsetMs, wallClockToEpoch } from "./timezone";
 
 /** Figures of one step k (1-based). Fields that need a previous step are null for k = 1. */
@@ -19,11 +20,15 @@ export interface StepFigures {
   stepConversion: number | null;
   /** count[k] / count[1]. */
   overallConversion: number | null;
-  /** count[k-1] − count[k]. */
+  /** In-progress units whose furthest step is k: still able to advance, so never drop-offs (0 at the last step). */
+  waiting: number;
+  /** count[k-1] − waiting[k-1]: the units at k−1 that can no longer advance past it or already did (null for k = 1). */
+  settled: number | null;
+  /** count[k-1] − count[k] − waiting[k-1]: units that stopped at k−1 and can no longer advance. */
   dropOff: number | null;
-  /** dropOff[k] / count[k-1] (= 1 − stepConversion). */
+  /** dropOff[k] / settled[k] (null when no unit at k−1 is settled). */
   dropOffRate: number | null;
-  /** In-progress units whose furthest step is k−1: they are part of dropOff[k] but may still advance. 0 for k = 1. */
+  /** waiting[k-1]: the in-progress units between k−1 and k, kept apart from dropOff[k]. 0 for k = 1. */
   inProgress: number;
   /** Nearest-rank median of ms from step k−1 to step k among units that reached k. */
   medianMsFromPrev: number | null;
@@ -39,14 +44,33 @@ export interface Leak {
   toLabel: string;
   fromCount: number;
   toCount: number;
+  /** Units at k−1 that are settled (not waiting): the rate's denominator. */
+  settled: number;
+  /** Units still in progress at k−1 (not counted in dropOff). */
+  waiting: number;
   dropOff: number;
   dropOffRate: number;
+}
+
+/** A leak is named only from a step with at least this many settled units (docs/funnel-semantics.md). */
+export const MIN_SETTLED_FOR_LEAK = 30;
+
+/**
+ * Why no leak is named. `too-few-settled`: no step with a drop-off has MIN_SETTLED_FOR_LEAK
+ * settled units; `settled` is the largest settled base among such steps (or among all
+ * steps when none lost a unit). `no-drop-off`: enough settled units but none dropped off.
+ */
+export interface NoLeak {
+  reason: "too-few-settled" | "no-drop-off";
+  settled: number;
 }
 
 /** Step figures plus headline numbers, for a whole report or one breakdown group. */
 export interface FunnelFigures {
   steps: StepFigures[];
   biggestLeak: Leak | null;
+  /** Set exactly when biggestLeak is null and the funnel has 2 or more steps: why none is named. */
+  noLeak: NoLeak | null;
   /** Units with an attempt in the range (= count of step 1). */
   totalUnits: number;
   /** Units not completed that could still advance. */
@@ -89,6 +113,10 @@ export interface BreakdownGroup extends FunnelFigures {
   value: string;
   /** True for the bucket gathering every value outside the top 10. */
   isOther: boolean;
+  /** Fewer than MIN_UNITS_TO_COMPARE units: shown greyed, never named as a leak or the worst row. */
+  small: boolean;
+  /** 95 % Wilson interval of the group's overall conversion (last step / step 1); null when empty. */
+  overallCi95: [number, number] | null;
 }
 
 /** Report figures per value of one entry attribute. */
@@ -133,12 +161,29 @@ export interface StepComparison {
   stepConversionPp: number | null;
   overallConversionPp: number | null;
   dropOffRatePp: number | null;
+  /**
+   * The same changes with both sides' counts, Wilson intervals, the change's 95 % interval
+   * and how it may be shown ("too-few" under 30 units a side, "neutral" when the interval
+   * holds 0). Null for step 1's step conversion and drop-off (no previous step).
+   */
+  stepConversion: RateChange | null;
+  overallConversion: RateChange;
+  dropOffRate: RateChange | null;
 }
 
 /** Current vs previous period, per step. */
 export interface FunnelComparison {
   totalUnits: { current: number; previous: number };
   steps: StepComparison[];
+}
+
+/** The small-numbers fields of a breakdown group: greyed under 30 units, interval of its overall conversion. */
+export function groupStats(figures: FunnelFigures): Pick<BreakdownGroup, "small" | "overallCi95"> {
+  const last = figures.steps[figures.steps.length - 1];
+  return {
+    small: figures.totalUnits < MIN_UNITS_TO_COMPARE,
+    overallCi95: last ? wilsonInterval({ converted: last.count, total: figures.totalUnits }) : null,
+  };
 }
 
 /** Division that yields null instead of NaN / Infinity. */
@@ -202,7 +247,10 @@ export function figuresFromCounts(labels: readonly string[], agg: FunnelAggregat
   const steps = labels.map((label, i): StepFigures => {
     const count = agg.counts[i];
     const prev = i === 0 ? null : agg.counts[i - 1];
-    const dropOff = prev === null ? null : prev - count;
+    const waitingPrev = i === 0 ? 0 : agg.inProgressByFurthest[i - 1];
+    // Units still in progress at k−1 may yet reach k: they are neither lost nor in the base.
+    const settled = prev === null ? null : prev - waitingPrev;
+    const dropOff = prev === null ? null : prev - count - waitingPrev;
     const [median, p90] = i === 0 ? [null, null] : percentilesNearestRank(agg.msFromPrev[i], [50, 90]);
     return {
       step: i + 1,
@@ -210,28 +258,38 @@ export function figuresFromCounts(labels: readonly string[], agg: FunnelAggregat
       count,
       stepConversion: prev === null ? null : rate(count, prev),
       overallConversion: rate(count, first),
+      waiting: agg.inProgressByFurthest[i],
+      settled,
       dropOff,
-      // dropOff / prev rather than 1 − conversion: exact for equal ratios, so ties compare equal.
-      dropOffRate: prev === null || dropOff === null ? null : rate(dropOff, prev),
-      inProgress: i === 0 ? 0 : agg.inProgressByFurthest[i - 1],
+      dropOffRate: settled === null || dropOff === null ? null : rate(dropOff, settled),
+      inProgress: waitingPrev,
       medianMsFromPrev: median,
       p90MsFromPrev: p90,
     };
   });
+  const leak = biggestLeak(steps);
   return {
     steps,
-    biggestLeak: biggestLeak(steps),
+    biggestLeak: leak,
+    noLeak: leak === null ? noLeakReason(steps) : null,
     totalUnits: first,
     inProgressUnits: agg.inProgressByFurthest.reduce((a, b) => a + b, 0),
   };
 }
 
-/** Step k ≥ 2 with the highest drop-off rate; ties go to the earlier step; null if no rate is defined. */
+/** True when step k may be named as the leak: enough settled units at k−1 and at least one lost. */
+export const leakEligible = (s: StepFigures): boolean =>
+  s.settled !== null && s.settled >= MIN_SETTLED_FOR_LEAK && s.dropOff !== null && s.dropOff > 0 && s.dropOffRate !== null;
+
+/**
+ * Step k ≥ 2 with the highest drop-off rate among eligible steps (≥ 30 settled units at
+ * k−1 and at least one drop-off); ties go to the earlier step; null when none qualifies.
+ */
 export function biggestLeak(steps: readonly StepFigures[]): Leak | null {
   let best: StepFigures | null = null;
   for (const s of steps) {
-    if (s.dropOffRate === null) continue;
-    if (best === null || s.dropOffRate > (best.dropOffRate as number)) best = s;
+    if (!leakEligible(s)) continue;
+    if (best === null || (s.dropOffRate as number) > (best.dropOffRate as number)) best = s;
   }
   if (best === null) return null;
   const from = steps[best.step - 2];
@@ -241,9 +299,22 @@ export function biggestLeak(steps: readonly StepFigures[]): Leak | null {
     toLabel: best.label,
     fromCount: from.count,
     toCount: best.count,
+    settled: best.settled as number,
+    waiting: best.inProgress,
     dropOff: best.dropOff as number,
     dropOffRate: best.dropOffRate as number,
   };
+}
+
+/** Why biggestLeak found nothing (null for a one-step funnel, which has no leak to name). */
+export function noLeakReason(steps: readonly StepFigures[]): NoLeak | null {
+  const later = steps.slice(1);
+  if (later.length === 0) return null;
+  const lossy = later.filter((s) => (s.dropOff ?? 0) > 0);
+  const maxSettled = (xs: StepFigures[]) => Math.max(0, ...xs.map((s) => s.settled ?? 0));
+  if (lossy.length > 0) return { reason: "too-few-settled", settled: maxSettled(lossy) };
+  const settled = maxSettled(later);
+  return settled >= MIN_SETTLED_FOR_LEAK ? { reason: "no-drop-off", settled } : { reason: "too-few-settled", settled };
 }
 
 /** Difference a − b in percentage points; null when either rate is undefined. */
@@ -270,6 +341,10 @@ export function compareReports(current: FunnelFigures, previous: FunnelFigures):
         stepConversionPp: pp(c.stepConversion, p.stepConversion),
         overallConversionPp: pp(c.overallConversion, p.overallConversion),
         dropOffRatePp: pp(c.dropOffRate, p.dropOffRate),
+        stepConversion: i === 0 ? null : rateChange({ converted: c.count, total: current.steps[i - 1].count }, { converted: p.count, total: previous.steps[i - 1].count }),
+        overallConversion: rateChange({ converted: c.count, total: current.totalUnits }, { converted: p.count, total: previous.totalUnits }),
+        dropOffRate:
+          i === 0 ? null : rateChange({ converted: c.dropOff ?? 0, total: c.settled ?? 0 }, { converted: p.dropOff ?? 0, total: p.settled ?? 0 }),
       };
     }),
   };

@@ -51,9 +51,27 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** CSV rows as objects keyed by the header row. */
+/** True for a row of the leading "# key,value" block that describes the table. */
+const isMeta = (row: string[]) => row[0]?.startsWith("# ") ?? false;
+
+/** The leading "# key,value" rows as { key: value } (keys without the "# "). */
+export function csvMeta(text: string): Record<string, string> {
+  const rows = parseCsv(text);
+  const meta: Record<string, string> = {};
+  for (const row of rows) {
+    if (!isMeta(row)) break;
+    meta[row[0].slice(2)] = row[1] ?? "";
+  }
+  return meta;
+}
+
+/** CSV rows as objects keyed by the header row (the first row after the "# " block). */
 export function csvRecords(text: string): Record<string, string>[] {
-  const [header, ...rows] = parseCsv(text);
+  const all = parseCsv(text);
+  const start = all.findIndex((r) => !isMeta(r));
+  if (start < 0) return [];
+  if (all.slice(start).some(isMeta)) throw new Error("a \"# \" row after the header block");
+  const [header, ...rows] = all.slice(start);
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ""])));
 }
 

@@ -11,7 +11,7 @@ import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders, sessionToken } from "../helpers/shopify-auth";
 import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
-import { csvRecords, pctCell } from "../helpers/funnel-csv";
+import { csvMeta, csvRecords, pctCell } from "../helpers/funnel-csv";
 import { loaderData } from "../helpers/loader-data";
 
 const SHOP = "funnel-api.myshopify.com";
@@ -81,7 +81,21 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     expect((await (await get("/app/funnels?_data=routes%2Fapp.funnels._index")).json()).funnels).toHaveLength(1);
   });
 
+  /** Waits until the server's background build has made the funnel's precomputed results ready. */
+  const waitReady = async (funnelId: string) => {
+    const deadline = Date.now() + 60_000;
+    let state = "";
+    while (Date.now() < deadline) {
+      state = (await app.db.funnel.findUniqueOrThrow({ where: { id: funnelId }, select: { resultsState: true } })).resultsState;
+      if (state === "ready") return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`funnel ${funnelId} still ${state} after 60 s`);
+  };
+
   it("report JSON equals computeFunnel on the same stored events (steps, leak, breakdown, trend, in progress)", async () => {
+    // The build runs in the background: asked before it ends, the events would answer.
+    await waitReady(purchaseId);
     const res = await get(`/app/funnels/${purchaseId}/report?range=last30&breakdown=device&trend=week`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
@@ -90,8 +104,16 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     const want = expected(def, json, { breakdown: "device", trend: "week" });
     expect(json.steps).toEqual(want.steps);
     expect(json.biggestLeak).toEqual(want.biggestLeak);
+    expect(json.noLeak).toEqual(want.noLeak);
     expect(json.breakdown).toEqual(want.breakdown);
     expect(json.trend).toEqual(want.trend);
+    // v2 fields on every step: waiting (in progress at that step) and the settled drop-off.
+    for (const [i, s] of json.steps.entries()) {
+      expect(Object.keys(s)).toEqual(expect.arrayContaining(["count", "waiting", "dropOff", "dropOffRate", "settled"]));
+      if (i > 0) expect(s.dropOff).toBe(json.steps[i - 1].count - s.count - json.steps[i - 1].waiting);
+    }
+    // The two live sessions wait at steps 1 and 2.
+    expect(json.steps[0].waiting + json.steps[1].waiting).toBeGreaterThanOrEqual(2);
     expect(json.totalUnits).toBe(want.totalUnits);
     expect(json.inProgressUnits).toBe(want.inProgressUnits);
     expect(json.totalUnits).toBeGreaterThan(100);
@@ -183,7 +205,16 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     expect(steps.status).toBe(200);
     expect(steps.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(steps.headers.get("content-disposition")).toMatch(/^attachment; filename="funnel-purchase-steps-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv"$/);
-    const stepRows = csvRecords(await steps.text());
+    const stepsText = await steps.text();
+    const stepRows = csvRecords(stepsText);
+    expect(csvMeta(stepsText)).toMatchObject({
+      funnel: "Purchase",
+      unit: "session",
+      range: `${json.range.fromDate} to ${json.range.toDate}`,
+      time_zone: TZ,
+      compared_with: `${json.previousRange.fromDate} to ${json.previousRange.toDate}`,
+    });
+    expect(Date.parse(csvMeta(stepsText).generated_at)).toBeGreaterThan(now - 60_000);
     expect(stepRows.map((r) => Number(r.count))).toEqual(json.steps.map((s: { count: number }) => s.count));
     json.steps.forEach((s: any, i: number) => {
       expect(stepRows[i]).toMatchObject({
@@ -192,9 +223,12 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
         step_conversion_pct: pctCell(s.stepConversion),
         overall_conversion_pct: pctCell(s.overallConversion),
         drop_off: s.dropOff === null ? "" : String(s.dropOff),
+        drop_off_pct: pctCell(s.dropOffRate),
+        waiting: String(s.waiting),
         in_progress: String(s.inProgress),
         median_seconds_from_previous: s.medianMsFromPrev === null ? "" : String(s.medianMsFromPrev / 1000),
         previous_count: String(json.comparison.steps[i].count.previous),
+        step_conversion_change: json.comparison.steps[i].stepConversion?.verdict ?? "",
       });
     });
 

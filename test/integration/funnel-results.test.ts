@@ -117,8 +117,8 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     const events = await loadReportEvents(app.db, shopId, { ...params, unit: def.unit, windowMs: def.windowMs });
     const extra = { trend: json.trend.granularity, ...(json.breakdown ? { breakdown: json.breakdown.key } : {}) };
     const want = computeFunnel(events, def, { ...params, ...extra });
-    expect({ steps: json.steps, leak: json.biggestLeak, breakdown: json.breakdown ?? undefined, trend: json.trend, total: json.totalUnits, inProgress: json.inProgressUnits })
-      .toEqual({ steps: want.steps, leak: want.biggestLeak, breakdown: want.breakdown, trend: want.trend, total: want.totalUnits, inProgress: want.inProgressUnits });
+    expect({ steps: json.steps, leak: json.biggestLeak, noLeak: json.noLeak, breakdown: json.breakdown ?? undefined, trend: json.trend, total: json.totalUnits, inProgress: json.inProgressUnits })
+      .toEqual({ steps: want.steps, leak: want.biggestLeak, noLeak: want.noLeak, breakdown: want.breakdown, trend: want.trend, total: want.totalUnits, inProgress: want.inProgressUnits });
     if (json.previous) {
       const prev = computeFunnel(
         await loadReportEvents(app.db, shopId, { from: json.previousRange.from, to: json.previousRange.to, unit: def.unit, windowMs: def.windowMs }),
@@ -186,6 +186,23 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     await checkReport(purchase, "range=last30&breakdown=source&trend=day");
     await checkReport(blog, "range=last30&trend=week");
     expect(await app.db.staleVisitor.count({ where: { shopId } })).toBe(0);
+  });
+
+  it("a visitor whose earlier attempt has closed but whose latest is open waits (in progress), not a drop-off, through the precomputed rows", async () => {
+    const [, blog] = funnelIds;
+    const before = await checkReport(blog, "range=last30");
+    // Blog read 10 days ago (its 2-day window long closed), and again 30 minutes ago.
+    await send([
+      { id: "reopen-1", name: "page_viewed", ts: new Date(now - 10 * DAY).toISOString(), seq: 0, clientId: "reopen-visitor", path: "/blogs/news/a" },
+      { id: "reopen-2", name: "page_viewed", ts: new Date(now - 30 * MIN).toISOString(), seq: 1, clientId: "reopen-visitor", path: "/blogs/news/b" },
+    ]);
+    const after = await checkReport(blog, "range=last30");
+    expect(after.totalUnits).toBe(before.totalUnits + 1);
+    expect(after.steps[0].waiting).toBe(before.steps[0].waiting + 1);
+    expect(after.steps[1].dropOff).toBe(before.steps[1].dropOff);
+    expect(after.steps[1].settled).toBe(before.steps[1].settled);
+    // Its rows are two days (multi): in progress is decided from the latest start.
+    expect(await app.db.funnelUnitDay.count({ where: { shopId, funnelId: blog, clientId: "reopen-visitor" } })).toBe(2);
   });
 
   it("a deleted funnel takes its rows with it", async () => {

@@ -252,7 +252,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
 
   it("matches the engine on generated shops (session and visitor units)", async () => {
     // What the runs exercised, so a generator that drifts into trivial data fails.
-    const seen = { units: 0, reachedStep2: 0, inProgress: 0, withBreakdown: 0 };
+    const seen = { units: 0, reachedStep2: 0, inProgress: 0, waitingPastStep1: 0, withBreakdown: 0 };
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (sc) => {
         const a = nextShop++;
@@ -276,6 +276,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
           seen.units += engine.totalUnits;
           seen.reachedStep2 += engine.steps[1].count;
           seen.inProgress += engine.inProgressUnits;
+          seen.waitingPastStep1 += engine.steps.slice(1).reduce((n, st) => n + st.waiting, 0);
           seen.withBreakdown += engine.breakdown && engine.breakdown.groups.length > 1 ? 1 : 0;
         }
       }),
@@ -284,6 +285,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
     expect(seen.units).toBeGreaterThan(100);
     expect(seen.reachedStep2).toBeGreaterThan(15);
     expect(seen.inProgress).toBeGreaterThan(0);
+    expect(seen.waitingPastStep1).toBeGreaterThan(0);
     expect(seen.withBreakdown).toBeGreaterThan(0);
   });
 
@@ -313,7 +315,10 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
     // Sessions: v2 and v3's carts come after a gap over 30 minutes: other sessions.
     const session = await bothReports(db, dialect, shopId, { steps, unit: "session", windowMs: HOUR }, params);
     expect(counts(session.sql)).toEqual([3, 1]);
-    expect(session.sql.biggestLeak?.dropOff).toBe(2);
+    expect(session.sql.steps[1]).toMatchObject({ dropOff: 2, settled: 3, waiting: 0 });
+    // 3 settled sessions are too few to name a leak.
+    expect(session.sql.biggestLeak).toBeNull();
+    expect(session.sql.noLeak).toEqual({ reason: "too-few-settled", settled: 3 });
     expect(session.sql).toEqual(session.engine);
   });
 

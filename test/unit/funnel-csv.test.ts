@@ -11,7 +11,7 @@ import {
   type FunnelReportView,
 } from "../../app/services/funnel-report.server";
 import { resolveDateRange } from "../../app/services/date-range";
-import { csvRecords, parseCsv, pctCell } from "../helpers/funnel-csv";
+import { csvMeta, csvRecords, parseCsv, pctCell } from "../helpers/funnel-csv";
 
 describe("CSV cells (RFC 4180 + formula-injection guard)", () => {
   it("quotes fields with commas, quotes and line breaks, doubling quotes", () => {
@@ -95,6 +95,8 @@ function view(): FunnelReportView {
     steps: report.steps,
     biggestLeak: report.biggestLeak,
     leakSentence: null,
+    noLeak: report.noLeak,
+    noLeakSentence: null,
     breakdown: report.breakdown!,
     trend: report.trend!,
     comparison: compareReports(report, previous),
@@ -120,10 +122,35 @@ describe("report CSV tables", () => {
     // Previous period is empty: its rates are undefined, so the changes are empty cells.
     expect(rows[1].previous_count).toBe("0");
     expect(rows[1].step_conversion_change_pp).toBe("");
+    // Too few on both sides (10 now, 0 before): no verdict beyond "too-few".
+    expect(rows[1].step_conversion_change).toBe("too-few");
     v.steps.forEach((s, i) => {
       expect(rows[i].in_progress).toBe(String(s.inProgress));
+      expect(rows[i].waiting).toBe(String(s.waiting));
+      expect(rows[i].settled_at_previous).toBe(s.settled === null ? "" : String(s.settled));
       expect(rows[i].drop_off_pct).toBe(pctCell(s.dropOffRate));
     });
+  });
+
+  it("every table starts with a '# key,value' block naming funnel, unit, window, range, time zone and generation time", () => {
+    const v = view();
+    for (const text of [stepsCsv(v), breakdownCsv(v), trendCsv(v)]) {
+      expect(text.startsWith("\uFEFF# funnel,")).toBe(true);
+      const meta = csvMeta(text);
+      expect(meta).toMatchObject({
+        funnel: "Ünïcode Funnel / 2026",
+        unit: "session",
+        window: "the session (30 minutes without activity ends it)",
+        range: "2026-01-05 to 2026-01-18",
+        time_zone: "UTC",
+        generated_at: "2027-01-01T00:00:00.000Z",
+      });
+      // Each metadata row is exactly two cells, so a spreadsheet shows key | value.
+      expect(parseCsv(text).filter((r) => r[0].startsWith("# ")).every((r) => r.length === 2)).toBe(true);
+    }
+    expect(csvMeta(stepsCsv({ ...v, unit: "visitor" })).window).toBe("10080 minutes");
+    // A funnel name that looks like a formula is defused in the header block too.
+    expect(csvMeta(stepsCsv({ ...v, funnel: { ...v.funnel, name: "=1+1" } })).funnel).toBe("'=1+1");
   });
 
   it("breakdown: one row per value and step, values defused", () => {
@@ -132,6 +159,9 @@ describe("report CSV tables", () => {
     expect(rows).toHaveLength(v.breakdown!.groups.length * 3);
     const evil = rows.filter((r) => r.value === "'=evil()");
     expect(evil.map((r) => Number(r.count))).toEqual([4, 2, 1]);
+    // 4 and 6 units: both groups are under 30, so greyed in the UI and flagged here.
+    expect(rows.every((r) => r.group_too_small === "yes")).toBe(true);
+    expect(Number(evil[0].group_overall_low_pct)).toBeGreaterThan(0);
     expect(rows.every((r) => r.breakdown === "source")).toBe(true);
     expect(() => breakdownCsv({ ...v, breakdown: null })).toThrow(/needs a breakdown parameter/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatter, leakSentence, safeLocale } from "../../app/components/funnel/funnel-format";
+import { formatter, leakSentence, noLeakSentence, safeLocale } from "../../app/components/funnel/funnel-format";
 
 describe("report formatting", () => {
   const f = formatter("en");
@@ -35,6 +35,16 @@ describe("report formatting", () => {
     const leak = { fromLabel: "Viewed a product", toLabel: "Added to cart", fromCount: 1000, toCount: 350, dropOff: 650, dropOffRate: 0.65 };
     expect(leakSentence(leak, "session", f)).toBe("65.0 % of sessions that reached “Viewed a product” never reached “Added to cart” (650 of 1,000).");
     expect(leakSentence(leak, "visitor", f)).toMatch(/^65.0 % of visitors/);
+    // v2: the base is the settled units; those still in progress are said apart.
+    const settled = { fromLabel: "Added to cart", toLabel: "Started checkout", fromCount: 350, toCount: 180, settled: 310, waiting: 40, dropOff: 130, dropOffRate: 130 / 310 };
+    expect(leakSentence(settled, "session", f)).toBe(
+      "41.9 % of sessions that reached “Added to cart” never reached “Started checkout” (130 of 310; 40 more still in progress are not counted).",
+    );
+  });
+  it("says why no leak is named", () => {
+    expect(noLeakSentence({ reason: "too-few-settled", settled: 12 }, "session", f)).toMatch(/^No leak named: not enough finished visits yet: 12 \(a step needs 30/);
+    expect(noLeakSentence({ reason: "too-few-settled", settled: 3 }, "visitor", f)).toMatch(/not enough finished visitors yet: 3/);
+    expect(noLeakSentence({ reason: "no-drop-off", settled: 80 }, "session", f)).toMatch(/^No leak to name: none of the sessions/);
   });
   it("formats local calendar dates without shifting the day", () => {
     expect(f.date("2026-01-05")).toBe("Jan 5, 2026");

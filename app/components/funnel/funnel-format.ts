@@ -5,6 +5,7 @@
  * shop's, passed in explicitly so server render and hydration print the same text.
  */
 import type { FunnelUnit } from "../../../core/types";
+import { MIN_SETTLED_FOR_LEAK } from "../../../core/funnel/report";
 
 export const DASH = "—";
 
@@ -97,12 +98,38 @@ export interface LeakLike {
   toCount: number;
   dropOff: number;
   dropOffRate: number;
+  /** Settled units at the step before (the rate's base); fromCount when absent. */
+  settled?: number;
+  waiting?: number;
 }
 
-/** The headline: "65.0 % of sessions that reached “Viewed a product” never reached “Added to cart” (650 of 1,000)." */
+/**
+ * The headline: "65.0 % of sessions that reached “Viewed a product” never reached “Added to
+ * cart” (650 of 1,000)." The base is the settled units: those waiting are said apart.
+ */
 export function leakSentence(leak: LeakLike, unit: FunnelUnit, f: Formatter): string {
+  const settled = leak.settled ?? leak.fromCount;
+  const waiting = leak.waiting ?? 0;
   return (
     `${f.percent(leak.dropOffRate)} of ${unitNoun(unit)} that reached “${leak.fromLabel}” never reached “${leak.toLabel}” ` +
-    `(${f.count(leak.dropOff)} of ${f.count(leak.fromCount)}).`
+    `(${f.count(leak.dropOff)} of ${f.count(settled)}` +
+    (waiting > 0 ? `; ${f.count(waiting)} more still in progress are not counted` : "") +
+    `).`
   );
+}
+
+/** "sessions" / "visitors" that can no longer advance (the leak rule's base). */
+export function finishedNoun(unit: FunnelUnit): string {
+  return unit === "visitor" ? "finished visitors" : "finished visits";
+}
+
+/**
+ * Why no step is named as the leak: "No leak named yet: not enough finished visits yet: 12
+ * (a step needs 30)." or "No finished visit dropped off: …".
+ */
+export function noLeakSentence(noLeak: { reason: "too-few-settled" | "no-drop-off"; settled: number }, unit: FunnelUnit, f: Formatter): string {
+  if (noLeak.reason === "no-drop-off") {
+    return `No leak to name: none of the ${unitNoun(unit)} that can no longer advance dropped off. Those still in progress are shown as waiting.`;
+  }
+  return `No leak named: not enough ${finishedNoun(unit)} yet: ${f.count(noLeak.settled)} (a step needs ${MIN_SETTLED_FOR_LEAK} before it is named). Those still in progress are shown as waiting, not as drop-offs.`;
 }

@@ -26,6 +26,29 @@ describe("breakdown", () => {
     expect(groups[10].steps.map((s) => s.count)).toEqual([2 + 1, 1 + 1]); // s10 (2 → 1) and s11 (1 → 1)
   });
 
+  it("marks rows under 30 units small, with a Wilson interval, and never names their leak", () => {
+    const events: CoreEvent[] = [];
+    // "mobile": 14 visitors, 7 convert; "desktop": 40 visitors, 10 convert.
+    for (const [device, n, buyers] of [["mobile", 14, 7], ["desktop", 40, 10]] as const) {
+      for (let i = 0; i < n; i++) {
+        const visitorId = `${device}-${i}`;
+        const attrs = { ...defaultAttrs, device };
+        events.push(ev({ name: "a", ts: T0, visitorId, attrs }));
+        if (i < buyers) events.push(ev({ name: "b", ts: T0 + MIN, visitorId, attrs }));
+      }
+    }
+    const r = computeFunnel(events, funnel(["a", "b"]), { ...params({ now: T0 + 2 * DAY }), breakdown: "device" });
+    const [desktop, mobile] = r.breakdown!.groups;
+    expect([desktop.value, desktop.small, mobile.value, mobile.small]).toEqual(["desktop", false, "mobile", true]);
+    // 7 of 14: Wilson 95 % ≈ 26.8 %–73.2 %.
+    expect(mobile.overallCi95![0]).toBeCloseTo(0.268, 3);
+    expect(mobile.overallCi95![1]).toBeCloseTo(0.732, 3);
+    expect(mobile.steps[1].dropOffRate).toBe(0.5);
+    expect(mobile.biggestLeak).toBeNull();
+    expect(mobile.noLeak).toEqual({ reason: "too-few-settled", settled: 14 });
+    expect(desktop.biggestLeak).toMatchObject({ step: 2, dropOff: 30, settled: 40 });
+  });
+
   it("orders equal counts by value and shows null as (none)", () => {
     const events = [
       ev({ name: "a", ts: T0, visitorId: "x", attrs: { ...defaultAttrs, campaign: "spring" } }),

@@ -43,6 +43,8 @@ describe("worked example", () => {
       toLabel: "product_added_to_cart",
       fromCount: 1000,
       toCount: 350,
+      settled: 1000,
+      waiting: 0,
       dropOff: 650,
       dropOffRate: 0.65,
     });
@@ -251,7 +253,10 @@ describe("edge cases", () => {
     const events = ["x", "y", "z"].map((visitorId) => ev({ name: "a", ts: T0, visitorId }));
     const r = computeFunnel(events, funnel(["a", "b"]), params());
     expect(r.steps.map((s) => s.count)).toEqual([3, 0]);
-    expect(r.biggestLeak).toMatchObject({ step: 2, dropOff: 3, dropOffRate: 1 });
+    expect(r.steps[1]).toMatchObject({ dropOff: 3, dropOffRate: 1, settled: 3 });
+    // 3 settled units are too few to name a leak.
+    expect(r.biggestLeak).toBeNull();
+    expect(r.noLeak).toEqual({ reason: "too-few-settled", settled: 3 });
   });
 
   it("a one-step definition is computed (no leak)", () => {

@@ -151,14 +151,46 @@ export function naivePercentile(values: number[], percent: number): number | nul
   return sorted[sorted.length - 1];
 }
 
-/** Aggregated figures of the reference: counts, in-progress per step, median / p90 per step. */
+/** Aggregated figures of the reference: counts, in-progress per step, median / p90 per step, v2 drop-offs and leak. */
 export function naiveFigures(input: CoreEvent[], def: FunnelDefinition, p: NaiveParams) {
   const units = naiveUnitResults(input, def, p);
-  const n = def.steps.length;
+  return { units, ...naiveFiguresOfUnits(units, def.steps.length) };
+}
+
+/** A unit as the leak rule sees it. */
+export type NaiveOutcome = Pick<NaiveUnit, "furthest" | "inProgress"> & Partial<Pick<NaiveUnit, "msFromPrev">>;
+
+/**
+ * Figures from per-unit outcomes, each counted the long way from the units themselves
+ * (docs/funnel-semantics.md, "Report figures"):
+ * - waiting[k]: units in progress whose furthest step is k;
+ * - dropOff[k]: units whose furthest step is k−1 and that are not in progress;
+ * - settled[k]: units that reached k−1 except those waiting there;
+ * - leak: of the steps with settled ≥ 30 and a drop-off, the highest dropOff/settled
+ *   (compared as fractions, by cross-multiplying), the earliest on ties; else null.
+ */
+export function naiveFiguresOfUnits(units: NaiveOutcome[], n: number) {
   const counts = Array.from({ length: n }, (_, k) => units.filter((u) => u.furthest >= k + 1).length);
   const inProgress = Array.from({ length: n }, (_, k) => (k === 0 ? 0 : units.filter((u) => u.inProgress && u.furthest === k).length));
-  const durations = (k: number) => units.filter((u) => u.furthest >= k + 1).map((u) => u.msFromPrev[k - 1]);
+  const waiting = Array.from({ length: n }, (_, k) => units.filter((u) => u.inProgress && u.furthest === k + 1).length);
+  const dropOff = Array.from({ length: n }, (_, k) => (k === 0 ? null : units.filter((u) => u.furthest === k && !u.inProgress).length));
+  const settled = Array.from({ length: n }, (_, k) => (k === 0 ? null : units.filter((u) => u.furthest >= k && !(u.inProgress && u.furthest === k)).length));
+  const dropOffRate = dropOff.map((d, k) => (d === null || settled[k] === 0 ? null : d / (settled[k] as number)));
+  let leakStep: number | null = null;
+  for (let k = 1; k < n; k++) {
+    const d = dropOff[k] as number;
+    const s = settled[k] as number;
+    if (s < 30 || d === 0) continue;
+    if (leakStep === null) {
+      leakStep = k + 1;
+      continue;
+    }
+    const bd = dropOff[leakStep - 1] as number;
+    const bs = settled[leakStep - 1] as number;
+    if (d * bs > bd * s) leakStep = k + 1;
+  }
+  const durations = (k: number) => units.filter((u) => u.furthest >= k + 1).map((u) => (u.msFromPrev ?? [])[k - 1]);
   const median = Array.from({ length: n }, (_, k) => (k === 0 ? null : naivePercentile(durations(k), 50)));
   const p90 = Array.from({ length: n }, (_, k) => (k === 0 ? null : naivePercentile(durations(k), 90)));
-  return { units, counts, inProgress, median, p90 };
+  return { counts, inProgress, waiting, dropOff, settled, dropOffRate, leakStep, median, p90 };
 }

@@ -1,9 +1,9 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { computeFunnel, computeUnitResults } from "../../../core/funnel";
+import { aggregateOutcomes, computeFunnel, computeUnitResults, figuresFromCounts } from "../../../core/funnel";
 import type { CoreEvent, FunnelDefinition, FunnelStepDef } from "../../../core/types";
 import { defaultAttrs, MIN, T0 } from "./fixtures";
-import { naiveFigures } from "./naive-reference";
+import { naiveFigures, naiveFiguresOfUnits } from "./naive-reference";
 
 const TICK = 10 * MIN; // three ticks = exactly the session gap
 const NAMES = ["a", "b", "c", "checkout_started", "checkout_completed"];
@@ -149,8 +149,68 @@ describe.each([
         expect(report.steps.map((x) => x.medianMsFromPrev)).toEqual(naive.median);
         expect(report.steps.map((x) => x.p90MsFromPrev)).toEqual(naive.p90);
         expect(report.inProgressUnits).toBe(naive.units.filter((u) => u.inProgress).length);
+        expect(report.steps.map((x) => x.waiting)).toEqual(naive.waiting);
+        expect(report.steps.map((x) => x.dropOff)).toEqual(naive.dropOff);
+        expect(report.steps.map((x) => x.settled)).toEqual(naive.settled);
+        expect(report.steps.map((x) => x.dropOffRate)).toEqual(naive.dropOffRate);
+        expect(report.biggestLeak?.step ?? null).toBe(naive.leakStep);
       }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+/**
+ * The leak rule needs ≥ 30 settled units, more than the event scenarios above make:
+ * here outcomes are drawn directly (up to a few hundred units, mostly at a few steps so
+ * rates tie and bases straddle 30) and the figures compared with the reference's.
+ */
+const outcomesArb = fc.integer({ min: 2, max: 5 }).chain((n) =>
+  fc
+    .array(
+      fc.record({ furthest: fc.integer({ min: 1, max: n }), inProgress: fc.boolean(), copies: fc.integer({ min: 1, max: 40 }) }),
+      { minLength: 0, maxLength: 12 },
+    )
+    .map((xs) => ({
+      n,
+      units: xs.flatMap((x) =>
+        Array.from({ length: x.copies }, () => ({ furthest: x.furthest, inProgress: x.inProgress && x.furthest < n, msFromPrev: new Array<number>(x.furthest - 1).fill(1) })),
+      ),
+    })),
+);
+
+describe("v2 figures and the leak rule vs the reference (aggregated outcomes)", () => {
+  it("waiting, settled drop-off, rates and the leak agree", () => {
+    fc.assert(
+      fc.property(outcomesArb, ({ n, units }) => {
+        const labels = Array.from({ length: n }, (_, i) => `s${i + 1}`);
+        const f = figuresFromCounts(labels, aggregateOutcomes(units, n));
+        const naive = naiveFiguresOfUnits(units, n);
+        expect(f.steps.map((x) => x.count)).toEqual(naive.counts);
+        expect(f.steps.map((x) => x.waiting)).toEqual(naive.waiting);
+        expect(f.steps.map((x) => x.inProgress)).toEqual(naive.inProgress);
+        expect(f.steps.map((x) => x.dropOff)).toEqual(naive.dropOff);
+        expect(f.steps.map((x) => x.settled)).toEqual(naive.settled);
+        expect(f.steps.map((x) => x.dropOffRate)).toEqual(naive.dropOffRate);
+        expect(f.biggestLeak?.step ?? null).toBe(naive.leakStep);
+        // A reason exactly when no leak is named.
+        expect(f.noLeak === null).toBe(f.biggestLeak !== null);
+        if (f.noLeak?.reason === "too-few-settled") expect(f.noLeak.settled).toBeLessThan(30);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("when every unit that did not finish is still in progress, nothing is a drop-off and no leak is named", () => {
+    fc.assert(
+      fc.property(outcomesArb, ({ n, units }) => {
+        const open = units.map((u) => ({ ...u, inProgress: u.furthest < n }));
+        const f = figuresFromCounts(Array.from({ length: n }, (_, i) => `s${i + 1}`), aggregateOutcomes(open, n));
+        expect(f.steps.slice(1).every((s) => s.dropOff === 0)).toBe(true);
+        expect(f.biggestLeak).toBeNull();
+        expect(f.steps.reduce((a, s) => a + s.waiting, 0)).toBe(open.filter((u) => u.inProgress).length);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -32,8 +32,8 @@ describe("figuresFromCounts", () => {
     ];
     const report = computeFunnel(events, funnel(["a", "b"]), params({ now: T0 + 5 * MIN }));
     const fromSql = figuresFromCounts(["a", "b"], { counts: [2, 1], inProgressByFurthest: [1, 0], msFromPrev: [[], [2 * MIN]] });
-    const { steps, biggestLeak, totalUnits, inProgressUnits } = report;
-    expect({ steps, biggestLeak, totalUnits, inProgressUnits }).toEqual(fromSql);
+    const { steps, biggestLeak, noLeak, totalUnits, inProgressUnits } = report;
+    expect({ steps, biggestLeak, noLeak, totalUnits, inProgressUnits }).toEqual(fromSql);
   });
 
   it("breaks biggest-leak ties toward the earlier step", () => {
@@ -52,6 +52,43 @@ describe("figuresFromCounts", () => {
     expect(f.biggestLeak).toBeNull();
   });
 
+  it("worked example with 40 of the 170 stopped after add to cart still active: 130 dropped off of 310 settled, 40 waiting", () => {
+    const f = figuresFromCounts(SHOP_STEPS, { ...WORKED, inProgressByFurthest: [0, 40, 0, 0] });
+    expect(f.steps[1].waiting).toBe(40);
+    expect(f.steps[2]).toMatchObject({ count: 180, settled: 310, dropOff: 130, inProgress: 40 });
+    expect(((f.steps[2].dropOffRate as number) * 100).toFixed(1)).toBe("41.9");
+    // Step conversion keeps its counts as they are.
+    expect(f.steps[2].stepConversion).toBeCloseTo(180 / 350, 12);
+    expect(f.biggestLeak).toMatchObject({ step: 2, dropOff: 650, settled: 1000 });
+  });
+
+  it("in-progress units are not drop-offs: a funnel whose non-finishers are all waiting names no leak", () => {
+    // "Today": 100 entered, 10 bought, 90 still browsing at steps 1–3.
+    const f = figuresFromCounts(SHOP_STEPS, { counts: [100, 60, 20, 10], inProgressByFurthest: [40, 40, 10, 0], msFromPrev: [[], [], [], []] });
+    expect(f.steps.map((s) => s.waiting)).toEqual([40, 40, 10, 0]);
+    expect(f.steps.map((s) => s.dropOff)).toEqual([null, 0, 0, 0]);
+    expect(f.steps.map((s) => s.settled)).toEqual([null, 60, 20, 10]);
+    expect(f.biggestLeak).toBeNull();
+    expect(f.noLeak).toEqual({ reason: "no-drop-off", settled: 60 });
+  });
+
+  it("names a leak only from 30 settled units and at least one drop-off", () => {
+    const fig = (counts: number[], waiting: number[]) =>
+      figuresFromCounts(["a", "b", "c"], { counts, inProgressByFurthest: waiting, msFromPrev: [[], [], []] });
+    // 30 settled at step 1 (1 waiting of 31): eligible; 29 settled is not.
+    expect(fig([31, 20, 19], [1, 0, 0]).biggestLeak).toMatchObject({ step: 2, settled: 30, waiting: 1, dropOff: 10 });
+    expect(fig([30, 20, 19], [1, 0, 0]).biggestLeak).toBeNull();
+    expect(fig([30, 20, 19], [1, 0, 0]).noLeak).toEqual({ reason: "too-few-settled", settled: 29 });
+    // "0 of 3" at the last step is a 100 % drop-off from 3 settled units: never the headline;
+    // the 40 % step with 100 settled units is.
+    expect(fig([100, 3, 0], [0, 0, 0]).biggestLeak?.step).toBe(2);
+    expect(fig([100, 60, 0], [0, 57, 0]).biggestLeak).toMatchObject({ step: 2, dropOffRate: 0.4 });
+    // Highest rate among eligible steps wins even when another step loses more units.
+    expect(fig([1000, 900, 400], [0, 0, 0]).biggestLeak?.step).toBe(3);
+    // No drop-off anywhere (everyone finished): nothing named.
+    expect(fig([50, 50, 50], [0, 0, 0]).noLeak).toEqual({ reason: "no-drop-off", settled: 50 });
+  });
+
   it("reports in-progress units beside the drop-off they would inflate", () => {
     const agg = aggregateOutcomes(
       [
@@ -65,6 +102,8 @@ describe("figuresFromCounts", () => {
     expect(agg).toEqual({ counts: [4, 3, 1], inProgressByFurthest: [1, 1, 0], msFromPrev: [[], [MIN, 3 * MIN, 2 * MIN], [HOUR]] });
     const f = figuresFromCounts(["a", "b", "c"], agg);
     expect(f.steps.map((s) => s.inProgress)).toEqual([0, 1, 1]);
+    expect(f.steps.map((s) => s.waiting)).toEqual([1, 1, 0]);
+    expect(f.steps.map((s) => s.dropOff)).toEqual([null, 0, 1]);
     expect(f.inProgressUnits).toBe(2);
     expect(f.steps[1].medianMsFromPrev).toBe(2 * MIN);
   });
@@ -106,6 +145,25 @@ describe("compareReports", () => {
     expect(c.steps[2].stepConversionPp).toBe(0); // 0 / 400 vs 0 / 350
     const empty = figuresFromCounts(["a", "b", "c"], { counts: [0, 0, 0], inProgressByFurthest: [0, 0, 0], msFromPrev: [[], [], []] });
     expect(compareReports(current, empty).steps.map((s) => s.overallConversionPp)).toEqual([null, null, null]);
+  });
+
+  it("applies the small-numbers rules: too few under 30 units a side, neutral when the interval holds 0", () => {
+    const fig = (counts: number[]) => figuresFromCounts(["a", "b"], { counts, inProgressByFurthest: [0, 0], msFromPrev: [[], []] });
+    // 9 previous sessions: a +19 pp change is not a result.
+    const few = compareReports(fig([100, 40]), fig([9, 2])).steps[1];
+    expect(few.stepConversionPp).toBeCloseTo(17.78, 2);
+    expect(few.stepConversion).toMatchObject({ verdict: "too-few", current: { converted: 40, total: 100 }, previous: { converted: 2, total: 9 } });
+    expect(few.overallConversion.verdict).toBe("too-few");
+    // 100 vs 100 units, 40 % vs 35 %: the interval of +5 pp holds 0.
+    const neutral = compareReports(fig([100, 40]), fig([100, 35])).steps[1];
+    expect(neutral.stepConversion?.verdict).toBe("neutral");
+    expect(neutral.dropOffRate?.verdict).toBe("neutral");
+    // 1,000 vs 1,000, 40 % vs 30 %: a real rise (and a real fall of the drop-off rate).
+    const clear = compareReports(fig([1000, 400]), fig([1000, 300])).steps[1];
+    expect(clear.stepConversion?.verdict).toBe("up");
+    expect(clear.dropOffRate?.verdict).toBe("down");
+    expect(clear.stepConversion?.changeCi95Pp?.[0]).toBeGreaterThan(0);
+    expect(compareReports(fig([1000, 400]), fig([1000, 300])).steps[0].stepConversion).toBeNull();
   });
 
   it("refuses to compare funnels with different step counts", () => {
