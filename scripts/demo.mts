@@ -83,8 +83,11 @@ step(5, "seeding the demo shop");
 const { db } = createDb(env.DATABASE_URL);
 const shop = await ensureDemoShop(db);
 await seedDemoData({ db, shop, ingestUrl: `${appUrl}/collect`, appUrl, apiSecret: env.SHOPIFY_API_SECRET });
-const experiment = await seedDemoExperiment({ appUrl, ingestKey: shop.ingestKey, shop: shop.domain });
-console.log(`        demo A/B test: ${experiment.accepted.toLocaleString("en-US")} new events for ${experiment.visitors} exposed visitors`);
+const experiment = await seedDemoExperiment({ appUrl, ingestKey: shop.ingestKey, shop: shop.domain, webhookSecret: env.SHOPIFY_API_SECRET });
+console.log(
+  `        demo A/B test: ${experiment.accepted.toLocaleString("en-US")} new events for ${experiment.visitors} exposed visitors, ` +
+    `${experiment.orders} orders sent as orders/create webhooks (one per purchase)`,
+);
 await db.$disconnect();
 
 console.log(`\nMicro-Conversions demo is running. Open:\n\n    ${appUrl}/demo\n\n(Ctrl-C to stop)`);

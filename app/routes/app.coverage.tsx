@@ -9,7 +9,8 @@ import { coveragePageData } from "../services/trust/pages.server";
 import { TrustRequestError } from "../services/trust/range";
 import { CoverageCard } from "../components/trust/CoverageCard";
 import { WhyNumbersDiffer } from "../components/trust/WhyNumbersDiffer";
-import { count, ratio } from "../../core/trust/format";
+import { count, plural, ratio } from "../../core/trust/format";
+import { LIST_LIMIT, RECENT_MS, type CoverageLists } from "../../core/trust/coverage";
 
 // GET /app/coverage?range=last7|last30|last90|custom&from=YYYY-MM-DD&to=YYYY-MM-DD
 // Coverage per day and for the range, with why our numbers differ. A bad range → 400 { error }.
@@ -17,10 +18,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
   try {
-    const data = await coveragePageData(shop, new URL(request.url).searchParams);
+    const data = await coveragePageData(shop, new URL(request.url).searchParams, { lists: true });
     return json({ error: null, ...data }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
-    if (e instanceof TrustRequestError) return json({ error: e.message, now: Date.now(), coverage: null, differences: null }, { status: 400 });
+    if (e instanceof TrustRequestError) return json({ error: e.message, now: Date.now(), coverage: null, differences: null, lists: null }, { status: 400 });
     throw e;
   }
 };
@@ -79,18 +80,19 @@ export default function CoveragePage() {
       </Page>
     );
   }
-  const { coverage, differences } = data;
+  const { coverage, differences, lists } = data;
   const t = coverage.total;
   const row = (label: string, f: typeof t) => [
     label,
     count(f.onlineOrders),
     ratio(f.seen, f.onlineOrders),
     count(f.missed),
-    count(f.otherChannelOrders),
     count(f.pixelPurchases),
+    count(f.pixelPurchasesWithoutOrder),
+    count(f.otherChannelOrders),
   ];
   return (
-    <Page title="Tracking coverage" subtitle="Orders Shopify recorded against the purchases the pixel saw" backAction={{ content: "Setup", url: "/app/setup" }}>
+    <Page title="Tracking coverage" subtitle="Orders Shopify recorded matched to the purchases the pixel saw, by order id" backAction={{ content: "Setup", url: "/app/setup" }}>
       <Layout>
         <Layout.Section>
           <Card>
@@ -106,10 +108,13 @@ export default function CoveragePage() {
               <BlockStack gap="200">
                 <div style={{ padding: "16px 16px 0" }}>
                   <Text as="h2" variant="headingMd">{`Per day (${coverage.range.timeZone})`}</Text>
+                  <Text as="p" variant="bodySm" tone="subdued">
+                    Each row adds up: online-store orders = matched + missed; pixel purchases = matched + no order yet.
+                  </Text>
                 </div>
                 <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={["Day", "Online-store orders", "Seen by the pixel", "Missed", "Other channels (excluded)", "Pixel purchases"]}
+                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+                  headings={["Day", "Online-store orders", "Matched", "Missed by the pixel", "Pixel purchases", "No order yet", "Other channels (excluded)"]}
                   rows={coverage.days.map((d) => row(d.date, d))}
                   totals={row("", t)}
                   showTotalsInFooter
@@ -119,10 +124,77 @@ export default function CoveragePage() {
             </section>
           </Card>
         </Layout.Section>
+        {lists ? (
+          <Layout.Section>
+            <UnmatchedLists lists={lists} timeZone={coverage.range.timeZone} unmatched={t.pixelPurchasesWithoutOrder} missed={t.missed} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <WhyNumbersDiffer differences={differences} coverageUrl={null} />
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+const REASONS: Record<CoverageLists["unmatchedPurchases"][number]["reason"], string> = {
+  awaitingOrder: `In the last ${RECENT_MS / 60_000} minutes: the order webhook has probably not arrived yet`,
+  otherChannel: "Order recorded in another channel",
+  noOrder: "No order from Shopify",
+};
+
+/** "2026-11-03 14:09" in the shop's zone (fixed locale: server and browser print the same). */
+function localTime(ts: number, timeZone: string): string {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(ts)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/** Which purchases have no order and which orders the pixel missed, by order id. */
+function UnmatchedLists({ lists, timeZone, unmatched, missed }: { lists: CoverageLists; timeZone: string; unmatched: number; missed: number }) {
+  const shown = (n: number, total: number) => (total > n ? ` (the latest ${n} of ${count(total)})` : "");
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <section aria-label="Pixel purchases with no order">
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">{`Pixel purchases with no order yet: ${count(unmatched)}${shown(lists.unmatchedPurchases.length, unmatched)}`}</Text>
+            {lists.unmatchedPurchases.length === 0 ? (
+              <Text as="p" tone="subdued">Every purchase the pixel reported in this range has its online-store order.</Text>
+            ) : (
+              <DataTable
+                columnContentTypes={["text", "text", "text"]}
+                headings={["Order id", `Purchase time (${timeZone})`, "Likely reason"]}
+                rows={lists.unmatchedPurchases.map((p) => [p.orderId ?? "—", localTime(p.ts, timeZone), REASONS[p.reason]])}
+                increasedTableDensity
+              />
+            )}
+          </BlockStack>
+        </section>
+        <section aria-label="Orders the pixel missed">
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">{`Orders the pixel missed: ${count(missed)}${shown(lists.missedOrders.length, missed)}`}</Text>
+            {lists.missedOrders.length === 0 ? (
+              <Text as="p" tone="subdued">The pixel saw every online-store order of this range.</Text>
+            ) : (
+              <>
+                <DataTable
+                  columnContentTypes={["text", "text", "text"]}
+                  headings={["Order id", `Created (${timeZone})`, "Note"]}
+                  rows={lists.missedOrders.map((o) => [o.orderId, localTime(o.createdAt, timeZone), o.recent ? "Recent: the purchase event may still arrive" : "No purchase event from the pixel"])}
+                  increasedTableDensity
+                />
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {`Usually a visitor without analytics consent or with a tracker blocker. At most ${plural(LIST_LIMIT, "row")} per list.`}
+                </Text>
+              </>
+            )}
+          </BlockStack>
+        </section>
+      </BlockStack>
+    </Card>
   );
 }

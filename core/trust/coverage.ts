@@ -1,7 +1,15 @@
 /**
- * Tracking coverage: of the orders Shopify recorded through the online store (where the
- * pixel runs), how many did the pixel see as checkout_completed? Pure: the database
- * hands over counts per 15-minute bucket and this module assigns them to local days.
+ * Tracking coverage: online-store orders Shopify recorded (orders/create) matched to the
+ * pixel's checkout_completed events by order id, so that three numbers reconcile:
+ *
+ *   online-store orders = matched + missed            (orders the pixel never reported)
+ *   pixel purchases     = matched + without an order  (each with its likely reason)
+ *
+ * A matched pair counts once, on the day of its purchase event (what the funnels' purchase
+ * step counts); an order the pixel missed counts on the day Shopify created it. So every
+ * order and every purchase is counted exactly once over adjacent ranges, and both sums
+ * hold per day as well as for the range. Pure: the database hands over counts per
+ * 15-minute bucket and this module assigns them to local days.
  *
  * Why 15-minute buckets: every time zone in use today is offset from UTC by a multiple of
  * 15 minutes, and DST moves clocks by whole hours at most, so a 15-minute bucket never
@@ -12,39 +20,68 @@ import { dayKey, localDayNumber } from "../funnel/timezone";
 
 export const BUCKET_MS = 15 * 60_000;
 
-/** Orders created in one bucket, split by channel and by whether the pixel saw them. */
+/**
+ * How long a purchase may wait for its order (or an order for its purchase event) before
+ * the gap is more than delivery delay. Shopify usually delivers orders/create within
+ * seconds; the pixel sends checkout events at once, retrying for a few minutes.
+ */
+export const RECENT_MS = 60 * 60_000;
+
+/** Orders created in one bucket: online-store orders no pixel purchase matched, and orders from other channels. */
 export interface OrderBucket {
   /** floor(createdAt / BUCKET_MS) */
   bucket: number;
   onlineStore: boolean;
-  /** A non-bot checkout_completed with this order id is stored. */
-  seen: boolean;
+  /** Created within RECENT_MS of now: the pixel's purchase event may still be on its way. */
+  recent: boolean;
   orders: number;
 }
 
-/** Non-bot checkout_completed events in one bucket (by event time). */
+/** Why a pixel purchase has no online-store order. */
+export type PurchaseMatch =
+  /** An online-store order with the same id: matched. */
+  | "matched"
+  /** An order with the same id from another sales channel (e.g. a draft order paid online). */
+  | "otherChannel"
+  /** No order yet, and the purchase is recent: the orders/create webhook may not have arrived. */
+  | "awaitingOrder"
+  /** No order, for longer than RECENT_MS. */
+  | "noOrder";
+
+/** Non-bot checkout_completed events in one bucket (by event time), by how they matched. */
 export interface PurchaseBucket {
   bucket: number;
+  match: PurchaseMatch;
   purchases: number;
-  /** Of those, how many have an order from Shopify (any channel, any time). */
-  withOrder: number;
+}
+
+export interface UnmatchedPurchases {
+  /** Within RECENT_MS of now: the order webhook may not have arrived yet. */
+  awaitingOrder: number;
+  /** The order exists but Shopify recorded it outside the online store. */
+  otherChannel: number;
+  /** No order from Shopify at all (webhook never delivered, test or deleted order, or an event from no real checkout). */
+  noOrder: number;
 }
 
 export interface CoverageFigures {
-  /** Orders Shopify recorded from the online store (source_name "web"). */
+  /** Online-store orders (source_name "web"): seen + missed. */
   onlineOrders: number;
-  /** Of those, orders the pixel saw as checkout_completed. */
+  /** Matched: pixel purchases with their online-store order, by order id. */
   seen: number;
-  /** onlineOrders − seen: purchases the pixel never reported. */
+  /** Online-store orders no (non-bot) pixel purchase matched. */
   missed: number;
+  /** Of the missed, orders created within RECENT_MS of now (their purchase event may still come). */
+  missedRecent: number;
   /** seen / onlineOrders; null without online-store orders (shown as "—"). */
   rate: number | null;
-  /** Orders from other channels (POS, draft orders, other sales channels): excluded, the pixel cannot see them. */
+  /** Orders from other channels (POS, draft orders, other sales channels), by creation day: excluded, the pixel cannot see them. */
   otherChannelOrders: number;
-  /** What the funnels count as purchases: non-bot checkout_completed events. */
+  /** What the funnels count as purchases: non-bot checkout_completed events. seen + pixelPurchasesWithoutOrder. */
   pixelPurchases: number;
-  /** Pixel purchases with no order from Shopify (webhook late or missing, or placed before the app subscribed). */
+  /** Pixel purchases without an online-store order: the sum of `unmatched`. */
   pixelPurchasesWithoutOrder: number;
+  unmatched: UnmatchedPurchases;
 }
 
 export interface CoverageDay extends CoverageFigures {
@@ -53,13 +90,29 @@ export interface CoverageDay extends CoverageFigures {
 }
 
 export function emptyFigures(): CoverageFigures {
-  return { onlineOrders: 0, seen: 0, missed: 0, rate: null, otherChannelOrders: 0, pixelPurchases: 0, pixelPurchasesWithoutOrder: 0 };
+  return {
+    onlineOrders: 0, seen: 0, missed: 0, missedRecent: 0, rate: null, otherChannelOrders: 0,
+    pixelPurchases: 0, pixelPurchasesWithoutOrder: 0, unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 0 },
+  };
 }
 
 function finish(f: CoverageFigures): CoverageFigures {
-  f.missed = f.onlineOrders - f.seen;
+  f.onlineOrders = f.seen + f.missed;
+  f.pixelPurchasesWithoutOrder = f.unmatched.awaitingOrder + f.unmatched.otherChannel + f.unmatched.noOrder;
+  f.pixelPurchases = f.seen + f.pixelPurchasesWithoutOrder;
   f.rate = f.onlineOrders === 0 ? null : f.seen / f.onlineOrders;
   return f;
+}
+
+/** Both identities of a figure set; the UI prints them, the tests check them. */
+export function reconciles(f: CoverageFigures): boolean {
+  const u = f.unmatched;
+  return (
+    f.onlineOrders === f.seen + f.missed &&
+    f.pixelPurchases === f.seen + f.pixelPurchasesWithoutOrder &&
+    f.pixelPurchasesWithoutOrder === u.awaitingOrder + u.otherChannel + u.noOrder &&
+    f.missedRecent <= f.missed
+  );
 }
 
 /**
@@ -89,8 +142,8 @@ export function computeCoverage(input: {
     for (const f of [day, total]) {
       if (!o.onlineStore) f.otherChannelOrders += o.orders;
       else {
-        f.onlineOrders += o.orders;
-        if (o.seen) f.seen += o.orders;
+        f.missed += o.orders;
+        if (o.recent) f.missedRecent += o.orders;
       }
     }
   }
@@ -98,13 +151,27 @@ export function computeCoverage(input: {
     const day = dayOf(p.bucket);
     if (!day) continue;
     for (const f of [day, total]) {
-      f.pixelPurchases += p.purchases;
-      f.pixelPurchasesWithoutOrder += p.purchases - p.withOrder;
+      if (p.match === "matched") f.seen += p.purchases;
+      else f.unmatched[p.match] += p.purchases;
     }
   }
   const days: CoverageDay[] = [];
   for (const [d, f] of perDay) days.push({ date: dayKey(d), ...finish(f) });
   return { total: finish(total), days };
+}
+
+/** One pixel purchase without an online-store order, as the coverage page lists it. */
+export interface UnmatchedPurchase {
+  orderId: string | null;
+  ts: number;
+  reason: Exclude<PurchaseMatch, "matched">;
+}
+
+/** One online-store order no pixel purchase matched. */
+export interface MissedOrder {
+  orderId: string;
+  createdAt: number;
+  recent: boolean;
 }
 
 /** Coverage for a range, as services hand it to the UI (JSON-safe). */
@@ -118,3 +185,14 @@ export interface CoverageSummary {
 export interface CoverageView extends CoverageSummary {
   days: CoverageDay[];
 }
+
+/** Which purchases and orders did not match, for the coverage page. */
+export interface CoverageLists {
+  /** The range's purchases without an online-store order, newest first, at most LIST_LIMIT. */
+  unmatchedPurchases: UnmatchedPurchase[];
+  /** The range's missed online-store orders, newest first, at most LIST_LIMIT. */
+  missedOrders: MissedOrder[];
+}
+
+/** How many unmatched purchases and missed orders the coverage page lists by id. */
+export const LIST_LIMIT = 50;

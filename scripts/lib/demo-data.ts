@@ -30,6 +30,22 @@ export interface DemoOrders {
   otherChannels: number;
 }
 
+/** One orders/create payload as Shopify sends it (REST), for the demo's purchases and other-channel sales. */
+export function demoOrderPayload(o: { id: number; number: number; createdAt: number; total: number; source: string; token: string | null }): DemoOrderPayload {
+  return {
+    id: o.id,
+    admin_graphql_api_id: `gid://shopify/Order/${o.id}`,
+    name: `#${o.number}`,
+    created_at: new Date(o.createdAt).toISOString(),
+    total_price: o.total.toFixed(2),
+    currency: "USD",
+    source_name: o.source,
+    checkout_token: o.token,
+    financial_status: "paid",
+    test: false,
+  };
+}
+
 type CheckoutData = { checkout?: { token: string; totalPrice?: { amount: number }; currencyCode?: string; order?: { id: string } } };
 
 /**
@@ -44,18 +60,7 @@ export function demoOrders(visitors: SimulatedVisitor[], opts: { from: number; t
   const seen = new Set<string>();
   let invisible = 0;
   let number = 1000;
-  const order = (id: number, createdAt: number, total: number, source: string, token: string | null): DemoOrderPayload => ({
-    id,
-    admin_graphql_api_id: `gid://shopify/Order/${id}`,
-    name: `#${++number}`,
-    created_at: new Date(createdAt).toISOString(),
-    total_price: total.toFixed(2),
-    currency: "USD",
-    source_name: source,
-    checkout_token: token,
-    financial_status: "paid",
-    test: false,
-  });
+  const order = (id: number, createdAt: number, total: number, source: string, token: string | null) => demoOrderPayload({ id, number: ++number, createdAt, total, source, token });
   for (const v of visitors) {
     for (const e of v.events as PixelEvent[]) {
       if (e.name !== "checkout_completed") continue;
@@ -97,6 +102,8 @@ export async function seedDemoData(opts: {
   /** The running app (webhooks go to <appUrl>/webhooks/<topic>) and its API secret, which signs them. */
   appUrl: string;
   apiSecret: string;
+  /** Simulated visitors (default DEMO_VISITORS). */
+  visitors?: number;
 }) {
   const existing = await opts.db.event.count({ where: { shopId: opts.shop.id } });
   if (existing > 0) {
@@ -104,7 +111,7 @@ export async function seedDemoData(opts: {
     return;
   }
   const to = Date.now() - 60_000;
-  const simulation: SimulationOptions = { shop: opts.shop.domain, visitors: DEMO_VISITORS, from: to - DEMO_DAYS * 86_400_000, to, seed: DEMO_SEED };
+  const simulation: SimulationOptions = { shop: opts.shop.domain, visitors: opts.visitors ?? DEMO_VISITORS, from: to - DEMO_DAYS * 86_400_000, to, seed: DEMO_SEED };
   let shown = -1;
   const result = await runSimulation({
     ...simulation,

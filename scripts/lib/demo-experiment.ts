@@ -6,8 +6,13 @@
  * — the variant a little more often. About 2 % of visitors see both variants (they are
  * excluded by the readout, which says so).
  *
+ * Every purchase gets its order: with `webhookSecret` (the app's API secret) the orders
+ * go to the app as signed orders/create webhooks, as Shopify would send them, so coverage
+ * matches each experiment purchase to its order. Without it (tests of the readout alone)
+ * no orders are sent.
+ *
  * Deterministic for a seed: ids are derived from it, so calling this twice stores the
- * events once (the server dedupes by event id). Timestamps spread over the last `days`
+ * events and orders once (the server dedupes by event id and order id). Timestamps spread over the last `days`
  * days before `now`; the server must accept events that old (INGEST_MAX_AGE_HOURS;
  * the demo allows 35 days).
  *
@@ -16,6 +21,8 @@
 import { z } from "zod";
 import { prng, visitorUuid } from "./simulation";
 import type { CompactEvent } from "../../extensions/web-pixel/src/map";
+import { demoOrderPayload, type DemoOrderPayload } from "./demo-data";
+import { sendWebhooks } from "./webhook-client";
 
 export const DEMO_EXPERIMENT = "pdp-free-shipping-banner";
 
@@ -33,6 +40,8 @@ export interface DemoExperimentOptions {
   visitors?: number;
   seed?: number;
   experiment?: string;
+  /** SHOPIFY_API_SECRET of the running app: sends each purchase's order as a signed orders/create webhook. */
+  webhookSecret?: string;
 }
 
 export interface DemoExperimentResult {
@@ -42,6 +51,8 @@ export interface DemoExperimentResult {
   accepted: number;
   duplicates: number;
   rejected: number;
+  /** Orders sent as orders/create webhooks (0 without `webhookSecret`). */
+  orders: number;
 }
 
 const optionsSchema = z.object({
@@ -53,6 +64,7 @@ const optionsSchema = z.object({
   visitors: z.number().int().min(10).max(20_000).default(600),
   seed: z.number().int().default(14),
   experiment: z.string().min(1).max(100).default(DEMO_EXPERIMENT),
+  webhookSecret: z.string().min(1).optional(),
 });
 
 const PRODUCTS = [
@@ -128,6 +140,23 @@ export function demoExperimentJourneys(o: { shop: string; now: number; days: num
 }
 
 /**
+ * The orders Shopify would send for the experiment's purchases: one per checkout_completed,
+ * with its order id, created a moment before the thank-you page. Pure.
+ */
+export function demoExperimentOrders(journeys: { events: WireEvent[] }[]): DemoOrderPayload[] {
+  const orders: DemoOrderPayload[] = [];
+  for (const j of journeys) {
+    for (const e of j.events) {
+      if (e.name !== "checkout_completed") continue;
+      const id = /(\d+)$/.exec(String(e.orderId))?.[1];
+      if (!id) throw new Error(`experiment purchase ${e.id} has no order id`);
+      orders.push(demoOrderPayload({ id: Number(id), number: 50_000 + orders.length, createdAt: Date.parse(e.ts) - 2_000, total: Number(e.value ?? 0), source: "web", token: e.checkoutToken ?? null }));
+    }
+  }
+  return orders;
+}
+
+/**
  * Posts the demo experiment's events to a running app. Batches of ≤ 50 events per
  * visitor group (one user agent per batch, for bot flagging), retried on 429/5xx with
  * Retry-After. Throws when the server refuses the shop or key (401/403) or a batch.
@@ -136,7 +165,7 @@ export async function seedDemoExperiment(options: DemoExperimentOptions): Promis
   const o = optionsSchema.parse(options);
   const now = o.now ?? Date.now() - 60_000;
   const journeys = demoExperimentJourneys({ shop: o.shop, now, days: o.days, visitors: o.visitors, seed: o.seed, experiment: o.experiment });
-  const result: DemoExperimentResult = { visitors: journeys.length, events: 0, requests: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  const result: DemoExperimentResult = { visitors: journeys.length, events: 0, requests: 0, accepted: 0, duplicates: 0, rejected: 0, orders: 0 };
   // One batch per user agent group, up to 50 events (journeys are ≤ 8 events).
   const batches: { ua: string; events: WireEvent[] }[] = [];
   for (const j of journeys) {
@@ -170,5 +199,12 @@ export async function seedDemoExperiment(options: DemoExperimentOptions): Promis
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
+  if (o.webhookSecret) {
+    const orders = demoExperimentOrders(journeys);
+    const statuses = await sendWebhooks({ appUrl: o.appUrl, secret: o.webhookSecret }, orders.map((payload) => ({ topic: "orders/create", shop: o.shop, payload })));
+    const failed = statuses.filter((s) => s < 200 || s >= 300).length;
+    if (failed > 0) throw new Error(`${failed} of ${orders.length} experiment orders/create webhooks were not accepted (statuses: ${[...new Set(statuses)].join(", ")})`);
+    result.orders = orders.length;
+  }
   return result;
 }

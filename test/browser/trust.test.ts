@@ -164,8 +164,25 @@ describe("trust pages on the demo in real Chromium", () => {
       expect(text).toContain(ratioText(d.seen, d.onlineOrders));
     }
     await expect(page.getByTestId("coverage-ratio").innerText()).resolves.toBe(ratioText(t.seen, t.onlineOrders));
-    await expect(page.getByTestId("coverage-pixel-purchases").innerText()).resolves.toBe(`Purchases seen by the pixel: ${t.pixelPurchases.toLocaleString("en-US")}`);
-    await expect(page.getByTestId("coverage-online-orders").innerText()).resolves.toBe(`Orders Shopify recorded from the online store: ${t.onlineOrders.toLocaleString("en-US")}`);
+    const n = (x: number) => x.toLocaleString("en-US");
+    // The three numbers reconcile on screen: orders = matched + missed, purchases = matched + no order yet.
+    await expect(page.getByTestId("coverage-matched").innerText()).resolves.toBe(`Matched: ${n(t.seen)}`);
+    await expect(page.getByTestId("coverage-missed").innerText()).resolves.toBe(`Orders the pixel missed: ${n(t.missed)}`);
+    await expect(page.getByTestId("coverage-unmatched").innerText()).resolves.toBe(`Pixel purchases with no order yet: ${n(t.pixelPurchasesWithoutOrder)}`);
+    await expect(page.getByTestId("coverage-pixel-purchases").innerText()).resolves.toBe(
+      `Purchases seen by the pixel: ${n(t.pixelPurchases)} = ${n(t.seen)} matched + ${n(t.pixelPurchasesWithoutOrder)} with no order yet`,
+    );
+    await expect(page.getByTestId("coverage-online-orders").innerText()).resolves.toBe(
+      `Orders Shopify recorded from the online store: ${n(t.onlineOrders)} = ${n(t.seen)} matched + ${n(t.missed)} missed`,
+    );
+    expect(t.seen + t.missed).toBe(t.onlineOrders);
+    expect(t.seen + t.pixelPurchasesWithoutOrder).toBe(t.pixelPurchases);
+    // Every demo purchase (the A/B test's too) has its order; the missed orders are listed by id.
+    expect(t.pixelPurchasesWithoutOrder).toBe(0);
+    await page.getByText("Every purchase the pixel reported in this range has its online-store order.").waitFor();
+    const missedRows = page.locator('section[aria-label="Orders the pixel missed"] tbody tr');
+    await expect(missedRows.count()).resolves.toBe(Math.min(t.missed, 50));
+    await expect(missedRows.first().innerText()).resolves.toContain(body.lists.missedOrders[0].orderId);
     await expect(page.getByTestId("coverage-excluded").innerText()).resolves.toContain(`Excluded: ${t.otherChannelOrders} order${t.otherChannelOrders === 1 ? "" : "s"} from other channels`);
     await page.getByText(`Why the pixel missed ${t.missed} order`).waitFor();
 

@@ -179,39 +179,54 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       expect((await sendWebhook(app.url, "orders/create", b.domain, orderPayload(1010, nyAt(2, 11, 0)))).status).toBe(200);
     });
 
-    /** Coverage recomputed from the stored rows with Intl and loops, for the range the server used. */
-    async function expectedCoverage(shopId: number, from: number, to: number) {
+    /**
+     * Coverage recomputed from the stored rows with Intl and loops, for the range the server
+     * used: a matched pair on its purchase's day, a missed order on its creation day.
+     */
+    async function expectedCoverage(shopId: number, from: number, to: number, now: number) {
       const orders = await app.db.order.findMany({ where: { shopId } });
-      const purchases = await app.db.event.findMany({ where: { shopId, name: "checkout_completed" } });
-      const seen = new Set(purchases.filter((e) => !e.isBot && e.orderId).map((e) => e.orderId));
-      const orderIds = new Set(orders.map((o) => o.orderId));
-      const days = new Map<string, Record<string, number>>();
+      const purchases = (await app.db.event.findMany({ where: { shopId, name: "checkout_completed" } })).filter((e) => !e.isBot);
+      const seen = new Set(purchases.filter((e) => e.orderId).map((e) => e.orderId));
+      const byId = new Map(orders.map((o) => [o.orderId, o]));
+      const empty = () => ({ onlineOrders: 0, seen: 0, missed: 0, missedRecent: 0, rate: null as number | null, otherChannelOrders: 0, pixelPurchases: 0, pixelPurchasesWithoutOrder: 0, unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 0 } });
+      const days = new Map<string, ReturnType<typeof empty>>();
+      const total = empty();
       const day = (ts: number) => {
         const k = nyDate(ts);
-        if (!days.has(k)) days.set(k, { onlineOrders: 0, seen: 0, otherChannelOrders: 0, pixelPurchases: 0, pixelPurchasesWithoutOrder: 0 });
+        if (!days.has(k)) days.set(k, empty());
         return days.get(k)!;
       };
-      const total = { onlineOrders: 0, seen: 0, otherChannelOrders: 0, pixelPurchases: 0, pixelPurchasesWithoutOrder: 0 };
       for (const o of orders) {
         const ts = Number(o.createdAt);
         if (ts < from || ts >= to) continue;
         for (const f of [day(ts), total]) {
           if (!o.onlineStore) f.otherChannelOrders++;
-          else {
+          else if (!seen.has(o.orderId)) {
+            f.missed++;
             f.onlineOrders++;
-            if (seen.has(o.orderId)) f.seen++;
+            if (ts >= now - HOUR) f.missedRecent++;
           }
         }
       }
       for (const e of purchases) {
         const ts = Number(e.ts);
-        if (e.isBot || ts < from || ts >= to) continue;
+        if (ts < from || ts >= to) continue;
+        const o = e.orderId ? byId.get(e.orderId) : undefined;
         for (const f of [day(ts), total]) {
           f.pixelPurchases++;
-          if (!orderIds.has(e.orderId!)) f.pixelPurchasesWithoutOrder++;
+          if (o?.onlineStore) {
+            f.seen++;
+            f.onlineOrders++;
+            continue;
+          }
+          f.pixelPurchasesWithoutOrder++;
+          if (o) f.unmatched.otherChannel++;
+          else if (ts >= now - HOUR) f.unmatched.awaitingOrder++;
+          else f.unmatched.noOrder++;
         }
       }
-      return { days, total };
+      for (const f of [total, ...days.values()]) f.rate = f.onlineOrders ? f.seen / f.onlineOrders : null;
+      return { days, total, empty };
     }
 
     it("coverage per day and for the range equals the stored orders and events, recomputed independently", async () => {
@@ -226,14 +241,17 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       expect(c.days[0].date).toBe(c.range.fromDate);
       expect(c.days[29].date).toBe(c.range.toDate);
 
-      const want = await expectedCoverage(a.id, c.range.from, c.range.to);
-      for (const d of c.days) {
-        const w = want.days.get(d.date) ?? { onlineOrders: 0, seen: 0, otherChannelOrders: 0, pixelPurchases: 0, pixelPurchasesWithoutOrder: 0 };
-        expect(d, d.date).toEqual({ date: d.date, ...w, missed: w.onlineOrders - w.seen, rate: w.onlineOrders ? w.seen / w.onlineOrders : null });
-      }
-      expect(c.total).toEqual({ ...want.total, missed: want.total.onlineOrders - want.total.seen, rate: want.total.seen / want.total.onlineOrders });
-      // And the hand-built expectations: 1001, 1002, 1003 seen; 1005 (bot), 1006, 1007 missed; 2 other channels; 1099 without order.
-      expect(c.total).toEqual({ onlineOrders: 6, seen: 3, missed: 3, rate: 0.5, otherChannelOrders: 2, pixelPurchases: 4, pixelPurchasesWithoutOrder: 1 });
+      const want = await expectedCoverage(a.id, c.range.from, c.range.to, json.now);
+      for (const d of c.days) expect(d, d.date).toEqual({ date: d.date, ...(want.days.get(d.date) ?? want.empty()) });
+      expect(c.total).toEqual(want.total);
+      // And the hand-built expectations: 1001, 1002, 1003 matched; 1005 (bot), 1006, 1007 missed; 2 other channels; 1099 without order.
+      expect(c.total).toEqual({
+        onlineOrders: 6, seen: 3, missed: 3, missedRecent: 0, rate: 0.5, otherChannelOrders: 2,
+        pixelPurchases: 4, pixelPurchasesWithoutOrder: 1, unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 1 },
+      });
+      // The page lists which purchase has no order, and which orders the pixel missed.
+      expect(json.lists.unmatchedPurchases).toEqual([{ orderId: "1099", ts: nyAt(2, 12, 0), reason: "noOrder" }]);
+      expect(json.lists.missedOrders.map((o: { orderId: string }) => o.orderId)).toEqual(["1007", "1006", "1005"]);
       // 23:50 New York time counts on the shop's day, not UTC's.
       expect(c.days.find((d: { date: string }) => d.date === nyDate(nyAt(3, 12))).onlineOrders).toBe(3);
     });
@@ -249,6 +267,29 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       const backwards = await coverage(a.domain, "range=custom&from=2026-11-05&to=2026-11-01");
       expect(backwards.status).toBe(400);
       expect(backwards.json.error).toContain("must be on or before");
+    });
+
+    it("purchases without an order get their likely reason: awaiting the webhook, another channel, none; recent missed orders are flagged", async () => {
+      const c = await install("cov-c");
+      const now = Date.now();
+      await collect(c, [
+        purchase("c1", now - 5 * MIN, 3001), // its order arrives below: matched
+        purchase("c2", now - 10 * MIN, 3002), // no order yet, a few minutes old
+        purchase("c3", nyAt(2, 9, 0), 3003), // paid online for a draft order
+        purchase("c4", nyAt(3, 9, 0), 3004), // no order, days later
+      ]);
+      for (const o of [orderPayload(3001, now - 5 * MIN - 2_000), orderPayload(3003, nyAt(2, 8, 59), "shopify_draft_order"), orderPayload(3005, now - 3 * MIN)]) {
+        expect((await sendWebhook(app.url, "orders/create", c.domain, o)).status).toBe(200);
+      }
+      const { json } = await coverage(c.domain, "range=last7");
+      const t = json.coverage.total;
+      expect(t).toEqual({
+        onlineOrders: 2, seen: 1, missed: 1, missedRecent: 1, rate: 0.5, otherChannelOrders: 1,
+        pixelPurchases: 4, pixelPurchasesWithoutOrder: 3, unmatched: { awaitingOrder: 1, otherChannel: 1, noOrder: 1 },
+      });
+      expect(t).toEqual((await expectedCoverage(c.id, json.coverage.range.from, json.coverage.range.to, json.now)).total);
+      expect(json.lists.unmatchedPurchases.map((p: { orderId: string; reason: string }) => [p.orderId, p.reason])).toEqual([["3002", "awaitingOrder"], ["3003", "otherChannel"], ["3004", "noOrder"]]);
+      expect(json.lists.missedOrders).toEqual([{ orderId: "3005", createdAt: Date.parse(new Date(now - 3 * MIN).toISOString()), recent: true }]);
     });
 
     it("why numbers differ: midnight-UTC sessions, bots, consent and units, against the stored rows", async () => {
@@ -291,8 +332,9 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       expect(asA.json.coverage.total.onlineOrders).toBe(6);
       expect(asB.json.coverage.total).toMatchObject({ onlineOrders: 2, seen: 1, missed: 1, otherChannelOrders: 0, pixelPurchases: 1 });
       expect(asB.json.differences).toMatchObject({ sessions: 1, botSessions: 0, purchasingVisitors: 1 });
-      const wantB = await expectedCoverage(b.id, asB.json.coverage.range.from, asB.json.coverage.range.to);
-      expect(asB.json.coverage.total).toMatchObject(wantB.total);
+      const wantB = await expectedCoverage(b.id, asB.json.coverage.range.from, asB.json.coverage.range.to, asB.json.now);
+      expect(asB.json.coverage.total).toEqual(wantB.total);
+      expect(asB.json.lists.missedOrders.map((o: { orderId: string }) => o.orderId)).toEqual(["1010"]);
       const setupB = await setup(b.domain);
       expect(setupB.json.coverage.total).toEqual(asB.json.coverage.total);
       expect(setupB.json.checklist.events.standard.count7d).toBe(await app.db.event.count({ where: { shopId: b.id, ts: { gte: BigInt(setupB.json.checklist.now - 7 * DAY) } } }));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { demoOrders } from "../../scripts/lib/demo-data";
 import { simulateVisitors } from "../../scripts/lib/simulation";
 import { parseOrderPayload } from "../../app/services/trust/order-payload";
+import { DEMO_EXPERIMENT, demoExperimentJourneys, demoExperimentOrders } from "../../scripts/lib/demo-experiment";
 
 describe("demo orders for the simulator's purchases", () => {
   const opts = { shop: "demo-shop.myshopify.com", visitors: 600, from: Date.parse("2026-10-01T00:00:00Z"), to: Date.parse("2026-10-31T00:00:00Z"), seed: 2026 };
@@ -43,6 +44,31 @@ describe("demo orders for the simulator's purchases", () => {
 
   it("is deterministic", () => {
     expect(demoOrders(simulateVisitors(opts), { from: opts.from, to: opts.to, seed: opts.seed })).toEqual(orders);
+  });
+});
+
+describe("demo orders for the A/B test's purchases", () => {
+  const journeys = demoExperimentJourneys({ shop: "demo-shop.myshopify.com", now: Date.parse("2026-10-31T00:00:00Z"), days: 14, visitors: 600, seed: 14, experiment: DEMO_EXPERIMENT });
+  const orders = demoExperimentOrders(journeys);
+
+  it("gives every experiment purchase its online-store order, with the same order id and checkout token, just before it", () => {
+    const purchases = journeys.flatMap((j) => j.events.filter((e) => e.name === "checkout_completed"));
+    expect(purchases.length).toBeGreaterThan(20);
+    expect(orders).toHaveLength(purchases.length);
+    for (const [i, e] of purchases.entries()) {
+      const parsed = parseOrderPayload(orders[i]);
+      if (!parsed.ok) throw new Error(parsed.error);
+      expect(`gid://shopify/Order/${parsed.order.orderId}`).toBe(e.orderId);
+      expect(parsed.order).toMatchObject({ onlineStore: true, checkoutToken: e.checkoutToken, totalPrice: e.value, createdAt: Date.parse(e.ts) - 2_000 });
+    }
+  });
+
+  it("never reuses an order id of the simulated traffic or of the other channels", () => {
+    const sim = demoOrders(simulateVisitors({ shop: "demo-shop.myshopify.com", visitors: 1500, from: Date.parse("2026-10-01T00:00:00Z"), to: Date.parse("2026-10-31T00:00:00Z"), seed: 2026 }), {
+      from: Date.parse("2026-10-01T00:00:00Z"), to: Date.parse("2026-10-31T00:00:00Z"), seed: 2026,
+    });
+    const ids = [...sim.payloads, ...orders].map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 

@@ -5,11 +5,11 @@
 import type { AdminGraphql } from "../admin-graphql.server";
 import { safeTimeZone } from "../date-range";
 import { setupChecklist, type ChecklistShop } from "./checklist.server";
-import { coverageReport } from "./coverage.server";
+import { coverageLists, coverageReport } from "./coverage.server";
 import { whyNumbersDiffer } from "./differences.server";
 import { parseTrustRange } from "./range";
 import type { SetupChecklistView } from "../../../core/trust/checklist";
-import type { CoverageSummary, CoverageView } from "../../../core/trust/coverage";
+import type { CoverageLists, CoverageSummary, CoverageView } from "../../../core/trust/coverage";
 import type { DifferencesView } from "../../../core/trust/differences";
 
 /** Coverage for the range without its days (cards show the range's total). */
@@ -24,7 +24,7 @@ export interface SetupPageData {
 export async function setupPageData(shop: ChecklistShop, admin: AdminGraphql | null): Promise<SetupPageData> {
   const now = Date.now();
   const range = parseTrustRange(new URLSearchParams(), safeTimeZone(shop.timeZone), now);
-  const [checklist, coverage] = await Promise.all([setupChecklist(shop, { admin, now }), coverageReport(shop.id, range)]);
+  const [checklist, coverage] = await Promise.all([setupChecklist(shop, { admin, now }), coverageReport(shop.id, range, now)]);
   return { checklist, coverage: summaryOf(coverage) };
 }
 
@@ -32,15 +32,18 @@ export interface CoveragePageData {
   now: number;
   coverage: CoverageView;
   differences: DifferencesView;
+  /** Which purchases have no order and which orders the pixel missed (coverage page only). */
+  lists: CoverageLists | null;
 }
 
 /** Throws TrustRequestError (400) for a range the merchant got wrong. */
-export async function coveragePageData(shop: { id: number; timeZone: string }, search: URLSearchParams): Promise<CoveragePageData> {
+export async function coveragePageData(shop: { id: number; timeZone: string }, search: URLSearchParams, opts: { lists?: boolean } = {}): Promise<CoveragePageData> {
   const now = Date.now();
   const range = parseTrustRange(search, safeTimeZone(shop.timeZone), now);
-  const coverage = await coverageReport(shop.id, range);
+  const coverage = await coverageReport(shop.id, range, now);
   const differences = await whyNumbersDiffer(shop.id, range, coverage.total);
-  return { now, coverage, differences };
+  const lists = opts.lists ? await coverageLists(shop.id, range, now) : null;
+  return { now, coverage, differences, lists };
 }
 
 export interface DashboardTrustData {
