@@ -20,7 +20,12 @@ export const meta: MetaFunction = () => [{ title: "New audience" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
+  const search = new URL(request.url).searchParams;
+  // From an Insights row (?micro=&macro=): the custom form starts on that pair; unknown keys are ignored.
+  const micro = MICRO_CHOICES.find((c) => c.key === search.get("micro"));
+  const macro = MACRO_CHOICES.find((c) => c.key === search.get("macro"));
   return json({
+    prefill: micro ? { micro: micro.key, macro: macro?.key ?? null, name: macro ? `${micro.label}, not ${macro.label}`.slice(0, 80) : micro.label } : null,
     templates: AUDIENCE_TEMPLATES.map(({ key, name, description, lookbackDays, tag }) => ({ key, name, description, lookbackDays, tag })),
     micro: MICRO_CHOICES,
     macro: MACRO_CHOICES,
@@ -41,12 +46,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function NewAudience() {
-  const { templates, micro, macro } = useLoaderData<typeof loader>();
+  const { templates, micro, macro, prefill } = useLoaderData<typeof loader>();
   const error = (useActionData<typeof action>() as { error?: string } | undefined)?.error;
   const busy = useNavigation().state !== "idle";
-  const [name, setName] = useState("");
-  const [microKey, setMicro] = useState(micro[0].key);
-  const [macroKey, setMacro] = useState(macro[0].key);
+  const [name, setName] = useState(prefill?.name ?? "");
+  const [microKey, setMicro] = useState(prefill?.micro ?? micro[0].key);
+  const [macroKey, setMacro] = useState(prefill?.macro ?? macro[0].key);
   const [days, setDays] = useState("14");
   const [tag, setTag] = useState("");
   return (

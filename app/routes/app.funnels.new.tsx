@@ -21,6 +21,7 @@ import {
 } from "../services/funnels.server";
 import { MAX_STEPS, MIN_STEPS } from "../../core/types";
 import { safeLocale } from "../components/funnel/funnel-format";
+import { funnelPrefill } from "../../core/insights/prefill";
 import { draftToInput, FunnelBuilder, inputToDraft, type FunnelDraft } from "../components/funnel/FunnelBuilder";
 
 export const meta: MetaFunction = () => [{ title: "New funnel" }];
@@ -28,9 +29,12 @@ export const meta: MetaFunction = () => [{ title: "New funnel" }];
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  const template = templateByKey(new URL(request.url).searchParams.get("template")) ?? templateByKey("custom")!;
+  const search = new URL(request.url).searchParams;
+  const template = templateByKey(search.get("template")) ?? templateByKey("custom")!;
   return json({
     selected: template.key,
+    // From an Insights row (?micro=&goal=): "did the micro step, then reached the goal".
+    prefill: funnelPrefill(search.get("micro"), search.get("goal")),
     templates: FUNNEL_TEMPLATES.map((t) => ({ key: t.key, name: t.name, description: t.description, input: t.input })),
     seenEvents: await eventNamesSeen(shop.id),
     knownEvents: KNOWN_EVENT_NAMES,
@@ -63,7 +67,7 @@ export default function NewFunnelPage() {
   const actionData = useActionData<typeof action>();
   const saving = useNavigation().state !== "idle";
   const templates = data.templates.map((t) => ({ key: t.key, name: t.name, description: t.description, draft: inputToDraft(t.input) }));
-  const [draft, setDraft] = useState<FunnelDraft>(() => templates.find((t) => t.key === data.selected)!.draft);
+  const [draft, setDraft] = useState<FunnelDraft>(() => (data.prefill ? inputToDraft(data.prefill) : templates.find((t) => t.key === data.selected)!.draft));
   return (
     <Page title="New funnel" backAction={{ content: "Funnels", url: "/app/funnels" }}>
       <Form method="post">

@@ -81,7 +81,7 @@ interface Assignment {
 }
 
 /** The experiment and variant of an exposure event, or null when either is missing. */
-export function exposureOf(e: CoreEvent): { experiment: string; variant: string } | null {
+export function exposureOf(e: Pick<CoreEvent, "name" | "props">): { experiment: string; variant: string } | null {
   if (e.name !== EXPERIMENT_EVENT) return null;
   const experiment = e.props.experiment;
   const variant = e.props.variant;

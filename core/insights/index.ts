@@ -12,3 +12,5 @@ export * from "./audiences";
 export * from "./sync";
 export * from "./csv";
 export * from "./ranges";
+export * from "./prefill";
+export * from "./experimentGuide";

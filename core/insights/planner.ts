@@ -21,7 +21,7 @@ export interface PlannerMetric {
 export interface PlannerSettings {
   /** Distinct visitors over the window. */
   visitors: number;
-  /** Length of the window in days (28). */
+  /** Length of the window in days: 28, or fewer (fractional) for a shop younger than that. */
   days: number;
   /** Minimum detectable effect, relative (0.1 = +10 %). */
   mde: number;
@@ -71,9 +71,9 @@ export function planMetrics(metrics: readonly PlannerMetric[], s: PlannerSetting
     const rate = s.visitors > 0 ? m.converted / s.visitors : null;
     const plan: TestPlanResult =
       rate === null
-        ? { ok: false, reason: "no visitors in the last " + s.days + " days to take a baseline from" }
+        ? { ok: false, reason: `no visitors in the last ${formatDays(s.days)} to take a baseline from` }
         : m.converted === 0
-          ? { ok: false, reason: "nobody did this in the last " + s.days + " days: no baseline to test against" }
+          ? { ok: false, reason: `nobody did this in the last ${formatDays(s.days)}: no baseline to test against` }
           : planTest({ baseline: rate, mde: s.mde, alpha, power, weeklyVisitors, variants });
     const exactWeeks = plan.ok && weeklyVisitors > 0 ? plan.total / weeklyVisitors : null;
     const caveat =
@@ -94,6 +94,12 @@ function sortPlannerRows(rows: PlannerRow[]): PlannerRow[] {
     if (wa !== wb) return wa < wb ? -1 : 1;
     return a.label < b.label ? -1 : a.label > b.label ? 1 : 0;
   });
+}
+
+/** "28 days", "3.5 days", "1 day": a window length to one decimal. */
+export function formatDays(days: number): string {
+  const d = Math.round(days * 10) / 10;
+  return `${d} day${d === 1 ? "" : "s"}`;
 }
 
 /** "33.2": exact weeks with one decimal, as shown beside the whole weeks planTest rounds up to. */

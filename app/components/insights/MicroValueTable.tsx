@@ -1,5 +1,5 @@
-import { BlockStack, Box, DataTable, List, Text } from "@shopify/polaris";
-import type { MicroValueReport } from "../../../core/insights";
+import { BlockStack, Box, DataTable, InlineStack, Link, List, Text } from "@shopify/polaris";
+import type { MicroValueReport, RowLinks } from "../../../core/insights";
 import { ci, countsRate, int, pct, ratio } from "./format";
 
 /**
@@ -7,7 +7,22 @@ import { ci, countsRate, int, pct, ratio } from "./format";
  * did not, with counts, and the lift with its 95 % CI. Rows with a group under 30
  * visitors (or no conversions to divide by) are listed apart with the reason, counts only.
  */
-export function MicroValueTable({ report }: { report: MicroValueReport }) {
+export function MicroValueTable({ report, links }: { report: MicroValueReport; links?: (microKey: string) => RowLinks }) {
+  const actions = (key: string, label: string) => {
+    const l = links?.(key);
+    if (!l) return null;
+    return (
+      <span data-row-actions={key} style={{ whiteSpace: "normal", display: "inline-block", minWidth: 110 }}>
+        <BlockStack gap="050">
+          <Link url={l.funnel} accessibilityLabel={`Build a funnel: ${label}, then the goal`}>Build a funnel</Link>
+          {l.audience ? (
+            <Link url={l.audience} accessibilityLabel={`Make an audience: ${label}, not the goal`}>Make an audience</Link>
+          ) : null}
+          <Link url={l.plan} accessibilityLabel={`Plan a test on ${label}`}>Plan a test</Link>
+        </BlockStack>
+      </span>
+    );
+  };
   const shown = report.rows.filter((r) => r.lift.eligible);
   // Both groups large enough, but nobody reached the goal without the step: a prerequisite
   // (e.g. add to cart for a purchase). Its rates are meaningful, its ratio is unbounded.
@@ -29,6 +44,7 @@ export function MicroValueTable({ report }: { report: MicroValueReport }) {
         {r.lift.ci95 && r.lift.ci95[0] <= 1 && r.lift.ci95[1] >= 1 ? " · includes 1×: could be chance" : ""}
       </Text>
     </span>,
+    ...(links ? [actions(r.key, r.label)] : []),
   ]);
   return (
     <BlockStack gap="300">
@@ -40,8 +56,8 @@ export function MicroValueTable({ report }: { report: MicroValueReport }) {
       {rows.length > 0 ? (
         <div data-testid="micro-value-table">
           <DataTable
-            columnContentTypes={["text", "text", "text", "text"]}
-            headings={["Micro-conversion", "Did it → reached goal", "Did not → reached goal", "Lift (95 % CI)"]}
+            columnContentTypes={links ? ["text", "text", "text", "text", "text"] : ["text", "text", "text", "text"]}
+            headings={["Micro-conversion", "Did it → reached goal", "Did not → reached goal", "Lift (95 % CI)", ...(links ? ["Act on it"] : [])]}
             rows={rows}
           />
         </div>
@@ -61,6 +77,7 @@ export function MicroValueTable({ report }: { report: MicroValueReport }) {
                     <Text as="span" fontWeight="semibold">{r.label}</Text>: {countsRate(r.did)} of those who did it reached the goal, {countsRate(r.didNot)}{" "}
                     of those who did not — nobody reached the goal without it, so the ratio has no upper bound.
                   </span>
+                  {links ? <InlineStack gap="300">{actions(r.key, r.label)}</InlineStack> : null}
                 </List.Item>
               ))}
             </List>

@@ -1,13 +1,15 @@
 /**
  * Experiment readout for one shop: exposures (`mc:experiment_view` {experiment, variant})
- * in a date range and, per variant, the shop's main funnel counted after exposure.
+ * in a date range and, per variant, a funnel counted after exposure: the one chosen
+ * (`?funnel=<id>` or `template`), else the main funnel, else the Purchase template.
+ * Also whether exposures are arriving at all (last 24 h, last seen).
  */
 import { z } from "zod";
 import prisma from "../../db.server";
 import { loadReportEvents } from "../events.server";
-import { experimentReadouts, type ExperimentReadout } from "../../../core/insights";
-import type { FunnelStepDef, StepMatcher } from "../../../core/types";
-import { resolveInsightRange, type InsightRange } from "./range.server";
+import { EXPERIMENT_EVENT, exposureOf, experimentReadouts, TEMPLATE_CHOICE, type ExperimentReadout } from "../../../core/insights";
+import type { CoreEvent, FunnelStepDef, StepMatcher } from "../../../core/types";
+import { InsightsRequestError, parseAll, resolveInsightRange, type InsightRange } from "./range.server";
 import { parsePlannerSettings, type PlannerSettingsView } from "./insights.server";
 
 /** The Purchase template's steps: the readout's funnel when the shop has no main funnel. */
@@ -28,17 +30,27 @@ export const storedMatcherSchema = z.object({ event: z.string().min(1).max(64), 
 const storedMatchers = z.array(storedMatcherSchema).min(1);
 
 export interface StepSource {
-  kind: "main-funnel" | "purchase-template";
+  kind: "main-funnel" | "chosen-funnel" | "purchase-template";
   name: string;
+  /** The funnel's id; null for the Purchase template. */
+  id: string | null;
 }
 
-/** Steps of the shop's main funnel (Funnel.isMain), or the Purchase template when there is none or it cannot be read. */
-export async function readoutSteps(shopId: number): Promise<{ steps: FunnelStepDef[]; source: StepSource }> {
+
+/**
+ * Steps of the chosen funnel, else the shop's main funnel (Funnel.isMain), else the
+ * Purchase template (also when the funnel's steps cannot be read). A chosen id that is
+ * not this shop's funnel is a 400.
+ */
+export async function readoutSteps(shopId: number, choice: string | null = null): Promise<{ steps: FunnelStepDef[]; source: StepSource }> {
+  const template = { steps: PURCHASE_STEPS, source: { kind: "purchase-template" as const, name: "Purchase", id: null } };
+  if (choice === TEMPLATE_CHOICE) return template;
   const main = await prisma.funnel.findFirst({
-    where: { shopId, isMain: true },
+    where: choice ? { shopId, id: choice } : { shopId, isMain: true },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     include: { steps: { orderBy: { position: "asc" } } },
   });
+  if (choice && !main) throw new InsightsRequestError({ funnel: "no funnel with this id in this shop" });
   if (main && main.steps.length >= 2) {
     const steps: FunnelStepDef[] = [];
     for (const s of main.steps) {
@@ -52,9 +64,63 @@ export async function readoutSteps(shopId: number): Promise<{ steps: FunnelStepD
       if (!parsed.success) break;
       steps.push({ label: s.label, anyOf: parsed.data as StepMatcher[] });
     }
-    if (steps.length === main.steps.length) return { steps, source: { kind: "main-funnel", name: main.name } };
+    if (steps.length === main.steps.length) return { steps, source: { kind: choice ? "chosen-funnel" : "main-funnel", name: main.name, id: main.id } };
   }
-  return { steps: PURCHASE_STEPS, source: { kind: "purchase-template", name: "Purchase" } };
+  return template;
+}
+
+const funnelChoice = z.string().trim().min(1).max(64).regex(/^[\w-]+$/, "funnel must be a funnel id or template");
+
+function parseFunnelChoice(search: URLSearchParams): string | null {
+  const raw = search.get("funnel");
+  if (!raw) return null;
+  const parsed = funnelChoice.safeParse(raw);
+  if (!parsed.success) throw new InsightsRequestError({ funnel: parsed.error.issues[0].message });
+  return parsed.data;
+}
+
+/** Whether experiment views are arriving: the last 24 h and the last one seen (30 days back at most). */
+export interface ExposureArrivals {
+  last24h: number;
+  /** Of those, how many lack `experiment` or `variant` (ignored by the readout). */
+  last24hIncomplete: number;
+  lastSeen: number | null;
+  checkedAt: number;
+}
+
+export const ARRIVALS_LOOKBACK_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export async function exposureArrivals(shopId: number, now = Date.now()): Promise<ExposureArrivals> {
+  const recent = await prisma.event.findMany({
+    where: { shopId, name: EXPERIMENT_EVENT, ts: { gte: BigInt(now - DAY_MS) } },
+    select: { ts: true, props: true },
+  });
+  let incomplete = 0;
+  for (const r of recent) {
+    let props: Record<string, unknown> = {};
+    try {
+      props = r.props ? JSON.parse(r.props) : {};
+    } catch {
+      /* unreadable props count as incomplete */
+    }
+    if (!exposureOf({ name: EXPERIMENT_EVENT, props: props as CoreEvent["props"] })) incomplete++;
+  }
+  const last = await prisma.event.findFirst({
+    where: { shopId, name: EXPERIMENT_EVENT, ts: { gte: BigInt(now - ARRIVALS_LOOKBACK_DAYS * DAY_MS) } },
+    orderBy: { ts: "desc" },
+    select: { ts: true },
+  });
+  return { last24h: recent.length, last24hIncomplete: incomplete, lastSeen: last ? Number(last.ts) : null, checkedAt: now };
+}
+
+/** The funnels the readout can use, main first. */
+export async function readoutFunnelChoices(shopId: number): Promise<{ id: string; name: string; isMain: boolean }[]> {
+  return prisma.funnel.findMany({
+    where: { shopId },
+    select: { id: true, name: true, isMain: true },
+    orderBy: [{ isMain: "desc" }, { createdAt: "asc" }, { id: "asc" }],
+  });
 }
 
 export interface ExperimentsView {
@@ -64,11 +130,17 @@ export interface ExperimentsView {
   experiments: ExperimentReadout[];
 }
 
-/** `?range=…&mde=&alpha=&power=`: every experiment with exposures in the range. */
+/**
+ * `?range=…&funnel=&mde=&alpha=&power=`: every experiment with exposures in the range.
+ * Every bad parameter is reported at once.
+ */
 export async function experimentsReport(shop: { id: number; timeZone: string }, search: URLSearchParams, now = Date.now()): Promise<ExperimentsView> {
-  const range = resolveInsightRange(search, shop.timeZone, now);
-  const settings = parsePlannerSettings(search);
-  const { steps, source } = await readoutSteps(shop.id);
+  const { range, settings, choice } = parseAll({
+    range: () => resolveInsightRange(search, shop.timeZone, now),
+    settings: () => parsePlannerSettings(search),
+    choice: () => parseFunnelChoice(search),
+  });
+  const { steps, source } = await readoutSteps(shop.id, choice);
   const events = await loadReportEvents(prisma, shop.id, { from: range.from, to: range.to, unit: "visitor", windowMs: 0 });
   const experiments = experimentReadouts(events, {
     from: range.from,

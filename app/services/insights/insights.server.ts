@@ -20,7 +20,7 @@ import {
   type MicroValueReport,
   type PlannerReport,
 } from "../../../core/insights";
-import { InsightsRequestError, resolveInsightRange, zodMessage, type InsightRange } from "./range.server";
+import { InsightsRequestError, parseAll, resolveInsightRange, zodFieldErrors, type InsightRange } from "./range.server";
 
 export { InsightsRequestError } from "./range.server";
 
@@ -52,37 +52,67 @@ export interface PlannerSettingsView {
   power: number;
 }
 
-/** `?mde=&alpha=&power=` validated; empty values take the defaults. */
+/** `?mde=&alpha=&power=` validated (every bad one reported); empty values take the defaults. */
 export function parsePlannerSettings(search: URLSearchParams): PlannerSettingsView {
   const parsed = plannerQuery.safeParse({
     mde: search.get("mde") || undefined,
     alpha: search.get("alpha") || undefined,
     power: search.get("power") || undefined,
   });
-  if (!parsed.success) throw new InsightsRequestError(zodMessage(parsed.error));
+  if (!parsed.success) throw new InsightsRequestError(zodFieldErrors(parsed.error));
   return parsed.data;
+}
+
+function parseGoal(search: URLSearchParams): string {
+  const parsed = goalQuery.safeParse(search.get("goal") || undefined);
+  if (!parsed.success) throw new InsightsRequestError({ goal: parsed.error.issues[0].message });
+  return parsed.data;
+}
+
+/**
+ * When the shop's data starts: the install, or its first stored event when that is
+ * earlier (imported or backfilled history). Rates and weekly traffic never count days
+ * before it, however new the shop is.
+ */
+export async function dataSince(shop: { id: number; installedAt?: Date | null }): Promise<number | null> {
+  const first = await prisma.event.findFirst({ where: { shopId: shop.id }, orderBy: { ts: "asc" }, select: { ts: true } });
+  const times = [shop.installedAt?.getTime(), first ? Number(first.ts) : undefined].filter((t): t is number => typeof t === "number");
+  return times.length ? Math.min(...times) : null;
 }
 
 export interface InsightsView {
   range: InsightRange;
   goals: { key: string; label: string }[];
   microValue: MicroValueReport;
-  planner: PlannerReport & { from: number; to: number };
+  /** The planner's window: the last 28 days, or since `dataSince` when that is later. */
+  planner: PlannerReport & { from: number; to: number; sinceInstall: boolean };
   settings: PlannerSettingsView;
+  /** When the shop's data starts (install or first event), epoch ms. */
+  dataSince: number | null;
 }
 
 /**
  * Micro value over the requested range (`?range=…&goal=…`) and the planner over
- * [now − 28 days, now) (`?mde=&alpha=&power=`), both per visitor.
+ * [max(now − 28 days, data start), now) (`?mde=&alpha=&power=`), both per visitor.
+ * Every bad parameter is reported at once (InsightsRequestError.fieldErrors).
  */
-export async function insightsReport(shop: { id: number; timeZone: string }, search: URLSearchParams, now = Date.now()): Promise<InsightsView> {
-  const range = resolveInsightRange(search, shop.timeZone, now);
-  const goalParsed = goalQuery.safeParse(search.get("goal") || undefined);
-  if (!goalParsed.success) throw new InsightsRequestError(zodMessage(goalParsed.error));
-  const goal = goalByKey(goalParsed.data)!;
-  const settings = parsePlannerSettings(search);
-
-  const plannerWindow = { from: now - PLANNER_WINDOW_DAYS * DAY_MS, to: now };
+export async function insightsReport(
+  shop: { id: number; timeZone: string; installedAt?: Date | null },
+  search: URLSearchParams,
+  now = Date.now(),
+): Promise<InsightsView> {
+  const { range, goalKey, settings } = parseAll({
+    range: () => resolveInsightRange(search, shop.timeZone, now),
+    goalKey: () => parseGoal(search),
+    settings: () => parsePlannerSettings(search),
+  });
+  const goal = goalByKey(goalKey)!;
+  const since = await dataSince(shop);
+  // A new shop's traffic per week is its visitors over the days it has existed (at
+  // least one, so a first hour is not extrapolated to a week), not over 28 days.
+  const windowStart = Math.max(now - PLANNER_WINDOW_DAYS * DAY_MS, Math.min(since ?? now, now - DAY_MS));
+  const plannerWindow = { from: windowStart, to: now };
+  const plannerDays = (now - windowStart) / DAY_MS;
   const from = Math.min(range.from, plannerWindow.from);
   const to = Math.max(range.to, plannerWindow.to);
   const events = await loadReportEvents(prisma, shop.id, { from, to, unit: "visitor", windowMs: 0 });
@@ -95,13 +125,14 @@ export async function insightsReport(shop: { id: number; timeZone: string }, sea
   const counts = countVisitorsByMetric(events, metrics, plannerWindow);
   const planner = planMetrics(
     metrics.map((m, i) => ({ key: m.key, label: m.label, kind: i === 0 ? "macro" : "micro", converted: counts.did[m.key] })),
-    { visitors: counts.visitors, days: PLANNER_WINDOW_DAYS, mde: settings.mde / 100, alpha: settings.alpha, power: settings.power },
+    { visitors: counts.visitors, days: plannerDays, mde: settings.mde / 100, alpha: settings.alpha, power: settings.power },
   );
   return {
     range,
     goals: MACRO_GOALS.map((g) => ({ key: g.key, label: g.label })),
     microValue,
-    planner: { ...planner, ...plannerWindow },
+    planner: { ...planner, ...plannerWindow, sinceInstall: windowStart > now - PLANNER_WINDOW_DAYS * DAY_MS },
     settings,
+    dataSince: since,
   };
 }

@@ -24,14 +24,45 @@ export interface InsightRange {
   timeZone: string;
 }
 
-/** A request the insights pages cannot answer; `status` is the HTTP status to send. */
+/** Field → what is wrong with it, every bad field of a request (shown beside its control). */
+export type FieldErrors = Record<string, string>;
+
+/**
+ * A request the insights pages cannot answer; `status` is the HTTP status to send and
+ * `fieldErrors` every problem by query parameter. The message lists them all.
+ */
 export class InsightsRequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 = 400,
-  ) {
-    super(message);
+  readonly fieldErrors: FieldErrors;
+  constructor(message: string | FieldErrors, readonly status: 400 | 404 = 400) {
+    super(typeof message === "string" ? message : Object.entries(message).map(([k, v]) => `${k}: ${v}`).join("; "));
+    this.fieldErrors = typeof message === "string" ? {} : message;
   }
+}
+
+/** Every zod issue as field → message (the first per field). */
+export function zodFieldErrors(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const i of error.issues) out[i.path.length ? i.path.join(".") : "_"] ??= i.message;
+  return out;
+}
+
+/**
+ * Runs each parser and gathers the field errors of all that fail, so one request reports
+ * every bad setting at once; throws them together, or returns every parser's value.
+ */
+export function parseAll<T extends Record<string, () => unknown>>(parsers: T): { [K in keyof T]: ReturnType<T[K]> } {
+  const errors: FieldErrors = {};
+  const out: Record<string, unknown> = {};
+  for (const [key, parse] of Object.entries(parsers)) {
+    try {
+      out[key] = parse();
+    } catch (e) {
+      if (!(e instanceof InsightsRequestError)) throw e;
+      Object.assign(errors, Object.keys(e.fieldErrors).length ? e.fieldErrors : { [key]: e.message });
+    }
+  }
+  if (Object.keys(errors).length) throw new InsightsRequestError(errors);
+  return out as { [K in keyof T]: ReturnType<T[K]> };
 }
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date as YYYY-MM-DD");
@@ -47,13 +78,12 @@ export function zodMessage(error: z.ZodError): string {
   return `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`;
 }
 
-function dayNumber(value: string, field: string): number {
+/** Day number of a YYYY-MM-DD calendar date, or null when it is not one (2000–2100). */
+function dayNumber(value: string): number | null {
   const [y, m, d] = value.split("-").map(Number);
   const ms = Date.UTC(y, m - 1, d);
   const check = new Date(ms);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d || y < 2000 || y > 2100) {
-    throw new InsightsRequestError(`${field}: ${value} is not a calendar date between 2000 and 2100`);
-  }
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d || y < 2000 || y > 2100) return null;
   return ms / DAY_MS;
 }
 
@@ -77,17 +107,27 @@ export function resolveInsightRange(search: URLSearchParams, timeZone: string, n
     from: search.get("from") || undefined,
     to: search.get("to") || undefined,
   });
-  if (!parsed.success) throw new InsightsRequestError(zodMessage(parsed.error));
+  if (!parsed.success) throw new InsightsRequestError(zodFieldErrors(parsed.error));
   const zone = safeZone(timeZone);
   const { range } = parsed.data;
   let first: number;
   let last: number;
   if (range === "custom") {
-    if (!parsed.data.from || !parsed.data.to) throw new InsightsRequestError("a custom range needs both from and to (YYYY-MM-DD)");
-    first = dayNumber(parsed.data.from, "from");
-    last = dayNumber(parsed.data.to, "to");
-    if (first > last) throw new InsightsRequestError(`from (${parsed.data.from}) must be on or before to (${parsed.data.to})`);
-    if (last - first + 1 > MAX_INSIGHT_RANGE_DAYS) throw new InsightsRequestError(`a range covers at most ${MAX_INSIGHT_RANGE_DAYS} days`);
+    const errors: FieldErrors = {};
+    const { from, to } = parsed.data;
+    const a = from ? dayNumber(from) : null;
+    const b = to ? dayNumber(to) : null;
+    if (!from) errors.from = "a custom range needs a start date (YYYY-MM-DD)";
+    else if (a === null) errors.from = `${from} is not a calendar date between 2000 and 2100`;
+    if (!to) errors.to = "a custom range needs an end date (YYYY-MM-DD)";
+    else if (b === null) errors.to = `${to} is not a calendar date between 2000 and 2100`;
+    if (a !== null && b !== null) {
+      if (a > b) errors.to = `from (${from}) must be on or before to (${to})`;
+      else if (b - a + 1 > MAX_INSIGHT_RANGE_DAYS) errors.to = `a range covers at most ${MAX_INSIGHT_RANGE_DAYS} days`;
+    }
+    if (Object.keys(errors).length) throw new InsightsRequestError(errors);
+    first = a!;
+    last = b!;
   } else {
     last = localDayNumber(now, zone);
     first = last - PRESET_DAYS[range] + 1;
