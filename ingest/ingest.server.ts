@@ -69,8 +69,10 @@ async function readLimited(request: Request): Promise<string | null> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-// Shop lookups are cached briefly: every pixel request needs one. app/uninstalled
-// clears the entry at once (forgetShop), so ingestion stops immediately in this process.
+// Shop lookups are cached briefly: every pixel request needs one. app/uninstalled and
+// an install clear the entry at once in the process that handled them (forgetShop).
+// Other processes learn of an uninstall within SHOP_TTL_MS; an unknown or uninstalled
+// shop is kept only INACTIVE_TTL_MS, so a reinstall is accepted everywhere within it.
 interface ShopAuth {
   id: number;
   keyHash: Buffer;
@@ -80,6 +82,7 @@ interface ShopAuth {
 }
 const shopCache = new Map<string, { value: ShopAuth | null; until: number }>();
 const SHOP_TTL_MS = 10_000;
+const INACTIVE_TTL_MS = 500;
 
 const hashKey = (key: string) => createHash("sha256").update(key).digest();
 
@@ -91,7 +94,7 @@ async function lookupShop(domain: string, now: number) {
     ? { id: shop.id, keyHash: hashKey(shop.ingestKey), active: shop.uninstalledAt === null, allowedQueryParams: new Set(allowedQueryParamsOf(shop.settings)) }
     : null;
   if (shopCache.size > 10_000) shopCache.clear();
-  shopCache.set(domain, { value, until: now + SHOP_TTL_MS });
+  shopCache.set(domain, { value, until: now + (value?.active ? SHOP_TTL_MS : INACTIVE_TTL_MS) });
   return value;
 }
 

@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
-import { requireShop, syncPixel } from "../services/shops.server";
+import { requireShop, syncOrdersWebhook, syncPixel } from "../services/shops.server";
 import { setupPageData } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
 import { CoverageCard } from "../components/trust/CoverageCard";
@@ -12,14 +12,22 @@ import { CoverageCard } from "../components/trust/CoverageCard";
 // The loader asks Shopify for the pixel's current settings (one Admin API read).
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  let shop = await requireShop(session.shop);
+  // Installed before orders/create was subscribed per shop, or a failed attempt: try once more.
+  if (shop.ordersWebhook === "pending") shop = await syncOrdersWebhook(shop.id, admin);
   return json(await setupPageData(shop, admin), { headers: { "Cache-Control": "private, no-store" } });
 };
 
-// Retry / update the web pixel: the same re-sync as the Settings page.
+// Retry / update the web pixel (the same re-sync as the Settings page), or with
+// intent=orders-webhook the orders/create subscription (after protected data was granted).
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
+  const intent = new URLSearchParams(await request.text()).get("intent");
+  if (intent === "orders-webhook") {
+    const row = await syncOrdersWebhook(shop.id, admin);
+    return json({ ok: row.ordersWebhook === "subscribed", ordersWebhook: row.ordersWebhook, ordersWebhookError: row.ordersWebhookError });
+  }
   const updated = await syncPixel(shop.id, admin);
   return json({ ok: updated.pixelStatus === "created", pixelStatus: updated.pixelStatus, pixelError: updated.pixelError });
 };

@@ -24,6 +24,7 @@ function deletionsFor(db: Prisma.TransactionClient, shopId: number | null, domai
     Order: () => db.order.deleteMany({ where: { shopId: id } }),
     AudienceSync: () => db.audienceSync.deleteMany({ where: { shopId: id } }),
     Audience: () => db.audience.deleteMany({ where: { shopId: id } }),
+    DataRequest: () => db.dataRequest.deleteMany({ where: { shopId: id } }),
     // Last: the row that holds the shop's id.
     Shop: () => db.shop.deleteMany({ where: { domain } }),
   };

@@ -4,6 +4,7 @@ import { env } from "../env.server";
 import type { AdminGraphql } from "./admin-graphql.server";
 import { adminQuery } from "./admin-graphql.server";
 import { ensureWebPixel } from "./web-pixel.server";
+import { registerOrdersWebhook } from "./orders-webhook.server";
 import { forgetShop } from "../../ingest/ingest.server";
 
 const SHOP_QUERY = `#graphql
@@ -48,7 +49,20 @@ export async function recordInstall(domain: string, admin: AdminGraphql) {
     }
     return row;
   });
+  // A reinstall must take effect for ingestion at once: drop this process's cached
+  // "uninstalled" entry (other processes keep such entries at most INACTIVE_TTL_MS).
+  forgetShop(domain);
+  if (shop.ordersWebhook !== "subscribed") await syncOrdersWebhook(shop.id, admin);
   return syncPixel(shop.id, admin);
+}
+
+/** Subscribes the shop to orders/create and stores the outcome for the Setup page. */
+export async function syncOrdersWebhook(shopId: number, admin: AdminGraphql) {
+  const result = await registerOrdersWebhook(admin, new URL("/webhooks/orders/create", env.SHOPIFY_APP_URL).toString());
+  return prisma.shop.update({
+    where: { id: shopId },
+    data: { ordersWebhook: result.state, ordersWebhookError: result.state === "subscribed" ? null : result.error.slice(0, 1000) },
+  });
 }
 
 /** Creates/updates the web pixel for a shop and stores the outcome for the Settings page. */
@@ -63,11 +77,16 @@ export async function syncPixel(shopId: number, admin: AdminGraphql) {
   });
 }
 
-/** app/uninstalled: sessions go, the shop is marked so ingestion for it stops. Data stays until shop/redact. */
+/**
+ * app/uninstalled: sessions go, the shop is marked so ingestion for it stops. Data stays
+ * until shop/redact. Shopify drops the shop-specific orders/create subscription with the
+ * install, so it is marked to be made again on reinstall.
+ */
 export async function markUninstalled(domain: string) {
   await prisma.$transaction([
     prisma.session.deleteMany({ where: { shop: domain } }),
     prisma.shop.updateMany({ where: { domain, uninstalledAt: null }, data: { uninstalledAt: new Date() } }),
+    prisma.shop.updateMany({ where: { domain }, data: { ordersWebhook: "pending", ordersWebhookError: null } }),
   ]);
   forgetShop(domain);
 }

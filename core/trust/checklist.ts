@@ -59,8 +59,21 @@ export interface EventFacts {
   pageViewsSinceLatestCustom: number;
 }
 
+/** Shop.ordersWebhook / ordersWebhookError: the orders/create subscription made at install. */
+export interface OrdersWebhookFacts {
+  state: string;
+  error: string | null;
+}
+
+/** Where a developer requests protected customer data access (README "Protected customer data"). */
+export const PROTECTED_DATA_STEPS = [
+  "In the Partner Dashboard (or Dev Dashboard): Apps → Micro-Conversions → API access → Protected customer data access → Request access.",
+  "Select \"Protected customer data\" only (Level 1: no name, email, phone or address fields), give the reasons from the README, and save. Development stores work as soon as it is saved; a public app needs Shopify's review.",
+  "Then press \"Retry\" here.",
+];
+
 export interface ChecklistItem {
-  key: "pixel" | "embed" | "events";
+  key: "pixel" | "embed" | "events" | "orders";
   state: ItemState;
   title: string;
   summary: string;
@@ -81,6 +94,7 @@ export interface SetupChecklistView {
   timeZone: string;
   items: ChecklistItem[];
   pixel: { status: string; error: string | null; webPixelId: string | null; ingestUrl: string; settings: PixelSettingsCheck; canRetry: boolean };
+  orders: { state: string; error: string | null; canRetry: boolean };
   embed: { detected: boolean; deepLink: string; pageViewsSinceLatestCustom: number };
   events: { standard: KindView; custom: KindView; quiet: QuietVerdict };
 }
@@ -166,6 +180,25 @@ function eventsItem(e: EventFacts, quiet: QuietVerdict, now: number, timeZone: s
   return { key: "events", state: "done", title, summary: `Events are arriving (latest ${momentLabel(latest, now, timeZone)}).`, details: [...details, rhythm] };
 }
 
+function ordersItem(o: OrdersWebhookFacts): ChecklistItem {
+  const title = "Order reconciliation (orders/create webhook)";
+  if (o.state === "subscribed") {
+    return { key: "orders", state: "done", title, summary: "Shopify sends each new order to the app, so coverage compares the pixel's purchases with your orders.", details: [] };
+  }
+  if (o.state === "refused") {
+    return {
+      key: "orders", state: "error", title,
+      summary: "Shopify refused the orders/create subscription: the app has not been granted protected customer data access. Events and funnels work; order coverage and audience tagging wait for it.",
+      details: [`Shopify said: ${o.error ?? "not approved"}`, ...PROTECTED_DATA_STEPS],
+    };
+  }
+  return {
+    key: "orders", state: "todo", title,
+    summary: "The orders/create subscription has not been made yet.",
+    details: o.error ? [`Last attempt: ${o.error}`, "Retry below."] : ["It is made when the app is opened after install; you can also retry now."],
+  };
+}
+
 function kindView(label: string, k: KindFacts, now: number, timeZone: string): KindView {
   return {
     ...k,
@@ -175,13 +208,13 @@ function kindView(label: string, k: KindFacts, now: number, timeZone: string): K
   };
 }
 
-export function buildChecklist(input: { shopDomain: string; apiKey: string; timeZone: string; now: number; pixel: PixelFacts; events: EventFacts }): SetupChecklistView {
+export function buildChecklist(input: { shopDomain: string; apiKey: string; timeZone: string; now: number; pixel: PixelFacts; events: EventFacts; orders: OrdersWebhookFacts }): SetupChecklistView {
   const { now, timeZone, events } = input;
   const latest = Math.max(events.standard.latestTs ?? -Infinity, events.custom.latestTs ?? -Infinity);
   const quiet = quietVerdict({ latestTs: Number.isFinite(latest) ? latest : null, hourBuckets: events.hourBuckets, now });
   const deepLink = embedDeepLink(input.shopDomain, input.apiKey);
   const recent = events.standard.count7d + events.custom.count7d > 0;
-  const items = [pixelItem(input.pixel, recent), embedItem(events, deepLink, now, timeZone), eventsItem(events, quiet, now, timeZone)];
+  const items = [pixelItem(input.pixel, recent), embedItem(events, deepLink, now, timeZone), eventsItem(events, quiet, now, timeZone), ordersItem(input.orders)];
   const doneCount = items.filter((i) => i.state === "done").length;
   return {
     complete: doneCount === items.length,
@@ -197,6 +230,7 @@ export function buildChecklist(input: { shopDomain: string; apiKey: string; time
       settings: input.pixel.settings,
       canRetry: items[0].state !== "done",
     },
+    orders: { state: input.orders.state, error: input.orders.error, canRetry: items[3].state !== "done" },
     embed: { detected: events.custom.latestTs !== null, deepLink, pageViewsSinceLatestCustom: events.pageViewsSinceLatestCustom },
     events: {
       standard: kindView("Standard events", events.standard, now, timeZone),

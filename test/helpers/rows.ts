@@ -39,6 +39,7 @@ export async function fillEveryTable(db: Db, domain: string): Promise<Shop> {
     data: { shopId: shop.id, name: "Carted, not bought", microMatcher: "{}", macroMatcher: "{}", tag: "mc-carted" },
   });
   await db.audienceSync.create({ data: { shopId: shop.id, audienceId: audience.id } });
+  await db.dataRequest.create({ data: { shopId: shop.id, requestKey: "dr-1", customerId: "42", ordersJson: "[1]" } });
   return shop;
 }
 
@@ -56,6 +57,7 @@ export async function countRowsForShop(db: Db, shop: Shop): Promise<Record<strin
     Order: () => db.order.count({ where: { shopId: shop.id } }),
     Audience: () => db.audience.count({ where: { shopId: shop.id } }),
     AudienceSync: () => db.audienceSync.count({ where: { shopId: shop.id } }),
+    DataRequest: () => db.dataRequest.count({ where: { shopId: shop.id } }),
   };
   const out: Record<string, number> = {};
   for (const model of Object.values(Prisma.ModelName)) out[model] = await counters[model]();

@@ -437,7 +437,8 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       const body = await syncUntilSettled(app, SYNC, audienceId);
       expect(Date.now() - t0).toBeGreaterThan(250 + 500 + 1000 + 1000); // it did back off
       expect(body.sync).toMatchObject({ status: "done", total: 41, tagged: 40, untagged: 0, refused: 1, remaining: 0 });
-      expect(body.sync.errors).toEqual([{ id: "abc", op: "add", message: "Invalid id" }]);
+      expect(body.sync.errors).toEqual([{ id: "abc", op: "add", message: "Invalid id", kind: "not-found" }]);
+      expect(body.sync.refusedByKind).toEqual({ "not-found": 1, "user-error": 0 });
       expect(body.sync.error).toMatch(/1 customer\(s\) refused/);
       expect(tagged()).toEqual(range(5000, 5040).map(gid).sort());
       const adds = opsSince(start, "tagsAdd");
@@ -534,6 +535,55 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       expect(second).toEqual(cursor.add.slice(5).map(gid));
       expect(second.filter((id: string) => first.includes(id))).toEqual([]);
       expect(tagged().filter((id) => range(5300, 5360).map(gid).includes(id)).sort()).toEqual(range(5300, 5360).map(gid).sort());
+    });
+
+    it("a customer deleted mid-run is recorded with its count and the run goes on; a resumed run does not stop at it", async () => {
+      await wishlist(range(5400, 5410));
+      const shopState = app.shopify.shops.get(SYNC)!;
+      shopState.deletedCustomers = new Set(["5403", "5407"]);
+      // Stop the run after its 5th tagsAdd (throttled past the retry budget), then resume it.
+      const start = app.shopify.calls.length;
+      const calls = app.shopify.calls;
+      const shopify = app.shopify;
+      calls.push = function (...items) {
+        const n = Array.prototype.push.apply(this, items);
+        if (this.slice(start).filter((c) => c.operation === "tagsAdd").length === 5 && items.some((c) => c.operation === "tagsAdd")) shopify.failNext("throttle", 5, "tagsAdd");
+        return n;
+      };
+      const stopped = await syncUntilSettled(app, SYNC, audienceId);
+      delete (calls as { push?: unknown }).push;
+      expect(stopped.sync).toMatchObject({ status: "failed", refused: 1, refusedByKind: { "not-found": 1, "user-error": 0 }, remaining: 5, blocked: null });
+      const resumed = await syncUntilSettled(app, SYNC, audienceId);
+      expect(resumed.sync).toMatchObject({ id: stopped.sync.id, status: "done", total: 10, tagged: 8, refused: 2, refusedByKind: { "not-found": 2, "user-error": 0 }, remaining: 0 });
+      expect(resumed.sync.errors).toEqual([
+        { id: "5403", op: "add", message: "Invalid id: gid://shopify/Customer/5403", kind: "not-found" },
+        { id: "5407", op: "add", message: "Invalid id: gid://shopify/Customer/5407", kind: "not-found" },
+      ]);
+      expect(resumed.sync.error).toBe("2 customer(s) refused by Shopify (2 deleted or unknown); see the list");
+      // Each customer was asked for once; the deleted ones were not retried by the resumed run.
+      expect(opsSince(start, "tagsAdd").sort()).toEqual(range(5400, 5410).map(gid).sort());
+      expect(tagged().filter((id) => range(5400, 5410).map(gid).includes(id))).toEqual(range(5400, 5410).filter((n) => n !== 5403 && n !== 5407).map(gid).sort());
+      // A later run does not send them again while they stay in the audience.
+      const again = await syncUntilSettled(app, SYNC, audienceId);
+      expect(again.sync).toMatchObject({ status: "done", total: 0 });
+      shopState.deletedCustomers = undefined;
+    });
+
+    it("protected customer data not approved (stand-in unapproved mode): the run stops with what to request, nothing counted against customers; after approval it resumes at the same customer", async () => {
+      await wishlist(range(5500, 5504));
+      app.shopify.protectedData = "unapproved";
+      const start = app.shopify.calls.length;
+      const blocked = await syncUntilSettled(app, SYNC, audienceId);
+      expect(blocked.sync).toMatchObject({ status: "failed", blocked: "protected-customer-data", refused: 0, remaining: 4, tagged: 0 });
+      expect(blocked.sync.error).toContain("Protected customer data access");
+      expect(blocked.sync.error).toContain("This app is not approved to access the Customer object");
+      const page = await loaderData(app, SYNC, `/app/audiences/${audienceId}`, "routes/app.audiences.$id");
+      expect(page.body.lastSync).toMatchObject({ status: "failed", blocked: "protected-customer-data" });
+      expect(opsSince(start, "tagsAdd")).toHaveLength(1); // stopped at the first refusal, no crash
+      app.shopify.protectedData = "approved";
+      const resumed = await syncUntilSettled(app, SYNC, audienceId);
+      expect(resumed.sync).toMatchObject({ id: blocked.sync.id, status: "done", tagged: 4, refused: 0, blocked: null });
+      expect(opsSince(start, "tagsAdd").sort()).toEqual([...range(5500, 5504).map(gid), opsSince(start, "tagsAdd")[0]].sort());
     });
 
     it("without write_customers: the page explains, sync is refused, and the request goes to Shopify's grant screen", async () => {

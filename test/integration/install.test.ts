@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
-import { sessionToken } from "../helpers/shopify-auth";
+import { BROWSER_UA, freshDatabase, startApp, type TestApp } from "../helpers/app-server";
+import { adminHeaders, sendWebhook, sessionToken } from "../helpers/shopify-auth";
+import { compact, postBatch } from "../helpers/ingest";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -63,7 +64,7 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
     app.shopify.shops.set(shop, { name: "Taken", ianaTimezone: "Europe/Berlin", currencyCode: "EUR", pixel: { id: "gid://shopify/WebPixel/7", settings: "{}" }, customerTags: new Map() });
     app.shopify.calls.length = 0;
     expect((await openApp(shop)).status).toBe(200);
-    expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webPixelCreate", "webPixel", "webPixelUpdate"]);
+    expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webhookSubscriptionCreate", "webPixelCreate", "webPixel", "webPixelUpdate"]);
     const row = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
     expect(row).toMatchObject({ webPixelId: "gid://shopify/WebPixel/7", pixelStatus: "created", timeZone: "Europe/Berlin", currency: "EUR" });
     expect(JSON.parse(app.shopify.shops.get(shop)!.pixel!.settings).ingestKey).toBe(row.ingestKey);
@@ -87,5 +88,156 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
     expect(await retried.json()).toEqual({ pixelStatus: "created" });
     const fixed = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
     expect(fixed).toMatchObject({ pixelStatus: "created", pixelError: null });
+  });
+
+  it("subscribes the shop to orders/create at install (approved protected customer data)", async () => {
+    const row = await app.db.shop.findUniqueOrThrow({ where: { domain: "fresh-install.myshopify.com" } });
+    expect(row).toMatchObject({ ordersWebhook: "subscribed", ordersWebhookError: null });
+    expect(app.shopify.shops.get("fresh-install.myshopify.com")!.webhooks).toEqual([
+      expect.objectContaining({ topic: "ORDERS_CREATE", callbackUrl: "https://mc.example.test/webhooks/orders/create" }),
+    ]);
+  });
+
+  it("a stale pixel id after a reinstall: the update answers NOT_FOUND, the query finds none, the pixel is created again", async () => {
+    const shop = "reinstalled.myshopify.com";
+    expect((await openApp(shop)).status).toBe(200);
+    const first = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    // Uninstall: Shopify drops the app's tokens, web pixel and shop webhooks; the app marks the shop.
+    app.shopify.uninstall(shop);
+    expect((await sendWebhook(app.url, "app/uninstalled", shop, { id: 1, domain: shop })).status).toBe(200);
+    app.shopify.calls.length = 0;
+    expect((await openApp(shop)).status).toBe(200);
+    expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webhookSubscriptionCreate", "webPixelUpdate", "webPixel", "webPixelCreate"]);
+    const after = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const pixel = app.shopify.shops.get(shop)!.pixel!;
+    expect(after).toMatchObject({ pixelStatus: "created", webPixelId: pixel.id, ingestKey: first.ingestKey, uninstalledAt: null, ordersWebhook: "subscribed" });
+    expect(pixel.id).not.toBe(first.webPixelId);
+    expect(JSON.parse(pixel.settings).ingestKey).toBe(first.ingestKey);
+  });
+
+  it("an update refused with a top-level error falls back to query-then-update", async () => {
+    const shop = "reinstalled.myshopify.com";
+    await app.db.session.deleteMany({ where: { shop } });
+    app.shopify.failNext("throttle", 1, "webPixelUpdate");
+    app.shopify.calls.length = 0;
+    expect((await openApp(shop)).status).toBe(200);
+    // The stand-in lists the calls it answered: the throttled update is not among them.
+    expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webPixel", "webPixelUpdate"]);
+    expect(await app.db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({ pixelStatus: "created", pixelError: null });
+  });
+
+  it("NO_EXTENSION, INVALID_SETTINGS and ACCESS_DENIED leave the pixel failed with what to do; the admin still opens", async () => {
+    const noExtension = "no-extension.myshopify.com";
+    app.shopify.shops.set(noExtension, { name: "NoExt", ianaTimezone: "UTC", currencyCode: "USD", pixel: null, customerTags: new Map(), pixelExtension: false });
+    expect((await openApp(noExtension)).status).toBe(200);
+    const a = await app.db.shop.findUniqueOrThrow({ where: { domain: noExtension } });
+    expect(a.pixelStatus).toBe("failed");
+    expect(a.pixelError).toMatch(/^NO_EXTENSION: No extension found\. .*shopify app deploy/);
+
+    const noScope = "no-pixel-scope.myshopify.com";
+    app.shopify.shops.set(noScope, { name: "NoScope", ianaTimezone: "UTC", currencyCode: "USD", pixel: null, customerTags: new Map(), scopes: ["read_customer_events", "read_orders"] });
+    expect((await openApp(noScope)).status).toBe(200);
+    const b = await app.db.shop.findUniqueOrThrow({ where: { domain: noScope } });
+    expect(b.pixelStatus).toBe("failed");
+    expect(b.pixelError).toContain("ACCESS_DENIED: Access denied for webPixelCreate field");
+    expect(b.pixelError).toContain("needs the write_pixels scope");
+
+    // Settings the extension's definition refuses (its ingestKey field requires at least one character).
+    const badSettings = "bad-settings.myshopify.com";
+    app.shopify.shops.set(badSettings, { name: "Bad", ianaTimezone: "UTC", currencyCode: "USD", pixel: { id: "gid://shopify/WebPixel/77", settings: "{}" }, customerTags: new Map() });
+    await app.db.shop.create({ data: { domain: badSettings, name: "Bad", ingestKey: "", webPixelId: "gid://shopify/WebPixel/77", pixelStatus: "created" } });
+    expect((await openApp(badSettings)).status).toBe(200);
+    const c = await app.db.shop.findUniqueOrThrow({ where: { domain: badSettings } });
+    expect(c.pixelStatus).toBe("failed");
+    expect(c.pixelError).toMatch(/^INVALID_SETTINGS: .*settings definition/);
+  });
+});
+
+describe("protected customer data not approved (stand-in in unapproved mode)", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp({ env: { SHOPIFY_APP_URL: "https://mc.example.test" } });
+    app.shopify.protectedData = "unapproved";
+  });
+  afterAll(() => app?.stop());
+
+  async function openApp(shop: string) {
+    const host = Buffer.from(`admin.shopify.com/store/${shop.split(".")[0]}`).toString("base64url");
+    return fetch(`${app.url}/app?embedded=1&shop=${shop}&host=${host}&id_token=${sessionToken(shop)}`, { headers: { "User-Agent": BROWSER_UA } });
+  }
+  const setup = async (shop: string) => {
+    const res = await fetch(`${app.url}/app/setup?_data=routes%2Fapp.setup`, { headers: adminHeaders(shop) });
+    expect(res.status).toBe(200);
+    return (await res.json()).checklist;
+  };
+
+  it("the install goes on; Setup shows the refused orders/create subscription and what to request; a retry after approval subscribes", async () => {
+    const shop = "unapproved.myshopify.com";
+    expect((await openApp(shop)).status).toBe(200);
+    const row = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    expect(row).toMatchObject({ pixelStatus: "created", ordersWebhook: "refused" });
+    expect(row.ordersWebhookError).toContain("This app is not approved to subscribe to webhook topics containing protected customer data");
+    expect(app.shopify.shops.get(shop)!.webhooks ?? []).toEqual([]);
+
+    let c = await setup(shop);
+    const item = c.items.find((i: { key: string }) => i.key === "orders");
+    expect(item.state).toBe("error");
+    expect(item.details.join("\n")).toContain("Protected customer data access → Request access");
+    expect(c.orders.canRetry).toBe(true);
+
+    // Still refused: the retry says so.
+    const retry = () => fetch(`${app.url}/app/setup?_data=routes%2Fapp.setup`, {
+      method: "POST", headers: { ...adminHeaders(shop), "Content-Type": "application/x-www-form-urlencoded" }, body: "intent=orders-webhook",
+    });
+    let res = await retry();
+    expect(await res.json()).toMatchObject({ ok: false, ordersWebhook: "refused" });
+
+    app.shopify.protectedData = "approved";
+    res = await retry();
+    expect(await res.json()).toEqual({ ok: true, ordersWebhook: "subscribed", ordersWebhookError: null });
+    c = await setup(shop);
+    expect(c.items.find((i: { key: string }) => i.key === "orders").state).toBe("done");
+    expect(app.shopify.shops.get(shop)!.webhooks!.map((w) => w.topic)).toEqual(["ORDERS_CREATE"]);
+    app.shopify.protectedData = "unapproved";
+  });
+});
+
+describe("reinstall takes effect for ingestion at once, in every server process", () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    const dbUrl = await freshDatabase("sqlite");
+    [a, b] = await Promise.all([startApp({ dbUrl }), startApp({ dbUrl })]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it("uninstall → 403 in both processes; reinstall through one → both accept events within 1 s", async () => {
+    const shop = "reinstall-ingest.myshopify.com";
+    const host = Buffer.from(`admin.shopify.com/store/reinstall-ingest`).toString("base64url");
+    const open = () => fetch(`${a.url}/app?embedded=1&shop=${shop}&host=${host}&id_token=${sessionToken(shop)}`, { headers: { "User-Agent": BROWSER_UA } });
+    expect((await open()).status).toBe(200);
+    const { ingestKey: key } = await a.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const send = (app: TestApp) => postBatch(app.url, { v: 1, shop, key, events: [compact()] });
+    for (const app of [a, b]) expect((await send(app)).status).toBe(202); // both processes cache the active shop
+
+    expect((await sendWebhook(a.url, "app/uninstalled", shop, { id: 1, domain: shop })).status).toBe(200);
+    expect((await send(a)).status).toBe(403); // at once in the process that handled it
+    // The other process: within its 10 s cache of an active shop; wait until it sees the uninstall.
+    const deadline = Date.now() + 12_000;
+    let status = 0;
+    while (Date.now() < deadline && (status = (await send(b)).status) !== 403) await new Promise((r) => setTimeout(r, 200));
+    expect(status).toBe(403); // and b now caches the shop as uninstalled
+
+    a.shopify.uninstall(shop);
+    expect((await open()).status).toBe(200); // reinstall: token exchange + afterAuth in process a
+    const reinstalledAt = Date.now();
+    expect((await send(a)).status).toBe(202);
+    let accepted = 0;
+    while ((status = (await send(b)).status) !== 202 && Date.now() - reinstalledAt < 3_000) await new Promise((r) => setTimeout(r, 50));
+    accepted = Date.now() - reinstalledAt;
+    expect(status).toBe(202);
+    expect(accepted).toBeLessThan(1_000);
   });
 });

@@ -20,11 +20,13 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     await migrate(url, { quiet: true, upTo: from });
     const { db } = createDb(url);
     // Rows in the tables every migration since the first has had.
-    const shop = await db.shop.create({ data: { domain: "old.myshopify.com", name: "Old", ingestKey: "ik_old" } });
+    // Raw SQL: today's client would write today's columns, which an old database lacks.
+    await db.$executeRawUnsafe(`INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ('old.myshopify.com', 'Old', 'ik_old', CURRENT_TIMESTAMP)`);
+    const [row] = await db.$queryRawUnsafe<{ id: number | bigint }[]>(`SELECT "id" FROM "Shop" WHERE "domain" = 'old.myshopify.com'`);
+    const shop = { id: Number(row.id) };
     await db.event.createMany({
       data: Array.from({ length: 50 }, (_, i) => ({ shopId: shop.id, eventId: `e${i}`, name: i === 7 ? "product_added_to_cart" : i === 3 ? "product_viewed" : "page_viewed", ts: BigInt(1_000 + i), seq: i, clientId: "c", sessionId: "c:1000", receivedAt: 0n })),
     });
-    // Raw SQL: today's client would write today's columns, which an old database lacks.
     await db.$executeRawUnsafe(`INSERT INTO "Funnel" ("id", "shopId", "name", "updatedAt") VALUES ('f1', ${shop.id}, 'F', CURRENT_TIMESTAMP)`);
     await db.$executeRawUnsafe(
       `INSERT INTO "VisitorSession" ("shopId", "id", "clientId", "startTs", "endTs", "eventCount", "source", "visitorType") VALUES (${shop.id}, 'c:1000', 'c', 1000, 1049, 50, 'direct', 'new')`,
@@ -39,6 +41,9 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     expect(await after.funnelStep.count({ where: { shopId: shop.id } })).toBe(1);
     // And the latest tables are there.
     expect(await after.order.count()).toBe(0);
+    expect(await after.dataRequest.count()).toBe(0);
+    // Shops from before the per-shop orders/create subscription subscribe at their next auth.
+    expect(await after.shop.findMany({ select: { ordersWebhook: true } })).toEqual([{ ordersWebhook: "pending" }]);
     // Sessions from before the activity buckets get their flags, and the buckets their counts
     // (rows written at or after that migration are the writer's to count, not the backfill's).
     if (from < "20261204161946_activity_buckets") await expectActivityBackfilled(after, shop.id);

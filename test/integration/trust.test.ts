@@ -58,6 +58,8 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
     const domain = `${name}-${kind}.myshopify.com`;
     const key = `ik_${name}_${kind}`;
     const row = await ensureDemoShop(app.db, { domain, ingestKey: key, timeZone: TZ });
+    // As after an install by an app with protected customer data access.
+    await app.db.shop.update({ where: { id: row.id }, data: { ordersWebhook: "subscribed" } });
     const token = `shpat_${name}_${kind}`;
     await app.db.session.update({ where: { id: `offline_${domain}` }, data: { accessToken: token } });
     app.shopify.tokens.set(token, domain);
@@ -347,7 +349,7 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       const { status, json } = await setup(shop.domain);
       expect(status).toBe(200);
       const c = json.checklist;
-      expect(states(c)).toEqual({ pixel: "done", embed: "todo", events: "todo" });
+      expect(states(c)).toEqual({ pixel: "done", embed: "todo", events: "todo", orders: "done" });
       expect(c.complete).toBe(false);
       expect(c.pixel).toMatchObject({ status: "created", settings: { result: "current" }, canRetry: false, ingestUrl: INGEST_URL });
       expect(c.embed.deepLink).toBe(`https://${shop.domain}/admin/themes/current/editor?context=apps&activateAppId=test-api-key/micro-conversions`);
@@ -363,7 +365,7 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       const now = Date.now();
       await collect(shop, [ev("s1", "page_viewed", now - 30 * MIN), ev("s1", "product_viewed", now - 29 * MIN), ev("s2", "page_viewed", now - 5 * MIN)]);
       const c = (await setup(shop.domain)).json.checklist;
-      expect(states(c)).toEqual({ pixel: "done", embed: "todo", events: "done" });
+      expect(states(c)).toEqual({ pixel: "done", embed: "todo", events: "done", orders: "done" });
       expect(c.events.standard).toMatchObject({ count7d: 3, latestTs: Date.parse(new Date(now - 5 * MIN).toISOString()) });
       expect(c.events.custom).toMatchObject({ count7d: 0, latestTs: null });
       expect(c.items[1].summary).toContain("no page-level (mc:) events have arrived");
@@ -378,7 +380,7 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
         ev("m1", "mc:form_start", now - 18 * MIN, { props: { formType: "contact" } }),
       ]);
       const c = (await setup(shop.domain)).json.checklist;
-      expect(states(c)).toEqual({ pixel: "done", embed: "done", events: "done" });
+      expect(states(c)).toEqual({ pixel: "done", embed: "done", events: "done", orders: "done" });
       expect(c.complete).toBe(true);
       expect(c.embed.detected).toBe(true);
       const latestMc = await app.db.event.findFirst({ where: { shopId: shop.id, name: { startsWith: "mc:" } }, orderBy: { ts: "desc" } });

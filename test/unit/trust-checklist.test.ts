@@ -22,7 +22,9 @@ const sending = (over: Partial<EventFacts> = {}): EventFacts => ({
   custom: { count7d: 300, firstTs: NOW - 20 * 24 * H, latestTs: NOW - 15 * 60_000 },
   hourBuckets: hourly(NOW - 10 * 60_000), pageViewsSinceLatestCustom: 3, ...over,
 });
-const build = (p: PixelFacts, e: EventFacts) => buildChecklist({ shopDomain: "shop-a.myshopify.com", apiKey: "key123", timeZone: TZ, now: NOW, pixel: p, events: e });
+const subscribed = { state: "subscribed", error: null };
+const build = (p: PixelFacts, e: EventFacts, orders: { state: string; error: string | null } = subscribed) =>
+  buildChecklist({ shopDomain: "shop-a.myshopify.com", apiKey: "key123", timeZone: TZ, now: NOW, pixel: p, events: e, orders });
 const states = (v: ReturnType<typeof build>) => Object.fromEntries(v.items.map((i) => [i.key, i.state]));
 
 describe("embedDeepLink", () => {
@@ -36,9 +38,9 @@ describe("embedDeepLink", () => {
 describe("buildChecklist", () => {
   it("fresh shop: pixel connected, embed and events still to do, not complete", () => {
     const v = build(pixel({ settings: { result: "unchecked", reason: "not asked" } }), noEvents());
-    expect(states(v)).toEqual({ pixel: "done", embed: "todo", events: "todo" });
+    expect(states(v)).toEqual({ pixel: "done", embed: "todo", events: "todo", orders: "done" });
     expect(v.complete).toBe(false);
-    expect(v.doneCount).toBe(1);
+    expect(v.doneCount).toBe(2);
     expect(v.items[0].details.join(" ")).toContain("No events in the last 7 days confirm the settings yet");
     expect(v.embed).toEqual({ detected: false, deepLink: embedDeepLink("shop-a.myshopify.com", "key123"), pageViewsSinceLatestCustom: 0 });
     expect(v.events.quiet.state).toBe("no-events");
@@ -46,7 +48,7 @@ describe("buildChecklist", () => {
 
   it("everything sending: complete", () => {
     const v = build(pixel(), sending());
-    expect(states(v)).toEqual({ pixel: "done", embed: "done", events: "done" });
+    expect(states(v)).toEqual({ pixel: "done", embed: "done", events: "done", orders: "done" });
     expect(v.complete).toBe(true);
     expect(v.pixel.canRetry).toBe(false);
     expect(v.items[2].summary).toBe(`Events are arriving (latest ${localClock(NOW - 10 * 60_000, TZ)} (10 min ago)).`);
@@ -55,7 +57,7 @@ describe("buildChecklist", () => {
 
   it("standard events only: the embed looks switched off", () => {
     const v = build(pixel(), sending({ custom: { count7d: 0, firstTs: null, latestTs: null } }));
-    expect(states(v)).toEqual({ pixel: "done", embed: "todo", events: "done" });
+    expect(states(v)).toEqual({ pixel: "done", embed: "todo", events: "done", orders: "done" });
     expect(v.items[1].summary).toContain("no page-level (mc:) events have arrived");
   });
 

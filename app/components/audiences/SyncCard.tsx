@@ -87,12 +87,29 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
             <p>{error}</p>
           </Banner>
         ) : null}
+        {sync?.blocked === "protected-customer-data" ? (
+          <Banner tone="warning" title="Waiting for protected customer data access">
+            <BlockStack gap="200">
+              <p>
+                Shopify only lets apps edit customers once the app has been granted protected customer data access. Micro-Conversions needs Level 1
+                (customer ids only; no names, emails, phones or addresses).
+              </p>
+              <List type="number">
+                <List.Item>App developer: Partner Dashboard → Apps → Micro-Conversions → API access → Protected customer data access → Request access.</List.Item>
+                <List.Item>Select “Protected customer data” only, give the reasons from the README and save (public apps: wait for Shopify’s review).</List.Item>
+                <List.Item>Press “Resume sync”: it continues with the customer it stopped at.</List.Item>
+              </List>
+            </BlockStack>
+          </Banner>
+        ) : null}
         {sync ? (
           <div data-testid="sync-status">
             <BlockStack gap="150">
               <Text as="p">
                 {sync.status === "done" ? "Last sync" : "Current sync"} started {sync.startedAt.replace("T", " ").slice(0, 16)} UTC: {int(sync.tagged)} tagged,{" "}
-                {int(sync.untagged)} untagged, {int(sync.refused)} refused by Shopify{sync.skipped ? `, ${int(sync.skipped)} skipped (refused before)` : ""}
+                {int(sync.untagged)} untagged, {int(sync.refused)} refused by Shopify
+                {sync.refusedByKind["not-found"] > 0 ? ` (${int(sync.refusedByKind["not-found"])} deleted or unknown, ${int(sync.refusedByKind["user-error"])} other)` : ""}
+                {sync.skipped ? `, ${int(sync.skipped)} skipped (refused before)` : ""}
                 {sync.status !== "done" ? `, ${int(sync.remaining)} of ${int(sync.total)} still to do` : ` (${int(sync.total)} changes planned)`}.
               </Text>
               {sync.error ? (
@@ -109,6 +126,9 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
                       </List.Item>
                     ))}
                   </List>
+                  {sync.refused > sync.errors.length ? (
+                    <Text as="p" tone="subdued">{`The first ${int(sync.errors.length)} of ${int(sync.refused)} refusals are listed.`}</Text>
+                  ) : null}
                 </Box>
               ) : null}
             </BlockStack>

@@ -69,6 +69,7 @@ function ChecklistRow({ item, checklist, retryAction }: { item: ChecklistItem; c
             </InlineStack>
           ) : null}
           {item.key === "events" && item.state !== "todo" ? <EventKinds checklist={checklist} /> : null}
+          {item.key === "orders" && checklist.orders.canRetry ? <OrdersRetry retryAction={retryAction} /> : null}
         </BlockStack>
       </section>
     </Box>
@@ -94,6 +95,26 @@ function PixelRetry({ checklist, retryAction }: { checklist: SetupChecklistView;
           </Button>
         </fetcher.Form>
       ) : null}
+    </BlockStack>
+  );
+}
+
+type OrdersRetryResult = { ok: boolean; ordersWebhook: string; ordersWebhookError: string | null };
+
+function OrdersRetry({ retryAction }: { retryAction: string }) {
+  const fetcher = useFetcher<OrdersRetryResult>();
+  const failed = fetcher.state === "idle" && fetcher.data && !fetcher.data.ok;
+  return (
+    <BlockStack gap="200">
+      {failed ? (
+        <Banner tone="critical" title="Shopify still refuses the orders/create subscription">
+          <p>{fetcher.data?.ordersWebhookError ?? "Unknown error"}</p>
+        </Banner>
+      ) : null}
+      <fetcher.Form method="post" action={retryAction}>
+        <input type="hidden" name="intent" value="orders-webhook" />
+        <Button submit loading={fetcher.state !== "idle"}>Retry the orders/create subscription</Button>
+      </fetcher.Form>
     </BlockStack>
   );
 }

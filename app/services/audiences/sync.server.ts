@@ -15,8 +15,13 @@
  * - Throttling (GraphQL THROTTLED, HTTP 429) and 5xx: back off (core/insights
  *   throttleDelayMs, from extensions.cost.throttleStatus when given) and retry, up to
  *   MAX_ATTEMPTS per mutation; also paces itself when the bucket runs low.
- * - userErrors: recorded (id, message) and the run continues; such ids are not sent again
- *   by later runs while they stay in the audience.
+ * - Per-customer refusals (userErrors, or a top-level error about that customer such as a
+ *   deleted one: RESOURCE_NOT_FOUND / "Invalid id"): recorded (id, message, kind, counts)
+ *   and the run goes on past that customer, so a resumed run never stops at it again; such
+ *   ids are not sent again by later runs while they stay in the audience.
+ * - Refusals of the whole app (protected customer data not approved, write_customers
+ *   missing): the run stops, resumable, with `blocked` saying what to request; nothing is
+ *   recorded against the customers.
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
@@ -41,7 +46,13 @@ export function hasSyncScope(scope: string | null | undefined): boolean {
 
 // ---------------------------------------------------------------------------- cursor
 
-const errorSchema = z.object({ id: z.string(), op: z.enum(["add", "remove"]), message: z.string() });
+/** Why Shopify refused one customer: "not-found" (deleted or unknown), "user-error" (anything else). */
+const kindSchema = z.enum(["not-found", "user-error"]);
+type RefusalKind = z.infer<typeof kindSchema>;
+const errorSchema = z.object({ id: z.string(), op: z.enum(["add", "remove"]), message: z.string(), kind: kindSchema.optional() });
+const kindCountsSchema = z.object({ "not-found": z.number().int().min(0), "user-error": z.number().int().min(0) });
+/** What the whole run waits for: protected customer data access, or the write_customers scope. */
+const blockedSchema = z.enum(["protected-customer-data", "scope"]).nullable();
 const leaseSchema = z.object({ owner: z.string(), until: z.number() }).nullable();
 const stateSchema = z.object({
   v: z.literal(1),
@@ -59,6 +70,9 @@ const stateSchema = z.object({
   skipped: z.array(z.string()),
   errors: z.array(errorSchema),
   errorCount: z.number().int().min(0),
+  /** errorCount by kind (runs from before kinds count theirs as user-error). */
+  kinds: kindCountsSchema.optional(),
+  blocked: blockedSchema.optional(),
   lease: leaseSchema,
 });
 const doneSchema = z.object({
@@ -71,6 +85,7 @@ const doneSchema = z.object({
   rejected: z.array(z.string()),
   errors: z.array(errorSchema),
   errorCount: z.number().int().min(0),
+  kinds: kindCountsSchema.optional(),
 });
 type RunState = z.infer<typeof stateSchema>;
 type DoneState = z.infer<typeof doneSchema>;
@@ -93,8 +108,12 @@ export interface SyncView {
   total: number;
   tagged: number;
   untagged: number;
-  /** Mutations Shopify refused with userErrors. */
+  /** Customers Shopify refused (userErrors, or a top-level error about that customer). */
   refused: number;
+  /** `refused` by kind: deleted/unknown customers, other refusals. */
+  refusedByKind: Record<RefusalKind, number>;
+  /** Set when the run stopped for something only the developer or merchant can grant. */
+  blocked: "protected-customer-data" | "scope" | null;
   /** Customers not sent because Shopify refused them in an earlier run. */
   skipped: number;
   remaining: number;
@@ -121,6 +140,8 @@ function toView(row: SyncRow): SyncView {
     tagged: row.tagged,
     untagged: row.untagged,
     refused: run ? run.errorCount : (done?.errorCount ?? 0),
+    refusedByKind: (run ?? done)?.kinds ?? { "not-found": 0, "user-error": (run ?? done)?.errorCount ?? 0 },
+    blocked: run?.blocked ?? null,
     skipped: run ? run.skipped.length : 0,
     remaining,
     errors: run?.errors ?? done?.errors ?? [],
@@ -155,8 +176,10 @@ const throttleSchema = z.object({ maximumAvailable: z.number(), currentlyAvailab
 
 type CallResult =
   | { kind: "ok"; userErrors: string[]; throttle: ThrottleStatus | null }
+  /** Shopify refused this one customer with a top-level error (deleted, unknown id). */
+  | { kind: "refused"; message: string; refusal: RefusalKind; throttle: ThrottleStatus | null }
   | { kind: "retry"; reason: string; throttle: ThrottleStatus | null; throttled: boolean }
-  | { kind: "fatal"; reason: string };
+  | { kind: "fatal"; reason: string; blocked?: "protected-customer-data" | "scope" };
 
 function throttleOf(extensions: unknown): ThrottleStatus | null {
   const status = (extensions as { cost?: { throttleStatus?: unknown } } | undefined)?.cost?.throttleStatus;
@@ -166,6 +189,27 @@ function throttleOf(extensions: unknown): ThrottleStatus | null {
 
 type GqlError = { message?: string; extensions?: { code?: string } };
 const isThrottled = (errors: GqlError[]) => errors.some((e) => e?.extensions?.code === "THROTTLED");
+
+export const PROTECTED_DATA_HELP =
+  "Shopify refused to let the app edit customers: the app has not been granted protected customer data access. " +
+  "The app developer requests it in the Partner Dashboard (Apps → Micro-Conversions → API access → Protected customer data access; Level 1, no personal fields), " +
+  "then run the sync again: it continues where it stopped.";
+
+/** A top-level error answer (not throttling), classified: the app as a whole, or this customer. */
+function classifyTopLevel(errors: GqlError[], throttle: ThrottleStatus | null): CallResult {
+  const text = errors.map((g) => g.message ?? g.extensions?.code).join("; ").slice(0, 300);
+  if (errors.some((e) => /not approved to access the Customer object|protected customer data/i.test(e.message ?? ""))) {
+    return { kind: "fatal", reason: `${PROTECTED_DATA_HELP} (Shopify: ${text})`, blocked: "protected-customer-data" };
+  }
+  if (errors.some((e) => e.extensions?.code === "ACCESS_DENIED")) {
+    return { kind: "fatal", reason: `Shopify denied access (${text}): the app needs the ${SYNC_SCOPE} scope; grant it and run the sync again`, blocked: "scope" };
+  }
+  // About this customer only: deleted since it was seen, or an id Shopify does not know.
+  if (errors.some((e) => e.extensions?.code === "RESOURCE_NOT_FOUND" || /invalid id|not found|does not exist/i.test(e.message ?? ""))) {
+    return { kind: "refused", message: text, refusal: "not-found", throttle };
+  }
+  return { kind: "fatal", reason: `Admin API error: ${text}` };
+}
 
 /**
  * One tagsAdd/tagsRemove, classified. The Admin client (shopify-app-remix) throws a
@@ -190,7 +234,7 @@ async function callTags(admin: AdminGraphql, op: "add" | "remove", id: string, t
     const gql = errBody?.errors?.graphQLErrors;
     if (Array.isArray(gql)) {
       if (isThrottled(gql)) return { kind: "retry", reason: "Shopify throttled the request (THROTTLED)", throttle: throttleOf(errBody?.extensions), throttled: true };
-      return { kind: "fatal", reason: `Admin API error: ${gql.map((g) => g.message ?? g.extensions?.code).join("; ").slice(0, 300)}` };
+      return classifyTopLevel(gql, throttleOf(errBody?.extensions));
     }
     // Network trouble (no response): worth retrying.
     return { kind: "retry", reason: `request failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300), throttle: null, throttled: false };
@@ -198,7 +242,7 @@ async function callTags(admin: AdminGraphql, op: "add" | "remove", id: string, t
   if (Array.isArray(body.errors) && body.errors.length > 0) {
     const errors = body.errors as GqlError[];
     if (isThrottled(errors)) return { kind: "retry", reason: "Shopify throttled the request (THROTTLED)", throttle: throttleOf(body.extensions), throttled: true };
-    return { kind: "fatal", reason: `Admin API error: ${errors.map((g) => g.message ?? g.extensions?.code).join("; ").slice(0, 300)}` };
+    return classifyTopLevel(errors, throttleOf(body.extensions));
   }
   const payload = payloadSchema.safeParse(body.data?.[field]);
   if (!payload.success) return { kind: "fatal", reason: `unexpected ${field} answer from Shopify` };
@@ -280,7 +324,7 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
     return { sync: toView(current), busy: false };
   };
 
-  if (!(await write({ ...state, lease: { owner, until: now() + leaseMs } }, { status: "running", error: null }))) {
+  if (!(await write({ ...state, blocked: null, lease: { owner, until: now() + leaseMs } }, { status: "running", error: null }))) {
     return { ...(await finish()), busy: true };
   }
 
@@ -308,14 +352,20 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
       await sleep(delay);
     }
     if (result.kind === "fatal") {
-      await write({ ...state, lease: null }, { status: "failed", error: result.reason });
+      await write({ ...state, lease: null, blocked: result.blocked ?? null }, { status: "failed", error: result.reason });
       return finish();
     }
     const next: RunState = { ...state, lease: { owner, until: now() + leaseMs } };
-    if (result.userErrors.length > 0) {
-      const message = result.userErrors.join("; ").slice(0, 300);
+    const refusal: { message: string; kind: RefusalKind } | null =
+      result.kind === "refused" ? { message: result.message, kind: result.refusal }
+      : result.userErrors.length > 0 ? { message: result.userErrors.join("; ").slice(0, 300), kind: /not found|does not exist|invalid id/i.test(result.userErrors.join(" ")) ? "not-found" : "user-error" }
+      : null;
+    if (refusal) {
+      const { message, kind } = refusal;
       next.errorCount = state.errorCount + 1;
-      next.errors = state.errors.length < MAX_ERRORS_KEPT ? [...state.errors, { id, op, message }] : state.errors;
+      const kinds = state.kinds ?? { "not-found": 0, "user-error": state.errorCount };
+      next.kinds = { ...kinds, [kind]: kinds[kind] + 1 };
+      next.errors = state.errors.length < MAX_ERRORS_KEPT ? [...state.errors, { id, op, message, kind }] : state.errors;
       if (op === "add") next.addFailed = [...state.addFailed, id];
       else next.removeFailed = [...state.removeFailed, id];
     } else if (op === "add") counters.tagged++;
@@ -344,8 +394,12 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
     rejected: [...new Set([...state.addFailed, ...state.skipped])].sort(),
     errors: state.errors,
     errorCount: state.errorCount,
+    kinds: state.kinds,
   };
-  const summary = state.errorCount > 0 ? `${state.errorCount} customer(s) refused by Shopify (userErrors); see the list` : null;
+  const notFound = state.kinds?.["not-found"] ?? 0;
+  const summary = state.errorCount > 0
+    ? `${state.errorCount} customer(s) refused by Shopify${notFound > 0 ? ` (${notFound} deleted or unknown)` : ""}; see the list`
+    : null;
   await write(state, { cursor: JSON.stringify(done), status: "done", error: summary, finishedAt: new Date(now()) });
   return finish();
 }

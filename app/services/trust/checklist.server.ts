@@ -6,6 +6,7 @@
 import prisma from "../../db.server";
 import { env } from "../../env.server";
 import { adminQuery, type AdminGraphql } from "../admin-graphql.server";
+import { isNoPixelError } from "../web-pixel.server";
 import { buildChecklist, EMBED_SILENCE_PAGE_VIEWS, type EventFacts, type KindFacts, type PixelSettingsCheck, type SetupChecklistView } from "../../../core/trust/checklist";
 import { RHYTHM_DAYS } from "../../../core/trust/quiet";
 import { DAY_MS, HOUR_MS } from "../../../core/trust/time";
@@ -21,6 +22,8 @@ export interface ChecklistShop {
   pixelStatus: string;
   pixelError: string | null;
   webPixelId: string | null;
+  ordersWebhook: string;
+  ordersWebhookError: string | null;
 }
 
 const CURRENT_PIXEL = `#graphql
@@ -62,6 +65,8 @@ export async function checkPixelSettings(admin: AdminGraphql | null, shop: Pick<
     if (settings?.ingestKey !== shop.ingestKey) differs.push("ingestKey");
     return differs.length > 0 ? { result: "outdated", differs } : { result: "current" };
   } catch (e) {
+    // Shopify's answer when the app has no pixel is a top-level error, not null.
+    if (isNoPixelError(e)) return { result: "missing" };
     return { result: "unchecked", reason: reasonOf(e) };
   } finally {
     clearTimeout(timer);
@@ -159,5 +164,6 @@ export async function setupChecklist(shop: ChecklistShop, opts: { admin?: AdminG
     now,
     pixel: { status: shop.pixelStatus, error: shop.pixelError, webPixelId: shop.webPixelId, ingestUrl: env.ingestUrl, settings },
     events,
+    orders: { state: shop.ordersWebhook, error: shop.ordersWebhookError },
   });
 }
