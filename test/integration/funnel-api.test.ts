@@ -53,7 +53,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     await ensureDemoShop(app.db, { domain: OTHER, ingestKey: `ik_funnel_other_${kind}`, timeZone: TZ });
     shopId = shop.id;
     const journeys = shopTraffic({ visitors: 400, from: now - 40 * DAY, to: now - 2 * 60 * MIN, seed: 7, prefix: `api-${kind}` });
-    // Two sessions still under way: counted as in progress beside the drop-off they inflate.
+    // Two sessions still under way: waiting at steps 1 and 2, never drop-offs.
     journeys.push(
       { clientId: "live-1", events: [{ name: "product_viewed", ts: now - 10 * MIN }, { name: "product_added_to_cart", ts: now - 5 * MIN }] },
       { clientId: "live-2", events: [{ name: "product_viewed", ts: now - 3 * MIN }] },
