@@ -6,6 +6,7 @@ import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { dashboard } from "../services/dashboard.server";
 import { formatter, unitNoun } from "../components/funnel/funnel-format";
+import { ChangeCell } from "../components/funnel/ChangeCell";
 import { dashboardTrustData, dashboardTrustPanels } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
 import { DashboardTrustCards } from "../components/trust/DashboardTrustCards";
@@ -53,7 +54,6 @@ export default function Dashboard() {
   const latest = tracking.latestEventAt
     ? new Intl.DateTimeFormat(f.locale, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: data.range.timeZone }).format(new Date(tracking.latestEventAt))
     : "—";
-  const leakInProgress = leak && main ? main.report.steps[leak.step - 1]?.inProgress ?? 0 : 0;
   return (
     <Page title="Dashboard" subtitle={`${shopName} · last 30 days (${rangeText}, ${data.range.timeZone})`}>
       <Layout>
@@ -72,15 +72,15 @@ export default function Dashboard() {
                       {`${f.percent(leak.dropOffRate)} of ${unitNoun(main.report.unit)} that reach “${leak.fromLabel}” never reach “${leak.toLabel}”`}
                     </Text>
                     <Text as="p" tone="subdued">
-                      {`${f.count(leak.dropOff)} of ${f.count(leak.fromCount)} ${unitNoun(main.report.unit)} dropped off at this step, the largest share of any step of the funnel.`}
-                      {leakInProgress > 0 ? ` ${f.count(leakInProgress)} of them are still in progress.` : ""}
+                      {`${f.count(leak.dropOff)} of ${f.count(leak.settled)} finished ${unitNoun(main.report.unit)} dropped off at this step, the largest share of any step of the funnel.`}
+                      {leak.waiting > 0 ? ` ${f.count(leak.waiting)} more are still in progress there and not counted.` : ""}
                     </Text>
                   </>
                 ) : (
                   <Text as="p">
                     {main.report.totalUnits === 0
                       ? `No ${unitNoun(main.report.unit)} reached “${main.report.steps[0]?.label ?? "step 1"}” in the last 30 days.`
-                      : "No drop-off to report yet."}
+                      : main.report.noLeakSentence ?? "No drop-off to report yet."}
                   </Text>
                 )}
                 <InlineStack>
@@ -106,8 +106,11 @@ export default function Dashboard() {
                   <Text as="h3" variant="headingSm">{r.label}</Text>
                   <Text as="p" variant="headingLg">{f.percent(r.rate)}</Text>
                   <Text as="p" variant="bodySm">{`${f.count(r.sessions)} of ${f.count(r.of)} sessions`}</Text>
-                  <Text as="p" variant="bodySm" tone={r.changePp === null || r.changePp === 0 ? "subdued" : r.changePp > 0 ? "success" : "critical"}>
-                    {`${f.pp(r.changePp)} vs previous 30 days (${f.percent(r.previous.rate)})`}
+                  <Text as="p" variant="bodySm">
+                    <ChangeCell change={r.change} locale={f.locale} higherIsBetter noun="sessions" />
+                  </Text>
+                  <Text as="p" variant="bodySm" tone="subdued">
+                    {`vs previous 30 days: ${f.count(r.previous.sessions)} of ${f.count(r.previous.of)} · ${f.percent(r.previous.rate)}`}
                   </Text>
                 </BlockStack>
               </Card>

@@ -121,12 +121,12 @@ export default function FunnelReportPage() {
           <Layout>
             <Layout.Section>
               <BlockStack gap="400">
-                <LeakCallout leak={r.biggestLeak} sentence={r.leakSentence} steps={r.steps} unit={r.unit} locale={r.locale} />
+                <LeakCallout leak={r.biggestLeak} sentence={r.leakSentence} noLeak={r.noLeak} noLeakSentence={r.noLeakSentence} />
                 <Card>
                   <BlockStack gap="400">
                     <InlineStack align="space-between" blockAlign="center">
                       <Text as="h2" variant="headingMd">{`${f.count(r.totalUnits)} ${noun} entered the funnel`}</Text>
-                      {r.inProgressUnits > 0 ? <Badge tone="info">{`${f.count(r.inProgressUnits)} in progress`}</Badge> : null}
+                      {r.inProgressUnits > 0 ? <Badge tone="info">{`${f.count(r.inProgressUnits)} still in progress (waiting)`}</Badge> : null}
                     </InlineStack>
                     <FunnelBarChart steps={r.steps} unit={r.unit} locale={r.locale} leakStep={r.biggestLeak?.step ?? null} />
                   </BlockStack>

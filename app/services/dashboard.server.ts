@@ -5,6 +5,7 @@
  * card) opens the report that shows where and how many.
  */
 import prisma from "../db.server";
+import { rateChange, type RateChange } from "../../core/stats/wilson";
 import { KEY_EVENTS, type ActivityCounts, type KeyEvent } from "../../core/activity";
 import { activityTotals } from "./activity.server";
 import { previousRange, resolveDateRange, safeTimeZone, type ResolvedRange } from "./date-range";
@@ -29,6 +30,8 @@ export interface KeyRate {
   previous: { sessions: number; of: number; rate: number | null };
   /** rate − previous rate, in percentage points; null when either is undefined. */
   changePp: number | null;
+  /** The same change with Wilson intervals and how it may be shown ("too-few" under 30 sessions a side, "neutral" when its interval holds 0). */
+  change: RateChange;
 }
 
 export interface DashboardView {
@@ -45,7 +48,7 @@ export interface DashboardView {
     name: string;
     /** Link to the report for the same range: click 1 of 2. */
     reportUrl: string;
-    report: Pick<FunnelReportView, "unit" | "totalUnits" | "inProgressUnits" | "steps" | "biggestLeak" | "leakSentence">;
+    report: Pick<FunnelReportView, "unit" | "totalUnits" | "inProgressUnits" | "steps" | "biggestLeak" | "leakSentence" | "noLeak" | "noLeakSentence">;
   } | null;
 }
 
@@ -72,6 +75,7 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
       rate,
       previous: { ...old, rate: prevRate },
       changePp: rate === null || prevRate === null ? null : (rate - prevRate) * 100,
+      change: rateChange({ converted: cur.sessions, total: cur.of }, { converted: old.sessions, total: old.of }),
     };
   });
 
@@ -87,7 +91,10 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
         id: main.id,
         name: main.name,
         reportUrl: `/app/funnels/${encodeURIComponent(main.id)}?${reportQuery(params)}`,
-        report: { unit: r.unit, totalUnits: r.totalUnits, inProgressUnits: r.inProgressUnits, steps: r.steps, biggestLeak: r.biggestLeak, leakSentence: r.leakSentence },
+        report: {
+          unit: r.unit, totalUnits: r.totalUnits, inProgressUnits: r.inProgressUnits, steps: r.steps,
+          biggestLeak: r.biggestLeak, leakSentence: r.leakSentence, noLeak: r.noLeak, noLeakSentence: r.noLeakSentence,
+        },
       };
     }
   }

@@ -13,6 +13,7 @@ export {
   noLeakReason,
   figuresFromCounts,
   groupStats,
+  worstGroup,
   percentileNearestRank,
   percentilesNearestRank,
   previousPeriod,

@@ -63,6 +63,8 @@ export const MIN_SETTLED_FOR_LEAK = 30;
 export interface NoLeak {
   reason: "too-few-settled" | "no-drop-off";
   settled: number;
+  /** Units of the report that are finished (not in progress): what "finished visits" counts. */
+  finished: number;
 }
 
 /** Step figures plus headline numbers, for a whole report or one breakdown group. */
@@ -186,6 +188,24 @@ export function groupStats(figures: FunnelFigures): Pick<BreakdownGroup, "small"
   };
 }
 
+/**
+ * The breakdown row with the lowest overall conversion among rows with at least
+ * MIN_UNITS_TO_COMPARE units (ties → the earlier row); rows under that are never named.
+ */
+export function worstGroup(groups: readonly BreakdownGroup[]): BreakdownGroup | null {
+  let worst: BreakdownGroup | null = null;
+  let worstRate = Number.POSITIVE_INFINITY;
+  for (const g of groups) {
+    const r = g.steps[g.steps.length - 1]?.overallConversion ?? null;
+    if (g.small || r === null) continue;
+    if (r < worstRate) {
+      worst = g;
+      worstRate = r;
+    }
+  }
+  return worst;
+}
+
 /** Division that yields null instead of NaN / Infinity. */
 export function rate(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator;
@@ -268,12 +288,13 @@ export function figuresFromCounts(labels: readonly string[], agg: FunnelAggregat
     };
   });
   const leak = biggestLeak(steps);
+  const inProgressUnits = agg.inProgressByFurthest.reduce((a, b) => a + b, 0);
   return {
     steps,
     biggestLeak: leak,
-    noLeak: leak === null ? noLeakReason(steps) : null,
+    noLeak: leak === null ? noLeakReason(steps, first - inProgressUnits) : null,
     totalUnits: first,
-    inProgressUnits: agg.inProgressByFurthest.reduce((a, b) => a + b, 0),
+    inProgressUnits,
   };
 }
 
@@ -306,15 +327,18 @@ export function biggestLeak(steps: readonly StepFigures[]): Leak | null {
   };
 }
 
-/** Why biggestLeak found nothing (null for a one-step funnel, which has no leak to name). */
-export function noLeakReason(steps: readonly StepFigures[]): NoLeak | null {
+/**
+ * Why biggestLeak found nothing (null for a one-step funnel, which has no leak to name).
+ * `finished`: the report's units that are not in progress.
+ */
+export function noLeakReason(steps: readonly StepFigures[], finished: number): NoLeak | null {
   const later = steps.slice(1);
   if (later.length === 0) return null;
   const lossy = later.filter((s) => (s.dropOff ?? 0) > 0);
   const maxSettled = (xs: StepFigures[]) => Math.max(0, ...xs.map((s) => s.settled ?? 0));
-  if (lossy.length > 0) return { reason: "too-few-settled", settled: maxSettled(lossy) };
+  if (lossy.length > 0) return { reason: "too-few-settled", settled: maxSettled(lossy), finished };
   const settled = maxSettled(later);
-  return settled >= MIN_SETTLED_FOR_LEAK ? { reason: "no-drop-off", settled } : { reason: "too-few-settled", settled };
+  return { reason: settled >= MIN_SETTLED_FOR_LEAK ? "no-drop-off" : "too-few-settled", settled, finished };
 }
 
 /** Difference a − b in percentage points; null when either rate is undefined. */

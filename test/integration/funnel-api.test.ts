@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeFunnel, compareReports, previousPeriod, type FunnelReport } from "../../core/funnel";
 import type { CoreEvent, FunnelDefinition } from "../../core/types";
+import { rateChange } from "../../core/stats";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders, sessionToken } from "../helpers/shopify-auth";
@@ -52,7 +53,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     await ensureDemoShop(app.db, { domain: OTHER, ingestKey: `ik_funnel_other_${kind}`, timeZone: TZ });
     shopId = shop.id;
     const journeys = shopTraffic({ visitors: 400, from: now - 40 * DAY, to: now - 2 * 60 * MIN, seed: 7, prefix: `api-${kind}` });
-    // Two sessions still under way: counted as in progress beside the drop-off they inflate.
+    // Two sessions still under way: waiting at steps 1 and 2, never drop-offs.
     journeys.push(
       { clientId: "live-1", events: [{ name: "product_viewed", ts: now - 10 * MIN }, { name: "product_added_to_cart", ts: now - 5 * MIN }] },
       { clientId: "live-2", events: [{ name: "product_viewed", ts: now - 3 * MIN }] },
@@ -373,6 +374,11 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     expect(byKey.checkoutStart.sessions).toBe(rate("checkout_started"));
     expect(byKey.purchase.sessions).toBe(rate("checkout_completed"));
     expect(byKey.purchase.rate).toBeCloseTo(byKey.purchase.sessions / current.length, 12);
+    // Each card's change follows the small-numbers rules, from the counts it shows.
+    for (const r of d.rates) {
+      expect(r.change).toEqual(rateChange({ converted: r.sessions, total: r.of }, { converted: r.previous.sessions, total: r.previous.of }));
+      if (r.of < 30 || r.previous.of < 30) expect(r.change.verdict).toBe("too-few");
+    }
     expect(d.mainFunnel).toMatchObject({ id: purchaseId, reportUrl: `/app/funnels/${purchaseId}?range=last30` });
     expect(d.mainFunnel.report.biggestLeak).toEqual(report.biggestLeak);
     expect(d.tracking.events).toBeGreaterThan(0);

@@ -318,7 +318,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
     expect(session.sql.steps[1]).toMatchObject({ dropOff: 2, settled: 3, waiting: 0 });
     // 3 settled sessions are too few to name a leak.
     expect(session.sql.biggestLeak).toBeNull();
-    expect(session.sql.noLeak).toEqual({ reason: "too-few-settled", settled: 3 });
+    expect(session.sql.noLeak).toEqual({ reason: "too-few-settled", settled: 3, finished: 3 });
     expect(session.sql).toEqual(session.engine);
   });
 

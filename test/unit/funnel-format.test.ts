@@ -42,9 +42,12 @@ describe("report formatting", () => {
     );
   });
   it("says why no leak is named", () => {
-    expect(noLeakSentence({ reason: "too-few-settled", settled: 12 }, "session", f)).toMatch(/^No leak named: not enough finished visits yet: 12 \(a step needs 30/);
-    expect(noLeakSentence({ reason: "too-few-settled", settled: 3 }, "visitor", f)).toMatch(/not enough finished visitors yet: 3/);
-    expect(noLeakSentence({ reason: "no-drop-off", settled: 80 }, "session", f)).toMatch(/^No leak to name: none of the sessions/);
+    expect(noLeakSentence({ reason: "too-few-settled", settled: 28, finished: 5 }, "session", f)).toBe(
+      "No leak named: not enough finished visits yet: 5 (a step is named once 30 have finished there). Those still in progress are shown as waiting, not as drop-offs.",
+    );
+    expect(noLeakSentence({ reason: "too-few-settled", settled: 3, finished: 3 }, "visitor", f)).toMatch(/not enough finished visitors yet: 3 /);
+    expect(noLeakSentence({ reason: "too-few-settled", settled: 12, finished: 400 }, "session", f)).toMatch(/at the steps that lose some: at most 12 \(a step needs 30\)/);
+    expect(noLeakSentence({ reason: "no-drop-off", settled: 80, finished: 80 }, "session", f)).toMatch(/^No leak to name: none of the sessions/);
   });
   it("formats local calendar dates without shifting the day", () => {
     expect(f.date("2026-01-05")).toBe("Jan 5, 2026");

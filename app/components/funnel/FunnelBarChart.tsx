@@ -15,7 +15,7 @@ export interface FunnelBarChartProps {
  * The funnel as horizontal bars (width = share of step 1), with the drop-off between
  * consecutive bars. Plain HTML + CSS so it renders on the server without measuring the
  * DOM; it is an ordered list whose text carries every number, the bars are decoration.
- * In-progress units are shown next to the drop-off they would otherwise inflate.
+ * Units still in progress at the step above are shown as waiting, apart from the drop-off.
  */
 export function FunnelBarChart({ steps, unit, locale, leakStep }: FunnelBarChartProps) {
   const f = formatter(locale);
@@ -38,7 +38,7 @@ export function FunnelBarChart({ steps, unit, locale, leakStep }: FunnelBarChart
                       : `${f.count(s.dropOff)} dropped off · ${f.percent(s.dropOffRate)}${isLeak ? " (biggest leak)" : ""}`}
                   </Text>
                   {s.inProgress > 0 ? (
-                    <Badge tone="info">{`${f.count(s.inProgress)} still in progress`}</Badge>
+                    <Badge tone="info">{`${f.count(s.inProgress)} waiting (still in progress)`}</Badge>
                   ) : null}
                 </InlineStack>
               </Box>

@@ -1,5 +1,6 @@
 import { DataTable, Text } from "@shopify/polaris";
 import type { FunnelComparison, StepFigures } from "../../../core/funnel";
+import { ChangeCell } from "./ChangeCell";
 import { formatter } from "./funnel-format";
 
 export interface FunnelStepsTableProps {
@@ -8,7 +9,11 @@ export interface FunnelStepsTableProps {
   comparison?: FunnelComparison | null;
 }
 
-/** Every step with counts and rates side by side ("350 of 1,000 · 35.0 %"), time to step, and in-progress units. */
+/**
+ * Every step with counts and rates side by side ("350 of 1,000 · 35.0 %"), the units
+ * still waiting at it, the drop-off among settled units, time to step, and the change
+ * against the previous period under the small-numbers rules.
+ */
 export function FunnelStepsTable({ steps, locale, comparison }: FunnelStepsTableProps) {
   const f = formatter(locale);
   const top = steps[0]?.count ?? 0;
@@ -16,8 +21,8 @@ export function FunnelStepsTable({ steps, locale, comparison }: FunnelStepsTable
     "Step",
     "Reached (of step 1)",
     "From previous step",
-    "Drop-off",
-    "In progress",
+    "Waiting here",
+    "Drop-off (of finished)",
     "Median time",
     "p90 time",
     ...(comparison ? ["Step conversion vs previous period"] : []),
@@ -29,11 +34,11 @@ export function FunnelStepsTable({ steps, locale, comparison }: FunnelStepsTable
       `${s.step}. ${s.label}`,
       f.ratio(s.count, top, s.overallConversion),
       prev === null ? "—" : f.ratio(s.count, prev, s.stepConversion),
-      s.dropOff === null ? "—" : `${f.count(s.dropOff)} · ${f.percent(s.dropOffRate)}`,
-      i === 0 ? "—" : f.count(s.inProgress),
+      i === steps.length - 1 ? "—" : f.count(s.waiting),
+      s.dropOff === null || s.settled === null ? "—" : f.ratio(s.dropOff, s.settled, s.dropOffRate),
       f.duration(s.medianMsFromPrev),
       f.duration(s.p90MsFromPrev),
-      ...(change ? [`${f.pp(change.stepConversionPp)} (was ${f.count(change.count.previous)} reached)`] : []),
+      ...(change ? [i === 0 ? "—" : <ChangeCell key="c" change={change.stepConversion} locale={locale} higherIsBetter noun="reached" />] : []),
     ];
   });
   return (
@@ -45,8 +50,10 @@ export function FunnelStepsTable({ steps, locale, comparison }: FunnelStepsTable
         increasedTableDensity
       />
       <Text as="p" variant="bodySm" tone="subdued">
-        Times are from the previous step, among units that reached the step (median and 90th percentile).
-        “In progress” units are counted in the drop-off beside them but could still advance.
+        “Waiting here” are units still in progress whose furthest step is this one: they could still advance, so they are
+        not drop-offs. Drop-off counts only finished units (those that can no longer advance) that stopped at the previous
+        step. Times are from the previous step, among units that reached the step (median and 90th percentile).
+        Changes use 95 % intervals: under 30 units on either side they are too few to compare.
       </Text>
     </>
   );

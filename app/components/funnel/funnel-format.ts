@@ -124,12 +124,16 @@ export function finishedNoun(unit: FunnelUnit): string {
 }
 
 /**
- * Why no step is named as the leak: "No leak named yet: not enough finished visits yet: 12
- * (a step needs 30)." or "No finished visit dropped off: …".
+ * Why no step is named as the leak, e.g. "No leak named: not enough finished visits yet: 5
+ * (a step is named once 30 have finished there). …"
  */
-export function noLeakSentence(noLeak: { reason: "too-few-settled" | "no-drop-off"; settled: number }, unit: FunnelUnit, f: Formatter): string {
+export function noLeakSentence(noLeak: { reason: "too-few-settled" | "no-drop-off"; settled: number; finished: number }, unit: FunnelUnit, f: Formatter): string {
+  const waiting = "Those still in progress are shown as waiting, not as drop-offs.";
   if (noLeak.reason === "no-drop-off") {
-    return `No leak to name: none of the ${unitNoun(unit)} that can no longer advance dropped off. Those still in progress are shown as waiting.`;
+    return `No leak to name: none of the ${unitNoun(unit)} that can no longer advance dropped off. ${waiting}`;
   }
-  return `No leak named: not enough ${finishedNoun(unit)} yet: ${f.count(noLeak.settled)} (a step needs ${MIN_SETTLED_FOR_LEAK} before it is named). Those still in progress are shown as waiting, not as drop-offs.`;
+  if (noLeak.finished < MIN_SETTLED_FOR_LEAK) {
+    return `No leak named: not enough ${finishedNoun(unit)} yet: ${f.count(noLeak.finished)} (a step is named once ${MIN_SETTLED_FOR_LEAK} have finished there). ${waiting}`;
+  }
+  return `No leak named: not enough ${finishedNoun(unit)} yet at the steps that lose some: at most ${f.count(noLeak.settled)} (a step needs ${MIN_SETTLED_FOR_LEAK}). ${waiting}`;
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { computeFunnel, localDayNumber, dayKey, wallClockToEpoch } from "../../../core/funnel";
+import { computeFunnel, localDayNumber, dayKey, wallClockToEpoch, worstGroup } from "../../../core/funnel";
 import type { CoreEvent } from "../../../core/types";
 import { DAY, defaultAttrs, ev, funnel, HOUR, MIN, params, T0 } from "./fixtures";
 
@@ -45,8 +45,13 @@ describe("breakdown", () => {
     expect(mobile.overallCi95![1]).toBeCloseTo(0.732, 3);
     expect(mobile.steps[1].dropOffRate).toBe(0.5);
     expect(mobile.biggestLeak).toBeNull();
-    expect(mobile.noLeak).toEqual({ reason: "too-few-settled", settled: 14 });
+    expect(mobile.noLeak).toEqual({ reason: "too-few-settled", settled: 14, finished: 14 });
     expect(desktop.biggestLeak).toMatchObject({ step: 2, dropOff: 30, settled: 40 });
+    // mobile converts better (50 %) but desktop (25 %) is the worst row; had mobile 0 %, it would still not be named.
+    expect(worstGroup(r.breakdown!.groups)?.value).toBe("desktop");
+    const zero = { ...mobile, steps: mobile.steps.map((s, i) => (i === 1 ? { ...s, count: 0, overallConversion: 0 } : s)) };
+    expect(worstGroup([desktop, zero])?.value).toBe("desktop");
+    expect(worstGroup([zero])).toBeNull();
   });
 
   it("orders equal counts by value and shows null as (none)", () => {

@@ -256,7 +256,7 @@ describe("edge cases", () => {
     expect(r.steps[1]).toMatchObject({ dropOff: 3, dropOffRate: 1, settled: 3 });
     // 3 settled units are too few to name a leak.
     expect(r.biggestLeak).toBeNull();
-    expect(r.noLeak).toEqual({ reason: "too-few-settled", settled: 3 });
+    expect(r.noLeak).toEqual({ reason: "too-few-settled", settled: 3, finished: 3 });
   });
 
   it("a one-step definition is computed (no leak)", () => {

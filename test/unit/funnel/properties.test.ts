@@ -196,6 +196,7 @@ describe("v2 figures and the leak rule vs the reference (aggregated outcomes)", 
         // A reason exactly when no leak is named.
         expect(f.noLeak === null).toBe(f.biggestLeak !== null);
         if (f.noLeak?.reason === "too-few-settled") expect(f.noLeak.settled).toBeLessThan(30);
+        if (f.noLeak) expect(f.noLeak.finished).toBe(units.filter((u) => !u.inProgress).length);
       }),
       { numRuns: 3000 },
     );

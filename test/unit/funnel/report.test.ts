@@ -69,7 +69,7 @@ describe("figuresFromCounts", () => {
     expect(f.steps.map((s) => s.dropOff)).toEqual([null, 0, 0, 0]);
     expect(f.steps.map((s) => s.settled)).toEqual([null, 60, 20, 10]);
     expect(f.biggestLeak).toBeNull();
-    expect(f.noLeak).toEqual({ reason: "no-drop-off", settled: 60 });
+    expect(f.noLeak).toEqual({ reason: "no-drop-off", settled: 60, finished: 10 });
   });
 
   it("names a leak only from 30 settled units and at least one drop-off", () => {
@@ -78,7 +78,7 @@ describe("figuresFromCounts", () => {
     // 30 settled at step 1 (1 waiting of 31): eligible; 29 settled is not.
     expect(fig([31, 20, 19], [1, 0, 0]).biggestLeak).toMatchObject({ step: 2, settled: 30, waiting: 1, dropOff: 10 });
     expect(fig([30, 20, 19], [1, 0, 0]).biggestLeak).toBeNull();
-    expect(fig([30, 20, 19], [1, 0, 0]).noLeak).toEqual({ reason: "too-few-settled", settled: 29 });
+    expect(fig([30, 20, 19], [1, 0, 0]).noLeak).toEqual({ reason: "too-few-settled", settled: 29, finished: 29 });
     // "0 of 3" at the last step is a 100 % drop-off from 3 settled units: never the headline;
     // the 40 % step with 100 settled units is.
     expect(fig([100, 3, 0], [0, 0, 0]).biggestLeak?.step).toBe(2);
@@ -86,7 +86,7 @@ describe("figuresFromCounts", () => {
     // Highest rate among eligible steps wins even when another step loses more units.
     expect(fig([1000, 900, 400], [0, 0, 0]).biggestLeak?.step).toBe(3);
     // No drop-off anywhere (everyone finished): nothing named.
-    expect(fig([50, 50, 50], [0, 0, 0]).noLeak).toEqual({ reason: "no-drop-off", settled: 50 });
+    expect(fig([50, 50, 50], [0, 0, 0]).noLeak).toEqual({ reason: "no-drop-off", settled: 50, finished: 50 });
   });
 
   it("reports in-progress units beside the drop-off they would inflate", () => {
