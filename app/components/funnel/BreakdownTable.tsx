@@ -1,6 +1,7 @@
 import { DataTable, Text } from "@shopify/polaris";
 import type { Breakdown } from "../../../core/funnel";
-import { formatter } from "./funnel-format";
+import { breakdownValueLabel, formatter } from "./funnel-format";
+import { KeyboardScrollable } from "../KeyboardScrollable";
 
 export interface BreakdownTableProps {
   breakdown: Breakdown;
@@ -17,7 +18,7 @@ export function BreakdownTable({ breakdown, title, locale }: BreakdownTableProps
   const rows = breakdown.groups.map((g) => {
     const last = g.steps[g.steps.length - 1];
     return [
-      g.value,
+      breakdownValueLabel(breakdown.key, g.value),
       f.count(g.totalUnits),
       ...g.steps.slice(1).map((s, i) => f.ratio(s.count, g.steps[i].count, s.stepConversion)),
       f.percent(last?.overallConversion ?? null),
@@ -26,11 +27,13 @@ export function BreakdownTable({ breakdown, title, locale }: BreakdownTableProps
   });
   if (rows.length === 0) return <Text as="p" tone="subdued">No entries in this range.</Text>;
   return (
-    <DataTable
-      columnContentTypes={headings.map((_, i) => (i === 0 || i === headings.length - 1 ? "text" : "numeric"))}
-      headings={headings}
-      rows={rows}
-      increasedTableDensity
-    />
+    <KeyboardScrollable label={`Breakdown by ${title.toLowerCase()}, scrollable`}>
+      <DataTable
+        columnContentTypes={headings.map((_, i) => (i === 0 || i === headings.length - 1 ? "text" : "numeric"))}
+        headings={headings}
+        rows={rows}
+        increasedTableDensity
+      />
+    </KeyboardScrollable>
   );
 }

@@ -1,4 +1,5 @@
 import { BlockStack, DataTable, Text } from "@shopify/polaris";
+import { KeyboardScrollable } from "../KeyboardScrollable";
 import { formatWeeks, type PlannerReport } from "../../../core/insights";
 import { countsRate, int } from "./format";
 
@@ -43,11 +44,13 @@ export function PlannerTable({ report }: { report: PlannerReport }) {
         {report.alpha}, power {Math.round(report.power * 100)} %, {report.variants} variants split evenly (two-sided test).
       </Text>
       <div data-testid="planner-table">
-        <DataTable
-          columnContentTypes={["text", "text", "numeric", "text"]}
-          headings={["Metric", "Baseline (28 days)", "Per variant", "Weeks to a result"]}
-          rows={rows}
-        />
+        <KeyboardScrollable label="A/B test planner">
+          <DataTable
+            columnContentTypes={["text", "text", "numeric", "text"]}
+            headings={["Metric", "Baseline (28 days)", "Per variant", "Weeks to a result"]}
+            rows={rows}
+          />
+        </KeyboardScrollable>
       </div>
       <Text as="p" tone="subdued" variant="bodySm">
         Weeks are whole weeks, rounded up (a test should cover full weekday/weekend cycles); the exact figure is in brackets. A test that needs
