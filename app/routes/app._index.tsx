@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { defer } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, EmptyState, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
@@ -10,6 +10,8 @@ import { ChangeCell } from "../components/funnel/ChangeCell";
 import { dashboardTrustData, dashboardTrustPanels } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
 import { DashboardTrustCards } from "../components/trust/DashboardTrustCards";
+
+export const meta: MetaFunction = () => [{ title: "Dashboard" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

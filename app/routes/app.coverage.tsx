@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
@@ -9,8 +9,11 @@ import { coveragePageData } from "../services/trust/pages.server";
 import { TrustRequestError } from "../services/trust/range";
 import { CoverageCard } from "../components/trust/CoverageCard";
 import { WhyNumbersDiffer } from "../components/trust/WhyNumbersDiffer";
+import { KeyboardScrollable } from "../components/KeyboardScrollable";
 import { count, plural, ratio } from "../../core/trust/format";
 import { LIST_LIMIT, RECENT_MS, type CoverageLists } from "../../core/trust/coverage";
+
+export const meta: MetaFunction = () => [{ title: "Tracking coverage" }];
 
 // GET /app/coverage?range=last7|last30|last90|custom&from=YYYY-MM-DD&to=YYYY-MM-DD
 // Coverage per day and for the range, with why our numbers differ. A bad range → 400 { error }.
@@ -112,14 +115,16 @@ export default function CoveragePage() {
                     Each row adds up: online-store orders = matched + missed; pixel purchases = matched + no order yet.
                   </Text>
                 </div>
-                <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={["Day", "Online-store orders", "Matched", "Missed by the pixel", "Pixel purchases", "No order yet", "Other channels (excluded)"]}
-                  rows={coverage.days.map((d) => row(d.date, d))}
-                  totals={row("", t)}
-                  showTotalsInFooter
-                  totalsName={{ singular: "Range", plural: "Range" }}
-                />
+                <KeyboardScrollable label="Coverage per day, scrollable">
+                  <DataTable
+                    columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+                    headings={["Day", "Online-store orders", "Matched", "Missed by the pixel", "Pixel purchases", "No order yet", "Other channels (excluded)"]}
+                    rows={coverage.days.map((d) => row(d.date, d))}
+                    totals={row("", t)}
+                    showTotalsInFooter
+                    totalsName={{ singular: "Range", plural: "Range" }}
+                  />
+                </KeyboardScrollable>
               </BlockStack>
             </section>
           </Card>
@@ -165,12 +170,14 @@ function UnmatchedLists({ lists, timeZone, unmatched, missed }: { lists: Coverag
             {lists.unmatchedPurchases.length === 0 ? (
               <Text as="p" tone="subdued">Every purchase the pixel reported in this range has its online-store order.</Text>
             ) : (
-              <DataTable
-                columnContentTypes={["text", "text", "text"]}
-                headings={["Order id", `Purchase time (${timeZone})`, "Likely reason"]}
-                rows={lists.unmatchedPurchases.map((p) => [p.orderId ?? "—", localTime(p.ts, timeZone), REASONS[p.reason]])}
-                increasedTableDensity
-              />
+              <KeyboardScrollable label="Pixel purchases with no order, scrollable">
+                <DataTable
+                  columnContentTypes={["text", "text", "text"]}
+                  headings={["Order id", `Purchase time (${timeZone})`, "Likely reason"]}
+                  rows={lists.unmatchedPurchases.map((p) => [p.orderId ?? "—", localTime(p.ts, timeZone), REASONS[p.reason]])}
+                  increasedTableDensity
+                />
+              </KeyboardScrollable>
             )}
           </BlockStack>
         </section>
@@ -181,12 +188,14 @@ function UnmatchedLists({ lists, timeZone, unmatched, missed }: { lists: Coverag
               <Text as="p" tone="subdued">The pixel saw every online-store order of this range.</Text>
             ) : (
               <>
-                <DataTable
-                  columnContentTypes={["text", "text", "text"]}
-                  headings={["Order id", `Created (${timeZone})`, "Note"]}
-                  rows={lists.missedOrders.map((o) => [o.orderId, localTime(o.createdAt, timeZone), o.recent ? "Recent: the purchase event may still arrive" : "No purchase event from the pixel"])}
-                  increasedTableDensity
-                />
+                <KeyboardScrollable label="Orders the pixel missed, scrollable">
+                  <DataTable
+                    columnContentTypes={["text", "text", "text"]}
+                    headings={["Order id", `Created (${timeZone})`, "Note"]}
+                    rows={lists.missedOrders.map((o) => [o.orderId, localTime(o.createdAt, timeZone), o.recent ? "Recent: the purchase event may still arrive" : "No purchase event from the pixel"])}
+                    increasedTableDensity
+                  />
+                </KeyboardScrollable>
                 <Text as="p" variant="bodySm" tone="subdued">
                   {`Usually a visitor without analytics consent or with a tracker blocker. At most ${plural(LIST_LIMIT, "row")} per list.`}
                 </Text>

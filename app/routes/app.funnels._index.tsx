@@ -1,10 +1,12 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, ResourceItem, ResourceList, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { ensureDefaultFunnels, FUNNEL_TEMPLATES, listFunnels } from "../services/funnels.server";
+
+export const meta: MetaFunction = () => [{ title: "Funnels" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -32,7 +34,7 @@ export default function FunnelsPage() {
                   <InlineStack align="space-between" blockAlign="center" gap="300">
                     <BlockStack gap="100">
                       <InlineStack gap="200" blockAlign="center">
-                        <Text as="h3" variant="bodyMd" fontWeight="semibold">{f.name}</Text>
+                        <Text as="h2" variant="bodyMd" fontWeight="semibold">{f.name}</Text>
                         {f.isMain ? <Badge tone="success">Main funnel</Badge> : null}
                       </InlineStack>
                       <Text as="p" tone="subdued">{`${f.firstStep} → ${f.lastStep}`}</Text>

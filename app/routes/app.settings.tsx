@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
@@ -8,6 +8,8 @@ import { env } from "../env.server";
 import { requireShop, syncPixel } from "../services/shops.server";
 import { retentionView, updateAllowedQueryParams, updateRetention } from "../services/shop-settings.server";
 import { allowedQueryParamsOf, RETENTION_DAYS_DEFAULT, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "../models/shop-settings";
+
+export const meta: MetaFunction = () => [{ title: "Settings" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

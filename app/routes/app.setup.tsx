@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
@@ -7,6 +7,8 @@ import { requireShop, syncOrdersWebhook, syncPixel } from "../services/shops.ser
 import { setupPageData } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
 import { CoverageCard } from "../components/trust/CoverageCard";
+
+export const meta: MetaFunction = () => [{ title: "Setup" }];
 
 // Setup: the checklist (pixel, theme embed, events) and whether the pixel sees purchases.
 // The loader asks Shopify for the pixel's current settings (one Admin API read).

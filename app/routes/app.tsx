@@ -34,7 +34,10 @@ export default function App() {
           ))}
         </NavMenu>
       )}
-      <Outlet />
+      {/* The page's main landmark (Shopify admin's own frame is outside the iframe). */}
+      <main>
+        <Outlet />
+      </main>
     </AppProvider>
   );
 }

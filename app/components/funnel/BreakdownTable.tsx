@@ -2,7 +2,8 @@ import type { ReactNode } from "react";
 import { DataTable, Text } from "@shopify/polaris";
 import { worstGroup, type Breakdown } from "../../../core/funnel";
 import { MIN_UNITS_TO_COMPARE } from "../../../core/stats/wilson";
-import { formatter } from "./funnel-format";
+import { breakdownValueLabel, formatter } from "./funnel-format";
+import { KeyboardScrollable } from "../KeyboardScrollable";
 
 export interface BreakdownTableProps {
   breakdown: Breakdown;
@@ -25,7 +26,7 @@ export function BreakdownTable({ breakdown, title, locale }: BreakdownTableProps
     const ci = g.overallCi95;
     const overall = `${f.percent(last?.overallConversion ?? null)}${ci ? ` (${f.percent(ci[0])}–${f.percent(ci[1])})` : ""}`;
     const cells: string[] = [
-      g.value,
+      breakdownValueLabel(breakdown.key, g.value),
       f.count(g.totalUnits),
       ...g.steps.slice(1).map((s, i) => f.ratio(s.count, g.steps[i].count, s.stepConversion)),
       g.small ? `${overall} · too few to compare` : overall,
@@ -47,15 +48,17 @@ export function BreakdownTable({ breakdown, title, locale }: BreakdownTableProps
   const small = breakdown.groups.filter((g) => g.small).length;
   return (
     <>
-      <DataTable
-        columnContentTypes={headings.map((_, i) => (i === 0 || i === headings.length - 1 ? "text" : "numeric"))}
-        headings={headings}
-        rows={rows}
-        increasedTableDensity
-      />
+      <KeyboardScrollable label={`Breakdown by ${title.toLowerCase()}, scrollable`}>
+        <DataTable
+          columnContentTypes={headings.map((_, i) => (i === 0 || i === headings.length - 1 ? "text" : "numeric"))}
+          headings={headings}
+          rows={rows}
+          increasedTableDensity
+        />
+      </KeyboardScrollable>
       {worst && breakdown.groups.filter((g) => !g.small).length > 1 ? (
         <Text as="p" variant="bodySm">
-          {`Lowest overall conversion among rows with ${MIN_UNITS_TO_COMPARE}+ units: ${worst.value} (${f.percent(worst.steps[worst.steps.length - 1]?.overallConversion ?? null)}).`}
+          {`Lowest overall conversion among rows with ${MIN_UNITS_TO_COMPARE}+ units: ${breakdownValueLabel(breakdown.key, worst.value)} (${f.percent(worst.steps[worst.steps.length - 1]?.overallConversion ?? null)}).`}
         </Text>
       ) : null}
       {small > 0 ? (

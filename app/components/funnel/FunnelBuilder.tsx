@@ -139,8 +139,9 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
                 <BlockStack gap="200">
                   <Text as="h3" variant="headingSm">{t.name}</Text>
                   <Text as="p" variant="bodySm" tone="subdued">{t.description}</Text>
-                  <Button pressed={draft.template === t.key} onClick={() => onChange(t.draft)} accessibilityLabel={`Use the ${t.name} template`}>
-                    {draft.template === t.key ? "Selected" : "Use template"}
+                  {/* The visible text names the template: a speech-input user says what they see. */}
+                  <Button pressed={draft.template === t.key} onClick={() => onChange(t.draft)}>
+                    {draft.template === t.key ? `${t.name} template selected` : `Use ${t.name} template`}
                   </Button>
                 </BlockStack>
               </Box>

@@ -4,10 +4,16 @@
  * denominator is null and shows as "—" (docs/funnel-semantics.md). The locale is the
  * shop's, passed in explicitly so server render and hydration print the same text.
  */
-import type { FunnelUnit } from "../../../core/types";
+import type { BreakdownKey, FunnelUnit } from "../../../core/types";
 import { MIN_SETTLED_FOR_LEAK } from "../../../core/funnel/report";
 
 export const DASH = "—";
+
+/** A breakdown value as a merchant reads it: the logged-in flag as "Logged in" / "Guest" rather than true / false. */
+export function breakdownValueLabel(key: BreakdownKey, value: string): string {
+  if (key === "loggedIn" && (value === "true" || value === "false")) return value === "true" ? "Logged in" : "Guest";
+  return value;
+}
 
 /** A locale Intl accepts, else "en" (a bad stored locale must not break a page). */
 export function safeLocale(locale: string | null | undefined): string {

@@ -1,6 +1,7 @@
 import { Banner, BlockStack, DataTable, Text } from "@shopify/polaris";
 import { formatDays, formatWeeks, type PlannerReport, type PlannerRow } from "../../../core/insights";
 import { countsRate, int, localDate, pct } from "./format";
+import { KeyboardScrollable } from "../KeyboardScrollable";
 
 /** "Plan a test" from an Insights row: that metric's plan in one sentence. */
 function FocusedPlan({ row, report }: { row: PlannerRow; report: PlannerReport }) {
@@ -83,11 +84,13 @@ export function PlannerTable({
         {report.alpha}, power {Math.round(report.power * 100)} %, {report.variants} variants split evenly (two-sided test).
       </Text>
       <div data-testid="planner-table">
-        <DataTable
-          columnContentTypes={["text", "text", "numeric", "text"]}
-          headings={["Metric", `Baseline (${formatDays(report.days)})`, "Per variant", "Weeks to a result"]}
-          rows={rows}
-        />
+        <KeyboardScrollable label="A/B test planner">
+          <DataTable
+            columnContentTypes={["text", "text", "numeric", "text"]}
+            headings={["Metric", `Baseline (${formatDays(report.days)})`, "Per variant", "Weeks to a result"]}
+            rows={rows}
+          />
+        </KeyboardScrollable>
       </div>
       <Text as="p" tone="subdued" variant="bodySm">
         Weeks are whole weeks, rounded up (a test should cover full weekday/weekend cycles); the exact figure is in brackets. A test that needs

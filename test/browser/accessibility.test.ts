@@ -1,0 +1,177 @@
+/**
+ * Accessibility of every admin page in real Chromium on the demo: axe-core (injected
+ * from its npm package with playwright's addScriptTag) runs on each page once its data
+ * has loaded, and the test fails on any serious or critical violation or any landmark
+ * problem (every other finding is written to test-results/a11y-axe.json). Each page also
+ * has a title of its own (a Remix `meta` export), and /favicon.ico answers. Screenshots in test-results/.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../../app/db-client";
+import { migrate } from "../../scripts/lib/migrate";
+import { ensureDemoShop } from "../../scripts/lib/demo-shop";
+import { BROWSER_UA, root } from "../helpers/app-server";
+import { launchChromium } from "../helpers/chromium";
+import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
+
+const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const artifacts = path.join(root, "test-results");
+const DAY = 86_400_000;
+let demo: DemoProcess;
+let browser: Browser;
+let page: Page;
+
+interface AxeViolation {
+  id: string;
+  impact: "minor" | "moderate" | "serious" | "critical" | null;
+  help: string;
+  nodes: { target: string[]; html: string }[];
+}
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  mkdirSync(path.join(root, ".tmp"), { recursive: true });
+  // Seeded rows instead of the demo's slower simulation; the demo still adds its A/B test.
+  const dbFile = path.join(root, ".tmp", `a11y-browser-${Date.now()}.sqlite`);
+  const url = `file:${dbFile}`;
+  await migrate(url, { quiet: true });
+  const { db } = createDb(url);
+  const shop = await ensureDemoShop(db);
+  const now = Date.now();
+  await seedJourneys(db, shop.id, shopTraffic({ visitors: 400, from: now - 30 * DAY, to: now - 3_600_000, seed: 7, prefix: "a11y" }));
+  await db.$disconnect();
+  demo = await startDemo({ dbFile });
+  browser = await launchChromium();
+  page = await browser.newPage({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
+  await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
+  await page.goto(demo.url, { waitUntil: "networkidle" });
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && page) await page.screenshot({ path: path.join(artifacts, `a11y-failed-${ctx.task.name.replace(/\W+/g, "-").slice(0, 40)}.png`), fullPage: true }).catch(() => {});
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+/** `pathAndQuery` as Shopify admin loads it in its iframe: embedded params and a session token (the demo mints one). */
+async function embeddedUrl(pathAndQuery: string): Promise<string> {
+  const token = await page.evaluate(async () => (await (await fetch("/demo/session-token")).json()).token as string);
+  const target = new URL(pathAndQuery, demo.url);
+  target.searchParams.set("embedded", "1");
+  target.searchParams.set("shop", "demo-shop.myshopify.com");
+  target.searchParams.set("host", Buffer.from("admin.shopify.com/store/demo-shop").toString("base64url"));
+  target.searchParams.set("id_token", token);
+  return target.href;
+}
+
+/** Runs axe-core on the page as it is now; returns every violation (all impacts). */
+async function axe(): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } };
+    const result = await w.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 200) })) }));
+  });
+}
+
+const findings: Record<string, AxeViolation[]> = {};
+
+/** Opens a page, waits for what shows its data, checks its title, and runs axe. */
+async function audit(name: string, pathAndQuery: string, ready: () => Promise<unknown>, title: string) {
+  const res = await page.goto(await embeddedUrl(pathAndQuery), { waitUntil: "networkidle" });
+  expect(res?.status(), pathAndQuery).toBe(200);
+  await ready();
+  await expect(page.title()).resolves.toBe(title);
+  const violations = await axe();
+  findings[name] = violations;
+  await page.screenshot({ path: path.join(artifacts, `a11y-${name}.png`), fullPage: true });
+  // Serious and critical violations, and any landmark problem (content outside landmarks, no main).
+  const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical" || v.id === "region" || v.id.startsWith("landmark-"));
+  expect(blocking.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), name).toEqual([]);
+  return violations;
+}
+
+const heading = (name: string | RegExp) => () => page.getByRole("heading", { name }).first().waitFor();
+
+describe("axe-core on every admin page of the demo", () => {
+  let reportPath = "";
+
+  it("dashboard", async () => {
+    await audit("dashboard", "/app", async () => {
+      await heading("Dashboard")();
+      // The deferred coverage cards have streamed in.
+      await page.getByTestId("coverage-ratio").waitFor();
+    }, "Dashboard");
+    reportPath = new URL((await page.getByRole("link", { name: "See the funnel report" }).getAttribute("href"))!, demo.url).pathname;
+  });
+
+  it("funnels list", () => audit("funnels", "/app/funnels", () => page.getByText("Main funnel").first().waitFor(), "Funnels"));
+
+  it("new funnel: template buttons are named by their visible text", async () => {
+    await audit("funnel-new", "/app/funnels/new", () => page.getByLabel("Funnel name").waitFor(), "New funnel");
+    await page.getByRole("button", { name: "Use Newsletter template" }).click();
+    await page.getByRole("button", { name: "Newsletter template selected" }).waitFor();
+    await expect(page.getByLabel("Funnel name").inputValue()).resolves.toBe("Newsletter signup");
+  });
+
+  it("funnel report", async () => {
+    expect(reportPath).toMatch(/^\/app\/funnels\/[^/]+$/);
+    await audit("funnel-report", `${reportPath}?range=last30&breakdown=loggedIn`, () => page.getByText(/^Biggest leak: /).first().waitFor(), "Funnel report");
+    // Issue 23 item 10: the logged-in breakdown reads "Logged in" / "Guest", not true / false.
+    const firstCells = await page.locator("table").filter({ hasText: "Customer logged in" }).locator("tbody tr th, tbody tr td:first-child").allInnerTexts();
+    expect(firstCells.length).toBeGreaterThan(0);
+    expect(firstCells.every((c) => c === "Logged in" || c === "Guest")).toBe(true);
+    expect(firstCells).toContain("Guest");
+  });
+
+  it("audiences list", () => audit("audiences", "/app/audiences", heading("Audiences"), "Audiences"));
+
+  it("new audience, then the audience it creates", async () => {
+    await audit("audience-new", "/app/audiences/new", heading("New audience"), "New audience");
+    await page.getByRole("button", { name: /^Create/ }).first().click();
+    await page.waitForURL(/\/app\/audiences\/(?!new)[^/?]+/);
+    await audit("audience-detail", new URL(page.url()).pathname, () => page.getByRole("heading").first().waitFor(), "Audience");
+  });
+
+  it("insights", () => audit("insights", "/app/insights", () => page.getByTestId("planner-table").waitFor(), "Insights"));
+
+  it("experiments", () => audit("experiments", "/app/insights/experiments", heading(/Experiments|A\/B|pdp-free-shipping-banner/), "Experiments"));
+
+  it("coverage: its wide tables scroll by keyboard", async () => {
+    await audit("coverage", "/app/coverage", () => page.locator('section[aria-label="Coverage per day"]').waitFor(), "Tracking coverage");
+    const scroller = page.locator('section[aria-label="Coverage per day"] [tabindex="0"][role="region"][aria-label]');
+    await expect(scroller.count()).resolves.toBe(1);
+    // A keyboard user tabs to it and scrolls it with the arrow keys.
+    await page.setViewportSize({ width: 480, height: 900 });
+    await scroller.focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => scroller.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("settings", () => audit("settings", "/app/settings", heading("Data retention"), "Settings"));
+
+  it("setup", () => audit("setup", "/app/setup", heading("Setup checklist"), "Setup"));
+
+  it("/favicon.ico and /favicon.svg answer with an icon", async () => {
+    for (const [file, type] of [["/favicon.ico", /^image\/(x-icon|vnd\.microsoft\.icon)$/], ["/favicon.svg", /^image\/svg\+xml/]] as const) {
+      const res = await fetch(new URL(file, demo.url));
+      expect(res.status, file).toBe(200);
+      expect(res.headers.get("content-type"), file).toMatch(type);
+      expect((await res.arrayBuffer()).byteLength, file).toBeGreaterThan(100);
+    }
+  });
+
+  afterAll(() => {
+    // Every finding, blocking or not, for the record.
+    writeFileSync(path.join(artifacts, "a11y-axe.json"), JSON.stringify(findings, null, 2));
+  });
+});
