@@ -167,7 +167,7 @@ export default function InsightsPage() {
                     <PlannerTable
                       report={view.planner}
                       focus={focus}
-                      window={{ from: view.planner.from, sinceInstall: view.planner.sinceInstall, timeZone: view.range.timeZone }}
+                      window={{ from: view.dataSince ?? view.planner.from, sinceInstall: view.planner.sinceInstall, timeZone: view.range.timeZone }}
                     />
                     {view.planner.visitors > 0 && view.planner.visitors < 2 * MIN_LIFT_GROUP ? (
                       <Text as="p" tone="caution" variant="bodySm">

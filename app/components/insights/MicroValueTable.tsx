@@ -12,14 +12,20 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
     const l = links?.(key);
     if (!l) return null;
     return (
-      <span data-row-actions={key} style={{ whiteSpace: "normal", display: "inline-block", minWidth: 110 }}>
-        <BlockStack gap="050">
-          <Link url={l.funnel} accessibilityLabel={`Build a funnel: ${label}, then the goal`}>Build a funnel</Link>
+      <span data-row-actions={key} style={{ display: "block", marginTop: 4 }}>
+        <InlineStack gap="200" wrap>
+          <Text as="span" variant="bodySm">
+            <Link url={l.funnel} accessibilityLabel={`Build a funnel: ${label}, then the goal`}>Build a funnel</Link>
+          </Text>
           {l.audience ? (
-            <Link url={l.audience} accessibilityLabel={`Make an audience: ${label}, not the goal`}>Make an audience</Link>
+            <Text as="span" variant="bodySm">
+              <Link url={l.audience} accessibilityLabel={`Make an audience: ${label}, not the goal`}>Make an audience</Link>
+            </Text>
           ) : null}
-          <Link url={l.plan} accessibilityLabel={`Plan a test on ${label}`}>Plan a test</Link>
-        </BlockStack>
+          <Text as="span" variant="bodySm">
+            <Link url={l.plan} accessibilityLabel={`Plan a test on ${label}`}>Plan a test</Link>
+          </Text>
+        </InlineStack>
       </span>
     );
   };
@@ -32,7 +38,8 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
   const hidden = report.rows.filter((r) => !r.lift.eligible && !prerequisite.includes(r));
   const rows = shown.map((r) => [
     <span key={`${r.key}-label`} style={{ whiteSpace: "normal", display: "inline-block", minWidth: 120 }}>
-      {r.label}
+      <span data-row-label>{r.label}</span>
+      {actions(r.key, r.label)}
     </span>,
     countsRate(r.did),
     countsRate(r.didNot),
@@ -44,7 +51,6 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
         {r.lift.ci95 && r.lift.ci95[0] <= 1 && r.lift.ci95[1] >= 1 ? " · includes 1×: could be chance" : ""}
       </Text>
     </span>,
-    ...(links ? [actions(r.key, r.label)] : []),
   ]);
   return (
     <BlockStack gap="300">
@@ -56,8 +62,8 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
       {rows.length > 0 ? (
         <div data-testid="micro-value-table">
           <DataTable
-            columnContentTypes={links ? ["text", "text", "text", "text", "text"] : ["text", "text", "text", "text"]}
-            headings={["Micro-conversion", "Did it → reached goal", "Did not → reached goal", "Lift (95 % CI)", ...(links ? ["Act on it"] : [])]}
+            columnContentTypes={["text", "text", "text", "text"]}
+            headings={["Micro-conversion", "Did it → reached goal", "Did not → reached goal", "Lift (95 % CI)"]}
             rows={rows}
           />
         </div>
@@ -77,7 +83,7 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
                     <Text as="span" fontWeight="semibold">{r.label}</Text>: {countsRate(r.did)} of those who did it reached the goal, {countsRate(r.didNot)}{" "}
                     of those who did not — nobody reached the goal without it, so the ratio has no upper bound.
                   </span>
-                  {links ? <InlineStack gap="300">{actions(r.key, r.label)}</InlineStack> : null}
+                  {actions(r.key, r.label)}
                 </List.Item>
               ))}
             </List>
