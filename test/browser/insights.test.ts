@@ -395,6 +395,10 @@ describe("Insights on a fresh shop in real Chromium", () => {
     expect(plan[0][0]).toMatch(/^Purchase \(goal\)/);
     expect(plan[0][1]).toBe("6 of 30 · 20.0 %");
     await page.getByText(/Traffic: 210 visitors\/week \(30 × 7 ÷ 1\)/).waitFor();
+    // Every visitor viewed a product and nobody did anything else: no lift yet, and it says why.
+    expect(await page.locator('[data-testid="micro-value-eta"]').innerText()).toBe(
+      "No micro-conversion has at least 30 visitors in both groups in this range yet. Lifts appear once visitors start doing micro-conversions.",
+    );
     await shot("insights-first-run-30-visitors");
   });
 });

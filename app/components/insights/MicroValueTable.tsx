@@ -7,7 +7,16 @@ import { ci, countsRate, int, pct, ratio } from "./format";
  * did not, with counts, and the lift with its 95 % CI. Rows with a group under 30
  * visitors (or no conversions to divide by) are listed apart with the reason, counts only.
  */
-export function MicroValueTable({ report, links }: { report: MicroValueReport; links?: (microKey: string) => RowLinks }) {
+export function MicroValueTable({
+  report,
+  links,
+  etaDays,
+}: {
+  report: MicroValueReport;
+  links?: (microKey: string) => RowLinks;
+  /** Days until the first lift can show at the pace so far, when none can yet. */
+  etaDays?: number | null;
+}) {
   const actions = (key: string, label: string) => {
     const l = links?.(key);
     if (!l) return null;
@@ -68,7 +77,16 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
           />
         </div>
       ) : (
-        <Text as="p">No micro-conversion has at least {report.minGroup} visitors in both groups in this range yet.</Text>
+        <div data-testid="micro-value-eta">
+          <Text as="p">
+            No micro-conversion has at least {report.minGroup} visitors in both groups in this range yet.{" "}
+            {etaDays === null || etaDays === undefined
+              ? "Lifts appear once visitors start doing micro-conversions."
+              : etaDays <= 1
+                ? "At the pace so far, the first lift should show within a day."
+                : `At the pace so far, the first lift should show in about ${etaDays} days.`}
+          </Text>
+        </div>
       )}
       {prerequisite.length > 0 ? (
         <div data-testid="micro-value-prerequisite">
