@@ -399,6 +399,9 @@ describe("Insights on a fresh shop in real Chromium", () => {
     expect(await page.locator('[data-testid="micro-value-eta"]').innerText()).toBe(
       "No micro-conversion has at least 30 visitors in both groups in this range yet. Lifts appear once visitors start doing micro-conversions.",
     );
+    // The steps nobody did share one line, not a line of zeros each.
+    expect(await page.locator('[data-testid="micro-value-nobody"]').innerText()).toMatch(/^Nobody did these yet: Added to cart, .*Viewed pricing or FAQ\.$/);
+    expect(await page.locator('[data-testid="micro-value-hidden"] li').count()).toBe(2); // product views + the "nobody" line
     await shot("insights-first-run-30-visitors");
   });
 });

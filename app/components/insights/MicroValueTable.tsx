@@ -44,7 +44,10 @@ export function MicroValueTable({
   const prerequisite = report.rows.filter(
     (r) => !r.lift.eligible && Math.min(r.did.total, r.didNot.total) >= report.minGroup && r.didNot.converted === 0 && r.did.converted > 0,
   );
-  const hidden = report.rows.filter((r) => !r.lift.eligible && !prerequisite.includes(r));
+  const notEligible = report.rows.filter((r) => !r.lift.eligible && !prerequisite.includes(r));
+  // Steps nobody did yet share one line instead of a row of zeros each.
+  const hidden = notEligible.filter((r) => r.did.total > 0);
+  const nobody = notEligible.filter((r) => r.did.total === 0);
   const rows = shown.map((r) => [
     <span key={`${r.key}-label`} style={{ whiteSpace: "normal", display: "inline-block", minWidth: 120 }}>
       <span data-row-label>{r.label}</span>
@@ -108,7 +111,7 @@ export function MicroValueTable({
           </BlockStack>
         </div>
       ) : null}
-      {hidden.length > 0 ? (
+      {hidden.length > 0 || nobody.length > 0 ? (
         <div data-testid="micro-value-hidden">
         <Box paddingBlockStart="200">
           <BlockStack gap="150">
@@ -128,6 +131,13 @@ export function MicroValueTable({
                   </span>
                 </List.Item>
               ))}
+              {nobody.length > 0 ? (
+                <List.Item>
+                  <span data-testid="micro-value-nobody">
+                    <Text as="span" fontWeight="semibold">Nobody did these yet</Text>: {nobody.map((r) => r.label).join(", ")}.
+                  </span>
+                </List.Item>
+              ) : null}
             </List>
           </BlockStack>
         </Box>
