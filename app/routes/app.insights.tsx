@@ -144,10 +144,15 @@ export default function InsightsPage() {
                     Micro → {view.microValue.goal.label}: value of each micro step
                   </Text>
                   <Text as="p" tone="subdued" variant="bodySm">
-                    {localDate(view.range.from, view.range.timeZone)} to {view.range.toDate} ({view.range.timeZone}), per visitor, bots excluded.
+                    {localDate(view.range.from, view.range.timeZone)} to {view.range.toDate} ({view.range.timeZone}), per visitor, bots excluded
+                    {view.dataSince !== null && view.dataSince > view.range.from
+                      ? ` — the shop’s data starts on ${localDate(view.dataSince, view.range.timeZone)}, so the range holds fewer days`
+                      : ""}
+                    .
                   </Text>
                   <MicroValueTable
                     report={view.microValue}
+                    etaDays={view.firstLiftEtaDays}
                     links={(key) => rowLinks(key, view.microValue.goal.key, location.search.replace(/^\?/, "") || pageQuery)}
                   />
                 </BlockStack>
@@ -167,7 +172,7 @@ export default function InsightsPage() {
                     <PlannerTable
                       report={view.planner}
                       focus={focus}
-                      window={{ from: view.planner.from, sinceInstall: view.planner.sinceInstall, timeZone: view.range.timeZone }}
+                      window={{ from: view.dataSince ?? view.planner.from, sinceInstall: view.planner.sinceInstall, timeZone: view.range.timeZone }}
                     />
                     {view.planner.visitors > 0 && view.planner.visitors < 2 * MIN_LIFT_GROUP ? (
                       <Text as="p" tone="caution" variant="bodySm">

@@ -93,3 +93,23 @@ export function sortRows(rows: readonly MicroValueRow[]): MicroValueRow[] {
     return b.did.total - a.did.total || byLabel(a, b);
   });
 }
+
+/**
+ * Days until the first lift can show, at the range's pace so far: the step closest to it
+ * needs `minGroup` visitors who did it and as many who did not. Null when no step has
+ * both yet (no rate to extrapolate), 0 when one already could.
+ * `dataDays` = days of the range the shop had data for (at least a fraction of one).
+ */
+export function firstLiftEtaDays(report: Pick<MicroValueReport, "visitors" | "rows" | "minGroup">, dataDays: number): number | null {
+  if (report.visitors === 0 || dataDays <= 0) return null;
+  // Per step, the visitors needed for both its doers and the others to reach minGroup at
+  // today's rate; a step everyone or no one did never gets there.
+  const needs = report.rows
+    .map((r) => r.did.total / report.visitors)
+    .filter((rate) => rate > 0 && rate < 1)
+    .map((rate) => Math.max(report.minGroup / rate, report.minGroup / (1 - rate)));
+  if (needs.length === 0) return null;
+  const needed = Math.min(...needs);
+  const perDay = report.visitors / dataDays;
+  return Math.max(0, Math.ceil((needed - report.visitors) / perDay));
+}

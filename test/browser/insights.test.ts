@@ -13,19 +13,24 @@ import { DEMO_INGEST_KEY, DEMO_SHOP } from "../../scripts/lib/demo-shop";
 import { BROWSER_UA, root } from "../helpers/app-server";
 import { launchChromium } from "../helpers/chromium";
 import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import { parseCsv } from "../helpers/funnel-csv";
+import { createDb } from "../../app/db-client";
 
 const artifacts = path.join(root, "test-results");
 /** "1,234 of 5,678 · 21.7 %": a rate with its counts. */
 const COUNTED_RATE = /^\d[\d,]* of \d[\d,]* · (\d+\.\d %|—)$/;
 let demo: DemoProcess;
+let dbFile: string;
+let origin: string;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   mkdirSync(path.join(root, ".tmp"), { recursive: true });
-  demo = await startDemo({ dbFile: path.join(root, ".tmp", `demo-insights-${Date.now()}.sqlite`) });
-  const origin = new URL(demo.url).origin;
+  dbFile = path.join(root, ".tmp", `demo-insights-${Date.now()}.sqlite`);
+  demo = await startDemo({ dbFile });
+  origin = new URL(demo.url).origin;
   const seeded = await seedDemoExperiment({ appUrl: origin, ingestKey: DEMO_INGEST_KEY, shop: DEMO_SHOP });
   expect(seeded.rejected).toBe(0);
   expect(seeded.accepted + seeded.duplicates).toBe(seeded.events);
@@ -171,5 +176,232 @@ describe("audiences in real Chromium on the demo", () => {
     expect(list[0][0]).toBe("Added to cart, did not buy");
     expect(list[0][2]).toBe(String(identified));
     await page.screenshot({ path: path.join(artifacts, "audiences-list.png"), fullPage: true });
+  });
+});
+
+// ---------------------------------------------------------------------------- issue 23: Insights and Experiments UX
+
+const shot = (name: string) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+/** A deep link as Shopify admin opens it: embedded params and a fresh session token. */
+async function open(pathAndQuery: string) {
+  const token = await page.evaluate(async () => (await (await fetch("/demo/session-token")).json()).token as string);
+  const target = new URL(pathAndQuery, origin);
+  target.searchParams.set("embedded", "1");
+  target.searchParams.set("shop", DEMO_SHOP);
+  target.searchParams.set("host", Buffer.from("admin.shopify.com/store/demo-shop").toString("base64url"));
+  target.searchParams.set("id_token", token);
+  const res = await page.goto(target.href, { waitUntil: "networkidle" });
+  expect(res?.status()).toBe(200);
+}
+
+/** Clicks a CSV button; the file's text (BOM kept) and its parsed header block and table. */
+async function downloadCsv(button: string, file: string) {
+  const [d] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
+  const saved = path.join(artifacts, file);
+  await d.saveAs(saved);
+  const text = readFileSync(saved, "utf8");
+  expect(text.charCodeAt(0)).toBe(0xfeff);
+  const rows = parseCsv(text);
+  const blank = rows.findIndex((r) => r.length === 1 && r[0] === "");
+  const meta = Object.fromEntries(rows.slice(0, blank).map(([k, v]) => [k, v]));
+  return { name: d.suggestedFilename(), meta, table: rows.slice(blank + 1) };
+}
+
+async function postEvents(events: Record<string, unknown>[]) {
+  const res = await fetch(`${origin}/collect`, {
+    method: "POST",
+    headers: { "Content-Type": "text/plain" },
+    body: JSON.stringify({ v: 1, shop: DEMO_SHOP, key: DEMO_INGEST_KEY, ua: BROWSER_UA, events }),
+  });
+  expect(res.status, await res.clone().text()).toBe(202);
+  expect((await res.json()).rejected).toEqual([]);
+}
+
+describe("Insights and Experiments UX in real Chromium on the demo", () => {
+  let microKey: string;
+  let microLabel: string;
+
+  it("each Insights row links to a prefilled funnel (created as is), audience and test plan", async () => {
+    await open("/app/insights?range=last30&goal=purchase");
+    const first = page.locator('[data-testid="micro-value-table"] [data-row-actions]').first();
+    microKey = (await first.getAttribute("data-row-actions"))!;
+    microLabel = await page.locator('[data-testid="micro-value-table"] [data-row-label]').first().innerText();
+    expect(microKey).toBeTruthy();
+    await shot("insights-row-links");
+
+    await page.getByRole("link", { name: `Build a funnel: ${microLabel}, then the goal` }).click();
+    await page.waitForURL(new RegExp(`/app/funnels/new\\?micro=${microKey}&goal=purchase`));
+    await expect(page.getByLabel("Funnel name").inputValue()).resolves.toBe(`${microLabel} → Purchase`);
+    const stepLabels = await page.getByLabel("Step label").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    expect(stepLabels).toEqual([microLabel, "Purchase"]);
+    await shot("insights-link-funnel-prefilled");
+    await page.getByRole("button", { name: "Create funnel and open report" }).click();
+    await page.waitForURL(/\/app\/funnels\/(?!new)[\w-]+/);
+
+    await open("/app/insights?range=last30&goal=purchase");
+    await page.getByRole("link", { name: `Make an audience: ${microLabel}, not the goal` }).click();
+    await page.waitForURL(/\/app\/audiences\/new\?micro=/);
+    await expect(page.getByLabel("Did (micro-conversion)").inputValue()).resolves.toBe(microKey);
+    await expect(page.getByLabel("Did not (goal)").inputValue()).resolves.toBe("goal:purchase");
+    await expect(page.getByLabel("Name", { exact: true }).inputValue()).resolves.toBe(`${microLabel}, not Purchase`);
+    await shot("insights-link-audience-prefilled");
+
+    await open("/app/insights?range=last30&goal=purchase&mde=15");
+    await page.getByRole("link", { name: `Plan a test on ${microLabel}` }).click();
+    await page.waitForURL(new RegExp(`plan=${microKey.replace(/[:]/g, "%3A")}`));
+    expect(page.url()).toContain("mde=15");
+    const focus = page.locator('[data-testid="planner-focus"]');
+    await focus.waitFor();
+    expect(await focus.innerText()).toMatch(new RegExp(`Test plan for “${microLabel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}”[\\s\\S]*Baseline \\d[\\d,]* of \\d[\\d,]* · \\d+\\.\\d % of visitors over the last 28 days`));
+    await expect(page.locator(`[data-planner-row="${microKey}"][data-focused="true"]`).count()).resolves.toBe(1);
+    await shot("insights-link-plan");
+  });
+
+  it("downloads both Insights CSVs: header block, then the page's rows", async () => {
+    await open("/app/insights?range=last30&goal=purchase");
+    const value = await downloadCsv("Download micro value (CSV)", "insights-micro-value.csv");
+    expect(value.name).toMatch(/^insights-micro-value-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv$/);
+    expect(value.meta).toMatchObject({ Report: "Insights: micro-conversion value (goal: Purchase)", Unit: "visitor", "Time zone": "America/New_York" });
+    expect(value.meta.Range).toMatch(/^\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d$/);
+    expect(Date.now() - Date.parse(value.meta["Generated at"])).toBeLessThan(60_000);
+    // The shown rows' counts equal the page's.
+    for (const [cell, did] of await tableCells("micro-value-table")) {
+      const label = cell.split("\n")[0];
+      const row = value.table.find((r) => r[1] === label)!;
+      expect(`${Number(row[3]).toLocaleString("en-US")} of ${Number(row[2]).toLocaleString("en-US")}`, label).toBe(did.split(" · ")[0]);
+    }
+    const plan = await downloadCsv("Download planner (CSV)", "insights-planner.csv");
+    expect(plan.meta).toMatchObject({ Report: "Insights: A/B test planner", Unit: "visitor", "Baseline days": "28", "MDE (relative %)": "10" });
+    expect(plan.table[0].slice(0, 3)).toEqual(["metric_key", "metric_label", "kind"]);
+    expect(plan.table[1][0]).toBe("purchase");
+  });
+
+  it("bad settings: every error beside its control, the previous figures stay", async () => {
+    await open("/app/insights?range=last30&goal=purchase");
+    const before = await tableCells("micro-value-table");
+    await page.getByLabel("MDE (relative %)").fill("0");
+    await page.getByLabel("Power").fill("2");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/mde=0/);
+    const banner = page.locator('[data-testid="insights-errors"]');
+    await banner.waitFor();
+    expect(await banner.innerText()).toMatch(/2 problems[\s\S]*mde: mde must be above 0 %[\s\S]*power: power is at most 0.99/);
+    // Beside each control: Polaris ties the error to its field (aria-describedby).
+    const described = async (label: string) =>
+      page.getByLabel(label).evaluate((el) => (el.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.innerText ?? "").join(" "));
+    await expect(described("MDE (relative %)")).resolves.toContain("mde must be above 0 %");
+    await expect(described("Power")).resolves.toContain("power is at most 0.99");
+    await expect(tableCells("micro-value-table")).resolves.toEqual(before);
+    await page.locator('[data-testid="planner-table"]').waitFor();
+    await shot("insights-bad-settings");
+
+    // Reversed custom dates: the same, the end date's field says why.
+    await page.getByLabel("MDE (relative %)").fill("10");
+    await page.getByLabel("Power").fill("0.8");
+    await page.getByLabel("Date range").selectOption("custom");
+    await page.getByLabel("From").fill("2026-03-05");
+    await page.getByLabel("To (included)").fill("2026-03-01");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/from=2026-03-05/);
+    await expect.poll(() => described("To (included)")).toContain("from (2026-03-05) must be on or before to (2026-03-01)");
+    await expect(tableCells("micro-value-table")).resolves.toEqual(before);
+    await shot("insights-bad-dates");
+  });
+
+  it("experiments: the guide's snippets copy, the arrival check counts a new view, the readout's funnel can be chosen, the CSV", async () => {
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+    await open("/app/insights/experiments?range=last30");
+    const arrivals = page.locator('[data-testid="experiment-arrivals"]');
+    await arrivals.waitFor();
+    const count = async () => Number((await page.locator('[data-testid="arrivals-24h"]').innerText()).match(/^([\d,]+) experiment views?/)![1].replace(/,/g, ""));
+    const before = await count();
+
+    // The guide is folded once views arrive; open it and copy the JS snippet.
+    await page.getByRole("button", { name: "Show the guide" }).click();
+    const js = page.locator('[data-testid="experiment-snippet-js"]');
+    await js.waitFor();
+    const snippet = await js.innerText();
+    expect(snippet).toContain('Shopify.analytics.publish("mc:experiment_view", {');
+    expect(snippet).toMatch(/experiment: "[\w-]+",[\s\S]*variant: "control",/);
+    await page.getByRole("button", { name: "Copy: From a script, theme code or your A/B testing tool" }).click();
+    await page.getByText("Copied").waitFor();
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(snippet);
+    expect(await page.locator('[data-testid="experiment-snippet-liquid"]').innerText()).toMatch(/mc:experiment_view[\s\S]*\{% schema %\}/);
+    await shot("experiments-guide");
+
+    // A view sent now (what the snippet makes the pixel send) shows up in the check.
+    await postEvents([
+      { id: `guide-${Date.now()}`, name: "mc:experiment_view", ts: new Date(Date.now() - 5_000).toISOString(), seq: 1, clientId: "guide-visitor", path: "/", props: { experiment: "guide-check", variant: "control" } },
+    ]);
+    await open("/app/insights/experiments?range=last30");
+    await expect(count()).resolves.toBe(before + 1);
+    expect(await page.locator('[data-testid="arrivals-last-seen"]').innerText()).toMatch(/^Last seen less than a minute ago \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.$/);
+    await page.getByRole("heading", { name: "guide-check" }).waitFor();
+    await shot("experiments-arrivals");
+
+    // Funnel choice: the template, then the funnel built from the Insights row.
+    const source = page.locator('[data-testid="experiment-source"]');
+    await page.getByLabel("Funnel for the readout").selectOption({ label: "Purchase template (product → cart → checkout → purchase)" });
+    await page.waitForURL(/funnel=template/);
+    await source.filter({ hasText: "Steps from the Purchase template" }).waitFor();
+    await page.getByLabel("Funnel for the readout").selectOption({ label: `${microLabel} → Purchase` });
+    await page.waitForURL(/funnel=(?!template)[\w-]+/);
+    await source.filter({ hasText: `Steps from the funnel “${microLabel} → Purchase”` }).waitFor();
+    await page.getByRole("heading", { name: "pdp-free-shipping-banner" }).waitFor();
+    await shot("experiments-funnel-choice");
+
+    const csv = await downloadCsv("Download readout (CSV)", "experiments.csv");
+    expect(csv.name).toMatch(/^experiments-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv$/);
+    expect(csv.meta).toMatchObject({ Report: "Experiments: readout", Funnel: `${microLabel} → Purchase`, "Time zone": "America/New_York" });
+    const rows = csv.table.slice(1).filter((r) => r[0] === "pdp-free-shipping-banner");
+    expect(new Set(rows.map((r) => r[6]))).toEqual(new Set([microLabel, "Purchase"]));
+    expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(["control", "free-shipping-banner"]));
+  });
+});
+
+describe("Insights on a fresh shop in real Chromium", () => {
+  it("zero events: an empty state saying what happens next; then visitors: a planner over the days since install", async () => {
+    // The demo shop made new: installed now, no events.
+    const { db } = createDb(`file:${dbFile}`);
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: DEMO_SHOP } });
+    await db.event.deleteMany({ where: { shopId: shop.id } });
+    await db.visitorSession.deleteMany({ where: { shopId: shop.id } });
+    await db.shop.update({ where: { id: shop.id }, data: { installedAt: new Date() } });
+    await db.$disconnect();
+
+    await open("/app/insights");
+    const empty = page.locator('[data-testid="insights-empty"]');
+    await empty.waitFor();
+    const text = await empty.innerText();
+    expect(text).toMatch(/No visitors recorded yet/);
+    expect(text).toMatch(/Data collection started on \d{4}-\d\d-\d\d/);
+    expect(text).toMatch(/After 30 visitors did a micro-conversion and 30 did not/);
+    expect(await page.locator("body").innerText()).not.toMatch(/0 of 0|needs ≥ 30 visitors in each group; has 0/);
+    await shot("insights-first-run-empty");
+
+    // 30 visitors arrive (6 buy): the planner divides by 1 day, not 28.
+    const now = Date.now();
+    await postEvents(
+      Array.from({ length: 30 }, (_, i) => [
+        { id: `fresh-pv-${i}`, name: "product_viewed", ts: new Date(now - 60_000 - i * 1000).toISOString(), seq: 1, clientId: `fresh-${i}`, path: "/products/mug" },
+        ...(i < 6 ? [{ id: `fresh-buy-${i}`, name: "checkout_completed", ts: new Date(now - 30_000 - i * 1000).toISOString(), seq: 2, clientId: `fresh-${i}`, path: "/checkout", orderId: `fresh-o-${i}` }] : []),
+      ]).flat(),
+    );
+    await open("/app/insights");
+    await page.locator('[data-testid="planner-table"]').waitFor();
+    expect(await page.locator('[data-testid="planner-baseline-days"]').innerText()).toMatch(/^Baselines cover 1 day \(since the shop’s data starts on \d{4}-\d\d-\d\d; days before it are not counted\)$/);
+    const plan = await tableCells("planner-table");
+    expect(plan[0][0]).toMatch(/^Purchase \(goal\)/);
+    expect(plan[0][1]).toBe("6 of 30 · 20.0 %");
+    await page.getByText(/Traffic: 210 visitors\/week \(30 × 7 ÷ 1\)/).waitFor();
+    // Every visitor viewed a product and nobody did anything else: no lift yet, and it says why.
+    expect(await page.locator('[data-testid="micro-value-eta"]').innerText()).toBe(
+      "No micro-conversion has at least 30 visitors in both groups in this range yet. Lifts appear once visitors start doing micro-conversions.",
+    );
+    // The steps nobody did share one line, not a line of zeros each.
+    expect(await page.locator('[data-testid="micro-value-nobody"]').innerText()).toMatch(/^Nobody did these yet: Added to cart, .*Viewed pricing or FAQ\.$/);
+    expect(await page.locator('[data-testid="micro-value-hidden"] li').count()).toBe(2); // product views + the "nobody" line
+    await shot("insights-first-run-30-visitors");
   });
 });

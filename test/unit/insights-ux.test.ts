@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { csvHeaderBlock, parseReportCsv, reportCsv } from "../../core/csv";
-import { exposureOf, formatDays, funnelPrefill, publishSnippet, rowLinks, SECTION_SNIPPET } from "../../core/insights";
+import { exposureOf, firstLiftEtaDays, formatDays, funnelPrefill, publishSnippet, rowLinks, SECTION_SNIPPET } from "../../core/insights";
 import { mapEvent } from "../../extensions/web-pixel/src/map";
 
 const META = {
@@ -66,6 +66,18 @@ describe("Insights row links and the prefilled funnel", () => {
     expect(funnelPrefill("nope", "purchase")).toBeNull();
     expect(funnelPrefill("add_to_cart", "nope")).toBeNull();
     expect(funnelPrefill("custom:mc:experiment_view", "purchase")).toBeNull();
+  });
+
+  it("estimates the days until the first lift can show from the pace so far", () => {
+    const row = (did: number) => ({ key: "k", label: "k", did: { converted: 0, total: did }, didNot: { converted: 0, total: 0 }, lift: { rateA: null, rateB: null, ratio: null, ci95: null, eligible: false } });
+    // 30 visitors in 1 day, 6 did the step (20 %): 150 visitors give 30 doers → 4 more days.
+    expect(firstLiftEtaDays({ visitors: 30, minGroup: 30, rows: [row(6)] }, 1)).toBe(4);
+    // A step everyone did (no "did not" group) and one nobody did say nothing.
+    expect(firstLiftEtaDays({ visitors: 30, minGroup: 30, rows: [row(30), row(0)] }, 1)).toBeNull();
+    // The closest step counts; 2 days of data halve the pace.
+    expect(firstLiftEtaDays({ visitors: 30, minGroup: 30, rows: [row(3), row(15)] }, 2)).toBe(2);
+    expect(firstLiftEtaDays({ visitors: 100, minGroup: 30, rows: [row(50)] }, 1)).toBe(0);
+    expect(firstLiftEtaDays({ visitors: 0, minGroup: 30, rows: [] }, 1)).toBeNull();
   });
 
   it("formats baseline days", () => {

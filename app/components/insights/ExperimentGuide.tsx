@@ -111,7 +111,8 @@ export function ArrivalCheck({ arrivals, timeZone }: { arrivals: ExposureArrival
             </span>
           </Text>
           <Text as="p" tone="subdued" variant="bodySm">
-            Checked at {utcMinute(arrivals.checkedAt)} ({timeZone} for the readout’s dates). Reload the page to check again.
+            Counts every view received, whatever the date range below (readout dates are in {timeZone}). Checked at{" "}
+            {utcMinute(arrivals.checkedAt)}; reload the page to check again.
           </Text>
         </BlockStack>
       </div>

@@ -7,19 +7,34 @@ import { ci, countsRate, int, pct, ratio } from "./format";
  * did not, with counts, and the lift with its 95 % CI. Rows with a group under 30
  * visitors (or no conversions to divide by) are listed apart with the reason, counts only.
  */
-export function MicroValueTable({ report, links }: { report: MicroValueReport; links?: (microKey: string) => RowLinks }) {
+export function MicroValueTable({
+  report,
+  links,
+  etaDays,
+}: {
+  report: MicroValueReport;
+  links?: (microKey: string) => RowLinks;
+  /** Days until the first lift can show at the pace so far, when none can yet. */
+  etaDays?: number | null;
+}) {
   const actions = (key: string, label: string) => {
     const l = links?.(key);
     if (!l) return null;
     return (
-      <span data-row-actions={key} style={{ whiteSpace: "normal", display: "inline-block", minWidth: 110 }}>
-        <BlockStack gap="050">
-          <Link url={l.funnel} accessibilityLabel={`Build a funnel: ${label}, then the goal`}>Build a funnel</Link>
+      <span data-row-actions={key} style={{ display: "block", marginTop: 4 }}>
+        <InlineStack gap="200" wrap>
+          <Text as="span" variant="bodySm">
+            <Link url={l.funnel} accessibilityLabel={`Build a funnel: ${label}, then the goal`}>Build a funnel</Link>
+          </Text>
           {l.audience ? (
-            <Link url={l.audience} accessibilityLabel={`Make an audience: ${label}, not the goal`}>Make an audience</Link>
+            <Text as="span" variant="bodySm">
+              <Link url={l.audience} accessibilityLabel={`Make an audience: ${label}, not the goal`}>Make an audience</Link>
+            </Text>
           ) : null}
-          <Link url={l.plan} accessibilityLabel={`Plan a test on ${label}`}>Plan a test</Link>
-        </BlockStack>
+          <Text as="span" variant="bodySm">
+            <Link url={l.plan} accessibilityLabel={`Plan a test on ${label}`}>Plan a test</Link>
+          </Text>
+        </InlineStack>
       </span>
     );
   };
@@ -29,10 +44,14 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
   const prerequisite = report.rows.filter(
     (r) => !r.lift.eligible && Math.min(r.did.total, r.didNot.total) >= report.minGroup && r.didNot.converted === 0 && r.did.converted > 0,
   );
-  const hidden = report.rows.filter((r) => !r.lift.eligible && !prerequisite.includes(r));
+  const notEligible = report.rows.filter((r) => !r.lift.eligible && !prerequisite.includes(r));
+  // Steps nobody did yet share one line instead of a row of zeros each.
+  const hidden = notEligible.filter((r) => r.did.total > 0);
+  const nobody = notEligible.filter((r) => r.did.total === 0);
   const rows = shown.map((r) => [
     <span key={`${r.key}-label`} style={{ whiteSpace: "normal", display: "inline-block", minWidth: 120 }}>
-      {r.label}
+      <span data-row-label>{r.label}</span>
+      {actions(r.key, r.label)}
     </span>,
     countsRate(r.did),
     countsRate(r.didNot),
@@ -44,7 +63,6 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
         {r.lift.ci95 && r.lift.ci95[0] <= 1 && r.lift.ci95[1] >= 1 ? " · includes 1×: could be chance" : ""}
       </Text>
     </span>,
-    ...(links ? [actions(r.key, r.label)] : []),
   ]);
   return (
     <BlockStack gap="300">
@@ -56,13 +74,22 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
       {rows.length > 0 ? (
         <div data-testid="micro-value-table">
           <DataTable
-            columnContentTypes={links ? ["text", "text", "text", "text", "text"] : ["text", "text", "text", "text"]}
-            headings={["Micro-conversion", "Did it → reached goal", "Did not → reached goal", "Lift (95 % CI)", ...(links ? ["Act on it"] : [])]}
+            columnContentTypes={["text", "text", "text", "text"]}
+            headings={["Micro-conversion", "Did it → reached goal", "Did not → reached goal", "Lift (95 % CI)"]}
             rows={rows}
           />
         </div>
       ) : (
-        <Text as="p">No micro-conversion has at least {report.minGroup} visitors in both groups in this range yet.</Text>
+        <div data-testid="micro-value-eta">
+          <Text as="p">
+            No micro-conversion has at least {report.minGroup} visitors in both groups in this range yet.{" "}
+            {etaDays === null || etaDays === undefined
+              ? "Lifts appear once visitors start doing micro-conversions."
+              : etaDays <= 1
+                ? "At the pace so far, the first lift should show within a day."
+                : `At the pace so far, the first lift should show in about ${etaDays} days.`}
+          </Text>
+        </div>
       )}
       {prerequisite.length > 0 ? (
         <div data-testid="micro-value-prerequisite">
@@ -77,14 +104,14 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
                     <Text as="span" fontWeight="semibold">{r.label}</Text>: {countsRate(r.did)} of those who did it reached the goal, {countsRate(r.didNot)}{" "}
                     of those who did not — nobody reached the goal without it, so the ratio has no upper bound.
                   </span>
-                  {links ? <InlineStack gap="300">{actions(r.key, r.label)}</InlineStack> : null}
+                  {actions(r.key, r.label)}
                 </List.Item>
               ))}
             </List>
           </BlockStack>
         </div>
       ) : null}
-      {hidden.length > 0 ? (
+      {hidden.length > 0 || nobody.length > 0 ? (
         <div data-testid="micro-value-hidden">
         <Box paddingBlockStart="200">
           <BlockStack gap="150">
@@ -104,6 +131,13 @@ export function MicroValueTable({ report, links }: { report: MicroValueReport; l
                   </span>
                 </List.Item>
               ))}
+              {nobody.length > 0 ? (
+                <List.Item>
+                  <span data-testid="micro-value-nobody">
+                    <Text as="span" fontWeight="semibold">Nobody did these yet</Text>: {nobody.map((r) => r.label).join(", ")}.
+                  </span>
+                </List.Item>
+              ) : null}
             </List>
           </BlockStack>
         </Box>

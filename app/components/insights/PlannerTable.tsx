@@ -66,9 +66,11 @@ export function PlannerTable({
         `${int(r.plan.weeks)} week${r.plan.weeks === 1 ? "" : "s"} (${formatWeeks(r.exactWeeks!)})`
       )
     ) : (
-      <Text as="span" tone="subdued" variant="bodySm">
-        {r.plan.reason}
-      </Text>
+      <span style={{ whiteSpace: "normal", display: "inline-block", minWidth: 160 }}>
+        <Text as="span" tone="subdued" variant="bodySm">
+          {r.plan.reason}
+        </Text>
+      </span>
     ),
   ]);
   return (

@@ -8,6 +8,7 @@ import prisma from "../../db.server";
 import { loadReportEvents } from "../events.server";
 import {
   computeMicroValue,
+  firstLiftEtaDays,
   countVisitorsByMetric,
   DEFAULT_GOAL,
   goalByKey,
@@ -89,6 +90,8 @@ export interface InsightsView {
   settings: PlannerSettingsView;
   /** When the shop's data starts (install or first event), epoch ms. */
   dataSince: number | null;
+  /** Days until the first lift can show at the pace so far (null: no micro step yet; 0: now). */
+  firstLiftEtaDays: number | null;
 }
 
 /**
@@ -134,5 +137,6 @@ export async function insightsReport(
     planner: { ...planner, ...plannerWindow, sinceInstall: windowStart > now - PLANNER_WINDOW_DAYS * DAY_MS },
     settings,
     dataSince: since,
+    firstLiftEtaDays: firstLiftEtaDays(microValue, (Math.min(range.to, now) - Math.max(range.from, since ?? range.from)) / DAY_MS),
   };
 }
