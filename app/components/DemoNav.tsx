@@ -7,6 +7,7 @@ export const NAV_ITEMS = [
   { url: "/app/insights", label: "Insights" },
   { url: "/app/audiences", label: "Audiences" },
   { url: "/app/setup", label: "Setup" },
+  { url: "/app/data-requests", label: "Data requests" },
   { url: "/app/settings", label: "Settings" },
 ];
 

@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { json } from "@remix-run/node";
 import { authenticateWebhook } from "../services/webhooks.server";
-import { customerDataSummary } from "../services/redact.server";
-import { CustomerPayload, customerIdOf } from "../services/compliance.server";
+import { parseDataRequest, recordDataRequest } from "../services/data-requests.server";
 
-// We store no names, emails, phones or addresses: only the events linked to a customer id.
+// Shopify ignores the response body: the request is stored and shown to the merchant on
+// the Data requests page, with a download of what is held. A well-formed (signed)
+// request is answered 200 whatever it contains, so Shopify does not retry it.
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, payload } = await authenticateWebhook(request);
-  const parsed = CustomerPayload.safeParse(payload);
-  if (!parsed.success) return new Response("payload.customer.id is required", { status: 400 });
-  const held = await customerDataSummary(shop, customerIdOf(parsed.data));
-  return json({ shop, customerId: customerIdOf(parsed.data), held });
+  const { shop, payload, webhookId } = await authenticateWebhook(request);
+  const input = parseDataRequest(payload);
+  const outcome = await recordDataRequest(shop, input, webhookId);
+  console.log(`[webhook] customers/data_request ${shop}: ${outcome}${input.customerId ? "" : " (no customer id)"}, ${input.orderIds.length} order(s)`);
+  return new Response();
 };

@@ -47,17 +47,3 @@ export async function redactCustomer(domain: string, customerId: string): Promis
   const { count } = await prisma.event.updateMany({ where: { shopId: shop.id, customerId }, data: { customerId: null } });
   return count;
 }
-
-/** customers/data_request: what the app holds about one customer (counts, no copies of PII — we store none). */
-export async function customerDataSummary(domain: string, customerId: string) {
-  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
-  if (!shop) return { events: 0, firstSeen: null, lastSeen: null };
-  const agg = await prisma.event.aggregate({
-    where: { shopId: shop.id, customerId },
-    _count: { _all: true },
-    _min: { ts: true },
-    _max: { ts: true },
-  });
-  const iso = (v: bigint | null) => (v === null ? null : new Date(Number(v)).toISOString());
-  return { events: agg._count._all, firstSeen: iso(agg._min.ts), lastSeen: iso(agg._max.ts) };
-}

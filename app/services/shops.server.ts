@@ -52,7 +52,9 @@ export async function recordInstall(domain: string, admin: AdminGraphql) {
   // A reinstall must take effect for ingestion at once: drop this process's cached
   // "uninstalled" entry (other processes keep such entries at most INACTIVE_TTL_MS).
   forgetShop(domain);
-  if (shop.ordersWebhook !== "subscribed") await syncOrdersWebhook(shop.id, admin);
+  // Every token exchange (rare: install, lost session): the app URL may have changed
+  // (`shopify app dev` tunnels), and "already taken" for the same address is a success.
+  await syncOrdersWebhook(shop.id, admin);
   return syncPixel(shop.id, admin);
 }
 

@@ -14,6 +14,8 @@ import { BROWSER_UA, root } from "../helpers/app-server";
 import { launchChromium } from "../helpers/chromium";
 import { startDemo, type DemoProcess } from "../helpers/demo-process";
 import { parseLoaderBody } from "../helpers/loader-data";
+import { sendWebhook } from "../helpers/shopify-auth";
+import { readFile } from "node:fs/promises";
 
 const artifacts = path.join(root, "test-results");
 const dbFile = path.join(root, ".tmp", `demo-trust-${Date.now()}.sqlite`);
@@ -116,7 +118,10 @@ describe("trust pages on the demo in real Chromium", () => {
       await expect(section.getAttribute("data-state")).resolves.toBe(item.state);
       expect(norm(await section.innerText())).toContain(norm(item.summary));
     }
-    await page.getByText(`${c.doneCount} of 3 done`).waitFor();
+    await page.getByText(`${c.doneCount} of ${c.items.length} done`).waitFor();
+    // The demo's local Shopify has protected customer data access: orders/create is subscribed.
+    expect(c.items.map((i: { key: string }) => i.key)).toEqual(["pixel", "embed", "events", "orders"]);
+    expect(c.items[3].state).toBe("done");
     expect(c.items.map((i: { state: string }) => i.state)).toEqual(expect.arrayContaining(["done"]));
     // The embed is detected from the simulated mc: events; the deep link is Shopify's format.
     expect(c.embed.detected).toBe(true);
@@ -221,5 +226,39 @@ describe("trust pages on the demo in real Chromium", () => {
     // The URL changes a moment before React commits the new rows: wait for the table itself.
     await page.waitForFunction(() => document.querySelectorAll('section[aria-label="Coverage per day"] tbody tr').length === 1);
     await expect(page.getByTestId("coverage-ratio").innerText()).resolves.toBe(ratioText(busiest.seen, busiest.onlineOrders));
+  });
+
+  it("Data requests: a customers/data_request appears on the page; its JSON download holds the customer's events (or says nothing is held); marking it answered removes it", async () => {
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: "demo-shop.myshopify.com" } });
+    const linked = await db.event.findFirst({ where: { shopId: shop.id, customerId: { not: null } }, select: { customerId: true } });
+    const known = linked?.customerId ?? "31337";
+    const secret = "demo-api-secret-local-only"; // scripts/demo.mts's local secret
+    for (const [customer, request] of [[known, 71], ["999000999", 72]] as const) {
+      const res = await sendWebhook(new URL(demo.url).origin, "customers/data_request", shop.domain, { shop_domain: shop.domain, customer: { id: Number(customer), email: "x@example.com" }, orders_requested: [], data_request: { id: request } }, { secret });
+      expect(res.status).toBe(200);
+    }
+    await page.getByRole("link", { name: "Data requests" }).first().click();
+    await page.waitForURL(/\/app\/data-requests/);
+    const card = (customer: string) => page.locator("section", { hasText: `Customer ${customer}` });
+    await card(known).waitFor();
+    await card("999000999").waitFor();
+
+    const download = async (customer: string) => {
+      const [file] = await Promise.all([page.waitForEvent("download"), card(customer).getByRole("button", { name: "Download what is held (JSON)" }).click()]);
+      return JSON.parse(await readFile((await file.path())!, "utf8"));
+    };
+    const held = await download(known);
+    const events = await db.event.count({ where: { shopId: shop.id, customerId: known } });
+    expect(held.request.customerId).toBe(known);
+    expect(held.events).toHaveLength(events);
+    expect(held.nothingHeld).toBe(events === 0);
+    const nothing = await download("999000999");
+    expect(nothing).toMatchObject({ nothingHeld: true, events: [], summary: "Micro-Conversions holds no data about this customer." });
+    await page.screenshot({ path: path.join(artifacts, "data-requests.png"), fullPage: true });
+
+    await card("999000999").getByRole("button", { name: "Mark answered" }).click();
+    await card("999000999").waitFor({ state: "detached" });
+    await expect(card(known).count()).resolves.toBe(1);
+    expect(await db.dataRequest.count({ where: { shopId: shop.id } })).toBe(1);
   });
 });

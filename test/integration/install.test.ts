@@ -38,7 +38,8 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
     const after = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
     expect(after.ingestKey).toBe(before.ingestKey);
     expect(after.webPixelId).toBe(before.webPixelId);
-    expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webPixelUpdate"]);
+    expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webhookSubscriptionCreate", "webPixelUpdate"]);
+    expect(app.shopify.shops.get(shop)!.webhooks).toHaveLength(1); // "already taken" for the same address: still one
   });
 
   it("a new shop time zone rebuilds the precomputed funnel results (they are keyed by local day)", async () => {
@@ -122,7 +123,7 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
     app.shopify.calls.length = 0;
     expect((await openApp(shop)).status).toBe(200);
     // The stand-in lists the calls it answered: the throttled update is not among them.
-    expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webPixel", "webPixelUpdate"]);
+    expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webhookSubscriptionCreate", "webPixel", "webPixelUpdate"]);
     expect(await app.db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({ pixelStatus: "created", pixelError: null });
   });
 

@@ -78,6 +78,9 @@ describe("tenant isolation on every admin route", () => {
       })).id;
     ids.funnels = { A: { $id: await funnelIdFor(shopA.id, "A funnel") }, B: { $id: await funnelIdFor(shopB.id, "B-SECRET-FUNNEL") } };
     ids.audiences = { A: { $id: await audienceFor(shopA.id, "A audience") }, B: { $id: await audienceFor(shopB.id, "B-SECRET-AUDIENCE") } };
+    const dataRequestFor = async (shopId: number, customerId: string) =>
+      (await app.db.dataRequest.create({ data: { shopId, requestKey: `dr:${shopId}`, customerId } })).id;
+    ids["data-requests"] = { A: { $id: await dataRequestFor(shopA.id, "110011") }, B: { $id: await dataRequestFor(shopB.id, "990099") } };
   });
   afterAll(() => app?.stop());
 

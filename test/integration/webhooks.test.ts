@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../../generated/sqlite/index.js";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { startApp, type TestApp } from "../helpers/app-server";
-import { sendWebhook } from "../helpers/shopify-auth";
+import { adminHeaders, sendWebhook } from "../helpers/shopify-auth";
 import { fillEveryTable, countRowsForShop } from "../helpers/rows";
 
 describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
   let app: TestApp;
   beforeAll(async () => {
-    // No background refresh of funnel results: it would rewrite the seeded FunnelUnitDay and
-    // StaleVisitor rows that these tests count.
+    // No background funnel refresher: it would rebuild fillEveryTable's seeded FunnelUnitDay
+    // rows from the seeded StaleVisitor while the redact test counts them.
     app = await startApp({ db: kind, env: { FUNNEL_RESULTS_INTERVAL_MS: "0" } });
   });
   afterAll(() => app?.stop());
@@ -67,20 +67,103 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     expect((await sendWebhook(app.url, "shop/redact", victim.domain, { shop_domain: victim.domain })).status).toBe(200);
   });
 
-  it("customers/redact unlinks the customer from every event; customers/data_request reports what is held", async () => {
+  it("customers/redact unlinks the customer from every event; any well-formed request is 200, twice too, and logged", async () => {
     const shop = await fillEveryTable(app.db, "customer-shop.myshopify.com");
-    const held = await sendWebhook(app.url, "customers/data_request", shop.domain, { shop_domain: shop.domain, customer: { id: 777 }, orders_requested: [] });
-    expect(held.status).toBe(200);
-    const body = await held.json();
-    expect(body.held.events).toBe(await app.db.event.count({ where: { shopId: shop.id, customerId: "777" } }));
-    expect(body.held.events).toBeGreaterThan(0);
-
     const res = await sendWebhook(app.url, "customers/redact", shop.domain, { shop_domain: shop.domain, customer: { id: 777 }, orders_to_redact: [] });
     expect(res.status).toBe(200);
     expect(await app.db.event.count({ where: { shopId: shop.id, customerId: "777" } })).toBe(0);
     expect(await app.db.event.count({ where: { shopId: shop.id, customerId: "888" } })).toBeGreaterThan(0);
-    const bad = await sendWebhook(app.url, "customers/redact", shop.domain, { customer: { id: "drop table" } });
-    expect(bad.status).toBe(400);
+    // Shopify retries anything but 2xx: a request we cannot act on is still answered 200.
+    for (const payload of [{ shop_domain: shop.domain, customer: { id: 777 } }, { customer: { id: "drop table" } }, { shop_domain: shop.domain, orders_to_redact: [1] }, {}]) {
+      expect((await sendWebhook(app.url, "customers/redact", shop.domain, payload)).status).toBe(200);
+    }
+    expect(await app.db.event.count({ where: { shopId: shop.id, customerId: "888" } })).toBeGreaterThan(0);
+    expect(app.logs.join("")).toContain(`[webhook] customers/redact ${shop.domain}: no usable customer.id; nothing to redact`);
+  });
+
+  it("customers/data_request is stored once per request for the Data requests page, whatever it contains; 200 with no body", async () => {
+    const shop = await fillEveryTable(app.db, "data-request-shop.myshopify.com");
+    const payload = { shop_id: 1, shop_domain: shop.domain, customer: { id: 888, email: "jane@example.com", phone: "+15550001111" }, orders_requested: [1, "2"], data_request: { id: 9001 } };
+    for (let i = 0; i < 2; i++) {
+      const res = await sendWebhook(app.url, "customers/data_request", shop.domain, payload);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("");
+    }
+    const noCustomer = await sendWebhook(app.url, "customers/data_request", shop.domain, { shop_domain: shop.domain, orders_requested: "nope" });
+    expect(noCustomer.status).toBe(200);
+    const rows = await app.db.dataRequest.findMany({ where: { shopId: shop.id, requestKey: { not: "dr-1" } }, orderBy: { receivedAt: "asc" } });
+    expect(rows.map((r) => ({ key: r.requestKey.replace(/^wh:.*/, "wh:*"), customerId: r.customerId, orders: r.ordersJson }))).toEqual([
+      { key: "dr:9001", customerId: "888", orders: '["1","2"]' },
+      { key: "wh:*", customerId: null, orders: "[]" },
+    ]);
+    // Only ids are kept: the email and phone of the webhook are not.
+    expect(JSON.stringify(rows)).not.toMatch(/jane@example\.com|5550001111/);
+    const logs = app.logs.join("");
+    expect(logs).toContain(`[webhook] customers/data_request ${shop.domain}: stored, 2 order(s)`);
+    expect(logs).toContain(`[webhook] customers/data_request ${shop.domain}: duplicate, 2 order(s)`);
+  });
+});
+
+describe.each(["sqlite", "postgres"] as const)("Data requests page on %s", (kind) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp({ db: kind });
+  });
+  afterAll(() => app?.stop());
+
+  const page = async (shop: string) => {
+    const res = await fetch(`${app.url}/app/data-requests?_data=routes%2Fapp.data-requests`, { headers: adminHeaders(shop) });
+    expect(res.status).toBe(200);
+    return (await res.json()).requests as { id: string; customerId: string | null; orderIds: string[] }[];
+  };
+  const download = (shop: string, id: string) => fetch(`${app.url}/app/data-requests/${id}/json`, { headers: adminHeaders(shop) });
+  const answer = (shop: string, form: string) =>
+    fetch(`${app.url}/app/data-requests?_data=routes%2Fapp.data-requests`, { method: "POST", headers: { ...adminHeaders(shop), "Content-Type": "application/x-www-form-urlencoded" }, body: form });
+
+  it("lists each request with a JSON of what is held (or 'nothing held'), isolated per shop, until marked answered", async () => {
+    const shop = await fillEveryTable(app.db, "dr-page.myshopify.com");
+    const other = await fillEveryTable(app.db, "dr-other.myshopify.com");
+    await app.db.dataRequest.deleteMany({});
+    expect((await sendWebhook(app.url, "customers/data_request", shop.domain, { customer: { id: 888 }, orders_requested: [5001, 5002], data_request: { id: 1 } })).status).toBe(200);
+    expect((await sendWebhook(app.url, "customers/data_request", shop.domain, { customer: { id: 424242 }, orders_requested: [], data_request: { id: 2 } })).status).toBe(200);
+    expect((await sendWebhook(app.url, "customers/data_request", other.domain, { customer: { id: 888 }, data_request: { id: 3 } })).status).toBe(200);
+
+    const list = await page(shop.domain);
+    expect(list.map((r) => [r.customerId, r.orderIds])).toEqual([["888", ["5001", "5002"]], ["424242", []]]);
+    const [held, none] = list;
+
+    const file = await download(shop.domain, held.id);
+    expect(file.status).toBe(200);
+    expect(file.headers.get("content-type")).toContain("application/json");
+    expect(file.headers.get("content-disposition")).toBe(`attachment; filename="data-request-${held.id}.json"`);
+    const body = await file.json();
+    const stored = await app.db.event.findMany({ where: { shopId: shop.id, customerId: "888" }, orderBy: [{ ts: "asc" }, { eventId: "asc" }] });
+    expect(stored.length).toBeGreaterThan(0);
+    expect(body.nothingHeld).toBe(false);
+    expect(body.events.map((e: { eventId: string }) => e.eventId)).toEqual(stored.map((e) => e.eventId));
+    // fillEveryTable's order 5001; 5002 is not held.
+    expect(body.orders).toEqual([{ orderId: "5001", createdAt: new Date(1000).toISOString(), totalPrice: 10, currency: "USD", onlineStore: true }]);
+    expect(body.request).toMatchObject({ customerId: "888", ordersRequested: ["5001", "5002"] });
+
+    const empty = await (await download(shop.domain, none.id)).json();
+    expect(empty).toMatchObject({ nothingHeld: true, events: [], orders: [], customerTags: [], summary: "Micro-Conversions holds no data about this customer." });
+
+    // Another shop's request: 404 for the download and for marking it answered.
+    const [foreign] = await page(other.domain);
+    expect((await download(shop.domain, foreign.id)).status).toBe(404);
+    expect((await answer(shop.domain, `intent=answered&id=${foreign.id}`)).status).toBe(404);
+    expect((await answer(shop.domain, "intent=oops")).status).toBe(400);
+
+    // A redact after the request: the download then says nothing is held (events unlinked).
+    expect((await sendWebhook(app.url, "customers/redact", shop.domain, { customer: { id: 888 } })).status).toBe(200);
+    const after = await (await download(shop.domain, held.id)).json();
+    expect(after.events).toEqual([]);
+
+    const done = await answer(shop.domain, `intent=answered&id=${held.id}`);
+    expect(done.status).toBe(200);
+    expect((await page(shop.domain)).map((r) => r.id)).toEqual([none.id]);
+    expect((await download(shop.domain, held.id)).status).toBe(404);
+    expect(await page(other.domain)).toHaveLength(1);
   });
 
   it("a signed body acts only for its own shop and topic: swaps answer 400 and delete nothing", async () => {

@@ -98,6 +98,24 @@ describe("buildChecklist", () => {
     const v = build(pixel(), sending());
     expect(JSON.parse(JSON.stringify(v))).toEqual(v);
   });
+
+  it("orders/create refused for lack of protected customer data access: an error with Shopify's words, the dashboard steps and a retry; not complete", () => {
+    const message = "This app is not approved to subscribe to webhook topics containing protected customer data. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
+    const v = build(pixel(), sending(), { state: "refused", error: message });
+    expect(states(v)).toEqual({ pixel: "done", embed: "done", events: "done", orders: "error" });
+    expect(v.complete).toBe(false);
+    expect(v.orders).toEqual({ state: "refused", error: message, canRetry: true });
+    expect(v.items[3].details[0]).toBe(`Shopify said: ${message}`);
+    expect(v.items[3].details.join(" ")).toContain("Protected customer data access → Request access");
+    expect(v.items[3].details.join(" ")).toContain("Level 1");
+  });
+
+  it("orders/create not subscribed yet: to do, with the last attempt's error when there was one", () => {
+    expect(build(pixel(), sending(), { state: "pending", error: null }).items[3]).toMatchObject({ state: "todo", details: [expect.stringContaining("made when the app is opened")] });
+    const failed = build(pixel(), sending(), { state: "pending", error: "Shopify answered HTTP 500" });
+    expect(failed.items[3]).toMatchObject({ state: "todo", details: ["Last attempt: Shopify answered HTTP 500", "Retry below."] });
+    expect(failed.orders.canRetry).toBe(true);
+  });
 });
 
 describe("time labels", () => {
