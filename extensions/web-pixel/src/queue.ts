@@ -6,7 +6,7 @@
 // navigates is lost. Hence: events that typically precede a navigation are "urgent" and
 // go out at once, everything else waits at most `flushMs` (250 ms), and an urgent send
 // does not wait for a slow request already in flight. Requests in flight are bounded by
-// count (6; Chromium refuses a renderer's 10th keepalive fetch) and by bytes (48 KiB:
+// count (6; Chromium has refused a renderer's 10th concurrent keepalive fetch, whatwg/fetch#679) and by bytes (48 KiB:
 // the browser refuses keepalive bodies beyond 64 KiB in flight in total; Shopify "web
 // pixels" docs / Fetch spec). While a batch waits to be retried nothing is
 // sent, which is what an overloaded (429/503) server wants anyway.
