@@ -9,29 +9,13 @@ import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import { launchChromium } from "../helpers/chromium";
+import { EMBED_BLOCK, EMBED_DEFAULTS, EMBED_SCHEMA, EMBED_SCRIPT, renderBlock, type Settings } from "../helpers/storefront";
 
 const EXT = path.resolve(import.meta.dirname, "../../extensions/theme-embed");
-const SCRIPT = readFileSync(path.join(EXT, "assets/micro-conversions.js"), "utf8");
-const BLOCK = readFileSync(path.join(EXT, "blocks/micro-conversions.liquid"), "utf8");
-const SCHEMA = JSON.parse(/\{%\s*schema\s*%\}([\s\S]*?)\{%\s*endschema\s*%\}/.exec(BLOCK)![1]);
-
-type Settings = Record<string, string | boolean>;
-const DEFAULTS: Settings = Object.fromEntries(
-  SCHEMA.settings.filter((s: { id?: string }) => s.id).map((s: { id: string; default?: unknown }) => [s.id, s.default ?? ""]),
-);
-
-/** Just enough Liquid for this block: comments and schema dropped, settings + asset_url filled in. */
-function renderBlock(settings: Settings): string {
-  return BLOCK.replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, "")
-    .replace(/\{%\s*schema\s*%\}[\s\S]*?\{%\s*endschema\s*%\}/, "")
-    .replace(/\{\{\s*block\.settings\.(\w+)((?:\s*\|\s*\w+)*)\s*\}\}/g, (_, id: string, filters: string) => {
-      let v: unknown = settings[id];
-      if (/\|\s*strip/.test(filters)) v = String(v ?? "").trim();
-      if (!/\|\s*json/.test(filters)) throw new Error(`unexpected filters for ${id}: ${filters}`);
-      return JSON.stringify(v ?? null);
-    })
-    .replace(/\{\{\s*'micro-conversions\.js'\s*\|\s*asset_url\s*\}\}/, "/assets/micro-conversions.js");
-}
+const SCRIPT = EMBED_SCRIPT;
+const BLOCK = EMBED_BLOCK;
+const SCHEMA = EMBED_SCHEMA;
+const DEFAULTS = EMBED_DEFAULTS;
 
 interface PageOptions {
   settings?: Settings;

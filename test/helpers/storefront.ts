@@ -26,7 +26,7 @@ export const EMBED_DEFAULTS: Settings = Object.fromEntries(
 );
 
 /** Just enough Liquid for the block: comments and schema dropped, settings + asset_url filled in. */
-export function renderBlock(settings: Settings, vars: Record<string, unknown> = {}): string {
+export function renderBlock(settings: Settings): string {
   return EMBED_BLOCK.replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, "")
     .replace(/\{%\s*schema\s*%\}[\s\S]*?\{%\s*endschema\s*%\}/, "")
     .replace(/\{\{\s*block\.settings\.(\w+)((?:\s*\|\s*\w+)*)\s*\}\}/g, (_, id: string, filters: string) => {
@@ -35,7 +35,6 @@ export function renderBlock(settings: Settings, vars: Record<string, unknown> = 
       if (!/\|\s*json/.test(filters)) throw new Error(`unexpected filters for ${id}: ${filters}`);
       return JSON.stringify(v ?? null);
     })
-    .replace(/\{\{\s*([\w.]+)\s*\|\s*json\s*\}\}/g, (_, name: string) => JSON.stringify(vars[name] ?? null))
     .replace(/\{\{\s*'micro-conversions\.js'\s*\|\s*asset_url\s*\}\}/, "/assets/micro-conversions.js");
 }
 
