@@ -270,6 +270,22 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
     next();
   }
 
+  /**
+   * Events pushed in one task (a burst, e.g. a replayed journey) share a request and keep
+   * their order: sending waits for the end of the current task (a microtask), which the
+   * page cannot outlive.
+   */
+  let kicked = false;
+  function kick(): void {
+    stats.queued = pending.length;
+    if (kicked) return;
+    kicked = true;
+    Promise.resolve().then(() => {
+      kicked = false;
+      next();
+    });
+  }
+
   /** Sends what is due (as many requests as allowed), else makes sure a timer will. */
   function next(): void {
     if (!draining && pending.length >= flushAt) draining = true;
@@ -293,7 +309,7 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
       if (size + overhead > HARD_CAP) return drop(1, "droppedRejected");
       pending.push({ event, size, attempts: 0, authFailures: 0 });
       if (isUrgent) draining = true;
-      next();
+      kick();
     },
     flush() {
       draining = true;
