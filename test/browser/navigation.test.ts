@@ -170,3 +170,38 @@ describe("the embed's beacon respects consent", () => {
     await context.close();
   });
 });
+
+// The same server path on PostgreSQL: both copies of each event, one row.
+describe("on PostgreSQL", () => {
+  let saved: [TestApp, number, Storefront, typeof slowLink];
+  beforeAll(async () => {
+    saved = [app, shopId, store, slowLink];
+    app = await startApp({ db: "postgres" });
+    shopId = (await ensureDemoShop(app.db, { domain: SHOP, ingestKey: KEY })).id;
+    store = await startStorefront({ ingestUrl: `${app.url}/collect`, ingestKey: KEY, shop: SHOP });
+    slowLink = await startSlowLink(`${app.url}/collect`, SLOW_COLLECT_MS);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await slowLink?.close();
+    await app?.stop();
+    [app, shopId, store, slowLink] = saved;
+  });
+
+  it.each(["fast", "slow"] as const)("pixel + embed on a %s connection: outbound click, download and form submit each stored once", async (network) => {
+    const cases = [
+      { action: (p: Page) => p.click("#outbound"), url: /localhost:\d+\/elsewhere/, name: "mc:outbound_click" },
+      { action: (p: Page) => p.click("#download"), url: /size-guide\.pdf$/, name: "mc:file_download" },
+      { action: (p: Page) => p.click("#contact-submit"), url: /\/contact$/, name: "mc:form_submit" },
+    ];
+    for (const c of cases) {
+      const { context, page, clientId } = await visit(network, "pixel+embed");
+      await c.action(page);
+      await page.waitForURL(c.url);
+      const leftAt = Date.now();
+      const expected = ["page_viewed", c.name];
+      check(await stored(clientId, expected), expected, c.name, network, "pixel+embed", leftAt);
+      await context.close();
+    }
+  });
+});
