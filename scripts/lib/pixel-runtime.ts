@@ -156,7 +156,7 @@ export interface PixelHarness {
   flush(): Promise<void>;
   /** Wait until idle without forcing a send (timers run their course). */
   idle(): Promise<void>;
-  /** The pixel's counters: sent, dropped (+ droppedRetries/Rejected/Overflow), discarded (no consent), requests, retries, queued, inFlight, disabled. */
+  /** The pixel's counters: sent, dropped (+ droppedRetries/Rejected/Overflow), discarded (no consent), requests, retries, queued, inFlight, disabled (+ disabledReason after 401/403 outlasted the retries). */
   stats(): PixelHandle["stats"];
   /** Every fetch the pixel made, in order. */
   readonly requests: RecordedRequest[];

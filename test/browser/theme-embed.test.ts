@@ -9,35 +9,23 @@ import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import { launchChromium } from "../helpers/chromium";
+import { EMBED_BLOCK, EMBED_DEFAULTS, EMBED_SCHEMA, EMBED_SCRIPT, renderBlock, type Settings } from "../helpers/storefront";
 
 const EXT = path.resolve(import.meta.dirname, "../../extensions/theme-embed");
-const SCRIPT = readFileSync(path.join(EXT, "assets/micro-conversions.js"), "utf8");
-const BLOCK = readFileSync(path.join(EXT, "blocks/micro-conversions.liquid"), "utf8");
-const SCHEMA = JSON.parse(/\{%\s*schema\s*%\}([\s\S]*?)\{%\s*endschema\s*%\}/.exec(BLOCK)![1]);
-
-type Settings = Record<string, string | boolean>;
-const DEFAULTS: Settings = Object.fromEntries(
-  SCHEMA.settings.filter((s: { id?: string }) => s.id).map((s: { id: string; default?: unknown }) => [s.id, s.default ?? ""]),
-);
-
-/** Just enough Liquid for this block: comments and schema dropped, settings + asset_url filled in. */
-function renderBlock(settings: Settings): string {
-  return BLOCK.replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, "")
-    .replace(/\{%\s*schema\s*%\}[\s\S]*?\{%\s*endschema\s*%\}/, "")
-    .replace(/\{\{\s*block\.settings\.(\w+)((?:\s*\|\s*\w+)*)\s*\}\}/g, (_, id: string, filters: string) => {
-      let v: unknown = settings[id];
-      if (/\|\s*strip/.test(filters)) v = String(v ?? "").trim();
-      if (!/\|\s*json/.test(filters)) throw new Error(`unexpected filters for ${id}: ${filters}`);
-      return JSON.stringify(v ?? null);
-    })
-    .replace(/\{\{\s*'micro-conversions\.js'\s*\|\s*asset_url\s*\}\}/, "/assets/micro-conversions.js");
-}
+const SCRIPT = EMBED_SCRIPT;
+const BLOCK = EMBED_BLOCK;
+const SCHEMA = EMBED_SCHEMA;
+const DEFAULTS = EMBED_DEFAULTS;
 
 interface PageOptions {
   settings?: Settings;
   /** Where window.Shopify.analytics comes from: defined up front, after a delay, or never. */
   shopify?: "now" | { afterMs: number } | "designMode";
   body?: string;
+  /** Shopify.customerPrivacy.analyticsProcessingAllowed() answer; absent API when undefined. */
+  analytics?: boolean;
+  /** The pixel's beacon config in localStorage (as a consented pixel leaves it). */
+  beaconConfig?: boolean;
 }
 
 // The storefront's own code: recording bus, and no real navigations during the test.
@@ -91,6 +79,11 @@ const BODY = `
 
 function pageHtml(o: PageOptions): string {
   const settings = { ...DEFAULTS, wishlist_selector: ".wishlist-btn", ...o.settings };
+  const privacy =
+    o.analytics === undefined ? "" : `window.Shopify.customerPrivacy = { analyticsProcessingAllowed: () => ${o.analytics} };`;
+  const config = o.beaconConfig
+    ? `localStorage.setItem("mc:beacon", JSON.stringify({ u: location.origin + "/collect", s: "demo-shop.myshopify.com", k: "ik_embed", c: "visitor-7" }));`
+    : `localStorage.removeItem("mc:beacon");`;
   const shopify =
     o.shopify === "designMode"
       ? `window.Shopify = { designMode: true, analytics: window.__recorder };`
@@ -99,7 +92,7 @@ function pageHtml(o: PageOptions): string {
         : `window.Shopify = { analytics: window.__recorder };`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>Demo Shop</title>
     <style>body { margin: 0 }</style>
-    <script>${RECORDER}${shopify}</script></head>
+    <script>${RECORDER}${shopify}${privacy}${config}</script></head>
     <body>${o.body ?? BODY}<script>${SPY}</script>${renderBlock(settings)}</body></html>`;
 }
 
@@ -112,11 +105,19 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
+const beacons: Array<{ contentType: string; body: any }> = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
-    if (url.pathname === "/assets/micro-conversions.js") {
+    if (url.pathname === "/collect") {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        beacons.push({ contentType: String(req.headers["content-type"]), body: JSON.parse(Buffer.concat(chunks).toString()) });
+        res.writeHead(202).end();
+      });
+    } else if (url.pathname === "/assets/micro-conversions.js") {
       res.writeHead(200, { "Content-Type": "text/javascript" }).end(SCRIPT);
     } else if (pages.has(url.pathname)) {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(pages.get(url.pathname));
@@ -138,6 +139,7 @@ beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
   pageErrors = [];
+  beacons.length = 0;
   page.on("pageerror", (e) => pageErrors.push(e.message));
 });
 
@@ -399,6 +401,63 @@ describe("theme embed in Chromium", () => {
     await page.click("#pdf");
     await scrollTo(3200);
     expect(await published()).toEqual([]);
+  });
+});
+
+describe("theme embed: navigation-time events also sent by beacon", () => {
+  const waitBeacons = async (n: number) => {
+    const end = Date.now() + 5000;
+    while (beacons.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100)); // and no more than n
+  };
+
+  it("with analytics consent and the pixel's config: download, outbound click and form submit are beaconed with the id the pixel will use", async () => {
+    await open({ analytics: true, beaconConfig: true });
+    await page.click("#pdf");
+    await page.click("#outbound");
+    await page.fill("#contact-body", "Where is my order?");
+    await page.click("#contact-submit");
+    await page.click("#heart"); // wishlist: no navigation follows, the pixel alone sends it
+    await scrollTo(3200);
+    await waitBeacons(3);
+    expect(beacons).toHaveLength(3);
+    for (const b of beacons) {
+      expect(b.contentType).toBe("text/plain;charset=UTF-8");
+      expect(b.body).toMatchObject({ v: 1, shop: "demo-shop.myshopify.com", key: "ik_embed" });
+      expect(b.body.events).toHaveLength(1);
+      expect(b.body.events[0]).toMatchObject({ seq: 0, clientId: "visitor-7", path: expect.stringMatching(/^\/page-\d+$/) });
+      expect(b.body.events[0].id).toMatch(/^mc-[a-z0-9]{8,}$/);
+      expect(Date.parse(b.body.events[0].ts)).toBeGreaterThan(Date.now() - 60_000);
+    }
+    const sent = beacons.map((b) => b.body.events[0]);
+    expect(sent.map((e) => [e.name, e.props])).toEqual([
+      ["mc:file_download", { url: `${origin}/files/size-guide.pdf`, extension: "pdf" }],
+      ["mc:outbound_click", { url: "https://example.org/blog/post", host: "example.org" }],
+      ["mc:form_submit", { formType: "contact", formId: "ContactForm" }],
+    ]);
+    // The published copies (what the pixel receives) carry the same ids.
+    const pub = await published();
+    for (const e of sent) expect(pub.find((p) => p.name === e.name)!.data).toEqual({ _mcid: e.id, ...e.props });
+    expect(new Set(sent.map((e) => e.id)).size).toBe(3);
+    expect(pub.find((p) => p.name === "mc:wishlist_add")!.data).not.toHaveProperty("_mcid");
+    expect(JSON.stringify(beacons)).not.toContain("Where is my order");
+  });
+
+  it("no beacon without consent, without the Customer Privacy API, or without the pixel's config", async () => {
+    for (const o of [
+      { analytics: false, beaconConfig: true },
+      { analytics: undefined, beaconConfig: true },
+      { analytics: true, beaconConfig: false },
+    ]) {
+      await open(o);
+      await page.click("#pdf");
+      await page.click("#outbound");
+      const pub = await published();
+      expect(pub.map((p) => p.name)).toEqual(["mc:file_download", "mc:outbound_click"]);
+      for (const p of pub) expect(p.data).not.toHaveProperty("_mcid");
+    }
+    await waitBeacons(1);
+    expect(beacons).toEqual([]);
   });
 });
 

@@ -26,7 +26,7 @@ export const EMBED_DEFAULTS: Settings = Object.fromEntries(
 );
 
 /** Just enough Liquid for the block: comments and schema dropped, settings + asset_url filled in. */
-export function renderBlock(settings: Settings, vars: Record<string, unknown> = {}): string {
+export function renderBlock(settings: Settings): string {
   return EMBED_BLOCK.replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, "")
     .replace(/\{%\s*schema\s*%\}[\s\S]*?\{%\s*endschema\s*%\}/, "")
     .replace(/\{\{\s*block\.settings\.(\w+)((?:\s*\|\s*\w+)*)\s*\}\}/g, (_, id: string, filters: string) => {
@@ -35,7 +35,6 @@ export function renderBlock(settings: Settings, vars: Record<string, unknown> = 
       if (!/\|\s*json/.test(filters)) throw new Error(`unexpected filters for ${id}: ${filters}`);
       return JSON.stringify(v ?? null);
     })
-    .replace(/\{\{\s*([\w.]+)\s*\|\s*json\s*\}\}/g, (_, name: string) => JSON.stringify(vars[name] ?? null))
     .replace(/\{\{\s*'micro-conversions\.js'\s*\|\s*asset_url\s*\}\}/, "/assets/micro-conversions.js");
 }
 
@@ -60,7 +59,15 @@ const WORKER_SHIM = `
     },
     analytics: { subscribe: on },
     customerPrivacy: { subscribe: () => {} },
-    browser: { sendBeacon: async () => false },
+    // Top-frame storage, as in the sandbox: asynchronous calls carried out by the page.
+    browser: {
+      localStorage: {
+        setItem: async (k, v) => postMessage({ ls: "set", k, v: String(v) }),
+        removeItem: async (k) => postMessage({ ls: "remove", k }),
+        getItem: async () => null,
+      },
+      sendBeacon: async () => false,
+    },
   };
   self.shopify = { extend: (point, fn) => { self.__pixel = fn(api); } };
   self.onmessage = (m) => {
@@ -72,7 +79,7 @@ const WORKER_SHIM = `
 `;
 
 // Runs on the page before the embed: Shopify's page-side part.
-function hostScript(cfg: PixelConfig & { consent: boolean }): string {
+function hostScript(cfg: PixelConfig & { consent: boolean; privacyApi: boolean; sandboxDelayMs: number }): string {
   return `
   (function () {
     var clientId = localStorage.getItem("_mc_test_cid") || crypto.randomUUID();
@@ -91,17 +98,24 @@ function hostScript(cfg: PixelConfig & { consent: boolean }): string {
     cfg.context = context();
     var shim = new Blob([${JSON.stringify(WORKER_SHIM)}], { type: "text/javascript" });
     var worker = new Worker(URL.createObjectURL(shim) + "#" + encodeURIComponent(JSON.stringify(cfg)));
-    var deliver = function (name, type, extra) {
+    worker.onmessage = function (m) {
+      if (m.data.ls === "set") localStorage.setItem(m.data.k, m.data.v);
+      if (m.data.ls === "remove") localStorage.removeItem(m.data.k);
+    };
+    var deliver = function (name, type, extra, delay) {
       var e = { id: "sh-" + crypto.randomUUID(), name: name, type: type, timestamp: new Date().toISOString(), seq: ++seq, clientId: clientId, context: context() };
       for (var k in extra) e[k] = extra[k];
-      worker.postMessage(e);
+      // sandboxDelayMs: Shopify's delivery to the sandbox is asynchronous; a late one is
+      // how an event misses the pixel when the page goes.
+      if (delay) setTimeout(function () { worker.postMessage(e); }, delay);
+      else worker.postMessage(e);
       (window.__delivered = window.__delivered || []).push(e);
       return e;
     };
     window.Shopify = {
-      analytics: { publish: function (name, data) { deliver(name, "custom", { customData: data }); } },
-      customerPrivacy: { analyticsProcessingAllowed: function () { return cfg.consent; } },
+      analytics: { publish: function (name, data) { deliver(name, "custom", { customData: data }, cfg.sandboxDelayMs); } },
     };
+    if (cfg.privacyApi) window.Shopify.customerPrivacy = { analyticsProcessingAllowed: function () { return cfg.consent; } };
     deliver("page_viewed", "standard", { data: {} });
   })();`;
 }
@@ -112,6 +126,10 @@ export interface StorefrontPage {
   ingestUrl?: string;
   /** Visitor's analytics consent (default true). */
   consent?: boolean;
+  /** Whether the page has Shopify.customerPrivacy (the embed beacons only with it; default true). */
+  privacyApi?: boolean;
+  /** Delay before custom events reach the pixel's worker (default 0). */
+  sandboxDelayMs?: number;
   settings?: Settings;
 }
 
@@ -137,7 +155,13 @@ export async function startStorefront(cfg: PixelConfig): Promise<Storefront> {
     else if (url.pathname === "/pixel.js") res.writeHead(200, { "Content-Type": "text/javascript" }).end(bundle);
     else if (p) {
       const html = `<!doctype html><html><head><meta charset="utf-8"><title>Demo Shop</title>
-        <script>${hostScript({ ...cfg, ingestUrl: p.ingestUrl ?? cfg.ingestUrl, consent: p.consent ?? true })}</script></head>
+        <script>${hostScript({
+          ...cfg,
+          ingestUrl: p.ingestUrl ?? cfg.ingestUrl,
+          consent: p.consent ?? true,
+          privacyApi: p.privacyApi ?? true,
+          sandboxDelayMs: p.sandboxDelayMs ?? 0,
+        })}</script></head>
         <body>${p.body}${renderBlock({ ...EMBED_DEFAULTS, ...p.settings })}</body></html>`;
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html);
     } else res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(`<!doctype html><title>${url.pathname}</title><p>landed</p>`);

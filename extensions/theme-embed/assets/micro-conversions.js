@@ -1,8 +1,7 @@
-/* Micro-Conversions theme embed. Plain ES2017, shipped as is: see blocks/micro-conversions.liquid for the why. */
+/* Micro-Conversions theme embed. Plain ES2017, shipped as is (uncommented to stay small): the why of each part is in blocks/micro-conversions.liquid. */
 (function () {
   "use strict";
   var w = window, d = document, S = w.Shopify;
-  // Rendered twice, or in the theme editor (clicks there are not shoppers'): do nothing.
   if (w.__mcEmbed || (S && S.designMode)) return;
   w.__mcEmbed = 1;
 
@@ -11,12 +10,10 @@
     cfg = JSON.parse(d.getElementById("mc-config").textContent) || {};
   } catch (e) {}
   var on = function (k) { return cfg[k] !== false; };
-  // document + capture: sees non-bubbling events (play) and clicks a theme stops; passive: never delays input.
   var listen = function (type, fn, target) {
     (target || d).addEventListener(type, fn, { capture: !target, passive: true });
   };
 
-  // Shopify.analytics may load after us: hold up to 50 events, poll ~10 s, then give up.
   var queue = [], polls = 0;
   var drain = function () {
     var a = w.Shopify && w.Shopify.analytics;
@@ -30,11 +27,22 @@
       try { a.publish(x[0], x[1]); } catch (e) {}
     }
   };
-  var publish = function (name, data) {
+  var beacon = function (name, data) {
+    var P = w.Shopify && w.Shopify.customerPrivacy, c, id;
+    try {
+      c = JSON.parse(localStorage.getItem("mc:beacon"));
+      if (!c || !P.analyticsProcessingAllowed()) return data;
+      id = "mc-" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+      if (navigator.sendBeacon(c.u, JSON.stringify({ v: 1, shop: c.s, key: c.k, events: [{ id: id, name: name, ts: new Date().toISOString(), seq: 0, clientId: c.c, path: location.pathname, props: data }] })))
+        data = Object.assign({ _mcid: id }, data);
+    } catch (e) {}
+    return data;
+  };
+  var publish = function (name, data, now) {
+    if (now) data = beacon("mc:" + name, data);
     if (queue.length < 50) queue.push(["mc:" + name, data]);
     if (queue.length == 1) drain();
   };
-  // Queries and fragments can carry personal data: send origin + path only.
   var clean = function (u) { return u.origin + u.pathname; };
   var once = function (set, key) { return !set.has(key) && !!set.add(key); };
 
@@ -42,7 +50,6 @@
     var marks = [50, 75, 90], ticking = 0;
     var measure = function () {
       ticking = 0;
-      // The one layout read, at most once per frame.
       var pct = ((w.scrollY + w.innerHeight) / Math.max(d.documentElement.scrollHeight, 1)) * 100;
       while (marks.length && pct >= marks[0]) publish("scroll_depth", { percent: marks.shift() });
       if (!marks.length) w.removeEventListener("scroll", onScroll);
@@ -62,17 +69,14 @@
         var u = new URL(v.currentSrc || v.src);
         src = u.pathname.split("/").pop();
         if (/(^|\.)shopify(cdn)?\.com$/.test(u.hostname)) provider = "shopify";
-      } catch (err) {} // no URL source, e.g. a MediaStream
+      } catch (err) {}
       publish("video_play", { provider: provider, src: src });
     });
 
-    // Iframe players, best effort via their postMessage APIs.
     var frames = new Map(), started = new WeakSet();
     var say = function (f, msg) {
       try { f.contentWindow.postMessage(JSON.stringify(msg), new URL(f.src).origin); } catch (e) {}
     };
-    // YouTube only reports state to a page that announced it is listening; Vimeo to one that
-    // subscribed (sent now, on load and on its "ready", as any of them may come first).
     var hello = function (f) {
       var i = frames.get(f.contentWindow);
       if (i) say(f, i.p == "youtube" ? { event: "listening", id: 1, channel: "widget" } : { method: "addEventListener", value: "play" });
@@ -102,7 +106,6 @@
     scan();
     listen("DOMContentLoaded", scan);
     listen("load", scan, w);
-    // Themes inject players on click (e.g. Dawn's deferred media): look again shortly after.
     listen("click", function () { setTimeout(scan, 500); });
   }
 
@@ -111,7 +114,7 @@
     var t = e.target, sel = cfg.wishlistSelector, hit, a, u, ext;
     if (!(t instanceof Element)) return;
     if (sel && on("wishlist")) {
-      try { hit = t.closest(sel); } catch (err) { cfg.wishlistSelector = ""; } // invalid selector: stop trying
+      try { hit = t.closest(sel); } catch (err) { cfg.wishlistSelector = ""; }
       if (hit) {
         hit = hit.closest("[data-product-id]");
         publish("wishlist_add", hit ? { productId: hit.getAttribute("data-product-id").slice(0, 128) } : {});
@@ -119,18 +122,16 @@
     }
     if (!(a = t.closest("a[href]"))) return;
     try { u = new URL(a.href); } catch (err) { return; }
-    if (!/^https?:$/.test(u.protocol)) return; // mailto:, tel:, javascript:
-    // An off-site file counts once, as a download.
+    if (!/^https?:$/.test(u.protocol)) return;
     if ((ext = DL.exec(u.pathname)) || a.hasAttribute("download")) {
-      if (on("downloads")) publish("file_download", { url: clean(u), extension: ext ? ext[1].toLowerCase() : "" });
+      if (on("downloads")) publish("file_download", { url: clean(u), extension: ext ? ext[1].toLowerCase() : "" }, 1);
     } else if (u.host != location.host && on("outbound")) {
-      publish("outbound_click", { url: clean(u), host: u.host });
+      publish("outbound_click", { url: clean(u), host: u.host }, 1);
     }
   });
 
   if (on("forms")) {
     var begun = new WeakSet();
-    // null for commerce/search forms (standard events cover them). getAttribute: a field named "id" clobbers f.id.
     var describe = function (f) {
       if (!(f instanceof HTMLFormElement)) return null;
       var ti = f.querySelector("input[name=form_type]"), type = (ti && ti.value) || "custom";
@@ -143,7 +144,7 @@
     });
     listen("submit", function (e) {
       var info = describe(e.target);
-      if (info) publish("form_submit", info);
+      if (info) publish("form_submit", info, 1);
     });
   }
 })();

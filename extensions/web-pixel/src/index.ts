@@ -17,7 +17,12 @@ interface Privacy {
   analyticsProcessingAllowed?: boolean;
 }
 
-register(({ analytics, init, settings, customerPrivacy }) => {
+/** Top-frame localStorage key where the theme embed finds where to send its beacons. */
+export const BEACON_CONFIG_KEY = "mc:beacon";
+/** customData key carrying the id the theme embed gave an event it also sent by beacon. */
+export const EMBED_ID_KEY = "_mcid";
+
+register(({ analytics, init, settings, customerPrivacy, browser }) => {
   const ingestUrl = typeof settings.ingestUrl === "string" ? settings.ingestUrl.trim() : "";
   const key = typeof settings.ingestKey === "string" ? settings.ingestKey.trim() : "";
   const shop = init.data?.shop?.myshopifyDomain;
@@ -56,6 +61,23 @@ register(({ analytics, init, settings, customerPrivacy }) => {
 
   const stats = Object.defineProperty(queue.stats, "discarded", { get: () => discarded, enumerable: true });
 
+  // The theme embed beacons events that precede a navigation straight from the page
+  // (navigator.sendBeacon outlives it; this worker does not). It learns where to send
+  // them, and the visitor's id, from this entry in the storefront's localStorage — written
+  // only while analytics consent is given, removed when it is withdrawn, and holding no
+  // personal data (the ingest key is a public shop identifier).
+  let advertised = "";
+  const advertise = (clientId: string): void => {
+    const value = JSON.stringify({ u: ingestUrl, s: shop, k: key, c: clientId });
+    if (value === advertised) return;
+    advertised = value;
+    browser?.localStorage?.setItem(BEACON_CONFIG_KEY, value).catch(() => undefined);
+  };
+  const withdraw = (): void => {
+    advertised = "";
+    browser?.localStorage?.removeItem(BEACON_CONFIG_KEY).catch(() => undefined);
+  };
+
   const handle = (event: RawEvent): void => {
     // Captured without consent = gone for good; it is never queued for later.
     if (!allowed || !ingestUrl || !shop || !key) {
@@ -63,13 +85,26 @@ register(({ analytics, init, settings, customerPrivacy }) => {
       return;
     }
     const record = mapEvent(event, customerId);
-    if (record) queue.push(record, isUrgent(record.name));
+    if (!record) return;
+    advertise(record.clientId);
+    // Same id as the embed's beacon copy, so the server stores the event once.
+    const embedId = record.props?.[EMBED_ID_KEY];
+    if (record.props && EMBED_ID_KEY in record.props) {
+      delete record.props[EMBED_ID_KEY];
+      if (!Object.keys(record.props).length) delete record.props;
+    }
+    if (typeof embedId === "string" && embedId.length >= 8 && embedId.length <= 128) record.id = embedId;
+    queue.push(record, isUrgent(record.name));
   };
 
+  if (!allowed) withdraw();
   customerPrivacy.subscribe("visitorConsentCollected", (e: { customerPrivacy?: Privacy }) => {
     allowed = e?.customerPrivacy?.analyticsProcessingAllowed === true;
     // Withdrawn consent also covers what is still waiting to be sent.
-    if (!allowed) discarded += queue.clear();
+    if (!allowed) {
+      discarded += queue.clear();
+      withdraw();
+    }
   });
 
   for (const name of STANDARD_EVENTS) analytics.subscribe(name, handle as (e: unknown) => void);

@@ -6,7 +6,7 @@
 // navigates is lost. Hence: events that typically precede a navigation are "urgent" and
 // go out at once, everything else waits at most `flushMs` (250 ms), and an urgent send
 // does not wait for a slow request already in flight. Requests in flight are bounded by
-// count (6; Chromium refuses a renderer's 10th keepalive fetch) and by bytes (48 KiB:
+// count (6; Chromium has refused a renderer's 10th concurrent keepalive fetch, whatwg/fetch#679) and by bytes (48 KiB:
 // the browser refuses keepalive bodies beyond 64 KiB in flight in total; Shopify "web
 // pixels" docs / Fetch spec). While a batch waits to be retried nothing is
 // sent, which is what an overloaded (429/503) server wants anyway.
@@ -270,6 +270,22 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
     next();
   }
 
+  /**
+   * Events pushed in one task (a burst, e.g. a replayed journey) share a request and keep
+   * their order: sending waits for the end of the current task (a microtask), which the
+   * page cannot outlive.
+   */
+  let kicked = false;
+  function kick(): void {
+    stats.queued = pending.length;
+    if (kicked) return;
+    kicked = true;
+    Promise.resolve().then(() => {
+      kicked = false;
+      next();
+    });
+  }
+
   /** Sends what is due (as many requests as allowed), else makes sure a timer will. */
   function next(): void {
     if (!draining && pending.length >= flushAt) draining = true;
@@ -293,7 +309,7 @@ export function createQueue<T>(o: QueueOptions<T>): Queue<T> {
       if (size + overhead > HARD_CAP) return drop(1, "droppedRejected");
       pending.push({ event, size, attempts: 0, authFailures: 0 });
       if (isUrgent) draining = true;
-      next();
+      kick();
     },
     flush() {
       draining = true;

@@ -25,6 +25,9 @@ describe("retryAfterMs", () => {
   });
 });
 
+/** Lets the current task end: pushes are sent from a microtask, answers settle. */
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
 describe("createQueue", () => {
   /** Answers synchronously-resolved promises from a list; records bodies. */
   function harness(replies: Array<number | Error> = [], opts: Record<string, number> = {}) {
@@ -73,9 +76,11 @@ describe("createQueue", () => {
   it("schedules a flush timer for a partial batch, sends at once when urgent", async () => {
     const { q, bodies, timers } = harness();
     q.push({ id: 1 });
+    await tick();
     expect(bodies).toHaveLength(0);
     expect(timers.map((t) => t.ms)).toEqual([250]);
     q.push({ id: 2 }, true);
+    await tick();
     expect(bodies).toHaveLength(1);
     expect(timers).toHaveLength(0); // the pending timer was cancelled
     await q.idle();
@@ -144,15 +149,14 @@ describe("createQueue", () => {
       ...opts,
     });
     const ids = (i: number) => JSON.parse(calls[i].body).events.map((e: { id: string }) => e.id);
-    /** Lets the queue see settled promises. */
-    const tick = () => new Promise((r) => setTimeout(r, 0));
-    return { q, calls, timers, ids, tick };
+    return { q, calls, timers, ids };
   }
 
   describe("flushing rules (navigation-safe)", () => {
-    it("a partial batch waits 250 ms; a full one (20) goes at once without a timer", () => {
+    it("a partial batch waits 250 ms; a full one (20) goes at once without a timer", async () => {
       const { q, calls, timers } = manual();
       q.push({ id: "a" });
+      await tick();
       expect(calls).toHaveLength(0);
       expect(timers.map((t) => t.ms)).toEqual([250]);
       timers.shift()!.fn();
@@ -160,19 +164,34 @@ describe("createQueue", () => {
 
       const full = manual();
       for (let i = 0; i < 20; i++) full.q.push({ id: `e${i}` });
+      await tick();
       expect(full.calls).toHaveLength(1);
       expect(full.ids(0)).toHaveLength(20);
       expect(full.timers).toEqual([]);
     });
 
+    it("events pushed in one task share one request, in order (a burst of urgent events included)", async () => {
+      const { q, calls, ids } = manual();
+      q.push({ id: "view" });
+      q.push({ id: "checkout_completed#1" }, true);
+      q.push({ id: "checkout_completed#2" }, true);
+      expect(calls).toHaveLength(0); // sent when the task ends, not later
+      await Promise.resolve();
+      expect(calls).toHaveLength(1);
+      expect(ids(0)).toEqual(["view", "checkout_completed#1", "checkout_completed#2"]);
+    });
+
     it("an urgent event goes out at once, taking pending events along, even while a slow request is in flight", async () => {
       const { q, calls, timers, ids } = manual();
       q.push({ id: "view" });
+      await tick();
       timers.shift()!.fn(); // the page_viewed batch is now in flight on a slow connection
       expect(calls).toHaveLength(1);
       q.push({ id: "scroll" });
+      await tick();
       expect(calls).toHaveLength(1); // not urgent: waits for its timer
       q.push({ id: "click" }, true);
+      await tick();
       expect(calls).toHaveLength(2); // did not wait for the first answer
       expect(ids(1)).toEqual(["scroll", "click"]);
       expect(timers).toEqual([]); // the scroll's timer went with it
@@ -184,7 +203,7 @@ describe("createQueue", () => {
     });
 
     it("in flight at once: ≤ 48 KiB of bodies (64 KiB keepalive cap) and ≤ 6 requests; the rest follows as answers come", async () => {
-      const { q, calls, tick } = manual({ flushAt: 1000 });
+      const { q, calls } = manual({ flushAt: 1000 });
       const answered = new Set<number>();
       const check = () => {
         const open = calls.filter((_, i) => !answered.has(i));
@@ -207,23 +226,29 @@ describe("createQueue", () => {
       const sentIds = calls.flatMap((c) => JSON.parse(c.body).events.map((e: { id: string }) => e.id));
       expect(sentIds).toEqual([...Array(40).keys()].map((i) => `e${i}`));
 
-      // Small urgent events: the count limit applies.
+      // Small urgent events, each in its own task (one task's events share a request): the
+      // count limit applies.
       const small = manual();
-      for (let i = 0; i < 8; i++) small.q.push({ id: `u${i}` }, true);
+      for (let i = 0; i < 8; i++) {
+        small.q.push({ id: `u${i}` }, true);
+        await tick();
+      }
       expect(small.calls).toHaveLength(6);
       small.calls[0].answer({ status: 202 });
-      await small.tick();
+      await tick();
       expect(small.calls).toHaveLength(7);
       expect(small.ids(6)).toEqual(["u6", "u7"]);
     });
 
     it("while a batch waits on a 429/503 backoff nothing else is sent, urgent or not", async () => {
-      const { q, calls, timers, tick } = manual();
+      const { q, calls, timers } = manual();
       q.push({ id: "a" }, true);
+      await tick();
       calls[0].answer({ status: 503 });
       await tick();
       expect(timers.map((t) => t.ms)).toEqual([500]);
       q.push({ id: "click" }, true);
+      await tick();
       expect(calls).toHaveLength(1);
       timers.shift()!.fn();
       expect(calls).toHaveLength(2);
@@ -236,12 +261,14 @@ describe("createQueue", () => {
 
   describe("401/403", () => {
     it("retried after 1 s and 2 s (a reinstall takes effect at once on the server), then everything is dropped with the reason", async () => {
-      const { q, calls, timers, tick } = manual();
+      const { q, calls, timers } = manual();
       q.push({ id: "a" }, true);
+      await tick();
       calls[0].answer({ status: 403, error: "the app is uninstalled from this shop" });
       await tick();
       expect(timers.map((t) => t.ms)).toEqual([1000]);
       q.push({ id: "b" }); // held while waiting
+      await tick();
       timers.shift()!.fn();
       calls[1].answer({ status: 403, error: "the app is uninstalled from this shop" });
       await tick();
@@ -258,22 +285,26 @@ describe("createQueue", () => {
         droppedRejected: 2,
       });
       q.push({ id: "c" }, true);
+      await tick();
       expect(calls).toHaveLength(3); // nothing more is sent from this page
       expect(q.stats.dropped).toBe(3);
     });
 
     it("a retry that is accepted (app reinstalled) delivers everything held and keeps going", async () => {
-      const { q, calls, timers, tick } = manual();
+      const { q, calls, timers } = manual();
       q.push({ id: "a" }, true);
+      await tick();
       calls[0].answer({ status: 401, error: "unknown shop or wrong ingest key" });
       await tick();
       q.push({ id: "b" }, true);
+      await tick();
       expect(calls).toHaveLength(1);
       timers.shift()!.fn();
       expect(JSON.parse(calls[1].body).events.map((e: { id: string }) => e.id)).toEqual(["a", "b"]);
       calls[1].answer({ status: 202 });
       await tick();
       q.push({ id: "c" }, true);
+      await tick();
       calls[2].answer({ status: 202 });
       await q.idle();
       expect(q.stats).toMatchObject({ disabled: false, sent: 3, dropped: 0, retries: 1 });
