@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../services/admin-form.server";
 import { requireShop, syncPixel } from "../services/shops.server";
 import { setupPageData } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
@@ -20,6 +21,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
+  await readForm(request);
   const updated = await syncPixel(shop.id, admin);
   return json({ ok: updated.pixelStatus === "created", pixelStatus: updated.pixelStatus, pixelError: updated.pixelError });
 };
