@@ -69,7 +69,7 @@ export function scrubText(text: string, forms: string[]): string {
   let out = text;
   for (const form of [...forms].sort((a, b) => b.length - a.length)) {
     const escaped = form.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    out = out.replace(new RegExp(`(?<![\\w/])${escaped}(?!\\w)`, "g"), "[redacted customer]");
+    out = out.replace(new RegExp(`(?<!\\w)${escaped}(?!\\w)`, "g"), "[redacted customer]");
   }
   return out;
 }
