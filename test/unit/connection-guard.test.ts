@@ -2,7 +2,7 @@
 import { createServer, request, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { guardConnections } from "../../connection-guard";
+import { effectiveMaxConnections, guardConnections, openFileLimit } from "../../connection-guard";
 
 let server: Server | undefined;
 const open: Socket[] = [];
@@ -99,5 +99,14 @@ describe("guardConnections", () => {
     await settle();
     expect(sockets.map(isClosed)).toEqual([false, false, false]);
     expect(stats()).toMatchObject({ open: 3, evictedIdle: 0, refused: 0 });
+  });
+});
+
+describe("effectiveMaxConnections", () => {
+  it("stays under the open-file limit, keeping descriptors for the rest of the process", () => {
+    expect(effectiveMaxConnections(2_000, 1_024)).toBe(768);
+    expect(effectiveMaxConnections(2_000, 20_000)).toBe(2_000);
+    expect(effectiveMaxConnections(2_000, null)).toBe(2_000);
+    expect(openFileLimit()).toBeGreaterThan(0);
   });
 });
