@@ -9,6 +9,7 @@
  * headers still trickling in) or waiting between keep-alive requests.
  * Node's own maxConnections would instead refuse newcomers while idle sockets hold every slot.
  */
+import { readFileSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { normalizeIp } from "./app/client-address";
@@ -105,4 +106,28 @@ export function guardConnections(server: Server, opts: ConnectionGuardOptions): 
   });
 
   return () => ({ open: of.size, idle: idle.size, ...stats });
+}
+
+/** Descriptors kept free for everything but client connections (database, files, workers). */
+const RESERVED_FDS = 256;
+
+/** This process's open-file limit (Linux /proc), or null where it cannot be read. */
+export function openFileLimit(): number | null {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const soft = line?.trim().split(/\s+/)[3];
+    return soft && /^\d+$/.test(soft) ? Number(soft) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The connection limit the process can honour: each connection is a file descriptor, and
+ * if accept() ran out of them first, the guard's limit would never be reached and idle
+ * connections would lock clients out again. (Node raises the soft limit to the hard one at start.)
+ */
+export function effectiveMaxConnections(configured: number, fdLimit = openFileLimit()): number {
+  if (fdLimit === null) return configured;
+  return Math.max(1, Math.min(configured, fdLimit - RESERVED_FDS));
 }

@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseEnv, type Env } from "./app/env-schema";
-import { guardConnections } from "./connection-guard";
+import { effectiveMaxConnections, guardConnections, openFileLimit } from "./connection-guard";
 
 const root = process.cwd();
 // Every setting is validated before anything starts: a bad value names itself and stops the process.
@@ -60,8 +60,12 @@ server.requestTimeout = env.SERVER_REQUEST_TIMEOUT_MS;
 server.keepAliveTimeout = env.SERVER_KEEP_ALIVE_TIMEOUT_MS;
 // Admission instead of Node's maxConnections (which refuses newcomers while idle sockets
 // hold every slot): a per-address cap, and the longest-idle connection makes room.
+const maxConnections = effectiveMaxConnections(env.SERVER_MAX_CONNECTIONS);
+if (maxConnections < env.SERVER_MAX_CONNECTIONS) {
+  console.warn(`[server] SERVER_MAX_CONNECTIONS ${env.SERVER_MAX_CONNECTIONS} lowered to ${maxConnections}: the open-file limit is ${openFileLimit()} (raise it with ulimit -n)`);
+}
 guardConnections(server, {
-  maxConnections: env.SERVER_MAX_CONNECTIONS,
+  maxConnections,
   perAddress: env.SERVER_MAX_CONNECTIONS_PER_ADDRESS,
   exempt: (address) => env.trustedProxies.has(address),
 });

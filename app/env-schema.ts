@@ -43,7 +43,7 @@ const schema = z.object({
   SERVER_REQUEST_TIMEOUT_MS: int(100, 3_600_000, 30_000),
   SERVER_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000, 5_000),
   SERVER_MAX_CONNECTIONS: int(10, 1_000_000, 2_000),
-  SERVER_MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000, 64),
+  SERVER_MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000, 256),
   /** Comma list of proxy IPs/CIDRs whose X-Forwarded-For is believed (app/client-address.ts); empty: none. */
   TRUSTED_PROXIES: z
     .string()

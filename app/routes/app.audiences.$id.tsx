@@ -5,6 +5,7 @@ import { Form, isRouteErrorResponse, Link, useLoaderData, useNavigation, useRout
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
 import { audienceReport, AudienceRequestError, csvFilename, deleteAudience, requireAudience } from "../services/audiences/audiences.server";
 import { hasSyncScope, latestSync, runAudienceSync, SYNC_SCOPE } from "../services/audiences/sync.server";
@@ -45,7 +46,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, admin, scopes } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
   const id = params.id ?? "";
-  const parsed = INTENT.safeParse((await request.formData()).get("intent"));
+  const parsed = INTENT.safeParse((await readForm(request)).get("intent"));
   if (!parsed.success) return json({ error: "intent must be sync, request-scope or delete" }, { status: 400 });
   const intent = parsed.data;
   try {

@@ -5,6 +5,7 @@ import { Banner, BlockStack, Button, Card, FormLayout, Page, Select, Text, TextF
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
 import {
   AUDIENCE_TEMPLATES,
@@ -36,7 +37,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
   try {
-    const form = Object.fromEntries(await request.formData());
+    const form = Object.fromEntries(await readForm(request));
     const audience = await createAudience(shop.id, parseAudienceForm(form));
     return redirect(`/app/audiences/${audience.id}`);
   } catch (e) {

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
 import { RANGE_PRESETS, RANGE_PRESET_LABELS } from "../services/date-range";
 import { deleteFunnel, getFunnel, setMainFunnel } from "../services/funnels.server";
@@ -48,7 +49,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  const intent = (await request.formData()).get("intent");
+  const intent = (await readForm(request)).get("intent");
   const id = params.id ?? "";
   if (intent === "delete") {
     if (!(await deleteFunnel(shop.id, id))) return json({ error: "No funnel with this id in this shop" }, { status: 404 });

@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { useState } from "react";
 import { BlockStack, Button, InlineStack, Page } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
 import {
   createFunnel,
@@ -51,7 +52,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  const form = await request.formData();
+  const form = await readForm(request);
   const templateKey = form.get("template");
   let result: FunnelValidation;
   if (form.has("definition")) result = parseFunnelDefinition(form.get("definition"));

@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { useState } from "react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../services/admin-form.server";
 import { env } from "../env.server";
 import { requireShop, syncPixel } from "../services/shops.server";
 import { retentionView, updateAllowedQueryParams, updateRetention } from "../services/shop-settings.server";
@@ -36,7 +37,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent") ?? "pixel";
   if (intent === "retention") {
     const result = await updateRetention(shop.id, { retentionDays: form.get("retentionDays") ?? undefined });

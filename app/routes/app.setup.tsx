@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../services/admin-form.server";
 import { requireShop, syncOrdersWebhook, syncPixel } from "../services/shops.server";
 import { setupPageData } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
@@ -25,7 +26,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  const intent = new URLSearchParams(await request.text()).get("intent");
+  const intent = (await readForm(request)).get("intent");
   if (intent === "orders-webhook") {
     const row = await syncOrdersWebhook(shop.id, admin);
     return json({ ok: row.ordersWebhook === "subscribed", ordersWebhook: row.ordersWebhook, ordersWebhookError: row.ordersWebhookError });

@@ -2,6 +2,7 @@ import type { Prisma } from "../../generated/sqlite/index.js";
 import prisma from "../db.server";
 import { LONG_TRANSACTION } from "../db-client";
 import { forgetShop } from "../../ingest/ingest.server";
+import { customerIdForms, scrubJsonText, scrubSyncCursor, scrubText, scrubUrl } from "./redact-scrub";
 
 type ModelName = Prisma.ModelName;
 
@@ -40,10 +41,63 @@ export async function deleteShopData(domain: string): Promise<void> {
   forgetShop(domain);
 }
 
-/** customers/redact: removes the link between a customer and their events, everywhere. */
-export async function redactCustomer(domain: string, customerId: string): Promise<number> {
+export interface CustomerRedaction {
+  /** Events unlinked from the customer (customerId cleared). */
+  unlinked: number;
+  /** Events whose props, url or referrer held the id. */
+  eventsScrubbed: number;
+  /** Audience sync runs whose plan/cursor or error held the id. */
+  syncsScrubbed: number;
+}
+
+/**
+ * customers/redact: removes the customer's id from every column that can hold one
+ * (test/integration/webhooks.test.ts classifies every text column of the schema):
+ * Event.customerId (cleared), Event.props / url / referrer (the values that are the id),
+ * AudienceSync.cursor (plans, tagged lists, recorded errors) and AudienceSync.error.
+ * Audience members are computed from the events, so the customer leaves every audience.
+ * Idempotent: a replay finds nothing left to change.
+ */
+export async function redactCustomer(domain: string, customerId: string): Promise<CustomerRedaction> {
   const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
-  if (!shop) return 0;
-  const { count } = await prisma.event.updateMany({ where: { shopId: shop.id, customerId }, data: { customerId: null } });
-  return count;
+  if (!shop) return { unlinked: 0, eventsScrubbed: 0, syncsScrubbed: 0 };
+  const shopId = shop.id;
+  const forms = customerIdForms(customerId);
+  return prisma.$transaction(async (tx) => {
+    const { count: unlinked } = await tx.event.updateMany({ where: { shopId, customerId: { in: forms } }, data: { customerId: null } });
+
+    // Candidates by substring, then exact checks in scrub*: only values that are the id go.
+    const mentions = { contains: customerId };
+    const events = await tx.event.findMany({
+      where: { shopId, OR: [{ props: mentions }, { url: mentions }, { referrer: mentions }] },
+      select: { eventId: true, props: true, url: true, referrer: true },
+    });
+    let eventsScrubbed = 0;
+    for (const e of events) {
+      const props = scrubJsonText(e.props, forms);
+      const url = scrubUrl(e.url, forms);
+      const referrer = scrubUrl(e.referrer, forms);
+      if (props === null && url === null && referrer === null) continue;
+      await tx.event.update({
+        where: { shopId_eventId: { shopId, eventId: e.eventId } },
+        data: { ...(props !== null && { props }), ...(url !== null && { url }), ...(referrer !== null && { referrer }) },
+      });
+      eventsScrubbed++;
+    }
+
+    const syncs = await tx.audienceSync.findMany({
+      where: { shopId, OR: [{ cursor: mentions }, { error: mentions }] },
+      select: { id: true, cursor: true, error: true },
+    });
+    let syncsScrubbed = 0;
+    for (const run of syncs) {
+      const cursor = scrubSyncCursor(run.cursor, forms);
+      const error = run.error === null ? null : scrubText(run.error, forms);
+      const errorChanged = error !== run.error;
+      if (cursor === null && !errorChanged) continue;
+      await tx.audienceSync.update({ where: { id: run.id }, data: { ...(cursor !== null && { cursor }), ...(errorChanged && { error }) } });
+      syncsScrubbed++;
+    }
+    return { unlinked, eventsScrubbed, syncsScrubbed };
+  }, LONG_TRANSACTION);
 }

@@ -192,6 +192,8 @@ export function startAppServer(opts: {
       INGEST_SHOP_RPS: "1e9",
       INGEST_SHOP_BURST: "1e9",
       INGEST_MAX_PENDING: "100000",
+      // The load generator's connections all come from 127.0.0.1: it stands for many clients.
+      SERVER_MAX_CONNECTIONS_PER_ADDRESS: "100000",
       ...opts.env,
     },
   });

@@ -2,11 +2,10 @@
  * Tenant isolation over every admin route, generated from app/routes so new routes are
  * covered automatically; and no secrets or personal data in the server's logs.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
-import { API_SECRET, BROWSER_UA, root, startApp, type TestApp } from "../helpers/app-server";
+import { adminRoutes, type RouteCase } from "../helpers/admin-routes";
+import { API_SECRET, BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { seedJourneys } from "../helpers/funnel-seed";
 import { createPixelHarness, findPii, withPii } from "../helpers/pixel-harness";
 import { recentJourney } from "../helpers/ingest";
@@ -17,36 +16,8 @@ const B = "tenant-b.myshopify.com";
 const B_KEY = "ik_tenant_b_secret_key_123456";
 const MARKERS = ["B-SECRET-FUNNEL", "B-SECRET-AUDIENCE", "/b-secret-path", "990099", B];
 
-interface RouteCase {
-  id: string;
-  url: string;
-  params: string[];
-  resource: boolean;
-}
-
-/** app.* route files → URL patterns (Remix flat routes: dots are slashes, $x params, [.] escapes). */
-function adminRoutes(): RouteCase[] {
-  const dir = path.join(root, "app/routes");
-  return readdirSync(dir)
-    .filter((f) => f.startsWith("app.") && f.endsWith(".tsx"))
-    .map((file) => {
-      const id = file.replace(/\.tsx$/, "");
-      const source = readFileSync(path.join(dir, file), "utf8");
-      if (!/export (const|async function|function) loader/.test(source)) return null;
-      const segments = id
-        .replace(/\[\.\]/g, "\u0000")
-        .split(".")
-        .filter((s) => s !== "_index")
-        .map((s) => s.replace(/\u0000/g, "."));
-      return {
-        id: `routes/${id}`,
-        url: "/" + segments.join("/"),
-        params: segments.filter((s) => s.startsWith("$")),
-        resource: !/export default/.test(source),
-      };
-    })
-    .filter((r): r is RouteCase => r !== null);
-}
+/** Routes with a loader: each is read with shop A's token. */
+const loaderRoutes = () => adminRoutes().filter((r) => r.loader);
 
 describe("tenant isolation on every admin route", () => {
   let app: TestApp;
@@ -84,7 +55,7 @@ describe("tenant isolation on every admin route", () => {
   });
   afterAll(() => app?.stop());
 
-  const routes = adminRoutes();
+  const routes = loaderRoutes();
 
   it("finds the admin routes (sanity: the generator sees the app)", () => {
     expect(routes.map((r) => r.url)).toEqual(expect.arrayContaining(["/app", "/app/settings", "/app/funnels/$id"]));

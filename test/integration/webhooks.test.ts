@@ -5,6 +5,49 @@ import { startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders, sendWebhook } from "../helpers/shopify-auth";
 import { fillEveryTable, countRowsForShop } from "../helpers/rows";
 
+/**
+ * Every text column of the schema, classified: can it hold a customer id? A new column
+ * fails the redaction test until it is listed here (and, if it can, redacted).
+ */
+const CUSTOMER_ID_COLUMNS = ["Event.customerId", "Event.props", "Event.url", "Event.referrer", "AudienceSync.cursor", "AudienceSync.error"];
+const NO_CUSTOMER_ID: Record<string, string> = {
+  "Session.*": "the merchant's staff sessions (Shopify session storage), not customers",
+  "Shop.*": "the shop's own record and settings",
+  "Funnel.*": "merchant-written funnel definitions",
+  "FunnelStep.*": "merchant-written funnel definitions",
+  "Audience.*": "merchant-written audience definitions",
+  "Order.*": "orders/create keeps no customer data (order id, totals, checkout token)",
+  "ActivityBucket.*": "counts only",
+  "StaleVisitor.clientId": "the browser id, never a customer id",
+  "VisitorSession.*": "browser id, entry attributes (path without query, referrer host, UTM) and a logged-in flag; no customer id",
+  "FunnelUnitDay.*": "browser/session ids, step times and entry attributes; no customer id",
+  "Event.eventId": "pixel event id",
+  "Event.name": "event name",
+  "Event.clientId": "the browser id, never a customer id",
+  "Event.sessionId": "derived from the browser id",
+  "Event.path": "storefront path without query (customer account paths carry no customer id)",
+  "Event.utmSource": "campaign tags from links",
+  "Event.utmMedium": "campaign tags from links",
+  "Event.utmCampaign": "campaign tags from links",
+  "Event.device": "device class",
+  "Event.productId": "product id",
+  "Event.variantId": "variant id",
+  "Event.currency": "currency code",
+  "Event.checkoutToken": "checkout token",
+  "Event.orderId": "order id",
+  "Event.dedupeKey": "checkout token or order id",
+  "AudienceSync.id": "run id",
+  "AudienceSync.audienceId": "audience id",
+  "AudienceSync.status": "run state",
+};
+
+/** Text columns per model, from Prisma's schema. */
+function textColumns(): { model: string; column: string }[] {
+  return Prisma.dmmf.datamodel.models.flatMap((m) =>
+    m.fields.filter((f) => f.kind === "scalar" && f.type === "String").map((f) => ({ model: m.name, column: f.name })),
+  );
+}
+
 describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
   let app: TestApp;
   beforeAll(async () => {
@@ -212,4 +255,86 @@ describe.each(["sqlite", "postgres"] as const)("Data requests page on %s", (kind
       expect((await app.db.shop.findUniqueOrThrow({ where: { id: shop.id } })).uninstalledAt).toBeNull();
     },
   );
+
+  it("customers/redact removes the customer's id from every column that can hold one, and only that customer's", async () => {
+    const C = "7770012345678";
+    const D = "8880012345679";
+    const gid = (id: string) => `gid://shopify/Customer/${id}`;
+
+    // Every text column is classified (a new column fails here until it is).
+    const unclassified = textColumns()
+      .map(({ model, column }) => `${model}.${column}`)
+      .filter((c) => !CUSTOMER_ID_COLUMNS.includes(c) && !(c in NO_CUSTOMER_ID) && !(`${c.split(".")[0]}.*` in NO_CUSTOMER_ID));
+    expect(unclassified).toEqual([]);
+
+    const shop = await fillEveryTable(app.db, "redact-customer.myshopify.com");
+    const other = await fillEveryTable(app.db, "other-customer-shop.myshopify.com");
+    const base = { name: "page_viewed", seq: 1, sessionId: "c9:0", receivedAt: 0n, ts: 3000n };
+    // C in every column that can hold a customer id, in both id forms; D beside it, to stay.
+    const planted = (id: string) => ({
+      customerId: id,
+      props: JSON.stringify({ customer_id: id, owner: gid(id), nested: { ids: [Number(id), "keep-me"] }, plan: "gold" }),
+      url: `https://shop.example/account?customer_id=${id}&utm_source=mail`,
+      referrer: `https://shop.example/?who=${encodeURIComponent(gid(id))}`,
+    });
+    for (const s of [shop, other]) {
+      await app.db.event.createMany({
+        data: [
+          { ...base, shopId: s.id, eventId: "c-all", clientId: "c9", ...planted(C) },
+          { ...base, shopId: s.id, eventId: "d-all", clientId: "d9", ...planted(D) },
+          // An event not linked to C (logged out) whose props still name C.
+          { ...base, shopId: s.id, eventId: "c-anon", clientId: "c9", props: JSON.stringify({ note: C }) },
+        ],
+      });
+    }
+    const audience = await app.db.audience.findFirstOrThrow({ where: { shopId: shop.id } });
+    const running = {
+      v: 1, tag: "mc-carted", keep: [C, D], add: ["111", C, "222"], remove: [C], addNext: 2, removeNext: 0,
+      addFailed: [C], removeFailed: [], skipped: [C, D], errors: [{ id: C, op: "add", message: `Customer ${gid(C)} is invalid` }, { id: D, op: "add", message: "x" }], errorCount: 2, lease: null,
+    };
+    const done = { v: 1, done: true, tag: "mc-carted", tagged: [C, D], rejected: [C], errors: [{ id: C, op: "remove", message: "gone" }], errorCount: 1 };
+    await app.db.audienceSync.createMany({
+      data: [
+        { shopId: shop.id, audienceId: audience.id, cursor: JSON.stringify(running), error: `Admin API error: ${gid(C)} not found` },
+        { shopId: shop.id, audienceId: audience.id, status: "done", cursor: JSON.stringify(done) },
+      ],
+    });
+
+    /** Rows (of the given shop, or all) whose text column contains `needle`, per column. */
+    const holders = async (needle: string, shopId?: number) => {
+      const found: string[] = [];
+      for (const { model, column } of textColumns()) {
+        const delegate = (app.db as unknown as Record<string, { findMany(args: object): Promise<Record<string, unknown>[]> }>)[model[0].toLowerCase() + model.slice(1)];
+        const fields = Prisma.dmmf.datamodel.models.find((m) => m.name === model)!.fields.map((f) => f.name);
+        const where = shopId === undefined ? {} : fields.includes("shopId") ? { shopId } : fields.includes("shop") ? { shop: shopId === shop.id ? shop.domain : other.domain } : { id: shopId };
+        for (const row of await delegate.findMany({ where, select: { [column]: true } })) {
+          if (typeof row[column] === "string" && (row[column] as string).includes(needle)) found.push(`${model}.${column}`);
+        }
+      }
+      return [...new Set(found)].sort();
+    };
+    // Sanity: C was planted in every column that can hold it.
+    expect(await holders(C, shop.id)).toEqual([...CUSTOMER_ID_COLUMNS].sort());
+
+    for (let i = 0; i < 2; i++) {
+      // Twice: Shopify retries; the replay finds nothing left.
+      const res = await sendWebhook(app.url, "customers/redact", shop.domain, { shop_id: 1, shop_domain: shop.domain, customer: { id: Number(C) }, orders_to_redact: [] });
+      expect(res.status).toBe(200);
+    }
+    expect(await holders(C, shop.id)).toEqual([]);
+    // Precise: D, the rest of the data and the other shop's C are untouched.
+    expect(await holders(D, shop.id)).toEqual([...CUSTOMER_ID_COLUMNS.filter((c) => c !== "AudienceSync.error")].sort());
+    expect(await holders(C, other.id)).toEqual(["Event.customerId", "Event.props", "Event.referrer", "Event.url"]);
+    const scrubbed = await app.db.event.findUniqueOrThrow({ where: { shopId_eventId: { shopId: shop.id, eventId: "c-all" } } });
+    expect(scrubbed.customerId).toBeNull();
+    expect(JSON.parse(scrubbed.props!)).toEqual({ nested: { ids: ["keep-me"] }, plan: "gold" });
+    expect(scrubbed.url).toBe("https://shop.example/account?utm_source=mail");
+    expect(scrubbed.referrer).toBe("https://shop.example/");
+    expect(await app.db.event.count({ where: { shopId: shop.id } })).toBe(5);
+    const [run, finished] = await app.db.audienceSync.findMany({ where: { shopId: shop.id, cursor: { not: null } }, orderBy: { status: "desc" } });
+    // The running plan resumes where it was: one entry before addNext went.
+    expect(JSON.parse(run.cursor!)).toMatchObject({ keep: [D], add: ["111", "222"], addNext: 1, remove: [], removeNext: 0, addFailed: [], skipped: [D], errors: [{ id: D, op: "add", message: "x" }] });
+    expect(run.error).toBe("Admin API error: [redacted customer] not found");
+    expect(JSON.parse(finished.cursor!)).toMatchObject({ tagged: [D], rejected: [], errors: [] });
+  });
 });

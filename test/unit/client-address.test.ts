@@ -51,7 +51,7 @@ describe("parseEnv", () => {
     const env = parseEnv(base);
     expect(env.INGEST_SHOP_RPS).toBe(2_000);
     expect(env.INGEST_IP_BURST).toBe(200);
-    expect(env.SERVER_MAX_CONNECTIONS_PER_ADDRESS).toBe(64);
+    expect(env.SERVER_MAX_CONNECTIONS_PER_ADDRESS).toBe(256);
     expect(env.trustedProxies.size).toBe(0);
   });
 
