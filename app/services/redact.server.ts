@@ -48,6 +48,8 @@ export interface CustomerRedaction {
   eventsScrubbed: number;
   /** Audience sync runs whose plan/cursor or error held the id. */
   syncsScrubbed: number;
+  /** Pending data requests that named the customer (kept, without the id). */
+  requestsUnlinked: number;
 }
 
 /**
@@ -60,7 +62,7 @@ export interface CustomerRedaction {
  */
 export async function redactCustomer(domain: string, customerId: string): Promise<CustomerRedaction> {
   const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
-  if (!shop) return { unlinked: 0, eventsScrubbed: 0, syncsScrubbed: 0 };
+  if (!shop) return { unlinked: 0, eventsScrubbed: 0, syncsScrubbed: 0, requestsUnlinked: 0 };
   const shopId = shop.id;
   const forms = customerIdForms(customerId);
   return prisma.$transaction(async (tx) => {
@@ -98,6 +100,8 @@ export async function redactCustomer(domain: string, customerId: string): Promis
       await tx.audienceSync.update({ where: { id: run.id }, data: { ...(cursor !== null && { cursor }), ...(errorChanged && { error }) } });
       syncsScrubbed++;
     }
-    return { unlinked, eventsScrubbed, syncsScrubbed };
+    // A pending data request stays for the merchant to answer; it no longer names the customer.
+    const { count: requestsUnlinked } = await tx.dataRequest.updateMany({ where: { shopId, customerId: { in: forms } }, data: { customerId: null } });
+    return { unlinked, eventsScrubbed, syncsScrubbed, requestsUnlinked };
   }, LONG_TRANSACTION);
 }

@@ -9,7 +9,7 @@ import { fillEveryTable, countRowsForShop } from "../helpers/rows";
  * Every text column of the schema, classified: can it hold a customer id? A new column
  * fails the redaction test until it is listed here (and, if it can, redacted).
  */
-const CUSTOMER_ID_COLUMNS = ["Event.customerId", "Event.props", "Event.url", "Event.referrer", "AudienceSync.cursor", "AudienceSync.error"];
+const CUSTOMER_ID_COLUMNS = ["Event.customerId", "Event.props", "Event.url", "Event.referrer", "AudienceSync.cursor", "AudienceSync.error", "DataRequest.customerId"];
 const NO_CUSTOMER_ID: Record<string, string> = {
   "Session.*": "the merchant's staff sessions (Shopify session storage), not customers",
   "Shop.*": "the shop's own record and settings",
@@ -39,6 +39,9 @@ const NO_CUSTOMER_ID: Record<string, string> = {
   "AudienceSync.id": "run id",
   "AudienceSync.audienceId": "audience id",
   "AudienceSync.status": "run state",
+  "DataRequest.id": "row id",
+  "DataRequest.requestKey": "Shopify's data request id or the webhook id",
+  "DataRequest.ordersJson": "order ids",
 };
 
 /** Text columns per model, from Prisma's schema. */
@@ -225,6 +228,14 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
         ],
       });
     }
+    for (const s of [shop, other]) {
+      await app.db.dataRequest.createMany({
+        data: [
+          { shopId: s.id, requestKey: "dr-c", customerId: C },
+          { shopId: s.id, requestKey: "dr-d", customerId: D },
+        ],
+      });
+    }
     const audience = await app.db.audience.findFirstOrThrow({ where: { shopId: shop.id } });
     const running = {
       v: 1, tag: "mc-carted", keep: [C, D], add: ["111", C, "222"], remove: [C], addNext: 2, removeNext: 0,
@@ -262,7 +273,9 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     expect(await holders(C, shop.id)).toEqual([]);
     // Precise: D, the rest of the data and the other shop's C are untouched.
     expect(await holders(D, shop.id)).toEqual([...CUSTOMER_ID_COLUMNS.filter((c) => c !== "AudienceSync.error")].sort());
-    expect(await holders(C, other.id)).toEqual(["Event.customerId", "Event.props", "Event.referrer", "Event.url"]);
+    expect(await holders(C, other.id)).toEqual(["DataRequest.customerId", "Event.customerId", "Event.props", "Event.referrer", "Event.url"]);
+    // The data request stays for the merchant to answer, without the customer's id.
+    expect(await app.db.dataRequest.count({ where: { shopId: shop.id, requestKey: "dr-c", customerId: null } })).toBe(1);
     const scrubbed = await app.db.event.findUniqueOrThrow({ where: { shopId_eventId: { shopId: shop.id, eventId: "c-all" } } });
     expect(scrubbed.customerId).toBeNull();
     expect(JSON.parse(scrubbed.props!)).toEqual({ nested: { ids: ["keep-me"] }, plan: "gold" });
