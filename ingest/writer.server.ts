@@ -239,12 +239,19 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
     const shopId = chunk[0].shopId;
     const first = await resessionize(tx, dialect, shopId, chunk, activity, inserted);
     const from = first.from;
+    const batchMin = new Map(chunk.map((v) => [v.clientId, v.min]));
     if (first.refused.length > 0) {
       // Rows the insert refused: a stored copy holds their event id or dedupe key. A copy
       // stored later by (ts, seq, id) gives way to the earlier one, whatever the order of
       // arrival; the rest are duplicates. Their visitors, and the visitors whose copies
       // were removed, are derived again from what is stored now.
-      const { winners, removed } = await replaceLaterCopies(tx, shopId, first.refused, activity);
+      const { winners, removed } = await laterCopies(tx, shopId, first.refused);
+      // Visitors outside the batch whose copies go: their markers first, as for the batch's
+      // visitors, so no other writer re-derives them at the same time.
+      const outside = new Map<string, number>();
+      for (const s of removed) if (!batchMin.has(s.clientId)) outside.set(s.clientId, Math.min(s.ts - SESSION_GAP_MS, outside.get(s.clientId) ?? Infinity));
+      await markStale(tx, dialect, [...outside].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([clientId, since]) => ({ shopId, clientId, since })));
+      await removeCopies(tx, shopId, removed, activity);
       const again = new Map<string, Visitor>();
       const touch = (clientId: string, ts: number, row?: EventRow) => {
         const v = again.get(clientId);
@@ -268,9 +275,7 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
         for (const [clientId, since] of pass) from.set(clientId, Math.min(since, from.get(clientId) ?? Infinity));
       }
     }
-    const batchMin = new Map(chunk.map((v) => [v.clientId, v.min]));
     for (const [clientId, since] of from) {
-      // Visitors outside the batch (whose copy gave way) are marked here for the first time.
       const min = batchMin.get(clientId);
       if (min === undefined || since < min - SESSION_GAP_MS) wider.push({ shopId, clientId, since });
     }
@@ -311,13 +316,11 @@ function earliestCopies(rows: EventRow[]): EventRow[] {
 type StoredCopy = { eventId: string; dedupeKey: string | null; ts: number; seq: number; clientId: string; name: string; isBot: boolean };
 
 /**
- * For rows the insert refused, removes the stored copies they conflict with (event id or
- * dedupe key) when every one of those is later by (ts, seq, id); those rows are then
- * inserted by the caller (`winners`). The removed events leave the activity buckets.
+ * For rows the insert refused, the stored copies they conflict with (event id or dedupe
+ * key) when every one of those is later by (ts, seq, id): those copies are to be
+ * `removed` and the rows (`winners`) inserted in their place.
  */
-async function replaceLaterCopies(
-  tx: Tx, shopId: number, refused: EventRow[], activity: ActivityDelta,
-): Promise<{ winners: EventRow[]; removed: StoredCopy[] }> {
+async function laterCopies(tx: Tx, shopId: number, refused: EventRow[]): Promise<{ winners: EventRow[]; removed: StoredCopy[] }> {
   const byId = new Map<string, StoredCopy>();
   const byKey = new Map<string, StoredCopy>();
   const cols = `"eventId", "dedupeKey", "ts", "seq", "clientId", "name", "isBot"`;
@@ -344,13 +347,22 @@ async function replaceLaterCopies(
     for (const s of rivals) removed.set(s.eventId, s);
     winners.push(r);
   }
-  const ids = [...removed.keys()];
-  for (let i = 0; i < ids.length; i += MAX_PARAMS - 1) {
-    const chunk = ids.slice(i, i + MAX_PARAMS - 1);
-    await tx.execute(`DELETE FROM "Event" WHERE "shopId" = $1 AND "eventId" IN (${chunk.map((_, k) => `$${k + 2}`).join(", ")})`, shopId, ...chunk);
-  }
-  for (const s of removed.values()) activity.addEvent(shopId, s, -1);
   return { winners, removed: [...removed.values()] };
+}
+
+/**
+ * Deletes stored copies that give way to earlier ones; the events deleted (another process
+ * may have removed one meanwhile) leave the activity buckets.
+ */
+async function removeCopies(tx: Tx, shopId: number, removed: StoredCopy[], activity: ActivityDelta) {
+  for (let i = 0; i < removed.length; i += MAX_PARAMS - 1) {
+    const chunk = removed.slice(i, i + MAX_PARAMS - 1).map((s) => s.eventId);
+    const gone = await tx.query<{ ts: bigint | number; name: string; isBot: Flag }>(
+      `DELETE FROM "Event" WHERE "shopId" = $1 AND "eventId" IN (${chunk.map((_, k) => `$${k + 2}`).join(", ")}) RETURNING "ts", "name", "isBot"`,
+      shopId, ...chunk,
+    );
+    for (const e of gone) activity.addEvent(shopId, { ts: Number(e.ts), name: e.name, isBot: Boolean(e.isBot) }, -1);
+  }
 }
 
 /** Adds the transaction's bucket changes: one upsert per statement-full of buckets. */

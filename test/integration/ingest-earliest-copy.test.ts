@@ -11,8 +11,15 @@ import { rebuildActivity } from "../../app/services/activity.server";
 import { loadReportEvents } from "../../app/services/events.server";
 import { computeFunnel } from "../../core/funnel";
 import type { FunnelDefinition } from "../../core/types";
+import { createDb } from "../../app/db-client";
+import { dedupeKeyOf, type EventRow } from "../../ingest/normalize";
+import { sessionsFor, type SessionEventRow } from "../../ingest/sessions";
+import { createSqlExecutor } from "../../ingest/sql-executor.server";
+import { failureKind } from "../../ingest/write-errors";
+import { IngestWriter } from "../../ingest/writer.server";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
-import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
+import { seededRandom } from "../helpers/funnel-seed";
+import { BROWSER_UA, freshDatabase, startApp, type TestApp } from "../helpers/app-server";
 import { postBatch } from "../helpers/ingest";
 import { adminHeaders } from "../helpers/shopify-auth";
 
@@ -150,5 +157,78 @@ describe.each(["sqlite", "postgres"] as const)("the earliest copy of a duplicate
     const viewBuy = await report(viewThenBuy);
     expect(viewBuy.steps.map((s: { count: number }) => s.count)).toEqual([6, 3]);
     expect(viewBuy.steps[1].medianMsFromPrev).toBe(160 * SEC);
+  });
+});
+
+/** An EventRow as /collect would make it from a compact event. */
+function toRow(shopId: number, e: Compact): EventRow {
+  const r: EventRow = {
+    shopId, eventId: e.id, name: e.name as string, ts: Date.parse(e.ts), seq: e.seq as number, clientId: e.clientId as string, sessionId: "",
+    path: (e.path as string) ?? null, url: null, referrer: null, utmSource: null, utmMedium: null, utmCampaign: null, device: "desktop",
+    productId: (e.productId as string) ?? null, variantId: null, quantity: null, value: null, currency: null,
+    checkoutToken: (e.checkoutToken as string) ?? null, orderId: (e.orderId as string) ?? null, customerId: null, props: null, isBot: false,
+    dedupeKey: null, receivedAt: Date.now(),
+  };
+  r.dedupeKey = dedupeKeyOf(r);
+  return r;
+}
+
+describe.each(["sqlite", "postgres"] as const)("two writers racing copies of the same purchases on %s", (kind) => {
+  it("keep each order's earliest copy, the sessions one writer derives from the stored events, and buckets equal to a rebuild", async () => {
+    const url = await freshDatabase(kind);
+    const { db } = createDb(url);
+    const execs = [createSqlExecutor(url), createSqlExecutor(url)];
+    try {
+      const shopId = (await ensureDemoShop(db, { domain: `race-copies-${kind}.myshopify.com`, ingestKey: `ik_race_copies_${kind}` })).id;
+      const rnd = seededRandom(20);
+      const t = Date.now() - 6 * HOUR;
+      const jobs: EventRow[][] = [];
+      for (let v = 0; v < 30; v++) {
+        const { original, reload } = purchaseThenReload(`race${v}`, `rv-${v}`, v % 3 === 0 ? `rv-${v}-other` : `rv-${v}`, t + v * 3 * MIN, String(8000 + v));
+        jobs.push(reload.map((e) => toRow(shopId, e)), original.map((e) => toRow(shopId, e)));
+      }
+      for (let i = jobs.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [jobs[i], jobs[j]] = [jobs[j], jobs[i]];
+      }
+      const writers = execs.map((e) => new IngestWriter(e));
+      // Like the pixel: a job the database could not take now (a lost lock race) is sent again.
+      const deliver = async (rows: EventRow[], w: IngestWriter) => {
+        for (let attempt = 0; attempt < 20; attempt++) {
+          try {
+            return await w.submit(rows);
+          } catch (e) {
+            expect(failureKind(e)).toBe("retry");
+          }
+        }
+        throw new Error("never stored");
+      };
+      await Promise.all(jobs.map((rows, i) => deliver(rows, writers[i % 2])));
+
+      const purchases = await db.event.findMany({ where: { shopId, name: "checkout_completed" }, orderBy: { orderId: "asc" } });
+      expect(purchases.map((e) => e.eventId)).toEqual(Array.from({ length: 30 }, (_, v) => `race${v}-4`));
+      const stored = await db.event.findMany({ where: { shopId }, orderBy: [{ clientId: "asc" }, { ts: "asc" }] });
+      expect(stored).toHaveLength(30 * 5);
+      const byVisitor = new Map<string, SessionEventRow[]>();
+      for (const e of stored) byVisitor.set(e.clientId, [...(byVisitor.get(e.clientId) ?? []), { ...e, ts: Number(e.ts) } as unknown as SessionEventRow]);
+      const expected = [...byVisitor.values()].flatMap((events) => sessionsFor(events, false));
+      const shape = (x: { id: string; startTs: number | bigint; endTs: number | bigint; eventCount: number; purchase: boolean; visitorType: string }) => ({
+        id: x.id, start: Number(x.startTs), end: Number(x.endTs), events: x.eventCount, purchase: x.purchase, visitorType: x.visitorType,
+      });
+      const sessions = await db.visitorSession.findMany({ where: { shopId }, orderBy: { id: "asc" } });
+      expect(sessions.map(shape)).toEqual(expected.map(shape).sort((a, b) => (a.id < b.id ? -1 : 1)));
+      for (const e of stored) expect(e.sessionId).toBe(expected.find((x) => x.clientId === e.clientId && x.startTs <= Number(e.ts) && Number(e.ts) <= x.endTs)?.id);
+
+      const nonZero = (rows: Record<string, unknown>[]) => rows.filter((r) => Object.entries(r).some(([k, v]) => k !== "bucket" && k !== "shopId" && v !== 0));
+      const kept = nonZero(await db.activityBucket.findMany({ where: { shopId }, orderBy: { bucket: "asc" } }));
+      await rebuildActivity(db, shopId);
+      expect(nonZero(await db.activityBucket.findMany({ where: { shopId }, orderBy: { bucket: "asc" } }))).toEqual(kept);
+      // Every visitor that lost or gained a copy is marked for the results refresher.
+      const marked = new Set((await db.staleVisitor.findMany({ where: { shopId } })).map((m) => m.clientId));
+      expect([...byVisitor.keys()].filter((c) => !marked.has(c))).toEqual([]);
+    } finally {
+      await Promise.all(execs.map((e) => e.close()));
+      await db.$disconnect();
+    }
   });
 });
