@@ -241,38 +241,8 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
     const from = first.from;
     const batchMin = new Map(chunk.map((v) => [v.clientId, v.min]));
     if (first.refused.length > 0) {
-      // Rows the insert refused: a stored copy holds their event id or dedupe key. A copy
-      // stored later by (ts, seq, id) gives way to the earlier one, whatever the order of
-      // arrival; the rest are duplicates. Their visitors, and the visitors whose copies
-      // were removed, are derived again from what is stored now.
-      const { winners, removed } = await laterCopies(tx, shopId, first.refused);
-      // Visitors outside the batch whose copies go: their markers first, as for the batch's
-      // visitors, so no other writer re-derives them at the same time.
-      const outside = new Map<string, number>();
-      for (const s of removed) if (!batchMin.has(s.clientId)) outside.set(s.clientId, Math.min(s.ts - SESSION_GAP_MS, outside.get(s.clientId) ?? Infinity));
-      await markStale(tx, dialect, [...outside].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([clientId, since]) => ({ shopId, clientId, since })));
-      await removeCopies(tx, shopId, removed, activity);
-      const again = new Map<string, Visitor>();
-      const touch = (clientId: string, ts: number, row?: EventRow) => {
-        const v = again.get(clientId);
-        if (!v) again.set(clientId, { shopId, clientId, min: ts, max: ts, rows: row ? [row] : null });
-        else {
-          v.min = Math.min(v.min, ts);
-          v.max = Math.max(v.max, ts);
-          if (row) (v.rows ??= []).push(row);
-        }
-      };
-      for (const r of first.refused) touch(r.clientId, r.ts);
-      for (const s of removed) touch(s.clientId, s.ts);
-      for (const r of winners) touch(r.clientId, r.ts, r);
-      const second = await resessionize(tx, dialect, shopId, [...again.values()].sort(visitorLockOrder), activity, inserted);
-      // A replacement stores nothing new: the answer counts it as a duplicate.
-      for (const r of winners) inserted.delete(`${shopId}\u0000${r.eventId}`);
-      // Refused again (another process stored a copy meanwhile): derived from what is stored.
-      const third = second.refused.length === 0 ? null
-        : await resessionize(tx, dialect, shopId, [...new Set(second.refused.map((r) => r.clientId))].map((clientId) => again.get(clientId)!).map((v) => ({ ...v, rows: null })), activity, inserted);
-      for (const pass of [second.from, third?.from ?? new Map<string, number>()]) {
-        for (const [clientId, since] of pass) from.set(clientId, Math.min(since, from.get(clientId) ?? Infinity));
+      for (const [clientId, since] of await settleRefused(tx, dialect, shopId, first.refused, batchMin, activity, inserted)) {
+        from.set(clientId, Math.min(since, from.get(clientId) ?? Infinity));
       }
     }
     for (const [clientId, since] of from) {
@@ -285,6 +255,46 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
   await markStale(tx, dialect, wider);
   await applyActivity(tx, activity);
   return inserted;
+}
+
+/**
+ * Rows the insert refused: a stored copy holds their event id or dedupe key. A copy
+ * stored later by (ts, seq, id) gives way to the earlier one, whatever the order of
+ * arrival; the rest are duplicates. Their visitors, and the visitors whose copies were
+ * removed, are derived again from what is stored now. Returns where each change starts.
+ */
+async function settleRefused(
+  tx: Tx, dialect: Dialect, shopId: number, refused: EventRow[], batchMin: Map<string, number>, activity: ActivityDelta, inserted: Set<string>,
+): Promise<Map<string, number>> {
+  const { winners, removed } = await laterCopies(tx, shopId, refused);
+  // Visitors outside the batch whose copies go: their markers first, as for the batch's
+  // visitors, so no other writer re-derives them at the same time.
+  const outside = new Map<string, number>();
+  for (const s of removed) if (!batchMin.has(s.clientId)) outside.set(s.clientId, Math.min(s.ts - SESSION_GAP_MS, outside.get(s.clientId) ?? Infinity));
+  await markStale(tx, dialect, [...outside].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([clientId, since]) => ({ shopId, clientId, since })));
+  await removeCopies(tx, shopId, removed, activity);
+  const again = new Map<string, Visitor>();
+  const touch = (clientId: string, ts: number, row?: EventRow) => {
+    const v = again.get(clientId);
+    if (!v) again.set(clientId, { shopId, clientId, min: ts, max: ts, rows: row ? [row] : null });
+    else {
+      v.min = Math.min(v.min, ts);
+      v.max = Math.max(v.max, ts);
+      if (row) (v.rows ??= []).push(row);
+    }
+  };
+  for (const r of refused) touch(r.clientId, r.ts);
+  for (const s of removed) touch(s.clientId, s.ts);
+  for (const r of winners) touch(r.clientId, r.ts, r);
+  const second = await resessionize(tx, dialect, shopId, [...again.values()].sort(visitorLockOrder), activity, inserted);
+  // A replacement stores nothing new: the answer counts it as a duplicate.
+  for (const r of winners) inserted.delete(`${shopId}\u0000${r.eventId}`);
+  // Refused again (another process stored a copy meanwhile): derived from what is stored.
+  const third = second.refused.length === 0 ? null
+    : await resessionize(tx, dialect, shopId, [...new Set(second.refused.map((r) => r.clientId))].map((clientId) => again.get(clientId)!).map((v) => ({ ...v, rows: null })), activity, inserted);
+  const from = new Map(second.from);
+  for (const [clientId, since] of third?.from ?? []) from.set(clientId, Math.min(since, from.get(clientId) ?? Infinity));
+  return from;
 }
 
 /** (ts, seq, id) order, the order that decides which copy of a duplicate is kept (core/funnel/dedupe). */
