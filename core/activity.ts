@@ -55,12 +55,12 @@ export class ActivityDelta {
     return entry.counts;
   }
 
-  /** A newly stored event. */
-  addEvent(shopId: number, e: { ts: number; name: string; isBot: boolean }): void {
+  /** An event stored (sign 1) or removed (sign −1: a later copy replaced by an earlier one). */
+  addEvent(shopId: number, e: { ts: number; name: string; isBot: boolean }, sign: 1 | -1 = 1): void {
     const c = this.at(shopId, e.ts);
-    c.events++;
-    if (e.name.startsWith("mc:")) c.customEvents++;
-    if (e.isBot) c.botEvents++;
+    c.events += sign;
+    if (e.name.startsWith("mc:")) c.customEvents += sign;
+    if (e.isBot) c.botEvents += sign;
   }
 
   /** A session added (sign 1) or replaced (sign −1), in the bucket where it starts. */

@@ -205,12 +205,13 @@ function eventValues(r: EventRow, dialect: Dialect): unknown[] {
 }
 
 /**
- * Inserts rows (skipping stored duplicates), resessionizes the affected visitors and
- * updates the activity buckets, all in the caller's transaction. Returns the new `shopId\0eventId`s.
+ * Inserts rows (of duplicates, the earliest copy by (ts, seq, id), replacing a stored
+ * later one), resessionizes the affected visitors and updates the activity buckets, all
+ * in the caller's transaction. Returns the new `shopId\0eventId`s (replacements are not new).
  */
 async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<Set<string>> {
   const visitors = new Map<string, Visitor>();
-  for (const r of rows) {
+  for (const r of earliestCopies(rows)) {
     const key = `${r.shopId}\u0000${r.clientId}`;
     const v = visitors.get(key);
     if (v) {
@@ -237,12 +238,16 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
     const chunk = sorted.slice(i, j);
     const shopId = chunk[0].shopId;
     const first = await resessionize(tx, dialect, shopId, chunk, activity, inserted);
-    // Rows the insert refused after all (their dedupe key was taken, or another visitor
-    // had their event id): those visitors' sessions are derived again from what is stored.
-    const again = first.refused.length === 0 ? null : await resessionize(tx, dialect, shopId, first.refused.map((v) => ({ ...v, rows: null })), activity, inserted);
-    for (const v of chunk) {
-      const since = Math.min(first.from.get(v.clientId) ?? Infinity, again?.from.get(v.clientId) ?? Infinity);
-      if (since < v.min - SESSION_GAP_MS) wider.push({ shopId, clientId: v.clientId, since });
+    const from = first.from;
+    const batchMin = new Map(chunk.map((v) => [v.clientId, v.min]));
+    if (first.refused.length > 0) {
+      for (const [clientId, since] of await settleRefused(tx, dialect, shopId, first.refused, batchMin, activity, inserted)) {
+        from.set(clientId, Math.min(since, from.get(clientId) ?? Infinity));
+      }
+    }
+    for (const [clientId, since] of from) {
+      const min = batchMin.get(clientId);
+      if (min === undefined || since < min - SESSION_GAP_MS) wider.push({ shopId, clientId, since });
     }
     i = j;
   }
@@ -250,6 +255,124 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
   await markStale(tx, dialect, wider);
   await applyActivity(tx, activity);
   return inserted;
+}
+
+/**
+ * Rows the insert refused: a stored copy holds their event id or dedupe key. A copy
+ * stored later by (ts, seq, id) gives way to the earlier one, whatever the order of
+ * arrival; the rest are duplicates. Their visitors, and the visitors whose copies were
+ * removed, are derived again from what is stored now. Returns where each change starts.
+ */
+async function settleRefused(
+  tx: Tx, dialect: Dialect, shopId: number, refused: EventRow[], batchMin: Map<string, number>, activity: ActivityDelta, inserted: Set<string>,
+): Promise<Map<string, number>> {
+  const { winners, removed } = await laterCopies(tx, shopId, refused);
+  // Visitors outside the batch whose copies go: their markers first, as for the batch's
+  // visitors, so no other writer re-derives them at the same time.
+  const outside = new Map<string, number>();
+  for (const s of removed) if (!batchMin.has(s.clientId)) outside.set(s.clientId, Math.min(s.ts - SESSION_GAP_MS, outside.get(s.clientId) ?? Infinity));
+  await markStale(tx, dialect, [...outside].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([clientId, since]) => ({ shopId, clientId, since })));
+  await removeCopies(tx, shopId, removed, activity);
+  const again = new Map<string, Visitor>();
+  const touch = (clientId: string, ts: number, row?: EventRow) => {
+    const v = again.get(clientId);
+    if (!v) again.set(clientId, { shopId, clientId, min: ts, max: ts, rows: row ? [row] : null });
+    else {
+      v.min = Math.min(v.min, ts);
+      v.max = Math.max(v.max, ts);
+      if (row) (v.rows ??= []).push(row);
+    }
+  };
+  for (const r of refused) touch(r.clientId, r.ts);
+  for (const s of removed) touch(s.clientId, s.ts);
+  for (const r of winners) touch(r.clientId, r.ts, r);
+  const second = await resessionize(tx, dialect, shopId, [...again.values()].sort(visitorLockOrder), activity, inserted);
+  // A replacement stores nothing new: the answer counts it as a duplicate.
+  for (const r of winners) inserted.delete(`${shopId}\u0000${r.eventId}`);
+  // Refused again (another process stored a copy meanwhile): derived from what is stored.
+  const third = second.refused.length === 0 ? null
+    : await resessionize(tx, dialect, shopId, [...new Set(second.refused.map((r) => r.clientId))].map((clientId) => again.get(clientId)!).map((v) => ({ ...v, rows: null })), activity, inserted);
+  const from = new Map(second.from);
+  for (const [clientId, since] of third?.from ?? []) from.set(clientId, Math.min(since, from.get(clientId) ?? Infinity));
+  return from;
+}
+
+/** (ts, seq, id) order, the order that decides which copy of a duplicate is kept (core/funnel/dedupe). */
+function earlier(a: { ts: number; seq: number; eventId: string }, b: { ts: number; seq: number; eventId: string }): boolean {
+  return a.ts !== b.ts ? a.ts < b.ts : a.seq !== b.seq ? a.seq < b.seq : a.eventId < b.eventId;
+}
+
+/**
+ * The rows without the later copies of duplicates among them (same shop and event id, or
+ * same dedupe key): the earliest by (ts, seq, id) goes on, whichever request brought it.
+ */
+function earliestCopies(rows: EventRow[]): EventRow[] {
+  const best = new Map<string, EventRow>();
+  const keysOf = (r: EventRow) => (r.dedupeKey === null ? [`${r.shopId}\u0000i${r.eventId}`] : [`${r.shopId}\u0000i${r.eventId}`, `${r.shopId}\u0000k${r.dedupeKey}`]);
+  let keys = 0;
+  for (const r of rows) {
+    for (const key of keysOf(r)) {
+      keys++;
+      const b = best.get(key);
+      if (!b || earlier(r, b)) best.set(key, r);
+    }
+  }
+  if (best.size === keys) return rows; // no shared key: the common case
+  // A row goes on when it is the earliest holder of each of its keys.
+  const kept = new Set<EventRow>();
+  return rows.filter((r) => !kept.has(r) && keysOf(r).every((k) => best.get(k) === r) && (kept.add(r), true));
+}
+
+type StoredCopy = { eventId: string; dedupeKey: string | null; ts: number; seq: number; clientId: string; name: string; isBot: boolean };
+
+/**
+ * For rows the insert refused, the stored copies they conflict with (event id or dedupe
+ * key) when every one of those is later by (ts, seq, id): those copies are to be
+ * `removed` and the rows (`winners`) inserted in their place.
+ */
+async function laterCopies(tx: Tx, shopId: number, refused: EventRow[]): Promise<{ winners: EventRow[]; removed: StoredCopy[] }> {
+  const byId = new Map<string, StoredCopy>();
+  const byKey = new Map<string, StoredCopy>();
+  const cols = `"eventId", "dedupeKey", "ts", "seq", "clientId", "name", "isBot"`;
+  for (const [column, values] of [["eventId", [...new Set(refused.map((r) => r.eventId))]], ["dedupeKey", [...new Set(refused.flatMap((r) => r.dedupeKey ?? []))]]] as const) {
+    for (let i = 0; i < values.length; i += MAX_PARAMS - 1) {
+      const chunk = values.slice(i, i + MAX_PARAMS - 1);
+      const found = await tx.query<Omit<StoredCopy, "ts" | "isBot"> & { ts: bigint | number; isBot: Flag }>(
+        `SELECT ${cols} FROM "Event" WHERE "shopId" = $1 AND "${column}" IN (${chunk.map((_, k) => `$${k + 2}`).join(", ")})`, shopId, ...chunk,
+      );
+      for (const f of found) {
+        const copy = { ...f, ts: Number(f.ts), isBot: Boolean(f.isBot) };
+        byId.set(copy.eventId, copy);
+        if (copy.dedupeKey !== null) byKey.set(copy.dedupeKey, copy);
+      }
+    }
+  }
+  const winners: EventRow[] = [];
+  const removed = new Map<string, StoredCopy>();
+  for (const r of [...refused].sort((a, b) => (earlier(a, b) ? -1 : earlier(b, a) ? 1 : 0))) {
+    const rivals = [byId.get(r.eventId), r.dedupeKey === null ? undefined : byKey.get(r.dedupeKey)].filter(
+      (s): s is StoredCopy => s !== undefined && !removed.has(s.eventId),
+    );
+    if (rivals.length === 0 || !rivals.every((s) => earlier(r, s))) continue;
+    for (const s of rivals) removed.set(s.eventId, s);
+    winners.push(r);
+  }
+  return { winners, removed: [...removed.values()] };
+}
+
+/**
+ * Deletes stored copies that give way to earlier ones; the events deleted (another process
+ * may have removed one meanwhile) leave the activity buckets.
+ */
+async function removeCopies(tx: Tx, shopId: number, removed: StoredCopy[], activity: ActivityDelta) {
+  for (let i = 0; i < removed.length; i += MAX_PARAMS - 1) {
+    const chunk = removed.slice(i, i + MAX_PARAMS - 1).map((s) => s.eventId);
+    const gone = await tx.query<{ ts: bigint | number; name: string; isBot: Flag }>(
+      `DELETE FROM "Event" WHERE "shopId" = $1 AND "eventId" IN (${chunk.map((_, k) => `$${k + 2}`).join(", ")}) RETURNING "ts", "name", "isBot"`,
+      shopId, ...chunk,
+    );
+    for (const e of gone) activity.addEvent(shopId, { ts: Number(e.ts), name: e.name, isBot: Boolean(e.isBot) }, -1);
+  }
 }
 
 /** Adds the transaction's bucket changes: one upsert per statement-full of buckets. */
@@ -298,12 +421,12 @@ type Loaded = Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isB
  * transaction). Rows are inserted with their session id rather than moved afterwards:
  * `sessionId` is indexed, so each later UPDATE rewrote the row and all its index entries.
  * Visitors with `rows: null` are re-derived from what is stored. Returns where each
- * visitor's change starts (a session start) and the visitors some of whose rows the
- * insert refused, which need a second pass.
+ * visitor's change starts (a session start) and the rows the insert refused (a copy is
+ * stored), whose visitors need a second pass.
  */
 async function resessionize(
   tx: Tx, dialect: Dialect, shopId: number, visitors: Visitor[], activity: ActivityDelta, inserted: Set<string>,
-): Promise<{ from: Map<string, number>; refused: Visitor[] }> {
+): Promise<{ from: Map<string, number>; refused: EventRow[] }> {
   const n = visitors.length;
   const window = visitors.flatMap((v) => [v.clientId, v.min - SESSION_GAP_MS, v.max + SESSION_GAP_MS]);
   const overlapping = await tx.query<Stored & { clientId: string }>(overlappingSessionsSql(dialect, n), ...window, shopId);
@@ -366,12 +489,12 @@ async function resessionize(
     const back = new Set(returned.map((r) => `${r.clientId}\u0000${r.eventId}`));
     for (const r of chunk) if (back.has(`${asStored(r.clientId, dialect)}\u0000${asStored(r.eventId, dialect)}`)) took.add(r);
   }
-  const refusedIds = new Set<string>();
+  const refused: EventRow[] = [];
   for (const r of fresh) {
     if (took.has(r)) {
       inserted.add(`${shopId}\u0000${r.eventId}`);
       activity.addEvent(shopId, r);
-    } else refusedIds.add(r.clientId);
+    } else refused.push(r);
   }
 
   // The sessions being replaced leave the buckets; the re-derived ones enter them.
@@ -411,7 +534,7 @@ async function resessionize(
   }
   return {
     from: new Map([...spans].filter(([clientId]) => changed.has(clientId)).map(([clientId, span]) => [clientId, span.from])),
-    refused: visitors.filter((v) => refusedIds.has(v.clientId)),
+    refused,
   };
 }
 
