@@ -13,7 +13,7 @@ import { seedDemoExperiment } from "../../scripts/lib/demo-experiment";
 import { LOCAL_REQUIRED_SCOPES } from "../../scripts/local-shopify/server";
 import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders } from "../helpers/shopify-auth";
-import { postBatch } from "../helpers/ingest";
+import { postBatch, visitor } from "../helpers/ingest";
 
 const DAY = 86_400_000;
 const Z975 = 1.959963984540054;
@@ -404,9 +404,9 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
     async function wishlist(customers: (number | string)[], opts: { buy?: boolean; hoursAgo?: number } = {}) {
       const events = customers.flatMap((c) => {
         const ts = Date.now() - (opts.hoursAgo ?? 24) * 3_600_000;
-        const base = { clientId: `w-${c}`, customerId: String(c), path: "/products/mug" };
+        const base = { clientId: visitor(`w-${c}`), customerId: String(c), path: "/products/mug" };
         const list = [{ ...base, id: `w-${c}-${++seq}`, seq, name: "mc:wishlist_add", ts: new Date(ts).toISOString() }];
-        if (opts.buy) list.push({ ...base, id: `w-${c}-${++seq}`, seq, name: "checkout_completed", ts: new Date(ts + 60_000).toISOString(), orderId: `o-${c}-${seq}` } as any);
+        if (opts.buy) list.push({ ...base, id: `w-${c}-${++seq}`, seq, name: "checkout_completed", ts: new Date(ts + 60_000).toISOString(), orderId: String(9_000_000 + seq) } as any);
         return list;
       });
       for (let i = 0; i < events.length; i += 50) {
