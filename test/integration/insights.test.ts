@@ -14,6 +14,7 @@ import { LOCAL_REQUIRED_SCOPES } from "../../scripts/local-shopify/server";
 import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders } from "../helpers/shopify-auth";
 import { postBatch, visitor } from "../helpers/ingest";
+import { seedJourneys } from "../helpers/funnel-seed";
 
 const DAY = 86_400_000;
 const Z975 = 1.959963984540054;
@@ -423,8 +424,12 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
     const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
     beforeAll(async () => {
-      key = (await openApp(app, SYNC)).ingestKey;
-      await wishlist([...range(5000, 5040), "abc"]); // "abc" is not a customer id Shopify knows: userErrors
+      const shop = await openApp(app, SYNC);
+      key = shop.ingestKey;
+      await wishlist(range(5000, 5040));
+      // "abc" is not a customer id Shopify knows (userErrors). /collect refuses it now, but rows
+      // stored before ids were validated can hold one, so it is written to the database directly.
+      await seedJourneys(app.db, shop.id, [{ clientId: visitor("w-abc"), events: [{ name: "mc:wishlist_add", ts: Date.now() - 24 * 3_600_000, path: "/products/mug", customerId: "abc" }] }]);
       audienceId = await createAudience(app, SYNC, { kind: "custom", name: "Wishlisted", micro: "wishlist_add", macro: "goal:purchase", lookbackDays: "7", tag: TAG });
     });
 
