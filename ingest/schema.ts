@@ -5,15 +5,8 @@
  */
 import { z } from "zod";
 import { STANDARD_EVENTS } from "../core/events";
-import { CLIENT_ID } from "../core/privacy";
+import { CLIENT_ID, CONTROL, CONTROL_BUT_TAB_LF, wellFormed } from "../core/privacy";
 import { shopifyNumericId, type ShopifyIdType } from "./normalize";
-
-declare global {
-  interface String {
-    /** ES2024 (Node 20+): false when the string holds a lone surrogate. */
-    isWellFormed(): boolean;
-  }
-}
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_EVENTS = 50;
@@ -29,13 +22,11 @@ const STANDARD = new Set<string>(STANDARD_EVENTS);
  * Free-text prop values may hold tab and line feed. A string that breaks a rule rejects
  * its event; nothing is cut or replaced.
  */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const CONTROL_BUT_TAB_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 export const text = (max: number, control: RegExp = CONTROL) =>
   z
     .string()
     .max(max, `longer than ${max} characters`)
-    .refine((s) => s.isWellFormed(), "not well-formed Unicode (lone surrogate)")
+    .refine(wellFormed, "not well-formed Unicode (lone surrogate)")
     .refine((s) => !control.test(s), "contains a control character");
 const optionalText = (max: number) => text(max).nullish();
 
@@ -125,7 +116,7 @@ export type ParsedBatch =
   | { ok: false; status: 400; error: string };
 
 /** A property name as it may appear in a reason: not echoed when it breaks the text rules. */
-const pathPart = (p: PropertyKey) => (typeof p === "string" && (!p.isWellFormed() || CONTROL.test(p)) ? "(invalid name)" : String(p));
+const pathPart = (p: PropertyKey) => (typeof p === "string" && (!wellFormed(p) || CONTROL.test(p)) ? "(invalid name)" : String(p));
 
 function describe(error: z.ZodError): string {
   return error.issues
