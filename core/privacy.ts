@@ -8,6 +8,20 @@
  * looks like an email, phone number, card number or street address is dropped.
  */
 
+/**
+ * Text rules (docs/event-schema.md "Text rules"), shared so the pixel never sends what
+ * ingestion refuses. Lone surrogates are found by regex, not String#isWellFormed, which
+ * older storefront browsers lack.
+ */
+const LONE_SURROGATE = /(?:^|[^\ud800-\udbff])[\udc00-\udfff]|[\ud800-\udbff](?![\udc00-\udfff])/;
+/** C0, DEL and C1 control characters. */
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** The same, minus tab and line feed (allowed in free-text prop values). */
+export const CONTROL_BUT_TAB_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+export const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
+/** Passes the text rules: well-formed, and no control characters (tab/LF allowed in free text). */
+export const textOk = (s: string, freeText = false): boolean => wellFormed(s) && !(freeText ? CONTROL_BUT_TAB_LF : CONTROL).test(s);
+
 /** Click ids of the ad platforms (query parameters kept in url/referrer besides utm_*). */
 export const CLICK_ID_PARAMS = [
   "gclid", "gbraid", "wbraid", "dclid", "gclsrc", "fbclid", "msclkid", "ttclid", "twclid",

@@ -46,6 +46,8 @@ function reply(status: number, body: unknown, headers: Record<string, string> = 
   return { status, body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...CORS_HEADERS, ...headers } };
 }
 
+export const NO_CONSENT = "consent: the visitor did not allow analytics; nothing stored";
+
 const error = (status: number, message: string, headers?: Record<string, string>) => reply(status, { error: message }, headers);
 
 /** Reads at most MAX_BODY_BYTES; a longer body is refused without buffering the rest. */
@@ -135,6 +137,13 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   // Hashing both sides gives equal lengths for a constant-time comparison.
   if (!shop || !timingSafeEqual(shop.keyHash, hashKey(batch.envelope.key))) return error(401, "unknown shop or wrong ingest key");
   if (!shop.active) return error(403, "the app is uninstalled from this shop");
+  // Without analytics consent nothing is stored. Not an error for the sender (a retry
+  // cannot change it), so 202 with every event refused and the reason.
+  if (!batch.envelope.consent.analytics) {
+    const rejected = batch.envelope.events.map((_, index) => ({ index, reason: NO_CONSENT }));
+    return reply(202, { accepted: 0, duplicates: 0, rejected, refused: NO_CONSENT });
+  }
+
   const shopLimit = perShop.take(String(shop.id), now);
   if (!shopLimit.ok) return error(429, "too many requests for this shop", { "Retry-After": String(shopLimit.retryAfterSec) });
 

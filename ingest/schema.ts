@@ -5,15 +5,8 @@
  */
 import { z } from "zod";
 import { STANDARD_EVENTS } from "../core/events";
-import { CLIENT_ID } from "../core/privacy";
+import { CLIENT_ID, CONTROL, CONTROL_BUT_TAB_LF, wellFormed } from "../core/privacy";
 import { shopifyNumericId, type ShopifyIdType } from "./normalize";
-
-declare global {
-  interface String {
-    /** ES2024 (Node 20+): false when the string holds a lone surrogate. */
-    isWellFormed(): boolean;
-  }
-}
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_EVENTS = 50;
@@ -29,13 +22,11 @@ const STANDARD = new Set<string>(STANDARD_EVENTS);
  * Free-text prop values may hold tab and line feed. A string that breaks a rule rejects
  * its event; nothing is cut or replaced.
  */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const CONTROL_BUT_TAB_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 export const text = (max: number, control: RegExp = CONTROL) =>
   z
     .string()
     .max(max, `longer than ${max} characters`)
-    .refine((s) => s.isWellFormed(), "not well-formed Unicode (lone surrogate)")
+    .refine(wellFormed, "not well-formed Unicode (lone surrogate)")
     .refine((s) => !control.test(s), "contains a control character");
 const optionalText = (max: number) => text(max).nullish();
 
@@ -84,11 +75,33 @@ export const CompactEvent = z.object({
 });
 export type CompactEvent = z.infer<typeof CompactEvent>;
 
+/**
+ * The visitor's consent as the pixel read it (Shopify customerPrivacy). Required: a
+ * sender that does not state it gets 400, since storing without knowing is not allowed.
+ */
+export const Consent = z
+  .object(
+    {
+      analytics: z.boolean({ error: "must be true or false" }),
+      marketing: z.boolean().optional(),
+      preferences: z.boolean().optional(),
+      saleOfData: z.boolean().optional(),
+    },
+    {
+      error: (issue) =>
+        issue.input === undefined
+          ? "missing: the visitor's consent state ({ analytics: boolean }) is required; update the pixel"
+          : "not an object",
+    },
+  )
+  .strict();
+
 export const Envelope = z.object({
   v: z.literal(1, { message: "unsupported version (expected v: 1)" }),
   shop: z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$/, "not a myshopify.com domain"),
   key: text(128).min(1, "empty"),
   ua: text(512).nullish(),
+  consent: Consent,
   events: z.array(z.unknown()).min(1, "no events").max(MAX_EVENTS, `more than ${MAX_EVENTS} events`),
 });
 export type Envelope = z.infer<typeof Envelope>;
@@ -102,10 +115,17 @@ export type ParsedBatch =
   | { ok: true; envelope: Envelope; events: { index: number; event: CompactEvent }[]; rejected: Rejection[] }
   | { ok: false; status: 400; error: string };
 
+/** A property name as it may appear in a reason: not echoed when it breaks the text rules. */
+const pathPart = (p: PropertyKey) => (typeof p === "string" && (!wellFormed(p) || CONTROL.test(p)) ? "(invalid name)" : String(p));
+
 function describe(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join(".") + ": " : ""}${i.message}`)
+    .map((i) => {
+      // A bad record key: say what is wrong with it, under its record's path.
+      if (i.code === "invalid_key") return `${i.path.slice(0, -1).map(pathPart).join(".")}: property name ${i.issues[0]?.message ?? "invalid"}`;
+      return `${i.path.length ? i.path.map(pathPart).join(".") + ": " : ""}${i.message}`;
+    })
     .join("; ");
 }
 

@@ -181,7 +181,7 @@ export interface CollectBodies {
 export function collectBodies(opts: { shop: string; key: string; tag: string; seed?: number; templates?: number; now?: () => number }): CollectBodies {
   const r = prng(opts.seed ?? 20_26);
   const now = opts.now ?? Date.now;
-  const envelope = { v: 1, shop: opts.shop, key: opts.key, ua: LOAD_UA };
+  const envelope = { v: 1, shop: opts.shop, key: opts.key, ua: LOAD_UA, consent: { analytics: true } };
   const journeys: [Template, Template][] = [];
   for (let j = 0; j < (opts.templates ?? 64); j++) {
     const { events, offsets } = journey(r);

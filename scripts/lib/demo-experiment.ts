@@ -179,7 +179,7 @@ export async function seedDemoExperiment(options: DemoExperimentOptions): Promis
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++];
-      const body = JSON.stringify({ v: 1, shop: o.shop, key: o.ingestKey, ua: batch.ua, events: batch.events });
+      const body = JSON.stringify({ v: 1, shop: o.shop, key: o.ingestKey, ua: batch.ua, consent: { analytics: true }, events: batch.events });
       for (let attempt = 1; ; attempt++) {
         result.requests++;
         const res = await fetch(url, { method: "POST", headers: { "Content-Type": "text/plain" }, body });

@@ -28,11 +28,19 @@ export function compact(overrides: Partial<CompactLike> = {}): CompactLike {
   return { id: `ev-${process.pid}-${n}`, name: "page_viewed", ts: new Date(Date.now() - 60_000).toISOString(), seq: n, clientId: visitor("visitor-1"), path: "/", ...overrides };
 }
 
+/** What the pixel sends when the visitor allowed analytics (it sends nothing otherwise). */
+export const CONSENTED = { analytics: true } as const;
+
+/**
+ * Posts a body to /collect. An envelope object without a `consent` key gets the pixel's
+ * consented state; tests about consent set the key themselves (`consent: undefined` to leave it out).
+ */
 export async function postBatch(baseUrl: string, body: unknown, headers: Record<string, string> = {}) {
+  const withConsent = typeof body === "object" && body !== null && "events" in body && !("consent" in body) ? { ...body, consent: CONSENTED } : body;
   const res = await fetch(`${baseUrl}/collect`, {
     method: "POST",
     headers: { "Content-Type": "text/plain", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
+    body: typeof withConsent === "string" ? withConsent : JSON.stringify(withConsent),
   });
   const text = await res.text();
   let json: any = null;

@@ -34,7 +34,7 @@ export function makeBatches(opts: { shop: string; key: string; visitors: number;
       clientId,
       path: i % 5 === 1 ? `/products/p${i}` : "/",
     }));
-    batches.push({ body: JSON.stringify({ v: 1, shop: opts.shop, key: opts.key, events }), ids: events.map((e) => e.id) });
+    batches.push({ body: JSON.stringify({ v: 1, shop: opts.shop, key: opts.key, consent: { analytics: true }, events }), ids: events.map((e) => e.id) });
   }
   return batches;
 }

@@ -11,7 +11,7 @@ import { applyRetention } from "../../app/services/retention.server";
 import type { Db } from "../../app/db-client";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { seededRandom } from "../helpers/funnel-seed";
-import { postBatch, type CompactLike } from "../helpers/ingest";
+import { postBatch, visitor, type CompactLike } from "../helpers/ingest";
 import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders } from "../helpers/shopify-auth";
 import { loaderData } from "../helpers/loader-data";
@@ -38,9 +38,9 @@ function traffic(seed: number, now: number) {
       if (ts > now - MIN) break;
       const name = NAMES[Math.floor(rnd() * NAMES.length)];
       events.push({
-        id: `act-${seed}-${v}-${i}`, name, ts: new Date(ts).toISOString(), seq: i, clientId: `visitor-${seed}-${v}`, path: "/", bot,
+        id: `act-${seed}-${v}-${i}`, name, ts: new Date(ts).toISOString(), seq: i, clientId: visitor(`visitor-${seed}-${v}`), path: "/", bot,
         ...(name === "checkout_started" ? { checkoutToken: `tok-${seed}-${v}-${i}` } : {}),
-        ...(name === "checkout_completed" ? { orderId: `ord-${seed}-${v}-${i}` } : {}),
+        ...(name === "checkout_completed" ? { orderId: String(1_000_000 + seed * 10_000 + v * 100 + i) } : {}),
       });
     }
   }

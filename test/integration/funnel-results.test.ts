@@ -13,7 +13,7 @@ import type { FunnelDefinition } from "../../core/types";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { shopTraffic, type SeedJourney } from "../helpers/funnel-seed";
-import { postBatch } from "../helpers/ingest";
+import { postBatch, visitor } from "../helpers/ingest";
 import { adminHeaders } from "../helpers/shopify-auth";
 import { loaderData } from "../helpers/loader-data";
 
@@ -37,8 +37,8 @@ function toCompact(j: SeedJourney, prefix: string): Compact[] {
   return j.events.map((e, i) => {
     if (e.device) device = e.device;
     return {
-      id: `${prefix}-${j.clientId}-${i}`, name: e.name, ts: new Date(e.ts).toISOString(), seq: i, clientId: j.clientId,
-      path: e.path ?? null, productId: e.productId ?? null, checkoutToken: e.checkoutToken ?? null, orderId: e.orderId ? String(orderNumber++) : null, // Shopify order ids are numeric (ingestion keeps the number of a gid)
+      id: `${prefix}-${j.clientId}-${i}`, name: e.name, ts: new Date(e.ts).toISOString(), seq: i, clientId: visitor(j.clientId),
+      path: e.path ?? null, productId: e.productId ? e.productId.replace(/^p/, "") : null, checkoutToken: e.checkoutToken ?? null, orderId: e.orderId ? String(orderNumber++) : null, // Shopify order ids are numeric (ingestion keeps the number of a gid)
       props: e.props ?? null, device, utm: e.utmSource ? { source: e.utmSource, campaign: e.utmCampaign ?? null } : null,
     };
   });
@@ -159,14 +159,14 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     // Late purchases and a page view bridging two sessions of earlier visitors, then at once a report.
     const late: Compact[] = [];
     for (let v = 0; v < 40; v++) {
-      const clientId = `r-${kind}-${v}`;
+      const clientId = visitor(`r-${kind}-${v}`);
       const rows = await app.db.event.findMany({ where: { shopId, clientId }, orderBy: { ts: "asc" }, select: { ts: true } });
       const last = Number(rows[rows.length - 1].ts);
       const firstTs = Number(rows[0].ts);
       late.push(
         { id: `late-${clientId}-1`, name: "checkout_completed", ts: new Date(last + 2 * MIN).toISOString(), seq: 900, clientId, orderId: String(orderNumber++), path: "/checkouts/c/thank-you" },
         { id: `late-${clientId}-2`, name: "page_viewed", ts: new Date(firstTs - 20 * MIN).toISOString(), seq: 0, clientId, path: "/blogs/news/late" },
-        { id: `late-${clientId}-3`, name: "product_viewed", ts: new Date(firstTs - 10 * MIN).toISOString(), seq: 1, clientId, path: "/products/p1", productId: "p1" },
+        { id: `late-${clientId}-3`, name: "product_viewed", ts: new Date(firstTs - 10 * MIN).toISOString(), seq: 1, clientId, path: "/products/p1", productId: "1" },
       );
     }
     await send(late);
@@ -175,12 +175,12 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     // rows of days up to a window before the late event must be recomputed.
     const t = now - 5 * DAY;
     await send([
-      { id: "span-1", name: "page_viewed", ts: new Date(t).toISOString(), seq: 0, clientId: "span-visitor", path: "/blogs/news/a" },
-      { id: "span-2", name: "product_viewed", ts: new Date(t + MIN).toISOString(), seq: 1, clientId: "span-visitor", path: "/products/p2", productId: "2" },
-      { id: "span-3", name: "product_added_to_cart", ts: new Date(t + DAY).toISOString(), seq: 2, clientId: "span-visitor", path: "/products/p2", productId: "2" },
+      { id: "span-1", name: "page_viewed", ts: new Date(t).toISOString(), seq: 0, clientId: visitor("span-visitor"), path: "/blogs/news/a" },
+      { id: "span-2", name: "product_viewed", ts: new Date(t + MIN).toISOString(), seq: 1, clientId: visitor("span-visitor"), path: "/products/p2", productId: "2" },
+      { id: "span-3", name: "product_added_to_cart", ts: new Date(t + DAY).toISOString(), seq: 2, clientId: visitor("span-visitor"), path: "/products/p2", productId: "2" },
     ]);
     const before = await checkReport(blog, "range=last30");
-    await send([{ id: "span-4", name: "checkout_completed", ts: new Date(t + 1.5 * DAY).toISOString(), seq: 3, clientId: "span-visitor", orderId: String(orderNumber++) }]);
+    await send([{ id: "span-4", name: "checkout_completed", ts: new Date(t + 1.5 * DAY).toISOString(), seq: 3, clientId: visitor("span-visitor"), orderId: String(orderNumber++) }]);
     const after = await checkReport(blog, "range=last30");
     expect(after.steps[3].count).toBe(before.steps[3].count + 1);
     await checkReport(purchase, "range=last30&breakdown=source&trend=day");

@@ -10,7 +10,7 @@ import { rebuildActivity } from "../../app/services/activity.server";
 import { sessionsFor, type SessionEventRow } from "../../ingest/sessions";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { seededRandom } from "../helpers/funnel-seed";
-import { postBatch, type CompactLike } from "../helpers/ingest";
+import { postBatch, visitor, type CompactLike } from "../helpers/ingest";
 import { BROWSER_UA, freshDatabase, startApp, type TestApp } from "../helpers/app-server";
 
 const SHOP = "two-processes.myshopify.com";
@@ -28,7 +28,7 @@ function batches(now: number): CompactLike[][] {
       ts += rnd() < 0.15 ? 31 * MIN + Math.floor(rnd() * 60 * MIN) : Math.floor(rnd() * 12 * MIN);
       const name = NAMES[Math.floor(rnd() * NAMES.length)];
       events.push({
-        id: `two-${v}-${i}`, name, ts: new Date(Math.min(ts, now - MIN)).toISOString(), seq: i, clientId: `tp-visitor-${v}`, path: "/",
+        id: `two-${v}-${i}`, name, ts: new Date(Math.min(ts, now - MIN)).toISOString(), seq: i, clientId: visitor(`tp-visitor-${v}`), path: "/",
         ...(name === "checkout_started" ? { checkoutToken: `tok-${v}-${i}` } : {}),
       });
     }

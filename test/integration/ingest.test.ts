@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { startApp, type TestApp } from "../helpers/app-server";
 import { createPixelHarness, findPii, withPii } from "../helpers/pixel-harness";
-import { compact, postBatch, recentJourney, visitor } from "../helpers/ingest";
+import { CONSENTED, compact, postBatch, recentJourney, visitor } from "../helpers/ingest";
 import { sendWebhook } from "../helpers/shopify-auth";
 
 const SHOP = "ingest-shop.myshopify.com";
@@ -13,7 +13,7 @@ const OTHER_KEY = "ik_other_shop_key_0987654321";
 describe.each(["sqlite", "postgres"] as const)("POST /collect on %s", (kind) => {
   let app: TestApp;
   let shopId: number;
-  const batch = (events: unknown[], extra: Record<string, unknown> = {}) => ({ v: 1, shop: SHOP, key: KEY, events, ...extra });
+  const batch = (events: unknown[], extra: Record<string, unknown> = {}) => ({ v: 1, shop: SHOP, key: KEY, consent: CONSENTED, events, ...extra });
 
   beforeAll(async () => {
     app = await startApp({ db: kind });

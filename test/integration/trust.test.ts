@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders, sendWebhook } from "../helpers/shopify-auth";
-import { postBatch } from "../helpers/ingest";
+import { postBatch, visitor } from "../helpers/ingest";
 
 const TZ = "America/New_York";
 const MIN = 60_000;
@@ -37,7 +37,7 @@ const utcMidnight = (daysAgo: number) => Math.floor(Date.now() / DAY) * DAY - da
 
 let seq = 0;
 const ev = (clientId: string, name: string, ts: number, extra: Record<string, unknown> = {}) => ({
-  id: `${clientId}-${++seq}`, name, ts: new Date(ts).toISOString(), seq, clientId, path: "/", ...extra,
+  id: `${clientId}-${++seq}`, name, ts: new Date(ts).toISOString(), seq, clientId: visitor(clientId), path: "/", ...extra,
 });
 const purchase = (clientId: string, ts: number, order: number) =>
   ev(clientId, "checkout_completed", ts, { path: "/checkouts/c/thank-you", checkoutToken: `tok-${order}`, orderId: `gid://shopify/Order/${order}`, value: 50, currency: "USD" });

@@ -1,7 +1,7 @@
 // core/privacy.ts: the scrub the pixel and ingestion share. Hand-written cases, each a
 // value a real visitor or a hostile caller could send.
 import { describe, expect, it } from "vitest";
-import { CLIENT_ID, cleanProps, cleanUrl, keepText, looksPersonal, luhn, queryParamAllowed } from "../../core/privacy";
+import { CLIENT_ID, cleanProps, cleanUrl, keepText, looksPersonal, luhn, queryParamAllowed, textOk } from "../../core/privacy";
 
 describe("looksPersonal", () => {
   it.each([
@@ -96,6 +96,19 @@ describe("CLIENT_ID", () => {
     expect(CLIENT_ID.test("F1C3A6D2-5B7E-4C8A-9E21-0D4B7A9C3E55")).toBe(true);
     for (const bad of ["visitor-1", "jane@example.com", "f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55\u0000", "f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e5", " f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55", "+15550134567"]) {
       expect(CLIENT_ID.test(bad), bad).toBe(false);
+    }
+  });
+});
+
+describe("text rules shared with the pixel", () => {
+  it("textOk: well-formed, no control characters; tab and line feed only in free text", () => {
+    expect(textOk("/products/mug 💥 e\u0301")).toBe(true);
+    for (const bad of ["a\u0000", "\ud800", "x\udfff", "\udc00\ud800", "a\u001b", "a\u007f", "a\u0085", "a\tb"]) expect(textOk(bad), JSON.stringify(bad)).toBe(false);
+    expect(textOk("a\tb\nc", true)).toBe(true);
+    expect(textOk("a\rb", true)).toBe(false);
+    // Agrees with the engine's own check on every lone/paired surrogate arrangement.
+    for (const s of ["\ud83d\udca5", "\ud83d", "\udca5", "\udca5\ud83d", "a\ud83d\udca5\ud83d", "\ud83d\ud83d\udca5"]) {
+      expect(textOk(s), JSON.stringify(s)).toBe((s as unknown as { isWellFormed(): boolean }).isWellFormed());
     }
   });
 });

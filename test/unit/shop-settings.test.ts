@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  allowedQueryParamsOf,
+  parseQueryParamsForm,
   parseRetentionForm,
   parseShopSettings,
   RETENTION_DAYS_DEFAULT,
@@ -62,5 +64,26 @@ describe("retention form", () => {
     ["99999999999", "Retention must be a whole number of days"],
   ])("refuses %j with a message a merchant understands", (value, message) => {
     expect(parseRetentionForm({ retentionDays: value })).toEqual({ ok: false, error: message });
+  });
+});
+
+describe("kept query parameters form", () => {
+  it("lower-cases, splits on commas, spaces and lines, drops duplicates and the always-kept ones", () => {
+    expect(parseQueryParamsForm({ allowedQueryParams: "Ref, ref2\nvariant_test  ref utm_source GCLID" })).toEqual({ ok: true, allowedQueryParams: ["ref", "ref2", "variant_test"] });
+    expect(parseQueryParamsForm({ allowedQueryParams: "" })).toEqual({ ok: true, allowedQueryParams: [] });
+  });
+
+  it("refuses names that announce personal data, malformed names and long lists, naming the culprit", () => {
+    expect(parseQueryParamsForm({ allowedQueryParams: "ref, customer_email" })).toEqual({ ok: false, error: '"customer_email": That parameter name suggests personal data; it cannot be kept' });
+    expect(parseQueryParamsForm({ allowedQueryParams: "a=b" })).toMatchObject({ ok: false, error: expect.stringContaining('"a=b"') });
+    expect(parseQueryParamsForm({ allowedQueryParams: Array.from({ length: 21 }, (_, i) => `p${i}`).join(",") })).toMatchObject({ ok: false, error: "At most 20 parameters" });
+    expect(parseQueryParamsForm({})).toMatchObject({ ok: false });
+  });
+
+  it("is read back from Shop.settings; unreadable settings keep only the defaults", () => {
+    expect(allowedQueryParamsOf(JSON.stringify({ retentionDays: 400, allowedQueryParams: ["ref"] }))).toEqual(["ref"]);
+    expect(allowedQueryParamsOf("{}")).toEqual([]);
+    expect(allowedQueryParamsOf("{broken")).toEqual([]);
+    expect(allowedQueryParamsOf(JSON.stringify({ allowedQueryParams: ["email"] }))).toEqual([]);
   });
 });

@@ -36,7 +36,8 @@ register(({ analytics, init, settings, customerPrivacy, browser }) => {
   let discarded = 0;
 
   const queue: Queue<CompactEvent> = createQueue<CompactEvent>({
-    encode: (events) => JSON.stringify({ v: 1, shop, key, ua, events }),
+    // consent: the state this batch was captured under (ingestion stores nothing without analytics).
+    encode: (events) => JSON.stringify({ v: 1, shop, key, ua, consent: { analytics: allowed }, events }),
     post: async (body) => {
       // text/plain keeps this a CORS "simple request" (no preflight); keepalive lets the
       // request outlive the page (Shopify web pixels docs: sendBeacon is deprecated).

@@ -41,7 +41,7 @@ export interface CompactEvent {
 
 // The standard events we forward (everything else standard is ignored), shared with the server.
 import { CUSTOM_PREFIX, STANDARD_EVENTS } from "../../../core/events";
-import { cleanUrl as cleanHref, isPersonalKey, keepText } from "../../../core/privacy";
+import { cleanUrl as cleanHref, isPersonalKey, keepText, textOk } from "../../../core/privacy";
 export { CUSTOM_PREFIX, STANDARD_EVENTS };
 const MAX_PROPS = 20;
 
@@ -72,9 +72,12 @@ function at(root: unknown, ...path: string[]): unknown {
   return cur;
 }
 
-function str(v: unknown, max: number): string | undefined {
+/** A non-empty string within the text rules (ingestion would reject the event otherwise), capped. */
+function str(v: unknown, max: number, freeText = false): string | undefined {
   if (typeof v === "number" && Number.isFinite(v)) v = String(v);
-  return typeof v === "string" && v !== "" ? v.slice(0, max) : undefined;
+  if (typeof v !== "string" || v === "") return undefined;
+  const s = v.slice(0, max);
+  return textOk(s, freeText) ? s : undefined;
 }
 
 function num(v: unknown): number | undefined {
@@ -87,7 +90,7 @@ function num(v: unknown): number | undefined {
  * extra parameters are not known here, so the pixel keeps only the defaults. */
 export function cleanUrl(href: unknown, max = 2048): string | undefined {
   const u = cleanHref(href);
-  return u === undefined || u.length > max ? undefined : u;
+  return u === undefined || u.length > max || !textOk(u) ? undefined : u;
 }
 
 export function parseUtm(search: unknown): Utm | undefined {
@@ -128,13 +131,13 @@ export function flattenProps(data: unknown): Record<string, PropValue> | undefin
     for (const k of Object.keys(v)) {
       if (count >= MAX_PROPS) return;
       const key = (prefix + k).slice(0, 64);
-      if (isPersonalKey(k)) continue;
+      if (isPersonalKey(k) || !textOk(key)) continue;
       const val = v[k];
       if (typeof val === "boolean" || (typeof val === "number" && Number.isFinite(val))) {
         out[key] = val;
         count++;
       } else if (typeof val === "string") {
-        const text = /^https?:\/\//i.test(val) ? (cleanUrl(val, 256) ?? "") : val.slice(0, 256);
+        const text = /^https?:\/\//i.test(val) ? (cleanUrl(val, 256) ?? "") : (str(val, 256, true) ?? "");
         if (keepText(text) === undefined) continue;
         out[key] = text;
         count++;

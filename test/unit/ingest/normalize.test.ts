@@ -39,7 +39,7 @@ describe("ids and dedupe keys", () => {
 });
 
 describe("batch parsing", () => {
-  const envelope = { v: 1, shop: "a-shop.myshopify.com", key: "k" };
+  const envelope = { v: 1, shop: "a-shop.myshopify.com", key: "k", consent: { analytics: true } };
   const ev = { id: "1", name: "page_viewed", ts: new Date(NOW).toISOString(), seq: 0, clientId: "f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55" };
 
   it("rejects bad events one by one and keeps the rest, with reasons", () => {

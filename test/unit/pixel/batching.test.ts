@@ -100,8 +100,9 @@ describe("batching", () => {
       shop: "demo-shop.myshopify.com",
       key: KEY,
       ua: pageView.context.navigator.userAgent,
+      consent: { analytics: true },
     });
-    expect(Object.keys(req.batch!).sort()).toEqual(["events", "key", "shop", "ua", "v"]);
+    expect(Object.keys(req.batch!).sort()).toEqual(["consent", "events", "key", "shop", "ua", "v"]);
   });
 
   it("splits large payloads: every body ≤ 16 KiB (< 64 KiB keepalive cap) and ≤ 50 events", async () => {

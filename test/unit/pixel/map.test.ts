@@ -194,3 +194,15 @@ describe("helpers", () => {
     expect(cleanUrl("https://a.test/p?b=1")).toBe("https://a.test/p");
   });
 });
+
+describe("text rules before sending", () => {
+  it("never sends a string ingestion would refuse: such values are left out", () => {
+    const e = structuredClone(journey.events[0]);
+    e.context.document.location.pathname = "/a\u0000b";
+    e.context.document.location.search = "?utm_source=%00x&utm_medium=ok";
+    const m = mapEvent(e)!;
+    expect(m.path).toBeUndefined();
+    expect(m.utm).toEqual({ medium: "ok" });
+    expect(flattenProps({ note: "line\nbreak", bell: "a\u0007", lone: "\ud800", ["k\u0000"]: 1 })).toEqual({ note: "line\nbreak" });
+  });
+});
