@@ -33,7 +33,7 @@
       c = JSON.parse(localStorage.getItem("mc:beacon"));
       if (!c || !P.analyticsProcessingAllowed()) return data;
       id = "mc-" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
-      if (navigator.sendBeacon(c.u, JSON.stringify({ v: 1, shop: c.s, key: c.k, events: [{ id: id, name: name, ts: new Date().toISOString(), seq: 0, clientId: c.c, path: location.pathname, props: data }] })))
+      if (navigator.sendBeacon(c.u, JSON.stringify({ v: 1, shop: c.s, key: c.k, consent: { analytics: true }, events: [{ id: id, name: name, ts: new Date().toISOString(), seq: 0, clientId: c.c, path: location.pathname, props: data }] })))
         data = Object.assign({ _mcid: id }, data);
     } catch (e) {}
     return data;
