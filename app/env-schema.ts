@@ -56,12 +56,13 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema> & { ingestUrl: string; demoMode: boolean; trustedProxies: TrustedProxies };
 
+function invalid(error: z.ZodError): Error {
+  return new Error(`Invalid environment: ${error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+}
+
 export function parseEnv(raw: Record<string, string | undefined>): Env {
   const parsed = schema.safeParse({ ...raw, DATABASE_URL: databaseUrl(raw) });
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`Invalid environment: ${issues}`);
-  }
+  if (!parsed.success) throw invalid(parsed.error);
   const env = parsed.data;
   if (env.DEMO_MODE === "1" && !isLoopbackUrl(env.SHOPIFY_APP_URL)) {
     // Demo mode mints admin session tokens: it must never run on a reachable deployment.
@@ -83,4 +84,20 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
 function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname;
   return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+// Ingestion's own settings: /collect and the tools and tests that load it need no Shopify
+// keys. The server still validates the whole schema (parseEnv) before it starts.
+const ingestSchema = schema.pick({
+  INGEST_MAX_AGE_HOURS: true, INGEST_MAX_PENDING: true, INGEST_SHOP_RPS: true, INGEST_SHOP_BURST: true,
+  INGEST_IP_RPS: true, INGEST_IP_BURST: true, TRUSTED_PROXIES: true,
+});
+export type IngestEnv = z.infer<typeof ingestSchema> & { trustedProxies: TrustedProxies };
+
+export function parseIngestEnv(raw: Record<string, string | undefined>): IngestEnv {
+  const parsed = ingestSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(parsed.error);
+  const proxies = parseTrustedProxies(parsed.data.TRUSTED_PROXIES);
+  if (!proxies.ok) throw new Error(`Invalid environment: TRUSTED_PROXIES: ${proxies.error}`);
+  return { ...parsed.data, trustedProxies: proxies.proxies };
 }

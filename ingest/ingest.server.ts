@@ -10,7 +10,7 @@ import prisma from "../app/db.server";
 import { allowedQueryParamsOf } from "../app/models/shop-settings";
 import { databaseUrl } from "../app/db-url";
 import { clientAddress } from "../app/client-address";
-import { env } from "../app/env.server";
+import { ingestEnv as env } from "../app/ingest-env.server";
 import { DEFAULT_MAX_AGE_MS, toRows } from "./normalize";
 import { RateLimiter } from "./rate-limit";
 import { MAX_BODY_BYTES, parseBatch } from "./schema";

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientAddress } from "../app/client-address";
-import { env } from "../app/env.server";
+import { ingestEnv as env } from "../app/ingest-env.server";
 import { ingest } from "./ingest.server";
 import { MAX_BODY_BYTES } from "./schema";
 

@@ -4,6 +4,7 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
 import { listDataRequests, markDataRequestAnswered } from "../services/data-requests.server";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
@@ -22,7 +23,7 @@ const AnsweredForm = z.object({ intent: z.literal("answered"), id: z.string().mi
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  const parsed = AnsweredForm.safeParse(Object.fromEntries(new URLSearchParams(await request.text())));
+  const parsed = AnsweredForm.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return json({ error: "intent must be answered, with the request's id" }, { status: 400 });
   if (!(await markDataRequestAnswered(shop.id, parsed.data.id))) return json({ error: "No data request with this id in this shop" }, { status: 404 });
   return json({ ok: true });
