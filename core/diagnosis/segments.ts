@@ -1,0 +1,147 @@
+/**
+ * "For whom is this step worst?" — every segment's settled drop-off at one step against
+ * the rest of the traffic, with the false-discovery rate held across all segments tested
+ * (docs/diagnosis.md). Pure: counts in, claims out.
+ *
+ * Counts follow funnel semantics v2: `settled` units reached the step before and are no
+ * longer in progress; `dropped` of them did not reach this step. Waiting units are in
+ * neither.
+ */
+import { benjaminiHochberg } from "../stats/fdr";
+import { normalQuantile, zTwoSided } from "../stats/normal";
+import { compareProportions } from "../stats/twoProportion";
+import type { Counts } from "../stats/types";
+
+/** One segment's settled units at the step and how many of them dropped there. */
+export interface SegmentCounts {
+  /** Breakdown dimension, e.g. "device". */
+  dimension: string;
+  /** Its value, e.g. "mobile". */
+  value: string;
+  settled: number;
+  dropped: number;
+}
+
+export interface SegmentClaim {
+  dimension: string;
+  value: string;
+  /** Dropped of settled in the segment. */
+  segment: Counts;
+  /** Dropped of settled in everyone else. */
+  rest: Counts;
+  dropRate: number;
+  restDropRate: number;
+  /** dropRate − restDropRate (fraction; × 100 for percentage points). */
+  diff: number;
+  diffCi95: [number, number];
+  pValue: number;
+  /** BH-adjusted p-value across every segment tested. */
+  qValue: number;
+}
+
+export interface SegmentScan {
+  /** Segments with at least `minUnits` settled units on both sides, i.e. tested. */
+  tested: number;
+  /** Segments left out because one side had fewer than `minUnits` settled units. */
+  tooSmall: number;
+  /** Significantly worse than the rest, largest difference first. */
+  worse: SegmentClaim[];
+  /** Significantly better than the rest, largest difference first. */
+  better: SegmentClaim[];
+  /**
+   * The smallest difference in drop-off (fraction) that the best-powered tested segment
+   * would have shown as significant with 80 % power at the strictest BH threshold (q/m);
+   * null when nothing could be tested. Said when no segment stands out.
+   */
+  minDetectableDiff: number | null;
+  q: number;
+  minUnits: number;
+}
+
+export interface ScanOptions {
+  /** False-discovery rate across all segments (default 0.05). */
+  q?: number;
+  /** Settled units each side needs to be compared (default 30, the small-numbers rule). */
+  minUnits?: number;
+}
+
+const POWER = 0.8;
+
+/**
+ * Compares each segment with the rest of `overall` (overall minus the segment) by a
+ * two-proportion z-test, then applies Benjamini–Hochberg at `q` across all tested segments.
+ *
+ * @example scanSegments({ settled: 2726, dropped: 1442 },
+ *   [{ dimension: "device", value: "mobile", settled: 580, dropped: 412 }])
+ *   // worse[0]: 71 % vs 48 % (412 of 580 vs 1,030 of 2,146)
+ */
+export function scanSegments(overall: { settled: number; dropped: number }, segments: readonly SegmentCounts[], options: ScanOptions = {}): SegmentScan {
+  const q = options.q ?? 0.05;
+  const minUnits = options.minUnits ?? 30;
+  const candidates: { s: SegmentCounts; rest: Counts; segment: Counts }[] = [];
+  let tooSmall = 0;
+  for (const s of segments) {
+    const rest = { converted: overall.dropped - s.dropped, total: overall.settled - s.settled };
+    const segment = { converted: s.dropped, total: s.settled };
+    if (rest.total < 0 || rest.converted < 0 || rest.converted > rest.total || segment.converted > segment.total) {
+      throw new RangeError(`segment ${s.dimension}=${s.value} does not fit inside the overall counts`);
+    }
+    if (segment.total < minUnits || rest.total < minUnits) tooSmall++;
+    else candidates.push({ s, rest, segment });
+  }
+  const tests = candidates.map((c) => compareProportions(c.rest, c.segment));
+  const fdr = benjaminiHochberg(tests.map((t) => t.pValue), q);
+  const worse: SegmentClaim[] = [];
+  const better: SegmentClaim[] = [];
+  candidates.forEach((c, i) => {
+    const t = tests[i];
+    if (!fdr.rejected[i] || t.diff === null || t.diffCi95 === null || t.pValue === null) return;
+    const claim: SegmentClaim = {
+      dimension: c.s.dimension,
+      value: c.s.value,
+      segment: c.segment,
+      rest: c.rest,
+      dropRate: t.rateB as number,
+      restDropRate: t.rateA as number,
+      diff: t.diff,
+      diffCi95: t.diffCi95,
+      pValue: t.pValue,
+      qValue: fdr.adjusted[i] as number,
+    };
+    (t.diff > 0 ? worse : better).push(claim);
+  });
+  const byEffect = (a: SegmentClaim, b: SegmentClaim) => Math.abs(b.diff) - Math.abs(a.diff) || a.qValue - b.qValue;
+  worse.sort(byEffect);
+  better.sort(byEffect);
+  return { tested: candidates.length, tooSmall, worse, better, minDetectableDiff: minDetectable(overall, candidates, q), q, minUnits };
+}
+
+/** (z₁₋α/₂ + z_power)·√(p(1−p)(1/n₁ + 1/n₂)) with α = q/m and p the overall drop rate. */
+function minDetectable(overall: { settled: number; dropped: number }, candidates: { segment: Counts; rest: Counts }[], q: number): number | null {
+  if (candidates.length === 0 || overall.settled === 0) return null;
+  const zAlpha = zTwoSided(q / candidates.length);
+  const zPower = normalQuantile(POWER);
+  if (zAlpha === null || zPower === null) return null;
+  const p = overall.dropped / overall.settled;
+  // Balanced splits have the most power; the best-powered segment bounds what any could show.
+  const best = Math.min(...candidates.map((c) => 1 / c.segment.total + 1 / c.rest.total));
+  const mde = (zAlpha + zPower) * Math.sqrt(p * (1 - p) * best);
+  return Math.min(1, mde);
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+const signed = (n: number) => (n < 0 ? `−${-n}` : String(n));
+const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * The claim in a merchant's words, evidence included:
+ * "device: mobile: 71 % drop here vs 48 % for everyone else (412 of 580 vs 1,030 of 2,146; 95 % CI of the difference 19 to 27 pp)".
+ */
+export function describeClaim(claim: SegmentClaim, label = `${claim.dimension}: ${claim.value}`): string {
+  const [lo, hi] = claim.diffCi95.map((x) => signed(Math.round(x * 100)));
+  return (
+    `${label}: ${pct(claim.dropRate)} drop here vs ${pct(claim.restDropRate)} for everyone else ` +
+    `(${count(claim.segment.converted)} of ${count(claim.segment.total)} vs ${count(claim.rest.converted)} of ${count(claim.rest.total)}; ` +
+    `95 % CI of the difference ${lo} to ${hi} pp)`
+  );
+}
