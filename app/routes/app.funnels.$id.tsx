@@ -33,7 +33,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await requireShop(session.shop);
   const id = params.id ?? "";
   try {
-    const report = await funnelReport(shop, id, new URL(request.url).searchParams);
+    const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
     const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis") };
     return json<LoaderData>({ ok: true, report, filenames });
   } catch (e) {
@@ -130,6 +130,7 @@ export default function FunnelReportPage() {
                     onPick={(step) => navigate(`${base}?${nextReportQuery(r.params, pendingSearch, { diagnose: step })}`)}
                     csvHref={csv("diagnosis")}
                     csvFilename={filenames.diagnosis}
+                    noun={noun}
                   />
                 ) : null}
                 <Card>

@@ -143,7 +143,8 @@ export interface FunnelReportView {
   /**
    * For whom the diagnosed step (params.diagnose, else the biggest leak) is worst: every
    * segment of every kept dimension against everyone else (docs/diagnosis.md). Null when
-   * no step is picked and no leak is named.
+   * no step is picked and no leak is named, and when not asked for (opts.diagnosis: the
+   * dashboard and the other CSV tables do without its reads).
    */
   diagnosis: StepDiagnosis | null;
   /** Events in the range, counted only when no unit entered the funnel (null otherwise). */
@@ -158,7 +159,7 @@ export async function funnelReport(
   shop: ReportShop,
   funnelId: string,
   input: URLSearchParams | ReportParams,
-  opts: { stepTimes?: boolean } = {},
+  opts: { stepTimes?: boolean; diagnosis?: boolean } = {},
 ): Promise<FunnelReportView> {
   const params = input instanceof URLSearchParams ? parseReportParams(input) : input;
   const now = Date.now();
@@ -195,7 +196,7 @@ export async function funnelReport(
   // breakdown (precomputed rows when ready), without step times or trend.
   let diagnosis: StepDiagnosis | null = null;
   const diagnosed = params.diagnose ?? report.biggestLeak?.step ?? null;
-  if (diagnosed !== null && report.totalUnits > 0) {
+  if (opts.diagnosis && diagnosed !== null && report.totalUnits > 0) {
     const breakdowns = await Promise.all(
       DIAGNOSIS_DIMENSIONS.map(async (key) =>
         report.breakdown?.key === key
