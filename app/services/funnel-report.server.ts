@@ -28,6 +28,7 @@ import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from
 import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
 import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagnosis.server";
+import { unitDayBreakdowns } from "./diagnosis-reads.server";
 
 // The reports' own read connections: a report's queries run at the same time, beside
 // Prisma's connection (ingest/sql-executor.server.ts).
@@ -197,7 +198,11 @@ export async function funnelReport(
   let diagnosis: StepDiagnosis | null = null;
   const diagnosed = params.diagnose ?? report.biggestLeak?.step ?? null;
   if (opts.diagnosis && diagnosed !== null && report.totalUnits > 0) {
-    const breakdowns = await Promise.all(
+    // Precomputed rows answered the report: one read grouped by every attribute serves all
+    // six breakdowns; otherwise each comes from the events like any breakdown.
+    const breakdowns = resultsFrom === "unit-days"
+      ? await unitDayBreakdowns(reportReads, dialect, shop.id, funnel.id, def, { from: range.from, to: range.to, now, timeZone }, DIAGNOSIS_DIMENSIONS)
+      : await Promise.all(
       DIAGNOSIS_DIMENSIONS.map(async (key) =>
         report.breakdown?.key === key
           ? report.breakdown

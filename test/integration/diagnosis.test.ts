@@ -131,6 +131,24 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
     expect(d.tested).toBeGreaterThan(10);
   });
 
+  it("scans the same counts as each breakdown of the report (one grouped read serves all six)", async () => {
+    const id = funnelIds[PLANTED];
+    const d = (await (await get(`/app/funnels/${id}/report?range=last30`, PLANTED)).json()).diagnosis;
+    for (const key of d.dimensions as string[]) {
+      const breakdown = (await (await get(`/app/funnels/${id}/report?range=last30&breakdown=${key}`, PLANTED)).json()).breakdown;
+      const groups = breakdown.groups.filter((g: { isOther: boolean }) => !g.isOther);
+      const scanned = d.segments.filter((s: { dimension: string }) => s.dimension === key);
+      // A two-valued dimension is tested once (the value that drops more).
+      expect(scanned.length, key).toBe(groups.length === 2 && breakdown.groups.length === 2 ? 1 : groups.length);
+      const total = breakdown.groups.reduce((a: number, g: { steps: { settled: number }[] }) => a + g.steps[d.step - 1].settled, 0);
+      for (const s of scanned) {
+        const g = groups.find((x: { value: string }) => x.value === s.value);
+        expect(s.segment, `${key}=${s.value}`).toEqual({ total: g.steps[d.step - 1].settled, converted: g.steps[d.step - 1].dropOff });
+        expect(s.rest.total + s.segment.total).toBe(total);
+      }
+    }
+  });
+
   it("makes no claim at a step without a planted effect, nor on a shop without one, and says what it could have seen", async () => {
     const step2 = (await (await get(`/app/funnels/${funnelIds[PLANTED]}/report?range=last30&diagnose=2`, PLANTED)).json()).diagnosis;
     expect(step2).toMatchObject({ step: 2, isBiggestLeak: false, worse: [], better: [] });
