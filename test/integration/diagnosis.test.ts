@@ -3,8 +3,9 @@
  * and PostgreSQL: traffic with a planted effect (mobile sessions leave between add to cart
  * and checkout far more) → the report JSON names mobile first among the worse segments,
  * with the seeded counts; the same traffic at a step without an effect, and a shop with
- * no planted effect, make no claim; the CSV table parses and matches the JSON; a bad
- * ?diagnose is a 400 with a message.
+ * no planted effect, make no claim; the one grouped read of the precomputed rows gives
+ * each breakdown's counts and the same diagnosis as the events; the CSV table parses and
+ * matches the JSON; a bad ?diagnose is a 400 with a message.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
@@ -146,6 +147,21 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
         expect(s.segment, `${key}=${s.value}`).toEqual({ total: g.steps[d.step - 1].settled, converted: g.steps[d.step - 1].dropOff });
         expect(s.rest.total + s.segment.total).toBe(total);
       }
+    }
+  });
+
+  it("answers the same diagnosis from the events when the precomputed rows cannot (funnel not ready)", async () => {
+    const id = funnelIds[PLANTED];
+    const fast = (await (await get(`/app/funnels/${id}/report?range=last30`, PLANTED)).json()).diagnosis;
+    // A state the builder leaves alone: reports answer from the events until it is ready again.
+    await app.db.funnel.update({ where: { id }, data: { resultsState: "held-by-test" } });
+    try {
+      const slow = await (await get(`/app/funnels/${id}/report?range=last30`, PLANTED)).json();
+      expect(slow.resultsFrom).toBe("events");
+      expect(slow.diagnosis.segments).toEqual(fast.segments);
+      expect(slow.diagnosis.worse).toEqual(fast.worse);
+    } finally {
+      await app.db.funnel.update({ where: { id }, data: { resultsState: "ready" } });
     }
   });
 
