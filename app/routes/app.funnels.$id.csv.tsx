@@ -14,7 +14,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   try {
     const search = new URL(request.url).searchParams;
     const table = parseReportTable(search);
-    const report = await funnelReport(shop, params.id ?? "", search);
+    const report = await funnelReport(shop, params.id ?? "", search, { diagnosis: table === "diagnosis" });
     return new Response(reportCsv(report, table), {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",

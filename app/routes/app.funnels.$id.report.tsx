@@ -5,7 +5,7 @@ import { requireShop } from "../services/shops.server";
 import { funnelReport, ReportRequestError } from "../services/funnel-report.server";
 
 /**
- * JSON report API: GET /app/funnels/:id/report?range=…&from=…&to=…&compare=on&breakdown=…&trend=day|week
+ * JSON report API: GET /app/funnels/:id/report?range=…&from=…&to=…&compare=on&breakdown=…&trend=day|week&diagnose=k
  * Session-token authenticated like every admin request; the body is exactly what the
  * report page renders. Bad parameters → 400, a funnel that is not this shop's → 404,
  * both as { error }.
@@ -14,7 +14,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
   try {
-    const report = await funnelReport(shop, params.id ?? "", new URL(request.url).searchParams);
+    const report = await funnelReport(shop, params.id ?? "", new URL(request.url).searchParams, { diagnosis: true });
     return json(report, { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
     if (e instanceof ReportRequestError) return json({ error: e.message }, { status: e.status });

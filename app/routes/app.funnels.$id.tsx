@@ -15,6 +15,7 @@ import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, nextReportQuery, readReportQuery, rep
 import { FunnelBarChart } from "../components/funnel/FunnelBarChart";
 import { FunnelStepsTable } from "../components/funnel/FunnelStepsTable";
 import { LeakCallout } from "../components/funnel/LeakCallout";
+import { DiagnosisCard } from "../components/funnel/DiagnosisCard";
 import { ReportControls } from "../components/funnel/ReportControls";
 import { BreakdownTable } from "../components/funnel/BreakdownTable";
 import { TrendChart } from "../components/funnel/TrendChart";
@@ -25,7 +26,7 @@ import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
 type LoaderData =
-  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend", string> }
+  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string> }
   | { ok: false; error: string; funnel: { id: string; name: string } };
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -33,8 +34,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await requireShop(session.shop);
   const id = params.id ?? "";
   try {
-    const report = await funnelReport(shop, id, new URL(request.url).searchParams);
-    const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend") };
+    const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
+    const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis") };
     return json<LoaderData>({ ok: true, report, filenames });
   } catch (e) {
     if (!(e instanceof ReportRequestError)) throw e;
@@ -94,7 +95,7 @@ export default function FunnelReportPage() {
   const base = `/app/funnels/${encodeURIComponent(r.funnel.id)}`;
   const rangeText = `${f.date(r.range.fromDate)} – ${f.date(r.range.toDate)}`;
   const lastLabel = r.steps[r.steps.length - 1]?.label ?? "";
-  const csv = (table: "steps" | "breakdown" | "trend") => `${base}/csv?${reportQuery(r.params, { table })}`;
+  const csv = (table: "steps" | "breakdown" | "trend" | "diagnosis") => `${base}/csv?${reportQuery(r.params, { table })}`;
 
   return (
     <Page
@@ -123,6 +124,16 @@ export default function FunnelReportPage() {
             <Layout.Section>
               <BlockStack gap="400">
                 <LeakCallout leak={r.biggestLeak} sentence={r.leakSentence} noLeak={r.noLeak} noLeakSentence={r.noLeakSentence} />
+                {r.steps.length >= 2 ? (
+                  <DiagnosisCard
+                    diagnosis={r.diagnosis}
+                    steps={r.steps}
+                    onPick={(step) => navigate(`${base}?${nextReportQuery(r.params, pendingSearch, { diagnose: step })}`)}
+                    csvHref={csv("diagnosis")}
+                    csvFilename={filenames.diagnosis}
+                    noun={noun}
+                  />
+                ) : null}
                 <Card>
                   <BlockStack gap="400">
                     <InlineStack align="space-between" blockAlign="center">

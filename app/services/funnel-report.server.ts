@@ -27,6 +27,8 @@ import { formatter, leakSentence, noLeakSentence, safeLocale } from "../componen
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../components/funnel/funnel-query";
 import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
+import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagnosis.server";
+import { unitDayBreakdowns } from "./diagnosis-reads.server";
 
 // The reports' own read connections: a report's queries run at the same time, beside
 // Prisma's connection (ingest/sql-executor.server.ts).
@@ -50,7 +52,7 @@ export const funnelNotFound = () => new ReportRequestError("No funnel with this 
 
 // ---------------------------------------------------------------------------- params
 
-export const REPORT_TABLES = ["steps", "breakdown", "trend"] as const;
+export const REPORT_TABLES = ["steps", "breakdown", "trend", "diagnosis"] as const;
 export type ReportTable = (typeof REPORT_TABLES)[number];
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -64,6 +66,7 @@ const reportParamsSchema = z.object({
   compare: z.enum(["on", "off", "1", "0", "true", "false"], { error: "compare must be on or off" }).optional(),
   breakdown: z.enum([...BREAKDOWN_KEYS, "none"], { error: `breakdown must be one of ${BREAKDOWN_KEYS.join(", ")} (or none)` }).optional(),
   trend: z.enum(["day", "week"], { error: "trend must be day or week" }).optional(),
+  diagnose: z.string().regex(/^\d{1,3}$/, "diagnose must be a step number (2 or more)").transform(Number).refine((n) => n >= 2, "diagnose must be a step number (2 or more)").optional(),
 });
 
 export const DEFAULT_RANGE: RangePreset = "last30";
@@ -86,6 +89,7 @@ export function parseReportParams(search: URLSearchParams): ReportParams {
     compare: pick("compare"),
     breakdown: pick("breakdown"),
     trend: pick("trend"),
+    diagnose: pick("diagnose"),
   });
   if (!parsed.success) throw new ReportRequestError(parsed.error.issues[0].message, 400);
   const p = parsed.data;
@@ -97,6 +101,7 @@ export function parseReportParams(search: URLSearchParams): ReportParams {
     compare: p.compare === "on" || p.compare === "1" || p.compare === "true",
     breakdown: !p.breakdown || p.breakdown === "none" ? null : p.breakdown,
     trend: p.trend ?? "day",
+    ...(p.diagnose ? { diagnose: p.diagnose } : {}),
   };
 }
 
@@ -136,6 +141,13 @@ export interface FunnelReportView {
   previous: { totalUnits: number; inProgressUnits: number; steps: StepFigures[] } | null;
   /** Where the figures came from: precomputed per-unit results, or the events themselves (same numbers). */
   resultsFrom: "unit-days" | "events";
+  /**
+   * For whom the diagnosed step (params.diagnose, else the biggest leak) is worst: every
+   * segment of every kept dimension against everyone else (docs/diagnosis.md). Null when
+   * no step is picked and no leak is named, and when not asked for (opts.diagnosis: the
+   * dashboard and the other CSV tables do without its reads).
+   */
+  diagnosis: StepDiagnosis | null;
   /** Events in the range, counted only when no unit entered the funnel (null otherwise). */
   eventsInRange: number | null;
 }
@@ -148,7 +160,7 @@ export async function funnelReport(
   shop: ReportShop,
   funnelId: string,
   input: URLSearchParams | ReportParams,
-  opts: { stepTimes?: boolean } = {},
+  opts: { stepTimes?: boolean; diagnosis?: boolean } = {},
 ): Promise<FunnelReportView> {
   const params = input instanceof URLSearchParams ? parseReportParams(input) : input;
   const now = Date.now();
@@ -157,6 +169,9 @@ export async function funnelReport(
   const funnel = await getFunnel(shop.id, funnelId);
   if (!funnel) throw funnelNotFound();
   const def = toDefinition(funnel);
+  if (params.diagnose && params.diagnose > def.steps.length) {
+    throw new ReportRequestError(`diagnose must be a step number from 2 to ${def.steps.length} (this funnel has ${def.steps.length} steps)`, 400);
+  }
   // Precomputed per-unit results when they can answer (funnel-results.server.ts), else the
   // database reduces the events and the engine computes (funnel-sql.server.ts). Tests
   // prove both equal computeFunnel over all events.
@@ -177,6 +192,25 @@ export async function funnelReport(
     ...(params.breakdown ? { breakdown: params.breakdown } : {}),
     ...(opts.stepTimes === false ? { stepTimes: false } : {}),
   });
+
+  // For whom: one breakdown per dimension at the same range and `now`, read like any
+  // breakdown (precomputed rows when ready), without step times or trend.
+  let diagnosis: StepDiagnosis | null = null;
+  const diagnosed = params.diagnose ?? report.biggestLeak?.step ?? null;
+  if (opts.diagnosis && diagnosed !== null && report.totalUnits > 0) {
+    // Precomputed rows answered the report: one read grouped by every attribute serves all
+    // six breakdowns; otherwise each comes from the events like any breakdown.
+    const breakdowns = resultsFrom === "unit-days"
+      ? await unitDayBreakdowns(reportReads, dialect, shop.id, funnel.id, def, { from: range.from, to: range.to, now, timeZone }, DIAGNOSIS_DIMENSIONS)
+      : await Promise.all(
+      DIAGNOSIS_DIMENSIONS.map(async (key) =>
+        report.breakdown?.key === key
+          ? report.breakdown
+          : (await compute({ from: range.from, to: range.to, now, timeZone, breakdown: key, stepTimes: false })).breakdown!,
+      ),
+    );
+    diagnosis = diagnoseStep(report.steps, diagnosed, diagnosed === report.biggestLeak?.step && !params.diagnose, breakdowns);
+  }
 
   let previousRange: ResolvedRange | null = null;
   let comparison: FunnelComparison | null = null;
@@ -211,6 +245,7 @@ export async function funnelReport(
     trend: report.trend!,
     comparison,
     previous,
+    diagnosis,
     // Only the empty state uses it ("no events" vs "nobody reached step 1").
     eventsInRange: report.totalUnits > 0 ? null : await prisma.event.count({ where: { shopId: shop.id, isBot: false, ts: { gte: range.from, lt: range.to } } }),
   };
@@ -328,7 +363,37 @@ export function trendCsv(view: FunnelReportView): string {
   return toCsv([...csvHeaderBlock(view, "trend"), header, ...rows]);
 }
 
+/** Every segment scanned at the diagnosed step, with its test; the scan's settings in the header block. */
+export function diagnosisCsv(view: FunnelReportView): string {
+  const d = view.diagnosis;
+  if (!d) throw new ReportRequestError("table=diagnosis needs a step: no leak is named in this range, so add diagnose=k (k from 2 to the number of steps)", 400);
+  const meta: Cell[][] = [
+    ["# step", d.step],
+    ["# step_from", d.fromLabel],
+    ["# step_to", d.toLabel],
+    ["# settled_at_previous", d.settled],
+    ["# drop_off", d.dropOff],
+    ["# segments_tested", d.tested],
+    ["# segments_too_small", d.tooSmall],
+    ["# fdr_q", d.q],
+    ["# min_settled_units_each_side", d.minUnits],
+    ["# min_detectable_diff_pp", csvPp(d.minDetectableDiff === null ? null : d.minDetectableDiff * 100)],
+  ];
+  const header: Cell[] = [
+    "dimension", "value", "label", "settled", "dropped", "drop_off_pct", "rest_settled", "rest_dropped", "rest_drop_off_pct",
+    "diff_pp", "diff_low_pp", "diff_high_pp", "p_value", "q_value", "verdict",
+  ];
+  const rate = (c: { converted: number; total: number }) => (c.total === 0 ? null : csvPercent(c.converted / c.total));
+  const pp = (x: number | null | undefined) => csvPp(x === null || x === undefined ? null : x * 100);
+  const rows: Cell[][] = d.segments.map((s) => [
+    s.dimension, s.value, s.label, s.segment.total, s.segment.converted, rate(s.segment), s.rest.total, s.rest.converted, rate(s.rest),
+    pp(s.diff), pp(s.diffCi95?.[0]), pp(s.diffCi95?.[1]), s.pValue, s.qValue, s.verdict,
+  ]);
+  return toCsv([...csvHeaderBlock(view, "diagnosis"), ...meta, header, ...rows]);
+}
+
 export function reportCsv(view: FunnelReportView, table: ReportTable): string {
+  if (table === "diagnosis") return diagnosisCsv(view);
   return table === "steps" ? stepsCsv(view) : table === "breakdown" ? breakdownCsv(view) : trendCsv(view);
 }
 

@@ -20,6 +20,28 @@ export interface SegmentCounts {
   value: string;
   settled: number;
   dropped: number;
+  /**
+   * Everyone else, when it is not `overall` minus this segment: e.g. a dimension read in
+   * its own query, whose totals may differ from the overall's by units that arrived between
+   * the reads. Defaults to overall − segment.
+   */
+  rest?: { settled: number; dropped: number };
+}
+
+/** Every segment's comparison, tested or not: what the CSV table lists. */
+export interface SegmentResult {
+  dimension: string;
+  value: string;
+  segment: Counts;
+  rest: Counts;
+  /** Both sides had at least `minUnits` settled units. */
+  tested: boolean;
+  /** Null when not tested. */
+  diff: number | null;
+  diffCi95: [number, number] | null;
+  pValue: number | null;
+  qValue: number | null;
+  verdict: "worse" | "better" | "not-significant" | "too-few";
 }
 
 export interface SegmentClaim {
@@ -54,6 +76,8 @@ export interface SegmentScan {
    * null when nothing could be tested. Said when no segment stands out.
    */
   minDetectableDiff: number | null;
+  /** Every segment in input order, with its test (or why it was not tested). */
+  segments: SegmentResult[];
   q: number;
   minUnits: number;
 }
@@ -78,16 +102,22 @@ const POWER = 0.8;
 export function scanSegments(overall: { settled: number; dropped: number }, segments: readonly SegmentCounts[], options: ScanOptions = {}): SegmentScan {
   const q = options.q ?? 0.05;
   const minUnits = options.minUnits ?? 30;
-  const candidates: { s: SegmentCounts; rest: Counts; segment: Counts }[] = [];
+  const candidates: { s: SegmentCounts; rest: Counts; segment: Counts; index: number }[] = [];
+  const results: SegmentResult[] = [];
   let tooSmall = 0;
   for (const s of segments) {
-    const rest = { converted: overall.dropped - s.dropped, total: overall.settled - s.settled };
+    const rest = s.rest ? { converted: s.rest.dropped, total: s.rest.settled } : { converted: overall.dropped - s.dropped, total: overall.settled - s.settled };
     const segment = { converted: s.dropped, total: s.settled };
     if (rest.total < 0 || rest.converted < 0 || rest.converted > rest.total || segment.converted > segment.total) {
       throw new RangeError(`segment ${s.dimension}=${s.value} does not fit inside the overall counts`);
     }
-    if (segment.total < minUnits || rest.total < minUnits) tooSmall++;
-    else candidates.push({ s, rest, segment });
+    const tested = segment.total >= minUnits && rest.total >= minUnits;
+    if (tested) candidates.push({ s, rest, segment, index: results.length });
+    else tooSmall++;
+    results.push({
+      dimension: s.dimension, value: s.value, segment, rest, tested, diff: null, diffCi95: null, pValue: null, qValue: null,
+      verdict: tested ? "not-significant" : "too-few",
+    });
   }
   const tests = candidates.map((c) => compareProportions(c.rest, c.segment));
   const fdr = benjaminiHochberg(tests.map((t) => t.pValue), q);
@@ -95,6 +125,7 @@ export function scanSegments(overall: { settled: number; dropped: number }, segm
   const better: SegmentClaim[] = [];
   candidates.forEach((c, i) => {
     const t = tests[i];
+    Object.assign(results[c.index], { diff: t.diff, diffCi95: t.diffCi95, pValue: t.pValue, qValue: fdr.adjusted[i] ?? null });
     if (!fdr.rejected[i] || t.diff === null || t.diffCi95 === null || t.pValue === null) return;
     const claim: SegmentClaim = {
       dimension: c.s.dimension,
@@ -109,11 +140,12 @@ export function scanSegments(overall: { settled: number; dropped: number }, segm
       qValue: fdr.adjusted[i] as number,
     };
     (t.diff > 0 ? worse : better).push(claim);
+    results[c.index].verdict = t.diff > 0 ? "worse" : "better";
   });
   const byEffect = (a: SegmentClaim, b: SegmentClaim) => Math.abs(b.diff) - Math.abs(a.diff) || a.qValue - b.qValue;
   worse.sort(byEffect);
   better.sort(byEffect);
-  return { tested: candidates.length, tooSmall, worse, better, minDetectableDiff: minDetectable(overall, candidates, q), q, minUnits };
+  return { tested: candidates.length, tooSmall, worse, better, minDetectableDiff: minDetectable(overall, candidates, q), segments: results, q, minUnits };
 }
 
 /** (z₁₋α/₂ + z_power)·√(p(1−p)(1/n₁ + 1/n₂)) with α = q/m and p the overall drop rate. */

@@ -27,6 +27,8 @@ export interface ReportParams {
   compare: boolean;
   breakdown: BreakdownKey | null;
   trend: "day" | "week";
+  /** The step transition (k ≥ 2) the "for whom" card scans; absent: the biggest leak. */
+  diagnose?: number | null;
 }
 
 /** The canonical query string of params; defaults are left out except the range. */
@@ -40,6 +42,7 @@ export function reportQuery(p: ReportParams, extra: Record<string, string> = {})
   if (p.compare) q.set("compare", "on");
   if (p.breakdown) q.set("breakdown", p.breakdown);
   if (p.trend !== "day") q.set("trend", p.trend);
+  if (p.diagnose) q.set("diagnose", String(p.diagnose));
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   return q.toString();
 }
@@ -54,6 +57,7 @@ export function readReportQuery(search: string, fallback: ReportParams): ReportP
   const range = q.get("range");
   const breakdown = q.get("breakdown");
   const trend = q.get("trend");
+  const diagnose = Number(q.get("diagnose"));
   return {
     range: (RANGES as readonly string[]).includes(range ?? "") ? (range as RangePreset) : fallback.range,
     from: q.get("from") || null,
@@ -61,6 +65,7 @@ export function readReportQuery(search: string, fallback: ReportParams): ReportP
     compare: q.get("compare") === "on",
     breakdown: breakdown === null ? null : (BREAKDOWN_KEYS as readonly string[]).includes(breakdown) ? (breakdown as BreakdownKey) : fallback.breakdown,
     trend: trend === "week" ? "week" : "day",
+    ...(Number.isInteger(diagnose) && diagnose >= 2 ? { diagnose } : {}),
   };
 }
 

@@ -1,0 +1,131 @@
+/**
+ * "For whom is this step worst?" in real Chromium on the demo: traffic where mobile
+ * sessions leave between cart and checkout far more than others → the card under the
+ * leak names Mobile first, with its counts; picking a step without an effect says no
+ * group stands out and how large a difference the data could have shown, without colour.
+ * Screenshots in test-results/.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../../app/db-client";
+import { migrate } from "../../scripts/lib/migrate";
+import { ensureDemoShop } from "../../scripts/lib/demo-shop";
+import { BROWSER_UA, root } from "../helpers/app-server";
+import { launchChromium } from "../helpers/chromium";
+import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import { seededRandom, seedJourneys, type SeedJourney } from "../helpers/funnel-seed";
+
+const artifacts = path.join(root, "test-results");
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+// The test's own event names: the demo's own traffic must not enter these counts.
+const NAMES = ["dg_view", "dg_cart", "dg_checkout", "dg_purchase"];
+let demo: DemoProcess;
+let browser: Browser;
+let page: Page;
+let funnelId = "";
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  mkdirSync(path.join(root, ".tmp"), { recursive: true });
+  const dbFile = path.join(root, ".tmp", `funnel-diagnosis-${Date.now()}.sqlite`);
+  const url = `file:${dbFile}`;
+  await migrate(url, { quiet: true });
+  const { db } = createDb(url);
+  const shop = await ensureDemoShop(db);
+  const now = Date.now();
+  const rnd = seededRandom(5);
+  const journeys: SeedJourney[] = [];
+  // 900 finished sessions over the last 25 days: view → cart 70 %, cart → checkout 60 %
+  // (mobile: 20 %, the planted break), checkout → purchase 80 %.
+  for (let i = 0; i < 900; i++) {
+    const device = (["mobile", "desktop", "tablet", "mobile", "desktop"] as const)[i % 5];
+    const cart = rnd() < 0.7;
+    const checkout = cart && rnd() < (device === "mobile" ? 0.2 : 0.6);
+    const steps = !cart ? 1 : !checkout ? 2 : rnd() < 0.8 ? 4 : 3;
+    const ts = now - 2 * DAY - Math.floor(rnd() * 23 * DAY);
+    journeys.push({
+      clientId: `dg-${i}`,
+      device,
+      utmSource: (["google", "instagram", undefined] as const)[i % 3],
+      events: NAMES.slice(0, steps).map((name, k) => ({ name, ts: ts + k * MIN })),
+    });
+  }
+  await seedJourneys(db, shop.id, journeys);
+  await db.$disconnect();
+  demo = await startDemo({ dbFile });
+  browser = await launchChromium();
+  page = await browser.newPage({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
+  await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && page) await shot(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => {});
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(artifacts, `funnel-diagnosis-${name}.png`), fullPage: true });
+
+/** `url` as Shopify admin loads it in its iframe: embedded params and a session token (the demo mints one). */
+async function embeddedUrl(pathAndQuery: string): Promise<string> {
+  const token = await page.evaluate(async () => (await (await fetch("/demo/session-token")).json()).token as string);
+  const target = new URL(pathAndQuery, demo.url);
+  target.searchParams.set("embedded", "1");
+  target.searchParams.set("shop", "demo-shop.myshopify.com");
+  target.searchParams.set("host", Buffer.from("admin.shopify.com/store/demo-shop").toString("base64url"));
+  target.searchParams.set("id_token", token);
+  return target.href;
+}
+
+describe("for whom is this step worst, in real Chromium", () => {
+  it("the leak's card names Mobile first, with its counts, in colour", async () => {
+    await page.goto(demo.url, { waitUntil: "networkidle" });
+    const definition = {
+      name: "Diagnosis",
+      unit: "session",
+      steps: NAMES.map((event, i) => ({ label: ["Viewed", "Carted", "Checked out", "Bought"][i], anyOf: [{ event, filters: [] }] })),
+    };
+    const created = await page.evaluate(async (d) => {
+      const res = await fetch("/app/funnels/new?_data=routes%2Fapp.funnels.new", { method: "POST", body: new URLSearchParams({ definition: JSON.stringify(d) }) });
+      return { status: res.status, location: res.headers.get("x-remix-redirect") ?? "" };
+    }, definition);
+    expect(created.status).toBe(204);
+    funnelId = decodeURIComponent(/^\/app\/funnels\/([^/?]+)$/.exec(created.location)![1]);
+
+    const report = await page.evaluate(async (u) => (await fetch(u)).json(), `/app/funnels/${funnelId}/report?range=last30`);
+    expect(report.biggestLeak.step).toBe(3);
+    expect(report.diagnosis.worse[0]).toMatchObject({ dimension: "device", value: "mobile" });
+
+    await page.goto(await embeddedUrl(`/app/funnels/${funnelId}?range=last30`), { waitUntil: "networkidle" });
+    const card = page.getByTestId("diagnosis-card");
+    await card.getByRole("heading", { name: "For whom is this step worst?" }).waitFor();
+    await card.getByText("Drop more here than everyone else").waitFor();
+    const first = card.getByTestId("diagnosis-claim").first();
+    expect(await first.getAttribute("data-segment")).toBe("device:mobile");
+    // The sentence, with both counts and the interval, exactly as the JSON carries it.
+    expect((await first.innerText()).trim()).toBe(report.diagnosis.worse[0].sentence);
+    expect(report.diagnosis.worse[0].sentence).toMatch(/^Mobile: \d+ % drop here vs \d+ % for everyone else \([\d,]+ of [\d,]+ vs [\d,]+ of [\d,]+; 95 % CI/);
+    // A claim that held up is coloured (critical text), unlike the plain sentences.
+    const claimColour = await first.locator("p").evaluate((el) => getComputedStyle(el).color);
+    const plainColour = await card.getByRole("heading", { name: "For whom is this step worst?" }).evaluate((el) => getComputedStyle(el).color);
+    expect(claimColour).not.toBe(plainColour);
+    expect(await card.getByLabel("Step").inputValue()).toBe("3");
+    await shot("mobile-worst");
+  });
+
+  it("picking a step without an effect says no group stands out, with the difference it could have shown, uncoloured", async () => {
+    await page.getByTestId("diagnosis-card").getByLabel("Step").selectOption("2");
+    await page.waitForURL(/diagnose=2/);
+    const none = page.getByTestId("diagnosis-none");
+    await none.waitFor();
+    expect(await none.innerText()).toMatch(/^No group of visitors stands out \(\d+ segments? tested; the data could have shown a difference of \d+ pp or more\)\.$/);
+    expect(await page.getByTestId("diagnosis-claim").count()).toBe(0);
+    await shot("no-claim");
+  });
+});
