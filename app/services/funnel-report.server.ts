@@ -4,6 +4,7 @@
  * JSON API and the CSV exports all share, so the three can never disagree.
  * The clock is read here (Date.now()), never in core/.
  */
+import { csvHeaderBlock as reportHeaderBlock, toCsv as rowsToCsv, type CsvCell } from "../../core/csv";
 import { z } from "zod";
 import prisma, { dialect } from "../db.server";
 import { funnelAggregateSql } from "./funnel-sql.server";
@@ -262,23 +263,11 @@ function resolveRange(p: ReportParams, timeZone: string, now: number): ResolvedR
 
 // ---------------------------------------------------------------------------- CSV
 
-type Cell = string | number | null;
+type Cell = CsvCell;
 
-/**
- * One RFC 4180 field. Text that a spreadsheet would run as a formula (= + - @, tab, CR
- * first) gets a leading apostrophe — labels, utm values and paths come from merchants
- * and visitors. Numbers are ours and stay numbers (a negative pp change is not a formula).
- */
-export function csvCell(value: Cell): string {
-  if (value === null) return "";
-  let s = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value;
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Rows → CSV text: CRLF line ends (RFC 4180), a UTF-8 BOM so Excel reads non-ASCII labels right. */
+/** Rows → CSV text (core/csv.ts: RFC 4180, formula guard) with a UTF-8 BOM so Excel reads non-ASCII labels right. */
 export function toCsv(rows: readonly (readonly Cell[])[]): string {
-  return `\uFEFF${rows.map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
+  return `\uFEFF${rowsToCsv(rows)}`;
 }
 
 /** A rate as a percentage with 2 decimals (35.00); empty for an undefined rate. */
@@ -291,22 +280,26 @@ const csvPp = (pp: number | null): number | null => (pp === null ? null : Number
 const csvSeconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 
 /**
- * The header block above each table: "# key,value" rows that say what the numbers are
- * (funnel, unit, window, range, time zone, generation time). Spreadsheets read them as
- * two-cell rows; csv readers that skip "#" comment lines skip them.
+ * The header block above each table (core/csv.ts: "Key,value" rows, then an empty row):
+ * report, unit, window, range, time zone, generation time, then the funnel, the table,
+ * the compared range and `extra`.
  */
-export function csvHeaderBlock(view: FunnelReportView, table: ReportTable): Cell[][] {
-  const rows: Cell[][] = [
-    ["# funnel", view.funnel.name],
-    ["# table", table],
-    ["# unit", view.unit],
-    ["# window", view.unit === "visitor" ? `${view.funnel.windowMinutes} minutes` : "the session (30 minutes without activity ends it)"],
-    ["# range", `${view.range.fromDate} to ${view.range.toDate}`],
-    ["# time_zone", view.range.timeZone],
-  ];
-  if (view.previousRange) rows.push(["# compared_with", `${view.previousRange.fromDate} to ${view.previousRange.toDate}`]);
-  rows.push(["# generated_at", new Date(view.now).toISOString()]);
-  return rows;
+export function csvHeaderBlock(view: FunnelReportView, table: ReportTable, extra: readonly (readonly [string, Cell])[] = []): Cell[][] {
+  return reportHeaderBlock({
+    report: `Funnel ${table}`,
+    unit: view.unit,
+    window: view.unit === "visitor" ? `${view.funnel.windowMinutes} minutes` : "the session (30 minutes without activity ends it)",
+    from: view.range.fromDate,
+    to: view.range.toDate,
+    timeZone: view.range.timeZone,
+    generatedAt: view.now,
+    extra: [
+      ["Funnel", view.funnel.name],
+      ["Table", table],
+      ...(view.previousRange ? [["Compared with", `${view.previousRange.fromDate} to ${view.previousRange.toDate}`] as const] : []),
+      ...extra,
+    ],
+  });
 }
 
 export function stepsCsv(view: FunnelReportView): string {
@@ -367,17 +360,17 @@ export function trendCsv(view: FunnelReportView): string {
 export function diagnosisCsv(view: FunnelReportView): string {
   const d = view.diagnosis;
   if (!d) throw new ReportRequestError("table=diagnosis needs a step: no leak is named in this range, so add diagnose=k (k from 2 to the number of steps)", 400);
-  const meta: Cell[][] = [
-    ["# step", d.step],
-    ["# step_from", d.fromLabel],
-    ["# step_to", d.toLabel],
-    ["# settled_at_previous", d.settled],
-    ["# drop_off", d.dropOff],
-    ["# segments_tested", d.tested],
-    ["# segments_too_small", d.tooSmall],
-    ["# fdr_q", d.q],
-    ["# min_settled_units_each_side", d.minUnits],
-    ["# min_detectable_diff_pp", csvPp(d.minDetectableDiff === null ? null : d.minDetectableDiff * 100)],
+  const meta: [string, Cell][] = [
+    ["Step", d.step],
+    ["Step from", d.fromLabel],
+    ["Step to", d.toLabel],
+    ["Settled at previous", d.settled],
+    ["Drop off", d.dropOff],
+    ["Segments tested", d.tested],
+    ["Segments too small", d.tooSmall],
+    ["FDR q", d.q],
+    ["Min settled units each side", d.minUnits],
+    ["Min detectable diff pp", csvPp(d.minDetectableDiff === null ? null : d.minDetectableDiff * 100)],
   ];
   const header: Cell[] = [
     "dimension", "value", "label", "settled", "dropped", "drop_off_pct", "rest_settled", "rest_dropped", "rest_drop_off_pct",
@@ -389,7 +382,7 @@ export function diagnosisCsv(view: FunnelReportView): string {
     s.dimension, s.value, s.label, s.segment.total, s.segment.converted, rate(s.segment), s.rest.total, s.rest.converted, rate(s.rest),
     pp(s.diff), pp(s.diffCi95?.[0]), pp(s.diffCi95?.[1]), s.pValue, s.qValue, s.verdict,
   ]);
-  return toCsv([...csvHeaderBlock(view, "diagnosis"), ...meta, header, ...rows]);
+  return toCsv([...csvHeaderBlock(view, "diagnosis", meta), header, ...rows]);
 }
 
 export function reportCsv(view: FunnelReportView, table: ReportTable): string {

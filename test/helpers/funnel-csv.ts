@@ -51,27 +51,25 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** True for a row of the leading "# key,value" block that describes the table. */
-const isMeta = (row: string[]) => row[0]?.startsWith("# ") ?? false;
-
-/** The leading "# key,value" rows as { key: value } (keys without the "# "). */
-export function csvMeta(text: string): Record<string, string> {
-  const rows = parseCsv(text);
-  const meta: Record<string, string> = {};
-  for (const row of rows) {
-    if (!isMeta(row)) break;
-    meta[row[0].slice(2)] = row[1] ?? "";
-  }
-  return meta;
+/** Index of the empty row that ends the header block (every report CSV has one). */
+function blockEnd(rows: string[][]): number {
+  const blank = rows.findIndex((r) => r.length === 1 && r[0] === "");
+  if (blank < 0) throw new Error("no empty row after the header block");
+  return blank;
 }
 
-/** CSV rows as objects keyed by the header row (the first row after the "# " block). */
+/** The header block's "Key,value" rows as { key: value }, keys as snake_case ("Time zone" → time_zone). */
+export function csvMeta(text: string): Record<string, string> {
+  const rows = parseCsv(text);
+  const key = (k: string) => k.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_");
+  return Object.fromEntries(rows.slice(0, blockEnd(rows)).map((r) => [key(r[0]), r[1] ?? ""]));
+}
+
+/** CSV rows as objects keyed by the header row (the first row after the header block). */
 export function csvRecords(text: string): Record<string, string>[] {
   const all = parseCsv(text);
-  const start = all.findIndex((r) => !isMeta(r));
-  if (start < 0) return [];
-  if (all.slice(start).some(isMeta)) throw new Error("a \"# \" row after the header block");
-  const [header, ...rows] = all.slice(start);
+  const [header, ...rows] = all.slice(blockEnd(all) + 1);
+  if (!header) return [];
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ""])));
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { computeFunnel, compareReports } from "../../core/funnel";
 import type { CoreEvent, FunnelDefinition } from "../../core/types";
+import { csvCell } from "../../core/csv";
 import {
   breakdownCsv,
-  csvCell,
   csvFilename,
   stepsCsv,
   toCsv,
@@ -133,10 +133,10 @@ describe("report CSV tables", () => {
     });
   });
 
-  it("every table starts with a '# key,value' block naming funnel, unit, window, range, time zone and generation time", () => {
+  it("every table starts with the report header block (core/csv.ts) naming funnel, unit, window, range, time zone and generation time", () => {
     const v = view();
     for (const text of [stepsCsv(v), breakdownCsv(v), trendCsv(v)]) {
-      expect(text.startsWith("\uFEFF# funnel,")).toBe(true);
+      expect(text.startsWith("\uFEFFReport,Funnel ")).toBe(true);
       const meta = csvMeta(text);
       expect(meta).toMatchObject({
         funnel: "Ünïcode Funnel / 2026",
@@ -146,8 +146,11 @@ describe("report CSV tables", () => {
         time_zone: "UTC",
         generated_at: "2027-01-01T00:00:00.000Z",
       });
-      // Each metadata row is exactly two cells, so a spreadsheet shows key | value.
-      expect(parseCsv(text).filter((r) => r[0].startsWith("# ")).every((r) => r.length === 2)).toBe(true);
+      // Each header row is exactly two cells (a spreadsheet shows key | value), then one empty row.
+      const rows = parseCsv(text);
+      const blank = rows.findIndex((r) => r.length === 1 && r[0] === "");
+      expect(blank).toBeGreaterThan(5);
+      expect(rows.slice(0, blank).every((r) => r.length === 2)).toBe(true);
     }
     expect(csvMeta(stepsCsv({ ...v, unit: "visitor" })).window).toBe("10080 minutes");
     // A funnel name that looks like a formula is defused in the header block too.
