@@ -14,6 +14,7 @@ import { BROWSER_UA, root } from "../helpers/app-server";
 import { launchChromium } from "../helpers/chromium";
 import { startDemo, type DemoProcess } from "../helpers/demo-process";
 import { parseCsv } from "../helpers/funnel-csv";
+import { CONSENTED, visitor } from "../helpers/ingest";
 import { createDb } from "../../app/db-client";
 
 const artifacts = path.join(root, "test-results");
@@ -212,7 +213,7 @@ async function postEvents(events: Record<string, unknown>[]) {
   const res = await fetch(`${origin}/collect`, {
     method: "POST",
     headers: { "Content-Type": "text/plain" },
-    body: JSON.stringify({ v: 1, shop: DEMO_SHOP, key: DEMO_INGEST_KEY, ua: BROWSER_UA, events }),
+    body: JSON.stringify({ v: 1, shop: DEMO_SHOP, key: DEMO_INGEST_KEY, ua: BROWSER_UA, consent: CONSENTED, events }),
   });
   expect(res.status, await res.clone().text()).toBe(202);
   expect((await res.json()).rejected).toEqual([]);
@@ -332,7 +333,7 @@ describe("Insights and Experiments UX in real Chromium on the demo", () => {
 
     // A view sent now (what the snippet makes the pixel send) shows up in the check.
     await postEvents([
-      { id: `guide-${Date.now()}`, name: "mc:experiment_view", ts: new Date(Date.now() - 5_000).toISOString(), seq: 1, clientId: "guide-visitor", path: "/", props: { experiment: "guide-check", variant: "control" } },
+      { id: `guide-${Date.now()}`, name: "mc:experiment_view", ts: new Date(Date.now() - 5_000).toISOString(), seq: 1, clientId: visitor("guide-visitor"), path: "/", props: { experiment: "guide-check", variant: "control" } },
     ]);
     await open("/app/insights/experiments?range=last30");
     await expect(count()).resolves.toBe(before + 1);
@@ -384,8 +385,8 @@ describe("Insights on a fresh shop in real Chromium", () => {
     const now = Date.now();
     await postEvents(
       Array.from({ length: 30 }, (_, i) => [
-        { id: `fresh-pv-${i}`, name: "product_viewed", ts: new Date(now - 60_000 - i * 1000).toISOString(), seq: 1, clientId: `fresh-${i}`, path: "/products/mug" },
-        ...(i < 6 ? [{ id: `fresh-buy-${i}`, name: "checkout_completed", ts: new Date(now - 30_000 - i * 1000).toISOString(), seq: 2, clientId: `fresh-${i}`, path: "/checkout", orderId: `fresh-o-${i}` }] : []),
+        { id: `fresh-pv-${i}`, name: "product_viewed", ts: new Date(now - 60_000 - i * 1000).toISOString(), seq: 1, clientId: visitor(`fresh-${i}`), path: "/products/mug" },
+        ...(i < 6 ? [{ id: `fresh-buy-${i}`, name: "checkout_completed", ts: new Date(now - 30_000 - i * 1000).toISOString(), seq: 2, clientId: visitor(`fresh-${i}`), path: "/checkout", orderId: String(9_100_000_000 + i) }] : []),
       ]).flat(),
     );
     await open("/app/insights");

@@ -12,7 +12,7 @@ import { seedDemoExperiment } from "../../scripts/lib/demo-experiment";
 import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders } from "../helpers/shopify-auth";
 import { parseCsv } from "../helpers/funnel-csv";
-import { postBatch } from "../helpers/ingest";
+import { postBatch, visitor } from "../helpers/ingest";
 
 const DAY = 86_400_000;
 const ENV = { INGEST_MAX_AGE_HOURS: "840", INGEST_IP_RPS: "100000", INGEST_IP_BURST: "100000" };
@@ -190,7 +190,7 @@ describe.each(["sqlite", "postgres"] as const)("insights UX on %s", (kind) => {
     expect(before).toMatchObject({ last24h: 0, last24hIncomplete: 0, lastSeen: null });
     const at = Date.now() - 5 * 60_000;
     const ev = (i: number, props: Record<string, unknown>, ts = at) => ({
-      id: `arr-${kind}-${i}`, name: "mc:experiment_view", ts: new Date(ts).toISOString(), seq: i, clientId: `arr-v${i}`, path: "/", props,
+      id: `arr-${kind}-${i}`, name: "mc:experiment_view", ts: new Date(ts).toISOString(), seq: i, clientId: visitor(`arr-${kind}-v${i}`), path: "/", props,
     });
     const res = await postBatch(app.url, {
       v: 1, shop: OTHER, key: shop.ingestKey, ua: BROWSER_UA,
@@ -213,7 +213,7 @@ describe.each(["sqlite", "postgres"] as const)("insights UX on %s", (kind) => {
     await app.db.shop.update({ where: { id: shop.id }, data: { installedAt } });
     const events = Array.from({ length: 6 }, (_, i) => ({
       id: `fresh-${kind}-${i}`, name: i < 2 ? "checkout_completed" : "product_viewed", ts: new Date(Date.now() - (i + 1) * 3_600_000).toISOString(),
-      seq: 1, clientId: `fresh-v${i}`, path: "/products/a", ...(i < 2 ? { orderId: `fo-${i}` } : {}),
+      seq: 1, clientId: visitor(`fresh-${kind}-v${i}`), path: "/products/a", ...(i < 2 ? { orderId: String(5_600_000_100 + i) } : {}),
     }));
     const res = await postBatch(app.url, { v: 1, shop: FRESH, key: shop.ingestKey, ua: BROWSER_UA, events });
     expect(res.status, res.text).toBe(202);

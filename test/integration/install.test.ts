@@ -105,7 +105,7 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
     const first = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
     // Uninstall: Shopify drops the app's tokens, web pixel and shop webhooks; the app marks the shop.
     app.shopify.uninstall(shop);
-    expect((await sendWebhook(app.url, "app/uninstalled", shop, { id: 1, domain: shop })).status).toBe(200);
+    expect((await sendWebhook(app.url, "app/uninstalled", shop, { id: 1, domain: shop, myshopify_domain: shop })).status).toBe(200);
     app.shopify.calls.length = 0;
     expect((await openApp(shop)).status).toBe(200);
     expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webhookSubscriptionCreate", "webPixelUpdate", "webPixel", "webPixelCreate"]);
@@ -223,7 +223,7 @@ describe("reinstall takes effect for ingestion at once, in every server process"
     const send = (app: TestApp) => postBatch(app.url, { v: 1, shop, key, events: [compact()] });
     for (const app of [a, b]) expect((await send(app)).status).toBe(202); // both processes cache the active shop
 
-    expect((await sendWebhook(a.url, "app/uninstalled", shop, { id: 1, domain: shop })).status).toBe(200);
+    expect((await sendWebhook(a.url, "app/uninstalled", shop, { id: 1, domain: shop, myshopify_domain: shop })).status).toBe(200);
     expect((await send(a)).status).toBe(403); // at once in the process that handled it
     // The other process: within its 10 s cache of an active shop; wait until it sees the uninstall.
     const deadline = Date.now() + 12_000;
