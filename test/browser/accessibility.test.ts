@@ -5,24 +5,21 @@
  * problem (every other finding is written to test-results/a11y-axe.json). Each page also
  * has a title of its own (a Remix `meta` export), and /favicon.ico answers. Screenshots in test-results/.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
-import { migrate } from "../../scripts/lib/migrate";
-import { ensureDemoShop } from "../../scripts/lib/demo-shop";
-import { BROWSER_UA, root } from "../helpers/app-server";
-import { launchChromium } from "../helpers/chromium";
-import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import { root } from "../helpers/app-server";
+import type { DemoProcess } from "../helpers/demo-process";
+import { openSeededDemo, type SeededDemo } from "../helpers/seeded-demo";
 import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
 
 const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const artifacts = path.join(root, "test-results");
 const DAY = 86_400_000;
 let demo: DemoProcess;
-let browser: Browser;
+let seeded: SeededDemo;
 let page: Page;
 
 interface AxeViolation {
@@ -33,21 +30,14 @@ interface AxeViolation {
 }
 
 beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  mkdirSync(path.join(root, ".tmp"), { recursive: true });
-  // Seeded rows instead of the demo's slower simulation; the demo still adds its A/B test.
-  const dbFile = path.join(root, ".tmp", `a11y-browser-${Date.now()}.sqlite`);
-  const url = `file:${dbFile}`;
-  await migrate(url, { quiet: true });
-  const { db } = createDb(url);
-  const shop = await ensureDemoShop(db);
-  const now = Date.now();
-  await seedJourneys(db, shop.id, shopTraffic({ visitors: 400, from: now - 30 * DAY, to: now - 3_600_000, seed: 7, prefix: "a11y" }));
-  await db.$disconnect();
-  demo = await startDemo({ dbFile });
-  browser = await launchChromium();
-  page = await browser.newPage({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
-  await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
+  seeded = await openSeededDemo({
+    name: "a11y",
+    async seed(db, shopId) {
+      const now = Date.now();
+      await seedJourneys(db, shopId, shopTraffic({ visitors: 400, from: now - 30 * DAY, to: now - 3_600_000, seed: 7, prefix: "a11y" }));
+    },
+  });
+  ({ demo, page } = seeded);
   await page.goto(demo.url, { waitUntil: "networkidle" });
 });
 
@@ -55,21 +45,9 @@ afterEach(async (ctx) => {
   if (ctx.task.result?.state === "fail" && page) await page.screenshot({ path: path.join(artifacts, `a11y-failed-${ctx.task.name.replace(/\W+/g, "-").slice(0, 40)}.png`), fullPage: true }).catch(() => {});
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+afterAll(() => seeded?.close());
 
-/** `pathAndQuery` as Shopify admin loads it in its iframe: embedded params and a session token (the demo mints one). */
-async function embeddedUrl(pathAndQuery: string): Promise<string> {
-  const token = await page.evaluate(async () => (await (await fetch("/demo/session-token")).json()).token as string);
-  const target = new URL(pathAndQuery, demo.url);
-  target.searchParams.set("embedded", "1");
-  target.searchParams.set("shop", "demo-shop.myshopify.com");
-  target.searchParams.set("host", Buffer.from("admin.shopify.com/store/demo-shop").toString("base64url"));
-  target.searchParams.set("id_token", token);
-  return target.href;
-}
+const embeddedUrl = (pathAndQuery: string) => seeded.embeddedUrl(pathAndQuery);
 
 /** Runs axe-core on the page as it is now; returns every violation (all impacts). */
 async function axe(): Promise<AxeViolation[]> {

@@ -5,83 +5,57 @@
  * group stands out and how large a difference the data could have shown, without colour.
  * Screenshots in test-results/.
  */
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
-import { migrate } from "../../scripts/lib/migrate";
-import { ensureDemoShop } from "../../scripts/lib/demo-shop";
-import { BROWSER_UA, root } from "../helpers/app-server";
-import { launchChromium } from "../helpers/chromium";
-import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import type { DemoProcess } from "../helpers/demo-process";
+import { openSeededDemo, type SeededDemo } from "../helpers/seeded-demo";
 import { seededRandom, seedJourneys, type SeedJourney } from "../helpers/funnel-seed";
 
-const artifacts = path.join(root, "test-results");
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 // The test's own event names: the demo's own traffic must not enter these counts.
 const NAMES = ["dg_view", "dg_cart", "dg_checkout", "dg_purchase"];
 let demo: DemoProcess;
-let browser: Browser;
+let seeded: SeededDemo;
 let page: Page;
 let funnelId = "";
 
 beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  mkdirSync(path.join(root, ".tmp"), { recursive: true });
-  const dbFile = path.join(root, ".tmp", `funnel-diagnosis-${Date.now()}.sqlite`);
-  const url = `file:${dbFile}`;
-  await migrate(url, { quiet: true });
-  const { db } = createDb(url);
-  const shop = await ensureDemoShop(db);
-  const now = Date.now();
-  const rnd = seededRandom(5);
-  const journeys: SeedJourney[] = [];
-  // 900 finished sessions over the last 25 days: view → cart 70 %, cart → checkout 60 %
-  // (mobile: 20 %, the planted break), checkout → purchase 80 %.
-  for (let i = 0; i < 900; i++) {
-    const device = (["mobile", "desktop", "tablet", "mobile", "desktop"] as const)[i % 5];
-    const cart = rnd() < 0.7;
-    const checkout = cart && rnd() < (device === "mobile" ? 0.2 : 0.6);
-    const steps = !cart ? 1 : !checkout ? 2 : rnd() < 0.8 ? 4 : 3;
-    const ts = now - 2 * DAY - Math.floor(rnd() * 23 * DAY);
-    journeys.push({
-      clientId: `dg-${i}`,
-      device,
-      utmSource: (["google", "instagram", undefined] as const)[i % 3],
-      events: NAMES.slice(0, steps).map((name, k) => ({ name, ts: ts + k * MIN })),
-    });
-  }
-  await seedJourneys(db, shop.id, journeys);
-  await db.$disconnect();
-  demo = await startDemo({ dbFile });
-  browser = await launchChromium();
-  page = await browser.newPage({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
-  await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
+  seeded = await openSeededDemo({
+    name: "funnel-diagnosis",
+    async seed(db, shopId) {
+      const now = Date.now();
+      const rnd = seededRandom(5);
+      const journeys: SeedJourney[] = [];
+      // 900 finished sessions over the last 25 days: view → cart 70 %, cart → checkout 60 %
+      // (mobile: 20 %, the planted break), checkout → purchase 80 %.
+      for (let i = 0; i < 900; i++) {
+        const device = (["mobile", "desktop", "tablet", "mobile", "desktop"] as const)[i % 5];
+        const cart = rnd() < 0.7;
+        const checkout = cart && rnd() < (device === "mobile" ? 0.2 : 0.6);
+        const steps = !cart ? 1 : !checkout ? 2 : rnd() < 0.8 ? 4 : 3;
+        const ts = now - 2 * DAY - Math.floor(rnd() * 23 * DAY);
+        journeys.push({
+          clientId: `dg-${i}`,
+          device,
+          utmSource: (["google", "instagram", undefined] as const)[i % 3],
+          events: NAMES.slice(0, steps).map((name, k) => ({ name, ts: ts + k * MIN })),
+        });
+      }
+      await seedJourneys(db, shopId, journeys);
+    },
+  });
+  ({ demo, page } = seeded);
 });
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === "fail" && page) await shot(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => {});
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+afterAll(() => seeded?.close());
 
-const shot = (name: string) => page.screenshot({ path: path.join(artifacts, `funnel-diagnosis-${name}.png`), fullPage: true });
-
-/** `url` as Shopify admin loads it in its iframe: embedded params and a session token (the demo mints one). */
-async function embeddedUrl(pathAndQuery: string): Promise<string> {
-  const token = await page.evaluate(async () => (await (await fetch("/demo/session-token")).json()).token as string);
-  const target = new URL(pathAndQuery, demo.url);
-  target.searchParams.set("embedded", "1");
-  target.searchParams.set("shop", "demo-shop.myshopify.com");
-  target.searchParams.set("host", Buffer.from("admin.shopify.com/store/demo-shop").toString("base64url"));
-  target.searchParams.set("id_token", token);
-  return target.href;
-}
+const shot = (name: string) => seeded.shot(name);
+const embeddedUrl = (url: string) => seeded.embeddedUrl(url);
 
 describe("for whom is this step worst, in real Chromium", () => {
   it("the leak's card names Mobile first, with its counts, in colour", async () => {

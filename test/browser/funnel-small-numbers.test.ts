@@ -7,26 +7,19 @@
  *   arrow, no colour (report and dashboard);
  * - a breakdown row of 14 sessions is greyed and never named.
  */
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
-import { migrate } from "../../scripts/lib/migrate";
-import { ensureDemoShop } from "../../scripts/lib/demo-shop";
-import { BROWSER_UA, root } from "../helpers/app-server";
-import { launchChromium } from "../helpers/chromium";
-import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import type { DemoProcess } from "../helpers/demo-process";
+import { openSeededDemo, type SeededDemo } from "../helpers/seeded-demo";
 import { seedJourneys, type SeedJourney } from "../helpers/funnel-seed";
 
-const artifacts = path.join(root, "test-results");
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 // Event names of this test's own funnel: the demo adds A/B-test traffic of its own
 // (today's product views…), which must not enter the counts asserted here.
 const NAMES = ["sn_view", "sn_cart", "sn_checkout", "sn_purchase"];
 let demo: DemoProcess;
-let browser: Browser;
+let seeded: SeededDemo;
 let page: Page;
 let purchaseId = "";
 
@@ -38,55 +31,36 @@ const journey = (clientId: string, ts: number, steps: number, device: "desktop" 
 });
 
 beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  mkdirSync(path.join(root, ".tmp"), { recursive: true });
-  const dbFile = path.join(root, ".tmp", `funnel-small-${Date.now()}.sqlite`);
-  const url = `file:${dbFile}`;
-  await migrate(url, { quiet: true });
-  const { db } = createDb(url);
-  const shop = await ensureDemoShop(db);
-  const now = Date.now();
-  const journeys: SeedJourney[] = [];
-  // Last 30 days, finished long ago: 46 desktop and 14 tablet sessions, 2–25 days back.
-  for (let i = 0; i < 60; i++) {
-    const steps = i % 8 === 0 ? 4 : i % 4 === 0 ? 3 : i % 2 === 0 ? 2 : 1;
-    journeys.push(journey(`old-${i}`, now - (2 + (i % 24)) * DAY - i * MIN, steps, i < 46 ? "desktop" : "tablet"));
-  }
-  // The previous 30 days: 9 sessions.
-  for (let i = 0; i < 9; i++) journeys.push(journey(`prev-${i}`, now - (40 + i) * DAY, i % 2 === 0 ? 2 : 1, "desktop"));
-  // Today, in the last 14 minutes: 5 purchases and 35 sessions still under way at steps 1–3.
-  for (let i = 0; i < 40; i++) {
-    journeys.push(journey(`today-${i}`, now - 14 * MIN + i * 15_000, i < 5 ? 4 : 1 + (i % 3), "desktop", 1000));
-  }
-  await seedJourneys(db, shop.id, journeys);
-  await db.$disconnect();
-  demo = await startDemo({ dbFile });
-  browser = await launchChromium();
-  page = await browser.newPage({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
-  await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
+  seeded = await openSeededDemo({
+    name: "funnel-small",
+    async seed(db, shopId) {
+      const now = Date.now();
+      const journeys: SeedJourney[] = [];
+      // Last 30 days, finished long ago: 46 desktop and 14 tablet sessions, 2–25 days back.
+      for (let i = 0; i < 60; i++) {
+        const steps = i % 8 === 0 ? 4 : i % 4 === 0 ? 3 : i % 2 === 0 ? 2 : 1;
+        journeys.push(journey(`old-${i}`, now - (2 + (i % 24)) * DAY - i * MIN, steps, i < 46 ? "desktop" : "tablet"));
+      }
+      // The previous 30 days: 9 sessions.
+      for (let i = 0; i < 9; i++) journeys.push(journey(`prev-${i}`, now - (40 + i) * DAY, i % 2 === 0 ? 2 : 1, "desktop"));
+      // Today, in the last 14 minutes: 5 purchases and 35 sessions still under way at steps 1–3.
+      for (let i = 0; i < 40; i++) {
+        journeys.push(journey(`today-${i}`, now - 14 * MIN + i * 15_000, i < 5 ? 4 : 1 + (i % 3), "desktop", 1000));
+      }
+      await seedJourneys(db, shopId, journeys);
+    },
+  });
+  ({ demo, page } = seeded);
 });
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === "fail" && page) await shot(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => {});
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+afterAll(() => seeded?.close());
 
-const shot = (name: string) => page.screenshot({ path: path.join(artifacts, `funnel-small-${name}.png`), fullPage: true });
-
-/** `url` as Shopify admin loads it in its iframe: embedded params and a session token (the demo mints one). */
-async function embeddedUrl(pathAndQuery: string): Promise<string> {
-  const token = await page.evaluate(async () => (await (await fetch("/demo/session-token")).json()).token as string);
-  const target = new URL(pathAndQuery, demo.url);
-  target.searchParams.set("embedded", "1");
-  target.searchParams.set("shop", "demo-shop.myshopify.com");
-  target.searchParams.set("host", Buffer.from("admin.shopify.com/store/demo-shop").toString("base64url"));
-  target.searchParams.set("id_token", token);
-  return target.href;
-}
+const shot = (name: string) => seeded.shot(name);
+const embeddedUrl = (url: string) => seeded.embeddedUrl(url);
 
 const api = (url: string) =>
   page.evaluate(async (u) => {

@@ -5,42 +5,29 @@
  * The demo's SQLite file is seeded through test/helpers/funnel-seed before it starts
  * (the demo then skips its own, slower simulation).
  */
-import { mkdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import { readFileSync } from "node:fs";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
-import { migrate } from "../../scripts/lib/migrate";
-import { ensureDemoShop } from "../../scripts/lib/demo-shop";
-import { BROWSER_UA, root } from "../helpers/app-server";
-import { launchChromium } from "../helpers/chromium";
-import { startDemo, type DemoProcess } from "../helpers/demo-process";
+import type { DemoProcess } from "../helpers/demo-process";
+import { openSeededDemo, type SeededDemo } from "../helpers/seeded-demo";
 import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
 import { csvRecords, pctCell } from "../helpers/funnel-csv";
 
-const artifacts = path.join(root, "test-results");
 const DAY = 86_400_000;
 let demo: DemoProcess;
-let browser: Browser;
+let seeded: SeededDemo;
 let page: Page;
 let funnelId = "";
 
 beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  mkdirSync(path.join(root, ".tmp"), { recursive: true });
-  const dbFile = path.join(root, ".tmp", `funnels-browser-${Date.now()}.sqlite`);
-  const url = `file:${dbFile}`;
-  await migrate(url, { quiet: true });
-  const { db } = createDb(url);
-  const shop = await ensureDemoShop(db);
-  const now = Date.now();
-  await seedJourneys(db, shop.id, shopTraffic({ visitors: 600, from: now - 30 * DAY, to: now - 3_600_000, seed: 42, prefix: "browser" }));
-  await db.$disconnect();
-  demo = await startDemo({ dbFile });
-  browser = await launchChromium();
-  // Headless Chromium's UA is answered as a bot by Shopify's library; a merchant's is not.
-  page = await browser.newPage({ userAgent: BROWSER_UA, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-  await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
+  seeded = await openSeededDemo({
+    name: "funnels", acceptDownloads: true,
+    async seed(db, shopId) {
+      const now = Date.now();
+      await seedJourneys(db, shopId, shopTraffic({ visitors: 600, from: now - 30 * DAY, to: now - 3_600_000, seed: 42, prefix: "browser" }));
+    },
+  });
+  ({ demo, page } = seeded);
 });
 
 // A failing step leaves a picture of what the merchant would have seen.
@@ -48,12 +35,10 @@ afterEach(async (ctx) => {
   if (ctx.task.result?.state === "fail" && page) await shot(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => {});
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+afterAll(() => seeded?.close());
 
-const shot = (name: string) => page.screenshot({ path: path.join(artifacts, `funnels-${name}.png`), fullPage: true });
+const shot = (name: string) => seeded.shot(name);
+const embeddedUrl = (url: string) => seeded.embeddedUrl(url);
 
 /** The JSON API through the page's fetch (the App Bridge stand-in adds the session token). */
 const api = (url: string) =>
@@ -61,17 +46,6 @@ const api = (url: string) =>
     const res = await fetch(u);
     return { status: res.status, body: await res.json() };
   }, url);
-
-/** `url` as Shopify admin loads it in its iframe: embedded params and a session token (the demo mints one). */
-async function embeddedUrl(url: string): Promise<string> {
-  const token = await page.evaluate(async () => (await (await fetch("/demo/session-token")).json()).token as string);
-  const target = new URL(url);
-  target.searchParams.set("embedded", "1");
-  target.searchParams.set("shop", "demo-shop.myshopify.com");
-  target.searchParams.set("host", Buffer.from("admin.shopify.com/store/demo-shop").toString("base64url"));
-  target.searchParams.set("id_token", token);
-  return target.href;
-}
 
 /** Clicks a CSV button and returns the downloaded file's name and text. */
 async function download(button: string) {
