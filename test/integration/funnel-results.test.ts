@@ -54,6 +54,7 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     for (let i = 0; i < events.length; i += 50) {
       const res = await postBatch(app.url, { v: 1, shop: SHOP, key, ...(ua ? { ua } : {}), events: events.slice(i, i + 50) }, { "User-Agent": BROWSER_UA });
       expect(res.status, res.text).toBe(202);
+      expect(res.json.rejected, res.text).toEqual([]);
     }
   };
   const funnelIds: string[] = [];
@@ -193,8 +194,8 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     const before = await checkReport(blog, "range=last30");
     // Blog read 10 days ago (its 2-day window long closed), and again 30 minutes ago.
     await send([
-      { id: "reopen-1", name: "page_viewed", ts: new Date(now - 10 * DAY).toISOString(), seq: 0, clientId: "reopen-visitor", path: "/blogs/news/a" },
-      { id: "reopen-2", name: "page_viewed", ts: new Date(now - 30 * MIN).toISOString(), seq: 1, clientId: "reopen-visitor", path: "/blogs/news/b" },
+      { id: "reopen-1", name: "page_viewed", ts: new Date(now - 10 * DAY).toISOString(), seq: 0, clientId: visitor("reopen-visitor"), path: "/blogs/news/a" },
+      { id: "reopen-2", name: "page_viewed", ts: new Date(now - 30 * MIN).toISOString(), seq: 1, clientId: visitor("reopen-visitor"), path: "/blogs/news/b" },
     ]);
     const after = await checkReport(blog, "range=last30");
     expect(after.totalUnits).toBe(before.totalUnits + 1);
@@ -202,7 +203,7 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     expect(after.steps[1].dropOff).toBe(before.steps[1].dropOff);
     expect(after.steps[1].settled).toBe(before.steps[1].settled);
     // Its rows are two days (multi): in progress is decided from the latest start.
-    expect(await app.db.funnelUnitDay.count({ where: { shopId, funnelId: blog, clientId: "reopen-visitor" } })).toBe(2);
+    expect(await app.db.funnelUnitDay.count({ where: { shopId, funnelId: blog, clientId: visitor("reopen-visitor") } })).toBe(2);
   });
 
   it("a deleted funnel takes its rows with it", async () => {

@@ -20,7 +20,7 @@ import { IngestWriter } from "../../ingest/writer.server";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { seededRandom } from "../helpers/funnel-seed";
 import { BROWSER_UA, freshDatabase, startApp, type TestApp } from "../helpers/app-server";
-import { postBatch } from "../helpers/ingest";
+import { postBatch, visitor } from "../helpers/ingest";
 import { adminHeaders } from "../helpers/shopify-auth";
 
 const SHOP = "earliest-copy.myshopify.com";
@@ -52,9 +52,14 @@ describe.each(["sqlite", "postgres"] as const)("the earliest copy of a duplicate
   let app: TestApp;
   let shopId: number;
   const t = Date.now() - 5 * HOUR;
-  const same = purchaseThenReload("same", "buyer-1", "buyer-1", t, "9001");
-  const other = purchaseThenReload("other", "buyer-2", "buyer-2-other-device", t + 10 * MIN, "9002");
-  const inOneBatch = purchaseThenReload("batch", "buyer-3", "buyer-3", t + 20 * MIN, "9003");
+  const buyer1 = visitor("buyer-1");
+  const buyer2 = visitor("buyer-2");
+  const buyer2Other = visitor("buyer-2-other-device");
+  const buyer3 = visitor("buyer-3");
+  const retrier = visitor("retrier");
+  const same = purchaseThenReload("same", buyer1, buyer1, t, "9001");
+  const other = purchaseThenReload("other", buyer2, buyer2Other, t + 10 * MIN, "9002");
+  const inOneBatch = purchaseThenReload("batch", buyer3, buyer3, t + 20 * MIN, "9003");
   const get = (path: string) => fetch(`${app.url}${path}`, { headers: adminHeaders(SHOP) });
   const send = async (events: Compact[]) => {
     const res = await postBatch(app.url, { v: 1, shop: SHOP, key: KEY, events }, { "User-Agent": BROWSER_UA });
@@ -102,28 +107,28 @@ describe.each(["sqlite", "postgres"] as const)("the earliest copy of a duplicate
     expect(await send([...inOneBatch.reload, ...inOneBatch.original])).toEqual({ accepted: 5, duplicates: 1, rejected: [] });
 
     // The same event id with two timestamps: across requests and within one.
-    const page = (id: string, ms: number) => ({ id, name: "page_viewed", ts: new Date(t + ms).toISOString(), seq: 1, clientId: "retrier", path: "/" });
+    const page = (id: string, ms: number) => ({ id, name: "page_viewed", ts: new Date(t + ms).toISOString(), seq: 1, clientId: retrier, path: "/" });
     expect(await send([page("same-id-1", 3 * HOUR)])).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(await send([page("same-id-1", 30 * MIN), page("same-id-2", 3 * HOUR), page("same-id-2", 40 * MIN)])).toMatchObject({ accepted: 1, duplicates: 2 });
-    const pages = await app.db.event.findMany({ where: { shopId, clientId: "retrier" }, orderBy: { eventId: "asc" } });
+    const pages = await app.db.event.findMany({ where: { shopId, clientId: retrier }, orderBy: { eventId: "asc" } });
     expect(pages.map((e) => [e.eventId, Number(e.ts)])).toEqual([["same-id-1", t + 30 * MIN], ["same-id-2", t + 40 * MIN]]);
-    expect((await app.db.visitorSession.findMany({ where: { shopId, clientId: "retrier" } })).map((s) => [Number(s.startTs), Number(s.endTs), s.eventCount]))
+    expect((await app.db.visitorSession.findMany({ where: { shopId, clientId: retrier } })).map((s) => [Number(s.startTs), Number(s.endTs), s.eventCount]))
       .toEqual([[t + 30 * MIN, t + 40 * MIN, 2]]);
 
     const purchases = await app.db.event.findMany({ where: { shopId, name: "checkout_completed" }, orderBy: { orderId: "asc" } });
     expect(purchases.map((e) => e.eventId)).toEqual(["same-4", "other-4", "batch-4"]);
     // Each purchase sits in the session that made it; the reload sessions hold no purchase.
-    const sessions = await app.db.visitorSession.findMany({ where: { shopId, clientId: { not: "retrier" } }, orderBy: [{ clientId: "asc" }, { startTs: "asc" }] });
+    const sessions = await app.db.visitorSession.findMany({ where: { shopId, clientId: { not: retrier } }, orderBy: [{ clientId: "asc" }, { startTs: "asc" }] });
     const shape = sessions.map((s) => ({ clientId: s.clientId, start: Number(s.startTs), events: s.eventCount, purchase: s.purchase }));
     expect(shape).toEqual([
-      { clientId: "buyer-1", start: t, events: 4, purchase: true },
-      { clientId: "buyer-1", start: t + 2 * HOUR, events: 1, purchase: false },
-      { clientId: "buyer-2", start: t + 10 * MIN, events: 4, purchase: true },
-      { clientId: "buyer-2-other-device", start: t + 10 * MIN + 2 * HOUR, events: 1, purchase: false },
-      { clientId: "buyer-3", start: t + 20 * MIN, events: 4, purchase: true },
-      { clientId: "buyer-3", start: t + 20 * MIN + 2 * HOUR, events: 1, purchase: false },
-    ]);
-    for (const e of await app.db.event.findMany({ where: { shopId, clientId: { not: "retrier" } } })) {
+      { clientId: buyer1, start: t, events: 4, purchase: true },
+      { clientId: buyer1, start: t + 2 * HOUR, events: 1, purchase: false },
+      { clientId: buyer2, start: t + 10 * MIN, events: 4, purchase: true },
+      { clientId: buyer2Other, start: t + 10 * MIN + 2 * HOUR, events: 1, purchase: false },
+      { clientId: buyer3, start: t + 20 * MIN, events: 4, purchase: true },
+      { clientId: buyer3, start: t + 20 * MIN + 2 * HOUR, events: 1, purchase: false },
+    ].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : a.start - b.start)));
+    for (const e of await app.db.event.findMany({ where: { shopId, clientId: { not: retrier } } })) {
       const mine = sessions.find((s) => s.clientId === e.clientId && Number(s.startTs) <= Number(e.ts) && Number(e.ts) <= Number(s.endTs));
       expect(e.sessionId).toBe(mine?.id);
     }
@@ -184,7 +189,7 @@ describe.each(["sqlite", "postgres"] as const)("two writers racing copies of the
       const t = Date.now() - 6 * HOUR;
       const jobs: EventRow[][] = [];
       for (let v = 0; v < 30; v++) {
-        const { original, reload } = purchaseThenReload(`race${v}`, `rv-${v}`, v % 3 === 0 ? `rv-${v}-other` : `rv-${v}`, t + v * 3 * MIN, String(8000 + v));
+        const { original, reload } = purchaseThenReload(`race${v}`, visitor(`rv-${v}`), visitor(v % 3 === 0 ? `rv-${v}-other` : `rv-${v}`), t + v * 3 * MIN, String(8000 + v));
         jobs.push(reload.map((e) => toRow(shopId, e)), original.map((e) => toRow(shopId, e)));
       }
       for (let i = jobs.length - 1; i > 0; i--) {

@@ -20,7 +20,7 @@ import { failureKind } from "../../ingest/write-errors";
 import { IngestWriter, type WriteResult } from "../../ingest/writer.server";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { BROWSER_UA, freshDatabase, startApp } from "../helpers/app-server";
-import { postBatch } from "../helpers/ingest";
+import { postBatch, visitor } from "../helpers/ingest";
 
 const MIN = 60_000;
 const NOW = Date.now();
@@ -190,22 +190,26 @@ describe.each(["sqlite", "postgres"] as const)("group commit isolation on %s", (
   }, 30_000);
 });
 
-/** Poison events as a raw client could post them (JSON escapes keep the NULs and lone surrogates). */
-function poisonEvents(n: number, at: number): Record<string, unknown>[][] {
-  const base = (i: number, extra: Record<string, unknown>) => ({ id: `p-${n}-${i}`, name: "page_viewed", ts: new Date(at).toISOString(), seq: i, clientId: `pc-${n}`, path: "/", ...extra });
+/**
+ * Poison requests as a raw client could post them (JSON escapes keep the NULs and lone
+ * surrogates): bad events beside good ones, or a bad envelope string (`ua`).
+ */
+function poisonRequests(n: number, at: number): { ua?: string; events: Record<string, unknown>[] }[] {
+  const base = (i: number, extra: Record<string, unknown>) => ({ id: `p-${n}-${i}`, name: "page_viewed", ts: new Date(at).toISOString(), seq: i, clientId: visitor(`pc-${n}`), path: "/", ...extra });
   const fine = (i: number) => base(i, {});
-  switch (n % 6) {
-    case 0: return [[fine(0), base(1, { path: "/a\u0000b" })]];
-    case 1: return [[base(0, { referrer: "https://r.example/\u0000" }), fine(1)]];
-    case 2: return [[fine(0), base(1, { clientId: "c\u0000d" })]];
-    case 3: return [[base(0, { utm: { source: "goo\u0000gle" } }), fine(1)]];
-    case 4: return [[fine(0), base(1, { url: "https://x.example/\u0000", productId: "1\u00002" })]];
-    default: return [[base(0, { clientId: `z-${n}\ud800` }), base(1, { clientId: `z-${n}\udfff` })]];
+  switch (n % 7) {
+    case 0: return [{ events: [fine(0), base(1, { path: "/a\u0000b" })] }];
+    case 1: return [{ events: [base(0, { referrer: "https://r.example/\u0000" }), fine(1)] }];
+    case 2: return [{ events: [fine(0), base(1, { clientId: `${visitor(`pc-${n}`)}\u0000` })] }];
+    case 3: return [{ events: [base(0, { utm: { source: "goo\u0000gle" } }), fine(1)] }];
+    case 4: return [{ events: [fine(0), base(1, { url: "https://x.example/\u0000", productId: "1\u00002" })] }];
+    case 5: return [{ events: [base(0, { clientId: `${visitor(`pc-${n}`)}\ud800` }), base(1, { clientId: `${visitor(`pc-${n}`)}\udfff` })] }];
+    default: return [{ ua: `${BROWSER_UA}\u0000`, events: [fine(0), fine(1)] }];
   }
 }
 
 describe.each(["sqlite", "postgres"] as const)("POST /collect isolation on %s", (kind) => {
-  it("another shop's steady load gets only 202 and loses no event while poison requests are answered 400 with reasons", async () => {
+  it("another shop's steady load gets only 202 and loses no event while poison requests are refused with reasons (400 for a bad envelope)", async () => {
     const app = await startApp({ db: kind, env: { INGEST_IP_RPS: "1000000", INGEST_IP_BURST: "1000000", INGEST_SHOP_RPS: "1000000", INGEST_SHOP_BURST: "1000000" } });
     try {
       const steady = await ensureDemoShop(app.db, { domain: "steady.myshopify.com", ingestKey: "ik_steady_key_123456" });
@@ -219,7 +223,7 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect isolation on %s", 
           const b = batch++;
           const events = Array.from({ length: 10 }, (_, i) => ({
             id: `s-${b}-${i}`, name: i % 3 === 1 ? "product_viewed" : "page_viewed", ts: new Date(NOW - 60 * MIN + b * 100 + i).toISOString(),
-            seq: i, clientId: `steady-${lane}-${b % 7}`, path: i % 3 === 1 ? "/products/p" : "/",
+            seq: i, clientId: visitor(`steady-${lane}-${b % 7}`), path: i % 3 === 1 ? "/products/p" : "/",
           }));
           const res = await postBatch(app.url, { v: 1, shop: "steady.myshopify.com", key: "ik_steady_key_123456", events }, { "User-Agent": BROWSER_UA });
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -229,14 +233,14 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect isolation on %s", 
           }
         }
       };
-      const poisonAnswers: { status: number; json: any; events: Record<string, unknown>[] }[] = [];
+      const poisonAnswers: { status: number; json: any; ua?: string; events: Record<string, unknown>[] }[] = [];
       let p = 0;
       const poisonLoop = async () => {
         while (Date.now() < until) {
           const n = p++;
-          for (const events of poisonEvents(n, NOW - 30 * MIN)) {
-            const res = await postBatch(app.url, { v: 1, shop: "attacker.myshopify.com", key: "ik_attacker_key_123456", events }, { "User-Agent": BROWSER_UA });
-            poisonAnswers.push({ status: res.status, json: res.json, events });
+          for (const { ua, events } of poisonRequests(n, NOW - 30 * MIN)) {
+            const res = await postBatch(app.url, { v: 1, shop: "attacker.myshopify.com", key: "ik_attacker_key_123456", ...(ua ? { ua } : {}), events }, { "User-Agent": BROWSER_UA });
+            poisonAnswers.push({ status: res.status, json: res.json, ua, events });
           }
         }
       };
@@ -247,16 +251,20 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect isolation on %s", 
       const stored = await app.db.event.findMany({ where: { shopId: steady.id }, select: { eventId: true } });
       expect(stored.map((e) => e.eventId).sort()).toEqual([...sent].sort());
 
-      // The poison requests: refused with a reason per bad event (by the validation, or by
-      // the writer once the database refused the rows), never a 5xx.
-      expect(poisonAnswers.length).toBeGreaterThan(12);
+      // The poison requests, never a 5xx: a bad envelope string refuses the batch (400 with
+      // the reason); bad events are refused with a reason each (by the validation, or by the
+      // writer once the database refused the rows) and the request's good events are stored.
+      expect(poisonAnswers.length).toBeGreaterThan(14);
       for (const a of poisonAnswers) {
         expect([202, 400], JSON.stringify(a.json)).toContain(a.status);
         const rejected: { index: number; reason: string }[] = a.json.rejected ?? [];
-        if (a.status === 400 && !a.json.rejected) expect(a.json.error).toBeTruthy();
+        if (a.ua) {
+          expect(a.status).toBe(400);
+          expect(a.json).toEqual({ error: "ua: contains a control character" });
+          expect(await app.db.event.count({ where: { eventId: { in: a.events.map((e) => e.id as string) } } })).toBe(0);
+        } else if (a.status === 400 && !a.json.rejected) expect(a.json.error).toBeTruthy();
         else {
-          // SQLite stores a NUL (the validation refuses it before the writer sees it).
-          if (kind === "postgres" || a.status === 400) expect(rejected.length, JSON.stringify(a.json)).toBeGreaterThan(0);
+          expect(rejected.length, JSON.stringify(a.json)).toBeGreaterThan(0);
           for (const r of rejected) expect(r.reason).toBeTruthy();
           const storedIds = new Set((await app.db.event.findMany({ where: { eventId: { in: a.events.map((e) => e.id as string) } }, select: { eventId: true } })).map((e) => e.eventId));
           // The answer's counts describe what was stored.
