@@ -32,7 +32,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 /**
  * POST without `intent` (or `intent=pixel`): create/update the web pixel again.
  * POST `intent=retention&retentionDays=N`: store the retention period; invalid → 400 { error }.
- * POST `intent=queryParams&allowedQueryParams=a,b`: extra query parameters kept at ingestion; invalid → 400 { error }.
+ * POST `intent=queryParams&allowedQueryParams=a,b`: extra query parameters kept by the pixel and at ingestion;
+ *   stored, then the pixel's settings are updated to carry them; invalid → 400 { error }.
  */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
@@ -47,7 +48,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (intent === "queryParams") {
     const result = await updateAllowedQueryParams(shop.id, { allowedQueryParams: form.get("allowedQueryParams") ?? undefined });
     if (!result.ok) return json({ intent: "queryParams", error: result.error }, { status: 400 });
-    return json({ intent: "queryParams", allowedQueryParams: result.allowedQueryParams });
+    // The pixel strips what its settings do not list, so it needs the new list too.
+    const updated = await syncPixel(shop.id, admin);
+    return json({ intent: "queryParams", allowedQueryParams: result.allowedQueryParams, pixelStatus: updated.pixelStatus });
   }
   if (intent !== "pixel") return json({ error: "Unknown form intent" }, { status: 400 });
   const updated = await syncPixel(shop.id, admin);
@@ -163,6 +166,7 @@ function QueryParamsCard(props: { allowed: string[]; saving: boolean }) {
   const mine = actionData && "intent" in actionData && actionData.intent === "queryParams" ? actionData : null;
   const error = mine && "error" in mine && typeof mine.error === "string" ? mine.error : null;
   const saved = mine !== null && "allowedQueryParams" in mine;
+  const pixelFailed = saved && "pixelStatus" in mine && mine.pixelStatus === "failed";
   const [value, setValue] = useState(props.allowed.join(", "));
   return (
     <Card>
@@ -171,11 +175,17 @@ function QueryParamsCard(props: { allowed: string[]; saving: boolean }) {
         <BlockStack gap="300">
           <Text as="h2" variant="headingMd">Kept query parameters</Text>
           <Text as="p">
-            Page and referrer addresses are stored without their query string, except utm_* parameters and ad click ids
-            (gclid, fbclid, msclkid, ttclid…). Add other parameters your reports need here. Values that look like an email,
-            phone number, card number or street address are dropped whatever the parameter.
+            Page and referrer addresses are sent and stored without their query string, except utm_* parameters and ad click
+            ids (gclid, fbclid, msclkid, ttclid…). Add other parameters your reports need here: the web pixel and the server
+            both keep them. Values that look like an email, phone number, card number or street address are dropped whatever
+            the parameter.
           </Text>
-          {saved && !error ? <Banner tone="success" title="Query parameters saved" /> : null}
+          {saved && !error && !pixelFailed ? <Banner tone="success" title="Query parameters saved" /> : null}
+          {pixelFailed ? (
+            <Banner tone="warning" title="Saved, but the web pixel could not be updated">
+              <p>Until it is, the pixel keeps sending only utm_* and click ids. See the Web pixel card above and retry.</p>
+            </Banner>
+          ) : null}
           <TextField
             label="Also keep"
             name="allowedQueryParams"

@@ -6,6 +6,7 @@ import { adminQuery } from "./admin-graphql.server";
 import { ensureWebPixel } from "./web-pixel.server";
 import { registerOrdersWebhook } from "./orders-webhook.server";
 import { forgetShop } from "../../ingest/ingest.server";
+import { allowedQueryParamsOf } from "../models/shop-settings";
 
 const SHOP_QUERY = `#graphql
 query ShopForInstall { shop { name ianaTimezone currencyCode } }`;
@@ -67,10 +68,15 @@ export async function syncOrdersWebhook(shopId: number, admin: AdminGraphql) {
   });
 }
 
-/** Creates/updates the web pixel for a shop and stores the outcome for the Settings page. */
+/**
+ * Creates/updates the web pixel for a shop and stores the outcome for the Settings page.
+ * The pixel gets the merchant's kept query parameters too, so it does not strip what
+ * ingestion would keep.
+ */
 export async function syncPixel(shopId: number, admin: AdminGraphql) {
   const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
-  const result = await ensureWebPixel(admin, shop.webPixelId, { ingestUrl: env.ingestUrl, ingestKey: shop.ingestKey });
+  const queryParams = allowedQueryParamsOf(shop.settings).join(",");
+  const result = await ensureWebPixel(admin, shop.webPixelId, { ingestUrl: env.ingestUrl, ingestKey: shop.ingestKey, queryParams });
   return prisma.shop.update({
     where: { id: shopId },
     data: result.ok

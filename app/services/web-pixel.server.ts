@@ -21,6 +21,8 @@ query CurrentWebPixel { webPixel { id settings } }`;
 export interface PixelSettings {
   ingestUrl: string;
   ingestKey: string;
+  /** The merchant's extra query parameters, comma-separated ("" for none): the pixel keeps them in url/referrer. */
+  queryParams: string;
 }
 
 export type PixelResult = { ok: true; id: string } | { ok: false; error: string };

@@ -101,14 +101,22 @@ function operationOf(query: string): string {
   return "unknown";
 }
 
-/** Settings the web pixel extension's TOML defines (extensions/web-pixel/shopify.extension.toml). */
+/** Fields the web pixel extension's TOML defines (extensions/web-pixel/shopify.extension.toml). */
+const PIXEL_FIELDS = ["ingestUrl", "ingestKey", "queryParams"];
+
+/**
+ * Settings that match that definition: ingestUrl and ingestKey non-empty strings (their
+ * `min` validation); queryParams, which has no validation, a string and may be empty.
+ * Keys the definition does not name are refused.
+ */
 function validPixelSettings(settings: unknown): boolean {
   if (typeof settings !== "string") return false;
   try {
     const value = JSON.parse(settings);
     return typeof value === "object" && value !== null && typeof value.ingestUrl === "string" && value.ingestUrl.length > 0
       && typeof value.ingestKey === "string" && value.ingestKey.length > 0
-      && Object.keys(value).every((k) => k === "ingestUrl" || k === "ingestKey");
+      && (value.queryParams === undefined || typeof value.queryParams === "string")
+      && Object.keys(value).every((k) => PIXEL_FIELDS.includes(k));
   } catch {
     return false;
   }

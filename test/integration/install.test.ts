@@ -25,8 +25,43 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
     expect(row).toMatchObject({ timeZone: "America/New_York", currency: "USD", pixelStatus: "created", uninstalledAt: null });
     const pixel = app.shopify.shops.get(shop)!.pixel!;
     expect(row.webPixelId).toBe(pixel.id);
-    expect(JSON.parse(pixel.settings)).toEqual({ ingestUrl: "https://mc.example.test/collect", ingestKey: row.ingestKey });
+    // No kept query parameters yet: the optional field is sent empty.
+    expect(JSON.parse(pixel.settings)).toEqual({ ingestUrl: "https://mc.example.test/collect", ingestKey: row.ingestKey, queryParams: "" });
     expect(await app.db.session.count({ where: { shop } })).toBe(1);
+  });
+
+  it("saving the kept query parameters on Settings puts them into the pixel's settings at Shopify, and clearing them does too", async () => {
+    const shop = "params.myshopify.com";
+    expect((await openApp(shop)).status).toBe(200);
+    const row = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const save = (list: string) =>
+      fetch(`${app.url}/app/settings?_data=routes%2Fapp.settings`, {
+        method: "POST",
+        headers: { ...adminHeaders(shop), "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ intent: "queryParams", allowedQueryParams: list }),
+      });
+    const pixelSettings = () => JSON.parse(app.shopify.shops.get(shop)!.pixel!.settings);
+
+    app.shopify.calls.length = 0;
+    const saved = await save("Ref, partner_id utm_source");
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toEqual({ intent: "queryParams", allowedQueryParams: ["ref", "partner_id"], pixelStatus: "created" });
+    expect(app.shopify.calls.map((c) => c.operation)).toEqual(["webPixelUpdate"]);
+    expect(pixelSettings()).toEqual({ ingestUrl: "https://mc.example.test/collect", ingestKey: row.ingestKey, queryParams: "ref,partner_id" });
+
+    // An invalid list changes nothing, at Shopify either.
+    app.shopify.calls.length = 0;
+    expect((await save("ref, email")).status).toBe(400);
+    expect(app.shopify.calls).toEqual([]);
+    expect(pixelSettings().queryParams).toBe("ref,partner_id");
+
+    // A re-auth keeps the list in the pixel.
+    await app.db.session.deleteMany({ where: { shop } });
+    expect((await openApp(shop)).status).toBe(200);
+    expect(pixelSettings().queryParams).toBe("ref,partner_id");
+
+    expect((await save("")).status).toBe(200);
+    expect(pixelSettings()).toEqual({ ingestUrl: "https://mc.example.test/collect", ingestKey: row.ingestKey, queryParams: "" });
   });
 
   it("is idempotent: a second auth updates the same pixel and keeps the ingest key", async () => {

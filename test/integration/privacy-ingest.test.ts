@@ -110,7 +110,9 @@ describe.each(["sqlite", "postgres"] as const)("personal data posted straight to
     expect((await bad.json()).error).toMatch(/"email": .*personal data/);
     const ok = await post("/app/settings?_data=routes%2Fapp.settings", { intent: "queryParams", allowedQueryParams: "Ref, ref2 utm_source" });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ intent: "queryParams", allowedQueryParams: ["ref", "ref2"] });
+    // The save stands even when the pixel cannot be updated (this demo shop's token is unknown
+    // to the local Admin API); the page then says so. test/integration/install.test.ts covers the update.
+    expect(await ok.json()).toEqual({ intent: "queryParams", allowedQueryParams: ["ref", "ref2"], pixelStatus: "failed" });
     const settings = JSON.parse((await app.db.shop.findUniqueOrThrow({ where: { id: shopId } })).settings);
     expect(settings.allowedQueryParams).toEqual(["ref", "ref2"]);
   });

@@ -417,7 +417,7 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
         const res = await fetch(`${app.url}/app/setup?_data=routes%2Fapp.setup`, { method: "POST", headers: adminHeaders(shop.domain), body: new URLSearchParams() });
         expect(res.status).toBe(200);
         expect(await res.json()).toEqual({ ok: true, pixelStatus: "created", pixelError: null });
-        expect(JSON.parse(app.shopify.shops.get(shop.domain)!.pixel!.settings)).toEqual({ ingestUrl: INGEST_URL, ingestKey: shop.key });
+        expect(JSON.parse(app.shopify.shops.get(shop.domain)!.pixel!.settings)).toEqual({ ingestUrl: INGEST_URL, ingestKey: shop.key, queryParams: "" });
         c = (await setup(shop.domain)).json.checklist;
         expect(states(c).pixel).toBe("done");
         expect(c.pixel.settings).toEqual({ result: "current" });

@@ -2,7 +2,7 @@
 // fetch available). Maps the events we care about to the compact wire format
 // (docs/event-schema.md) and ships them in small batches to the ingest endpoint.
 import { register } from "@shopify/web-pixels-extension";
-import { CUSTOM_PREFIX, STANDARD_EVENTS, mapEvent, type CompactEvent, type RawEvent } from "./map";
+import { CUSTOM_PREFIX, STANDARD_EVENTS, mapEvent, parseQueryParams, type CompactEvent, type RawEvent } from "./map";
 import { isUrgent } from "./urgent";
 import { createQueue, type Queue, type QueueStats } from "./queue";
 
@@ -25,6 +25,8 @@ export const EMBED_ID_KEY = "_mcid";
 register(({ analytics, init, settings, customerPrivacy, browser }) => {
   const ingestUrl = typeof settings.ingestUrl === "string" ? settings.ingestUrl.trim() : "";
   const key = typeof settings.ingestKey === "string" ? settings.ingestKey.trim() : "";
+  // The merchant's extra query parameters (Settings page), kept in url/referrer as ingestion keeps them.
+  const keep = parseQueryParams(settings.queryParams);
   const shop = init.data?.shop?.myshopifyDomain;
   // Only the id: the customer object also holds name/email/phone, which we never read.
   const customerId = init.data?.customer?.id;
@@ -85,7 +87,7 @@ register(({ analytics, init, settings, customerPrivacy, browser }) => {
       discarded++;
       return;
     }
-    const record = mapEvent(event, customerId);
+    const record = mapEvent(event, customerId, keep);
     if (!record) return;
     advertise(record.clientId);
     // Same id as the embed's beacon copy, so the server stores the event once.

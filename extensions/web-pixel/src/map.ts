@@ -41,7 +41,7 @@ export interface CompactEvent {
 
 // The standard events we forward (everything else standard is ignored), shared with the server.
 import { CUSTOM_PREFIX, STANDARD_EVENTS } from "../../../core/events";
-import { cleanUrl as cleanHref, isPersonalKey, keepText, textOk } from "../../../core/privacy";
+import { QUERY_PARAM_NAME, cleanUrl as cleanHref, isPersonalKey, keepText, textOk } from "../../../core/privacy";
 export { CUSTOM_PREFIX, STANDARD_EVENTS };
 const MAX_PROPS = 20;
 
@@ -85,13 +85,22 @@ function num(v: unknown): number | undefined {
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 }
 
-/** url and referrer: origin + path + allow-listed query params (utm_*, click ids) with
- * values that do not look personal (core/privacy.ts, shared with ingestion). The merchant's
- * extra parameters are not known here, so the pixel keeps only the defaults. */
-export function cleanUrl(href: unknown, max = 2048): string | undefined {
-  const u = cleanHref(href);
+/** url and referrer: origin + path + allow-listed query params (utm_*, click ids, and the
+ * merchant's `extra` names) with values that do not look personal (core/privacy.ts, shared
+ * with ingestion). */
+export function cleanUrl(href: unknown, max = 2048, extra?: ReadonlySet<string>): string | undefined {
+  const u = cleanHref(href, extra);
   return u === undefined || u.length > max || !textOk(u) ? undefined : u;
 }
+
+/** The pixel's `queryParams` setting (comma-separated names) as the set cleanUrl takes:
+ * lower case, and only names the Settings page accepts (QUERY_PARAM_NAME, no personal-looking name). */
+export const parseQueryParams = (setting: unknown): Set<string> =>
+  new Set(
+    typeof setting === "string"
+      ? setting.toLowerCase().split(/[\s,]+/).filter((k) => QUERY_PARAM_NAME.test(k) && !isPersonalKey(k))
+      : [],
+  );
 
 export function parseUtm(search: unknown): Utm | undefined {
   if (typeof search !== "string" || search === "") return undefined;
@@ -171,8 +180,9 @@ function variant(target: CompactEvent, v: unknown): void {
 /**
  * Maps one pixel event to the wire record, or null when it is not one we forward
  * (unknown standard event, custom event without the mc: prefix, missing identity).
+ * `keep`: the merchant's extra query parameters for url/referrer (parseQueryParams).
  */
-export function mapEvent(e: RawEvent, customerId?: unknown): CompactEvent | null {
+export function mapEvent(e: RawEvent, customerId?: unknown, keep?: ReadonlySet<string>): CompactEvent | null {
   const name = str(e.name, 64);
   const id = str(e.id, 128);
   const ts = str(e.timestamp, 64);
@@ -187,9 +197,9 @@ export function mapEvent(e: RawEvent, customerId?: unknown): CompactEvent | null
 
   const ctx = e.context;
   const loc = at(ctx, "document", "location");
-  const url = cleanUrl(at(loc, "href"));
+  const url = cleanUrl(at(loc, "href"), 2048, keep);
   const path = keepText(str(at(loc, "pathname"), 1024));
-  const referrer = cleanUrl(at(ctx, "document", "referrer"));
+  const referrer = cleanUrl(at(ctx, "document", "referrer"), 2048, keep);
   const utm = parseUtm(at(loc, "search"));
   const device = deviceOf(at(ctx, "window", "innerWidth"), at(ctx, "navigator", "userAgent"));
   if (url) out.url = url;

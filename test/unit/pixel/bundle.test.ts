@@ -23,15 +23,17 @@ describe("web pixel bundle", () => {
     expect(code).toContain('"WebPixel::Render"');
   });
 
-  it("manifest: strict sandbox, analytics-only consent, the two settings", () => {
+  it("manifest: strict sandbox, analytics-only consent, the three settings (queryParams may be empty)", () => {
     const toml = readFileSync(path.join(ext, "shopify.extension.toml"), "utf8");
     expect(toml).toMatch(/^type = "web_pixel_extension"$/m);
     expect(toml).toMatch(/^runtime_context = "strict"$/m);
     expect(toml).toMatch(/\[customer_privacy\]\nanalytics = true\nmarketing = false\npreferences = false\nsale_of_data = "disabled"/);
     expect(toml).toMatch(/\[settings\]\ntype = "object"/);
-    for (const f of ["ingestUrl", "ingestKey"]) {
+    for (const f of ["ingestUrl", "ingestKey", "queryParams"]) {
       expect(toml).toMatch(new RegExp(`\\[settings\\.fields\\.${f}\\]\\nname = "[^"]+"\\ndescription = "[^"]+"\\ntype = "single_line_text_field"`));
     }
+    // The app sends "" when the merchant keeps no extra parameters: no validation may refuse it.
+    expect(toml.slice(toml.indexOf("[settings.fields.queryParams]")).split("\n[")[0]).not.toMatch(/validations/);
     const pkg = JSON.parse(readFileSync(path.join(ext, "package.json"), "utf8"));
     expect(pkg.dependencies["@shopify/web-pixels-extension"]).toBeTruthy();
   });

@@ -5,6 +5,7 @@ import {
   deviceOf,
   flattenProps,
   mapEvent,
+  parseQueryParams,
   parseUtm,
   type CompactEvent,
 } from "../../../extensions/web-pixel/src/map";
@@ -110,6 +111,21 @@ describe("privacy", () => {
     const m = mapEvent(e)!;
     expect(m.url).toBe("https://shop.test/account/reset?utm_source=mail");
     expect(m.referrer).toBe("https://mail.example.com/inbox");
+  });
+
+  it("keeps the merchant's listed query parameters (queryParams setting) in url and referrer, never a personal-looking value", () => {
+    const keep = parseQueryParams(" Ref, partner_id,,a&b,first name,email ");
+    // Same rule as the Settings page: lower case, valid names only, no personal-looking names.
+    expect([...keep]).toEqual(["ref", "partner_id", "first"]);
+    const e = structuredClone(journey.events[0]);
+    e.context.document.location.href = `https://shop.test/p?ref=spring&other=1&partner_id=${encodeURIComponent("jane@example.com")}&utm_source=mail`;
+    e.context.document.referrer = "https://partner.example/list?REF=x9&q=1";
+    const m = mapEvent(e, undefined, keep)!;
+    expect(m.url).toBe("https://shop.test/p?ref=spring&utm_source=mail");
+    expect(m.referrer).toBe("https://partner.example/list?REF=x9");
+    // Without the setting, only the defaults survive.
+    expect(mapEvent(e)!.url).toBe("https://shop.test/p?utm_source=mail");
+    expect(mapEvent(e, undefined, parseQueryParams(undefined))!.referrer).toBe("https://partner.example/list");
   });
 
   it("drops PII-looking custom props and emails in values", () => {
