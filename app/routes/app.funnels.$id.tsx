@@ -174,7 +174,7 @@ export default function FunnelReportPage() {
                       <Text as="h2" variant="headingMd">{`Trend by ${r.trend.granularity} (${r.trend.timeZone})`}</Text>
                       <CsvDownloadButton href={csv("trend")} filename={filenames.trend}>Download trend CSV</CsvDownloadButton>
                     </InlineStack>
-                    <TrendChart trend={r.trend} unit={r.unit} locale={r.locale} lastLabel={lastLabel} />
+                    <TrendChart trend={r.trend} previousTrend={r.previousTrend} stepLabels={r.steps.map((s) => s.label)} unit={r.unit} locale={r.locale} />
                   </BlockStack>
                 </Card>
               </BlockStack>

@@ -140,6 +140,8 @@ export interface FunnelReportView {
   trend: Trend;
   comparison: FunnelComparison | null;
   previous: { totalUnits: number; inProgressUnits: number; steps: StepFigures[] } | null;
+  /** The previous period's trend, same granularity (only when compared); bucket i lines up with `trend` bucket i. */
+  previousTrend: Trend | null;
   /** Where the figures came from: precomputed per-unit results, or the events themselves (same numbers). */
   resultsFrom: "unit-days" | "events";
   /**
@@ -216,10 +218,12 @@ export async function funnelReport(
   let previousRange: ResolvedRange | null = null;
   let comparison: FunnelComparison | null = null;
   let previous: FunnelReportView["previous"] = null;
+  let previousTrend: Trend | null = null;
   if (params.compare) {
     const prev = previousPeriod(range.from, range.to, timeZone);
     previousRange = describeRange("custom", prev.from, prev.to, timeZone);
-    const prevReport = await compute({ from: prev.from, to: prev.to, now, timeZone });
+    const prevReport = await compute({ from: prev.from, to: prev.to, now, timeZone, trend: params.trend });
+    previousTrend = prevReport.trend ?? null;
     comparison = compareReports(report, prevReport);
     previous = { totalUnits: prevReport.totalUnits, inProgressUnits: prevReport.inProgressUnits, steps: prevReport.steps };
   }
@@ -246,6 +250,7 @@ export async function funnelReport(
     trend: report.trend!,
     comparison,
     previous,
+    previousTrend,
     diagnosis,
     // Only the empty state uses it ("no events" vs "nobody reached step 1").
     eventsInRange: report.totalUnits > 0 ? null : await prisma.event.count({ where: { shopId: shop.id, isBot: false, ts: { gte: range.from, lt: range.to } } }),

@@ -101,6 +101,7 @@ function view(): FunnelReportView {
     trend: report.trend!,
     comparison: compareReports(report, previous),
     previous: null,
+    previousTrend: null,
     diagnosis: null,
     eventsInRange: events.length,
   };
