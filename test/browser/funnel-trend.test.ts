@@ -115,6 +115,9 @@ describe("the trend chart in real Chromium", () => {
     const shown = cur.map((b) => axisDate(b.key)).filter((d) => text.includes(d));
     expect(shown.length).toBeGreaterThanOrEqual(2);
     expect(await chart.getAttribute("data-trend-series")).toBe([...LABELS, ...LABELS.map((l) => `${l} (previous period)`)].join("|"));
+    // The picture is hidden from assistive technology, with nothing tabbable inside: the table is its accessible form.
+    expect(await chart.getAttribute("aria-hidden")).toBe("true");
+    expect(await chart.locator('a[href], button, [tabindex]:not([tabindex="-1"])').evaluateAll((els) => els.filter((e) => e.getAttribute("tabindex") !== "-1").length)).toBe(0);
     // A short range shows the numbers without a click.
     expect(await tableRows()).toEqual(expectedRows("counts", cur, prev));
     await seeded.shot("counts");

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ComponentType } from "react";
+import { useEffect, useRef, useState, type ComponentType } from "react";
 import { BlockStack, Button, ButtonGroup, DataTable, InlineStack, Text } from "@shopify/polaris";
 import type { DataSeries, LineChartProps } from "@shopify/polaris-viz";
 import "@shopify/polaris-viz/build/esm/styles.css";
@@ -107,6 +107,21 @@ export function TrendChart({ trend, previousTrend, stepLabels, unit, locale }: T
     };
   }, []);
 
+  // The chart is a picture for sighted users: the table below is its accessible form.
+  // Polaris Viz's SVG carries ARIA that axe rejects (list roles without items, unnamed
+  // point images) and focusable points, so it is hidden from assistive technology and
+  // its points and legend buttons are kept out of the tab order (an aria-hidden focusable is a trap).
+  const chartBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const box = chartBox.current;
+    if (!box || !Chart) return;
+    const unfocus = () => box.querySelectorAll('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])').forEach((el) => el.getAttribute("tabindex") !== "-1" && el.setAttribute("tabindex", "-1"));
+    unfocus();
+    const observer = new MutationObserver(unfocus);
+    observer.observe(box, { subtree: true, childList: true, attributes: true, attributeFilter: ["tabindex"] });
+    return () => observer.disconnect();
+  }, [Chart]);
+
   const period = trend.granularity === "week" ? "Week of" : "Day";
   const current = linesFor(trend.buckets, stepLabels, mode, false);
   // Line up the previous period bucket by bucket (equal lengths; a week range may differ by one).
@@ -145,7 +160,7 @@ export function TrendChart({ trend, previousTrend, stepLabels, unit, locale }: T
           {showTable ? "Hide the numbers" : "Show the numbers"}
         </Button>
       </InlineStack>
-      <div data-trend-chart={mode} data-trend-series={lines.map((l) => l.name).join("|")} style={{ height: 260 }}>
+      <div ref={chartBox} aria-hidden="true" data-trend-chart={mode} data-trend-series={lines.map((l) => l.name).join("|")} style={{ height: 260 }}>
         {Chart ? (
           <Chart
             data={data}
