@@ -163,6 +163,9 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     expect(json.comparison).toEqual(compareReports(cur, old));
     expect(json.previousRange).toMatchObject({ from: prev.from, to: prev.to, toDate: nyDate(prev.to - 1), days: 7 });
     expect(json.steps).toEqual(cur.steps);
+    // The trend chart's previous-period series: the previous range's own trend, same granularity.
+    expect(json.previousTrend).toEqual(computeFunnel(events, def, { ...prev, now: json.now, timeZone: TZ, trend: "day" }).trend);
+    expect(json.previousTrend.buckets).toHaveLength(json.trend.buckets.length);
   });
 
   it("creates a funnel through the builder action and redirects to its report", async () => {
