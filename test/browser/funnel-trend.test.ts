@@ -42,7 +42,14 @@ beforeAll(async () => {
     },
   });
   ({ demo, page } = seeded);
+  // The chart loads in the browser only: a failed chunk or hydration mismatch shows here.
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => {
+    // Requests off this machine are refused by the harness (App Bridge's CDN…): not the chart's.
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) pageErrors.push(m.text());
+  });
 });
+const pageErrors: string[] = [];
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === "fail" && page) await seeded.shot(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => {});
@@ -166,5 +173,6 @@ describe("the trend chart in real Chromium", () => {
     expect(await chart.getAttribute("data-trend-series")).toBe(LABELS.join("|"));
     const rows = await tableRows();
     expect(rows).toEqual(body.trend.buckets.map((b: Bucket) => [date(b.key), ...b.counts.map((c) => num.format(c)), num.format(b.inProgressUnits)]));
+    expect(pageErrors).toEqual([]);
   });
 });
