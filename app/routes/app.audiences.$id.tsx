@@ -7,7 +7,7 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "../shopify.server";
 import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
-import { audienceReport, AudienceRequestError, csvFilename, deleteAudience, requireAudience } from "../services/audiences/audiences.server";
+import { audienceReport, AudienceRequestError, csvFilename, deleteAudience, requireAudience, taggableOf } from "../services/audiences/audiences.server";
 import { hasSyncScope, latestSync, runAudienceSync, SYNC_SCOPE } from "../services/audiences/sync.server";
 import { AudienceHistoryText, AudienceSize } from "../components/audiences/AudienceSummary";
 import { CustomersTable } from "../components/audiences/CustomersTable";
@@ -29,6 +29,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     return json({
       audience: report.audience,
       size: report.size,
+      taggable: taggableOf(report.size),
       history: report.history,
       customers: report.customers.slice(0, PAGE_CUSTOMERS),
       pageLimit: PAGE_CUSTOMERS,
@@ -125,6 +126,7 @@ export default function AudiencePage() {
             canSync={data.canSync}
             lastSync={data.lastSync}
             identifiedCustomers={data.size.identifiedCustomers}
+            taggable={data.taggable}
           />
         </Layout.Section>
         <Layout.Section>

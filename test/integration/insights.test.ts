@@ -7,6 +7,7 @@
  * run resumed, and a run killed with SIGKILL mid-way resumed by a fresh server.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { parseReportCsv } from "../../core/csv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSimulation } from "../../scripts/lib/simulate-run";
 import { seedDemoExperiment } from "../../scripts/lib/demo-experiment";
@@ -352,11 +353,38 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
     expect(res.headers.get("Content-Disposition")).toMatch(/^attachment; filename="mc-carted-not-bought-customers-\d{4}-\d{2}-\d{2}\.csv"$/);
     const text = await res.text();
     expect(text.endsWith("\r\n")).toBe(true);
-    const lines = text.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("customer_id,shopify_customer_gid,member_visitors,last_micro_conversion_at");
-    expect(lines.slice(1)).toEqual(
-      customers.map((c: any) => `${c.customerId},gid://shopify/Customer/${c.customerId},${c.visitors},${new Date(c.lastMicroAt).toISOString()}`),
+    // The app's report header block first (what, which window, counts), then the table.
+    const { meta, table } = parseReportCsv(text);
+    expect(meta.Report).toBe("Audience: Added to cart, did not buy (tag mc-carted-not-bought)");
+    expect(meta.Unit).toBe("customer");
+    expect(meta.Window).toMatch(/^did "Added to cart" and not "Purchase" in the 14 days/);
+    expect(meta.Range).toBe(`${new Date(size.from).toISOString().slice(0, 10)} to ${new Date(size.to).toISOString().slice(0, 10)}`);
+    expect(meta["Time zone"]).toBe("UTC");
+    expect(meta["Member visitors"]).toBe(String(expected.members));
+    expect(meta["Taggable customers (logged in)"]).toBe(String(expected.customers.length));
+    expect(meta["Anonymous member visitors (not taggable)"]).toBe(String(expected.anonymous));
+    expect(meta["Segment query"]).toBe("customer_tags CONTAINS 'mc-carted-not-bought'");
+    expect(table[0]).toEqual(["customer_id", "shopify_customer_gid", "customer_admin_url", "member_visitors", "last_micro_conversion_at"]);
+    // The admin URL's store handle is the myshopify subdomain.
+    const handle = SHOP.replace(/\.myshopify\.com$/, "");
+    expect(table.slice(1)).toEqual(
+      customers.map((c: any) => [
+        c.customerId,
+        `gid://shopify/Customer/${c.customerId}`,
+        `https://admin.shopify.com/store/${handle}/customers/${c.customerId}`,
+        String(c.visitors),
+        new Date(c.lastMicroAt).toISOString(),
+      ]),
     );
+
+    // Taggable N of M: the logged-in customers among the members, with the anonymous rest counted.
+    expect(body.taggable).toEqual({
+      taggable: expected.customers.length,
+      members: expected.members,
+      anonymous: expected.anonymous,
+      excluded: size.excludedCustomers,
+    });
+    expect(expected.anonymous).toBeGreaterThan(0);
 
     // The list page shows the same size.
     const list = await loaderData(app, SHOP, "/app/audiences", "routes/app.audiences._index");

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { useFetcher } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, List, Text } from "@shopify/polaris";
 import type { SyncView } from "../../services/audiences/sync.server";
+import type { TaggableView } from "../../services/audiences/audiences.server";
 import { int } from "../insights/format";
 
 export type SyncActionData = { sync: SyncView; busy: boolean; retry: boolean } | { error: string };
@@ -13,7 +14,7 @@ const TONE = { done: "success", failed: "critical", running: "attention" } as co
  * why the scope is needed and offers to request it. A run works in slices of a few
  * seconds; while its status is "running" the card asks for the next slice by itself.
  */
-export function SyncCard(props: { tag: string; segmentQuery: string; canSync: boolean; lastSync: SyncView | null; identifiedCustomers: number }) {
+export function SyncCard(props: { tag: string; segmentQuery: string; canSync: boolean; lastSync: SyncView | null; identifiedCustomers: number; taggable: TaggableView }) {
   const fetcher = useFetcher<SyncActionData>();
   const scopeFetcher = useFetcher<{ error?: string }>();
   const rounds = useRef(0);
@@ -55,6 +56,7 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
           Tags the audience’s identified customers with <code>{props.tag}</code> and removes the tag from customers who left the audience since the
           last sync. Re-running tags nobody twice; an interrupted run continues where it stopped.
         </Text>
+        <TaggableLine t={props.taggable} />
         {!props.canSync ? (
           <Banner tone="info" title="Permission needed: edit customers (write_customers)">
             <BlockStack gap="200">
@@ -147,5 +149,36 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
         </BlockStack>
       </BlockStack>
     </Card>
+  );
+}
+
+/** How many members the sync can reach, and why the rest cannot be tagged. */
+export function TaggableLine({ t }: { t: TaggableView }) {
+  const loggedInVisits = t.members - t.anonymous;
+  const why: string[] = [];
+  if (t.anonymous > 0) {
+    why.push(
+      `${int(t.anonymous)} member${t.anonymous === 1 ? " is an anonymous visitor" : "s are anonymous visitors"}: never logged in, so their events carry no customer id and Shopify has no customer record to tag.`,
+    );
+  }
+  if (loggedInVisits > t.taggable + t.excluded) {
+    why.push(`${int(loggedInVisits)} logged-in member visitors belong to ${int(t.taggable + t.excluded)} customers: a customer seen on several devices is tagged once.`);
+  }
+  if (t.excluded > 0) {
+    why.push(`${int(t.excluded)} customer${t.excluded === 1 ? " is" : "s are"} left out: they reached the goal on another visit or device.`);
+  }
+  return (
+    <div data-testid="taggable">
+      <BlockStack gap="100">
+        <Text as="p" fontWeight="semibold">
+          Taggable: {int(t.taggable)} of {int(t.members)} member{t.members === 1 ? "" : "s"} (logged-in customers)
+        </Text>
+        {why.length > 0 ? (
+          <Text as="p" tone="subdued">
+            {why.join(" ")}
+          </Text>
+        ) : null}
+      </BlockStack>
+    </div>
   );
 }
