@@ -187,6 +187,33 @@ describe("audiences in real Chromium on the demo", () => {
     expect(list[0][2]).toBe(String(identified));
     await page.screenshot({ path: path.join(artifacts, "audiences-list.png"), fullPage: true });
   });
+
+  it("switches the daily automatic sync on and off; the setting is stored (read back by the page's loader)", async () => {
+    const box = () => page.getByRole("checkbox", { name: "Sync automatically every day" });
+    // Leaves and re-opens the audience, so the page shows what the server stored.
+    const reopen = async () => {
+      await page.getByRole("link", { name: "Audiences" }).first().click();
+      await page.waitForURL(/\/app\/audiences$/);
+      await page.getByRole("link", { name: "Added to cart, did not buy" }).click();
+      await page.waitForURL(/\/app\/audiences\/(?!new)[\w-]+$/);
+      await page.locator('[data-testid="auto-sync"]').waitFor();
+    };
+    await reopen();
+    await page.locator('[data-testid="taggable"]').getByText(/^Taggable: \d+ of \d+ members? \(logged-in customers\)/).waitFor();
+    expect(await box().isChecked()).toBe(false);
+    await expect(page.locator('[data-testid="auto-sync-last"]').innerText()).resolves.toBe("No automatic run yet.");
+    await box().check();
+    await page.getByText("The first automatic run starts within minutes.").waitFor();
+    await expect.poll(() => box().isEnabled()).toBe(true); // the server answered
+    await page.screenshot({ path: path.join(artifacts, "audience-auto-sync-on.png"), fullPage: true });
+    await reopen();
+    expect(await box().isChecked()).toBe(true);
+    await box().uncheck();
+    await page.getByText("The first automatic run starts within minutes.").waitFor({ state: "detached" });
+    await reopen();
+    expect(await box().isChecked()).toBe(false);
+  });
+
 });
 
 // ---------------------------------------------------------------------------- issue 23: Insights and Experiments UX
