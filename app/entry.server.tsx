@@ -8,6 +8,7 @@ import prisma, { dialect } from "./db.server";
 import { env } from "./env.server";
 import { startResultsRefresher } from "./services/funnel-results.server";
 import { startRetentionSchedule } from "./services/retention-schedule.server";
+import { startAudienceAutoSync } from "./services/audiences/auto-sync-schedule.server";
 import { sqlExecutor } from "../ingest/ingest.server";
 
 const ABORT_DELAY = 5000;
@@ -58,8 +59,10 @@ export function startBackgroundJobs(): () => void {
   const interval = env.FUNNEL_RESULTS_INTERVAL_MS;
   const stopResults = interval > 0 ? startResultsRefresher({ db: prisma, dialect, exec: sqlExecutor }, interval) : () => {};
   const stopRetention = startRetentionSchedule();
+  const stopAutoSync = startAudienceAutoSync();
   return () => {
     stopResults();
     stopRetention();
+    stopAutoSync();
   };
 }

@@ -39,6 +39,8 @@ const schema = z.object({
   INGEST_IP_BURST: rate(200),
   AUDIENCE_SYNC_BUDGET_MS: int(1, 600_000, 15_000),
   AUDIENCE_SYNC_LEASE_MS: int(1, 3_600_000, 20_000),
+  /** Seconds between checks for due daily audience syncs (services/audiences/auto-sync-schedule.server.ts); 0 disables them. */
+  AUDIENCE_AUTO_SYNC_CHECK_SECONDS: int(0, 86_400, 600),
   SERVER_HEADERS_TIMEOUT_MS: int(100, 600_000, 10_000),
   SERVER_REQUEST_TIMEOUT_MS: int(100, 3_600_000, 30_000),
   SERVER_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000, 5_000),

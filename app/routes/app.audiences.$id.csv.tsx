@@ -10,7 +10,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await requireShop(session.shop);
   try {
     const report = await audienceReport(shop.id, params.id ?? "");
-    return new Response(audienceCsv(report.customers), {
+    return new Response(audienceCsv(report, shop.domain), {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="${csvFilename(report.audience, report.now)}"`,

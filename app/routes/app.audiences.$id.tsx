@@ -7,16 +7,18 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "../shopify.server";
 import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
-import { audienceReport, AudienceRequestError, csvFilename, deleteAudience, requireAudience } from "../services/audiences/audiences.server";
+import { audienceReport, AudienceRequestError, csvFilename, deleteAudience, requireAudience, taggableOf } from "../services/audiences/audiences.server";
 import { hasSyncScope, latestSync, runAudienceSync, SYNC_SCOPE } from "../services/audiences/sync.server";
 import { AudienceHistoryText, AudienceSize } from "../components/audiences/AudienceSummary";
 import { CustomersTable } from "../components/audiences/CustomersTable";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { SyncCard } from "../components/audiences/SyncCard";
+import { getAutoSync, setAutoSync } from "../services/audiences/auto-sync.server";
 
 export const meta: MetaFunction = () => [{ title: "Audience" }];
 
-const INTENT = z.enum(["sync", "request-scope", "delete"]);
+const INTENT = z.enum(["sync", "request-scope", "delete", "auto-sync"]);
+const AUTO_SYNC = z.enum(["on", "off"], { error: "autoSync must be on or off" });
 
 /** Customers listed on the page; the CSV has every one. */
 const PAGE_CUSTOMERS = 250;
@@ -29,12 +31,14 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     return json({
       audience: report.audience,
       size: report.size,
+      taggable: taggableOf(report.size),
       history: report.history,
       customers: report.customers.slice(0, PAGE_CUSTOMERS),
       pageLimit: PAGE_CUSTOMERS,
       csvFilename: csvFilename(report.audience, report.now),
       canSync: hasSyncScope(session.scope),
       lastSync: await latestSync(shop.id, report.audience.id),
+      autoSync: await getAutoSync(shop.id, report.audience.id),
     });
   } catch (e) {
     if (e instanceof AudienceRequestError) throw json({ error: e.message }, { status: e.status });
@@ -46,13 +50,20 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, admin, scopes } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
   const id = params.id ?? "";
-  const parsed = INTENT.safeParse((await readForm(request)).get("intent"));
-  if (!parsed.success) return json({ error: "intent must be sync, request-scope or delete" }, { status: 400 });
+  const form = await readForm(request);
+  const parsed = INTENT.safeParse(form.get("intent"));
+  if (!parsed.success) return json({ error: "intent must be sync, request-scope, delete or auto-sync" }, { status: 400 });
   const intent = parsed.data;
   try {
     if (intent === "delete") {
       if (!(await deleteAudience(shop.id, id))) return json({ error: "No audience with this id in this shop" }, { status: 404 });
       return redirect("/app/audiences");
+    }
+    if (intent === "auto-sync") {
+      const value = AUTO_SYNC.safeParse(form.get("autoSync"));
+      if (!value.success) return json({ error: value.error.issues[0].message }, { status: 400 });
+      if (!(await setAutoSync(shop.id, id, value.data === "on"))) return json({ error: "No audience with this id in this shop" }, { status: 404 });
+      return json({ autoSync: await getAutoSync(shop.id, id) });
     }
     if (intent === "request-scope") {
       await requireAudience(shop.id, id);
@@ -125,6 +136,8 @@ export default function AudiencePage() {
             canSync={data.canSync}
             lastSync={data.lastSync}
             identifiedCustomers={data.size.identifiedCustomers}
+            taggable={data.taggable}
+            autoSync={data.autoSync}
           />
         </Layout.Section>
         <Layout.Section>

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { parseReportCsv } from "../../core/csv";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoExperiment } from "../../scripts/lib/demo-experiment";
@@ -138,6 +139,12 @@ describe("audiences in real Chromium on the demo", () => {
     if (await caveat.count()) expect(await caveat.innerText()).toMatch(/not enough data: /);
     else await page.getByText(/^Lift \d+\.\d\d×/).waitFor();
     await expect(page.locator('[data-testid="segment-query"]').innerText()).resolves.toBe("customer_tags CONTAINS 'mc-carted-not-bought'");
+    // Before any sync: how many can be tagged, of how many members, and why not the rest.
+    const taggable = await page.locator('[data-testid="taggable"]').innerText();
+    const [, n, m] = /^Taggable: (\d+) of (\d+) members? \(logged-in customers\)/.exec(taggable) ?? [];
+    expect(Number(n)).toBe(Number(size.split(" ")[0]));
+    expect(Number(m)).toBeGreaterThan(Number(n));
+    expect(taggable).toMatch(/anonymous visitors?: never logged in/);
     await page.screenshot({ path: path.join(artifacts, "audience-detail.png"), fullPage: true });
   });
 
@@ -150,12 +157,14 @@ describe("audiences in real Chromium on the demo", () => {
     expect(download.suggestedFilename()).toMatch(/^mc-carted-not-bought-customers-\d{4}-\d{2}-\d{2}\.csv$/);
     const file = path.join(artifacts, "audience-customers.csv");
     await download.saveAs(file);
-    const text = readFileSync(file, "utf8");
-    const lines = text.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("customer_id,shopify_customer_gid,member_visitors,last_micro_conversion_at");
-    const fromCsv = lines.slice(1).map((l) => {
-      const [id, gid, visitors, at] = l.split(",");
+    const { meta, table } = parseReportCsv(readFileSync(file, "utf8"));
+    expect(meta.Report).toBe("Audience: Added to cart, did not buy (tag mc-carted-not-bought)");
+    expect(meta["Taggable customers (logged in)"]).toBe(String(identified));
+    expect(table[0]).toEqual(["customer_id", "shopify_customer_gid", "customer_admin_url", "member_visitors", "last_micro_conversion_at"]);
+    const handle = DEMO_SHOP.replace(/\.myshopify\.com$/, "");
+    const fromCsv = table.slice(1).map(([id, gid, url, visitors, at]) => {
       expect(gid).toBe(`gid://shopify/Customer/${id}`);
+      expect(url).toBe(`https://admin.shopify.com/store/${handle}/customers/${id}`);
       return [id, visitors, `${at.slice(0, 16).replace("T", " ")} UTC`];
     });
     expect(fromCsv).toEqual(rows);
@@ -178,6 +187,33 @@ describe("audiences in real Chromium on the demo", () => {
     expect(list[0][2]).toBe(String(identified));
     await page.screenshot({ path: path.join(artifacts, "audiences-list.png"), fullPage: true });
   });
+
+  it("switches the daily automatic sync on and off; the setting is stored (read back by the page's loader)", async () => {
+    const box = () => page.getByRole("checkbox", { name: "Sync automatically every day" });
+    // Leaves and re-opens the audience, so the page shows what the server stored.
+    const reopen = async () => {
+      await page.getByRole("link", { name: "Audiences" }).first().click();
+      await page.waitForURL(/\/app\/audiences$/);
+      await page.getByRole("link", { name: "Added to cart, did not buy" }).click();
+      await page.waitForURL(/\/app\/audiences\/(?!new)[\w-]+$/);
+      await page.locator('[data-testid="auto-sync"]').waitFor();
+    };
+    await reopen();
+    await page.locator('[data-testid="taggable"]').getByText(/^Taggable: \d+ of \d+ members? \(logged-in customers\)/).waitFor();
+    expect(await box().isChecked()).toBe(false);
+    await expect(page.locator('[data-testid="auto-sync-last"]').innerText()).resolves.toBe("No automatic run yet.");
+    await box().check();
+    await page.getByText("The first automatic run starts within minutes.").waitFor();
+    await expect.poll(() => box().isEnabled()).toBe(true); // the server answered
+    await page.screenshot({ path: path.join(artifacts, "audience-auto-sync-on.png"), fullPage: true });
+    await reopen();
+    expect(await box().isChecked()).toBe(true);
+    await box().uncheck();
+    await page.getByText("The first automatic run starts within minutes.").waitFor({ state: "detached" });
+    await reopen();
+    expect(await box().isChecked()).toBe(false);
+  });
+
 });
 
 // ---------------------------------------------------------------------------- issue 23: Insights and Experiments UX

@@ -7,6 +7,7 @@
  * run resumed, and a run killed with SIGKILL mid-way resumed by a fresh server.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { parseReportCsv } from "../../core/csv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSimulation } from "../../scripts/lib/simulate-run";
 import { seedDemoExperiment } from "../../scripts/lib/demo-experiment";
@@ -20,7 +21,8 @@ const DAY = 86_400_000;
 const Z975 = 1.959963984540054;
 const Z80 = 0.8416212335729143;
 // A 6 s lease: long enough that the restarted server still sees the killed run's claim.
-const ENV = { INGEST_MAX_AGE_HOURS: "840", INGEST_IP_RPS: "100000", INGEST_IP_BURST: "100000", AUDIENCE_SYNC_LEASE_MS: "6000" };
+// Due automatic syncs are looked for every second (only audiences switched on are touched).
+const ENV = { INGEST_MAX_AGE_HOURS: "840", INGEST_IP_RPS: "100000", INGEST_IP_BURST: "100000", AUDIENCE_SYNC_LEASE_MS: "6000", AUDIENCE_AUTO_SYNC_CHECK_SECONDS: "1" };
 
 // ---------------------------------------------------------------------------- HTTP helpers
 
@@ -352,11 +354,38 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
     expect(res.headers.get("Content-Disposition")).toMatch(/^attachment; filename="mc-carted-not-bought-customers-\d{4}-\d{2}-\d{2}\.csv"$/);
     const text = await res.text();
     expect(text.endsWith("\r\n")).toBe(true);
-    const lines = text.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("customer_id,shopify_customer_gid,member_visitors,last_micro_conversion_at");
-    expect(lines.slice(1)).toEqual(
-      customers.map((c: any) => `${c.customerId},gid://shopify/Customer/${c.customerId},${c.visitors},${new Date(c.lastMicroAt).toISOString()}`),
+    // The app's report header block first (what, which window, counts), then the table.
+    const { meta, table } = parseReportCsv(text);
+    expect(meta.Report).toBe("Audience: Added to cart, did not buy (tag mc-carted-not-bought)");
+    expect(meta.Unit).toBe("customer");
+    expect(meta.Window).toMatch(/^did "Added to cart" and not "Purchase" in the 14 days/);
+    expect(meta.Range).toBe(`${new Date(size.from).toISOString().slice(0, 10)} to ${new Date(size.to).toISOString().slice(0, 10)}`);
+    expect(meta["Time zone"]).toBe("UTC");
+    expect(meta["Member visitors"]).toBe(String(expected.members));
+    expect(meta["Taggable customers (logged in)"]).toBe(String(expected.customers.length));
+    expect(meta["Anonymous member visitors (not taggable)"]).toBe(String(expected.anonymous));
+    expect(meta["Segment query"]).toBe("customer_tags CONTAINS 'mc-carted-not-bought'");
+    expect(table[0]).toEqual(["customer_id", "shopify_customer_gid", "customer_admin_url", "member_visitors", "last_micro_conversion_at"]);
+    // The admin URL's store handle is the myshopify subdomain.
+    const handle = SHOP.replace(/\.myshopify\.com$/, "");
+    expect(table.slice(1)).toEqual(
+      customers.map((c: any) => [
+        c.customerId,
+        `gid://shopify/Customer/${c.customerId}`,
+        `https://admin.shopify.com/store/${handle}/customers/${c.customerId}`,
+        String(c.visitors),
+        new Date(c.lastMicroAt).toISOString(),
+      ]),
     );
+
+    // Taggable N of M: the logged-in customers among the members, with the anonymous rest counted.
+    expect(body.taggable).toEqual({
+      taggable: expected.customers.length,
+      members: expected.members,
+      anonymous: expected.anonymous,
+      excluded: size.excludedCustomers,
+    });
+    expect(expected.anonymous).toBeGreaterThan(0);
 
     // The list page shows the same size.
     const list = await loaderData(app, SHOP, "/app/audiences", "routes/app.audiences._index");
@@ -589,6 +618,98 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       const resumed = await syncUntilSettled(app, SYNC, audienceId);
       expect(resumed.sync).toMatchObject({ id: blocked.sync.id, status: "done", tagged: 4, refused: 0, blocked: null });
       expect(opsSince(start, "tagsAdd").sort()).toEqual([...range(5500, 5504).map(gid), opsSince(start, "tagsAdd")[0]].sort());
+    });
+
+    it("daily automatic sync: switched on per audience, run by the server's schedule through the same plan; run again it tags nobody twice and untags members who left", async () => {
+      const AUTO = `auto-${kind}.myshopify.com`;
+      const AUTO_TAG = "mc-auto";
+      const autoKey = (await openApp(app, AUTO)).ingestKey;
+      let n = 0;
+      const join = async (customers: number[], buy = false) => {
+        const ts = Date.now() - 6 * 3_600_000;
+        const events = customers.flatMap((c) => {
+          const base = { clientId: visitor(`a-${c}`), customerId: String(c), path: "/products/mug" };
+          const list: any[] = [{ ...base, id: `a-${c}-${++n}`, seq: n, name: "mc:wishlist_add", ts: new Date(ts).toISOString() }];
+          if (buy) list.push({ ...base, id: `a-${c}-${++n}`, seq: n, name: "checkout_completed", ts: new Date(ts + 60_000).toISOString(), orderId: String(8_000_000 + n) });
+          return list;
+        });
+        const res = await postBatch(app.url, { v: 1, shop: AUTO, key: autoKey, ua: BROWSER_UA, events });
+        expect(res.status).toBe(202);
+        expect(res.json.rejected).toEqual([]);
+      };
+      const autoTagged = () => [...app.shopify.shops.get(AUTO)!.customerTags].filter(([, t]) => t.has(AUTO_TAG)).map(([id]) => id).sort();
+      const autoOps = (start: number, op: string) => app.shopify.calls.slice(start).filter((c) => c.operation === op && c.shop === AUTO).map((c: any) => c.variables.id).sort();
+      await join([7001, 7002, 7003, 7004]);
+      const id = await createAudience(app, AUTO, { kind: "custom", name: "Auto", micro: "wishlist_add", macro: "goal:purchase", lookbackDays: "7", tag: AUTO_TAG });
+      const row = () => app.db.audience.findFirstOrThrow({ where: { id } });
+      /** Waits for the schedule to record a run after `after` (the check runs every second). */
+      const ranAfter = async (after: Date | null) => {
+        for (let i = 0; i < 150; i++) {
+          const r = await row();
+          if (r.autoSyncLastAt && (!after || r.autoSyncLastAt > after)) return r;
+          await new Promise((ok) => setTimeout(ok, 100));
+        }
+        throw new Error("no automatic run");
+      };
+      /** "A day later": the last scheduled run is moved back 25 hours, so the audience is due. */
+      const dayPasses = async () => {
+        const r = await row();
+        await app.db.audience.update({ where: { id }, data: { autoSyncLastAt: new Date(r.autoSyncLastAt!.getTime() - 25 * 3_600_000) } });
+        return (await row()).autoSyncLastAt;
+      };
+
+      // Off by default: nothing is sent.
+      const page = await loaderData(app, AUTO, `/app/audiences/${id}`, "routes/app.audiences.$id");
+      expect(page.body.autoSync).toEqual({ enabled: false, lastRunAt: null, lastStatus: null, lastResult: null, nextDueAt: null });
+      await new Promise((ok) => setTimeout(ok, 1500));
+      expect(autoTagged()).toEqual([]);
+      const bad = await post(app, AUTO, `/app/audiences/${id}`, "routes/app.audiences.$id", { intent: "auto-sync", autoSync: "daily" });
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error).toBe("autoSync must be on or off");
+      expect((await post(app, OTHER, `/app/audiences/${id}`, "routes/app.audiences.$id", { intent: "auto-sync", autoSync: "on" })).status).toBe(404);
+
+      // On: the first scheduled run tags every member once.
+      let start = app.shopify.calls.length;
+      const on = await post(app, AUTO, `/app/audiences/${id}`, "routes/app.audiences.$id", { intent: "auto-sync", autoSync: "on" });
+      expect(on.status).toBe(200);
+      expect((await on.json()).autoSync).toMatchObject({ enabled: true, lastRunAt: null });
+      let r = await ranAfter(null);
+      expect(r).toMatchObject({ autoSyncStatus: "done", autoSyncResult: "4 tagged, 0 untagged, 0 refused by Shopify" });
+      expect(autoTagged()).toEqual([7001, 7002, 7003, 7004].map(gid));
+      expect(autoOps(start, "tagsAdd")).toEqual([7001, 7002, 7003, 7004].map(gid));
+      const shown = await loaderData(app, AUTO, `/app/audiences/${id}`, "routes/app.audiences.$id");
+      expect(shown.body.autoSync).toMatchObject({ enabled: true, lastRunAt: r.autoSyncLastAt!.toISOString(), lastStatus: "done", lastResult: "4 tagged, 0 untagged, 0 refused by Shopify" });
+      expect(shown.body.autoSync.nextDueAt).toBe(new Date(r.autoSyncLastAt!.getTime() + DAY).toISOString());
+      expect(shown.body.lastSync).toMatchObject({ status: "done", tagged: 4 }); // the same runs as the button's
+
+      // Not due again within the day: the checks send nothing.
+      start = app.shopify.calls.length;
+      await new Promise((ok) => setTimeout(ok, 2500));
+      expect((await row()).autoSyncLastAt).toEqual(r.autoSyncLastAt);
+      expect(app.shopify.calls.slice(start).filter((c) => c.shop === AUTO)).toEqual([]);
+
+      // A day later, two members bought (they leave) and one joined: only those change.
+      await join([7002, 7003], true);
+      await join([7005]);
+      start = app.shopify.calls.length;
+      r = await ranAfter(await dayPasses());
+      expect(r).toMatchObject({ autoSyncStatus: "done", autoSyncResult: "1 tagged, 2 untagged, 0 refused by Shopify" });
+      expect(autoOps(start, "tagsAdd")).toEqual([gid(7005)]);
+      expect(autoOps(start, "tagsRemove")).toEqual([gid(7002), gid(7003)]);
+      expect(autoTagged()).toEqual([7001, 7004, 7005].map(gid));
+
+      // Run again with nothing changed: nobody is tagged twice, nothing is sent.
+      start = app.shopify.calls.length;
+      r = await ranAfter(await dayPasses());
+      expect(r).toMatchObject({ autoSyncStatus: "done", autoSyncResult: "0 tagged, 0 untagged, 0 refused by Shopify" });
+      expect(app.shopify.calls.slice(start).filter((c) => c.shop === AUTO)).toEqual([]);
+
+      // Off: a due audience is left alone.
+      expect((await post(app, AUTO, `/app/audiences/${id}`, "routes/app.audiences.$id", { intent: "auto-sync", autoSync: "off" })).status).toBe(200);
+      const before = await dayPasses();
+      await new Promise((ok) => setTimeout(ok, 2500));
+      expect((await row()).autoSyncLastAt).toEqual(before);
+      expect(autoTagged()).toEqual([7001, 7004, 7005].map(gid));
     });
 
     it("without write_customers: the page explains, sync is refused, and the request goes to Shopify's grant screen", async () => {

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from "react";
 import { useFetcher } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, List, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, InlineStack, List, Text } from "@shopify/polaris";
 import type { SyncView } from "../../services/audiences/sync.server";
+import type { TaggableView } from "../../services/audiences/audiences.server";
+import type { AutoSyncStatus } from "../../services/audiences/auto-sync.server";
 import { int } from "../insights/format";
 
 export type SyncActionData = { sync: SyncView; busy: boolean; retry: boolean } | { error: string };
@@ -13,7 +15,7 @@ const TONE = { done: "success", failed: "critical", running: "attention" } as co
  * why the scope is needed and offers to request it. A run works in slices of a few
  * seconds; while its status is "running" the card asks for the next slice by itself.
  */
-export function SyncCard(props: { tag: string; segmentQuery: string; canSync: boolean; lastSync: SyncView | null; identifiedCustomers: number }) {
+export function SyncCard(props: { tag: string; segmentQuery: string; canSync: boolean; lastSync: SyncView | null; identifiedCustomers: number; taggable: TaggableView; autoSync: AutoSyncStatus | null }) {
   const fetcher = useFetcher<SyncActionData>();
   const scopeFetcher = useFetcher<{ error?: string }>();
   const rounds = useRef(0);
@@ -55,6 +57,7 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
           Tags the audience’s identified customers with <code>{props.tag}</code> and removes the tag from customers who left the audience since the
           last sync. Re-running tags nobody twice; an interrupted run continues where it stopped.
         </Text>
+        <TaggableLine t={props.taggable} />
         {!props.canSync ? (
           <Banner tone="info" title="Permission needed: edit customers (write_customers)">
             <BlockStack gap="200">
@@ -82,6 +85,7 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
             ) : null}
           </InlineStack>
         )}
+        {props.autoSync ? <AutoSyncSection status={props.autoSync} canSync={props.canSync} /> : null}
         {error ? (
           <Banner tone="critical" title="Sync refused">
             <p>{error}</p>
@@ -147,5 +151,93 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
         </BlockStack>
       </BlockStack>
     </Card>
+  );
+}
+
+/** How many members the sync can reach, and why the rest cannot be tagged. */
+export function TaggableLine({ t }: { t: TaggableView }) {
+  const loggedInVisits = t.members - t.anonymous;
+  const why: string[] = [];
+  if (t.anonymous > 0) {
+    why.push(
+      `${int(t.anonymous)} member${t.anonymous === 1 ? " is an anonymous visitor" : "s are anonymous visitors"}: never logged in, so their events carry no customer id and Shopify has no customer record to tag.`,
+    );
+  }
+  if (loggedInVisits > t.taggable + t.excluded) {
+    why.push(`${int(loggedInVisits)} logged-in member visitors belong to ${int(t.taggable + t.excluded)} customers: a customer seen on several devices is tagged once.`);
+  }
+  if (t.excluded > 0) {
+    why.push(`${int(t.excluded)} customer${t.excluded === 1 ? " is" : "s are"} left out: they reached the goal on another visit or device.`);
+  }
+  return (
+    <div data-testid="taggable">
+      <BlockStack gap="100">
+        <Text as="p" fontWeight="semibold">
+          Taggable: {int(t.taggable)} of {int(t.members)} member{t.members === 1 ? "" : "s"} (logged-in customers)
+        </Text>
+        {why.length > 0 ? (
+          <Text as="p" tone="subdued">
+            {why.join(" ")}
+          </Text>
+        ) : null}
+      </BlockStack>
+    </div>
+  );
+}
+
+const minute = (iso: string) => `${iso.replace("T", " ").slice(0, 16)} UTC`;
+
+/** The daily automatic sync: the switch, the last scheduled run and its result, the next one. */
+function AutoSyncSection({ status: initial, canSync }: { status: AutoSyncStatus; canSync: boolean }) {
+  const fetcher = useFetcher<{ autoSync: AutoSyncStatus } | { error: string }>();
+  const data = fetcher.data;
+  const status = data && "autoSync" in data ? data.autoSync : initial;
+  // Shown at once (the click's answer follows); the server's answer wins when it comes.
+  const [wanted, setWanted] = useState<boolean | null>(null);
+  const checked = fetcher.state === "idle" && data ? status.enabled : (wanted ?? status.enabled);
+  const tone = status.lastStatus === "done" ? "success" : status.lastStatus === "failed" ? "critical" : "attention";
+  return (
+    <div data-testid="auto-sync">
+      <BlockStack gap="150">
+        <Checkbox
+          label="Sync automatically every day"
+          helpText="Runs the same sync as the button once a day: new members are tagged, members who left the audience lose the tag, nobody is tagged twice."
+          checked={checked}
+          disabled={fetcher.state !== "idle"}
+          onChange={(on) => {
+            setWanted(on);
+            fetcher.submit({ intent: "auto-sync", autoSync: on ? "on" : "off" }, { method: "post" });
+          }}
+        />
+        {checked && !canSync ? (
+          <Text as="p" tone="caution">
+            Automatic runs are skipped until customer access (write_customers) is granted.
+          </Text>
+        ) : null}
+        <div data-testid="auto-sync-last">
+          {status.lastRunAt ? (
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="span">Last automatic run {minute(status.lastRunAt)}:</Text>
+              <Badge tone={tone}>{status.lastStatus ?? "unknown"}</Badge>
+              <Text as="span">{status.lastResult ?? ""}</Text>
+            </InlineStack>
+          ) : (
+            <Text as="p" tone="subdued">
+              No automatic run yet.
+            </Text>
+          )}
+        </div>
+        {checked ? (
+          <Text as="p" tone="subdued">
+            {status.nextDueAt && status.lastRunAt ? `Next automatic run after ${minute(status.nextDueAt)}.` : "The first automatic run starts within minutes."}
+          </Text>
+        ) : null}
+        {data && "error" in data ? (
+          <Text as="p" tone="critical">
+            {data.error}
+          </Text>
+        ) : null}
+      </BlockStack>
+    </div>
   );
 }

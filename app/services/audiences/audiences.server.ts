@@ -22,7 +22,6 @@ import {
   MIN_LOOKBACK_DAYS,
   segmentQuery,
   TAG_PATTERN,
-  toCsv,
   type AudienceCustomer,
   type AudienceHistory,
   type AudienceRule,
@@ -30,6 +29,7 @@ import {
 } from "../../../core/insights";
 import type { StepMatcher } from "../../../core/types";
 import { storedMatcherSchema } from "../insights/experiments.server";
+import { reportCsv } from "../../../core/csv";
 
 // ---------------------------------------------------------------------------- templates
 
@@ -349,17 +349,74 @@ export async function listAudiencesWithSize(shopId: number, now = Date.now()): P
   }));
 }
 
-// ---------------------------------------------------------------------------- CSV
+// ---------------------------------------------------------------------------- taggable
 
-export const CUSTOMER_CSV_HEADER = ["customer_id", "shopify_customer_gid", "member_visitors", "last_micro_conversion_at"] as const;
-
-/** One customer as a CSV / page row: numeric ids get their gid, other stored ids none. */
-export function customerRow(c: AudienceCustomer): CsvCell[] {
-  return [c.customerId, /^\d+$/.test(c.customerId) ? customerGid(c.customerId) : null, c.visitors, new Date(c.lastMicroAt).toISOString()];
+/**
+ * Who the sync can reach: Shopify tags live on customer records, so only members whose
+ * events carry a customer id (they were logged in) can be tagged. Members are counted
+ * per visitor; one customer may stand behind several member visitors.
+ */
+export interface TaggableView {
+  /** Distinct customers the sync would tag now. */
+  taggable: number;
+  /** Member visitors (everyone in the audience). */
+  members: number;
+  /** Member visitors with no customer id: never logged in, nothing in Shopify to tag. */
+  anonymous: number;
+  /** Customers of member visitors left out because they reached the goal on another visit or device. */
+  excluded: number;
 }
 
-export function audienceCsv(customers: readonly AudienceCustomer[]): string {
-  return toCsv([[...CUSTOMER_CSV_HEADER], ...customers.map(customerRow)]);
+export function taggableOf(size: AudienceSizeView): TaggableView {
+  return { taggable: size.identifiedCustomers, members: size.memberVisitors, anonymous: size.anonymousVisitors, excluded: size.excludedCustomers };
+}
+
+// ---------------------------------------------------------------------------- CSV
+
+export const CUSTOMER_CSV_HEADER = ["customer_id", "shopify_customer_gid", "customer_admin_url", "member_visitors", "last_micro_conversion_at"] as const;
+
+/** The store handle of the Shopify admin URL: the myshopify subdomain. */
+export function storeHandle(shopDomain: string): string {
+  return shopDomain.toLowerCase().replace(/\.myshopify\.com$/, "");
+}
+
+/** The customer's page in the Shopify admin; null for ids that are not Shopify customer ids. */
+export function customerAdminUrl(shopDomain: string, customerId: string): string | null {
+  const m = /^(?:gid:\/\/shopify\/Customer\/)?(\d+)$/.exec(customerId);
+  return m ? `https://admin.shopify.com/store/${encodeURIComponent(storeHandle(shopDomain))}/customers/${m[1]}` : null;
+}
+
+/** One customer as a CSV row: numeric ids get their gid and admin URL, other stored ids none. */
+export function customerRow(c: AudienceCustomer, shopDomain: string): CsvCell[] {
+  const numeric = /^\d+$/.test(c.customerId);
+  return [c.customerId, numeric ? customerGid(c.customerId) : null, customerAdminUrl(shopDomain, c.customerId), c.visitors, new Date(c.lastMicroAt).toISOString()];
+}
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The customers CSV: the app's report header block (what, which window, counts), then one row per customer. */
+export function audienceCsv(report: Pick<AudienceReport, "audience" | "size" | "customers" | "now">, shopDomain: string): string {
+  const { audience: a, size } = report;
+  const t = taggableOf(size);
+  return reportCsv(
+    {
+      report: `Audience: ${a.name} (tag ${a.tag})`,
+      unit: "customer",
+      window: `did "${a.microLabel}" and not "${a.macroLabel}" in the ${a.lookbackDays} days (rolling, ${a.lookbackDays * 24} hours) before Generated at`,
+      from: utcDay(size.from),
+      to: utcDay(size.to),
+      timeZone: "UTC",
+      generatedAt: report.now,
+      extra: [
+        ["Member visitors", t.members],
+        ["Taggable customers (logged in)", t.taggable],
+        ["Anonymous member visitors (not taggable)", t.anonymous],
+        ["Customers left out (reached the goal elsewhere)", t.excluded],
+        ["Segment query", a.segmentQuery],
+      ],
+    },
+    [[...CUSTOMER_CSV_HEADER], ...report.customers.map((c) => customerRow(c, shopDomain))],
+  );
 }
 
 export function csvFilename(a: AudienceView, now: number): string {
