@@ -27,6 +27,9 @@ export default defineConfig({
         test: {
           name: "faults",
           include: ["test/faults/**/*.test.ts"],
+          // Fault tests measure latency under attack and crashes: they run after the other
+          // projects, alone, so another suite's load does not decide their p99.
+          sequence: { groupOrder: 1 },
           environment: "node",
           testTimeout: 600_000,
           hookTimeout: 180_000,
