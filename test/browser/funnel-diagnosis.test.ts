@@ -102,4 +102,25 @@ describe("for whom is this step worst, in real Chromium", () => {
     expect(await page.getByTestId("diagnosis-claim").count()).toBe(0);
     await shot("no-claim");
   });
+
+  it("'Plan an A/B test on this step' opens the planner with the step's own baseline and traffic", async () => {
+    const report = await page.evaluate(async (u) => (await fetch(u)).json(), `/app/funnels/${funnelId}/report?range=last30`);
+    const d = report.diagnosis;
+    await page.goto(await embeddedUrl(`/app/funnels/${funnelId}?range=last30`), { waitUntil: "networkidle" });
+    await page.getByTestId("diagnosis-actions").getByRole("link", { name: "Plan an A/B test on “Carted” → “Checked out”" }).click();
+    await page.waitForURL(/\/app\/insights\?plan=funnel-step/);
+    const banner = page.getByTestId("planner-step");
+    await banner.waitFor();
+    // Exactly the report's step: its settled sessions and those that went on.
+    expect(await banner.getAttribute("data-settled")).toBe(String(d.settled));
+    expect(await banner.getAttribute("data-converted")).toBe(String(d.settled - d.dropOff));
+    expect(await banner.getAttribute("data-unit")).toBe("session");
+    const weekly = Math.round((d.settled * 7) / report.range.days).toLocaleString("en-US");
+    expect(await banner.innerText()).toMatch(
+      new RegExp(
+        `Test plan for the funnel step “Carted → Checked out”[\\s\\S]*Baseline ${(d.settled - d.dropOff).toLocaleString("en-US")} of ${d.settled.toLocaleString("en-US")} finished sessions \\(\\d+\\.\\d %\\) over the report's \\d+ days, about ${weekly} sessions/week[\\s\\S]*a test needs [\\d,]+ sessions per variant`,
+      ),
+    );
+    await shot("plan-step");
+  });
 });
