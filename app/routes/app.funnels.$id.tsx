@@ -144,6 +144,18 @@ export default function FunnelReportPage() {
                           })
                         : null
                     }
+                    audienceForm={
+                      r.diagnosis
+                        ? {
+                            action: `${base}/audience`,
+                            fields: {
+                              step: String(r.diagnosis.step),
+                              range: r.params.range,
+                              ...(r.params.range === "custom" ? { from: r.params.from ?? "", to: r.params.to ?? "" } : {}),
+                            },
+                          }
+                        : null
+                    }
                   />
                 ) : null}
                 <Card>
