@@ -3,7 +3,8 @@
  * sessions leave between cart and checkout far more than others → the card under the
  * leak names Mobile first, with its counts; picking a step without an effect says no
  * group stands out and how large a difference the data could have shown, without colour.
- * Screenshots in test-results/.
+ * Acting on the step: its two buttons open the planner on the step's baseline and an
+ * audience of its drop-offs. Screenshots in test-results/.
  */
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -122,5 +123,19 @@ describe("for whom is this step worst, in real Chromium", () => {
       ),
     );
     await shot("plan-step");
+  });
+
+  it("'Make an audience of these drop-offs' opens an audience of exactly the report's drop-offs at the step", async () => {
+    const report = await page.evaluate(async (u) => (await fetch(u)).json(), `/app/funnels/${funnelId}/report?range=last30`);
+    const d = report.diagnosis;
+    await page.goto(await embeddedUrl(`/app/funnels/${funnelId}?range=last30`), { waitUntil: "networkidle" });
+    await page.getByTestId("diagnosis-actions").getByRole("button", { name: `Make an audience of the ${d.dropOff.toLocaleString("en-US")} sessions that reached “Carted” and never “Checked out”` }).click();
+    await page.waitForURL(/\/app\/audiences\/(?!new)[\w-]+/);
+    const size = page.getByTestId("audience-dropoff");
+    await size.waitFor();
+    expect(await size.getAttribute("data-units")).toBe(String(d.dropOff));
+    expect(await size.innerText()).toMatch(new RegExp(`^${d.dropOff.toLocaleString("en-US")} finished sessions of “Diagnosis” reached “Carted” and never reached “Checked out” in the range`));
+    await page.getByRole("heading", { name: "Carted, never Checked out (Diagnosis)" }).waitFor();
+    await shot("audience-step");
   });
 });
