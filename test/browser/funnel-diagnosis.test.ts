@@ -90,12 +90,12 @@ describe("for whom is this step worst, in real Chromium", () => {
     const claimColour = await first.locator("p").evaluate((el) => getComputedStyle(el).color);
     const plainColour = await card.getByRole("heading", { name: "For whom is this step worst?" }).evaluate((el) => getComputedStyle(el).color);
     expect(claimColour).not.toBe(plainColour);
-    expect(await card.getByLabel("Step").inputValue()).toBe("3");
+    expect(await card.getByLabel("Step", { exact: true }).inputValue()).toBe("3");
     await shot("mobile-worst");
   });
 
   it("picking a step without an effect says no group stands out, with the difference it could have shown, uncoloured", async () => {
-    await page.getByTestId("diagnosis-card").getByLabel("Step").selectOption("2");
+    await page.getByTestId("diagnosis-card").getByLabel("Step", { exact: true }).selectOption("2");
     await page.waitForURL(/diagnose=2/);
     const none = page.getByTestId("diagnosis-none");
     await none.waitFor();
@@ -108,7 +108,7 @@ describe("for whom is this step worst, in real Chromium", () => {
     const report = await page.evaluate(async (u) => (await fetch(u)).json(), `/app/funnels/${funnelId}/report?range=last30`);
     const d = report.diagnosis;
     await page.goto(await embeddedUrl(`/app/funnels/${funnelId}?range=last30`), { waitUntil: "networkidle" });
-    await page.getByTestId("diagnosis-actions").getByRole("link", { name: "Plan an A/B test on “Carted” → “Checked out”" }).click();
+    await page.getByTestId("diagnosis-actions").getByRole("link", { name: "Plan an A/B test on this step: “Carted” → “Checked out”" }).click();
     await page.waitForURL(/\/app\/insights\?plan=funnel-step/);
     const banner = page.getByTestId("planner-step");
     await banner.waitFor();
@@ -129,7 +129,7 @@ describe("for whom is this step worst, in real Chromium", () => {
     const report = await page.evaluate(async (u) => (await fetch(u)).json(), `/app/funnels/${funnelId}/report?range=last30`);
     const d = report.diagnosis;
     await page.goto(await embeddedUrl(`/app/funnels/${funnelId}?range=last30`), { waitUntil: "networkidle" });
-    await page.getByTestId("diagnosis-actions").getByRole("button", { name: `Make an audience of the ${d.dropOff.toLocaleString("en-US")} sessions that reached “Carted” and never “Checked out”` }).click();
+    await page.getByTestId("diagnosis-actions").getByRole("button", { name: `Make an audience of these drop-offs: the ${d.dropOff.toLocaleString("en-US")} sessions that reached “Carted” and never “Checked out”` }).click();
     await page.waitForURL(/\/app\/audiences\/(?!new)[\w-]+/);
     const size = page.getByTestId("audience-dropoff");
     await size.waitFor();

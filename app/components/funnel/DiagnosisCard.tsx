@@ -1,19 +1,7 @@
 import { Form } from "@remix-run/react";
-import {
-  BlockStack,
-  Box,
-  Button,
-  ButtonGroup,
-  Card,
-  InlineStack,
-  Select,
-  Text,
-} from "@shopify/polaris";
+import { BlockStack, Box, Button, ButtonGroup, Card, InlineStack, Select, Text } from "@shopify/polaris";
 import type { StepFigures } from "../../../core/funnel";
-import type {
-  DiagnosisClaim,
-  StepDiagnosis,
-} from "../../services/diagnosis.server";
+import type { DiagnosisClaim, StepDiagnosis } from "../../services/diagnosis.server";
 import { CsvDownloadButton } from "../CsvDownloadButton";
 
 export interface DiagnosisCardProps {
@@ -37,16 +25,7 @@ export interface DiagnosisCardProps {
  * up (significant after the FDR correction); otherwise one plain sentence and how large a
  * difference the data could have shown.
  */
-export function DiagnosisCard({
-  diagnosis: d,
-  steps,
-  onPick,
-  csvHref,
-  csvFilename,
-  noun,
-  planHref,
-  audienceForm,
-}: DiagnosisCardProps) {
+export function DiagnosisCard({ diagnosis: d, steps, onPick, csvHref, csvFilename, noun, planHref, audienceForm }: DiagnosisCardProps) {
   const options = steps.slice(1).map((s, i) => ({
     value: String(s.step),
     label: `${steps[i].label} → ${s.label}`,
@@ -67,57 +46,29 @@ export function DiagnosisCard({
           </InlineStack>
           <Select
             label="Step"
-            options={
-              d ? options : [{ value: "", label: "Pick a step" }, ...options]
-            }
+            options={d ? options : [{ value: "", label: "Pick a step" }, ...options]}
             value={d ? String(d.step) : ""}
             onChange={(v) => v && onPick(Number(v))}
-            helpText={
-              d?.isBiggestLeak
-                ? "The biggest leak; pick another step to check it."
-                : undefined
-            }
+            helpText={d?.isBiggestLeak ? "The biggest leak; pick another step to check it." : undefined}
           />
           {d ? (
             <BlockStack gap="200">
               <Text as="p" tone="subdued">
-                {`${d.settled.toLocaleString(
-                  "en-US"
-                )} finished ${noun} reached “${
-                  d.fromLabel
-                }”; ${d.dropOff.toLocaleString(
-                  "en-US"
-                )} of them never reached “${d.toLabel}”.`}
+                {`${d.settled.toLocaleString("en-US")} finished ${noun} reached “${d.fromLabel}”; ${d.dropOff.toLocaleString("en-US")} of them never reached “${
+                  d.toLabel
+                }”.`}
               </Text>
-              {d.worse.length > 0 ? (
-                <ClaimList
-                  title="Drop more here than everyone else"
-                  tone="critical"
-                  claims={d.worse}
-                />
-              ) : null}
-              {d.better.length > 0 ? (
-                <ClaimList
-                  title="Drop less here than everyone else"
-                  tone="success"
-                  claims={d.better}
-                />
-              ) : null}
+              {d.worse.length > 0 ? <ClaimList title="Drop more here than everyone else" tone="critical" claims={d.worse} /> : null}
+              {d.better.length > 0 ? <ClaimList title="Drop less here than everyone else" tone="success" claims={d.better} /> : null}
               {d.noClaimSentence ? (
                 <div data-testid="diagnosis-none">
                   <Text as="p">{d.noClaimSentence}</Text>
                 </div>
               ) : null}
               <Text as="p" variant="bodySm" tone="subdued">
-                {`${d.tested} group${
-                  d.tested === 1 ? "" : "s"
-                } compared across device, source, campaign, landing page, new/returning and logged in` +
-                  (d.tooSmall > 0
-                    ? `; ${d.tooSmall} had fewer than ${d.minUnits} finished ${noun} on a side and were not compared`
-                    : "") +
-                  `. A group is named only when its difference holds up after checking every group at once (false-discovery rate ${Math.round(
-                    d.q * 100
-                  )} %).`}
+                {`${d.tested} group${d.tested === 1 ? "" : "s"} compared across device, source, campaign, landing page, new/returning and logged in` +
+                  (d.tooSmall > 0 ? `; ${d.tooSmall} had fewer than ${d.minUnits} finished ${noun} on a side and were not compared` : "") +
+                  `. A group is named only when its difference holds up after checking every group at once (false-discovery rate ${Math.round(d.q * 100)} %).`}
               </Text>
               {planHref || audienceForm ? (
                 <div data-testid="diagnosis-actions">
@@ -127,23 +78,13 @@ export function DiagnosisCard({
                         {Object.entries(audienceForm.fields).map(([k, v]) => (
                           <input key={k} type="hidden" name={k} value={v} />
                         ))}
-                        <Button
-                          submit
-                          accessibilityLabel={`Make an audience of the ${d.dropOff.toLocaleString(
-                            "en-US"
-                          )} ${noun} that reached “${d.fromLabel}” and never “${
-                            d.toLabel
-                          }”`}
-                        >
+                        <Button submit accessibilityLabel={`Make an audience of these drop-offs: the ${d.dropOff.toLocaleString("en-US")} ${noun} that reached “${d.fromLabel}” and never “${d.toLabel}”`}>
                           Make an audience of these drop-offs
                         </Button>
                       </Form>
                     ) : null}
                     {planHref ? (
-                      <Button
-                        url={planHref}
-                        accessibilityLabel={`Plan an A/B test on “${d.fromLabel}” → “${d.toLabel}”`}
-                      >
+                      <Button url={planHref} accessibilityLabel={`Plan an A/B test on this step: “${d.fromLabel}” → “${d.toLabel}”`}>
                         Plan an A/B test on this step
                       </Button>
                     ) : null}
@@ -153,8 +94,7 @@ export function DiagnosisCard({
             </BlockStack>
           ) : (
             <Text as="p" tone="subdued">
-              No leak is named in this range: pick a step to see for whom it is
-              worst.
+              No leak is named in this range: pick a step to see for whom it is worst.
             </Text>
           )}
         </BlockStack>
@@ -163,26 +103,14 @@ export function DiagnosisCard({
   );
 }
 
-function ClaimList({
-  title,
-  tone,
-  claims,
-}: {
-  title: string;
-  tone: "critical" | "success";
-  claims: DiagnosisClaim[];
-}) {
+function ClaimList({ title, tone, claims }: { title: string; tone: "critical" | "success"; claims: DiagnosisClaim[] }) {
   return (
     <BlockStack gap="100">
       <Text as="h3" variant="headingSm">
         {title}
       </Text>
       {claims.map((c) => (
-        <div
-          key={`${c.dimension}:${c.value}`}
-          data-testid="diagnosis-claim"
-          data-segment={`${c.dimension}:${c.value}`}
-        >
+        <div key={`${c.dimension}:${c.value}`} data-testid="diagnosis-claim" data-segment={`${c.dimension}:${c.value}`}>
           <Box paddingInlineStart="200">
             <Text as="p" tone={tone}>
               {c.sentence}
