@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { audienceSubtitle } from "../components/audiences/subtitle";
 import { json, redirect } from "@remix-run/node";
 import { z } from "zod";
 import { Form, isRouteErrorResponse, Link, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
@@ -33,6 +34,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       size: report.size,
       taggable: taggableOf(report.size),
       history: report.history,
+      dropOff: report.dropOff,
       customers: report.customers.slice(0, PAGE_CUSTOMERS),
       pageLimit: PAGE_CUSTOMERS,
       csvFilename: csvFilename(report.audience, report.now),
@@ -92,7 +94,7 @@ export default function AudiencePage() {
   const busy = useNavigation().state === "submitting";
   const a = data.audience;
   return (
-    <Page title={a.name} backAction={{ content: "Audiences", url: "/app/audiences" }} subtitle={`${a.microLabel}, not ${a.macroLabel}, within ${a.lookbackDays} days`}>
+    <Page title={a.name} backAction={{ content: "Audiences", url: "/app/audiences" }} subtitle={audienceSubtitle(a)}>
       <Layout>
         <Layout.Section>
           <Card>
@@ -100,20 +102,37 @@ export default function AudiencePage() {
               <Text as="h2" variant="headingMd">
                 Size now
               </Text>
-              <AudienceSize size={data.size} lookbackDays={a.lookbackDays} />
+              {a.kind === "funnel-drop-off" ? (
+                <div data-testid="audience-dropoff" data-units={data.dropOff?.units ?? 0} data-visitors={data.size.memberVisitors}>
+                  <Text as="p">
+                    {data.dropOff
+                      ? `${data.dropOff.units.toLocaleString("en-US")} finished ${data.dropOff.unit}s of “${data.dropOff.funnelName}” reached “${data.dropOff.fromLabel}” and never reached “${
+                          data.dropOff.toLabel
+                        }” in the range (the report's drop-off at this step)` +
+                        (data.dropOff.unit === "session" ? `, from ${data.size.memberVisitors.toLocaleString("en-US")} visitors` : "") +
+                        `: ${data.size.identifiedCustomers.toLocaleString("en-US")} identified customers, ${data.size.anonymousVisitors.toLocaleString("en-US")} anonymous visitors` +
+                        (data.size.excludedCustomers > 0 ? `; ${data.size.excludedCustomers.toLocaleString("en-US")} customers left out because they got past the step another time.` : ".")
+                      : "The funnel of this audience was deleted or its range can no longer be read: it has no members."}
+                  </Text>
+                </div>
+              ) : (
+                <AudienceSize size={data.size} lookbackDays={a.lookbackDays} />
+              )}
             </BlockStack>
           </Card>
         </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                How this audience converted before
-              </Text>
-              <AudienceHistoryText history={data.history} macroLabel={a.macroLabel} lookbackDays={a.lookbackDays} />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        {data.history ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  How this audience converted before
+                </Text>
+                <AudienceHistoryText history={data.history} macroLabel={a.macroLabel} lookbackDays={a.lookbackDays} />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
@@ -168,3 +187,4 @@ export function ErrorBoundary() {
   }
   return boundary.error(error);
 }
+

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { audienceSubtitle } from "../components/audiences/subtitle";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData, useRouteError } from "@remix-run/react";
 import { BlockStack, Card, DataTable, EmptyState, Page, Text } from "@shopify/polaris";
@@ -35,7 +36,7 @@ export default function AudiencesIndex() {
                   <Link key={a.id} to={`/app/audiences/${a.id}`}>
                     {a.name}
                   </Link>,
-                  `${a.microLabel}, not ${a.macroLabel}, last ${a.lookbackDays} days`,
+                  audienceSubtitle(a),
                   int(size.identifiedCustomers),
                   int(size.anonymousVisitors),
                   a.tag,

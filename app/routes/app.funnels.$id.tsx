@@ -16,6 +16,7 @@ import { FunnelBarChart } from "../components/funnel/FunnelBarChart";
 import { FunnelStepsTable } from "../components/funnel/FunnelStepsTable";
 import { LeakCallout } from "../components/funnel/LeakCallout";
 import { DiagnosisCard } from "../components/funnel/DiagnosisCard";
+import { stepPlanLink } from "../../core/insights/prefill";
 import { ReportControls } from "../components/funnel/ReportControls";
 import { BreakdownTable } from "../components/funnel/BreakdownTable";
 import { TrendChart } from "../components/funnel/TrendChart";
@@ -132,6 +133,29 @@ export default function FunnelReportPage() {
                     csvHref={csv("diagnosis")}
                     csvFilename={filenames.diagnosis}
                     noun={noun}
+                    planHref={
+                      r.diagnosis
+                        ? stepPlanLink({
+                            label: `${r.diagnosis.fromLabel} → ${r.diagnosis.toLabel}`,
+                            unit: r.unit,
+                            settled: r.diagnosis.settled,
+                            converted: r.diagnosis.settled - r.diagnosis.dropOff,
+                            days: r.range.days,
+                          })
+                        : null
+                    }
+                    audienceForm={
+                      r.diagnosis
+                        ? {
+                            action: `${base}/audience`,
+                            fields: {
+                              step: String(r.diagnosis.step),
+                              range: r.params.range,
+                              ...(r.params.range === "custom" ? { from: r.params.from ?? "", to: r.params.to ?? "" } : {}),
+                            },
+                          }
+                        : null
+                    }
                   />
                 ) : null}
                 <Card>

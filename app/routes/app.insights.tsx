@@ -8,13 +8,14 @@ import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { insightsReport, InsightsRequestError, type InsightsView } from "../services/insights/insights.server";
 import { INSIGHT_RANGES, INSIGHT_RANGE_LABELS } from "../../core/insights/ranges";
-import { rowLinks } from "../../core/insights";
+import { readStepPlan, rowLinks } from "../../core/insights";
 import { MIN_LIFT_GROUP } from "../../core/stats";
 import { controlsQuery, InsightsControls, valuesFromSearch } from "../components/insights/InsightsControls";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { InsightsTabs } from "../components/insights/InsightsTabs";
 import { MicroValueTable } from "../components/insights/MicroValueTable";
 import { PlannerTable } from "../components/insights/PlannerTable";
+import { StepPlanBanner } from "../components/insights/StepPlanBanner";
 import { int, localDate } from "../components/insights/format";
 
 export const meta: MetaFunction = () => [{ title: "Insights" }];
@@ -90,6 +91,7 @@ export default function InsightsPage() {
   const pageQuery = controlsQuery(values);
   const empty = view !== null && view.microValue.visitors === 0 && view.planner.visitors === 0;
   const focus = search.get("plan");
+  const stepPlan = readStepPlan(search);
   return (
     <Page fullWidth title="Insights" subtitle="Which micro-conversions predict the goal, and which ones you can A/B test in reasonable time">
       <BlockStack gap="400">
@@ -169,6 +171,7 @@ export default function InsightsPage() {
                       Per visitor (the unit an A/B test assigns), from {localDate(view.planner.from, view.range.timeZone)} up to now
                       {view.planner.sinceInstall ? " (the shop’s data is younger than 28 days)" : " (the last 28 days)"}.
                     </Text>
+                    {stepPlan ? <StepPlanBanner prefill={stepPlan} report={view.planner} /> : null}
                     <PlannerTable
                       report={view.planner}
                       focus={focus}

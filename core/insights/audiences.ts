@@ -15,7 +15,7 @@
  */
 import { lift, type Counts, type LiftResult } from "../stats";
 import type { CoreEvent, StepMatcher } from "../types";
-import { firstMatch, matchesMetric, visitorsInWindow, type Window } from "./visitors";
+import { firstMatch, inWindow, matchesMetric, visitorsInWindow, type Window } from "./visitors";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const MIN_LOOKBACK_DAYS = 1;
@@ -148,4 +148,83 @@ export function audienceHistory(events: readonly CoreEvent[], rule: AudienceRule
         ? `the shop's data starts ${Math.ceil((dataSince - window.from) / DAY_MS)} day(s) after this earlier period began, so it is incomplete`
         : null;
   return { window, followUp, members, others, lift: lift(members, others), caveat };
+}
+
+/**
+ * A funnel step's drop-offs as an audience ("reached step k−1, never reached step k"):
+ * exactly the units the report counts in dropOff[k] — furthest step k−1 and not waiting
+ * (semantics v2) — from the funnel engine's per-unit results over the report's range.
+ *
+ * - Member visitors: the visitors of those units (for a session funnel, one visitor per
+ *   distinct browser whose session dropped off there, so memberVisitors ≤ memberUnits).
+ * - Identity: as for event audiences, the customer ids the range's events of a member
+ *   visitor carry.
+ * - Excluded customers: those also linked to a visitor with a unit that got past the step
+ *   (reached step k, e.g. in another session or on another device).
+ * - lastMicroAt: the latest entry time of that customer's dropped-off units.
+ */
+export interface DropOffUnit {
+  /** The unit's visitor (pixel clientId). */
+  visitorId: string;
+  /** The deciding attempt's furthest step (1-based). */
+  furthest: number;
+  inProgress: boolean;
+  /** Entry time of the deciding attempt (epoch ms). */
+  entryTs: number;
+}
+
+export interface DropOffMembership extends AudienceMembership {
+  /** Units (sessions or visitors) of dropOff[k]: equals the report's figure. */
+  memberUnits: number;
+}
+
+export function dropOffMembership(units: readonly DropOffUnit[], step: number, events: readonly CoreEvent[], w: Window): DropOffMembership {
+  const customersOf = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (!e.customerId || !inWindow(e.ts, w)) continue;
+    const set = customersOf.get(e.visitorId);
+    if (set) set.add(e.customerId);
+    else customersOf.set(e.visitorId, new Set([e.customerId]));
+  }
+  const lastEntry = new Map<string, number>(); // member visitor → latest dropped-off entry
+  const passed = new Set<string>(); // visitors with a unit that reached step k
+  const active = new Set<string>();
+  let memberUnits = 0;
+  for (const u of units) {
+    active.add(u.visitorId);
+    if (u.furthest >= step) passed.add(u.visitorId);
+    else if (u.furthest === step - 1 && !u.inProgress) {
+      memberUnits++;
+      lastEntry.set(u.visitorId, Math.max(lastEntry.get(u.visitorId) ?? Number.NEGATIVE_INFINITY, u.entryTs));
+    }
+  }
+  const converted = new Set<string>();
+  for (const v of passed) for (const c of customersOf.get(v) ?? []) converted.add(c);
+  const candidates = new Map<string, AudienceCustomer>();
+  let anonymous = 0;
+  for (const [v, last] of lastEntry) {
+    const cs = customersOf.get(v);
+    if (!cs || cs.size === 0) {
+      anonymous++;
+      continue;
+    }
+    for (const c of cs) {
+      const row = candidates.get(c);
+      if (row) {
+        row.visitors++;
+        row.lastMicroAt = Math.max(row.lastMicroAt, last);
+      } else candidates.set(c, { customerId: c, visitors: 1, lastMicroAt: last });
+    }
+  }
+  const customers = [...candidates.values()].filter((c) => !converted.has(c.customerId)).sort(compareCustomers);
+  return {
+    from: w.from,
+    to: w.to,
+    activeVisitors: active.size,
+    memberVisitors: lastEntry.size,
+    memberUnits,
+    customers,
+    anonymousVisitors: anonymous,
+    excludedCustomers: candidates.size - customers.length,
+  };
 }

@@ -3,7 +3,8 @@
  * sessions leave between cart and checkout far more than others → the card under the
  * leak names Mobile first, with its counts; picking a step without an effect says no
  * group stands out and how large a difference the data could have shown, without colour.
- * Screenshots in test-results/.
+ * Acting on the step: its two buttons open the planner on the step's baseline and an
+ * audience of its drop-offs. Screenshots in test-results/.
  */
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -89,17 +90,52 @@ describe("for whom is this step worst, in real Chromium", () => {
     const claimColour = await first.locator("p").evaluate((el) => getComputedStyle(el).color);
     const plainColour = await card.getByRole("heading", { name: "For whom is this step worst?" }).evaluate((el) => getComputedStyle(el).color);
     expect(claimColour).not.toBe(plainColour);
-    expect(await card.getByLabel("Step").inputValue()).toBe("3");
+    expect(await card.getByLabel("Step", { exact: true }).inputValue()).toBe("3");
     await shot("mobile-worst");
   });
 
   it("picking a step without an effect says no group stands out, with the difference it could have shown, uncoloured", async () => {
-    await page.getByTestId("diagnosis-card").getByLabel("Step").selectOption("2");
+    await page.getByTestId("diagnosis-card").getByLabel("Step", { exact: true }).selectOption("2");
     await page.waitForURL(/diagnose=2/);
     const none = page.getByTestId("diagnosis-none");
     await none.waitFor();
     expect(await none.innerText()).toMatch(/^No group of visitors stands out \(\d+ segments? tested; the data could have shown a difference of \d+ pp or more\)\.$/);
     expect(await page.getByTestId("diagnosis-claim").count()).toBe(0);
     await shot("no-claim");
+  });
+
+  it("'Plan an A/B test on this step' opens the planner with the step's own baseline and traffic", async () => {
+    const report = await page.evaluate(async (u) => (await fetch(u)).json(), `/app/funnels/${funnelId}/report?range=last30`);
+    const d = report.diagnosis;
+    await page.goto(await embeddedUrl(`/app/funnels/${funnelId}?range=last30`), { waitUntil: "networkidle" });
+    await page.getByTestId("diagnosis-actions").getByRole("link", { name: "Plan an A/B test on this step: “Carted” → “Checked out”" }).click();
+    await page.waitForURL(/\/app\/insights\?plan=funnel-step/);
+    const banner = page.getByTestId("planner-step");
+    await banner.waitFor();
+    // Exactly the report's step: its settled sessions and those that went on.
+    expect(await banner.getAttribute("data-settled")).toBe(String(d.settled));
+    expect(await banner.getAttribute("data-converted")).toBe(String(d.settled - d.dropOff));
+    expect(await banner.getAttribute("data-unit")).toBe("session");
+    const weekly = Math.round((d.settled * 7) / report.range.days).toLocaleString("en-US");
+    expect(await banner.innerText()).toMatch(
+      new RegExp(
+        `Test plan for the funnel step “Carted → Checked out”[\\s\\S]*Baseline ${(d.settled - d.dropOff).toLocaleString("en-US")} of ${d.settled.toLocaleString("en-US")} finished sessions \\(\\d+\\.\\d %\\) over the report's \\d+ days, about ${weekly} sessions/week[\\s\\S]*a test needs [\\d,]+ sessions per variant`,
+      ),
+    );
+    await shot("plan-step");
+  });
+
+  it("'Make an audience of these drop-offs' opens an audience of exactly the report's drop-offs at the step", async () => {
+    const report = await page.evaluate(async (u) => (await fetch(u)).json(), `/app/funnels/${funnelId}/report?range=last30`);
+    const d = report.diagnosis;
+    await page.goto(await embeddedUrl(`/app/funnels/${funnelId}?range=last30`), { waitUntil: "networkidle" });
+    await page.getByTestId("diagnosis-actions").getByRole("button", { name: `Make an audience of these drop-offs: the ${d.dropOff.toLocaleString("en-US")} sessions that reached “Carted” and never “Checked out”` }).click();
+    await page.waitForURL(/\/app\/audiences\/(?!new)[\w-]+/);
+    const size = page.getByTestId("audience-dropoff");
+    await size.waitFor();
+    expect(await size.getAttribute("data-units")).toBe(String(d.dropOff));
+    expect(await size.innerText()).toMatch(new RegExp(`^${d.dropOff.toLocaleString("en-US")} finished sessions of “Diagnosis” reached “Carted” and never reached “Checked out” in the range`));
+    await page.getByRole("heading", { name: "Carted, never Checked out (Diagnosis)" }).waitFor();
+    await shot("audience-step");
   });
 });

@@ -1,4 +1,5 @@
-import { BlockStack, Box, Card, InlineStack, Select, Text } from "@shopify/polaris";
+import { Form } from "@remix-run/react";
+import { BlockStack, Box, Button, ButtonGroup, Card, InlineStack, Select, Text } from "@shopify/polaris";
 import type { StepFigures } from "../../../core/funnel";
 import type { DiagnosisClaim, StepDiagnosis } from "../../services/diagnosis.server";
 import { CsvDownloadButton } from "../CsvDownloadButton";
@@ -12,6 +13,10 @@ export interface DiagnosisCardProps {
   csvFilename: string;
   /** "sessions" or "visitors". */
   noun: string;
+  /** "Act on it": the planner prefilled with this step's baseline (absent without a diagnosis). */
+  planHref?: string | null;
+  /** "Act on it": POST target and fields making an audience of this step's drop-offs. */
+  audienceForm?: { action: string; fields: Record<string, string> } | null;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface DiagnosisCardProps {
  * up (significant after the FDR correction); otherwise one plain sentence and how large a
  * difference the data could have shown.
  */
-export function DiagnosisCard({ diagnosis: d, steps, onPick, csvHref, csvFilename, noun }: DiagnosisCardProps) {
+export function DiagnosisCard({ diagnosis: d, steps, onPick, csvHref, csvFilename, noun, planHref, audienceForm }: DiagnosisCardProps) {
   const options = steps.slice(1).map((s, i) => ({
     value: String(s.step),
     label: `${steps[i].label} → ${s.label}`,
@@ -65,6 +70,27 @@ export function DiagnosisCard({ diagnosis: d, steps, onPick, csvHref, csvFilenam
                   (d.tooSmall > 0 ? `; ${d.tooSmall} had fewer than ${d.minUnits} finished ${noun} on a side and were not compared` : "") +
                   `. A group is named only when its difference holds up after checking every group at once (false-discovery rate ${Math.round(d.q * 100)} %).`}
               </Text>
+              {planHref || audienceForm ? (
+                <div data-testid="diagnosis-actions">
+                  <ButtonGroup>
+                    {audienceForm ? (
+                      <Form method="post" action={audienceForm.action}>
+                        {Object.entries(audienceForm.fields).map(([k, v]) => (
+                          <input key={k} type="hidden" name={k} value={v} />
+                        ))}
+                        <Button submit accessibilityLabel={`Make an audience of these drop-offs: the ${d.dropOff.toLocaleString("en-US")} ${noun} that reached “${d.fromLabel}” and never “${d.toLabel}”`}>
+                          Make an audience of these drop-offs
+                        </Button>
+                      </Form>
+                    ) : null}
+                    {planHref ? (
+                      <Button url={planHref} accessibilityLabel={`Plan an A/B test on this step: “${d.fromLabel}” → “${d.toLabel}”`}>
+                        Plan an A/B test on this step
+                      </Button>
+                    ) : null}
+                  </ButtonGroup>
+                </div>
+              ) : null}
             </BlockStack>
           ) : (
             <Text as="p" tone="subdued">

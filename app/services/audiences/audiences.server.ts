@@ -13,6 +13,7 @@ import {
   customerGid,
   DAY_MS,
   defaultTag,
+  dropOffMembership,
   goalByKey,
   MACRO_GOALS,
   matchersKey,
@@ -30,6 +31,9 @@ import {
 import type { StepMatcher } from "../../../core/types";
 import { storedMatcherSchema } from "../insights/experiments.server";
 import { reportCsv } from "../../../core/csv";
+import { computeUnitResults } from "../../../core/funnel";
+import { getFunnel, toDefinition } from "../funnels.server";
+import { DateRangeError, resolveDateRange, safeTimeZone, RANGE_PRESETS, type RangePreset } from "../date-range";
 
 // ---------------------------------------------------------------------------- templates
 
@@ -166,8 +170,20 @@ export function parseAudienceForm(form: Record<string, unknown>): AudienceInput 
 
 // ---------------------------------------------------------------------------- storage
 
+/** A funnel step's settled drop-offs over a report range (kind "funnel-drop-off"). */
+export interface FunnelDropOffDef {
+  funnelId: string;
+  /** k ≥ 2: reached step k−1, never reached step k. */
+  step: number;
+  /** The report's range as its query carries it: a preset, or "custom" with local dates. */
+  range: { range: RangePreset; from: string | null; to: string | null };
+}
+
 export interface AudienceView {
   id: string;
+  kind: "events" | "funnel-drop-off";
+  /** Set for kind "funnel-drop-off". */
+  dropOff: FunnelDropOffDef | null;
   name: string;
   template: string | null;
   micro: StepMatcher[];
@@ -207,13 +223,42 @@ export function describeMatchers(anyOf: readonly StepMatcher[]): string {
     .join(" or ");
 }
 
-type AudienceRow = { id: string; name: string; template: string | null; microMatcher: string; macroMatcher: string; lookbackDays: number; tag: string; createdAt: Date };
+type AudienceRow = {
+  id: string;
+  name: string;
+  template: string | null;
+  microMatcher: string;
+  macroMatcher: string;
+  lookbackDays: number;
+  kind: string;
+  funnelId: string | null;
+  funnelStep: number | null;
+  rangeJson: string | null;
+  tag: string;
+  createdAt: Date;
+};
+
+const storedRange = z.object({ range: z.enum(RANGE_PRESETS), from: z.string().nullable(), to: z.string().nullable() });
+
+/** The stored drop-off definition; unreadable → null (the audience then has no members). */
+function parseDropOff(row: AudienceRow): FunnelDropOffDef | null {
+  if (row.kind !== "funnel-drop-off" || !row.funnelId || !row.funnelStep || !row.rangeJson) return null;
+  try {
+    const range = storedRange.safeParse(JSON.parse(row.rangeJson));
+    return range.success ? { funnelId: row.funnelId, step: row.funnelStep, range: range.data } : null;
+  } catch {
+    return null;
+  }
+}
 
 function toView(row: AudienceRow): AudienceView {
   const micro = parseStored(row.microMatcher);
   const macro = parseStored(row.macroMatcher);
+  const kind = row.kind === "funnel-drop-off" ? "funnel-drop-off" : "events";
   return {
     id: row.id,
+    kind,
+    dropOff: kind === "funnel-drop-off" ? parseDropOff(row) : null,
     name: row.name,
     template: row.template,
     micro,
@@ -266,6 +311,54 @@ export async function createAudience(shopId: number, input: AudienceInput): Prom
   return toView(row);
 }
 
+/**
+ * One click from a funnel report: the settled drop-offs of `step` over the report's range.
+ * The funnel must be the shop's (another shop's id is "not found"); the same definition
+ * asked twice returns the audience already made.
+ */
+export async function createDropOffAudience(
+  shop: { id: number; timeZone: string },
+  input: { funnelId: string; step: number; range: FunnelDropOffDef["range"] },
+): Promise<AudienceView> {
+  const funnel = idSchema.safeParse(input.funnelId).success ? await getFunnel(shop.id, input.funnelId) : null;
+  if (!funnel) throw new AudienceRequestError("No funnel with this id in this shop", 404);
+  if (!Number.isSafeInteger(input.step) || input.step < 2 || input.step > funnel.steps.length) {
+    throw new AudienceRequestError(`step must be a step number from 2 to ${funnel.steps.length} (this funnel has ${funnel.steps.length} steps)`);
+  }
+  try {
+    resolveDateRange({ preset: input.range.range, from: input.range.from ?? undefined, to: input.range.to ?? undefined }, safeTimeZone(shop.timeZone), Date.now());
+  } catch (e) {
+    if (e instanceof DateRangeError) throw new AudienceRequestError(e.message);
+    throw e;
+  }
+  const range = { range: input.range.range, from: input.range.range === "custom" ? input.range.from : null, to: input.range.range === "custom" ? input.range.to : null };
+  const rangeJson = JSON.stringify(range);
+  const same = await prisma.audience.findFirst({ where: { shopId: shop.id, kind: "funnel-drop-off", funnelId: funnel.id, funnelStep: input.step, rangeJson } });
+  if (same) return toView(same);
+  const from = funnel.steps[input.step - 2].label;
+  const to = funnel.steps[input.step - 1].label;
+  const name = `${from}, never ${to} (${funnel.name})`.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 80);
+  // Tags must be unique per shop: the funnel and step make this one so.
+  const tag = `mc-drop-${funnel.id.slice(-10)}-s${input.step}${range.range === "custom" ? `-${range.from}` : `-${range.range}`}`.slice(0, 40);
+  const clash = await prisma.audience.findFirst({ where: { shopId: shop.id, tag }, select: { name: true } });
+  const row = await prisma.audience.create({
+    data: {
+      shopId: shop.id,
+      name,
+      template: null,
+      microMatcher: "[]",
+      macroMatcher: "[]",
+      lookbackDays: 30,
+      kind: "funnel-drop-off",
+      funnelId: funnel.id,
+      funnelStep: input.step,
+      rangeJson,
+      tag: clash ? `${tag.slice(0, 33)}-${Date.now().toString(36).slice(-6)}` : tag,
+    },
+  });
+  return toView(row);
+}
+
 /** Deletes one of the shop's audiences and its sync history. Tags already written in Shopify stay. */
 export async function deleteAudience(shopId: number, id: string): Promise<boolean> {
   if (!idSchema.safeParse(id).success) return false;
@@ -297,7 +390,10 @@ export interface AudienceReport {
   size: AudienceSizeView;
   /** Every identified customer, in page/CSV order. */
   customers: AudienceCustomer[];
-  history: AudienceHistory;
+  /** Event audiences only: a funnel step's drop-offs have no "one period back". */
+  history: AudienceHistory | null;
+  /** Funnel drop-off audiences: the funnel step's dropOff units (sessions or visitors) and the funnel, if it still exists. */
+  dropOff: { units: number; unit: "session" | "visitor"; funnelName: string; fromLabel: string; toLabel: string } | null;
   now: number;
 }
 
@@ -307,7 +403,7 @@ async function dataSince(shopId: number): Promise<number | null> {
   return row ? Number(row.ts) : null;
 }
 
-function sizeOf(m: ReturnType<typeof audienceMembership>): AudienceSizeView {
+function sizeOf(m: Omit<ReturnType<typeof audienceMembership>, "customers"> & { customers: readonly unknown[] }): AudienceSizeView {
   return {
     from: m.from,
     to: m.to,
@@ -319,18 +415,56 @@ function sizeOf(m: ReturnType<typeof audienceMembership>): AudienceSizeView {
   };
 }
 
+/**
+ * A drop-off audience's members now: the funnel engine over the report's events path
+ * (loadReportEvents → computeUnitResults, which the report's SQL and precomputed rows
+ * equal), range resolved in the shop's zone as the report resolves it. A deleted funnel or
+ * an unreadable definition has no members.
+ */
+async function dropOffNow(shopId: number, d: FunnelDropOffDef | null, now: number) {
+  const funnel = d ? await getFunnel(shopId, d.funnelId) : null;
+  if (!d || !funnel || d.step > funnel.steps.length) return null;
+  const shop = await prisma.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
+  const timeZone = safeTimeZone(shop?.timeZone ?? "UTC");
+  let range;
+  try {
+    range = resolveDateRange({ preset: d.range.range, from: d.range.from ?? undefined, to: d.range.to ?? undefined }, timeZone, now);
+  } catch (e) {
+    if (e instanceof DateRangeError) return null;
+    throw e;
+  }
+  const def = toDefinition(funnel);
+  const events = await loadReportEvents(prisma, shopId, { from: range.from, to: range.to, unit: def.unit, windowMs: def.windowMs });
+  const results = computeUnitResults(events, def, { from: range.from, to: range.to, now, timeZone });
+  const units = results.map((r) => ({ visitorId: r.entry.visitorId, furthest: r.furthest, inProgress: r.inProgress, entryTs: r.entry.ts }));
+  const membership = dropOffMembership(units, d.step, events, { from: range.from, to: range.to });
+  return {
+    membership,
+    info: { units: membership.memberUnits, unit: def.unit, funnelName: funnel.name, fromLabel: funnel.steps[d.step - 2].label, toLabel: funnel.steps[d.step - 1].label },
+  };
+}
+
+const EMPTY_SIZE = (now: number): AudienceSizeView => ({ from: now, to: now, activeVisitors: 0, memberVisitors: 0, identifiedCustomers: 0, anonymousVisitors: 0, excludedCustomers: 0 });
+
 /** The audience now (window [now − N days, now)) and its history one period back. */
 export async function audienceReport(shopId: number, id: string, now = Date.now()): Promise<AudienceReport> {
   const audience = await requireAudience(shopId, id);
+  if (audience.kind === "funnel-drop-off") {
+    const r = await dropOffNow(shopId, audience.dropOff, now);
+    return r
+      ? { audience, size: sizeOf(r.membership), customers: r.membership.customers, history: null, dropOff: r.info, now }
+      : { audience, size: EMPTY_SIZE(now), customers: [], history: null, dropOff: null, now };
+  }
   const rule = ruleOf(audience);
   const events = await loadReportEvents(prisma, shopId, { from: now - 2 * rule.lookbackDays * DAY_MS, to: now, unit: "visitor", windowMs: 0 });
   const membership = audienceMembership(events, rule, audienceWindow(now, rule.lookbackDays));
   const history = audienceHistory(events, rule, now, await dataSince(shopId));
-  return { audience, size: sizeOf(membership), customers: membership.customers, history, now };
+  return { audience, size: sizeOf(membership), customers: membership.customers, history, dropOff: null, now };
 }
 
 /** The audience's identified customers now (what the sync tags). */
 export async function audienceCustomers(shopId: number, audience: AudienceView, now = Date.now()): Promise<AudienceCustomer[]> {
+  if (audience.kind === "funnel-drop-off") return (await dropOffNow(shopId, audience.dropOff, now))?.membership.customers ?? [];
   const rule = ruleOf(audience);
   const w = audienceWindow(now, rule.lookbackDays);
   const events = await loadReportEvents(prisma, shopId, { from: w.from, to: w.to, unit: "visitor", windowMs: 0 });
@@ -339,14 +473,19 @@ export async function audienceCustomers(shopId: number, audience: AudienceView, 
 
 /** Every audience of the shop with its current size (one event load for the longest lookback). */
 export async function listAudiencesWithSize(shopId: number, now = Date.now()): Promise<{ audience: AudienceView; size: AudienceSizeView }[]> {
-  const audiences = await listAudiences(shopId);
-  if (audiences.length === 0) return [];
-  const longest = Math.max(...audiences.map((a) => a.lookbackDays));
-  const events = await loadReportEvents(prisma, shopId, { from: now - longest * DAY_MS, to: now, unit: "visitor", windowMs: 0 });
-  return audiences.map((audience) => ({
-    audience,
-    size: sizeOf(audienceMembership(events, ruleOf(audience), audienceWindow(now, audience.lookbackDays))),
-  }));
+  const all = await listAudiences(shopId);
+  const audiences = all.filter((a) => a.kind === "events");
+  const longest = Math.max(0, ...audiences.map((a) => a.lookbackDays));
+  const events = audiences.length ? await loadReportEvents(prisma, shopId, { from: now - longest * DAY_MS, to: now, unit: "visitor", windowMs: 0 }) : [];
+  return Promise.all(
+    all.map(async (audience) => {
+      if (audience.kind === "funnel-drop-off") {
+        const r = await dropOffNow(shopId, audience.dropOff, now);
+        return { audience, size: r ? sizeOf(r.membership) : EMPTY_SIZE(now) };
+      }
+      return { audience, size: sizeOf(audienceMembership(events, ruleOf(audience), audienceWindow(now, audience.lookbackDays))) };
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------- taggable
@@ -402,7 +541,9 @@ export function audienceCsv(report: Pick<AudienceReport, "audience" | "size" | "
     {
       report: `Audience: ${a.name} (tag ${a.tag})`,
       unit: "customer",
-      window: `did "${a.microLabel}" and not "${a.macroLabel}" in the ${a.lookbackDays} days (rolling, ${a.lookbackDays * 24} hours) before Generated at`,
+      window: a.dropOff
+        ? `reached step ${a.dropOff.step - 1} and not step ${a.dropOff.step} of funnel ${a.dropOff.funnelId}, settled, over the report range ${a.dropOff.range.range}${a.dropOff.range.from ? ` ${a.dropOff.range.from} to ${a.dropOff.range.to}` : ""}`
+        : `did "${a.microLabel}" and not "${a.macroLabel}" in the ${a.lookbackDays} days (rolling, ${a.lookbackDays * 24} hours) before Generated at`,
       from: utcDay(size.from),
       to: utcDay(size.to),
       timeZone: "UTC",
