@@ -9,6 +9,10 @@ CREATE TABLE "new_Audience" (
     "microMatcher" TEXT NOT NULL,
     "macroMatcher" TEXT NOT NULL,
     "lookbackDays" INTEGER NOT NULL DEFAULT 30,
+    "kind" TEXT NOT NULL DEFAULT 'events',
+    "funnelId" TEXT,
+    "funnelStep" INTEGER,
+    "rangeJson" TEXT,
     "tag" TEXT NOT NULL,
     "autoSync" BOOLEAN NOT NULL DEFAULT false,
     "autoSyncLastAt" DATETIME,
@@ -17,7 +21,7 @@ CREATE TABLE "new_Audience" (
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL
 );
-INSERT INTO "new_Audience" ("createdAt", "id", "lookbackDays", "macroMatcher", "microMatcher", "name", "shopId", "tag", "template", "updatedAt") SELECT "createdAt", "id", "lookbackDays", "macroMatcher", "microMatcher", "name", "shopId", "tag", "template", "updatedAt" FROM "Audience";
+INSERT INTO "new_Audience" ("createdAt", "funnelId", "funnelStep", "id", "kind", "lookbackDays", "macroMatcher", "microMatcher", "name", "rangeJson", "shopId", "tag", "template", "updatedAt") SELECT "createdAt", "funnelId", "funnelStep", "id", "kind", "lookbackDays", "macroMatcher", "microMatcher", "name", "rangeJson", "shopId", "tag", "template", "updatedAt" FROM "Audience";
 DROP TABLE "Audience";
 ALTER TABLE "new_Audience" RENAME TO "Audience";
 CREATE INDEX "Audience_shopId_idx" ON "Audience"("shopId");
