@@ -7,6 +7,7 @@
  * the funnel id.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseReportCsv } from "../../core/csv";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders } from "../helpers/shopify-auth";
@@ -119,9 +120,13 @@ describe.each(["sqlite", "postgres"] as const)("funnel step drop-off audience on
       expect(page.body.size.anonymousVisitors).toBe(new Set(dropped.filter((s) => !s.customerId).map((s) => s.clientId)).size);
       const csv = await get(`/app/audiences/${id}/csv`, SHOP);
       expect(csv.status).toBe(200);
-      const [header, ...lines] = (await csv.text()).trim().split(/\r?\n/);
-      expect(header).toBe("customer_id,shopify_customer_gid,member_visitors,last_micro_conversion_at");
-      expect(lines.map((l) => l.split(",")[0]).sort()).toEqual(customers);
+      // The app's report header block, then the customers table.
+      const { meta, table } = parseReportCsv(await csv.text());
+      expect(meta.Unit).toBe("customer");
+      expect(meta.Window).toContain(`and not step ${step} of funnel ${funnels.session}`);
+      const [header, ...lines] = table.filter((r) => r.some((c) => c !== ""));
+      expect(header).toEqual(["customer_id", "shopify_customer_gid", "customer_admin_url", "member_visitors", "last_micro_conversion_at"]);
+      expect(lines.map((l) => l[0]).sort()).toEqual(customers);
       // The same click again returns the same audience.
       const again = await makeAudience(funnels.session, { step: String(step), range: "last30" });
       expect(again.headers.get("X-Remix-Redirect")).toBe(`/app/audiences/${id}`);
