@@ -1,14 +1,13 @@
 /**
  * Runs due automatic audience syncs (auto-sync.server.ts) inside the production server:
  * every AUDIENCE_AUTO_SYNC_CHECK_SECONDS, first shortly after start. Never throws and never
- * keeps the process alive; checks never overlap. Several processes may check at once: the
+ * keeps the process alive; checks never overlap (periodic-job.server.ts). Several processes may check at once: the
  * sync's lease lets only one of them work on a run.
  */
 import { env } from "../../env.server";
 import { unauthenticated } from "../../shopify.server";
+import { startPeriodicJob } from "../periodic-job.server";
 import { runDueAutoSyncs, type OfflineAdmin } from "./auto-sync.server";
-
-const FIRST_RUN_DELAY_MS = 60_000;
 
 const offlineAdmin: OfflineAdmin = async (shop) => {
   try {
@@ -24,29 +23,12 @@ export function startAudienceAutoSync(checkSeconds = env.AUDIENCE_AUTO_SYNC_CHEC
     console.log("[audience-sync] automatic syncs disabled (AUDIENCE_AUTO_SYNC_CHECK_SECONDS=0)");
     return () => {};
   }
-  const intervalMs = checkSeconds * 1000;
-  let running = false;
-  let interval: NodeJS.Timeout | undefined;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
+  return startPeriodicJob({
+    name: "audience-sync",
+    intervalMs: checkSeconds * 1000,
+    async run() {
       const reports = await runDueAutoSyncs(offlineAdmin);
       for (const r of reports) console.log(`[audience-sync] shop ${r.shopId} audience ${r.audienceId}: ${r.outcome} (${r.result})`);
-    } catch (error) {
-      console.error(`[audience-sync] check failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(() => {
-    void run();
-    interval = setInterval(() => void run(), intervalMs);
-    interval.unref();
-  }, Math.min(FIRST_RUN_DELAY_MS, intervalMs));
-  first.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(interval);
-  };
+    },
+  });
 }
