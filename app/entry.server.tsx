@@ -6,7 +6,7 @@ import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import prisma, { dialect } from "./db.server";
 import { env } from "./env.server";
-import { startResultsRefresher } from "./services/funnel-results.server";
+import { startResultsRefresher } from "./services/funnel-results/refresher.server";
 import { startRetentionSchedule } from "./services/retention-schedule.server";
 import { startAudienceAutoSync } from "./services/audiences/auto-sync-schedule.server";
 import { sqlExecutor } from "../ingest/ingest.server";

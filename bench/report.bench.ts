@@ -18,8 +18,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { isDeepStrictEqual } from "node:util";
 import path from "node:path";
 import { createDb } from "../app/db-client";
-import { refreshShop, unitDayReport } from "../app/services/funnel-results.server";
-import { loadFunnelStream, funnelAggregateSql, reportFromStream } from "../app/services/funnel-sql.server";
+import { unitDayReport } from "../app/services/funnel-results/read.server";
+import { refreshShop } from "../app/services/funnel-results/refresh.server";
+import { loadFunnelStream } from "../app/services/funnel-results/events-sql.server";
+import { funnelAggregateSql, reportFromStream } from "../app/services/funnel-results/events-report.server";
 import type { FunnelParams, FunnelReport } from "../core/funnel";
 import type { FunnelDefinition } from "../core/types";
 import { createSqlExecutor, createSqlReader } from "../ingest/sql-executor.server";
@@ -149,8 +151,8 @@ async function timeOurPaths(url: string, label: string, params: FunnelParams, ru
     const deps = { db, dialect, exec, reads };
     const ours = await timeIt(`${label}: report from precomputed funnel results`, runs, async () => {
       const r = await unitDayReport(deps, 1, funnelId(1), REPORT_FUNNEL, params);
-      if (!r) throw new Error("the precomputed results could not answer (funnel not ready?)");
-      return r;
+      if (r.from !== "unit-days") throw new Error(`the precomputed results could not answer (${r.from}: funnel not ready?)`);
+      return r.report;
     });
     const fromEvents = await timeIt(`${label}: report from the events (funnelAggregateSql)`, runs, () => funnelAggregateSql(db, dialect, 1, REPORT_FUNNEL, params));
     const t0 = performance.now();

@@ -7,9 +7,9 @@
 import { csvHeaderBlock as reportHeaderBlock, toCsv as rowsToCsv, type CsvCell } from "../../core/csv";
 import { z } from "zod";
 import prisma, { dialect } from "../db.server";
-import { funnelAggregateSql } from "./funnel-sql.server";
-import { unitDayReport } from "./funnel-results.server";
-import { sqlExecutor } from "../../ingest/ingest.server";
+import { funnelAggregateSql } from "./funnel-results/events-report.server";
+import { unitDayReport } from "./funnel-results/read.server";
+import type { BuildProgress } from "./funnel-results/state.server";
 import { createSqlReader } from "../../ingest/sql-executor.server";
 import { databaseUrl } from "../db-url";
 import {
@@ -142,8 +142,20 @@ export interface FunnelReportView {
   previous: { totalUnits: number; inProgressUnits: number; steps: StepFigures[] } | null;
   /** The previous period's trend, same granularity (only when compared); bucket i lines up with `trend` bucket i. */
   previousTrend: Trend | null;
-  /** Where the figures came from: precomputed per-unit results, or the events themselves (same numbers). */
-  resultsFrom: "unit-days" | "events";
+  /**
+   * Where the figures came from: precomputed per-unit results, the events themselves (same
+   * numbers), or — while a new funnel's results build and the range holds too many events
+   * to read them — the results computed so far ("partial": see `build`).
+   */
+  resultsFrom: "unit-days" | "events" | "partial";
+  /**
+   * Epoch ms the figures are current to: every event stored before it is counted. Reports
+   * never wait for the background refresher; they read its results as of its progress
+   * (docs/funnel-semantics.md, "As of").
+   */
+  asOf: number;
+  /** The funnel's results build while it runs (null once ready): how many of the shop's visitors are computed. */
+  build: BuildProgress | null;
   /**
    * For whom the diagnosed step (params.diagnose, else the biggest leak) is worst: every
    * segment of every kept dimension against everyone else (docs/diagnosis.md). Null when
@@ -175,15 +187,23 @@ export async function funnelReport(
   if (params.diagnose && params.diagnose > def.steps.length) {
     throw new ReportRequestError(`diagnose must be a step number from 2 to ${def.steps.length} (this funnel has ${def.steps.length} steps)`, 400);
   }
-  // Precomputed per-unit results when they can answer (funnel-results.server.ts), else the
-  // database reduces the events and the engine computes (funnel-sql.server.ts). Tests
-  // prove both equal computeFunnel over all events.
-  let resultsFrom: FunnelReportView["resultsFrom"] = "unit-days";
+  // Precomputed per-unit results as of the refresher's progress (funnel-results/read.server.ts),
+  // else the database reduces the events and the engine computes (events-*.server.ts).
+  // Tests prove both equal computeFunnel over all events. Nothing here builds or refreshes.
+  // Cast: set inside `compute`, which control-flow narrowing does not follow.
+  let resultsFrom = "unit-days" as FunnelReportView["resultsFrom"];
+  let asOf = now;
+  let build = null as BuildProgress | null;
   const compute = async (p: FunnelParams) => {
-    const fast = await unitDayReport({ db: prisma, dialect, exec: sqlExecutor, reads: reportReads }, shop.id, funnel.id, def, p);
-    if (fast) return fast;
-    resultsFrom = "events";
-    return funnelAggregateSql(prisma, dialect, shop.id, def, p);
+    const answer = await unitDayReport({ db: prisma, dialect, reads: reportReads }, shop.id, funnel.id, def, p);
+    if (answer.from !== "unit-days" && answer.build) build = answer.build;
+    if (answer.from === "events") {
+      if (resultsFrom === "unit-days") resultsFrom = "events";
+      return funnelAggregateSql(prisma, dialect, shop.id, def, p);
+    }
+    if (answer.from === "partial") resultsFrom = "partial";
+    asOf = Math.min(asOf, answer.asOf);
+    return answer.report;
   };
 
   const report = await compute({
@@ -201,9 +221,9 @@ export async function funnelReport(
   let diagnosis: StepDiagnosis | null = null;
   const diagnosed = params.diagnose ?? report.biggestLeak?.step ?? null;
   if (opts.diagnosis && diagnosed !== null && report.totalUnits > 0) {
-    // Precomputed rows answered the report: one read grouped by every attribute serves all
-    // six breakdowns; otherwise each comes from the events like any breakdown.
-    const breakdowns = resultsFrom === "unit-days"
+    // Precomputed rows answered the report (whole or partial): one read grouped by every
+    // attribute serves all six breakdowns; otherwise each comes from the events like any breakdown.
+    const breakdowns = resultsFrom !== "events"
       ? await unitDayBreakdowns(reportReads, dialect, shop.id, funnel.id, def, { from: range.from, to: range.to, now, timeZone }, DIAGNOSIS_DIMENSIONS)
       : await Promise.all(
       DIAGNOSIS_DIMENSIONS.map(async (key) =>
@@ -233,6 +253,8 @@ export async function funnelReport(
     funnel,
     params,
     resultsFrom,
+    asOf,
+    build,
     query: reportQuery(params),
     range,
     previousRange,

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import prisma from "../db.server";
+import { nudgeResultsRefresher } from "./funnel-results/nudge";
 import { STANDARD_EVENTS } from "../../extensions/web-pixel/src/map";
 import {
   DEFAULT_VISITOR_WINDOW_MS,
@@ -314,7 +315,7 @@ export async function getMainFunnel(shopId: number): Promise<FunnelView | null> 
 
 /** Creates a validated funnel. The first funnel of a shop (or one without a main) becomes the main one. */
 export async function createFunnel(shopId: number, input: FunnelInput, opts: { id?: string; isMain?: boolean } = {}): Promise<FunnelView> {
-  return prisma.$transaction(async (tx) => {
+  const view = await prisma.$transaction(async (tx) => {
     const hasMain = (await tx.funnel.count({ where: { shopId, isMain: true } })) > 0;
     const isMain = opts.isMain ?? !hasMain;
     if (isMain && hasMain) await tx.funnel.updateMany({ where: { shopId, isMain: true }, data: { isMain: false } });
@@ -335,6 +336,9 @@ export async function createFunnel(shopId: number, input: FunnelInput, opts: { i
     });
     return toView(row);
   });
+  // Its results build in the background, starting now: reports answer meanwhile.
+  nudgeResultsRefresher();
+  return view;
 }
 
 /** Deletes one of the shop's funnels; if it was the main one, the oldest remaining takes over. */

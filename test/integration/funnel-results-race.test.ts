@@ -1,5 +1,5 @@
 /**
- * A refresh batch that races a funnel's build (app/services/funnel-results.server.ts), on a
+ * A refresh batch that races a funnel's build (app/services/funnel-results/refresh.server.ts), on a
  * real SQLite file and a real PostgreSQL database: the refresher has read the shop's
  * funnels when a new funnel is created and its build marks every visitor stale — before
  * the refresher reads the markers. The batch, computed for the old list only, must not
@@ -8,7 +8,11 @@
 import { describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db-client";
 import { loadReportEvents } from "../../app/services/events.server";
-import { refreshShop, unitDayReport, type ReportDeps } from "../../app/services/funnel-results.server";
+import { unitDayReport, type ReadDeps } from "../../app/services/funnel-results/read.server";
+import { refreshShop } from "../../app/services/funnel-results/refresh.server";
+import type { ResultsDeps } from "../../app/services/funnel-results/state.server";
+
+type ReportDeps = ResultsDeps & ReadDeps;
 import { toDefinition, toView } from "../../app/services/funnels.server";
 import { computeFunnel } from "../../core/funnel";
 import type { EventRow } from "../../ingest/normalize";
@@ -72,11 +76,11 @@ async function expectReadyAndEqualToEngine(deps: ReportDeps, shopId: number, fun
   const funnel = await deps.db.funnel.findUniqueOrThrow({ where: { id: funnelId }, include: { steps: true } });
   expect(funnel.resultsState).toBe("ready");
   const def = toDefinition(toView(funnel));
-  const report = await unitDayReport(deps, shopId, funnelId, def, params);
+  const answer = await unitDayReport(deps, shopId, funnelId, def, params);
   const want = computeFunnel(await loadReportEvents(deps.db, shopId, { ...params, unit: def.unit, windowMs: def.windowMs }), def, params);
-  expect(report).not.toBeNull();
-  expect(report!.totalUnits).toBe(VISITORS);
-  expect({ steps: report!.steps, total: report!.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
+  if (answer.from !== "unit-days") throw new Error(`answered from ${answer.from}`);
+  expect(answer.report.totalUnits).toBe(VISITORS);
+  expect({ steps: answer.report.steps, total: answer.report.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
 }
 
 describe.each(["sqlite", "postgres"] as const)("a new funnel's build on %s", (kind) => {

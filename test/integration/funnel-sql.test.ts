@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db, type DbDialect } from "../../app/db-client";
 import { loadReportEvents } from "../../app/services/events.server";
-import { funnelAggregateSql } from "../../app/services/funnel-sql.server";
+import { funnelAggregateSql } from "../../app/services/funnel-results/events-report.server";
 import { computeFunnel, type FunnelParams, type FunnelReport } from "../../core/funnel";
 import type { BreakdownKey, FunnelDefinition, FunnelStepDef, StepFilter } from "../../core/types";
 import { dedupeKeyOf } from "../../ingest/normalize";

@@ -13,7 +13,8 @@ import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
 import * as resession from "../../ingest/resession-sql";
 import { spanEventsSql } from "../../ingest/resession-sql";
 import { laterSessionBuyersSql } from "../../app/services/trust/differences-sql";
-import { reportReadsSql, staleReadsSql } from "../../app/services/funnel-results.server";
+import { reportReadsSql } from "../../app/services/funnel-results/read.server";
+import { staleReadsSql } from "../../app/services/funnel-results/refresh.server";
 import { freshDatabase, root } from "../helpers/app-server";
 
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");

@@ -84,6 +84,8 @@ function view(): FunnelReportView {
     funnel: { id: "f1", name: "Ünïcode Funnel / 2026", unit: "session", windowMinutes: 10080, template: null, isMain: true, createdAt: "", steps: def.steps },
     params: { range: "custom", from: "2026-01-05", to: "2026-01-18", compare: true, breakdown: "source", trend: "day" },
     resultsFrom: "events",
+    asOf: params.now,
+    build: null,
     query: "",
     range,
     previousRange: null,

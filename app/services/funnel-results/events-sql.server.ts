@@ -1,9 +1,11 @@
 /**
- * Funnel reports with the heavy lifting in the database (SQLite or PostgreSQL).
+ * The report from the events (while a funnel's rows are building, and for ranges they
+ * cannot answer), with the heavy lifting in the database: this file is the SQL part, the
+ * reduced stream; events-report.server.ts runs the engine over it.
  *
  * The reference is the pure engine over the report's events:
  *   computeFunnel(await loadReportEvents(db, shopId, …), def, params)
- * and this module returns exactly the same report (test/integration/funnel-sql.test.ts
+ * and funnelAggregateSql returns exactly the same report (test/integration/funnel-sql.test.ts
  * proves it on generated data, on both databases).
  *
  * Split of the work:
@@ -28,25 +30,10 @@
  *   visitor's events with no gap over 30 minutes (ingest/sessions.ts).
  * - visitor: the clientId; no session logic.
  */
-import {
-  CHECKOUT_COMPLETED,
-  CHECKOUT_STARTED,
-  computeFunnel,
-  type FunnelParams,
-  type FunnelReport,
-} from "../../core/funnel";
-import {
-  MAX_STEPS,
-  SESSION_GAP_MS,
-  type BreakdownKey,
-  type CoreEvent,
-  type EntryAttributes,
-  type FunnelDefinition,
-  type FunnelStepDef,
-  type StepFilter,
-  type StepMatcher,
-} from "../../core/types";
-import type { Db, DbDialect } from "../db-client";
+import { CHECKOUT_COMPLETED, CHECKOUT_STARTED, type FunnelParams } from "../../../core/funnel";
+import { MAX_STEPS, SESSION_GAP_MS, type FunnelDefinition, type FunnelStepDef, type StepFilter, type StepMatcher } from "../../../core/types";
+import type { Db, DbDialect } from "../../db-client";
+import { ATTR_COLUMN, type AttrValue } from "./attrs";
 
 /**
  * One unit of the reduced stream: its step-matching events from its first attempt on.
@@ -58,24 +45,9 @@ export interface FunnelStreamUnit {
   /** Session units: ts of the unit's last event (any name), for in-progress. Else null. */
   lastTs: number | null;
   /** The breakdown attribute of the unit's stored session, when one was asked for. */
-  attr: string | number | boolean | null;
+  attr: AttrValue;
   /** [ts, seq, step bitmask (bit k−1 = step k), event id], in no particular order. */
   events: [number, number, number, string][];
-}
-
-/**
- * The funnel report for [from, to) computed in the database; identical to
- * computeFunnel(loadReportEvents(…), def, params), breakdown and trend included.
- */
-export async function funnelAggregateSql(
-  db: Db,
-  dialect: DbDialect,
-  shopId: number,
-  def: FunnelDefinition,
-  params: FunnelParams,
-): Promise<FunnelReport> {
-  const rows = await loadFunnelStream(db, dialect, shopId, def, params);
-  return reportFromStream(rows, def, params);
 }
 
 /** Runs the SQL part: the reduced stream the report is computed from. */
@@ -100,7 +72,7 @@ type RawUnit = {
   unit: string;
   part: number | bigint | string | null;
   lastts: number | bigint | null;
-  attr: string | number | boolean | null;
+  attr: AttrValue;
   /** JSON array of [ts, seq, mask, id]. */
   ev: string;
 };
@@ -218,16 +190,6 @@ function stepMaskSql(dialect: DbDialect, ps: Params, steps: readonly FunnelStepD
 /* The query                                                                            */
 /* ------------------------------------------------------------------------------------ */
 
-/** VisitorSession column of each breakdown attribute. */
-const ATTR_COLUMN: Record<BreakdownKey, string> = {
-  device: "device",
-  source: "source",
-  campaign: "campaign",
-  landingPath: "landingPath",
-  visitorType: "visitorType",
-  loggedIn: "loggedIn",
-};
-
 /**
  * SQL and parameters of the reduced stream, one row per unit. Output columns: unit,
  * part (number of a re-split session's part, else NULL), lastts, attr, ev (JSON events).
@@ -336,97 +298,4 @@ export function funnelStreamSql(
   SELECT unit, part, lastts, attr, ${d.eventsJson} AS ev
   FROM dunits WHERE mask <> 0 AND ts >= t0 GROUP BY unit, part, lastts, attr`;
   return { text, values: ps.values };
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* The JS pass: the engine over the reduced stream                                      */
-/* ------------------------------------------------------------------------------------ */
-
-/**
- * The engine's report over the reduced stream. Each event becomes one named "step"
- * whose props hold one key per matched step; the stand-in definition's step k matches
- * props["k"] = "1", so core's compileStepMask rebuilds the same mask. Ids and seqs are
- * the real ones: the engine's order among equal timestamps is (seq, id).
- * Session units also get events with no step every ≤ 30 minutes between their events
- * and at the unit's last event, so core's sessionize sees one session per unit ending
- * where the real one ends (in-progress). Nothing else in the engine looks at events
- * that match no step.
- */
-export function reportFromStream(units: readonly FunnelStreamUnit[], def: FunnelDefinition, params: FunnelParams): FunnelReport {
-  const standInDef: FunnelDefinition = {
-    unit: def.unit,
-    windowMs: def.windowMs,
-    steps: def.steps.map((s, i) => ({
-      label: s.label,
-      anyOf: [{ event: STANDIN_NAME, filters: [{ field: "prop", key: String(i), op: "equals", value: "1" }] }],
-    })),
-  };
-  const maskProps = new Map<number, Record<string, string>>();
-  const propsOf = (mask: number) => {
-    let props = maskProps.get(mask);
-    if (!props) {
-      props = {};
-      for (let i = 0, m = mask; m !== 0; i++, m >>>= 1) if (m & 1) props[i] = "1";
-      maskProps.set(mask, props);
-    }
-    return props;
-  };
-  const events: CoreEvent[] = [];
-  let spans = 0;
-  for (const u of units) {
-    const attrs = attrsOf(params.breakdown, u.attr);
-    for (const [ts, seq, mask, id] of u.events) {
-      // "e" + id keeps the ids' order and cannot collide with the span events' "f…".
-      events.push({ ...BLANK, id: `e${id}`, name: STANDIN_NAME, ts, seq, visitorId: u.unit, props: propsOf(mask), attrs });
-    }
-    if (def.unit === "session") {
-      for (const ts of spanTimes(u)) events.push({ ...BLANK, id: `f${spans++}`, ts, visitorId: u.unit, attrs });
-    }
-  }
-  return computeFunnel(events, standInDef, params);
-}
-
-const STANDIN_NAME = "step";
-
-const BLANK: CoreEvent = {
-  id: "", name: "-", ts: 0, seq: 0, visitorId: "", path: null, productId: null, checkoutToken: null, orderId: null,
-  customerId: null, props: {}, attrs: attrsOf(undefined, null),
-};
-
-/** Entry attributes as loadReportEvents maps them (only the breakdown key is read). */
-function attrsOf(key: BreakdownKey | undefined, value: FunnelStreamUnit["attr"]): EntryAttributes {
-  const attrs: EntryAttributes = { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false };
-  switch (key) {
-    case "device":
-      attrs.device = (value as EntryAttributes["device"]) ?? null;
-      break;
-    case "source":
-      attrs.source = (value as string | null) ?? "direct";
-      break;
-    case "campaign":
-    case "landingPath":
-      attrs[key] = (value as string | null) ?? null;
-      break;
-    case "visitorType":
-      attrs.visitorType = value === "returning" ? "returning" : "new";
-      break;
-    case "loggedIn":
-      attrs.loggedIn = Boolean(value);
-      break;
-  }
-  return attrs;
-}
-
-/** Times of no-step events: ≤ 30 minutes apart across the unit's gaps, and its last event. */
-function spanTimes(u: FunnelStreamUnit): number[] {
-  const ts = u.events.map((e) => e[0]).sort((a, b) => a - b);
-  const last = ts[ts.length - 1];
-  const lastTs = u.lastTs ?? last;
-  if (lastTs > last) ts.push(lastTs);
-  const out: number[] = [];
-  for (let i = 1; i < ts.length; i++) {
-    for (let t = ts[i - 1] + SESSION_GAP_MS; t < ts[i]; t += SESSION_GAP_MS) out.push(t);
-  }
-  if (lastTs > last) out.push(lastTs);
-  return out;
 }

@@ -1,0 +1,167 @@
+/**
+ * Report reads of the precomputed rows, "as of" the refresher's progress: a read never
+ * builds or refreshes (the background refresher does, refresher.server.ts). A ready funnel
+ * answers from its rows whatever is still waiting, with the time they are current to
+ * (resultsAsOf). While a new funnel builds, a range with few events is answered from the
+ * events (exact, events-sql.server.ts) and a larger one from the rows computed so far
+ * (partial) with the build's progress, so the first report after creating a funnel never
+ * waits on its build.
+ */
+import {
+  isWholeDays,
+  localDayNumber,
+  reportFromUnitDays,
+  groupRows,
+  timesFromText,
+  type FunnelParams,
+  type FunnelReport,
+  type UnitDayRow,
+} from "../../../core/funnel";
+import type { FunnelDefinition } from "../../../core/types";
+import { SESSION_GAP_MS } from "../../../core/types";
+import type { SqlReader } from "../../../ingest/sql-executor.server";
+import type { Db, DbDialect } from "../../db-client";
+import { ATTR_COLUMN, attrsOf, type AttrValue } from "./attrs";
+import { buildProgress, resultsAsOf, type BuildProgress } from "./state.server";
+
+/**
+ * Most events a range may hold to be answered from the events while the funnel builds:
+ * the events path costs about 6 µs an event on SQLite and 2 µs on PostgreSQL
+ * (docs/benchmarks.md), so this keeps such a report well under a second.
+ */
+export const EVENTS_ANSWER_MAX_EVENTS = 100_000;
+
+/** A report's reads run on `reads` (createSqlReader): its queries at the same time, beside the writers. */
+export interface ReadDeps {
+  db: Db;
+  dialect: DbDialect;
+  reads: SqlReader;
+}
+
+/** Who answers a report: the rows (whole or partial), or the events (the caller reads them). */
+export type ResultsAnswer =
+  | { from: "unit-days"; report: FunnelReport; asOf: number }
+  | { from: "partial"; report: FunnelReport; asOf: number; build: BuildProgress }
+  | { from: "events"; build: BuildProgress | null };
+
+/**
+ * The funnel's report from its precomputed rows as they are now. "unit-days": the funnel
+ * is ready; the report equals computeFunnel over the events stored before `asOf`.
+ * "partial": its build is running and the range holds too many events to answer from
+ * them; the report covers the visitors computed so far (`build`). "events": the rows
+ * cannot answer this range (not whole local days of the shop's zone) or the build is
+ * running and the range is small: the caller computes from the events.
+ */
+export async function unitDayReport(
+  deps: ReadDeps,
+  shopId: number,
+  funnelId: string,
+  def: FunnelDefinition,
+  params: FunnelParams,
+): Promise<ResultsAnswer> {
+  if (!isWholeDays(params.from, params.to, params.timeZone)) return { from: "events", build: null };
+  const [shop, funnel] = await Promise.all([
+    deps.db.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } }),
+    deps.db.funnel.findFirst({ where: { id: funnelId, shopId }, select: { resultsState: true, resultsMark: true } }),
+  ]);
+  // Rows are keyed by the shop's local days: other zones' days are other ranges.
+  if (!shop || !funnel || shop.timeZone !== params.timeZone) return { from: "events", build: null };
+  let build: BuildProgress | null = null;
+  if (funnel.resultsState !== "ready") {
+    build = await buildProgress(deps.reads, shopId, funnel);
+    if (await eventsAtMost(deps.reads, shopId, params, EVENTS_ANSWER_MAX_EVENTS)) return { from: "events", build };
+  }
+  // Before the rows: a marking cleared in between only makes the rows newer than said.
+  const asOf = await resultsAsOf(deps.reads, shopId, Date.now());
+  const report = reportFromUnitDays(await readRows(deps, shopId, funnelId, def, params), def, params);
+  return build ? { from: "partial", report, asOf, build } : { from: "unit-days", report, asOf };
+}
+
+/** Whether the shop stored at most `max` events in [from, to): reads at most max + 1 index entries. */
+async function eventsAtMost(reads: SqlReader, shopId: number, params: Pick<FunnelParams, "from" | "to">, max: number): Promise<boolean> {
+  const [{ n }] = await reads.query<{ n: number | bigint | string }>(
+    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Event" WHERE "shopId" = $1 AND "ts" >= $2 AND "ts" < $3 LIMIT $4) x`,
+    shopId, params.from, params.to, max + 1,
+  );
+  return Number(n) <= max;
+}
+
+type Attr = AttrValue;
+type Num = number | bigint;
+type RawGroup = { day: Num; ts: Num; furthest: Num; attr: Attr; ipn: Num; n: Num };
+type RawMs = RawGroup & { ms: string };
+type RawRow = {
+  unitId: string; day: Num; entryTs: Num; furthest: Num; msFromPrev: string; latestStartTs: Num; lastTs: Num; attr: Attr;
+};
+
+/**
+ * readRows' three statements, for shop $1, funnel $2 and local days [$3, $4). `timed` is
+ * null without step times (params.stepTimes false): every single-day unit is only counted.
+ */
+export function reportReadsSql(dialect: DbDialect, def: FunnelDefinition, params: Pick<FunnelParams, "now" | "breakdown" | "stepTimes">) {
+  const attr = params.breakdown ? `"${ATTR_COLUMN[params.breakdown]}"` : "NULL";
+  const [no, yes] = dialect === "sqlite" ? ["0", "1"] : ["false", "true"];
+  // Could the unit still advance at `now` (a completed one is never in progress: see readRows).
+  // A literal, not a parameter: it appears before the WHERE clause's parameters, and
+  // SQLite binds $n in order of appearance. It is a number computed here.
+  const bound = Math.floor(def.unit === "visitor" ? params.now - def.windowMs : params.now - SESSION_GAP_MS);
+  const ipn = `SUM(CASE WHEN ${def.unit === "visitor" ? `"latestStartTs"` : `"lastTs"`} > ${bound} THEN 1 ELSE 0 END) AS ipn`;
+  const where = `"shopId" = $1 AND "funnelId" = $2 AND "multi" = ${no} AND "day" >= $3 AND "day" < $4`;
+  const groupBy = ['"furthest"', '"day"', attr].filter((g) => g !== "NULL").join(", ");
+  const times = params.stepTimes !== false;
+  // Steps as a list, not a range: SQLite then seeks each step's days (a range on furthest
+  // would stop the index there and scan every day).
+  const reached = (min: number) => `"furthest" IN (${Array.from({ length: def.steps.length - min + 1 }, (_, i) => min + i).join(", ") || "NULL"})`;
+  return {
+    groups: `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n FROM "FunnelUnitDay"
+       WHERE ${where} AND ${times ? `"furthest" = 1` : reached(1)} GROUP BY ${groupBy}`,
+    // Joined into one text per group: shipping a few long strings is far cheaper than one
+    // row object per unit through the driver. A group's units reached the same step, so
+    // the text is `count` runs of furthest − 1 durations.
+    timed: !times ? null : `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n,
+         ${dialect === "sqlite" ? `group_concat("msFromPrev", ',')` : `string_agg("msFromPrev", ',')`} AS ms
+       FROM "FunnelUnitDay" WHERE ${where} AND ${reached(2)} GROUP BY ${groupBy}`,
+    multi: `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", ${attr} AS attr
+       FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "multi" = ${yes} AND ${reached(1)} AND "day" >= $3 AND "day" < $4`,
+  };
+}
+
+/**
+ * Three reads, each as narrow as the figures allow: units that stopped at step 1 on
+ * their only day, counted per (furthest step, day, breakdown value) with how many are in
+ * progress — most units, few rows; the other single-day units the same way plus their step
+ * times — which feed medians; and units with rows on several days, whole, to combine.
+ * Groups follow the covering index's order (multi, furthest, day), so SQLite aggregates
+ * while it scans instead of sorting the rows first.
+ */
+async function readRows(deps: ReadDeps, shopId: number, funnelId: string, def: FunnelDefinition, params: FunnelParams): Promise<UnitDayRow[]> {
+  const sql = reportReadsSql(deps.dialect, def, params);
+  const args = [shopId, funnelId, localDayNumber(params.from, params.timeZone), localDayNumber(params.to, params.timeZone)] as const;
+  const [groups, timed, multi] = await Promise.all([
+    deps.reads.query<RawGroup>(sql.groups, ...args),
+    sql.timed === null ? Promise.resolve([] as RawMs[]) : deps.reads.query<RawMs>(sql.timed, ...args),
+    deps.reads.query<RawRow>(sql.multi, ...args),
+  ]);
+  const steps = def.steps.length;
+  const out: UnitDayRow[] = [];
+  const add = (g: RawGroup, ms?: string) => {
+    const furthest = Number(g.furthest);
+    const count = Number(g.n);
+    const row = {
+      unitId: "", day: Number(g.day), entryTs: Number(g.ts), furthest, msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
+      attrs: attrsOf(params.breakdown, g.attr),
+    };
+    // A completed unit is never in progress.
+    out.push(...groupRows(row, count, furthest < steps ? Number(g.ipn) : 0, ms === undefined ? undefined : timesFromText(ms, count, furthest - 1)));
+  };
+  for (const g of groups) add(g);
+  for (const g of timed) add(g, g.ms);
+  for (const r of multi) {
+    out.push({
+      unitId: r.unitId, day: Number(r.day), entryTs: Number(r.entryTs), furthest: Number(r.furthest),
+      msFromPrev: r.msFromPrev === "" ? [] : r.msFromPrev.split(",").map(Number),
+      latestStartTs: Number(r.latestStartTs), lastTs: Number(r.lastTs), multi: true, attrs: attrsOf(params.breakdown, r.attr),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,244 @@
+/**
+ * The refresher's work for one shop: start builds of new funnels, recompute stale
+ * visitors for every started funnel, finish builds that are complete (state.server.ts
+ * describes the lifecycle). Called by the background refresher (refresher.server.ts),
+ * never by a report.
+ */
+import {
+  computeUnitDays,
+  localDayNumber,
+  type UnitDay,
+  type UnitDayRow,
+} from "../../../core/funnel";
+import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../../ingest/sql-executor.server";
+import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../../ingest/sql";
+import type { DbDialect } from "../../db-client";
+import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "../events.server";
+import { MARK_CHUNK_EVENTS, markVisitors, startBuild } from "./build.server";
+import { finishBuilds, loadFunnels, type ResultsDeps, type ShopFunnel } from "./state.server";
+
+const DAY_MS = 86_400_000;
+
+export interface RefreshOutcome {
+  /** Visitors recomputed. */
+  refreshed: number;
+  /** True when stale visitors were left (the cap was reached). */
+  remaining: boolean;
+  /** The shop's time zone, whose local days the rows are keyed by (null: no such shop). */
+  timeZone: string | null;
+}
+
+/**
+ * Brings the shop's funnel results up to date: starts builds of new funnels, recomputes
+ * stale visitors (at most `maxVisitors`, in batches), finishes builds that are complete.
+ */
+export async function refreshShop(
+  deps: ResultsDeps,
+  shopId: number,
+  opts: { maxVisitors?: number; batch?: number; markChunkEvents?: number; onProgress?: (done: number) => void } = {},
+): Promise<RefreshOutcome> {
+  const shop = await deps.db.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
+  if (!shop) return { refreshed: 0, remaining: false, timeZone: null };
+  const chunk = opts.markChunkEvents ?? MARK_CHUNK_EVENTS;
+  for (const f of await loadFunnels(deps.db, shopId)) {
+    if (f.mark === null) await startBuild(deps.exec, shopId, f.id, chunk);
+    // Marking cut short (the process stopped): start it again, it is idempotent.
+    else if (f.state === "marking") await markVisitors(deps.exec, shopId, f.id, f.mark, chunk);
+  }
+
+  const max = opts.maxVisitors ?? Number.POSITIVE_INFINITY;
+  const batch = opts.batch ?? 500;
+  let refreshed = 0;
+  let remaining = false;
+  let idle = 0;
+  let funnels: ShopFunnel[] = [];
+  for (;;) {
+    if (refreshed >= max) {
+      remaining = true;
+      break;
+    }
+    // Read before the markers: a batch computed for an older list of funnels is refused at
+    // write time (see refreshBatch), so reading the list again each time lets it go through.
+    funnels = await loadFunnels(deps.db, shopId);
+    const stale = await deps.exec.query<{ clientId: string; sinceTs: number | bigint; version: number }>(
+      `SELECT "clientId", "sinceTs", "version" FROM "StaleVisitor" WHERE "shopId" = $1 ORDER BY "markedAt", "clientId" LIMIT $2`,
+      shopId, Math.min(batch, max - refreshed),
+    );
+    if (stale.length === 0) break;
+    const done = await refreshBatch(deps.exec, shopId, shop.timeZone, funnels, stale.map((s) => ({ ...s, sinceTs: Number(s.sinceTs) })));
+    refreshed += done;
+    opts.onProgress?.(refreshed);
+    await letEventLoopRun();
+    // Nothing written: others (another process, new events) got there first; retry a few times.
+    idle = done === 0 ? idle + 1 : 0;
+    if (idle >= 3) {
+      remaining = true;
+      break;
+    }
+  }
+  await finishBuilds(deps.exec, shopId, funnels);
+  return { refreshed, remaining, timeZone: shop.timeZone };
+}
+
+type Stale = { clientId: string; sinceTs: number; version: number };
+
+/** Recomputes one batch of stale visitors for every started funnel; returns how many were written. */
+async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string, funnels: ShopFunnel[], stale: Stale[]): Promise<number> {
+  const ids = stale.map((s) => s.clientId);
+  const minSince = Math.min(...stale.map((s) => s.sinceTs));
+  const started = funnels.filter((f) => f.mark !== null);
+  const maxWindow = Math.max(0, ...started.filter((f) => f.def.unit === "visitor").map((f) => f.def.windowMs));
+  const hasVisitorUnit = started.some((f) => f.def.unit === "visitor");
+
+  // Session units restart at a stored session boundary: the first session still going at `since`.
+  const sessions = await exec.query<{ clientId: string; startTs: number | bigint; endTs: number | bigint }>(
+    staleReadsSql(exec.dialect, ids.length).sessions,
+    shopId, minSince, ...ids,
+  );
+  const sessionStart = new Map<string, number>();
+  for (const s of stale) sessionStart.set(s.clientId, s.sinceTs);
+  const sinceOf = new Map(stale.map((s) => [s.clientId, s.sinceTs]));
+  for (const s of sessions) {
+    if (Number(s.endTs) < sinceOf.get(s.clientId)!) continue;
+    sessionStart.set(s.clientId, Math.min(sessionStart.get(s.clientId)!, Number(s.startTs)));
+  }
+  // Visitor units: attempts that can reach the new events start up to a window earlier;
+  // their local day is recomputed whole (two days of margin cover any zone offset).
+  const visitorLoadFrom = (since: number) => since - maxWindow - 2 * DAY_MS;
+  const loadFrom = new Map(stale.map((s) => [s.clientId, Math.min(sessionStart.get(s.clientId)!, hasVisitorUnit ? visitorLoadFrom(s.sinceTs) : Number.POSITIVE_INFINITY)]));
+
+  const rows = await exec.query<EventRow>(staleReadsSql(exec.dialect, ids.length).events, shopId, Math.min(...loadFrom.values()), ...ids);
+  const events = new Map<string, ReturnType<typeof toCoreEvent>[]>();
+  for (const r of rows) {
+    const e = toCoreEvent(r);
+    if (e.ts < loadFrom.get(e.visitorId)!) continue;
+    const list = events.get(e.visitorId);
+    if (list) list.push(e);
+    else events.set(e.visitorId, [e]);
+  }
+
+  // What each funnel's rows become, per visitor: the rows to delete and the new ones.
+  type Change = { funnel: ShopFunnel; clientId: string; fromDay?: number; fromTs?: number; rows: UnitDay[] };
+  const changes: Change[] = [];
+  for (const s of stale) {
+    const list = events.get(s.clientId) ?? [];
+    for (const f of started) {
+      if (f.def.unit === "session") {
+        const from = sessionStart.get(s.clientId)!;
+        changes.push({ funnel: f, clientId: s.clientId, fromTs: from, rows: computeUnitDays(list.filter((e) => e.ts >= from), f.def, timeZone) });
+      } else {
+        const fromDay = localDayNumber(s.sinceTs - f.def.windowMs, timeZone);
+        const from = s.sinceTs - f.def.windowMs - 2 * DAY_MS;
+        const rows = computeUnitDays(list.filter((e) => e.ts >= from), f.def, timeZone).filter((r) => r.day >= fromDay);
+        changes.push({ funnel: f, clientId: s.clientId, fromDay, rows });
+      }
+    }
+  }
+
+  return exec.transaction(async (tx) => {
+    // Funnels rebuilt or deleted since they were read get no rows (FOR SHARE holds off a
+    // concurrent delete on PostgreSQL; SQLite's write lock already does).
+    const current = await tx.query<{ id: string; resultsMark: number | bigint | null }>(
+      `SELECT "id", "resultsMark" FROM "Funnel" WHERE "shopId" = $1${exec.dialect === "postgres" ? " FOR SHARE" : ""}`,
+      shopId,
+    );
+    // Removing a marker claims the visitor for every funnel, so the batch must have been
+    // computed for exactly the funnels started now. A build started since (it marked the
+    // visitor again, maybe after we read the marker) or a funnel deleted since: leave the
+    // markers for the next pass, which reads the funnels again.
+    const known = new Map(started.map((f) => [f.id, f.mark]));
+    const now = current.filter((c) => c.resultsMark !== null);
+    if (now.length !== known.size || now.some((c) => known.get(c.id) !== Number(c.resultsMark))) return 0;
+    const valid = new Set(now.map((c) => c.id));
+    const done = new Set<string>();
+    // Lock order, as the ingestion writer marks visitors: no deadlock between the two.
+    for (const s of stale.map((v) => ({ ...v, shopId })).sort(visitorLockOrder)) {
+      const removed = await tx.execute(
+        `DELETE FROM "StaleVisitor" WHERE "shopId" = $1 AND "clientId" = $2 AND "version" = $3`,
+        shopId, s.clientId, s.version,
+      );
+      if (removed > 0) done.add(s.clientId); // else: new events arrived after our read; the next pass redoes it
+    }
+    const inserts = new Map<string, UnitDayRow[]>();
+    for (const c of changes) {
+      if (!done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
+      if (c.fromTs !== undefined) {
+        await tx.execute(
+          `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "clientId" = $3 AND "entryTs" >= $4`,
+          shopId, c.funnel.id, c.clientId, c.fromTs,
+        );
+      } else {
+        await tx.execute(
+          `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "clientId" = $3 AND "day" >= $4`,
+          shopId, c.funnel.id, c.clientId, c.fromDay,
+        );
+      }
+      const perUnit = new Map<string, number>();
+      for (const r of c.rows) perUnit.set(r.unitId, (perUnit.get(r.unitId) ?? 0) + 1);
+      const list = inserts.get(c.funnel.id) ?? [];
+      for (const r of c.rows) list.push({ ...r, multi: perUnit.get(r.unitId)! > 1 });
+      inserts.set(c.funnel.id, list);
+    }
+    for (const [funnelId, list] of inserts) await insertRows(tx, exec.dialect, shopId, funnelId, list);
+    // A visitor unit's older days were kept: its multi flag counts every row it has.
+    for (const c of changes) {
+      if (c.fromDay === undefined || !done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
+      await tx.execute(
+        `UPDATE "FunnelUnitDay" SET "multi" = (SELECT COUNT(*) FROM "FunnelUnitDay" x WHERE x."shopId" = $1 AND x."funnelId" = $2 AND x."unitId" = $3) > 1
+         WHERE "shopId" = $4 AND "funnelId" = $5 AND "unitId" = $6`,
+        shopId, c.funnel.id, c.clientId, shopId, c.funnel.id, c.clientId,
+      );
+    }
+    return done.size;
+  });
+}
+
+const COLUMNS = [
+  "shopId", "funnelId", "unitId", "day", "clientId", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", "multi",
+  "device", "source", "campaign", "landingPath", "visitorType", "loggedIn",
+] as const;
+
+async function insertRows(tx: SqlTx, dialect: DbDialect, shopId: number, funnelId: string, rows: (UnitDayRow & { visitorId?: string })[]) {
+  const bool = (b: boolean) => (dialect === "sqlite" ? (b ? 1 : 0) : b);
+  const per = Math.floor(MAX_PARAMS / COLUMNS.length);
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    await tx.execute(
+      `INSERT INTO "FunnelUnitDay" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(chunk.length, COLUMNS.length)}`,
+      ...chunk.flatMap((r) => [
+        shopId, funnelId, r.unitId, r.day, r.visitorId, r.entryTs, r.furthest, r.msFromPrev.join(","), r.latestStartTs, r.lastTs,
+        bool(r.multi), r.attrs.device, r.attrs.source, r.attrs.campaign, r.attrs.landingPath, r.attrs.visitorType, bool(r.attrs.loggedIn),
+      ]),
+    );
+  }
+}
+
+function placeholders(count: number, start: number): string {
+  return Array.from({ length: count }, (_, i) => `$${start + i}`).join(", ");
+}
+
+/**
+ * The refresher's reads of `count` visitors ($3…) of shop $1 from time $2 on: their
+ * sessions still going, and their events with their sessions' attributes.
+ */
+export function staleReadsSql(dialect: DbDialect, count: number): { sessions: string; events: string } {
+  return {
+    sessions: perVisitor(dialect, count, `s."clientId", s."startTs", s."endTs"`, `"VisitorSession" s`, `s."shopId" = $1 AND s."endTs" >= $2`, `s."clientId"`),
+    // A session belongs to its visitor: saying so lets the session side be looked up per visitor too.
+    events: perVisitor(dialect, count, CORE_EVENT_COLUMNS,
+      `"Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId" AND s."clientId" = e."clientId"`,
+      `e."shopId" = $1 AND e."isBot" = false AND e."ts" >= $2`, `e."clientId"`),
+  };
+}
+
+/**
+ * `cols` from `from` where `where` holds, for the visitors in $3… (`visitorCol` is the
+ * visitor's id column). PostgreSQL runs it per visitor (LATERAL … OFFSET 0): with a plain
+ * `IN` list and no statistics yet it read every session of the shop and probed each one's
+ * events (see ingest/resession-sql.ts for the same trap in ingestion).
+ */
+function perVisitor(dialect: DbDialect, count: number, cols: string, from: string, where: string, visitorCol: string): string {
+  if (dialect === "sqlite") return `SELECT ${cols} FROM ${from} WHERE ${where} AND ${visitorCol} IN (${placeholders(count, 3)})`;
+  const visitors = Array.from({ length: count }, (_, i) => `($${i + 3})`).join(", ");
+  return `SELECT x.* FROM (VALUES ${visitors}) AS v("clientId") CROSS JOIN LATERAL (SELECT ${cols} FROM ${from} WHERE ${where} AND ${visitorCol} = v."clientId" OFFSET 0) x`;
+}
