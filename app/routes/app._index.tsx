@@ -7,6 +7,7 @@ import { requireShop } from "../services/shops.server";
 import { dashboard } from "../services/dashboard.server";
 import { formatter, unitNoun } from "../components/funnel/funnel-format";
 import { ChangeCell } from "../components/funnel/ChangeCell";
+import { ResultsAsOf } from "../components/funnel/ResultsAsOf";
 import { dashboardTrustData, dashboardTrustPanels } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
 import { DashboardTrustCards } from "../components/trust/DashboardTrustCards";
@@ -85,6 +86,7 @@ export default function Dashboard() {
                       : main.report.noLeakSentence ?? "No drop-off to report yet."}
                   </Text>
                 )}
+                <ResultsAsOf view={main.report} />
                 <InlineStack>
                   <Button variant="primary" url={main.reportUrl}>See the funnel report</Button>
                 </InlineStack>

@@ -23,6 +23,7 @@ import { TrendChart } from "../components/funnel/TrendChart";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { ReportSkeleton } from "../components/funnel/ReportSkeleton";
 import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
+import { ResultsAsOf } from "../components/funnel/ResultsAsOf";
 
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
@@ -116,6 +117,7 @@ export default function FunnelReportPage() {
             onChange={(patch) => navigate(`${base}?${nextReportQuery(r.params, pendingSearch, patch)}`)}
           />
         </Card>
+        {reloading ? null : <ResultsAsOf view={r} />}
         {reloading ? (
           <ReportSkeleton />
         ) : r.totalUnits === 0 ? (

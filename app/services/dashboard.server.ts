@@ -48,7 +48,10 @@ export interface DashboardView {
     name: string;
     /** Link to the report for the same range: click 1 of 2. */
     reportUrl: string;
-    report: Pick<FunnelReportView, "unit" | "totalUnits" | "inProgressUnits" | "steps" | "biggestLeak" | "leakSentence" | "noLeak" | "noLeakSentence">;
+    report: Pick<
+      FunnelReportView,
+      "unit" | "totalUnits" | "inProgressUnits" | "steps" | "biggestLeak" | "leakSentence" | "noLeak" | "noLeakSentence" | "resultsFrom" | "asOf" | "build" | "now" | "locale"
+    >;
   } | null;
 }
 
@@ -94,6 +97,7 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
         report: {
           unit: r.unit, totalUnits: r.totalUnits, inProgressUnits: r.inProgressUnits, steps: r.steps,
           biggestLeak: r.biggestLeak, leakSentence: r.leakSentence, noLeak: r.noLeak, noLeakSentence: r.noLeakSentence,
+          resultsFrom: r.resultsFrom, asOf: r.asOf, build: r.build, now: r.now, locale: r.locale,
         },
       };
     }

@@ -323,6 +323,9 @@ export function csvHeaderBlock(view: FunnelReportView, table: ReportTable, extra
     extra: [
       ["Funnel", view.funnel.name],
       ["Table", table],
+      // Reports read the precomputed results as of the refresher's progress (see FunnelReportView.asOf).
+      ["Figures as of", new Date(view.asOf).toISOString()],
+      ["Figures from", view.resultsFrom === "partial" && view.build ? `partial: ${view.build.computed} of ${view.build.visitors} visitors computed` : view.resultsFrom],
       ...(view.previousRange ? [["Compared with", `${view.previousRange.fromDate} to ${view.previousRange.toDate}`] as const] : []),
       ...extra,
     ],

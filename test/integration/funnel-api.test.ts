@@ -14,6 +14,7 @@ import { adminHeaders, sessionToken } from "../helpers/shopify-auth";
 import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
 import { csvMeta, csvRecords, pctCell } from "../helpers/funnel-csv";
 import { loaderData } from "../helpers/loader-data";
+import { waitForResults } from "../helpers/funnel-results";
 
 const SHOP = "funnel-api.myshopify.com";
 const OTHER = "funnel-other.myshopify.com";
@@ -82,21 +83,11 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     expect((await (await get("/app/funnels?_data=routes%2Fapp.funnels._index")).json()).funnels).toHaveLength(1);
   });
 
-  /** Waits until the server's background build has made the funnel's precomputed results ready. */
-  const waitReady = async (funnelId: string) => {
-    const deadline = Date.now() + 60_000;
-    let state = "";
-    while (Date.now() < deadline) {
-      state = (await app.db.funnel.findUniqueOrThrow({ where: { id: funnelId }, select: { resultsState: true } })).resultsState;
-      if (state === "ready") return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`funnel ${funnelId} still ${state} after 60 s`);
-  };
-
   it("report JSON equals computeFunnel on the same stored events (steps, leak, breakdown, trend, in progress)", async () => {
-    // The build runs in the background: asked before it ends, the events would answer.
-    await waitReady(purchaseId);
+    // The build runs in the background and reports never wait for it: wait for the state
+    // asserted here (built, and current to now), then check the report says so.
+    const since = Date.now();
+    await waitForResults(app.db, shopId, purchaseId, since);
     const res = await get(`/app/funnels/${purchaseId}/report?range=last30&breakdown=device&trend=week`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
@@ -119,8 +110,10 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     expect(json.inProgressUnits).toBe(want.inProgressUnits);
     expect(json.totalUnits).toBeGreaterThan(100);
     expect(json.inProgressUnits).toBeGreaterThanOrEqual(2);
-    // From the precomputed per-unit results, built when the funnel was created.
+    // From the precomputed per-unit results, built when the funnel was created, current to `since`.
     expect(json.resultsFrom).toBe("unit-days");
+    expect(json.asOf).toBeGreaterThanOrEqual(since);
+    expect(json.build).toBeNull();
     // The range is the last 30 local days in the shop's zone, ending today.
     expect(json.range).toMatchObject({ preset: "last30", days: 30, timeZone: TZ, toDate: nyDate(json.now) });
     expect(nyClock(json.range.from)).toBe("00:00");

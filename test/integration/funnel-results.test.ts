@@ -1,10 +1,11 @@
 /**
- * Precomputed funnel results (app/services/funnel-results.server.ts) on SQLite and
+ * Precomputed funnel results (app/services/funnel-results/) on SQLite and
  * PostgreSQL, end to end: events arrive over real HTTP at /collect (out of order, late,
  * merging sessions, from a bot), the server's background refresher builds and maintains
  * the FunnelUnitDay rows, and every report it answers from them equals the pure engine
  * over the stored events — for session and visitor units, several ranges, breakdowns,
- * trends, and right after more late events (the report brings stale visitors up to date).
+ * trends, and after more late events once the refresher's pass has taken them in (reports read
+ * the rows as of its progress, never refresh: each check waits for that state, then asserts asOf).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadReportEvents } from "../../app/services/events.server";
@@ -16,6 +17,7 @@ import { shopTraffic, type SeedJourney } from "../helpers/funnel-seed";
 import { postBatch, visitor } from "../helpers/ingest";
 import { adminHeaders } from "../helpers/shopify-auth";
 import { loaderData } from "../helpers/loader-data";
+import { waitForResults } from "../helpers/funnel-results";
 
 const SHOP = "results-shop.myshopify.com";
 const OTHER = "results-other.myshopify.com";
@@ -109,10 +111,15 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
 
   /** The report the server answers against the engine over the events it stored. */
   async function checkReport(funnelId: string, query: string) {
+    // Every event sent so far was acknowledged, so stored, before `since`.
+    const since = Date.now();
+    await waitForResults(app.db, shopId, funnelId, since);
     const res = await get(`/app/funnels/${funnelId}/report?${query}`);
     expect(res.status).toBe(200);
     const json = await res.json();
     expect(json.resultsFrom).toBe("unit-days");
+    expect(json.asOf).toBeGreaterThanOrEqual(since);
+    expect(json.build).toBeNull();
     const def: FunnelDefinition = { unit: json.funnel.unit, windowMs: json.funnel.windowMinutes * MIN, steps: json.funnel.steps };
     const params = { from: json.range.from, to: json.range.to, now: json.now, timeZone: TZ };
     const events = await loadReportEvents(app.db, shopId, { ...params, unit: def.unit, windowMs: def.windowMs });
@@ -143,6 +150,7 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
   });
 
   it("the dashboard's counts-only read of the main funnel equals the engine, without step times", async () => {
+    await waitForResults(app.db, shopId, funnelIds[0]);
     const res = await get("/app?_data=routes%2Fapp._index");
     expect(res.status).toBe(200);
     const d = await loaderData(res);

@@ -148,6 +148,8 @@ describe("report CSV tables", () => {
         range: "2026-01-05 to 2026-01-18",
         time_zone: "UTC",
         generated_at: "2027-01-01T00:00:00.000Z",
+        figures_as_of: "2027-01-01T00:00:00.000Z",
+        figures_from: "events",
       });
       // Each header row is exactly two cells (a spreadsheet shows key | value), then one empty row.
       const rows = parseCsv(text);
@@ -156,6 +158,8 @@ describe("report CSV tables", () => {
       expect(rows.slice(0, blank).every((r) => r.length === 2)).toBe(true);
     }
     expect(csvMeta(stepsCsv({ ...v, unit: "visitor" })).window).toBe("10080 minutes");
+    const partial = { ...v, resultsFrom: "partial" as const, build: { state: "building" as const, visitors: 200, computed: 50 } };
+    expect(csvMeta(stepsCsv(partial)).figures_from).toBe("partial: 50 of 200 visitors computed");
     // A funnel name that looks like a formula is defused in the header block too.
     expect(csvMeta(stepsCsv({ ...v, funnel: { ...v.funnel, name: "=1+1" } })).funnel).toBe("'=1+1");
   });

@@ -58,6 +58,7 @@ export async function unitDayReport(
   funnelId: string,
   def: FunnelDefinition,
   params: FunnelParams,
+  opts: { eventsAnswerMax?: number } = {},
 ): Promise<ResultsAnswer> {
   if (!isWholeDays(params.from, params.to, params.timeZone)) return { from: "events", build: null };
   const [shop, funnel] = await Promise.all([
@@ -69,7 +70,7 @@ export async function unitDayReport(
   let build: BuildProgress | null = null;
   if (funnel.resultsState !== "ready") {
     build = await buildProgress(deps.reads, shopId, funnel);
-    if (await eventsAtMost(deps.reads, shopId, params, EVENTS_ANSWER_MAX_EVENTS)) return { from: "events", build };
+    if (await eventsAtMost(deps.reads, shopId, params, opts.eventsAnswerMax ?? EVENTS_ANSWER_MAX_EVENTS)) return { from: "events", build };
   }
   // Before the rows: a marking cleared in between only makes the rows newer than said.
   const asOf = await resultsAsOf(deps.reads, shopId, Date.now());
