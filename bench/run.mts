@@ -11,7 +11,7 @@
  *   npm run bench -- --no-profile         skip the extra profiled ingest run
  *   npm run bench -- --no-write           print only, leave docs/benchmarks.md alone
  *
- * Sizes: BENCH_REPORT_EVENTS, BENCH_REPORT_PG_EVENTS, BENCH_ADMIN_EVENTS, BENCH_ADMIN_VISITORS, BENCH_INGEST_SECONDS,
+ * Sizes: BENCH_REPORT_EVENTS, BENCH_REPORT_PG_EVENTS, BENCH_FIRST_REPORT_EVENTS, BENCH_ADMIN_EVENTS, BENCH_ADMIN_VISITORS, BENCH_INGEST_SECONDS,
  * BENCH_INGEST_CONNECTIONS, BENCH_CEILING_EVENTS, BENCH_WRITER_EVENTS, BENCH_BROWSER_RUNS
  * (see docs/benchmarks.md, "How to run").
  */
@@ -40,8 +40,9 @@ const SECTIONS: Record<SectionName, { title: string; load: () => Promise<Section
   storefront: { title: "Storefront", load: async () => (await import("./storefront.bench")).storefrontSection },
   admin: { title: "Admin", load: async () => (await import("./admin.bench")).adminSection },
   report: { title: "Reports", load: async () => (await import("./report.bench")).reportSection },
+  "first-report": { title: "Reports while the server works", load: async () => (await import("./first-report.bench")).firstReportSection },
 };
-const NEEDS_BUILD: SectionName[] = ["ingest", "ingest-pg", "admin"];
+const NEEDS_BUILD: SectionName[] = ["ingest", "ingest-pg", "admin", "first-report"];
 
 const USAGE = `npm run bench [-- options]
   --quick              small sizes (development)
@@ -130,6 +131,7 @@ function documentMarkdown(opts: {
     "",
     "Sizes come from the environment: `BENCH_REPORT_EVENTS` (report data set, default 10,000,000 per shop; quick 200,000), " +
       "`BENCH_REPORT_PG_EVENTS` (the report data set on PostgreSQL, default 1,000,000 per shop; quick 100,000), " +
+      "`BENCH_FIRST_REPORT_EVENTS` (the shop behind the first-report-after-creating and report-during-ingestion rows, on each database, default 1,000,000; quick 100,000), " +
       "`BENCH_ADMIN_EVENTS` (events added to the admin demo shop, default 10,000,000; quick: none beyond the seeded demo), " +
       "`BENCH_ADMIN_VISITORS` (visitors the demo seeds through the pixel, default 1,500; quick 150), " +
       "`BENCH_INGEST_SECONDS` / `BENCH_INGEST_CONNECTIONS` (autocannon runs, default 20 s / 100; quick 5 s / 50), " +

@@ -7,7 +7,7 @@
 import { csvHeaderBlock as reportHeaderBlock, toCsv as rowsToCsv, type CsvCell } from "../../core/csv";
 import { z } from "zod";
 import prisma, { dialect } from "../db.server";
-import { funnelAggregateSql } from "./funnel-results/events-report.server";
+import { funnelAggregateSql, funnelBreakdownsSql } from "./funnel-results/events-report.server";
 import { unitDayReport } from "./funnel-results/read.server";
 import type { BuildProgress } from "./funnel-results/state.server";
 import { createSqlReader } from "../../ingest/sql-executor.server";
@@ -221,17 +221,12 @@ export async function funnelReport(
   let diagnosis: StepDiagnosis | null = null;
   const diagnosed = params.diagnose ?? report.biggestLeak?.step ?? null;
   if (opts.diagnosis && diagnosed !== null && report.totalUnits > 0) {
-    // Precomputed rows answered the report (whole or partial): one read grouped by every
-    // attribute serves all six breakdowns; otherwise each comes from the events like any breakdown.
+    // One read serves all six breakdowns: the precomputed rows grouped by every attribute
+    // when they answered the report (whole or partial), else the events with every attribute.
+    const window = { from: range.from, to: range.to, now, timeZone };
     const breakdowns = resultsFrom !== "events"
-      ? await unitDayBreakdowns(reportReads, dialect, shop.id, funnel.id, def, { from: range.from, to: range.to, now, timeZone }, DIAGNOSIS_DIMENSIONS)
-      : await Promise.all(
-      DIAGNOSIS_DIMENSIONS.map(async (key) =>
-        report.breakdown?.key === key
-          ? report.breakdown
-          : (await compute({ from: range.from, to: range.to, now, timeZone, breakdown: key, stepTimes: false })).breakdown!,
-      ),
-    );
+      ? await unitDayBreakdowns(reportReads, dialect, shop.id, funnel.id, def, window, DIAGNOSIS_DIMENSIONS)
+      : await funnelBreakdownsSql(prisma, dialect, shop.id, def, window, DIAGNOSIS_DIMENSIONS);
     diagnosis = diagnoseStep(report.steps, diagnosed, diagnosed === report.biggestLeak?.step && !params.diagnose, breakdowns);
   }
 

@@ -120,7 +120,7 @@ describe.each(["sqlite", "postgres"] as const)("reports as of the refresher's pr
       const res = await get(`/app/funnels/${queuedId}/report?range=last30`);
       const json = await res.json();
       const params = { from: json.range.from, to: json.range.to, now: json.now, timeZone: TZ };
-      // "Large" here: any range with an event; the server's own limit (100,000 events) is too big to seed.
+      // "Large" here: any range with an event; the server's own limit (25,000 events) would take long to seed.
       const answer = await unitDayReport({ db, dialect, reads }, shopId, queuedId, def, params, { eventsAnswerMax: 0 });
       if (answer.from !== "partial") throw new Error(`answered from ${answer.from}`);
       expect(answer.build.state).toBe("building");

@@ -1,8 +1,9 @@
 /**
- * The SQL funnel path (app/services/funnel-sql.server.ts) against the pure engine over
+ * The SQL funnel path (app/services/funnel-results/events-*.server.ts) against the pure engine over
  * the same database: funnelAggregateSql(…) must equal
  * computeFunnel(await loadReportEvents(…), def, params) exactly — counts, in-progress,
- * medians/p90s, biggest leak, breakdown and trend — on SQLite and PostgreSQL.
+ * medians/p90s, biggest leak, breakdown and trend — on SQLite and PostgreSQL; and the six
+ * breakdowns a step diagnosis reads from one stream with every attribute (funnelBreakdownsSql).
  *
  * Rows are stored the way ingestion stores them: a repeated event id or dedupeKey is
  * skipped at insert (first arrival kept), sessions come from ingest/sessions.ts over the
@@ -13,7 +14,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db, type DbDialect } from "../../app/db-client";
 import { loadReportEvents } from "../../app/services/events.server";
-import { funnelAggregateSql } from "../../app/services/funnel-results/events-report.server";
+import { funnelAggregateSql, funnelBreakdownsSql } from "../../app/services/funnel-results/events-report.server";
 import { computeFunnel, type FunnelParams, type FunnelReport } from "../../core/funnel";
 import type { BreakdownKey, FunnelDefinition, FunnelStepDef, StepFilter } from "../../core/types";
 import { dedupeKeyOf } from "../../ingest/normalize";
@@ -134,6 +135,16 @@ async function bothReports(db: Db, dialect: DbDialect, shopId: number, def: Funn
 }
 
 const counts = (r: FunnelReport) => r.steps.map((s) => s.count);
+
+const BREAKDOWN_KEYS = ["device", "source", "campaign", "landingPath", "visitorType", "loggedIn"] as const;
+
+/** The six breakdowns from one read of the stream with every attribute (a diagnosis on the events) = the engine's, key by key. */
+async function expectBreakdownsEqualEngine(db: Db, dialect: DbDialect, shopId: number, def: FunnelDefinition, params: FunnelParams) {
+  const base = { from: params.from, to: params.to, now: params.now, timeZone: params.timeZone };
+  const events = await loadReportEvents(db, shopId, { from: base.from, to: base.to, unit: def.unit, windowMs: def.windowMs });
+  const sql = await funnelBreakdownsSql(db, dialect, shopId, def, base, BREAKDOWN_KEYS);
+  expect(sql).toEqual(BREAKDOWN_KEYS.map((key) => computeFunnel(events, def, { ...base, breakdown: key, stepTimes: false }).breakdown));
+}
 
 /* ------------------------------------------------------------------------------------ */
 /* Generators                                                                           */
@@ -273,6 +284,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
           const def: FunnelDefinition = { steps: sc.steps, unit, windowMs: sc.windowMs };
           const { sql, engine } = await bothReports(db, dialect, a, def, params);
           expect(sql).toEqual(engine);
+          await expectBreakdownsEqualEngine(db, dialect, a, def, params);
           seen.units += engine.totalUnits;
           seen.reachedStep2 += engine.steps[1].count;
           seen.inProgress += engine.inProgressUnits;
@@ -425,6 +437,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
       const { sql, engine } = await bothReports(db, dialect, shopId, { steps, unit, windowMs: DAY }, params);
       expect(sql.totalUnits).toBeGreaterThan(500);
       expect(sql).toEqual(engine);
+      await expectBreakdownsEqualEngine(db, dialect, shopId, { steps, unit, windowMs: DAY }, params);
     }
   });
 });

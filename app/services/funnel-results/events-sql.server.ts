@@ -31,7 +31,7 @@
  * - visitor: the clientId; no session logic.
  */
 import { CHECKOUT_COMPLETED, CHECKOUT_STARTED, type FunnelParams } from "../../../core/funnel";
-import { MAX_STEPS, SESSION_GAP_MS, type FunnelDefinition, type FunnelStepDef, type StepFilter, type StepMatcher } from "../../../core/types";
+import { MAX_STEPS, SESSION_GAP_MS, type BreakdownKey, type FunnelDefinition, type FunnelStepDef, type StepFilter, type StepMatcher } from "../../../core/types";
 import type { Db, DbDialect } from "../../db-client";
 import { ATTR_COLUMN, type AttrValue } from "./attrs";
 
@@ -44,7 +44,10 @@ export interface FunnelStreamUnit {
   unit: string;
   /** Session units: ts of the unit's last event (any name), for in-progress. Else null. */
   lastTs: number | null;
-  /** The breakdown attribute of the unit's stored session, when one was asked for. */
+  /**
+   * The breakdown attribute of the unit's stored session, when one was asked for; with
+   * `allAttrs`, every attribute as JSON text in ATTR_KEYS order (see attrOf).
+   */
   attr: AttrValue;
   /** [ts, seq, step bitmask (bit k−1 = step k), event id], in no particular order. */
   events: [number, number, number, string][];
@@ -56,7 +59,7 @@ export async function loadFunnelStream(
   dialect: DbDialect,
   shopId: number,
   def: FunnelDefinition,
-  params: Pick<FunnelParams, "from" | "to" | "breakdown">,
+  params: StreamParams,
 ): Promise<FunnelStreamUnit[]> {
   const { text, values } = funnelStreamSql(dialect, shopId, def, params);
   const raw = await db.$queryRawUnsafe<RawUnit[]>(text, ...values);
@@ -66,6 +69,17 @@ export async function loadFunnelStream(
     attr: r.attr ?? null,
     events: JSON.parse(r.ev),
   }));
+}
+
+/** What the stream is read for: the range, and one breakdown attribute or all of them (`allAttrs`: one read serves every breakdown). */
+export type StreamParams = Pick<FunnelParams, "from" | "to" | "breakdown"> & { allAttrs?: boolean };
+
+/** Attribute order in an `allAttrs` stream's packed attr. */
+export const ATTR_KEYS = Object.keys(ATTR_COLUMN) as BreakdownKey[];
+
+/** One attribute of a unit read with `allAttrs`. */
+export function attrOf(unit: FunnelStreamUnit, key: BreakdownKey): AttrValue {
+  return (JSON.parse(String(unit.attr)) as AttrValue[])[ATTR_KEYS.indexOf(key)] ?? null;
 }
 
 type RawUnit = {
@@ -109,6 +123,8 @@ interface DialectSql {
   idOrder: string;
   /** JSON text of the group's [ts, seq, mask, id] rows. */
   eventsJson: string;
+  /** JSON text of an array of the given columns. */
+  packAttrs(cols: string[]): string;
 }
 
 const SQLITE: DialectSql = {
@@ -133,6 +149,7 @@ const SQLITE: DialectSql = {
   },
   idOrder: "",
   eventsJson: "json_group_array(json_array(ts, seq, mask, id))",
+  packAttrs: (cols) => `json_array(${cols.join(", ")})`,
 };
 
 const POSTGRES: DialectSql = {
@@ -148,6 +165,7 @@ const POSTGRES: DialectSql = {
   },
   idOrder: ` COLLATE "C"`,
   eventsJson: "json_agg(json_build_array(ts, seq, mask, id))::text",
+  packAttrs: (cols) => `json_build_array(${cols.join(", ")})::text`,
 };
 
 /* ------------------------------------------------------------------------------------ */
@@ -198,7 +216,7 @@ export function funnelStreamSql(
   dialect: DbDialect,
   shopId: number,
   def: FunnelDefinition,
-  params: Pick<FunnelParams, "from" | "to" | "breakdown">,
+  params: StreamParams,
 ): { text: string; values: unknown[] } {
   if (def.steps.length < 1 || def.steps.length > MAX_STEPS) throw new RangeError(`a funnel has 1..${MAX_STEPS} steps`);
   const d = dialect === "sqlite" ? SQLITE : POSTGRES;
@@ -208,7 +226,9 @@ export function funnelStreamSql(
   const to = ps.add(params.to);
   const mask = stepMaskSql(dialect, ps, def.steps);
   const stepNames = [...new Set(def.steps.flatMap((s) => s.anyOf.map((a) => a.event)))];
-  const attr = params.breakdown ? `s."${ATTR_COLUMN[params.breakdown]}"` : "NULL";
+  const attr = params.allAttrs
+    ? d.packAttrs(ATTR_KEYS.map((k) => `s."${ATTR_COLUMN[k]}"`))
+    : params.breakdown ? `s."${ATTR_COLUMN[params.breakdown]}"` : "NULL";
 
   // The engine's duplicate rules (core/funnel/dedupe) over the loaded events: of the
   // checkout_started sharing a token / checkout_completed sharing an order id, all but
