@@ -96,8 +96,8 @@ async function runOn(ctx: BenchContext, kind: DbRun["kind"], url: string, events
     const t0 = Date.now();
     const p = progress(`${kind}: ${fmtInt(events)} events`);
     const write = kind === "SQLite" ? writeSqlite : writePostgres;
-    await write(url, { shopId: shop.id, events, to: DATA_TO, seed: 303, tag: "f" }, (e, s) => p.update(`${fmtInt(e)} events, ${fmtInt(s)} sessions`));
-    p.done("written");
+    const written = await write(url, { shopId: shop.id, events, to: DATA_TO, seed: 303, tag: "f" }, (e, s) => p.update(`${fmtInt(e)} events, ${fmtInt(s)} sessions`));
+    p.done(`${fmtInt(written.events)} events, ${fmtInt(written.sessions)} sessions`);
     const loadS = (Date.now() - t0) / 1000;
     // The shop's main funnel, built before the server starts (as after it has run a while).
     const ready = await db.funnel.create({

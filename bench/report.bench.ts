@@ -4,7 +4,7 @@
  * N events / ~N/10 sessions for one shop (and a second shop of the same size, so the shop
  * filter matters) generated straight into a migrated SQLite file with the app's driver in
  * large transactions, then the shops' funnel results precomputed by the app's own
- * refresher (app/services/funnel-results.server.ts, the same code the server runs after
+ * refresher (app/services/funnel-results/refresh.server.ts, the same code the server runs after
  * ingestion; timed), all cached in .tmp/bench/report-cache between runs. Timed in the same
  * run: the report from the precomputed rows (what the admin serves), the report from the
  * events (the fallback while a funnel builds), and the equivalent query in DuckDB over the
@@ -267,12 +267,12 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
       `(${data.reused ? `reused from an earlier run: cached in .tmp/bench/report-cache, built in ${Math.round(data.seconds)} s` : `${Math.round(data.seconds)} s`}), ` +
       `no ANALYZE (the app never runs it). DuckDB: the same rows (regenerated from the same seed) appended into an in-memory database in ${duckLoadS.toFixed(1)} s.`,
     "",
-    `Precomputed funnel results: the app's refresher (\`refreshShop\` in app/services/funnel-results.server.ts — the code the server runs after ingestion and when a funnel is created) ` +
+    `Precomputed funnel results: the app's refresher (\`refreshShop\` in app/services/funnel-results/refresh.server.ts — the code the server runs after ingestion and when a funnel is created) ` +
       `built both shops' funnel from all ${fmtInt(data.rows)} events in ${Math.round(data.buildSeconds)} s (${fmtInt(eventsPerS)} events/s, one process); ` +
       `the measured funnel holds ${fmtInt(unitDayRows)} rows (one per session and entry day with a step-1 event).`,
     "",
     `Funnel: product_viewed → product_added_to_cart → checkout_started → checkout_completed, unit session, 30 days ending ${new Date(REPORT_TO).toISOString().slice(0, 10)} (UTC). ` +
-      `Ours: \`unitDayReport\` — what the admin serves: it first checks for stale visitors (none here), then reads the precomputed rows through the app's Prisma client ` +
+      `Ours: \`unitDayReport\` — what the admin serves: it reads the precomputed rows as of the refresher's progress (nothing waits here) through the reports' own read connections ` +
       `(units that stopped at step 1 counted per day in SQL, the rest read as rows) and builds the full report (counts, rates, leak, times to step) with the engine's code. ` +
       `From the events: \`funnelAggregateSql\`, the path used while a funnel's results are building. ` +
       `DuckDB: one query (bench/lib/duckdb-funnel.ts) computing the step counts and median times between steps. Median of ${runs} timed runs after one warm-up run each.`,
