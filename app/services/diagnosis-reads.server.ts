@@ -1,11 +1,10 @@
 /**
  * The breakdowns a step diagnosis scans, from the funnel's precomputed rows in one read:
- * grouped by every entry attribute at once instead of one report per attribute (six reads,
- * each refreshing the shop), then each breakdown built in memory from the same rows, so all
- * six see the same units. Same rows, same rules as the report's own read
- * (funnel-results.server.ts readRows, without step times); call it only after a report of
- * the same range and `now` came from these rows (the shop is then up to date and the
- * funnel ready).
+ * grouped by every entry attribute at once instead of one report per attribute (six reads),
+ * then each breakdown built in memory from the same rows, so all six see the same units.
+ * Same rows, same rules as the report's own read (funnel-results/read.server.ts readRows,
+ * without step times); call it only after a report of the same range and `now` came from
+ * these rows (whole or partial: the rows as of the refresher's progress).
  */
 import { localDayNumber, reportFromUnitDays, groupRows, type Breakdown, type FunnelParams, type UnitDayRow } from "../../core/funnel";
 import type { BreakdownKey, EntryAttributes, FunnelDefinition } from "../../core/types";

@@ -1,7 +1,7 @@
 /**
  * Precomputed funnel results ("unit days"): for each unit and each local day on which it
  * has a step-1 event, the best of the attempts starting that day. Maintained at
- * ingestion time (app/services/funnel-results.server.ts), they turn a report over
+ * ingestion time (app/services/funnel-results/), they turn a report over
  * millions of events into a read of one row per unit.
  *
  * Why per day composes exactly (docs/funnel-semantics.md, "Counting a unit"):

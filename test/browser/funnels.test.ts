@@ -97,6 +97,9 @@ describe("funnels in real Chromium", () => {
     funnelId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
     await page.getByRole("heading", { name: "Blog newsletter" }).waitFor();
     await page.getByRole("list", { name: "Funnel: sessions reaching each step" }).waitFor();
+    // Right after creation the report did not wait for the build: it says how current it is.
+    const asOf = await page.getByTestId("results-as-of").first().textContent();
+    expect(asOf).toMatch(/^(Updated (just now|.+ ago)\.|Preparing this funnel's results.+)$/);
     await shot("report-new");
   });
 

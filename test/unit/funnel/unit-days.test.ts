@@ -126,7 +126,7 @@ describe("unit-day results", () => {
       fc.property(scenarioArb, (s) => {
         const { range, firstDay, endDay } = paramsOf(s);
         const rows = asRows(computeUnitDays(s.events, s.def, s.zone)).filter((r) => r.day >= firstDay && r.day < endDay);
-        // readRows (funnel-results.server.ts): single-row units grouped by furthest step, day
+        // readRows (funnel-results/read.server.ts): single-row units grouped by furthest step, day
         // and attributes, counting those in progress; their stored durations joined into one text.
         const groups = new Map<string, UnitDayRow[]>();
         const multi: UnitDayRow[] = [];
