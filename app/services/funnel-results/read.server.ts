@@ -71,8 +71,12 @@ export async function unitDayReport(
   if (!shop || !funnel || shop.timeZone !== params.timeZone) return { from: "events", build: null };
   let build: BuildProgress | null = null;
   if (funnel.resultsState !== "ready") {
-    build = await buildProgress(deps.reads, shopId, funnel);
-    if (await eventsAtMost(deps.reads, shopId, params, opts.eventsAnswerMax ?? EVENTS_ANSWER_MAX_EVENTS)) return { from: "events", build };
+    const [progress, few] = await Promise.all([
+      buildProgress(deps.reads, shopId, funnel),
+      eventsAtMost(deps.reads, shopId, params, opts.eventsAnswerMax ?? EVENTS_ANSWER_MAX_EVENTS),
+    ]);
+    build = progress;
+    if (few) return { from: "events", build };
   }
   // Before the rows: a marking cleared in between only makes the rows newer than said.
   const asOf = await resultsAsOf(deps.reads, shopId, Date.now());
