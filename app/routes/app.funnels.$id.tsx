@@ -27,7 +27,7 @@ import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
 type LoaderData =
-  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string> }
+  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string>; installedAt: number; now: number }
   | { ok: false; error: string; funnel: { id: string; name: string } };
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -37,7 +37,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   try {
     const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
     const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis") };
-    return json<LoaderData>({ ok: true, report, filenames });
+    return json<LoaderData>({ ok: true, report, filenames, installedAt: shop.installedAt.getTime(), now: Date.now() });
   } catch (e) {
     if (!(e instanceof ReportRequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
@@ -119,7 +119,7 @@ export default function FunnelReportPage() {
         {reloading ? (
           <ReportSkeleton />
         ) : r.totalUnits === 0 ? (
-          <ReportEmptyState eventsInRange={r.eventsInRange} firstStep={r.funnel.steps[0]} rangeText={rangeText} unitNoun={noun} />
+          <ReportEmptyState eventsInRange={r.eventsInRange} firstStep={r.funnel.steps[0]} rangeText={rangeText} unitNoun={noun} install={{ at: data.installedAt, now: data.now, rangeFrom: r.range.from, timeZone: r.range.timeZone }} />
         ) : (
           <Layout>
             <Layout.Section>
