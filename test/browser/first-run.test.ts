@@ -7,7 +7,7 @@
  * every funnel's results are ready (waited for, never raced), the dashboard and the main
  * funnel's report show them. Screenshots of every page at both moments in test-results/.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BROWSER_UA, root, startApp, type TestApp } from "../helpers/app-server";
 import { launchChromium } from "../helpers/chromium";
 import { postBatch, visitor } from "../helpers/ingest";
+import { parseReportCsv } from "../../core/csv";
 
 const SHOP = "fresh-browser.myshopify.com";
 const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -29,9 +30,9 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   // Demo mode only for the App Bridge stand-in (session tokens for client navigations);
   // the shop is not seeded: it is installed by the app's own path on the first visit.
-  app = await startApp({ env: { DEMO_MODE: "1", DEMO_SHOP: SHOP, APP_BRIDGE_URL: "/demo/app-bridge.js", INGEST_IP_RPS: "100000", INGEST_IP_BURST: "100000" } });
+  app = await startApp({ env: { DEMO_MODE: "1", DEMO_SHOP: SHOP, APP_BRIDGE_URL: "/demo/app-bridge.js", AUDIENCE_AUTO_SYNC_CHECK_SECONDS: "0", INGEST_IP_RPS: "100000", INGEST_IP_BURST: "100000" } });
   browser = await launchChromium();
-  page = await browser.newPage({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
+  page = await browser.newPage({ userAgent: BROWSER_UA, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
   page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
   page.on("console", (m) => {
@@ -90,6 +91,14 @@ async function visit(shot: string, pathAndQuery: string, ready: () => Promise<un
   expect(pageErrors.slice(before), pathAndQuery).toEqual([]);
   await page.screenshot({ path: path.join(artifacts, `first-run-${shot}.png`), fullPage: true });
   return text;
+}
+
+/** Clicks a CSV button and parses the file the browser saves. */
+async function download(button: string) {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
+  const saved = path.join(artifacts, `first-run-${file.suggestedFilename()}`);
+  await file.saveAs(saved);
+  return parseReportCsv(readFileSync(saved, "utf8"));
 }
 
 const text = (t: string | RegExp) => () => page.getByText(t).first().waitFor();
@@ -165,10 +174,33 @@ describe("a fresh install in Chromium", () => {
     expect(firstRow).toContain("30 of 30");
     expect(report).not.toContain("Waiting for the first visits");
 
+    // The dashboard's and Coverage's CSVs, downloaded through their buttons and parsed.
+    await visit("visitors-dashboard", "/app", () => page.getByRole("heading", { name: "Where you lose people" }).waitFor());
+    const dashCsv = await download("Download the dashboard figures");
+    expect(dashCsv.meta).toMatchObject({ Report: "Dashboard", Unit: "session", "Time zone": "America/New_York", "Events received": String(events.length) });
+    expect(dashCsv.table[1].slice(0, 2)).toEqual(["Sessions", "30"]);
+    expect(dashCsv.table.find((r) => r[0] === "Add-to-cart rate")!.slice(1, 4)).toEqual(["15", "30", "0.5"]);
+
     await visit("visitors-funnels", "/app/funnels", text("Main funnel"));
     expect(await page.getByTestId("funnels-waiting").count()).toBe(0);
     await visit("visitors-insights", "/app/insights", () => page.getByTestId("planner-table").waitFor());
     await visit("visitors-coverage", "/app/coverage", text("No orders or purchases to compare yet"));
+    const covCsv = await download("Download coverage per day");
+    expect(covCsv.meta).toMatchObject({ Report: "Tracking coverage", "Days before the data start left out": "29" });
+    expect(covCsv.table.map((r) => r[0]).slice(-1)).toEqual(["Range"]);
     await visit("visitors-audiences", "/app/audiences", text("No audiences yet"));
+
+    // An audience: the list shows its automatic sync, off, then daily once switched on.
+    await page.goto(await embedded("/app/audiences/new"), { waitUntil: "networkidle" });
+    await page.getByRole("button", { name: /^Create/ }).first().click();
+    await page.waitForURL(/\/app\/audiences\/(?!new)[^/?]+/);
+    const audienceUrl = new URL(page.url()).pathname;
+    await visit("audiences-list-off", "/app/audiences", text("Never run automatically"));
+    expect(await page.getByRole("columnheader", { name: "Automatic sync" }).count()).toBe(1);
+    await page.goto(await embedded(audienceUrl), { waitUntil: "networkidle" });
+    await page.getByLabel("Sync automatically every day").check();
+    await expect.poll(async () => (await app.db.audience.findFirstOrThrow({ where: { shopId: shop.id } })).autoSync).toBe(true);
+    const list = await visit("audiences-list-daily", "/app/audiences", text("First run within minutes"));
+    expect(list).toContain("Daily");
   });
 });
