@@ -173,6 +173,9 @@ describe("a fresh install in Chromium", () => {
     expect(firstRow).toContain("1. Viewed a product");
     expect(firstRow).toContain("30 of 30");
     expect(report).not.toContain("Waiting for the first visits");
+    // A range before the install: said so, not "waiting" (events exist) nor "try a longer range".
+    const before = await visit("visitors-report-before-install", `/app/funnels/${encodeURIComponent(mainFunnel)}?range=custom&from=2025-01-01&to=2025-01-31`, text("This range is before the app was installed"));
+    expect(before).not.toContain("Try a longer date range");
 
     // The dashboard's and Coverage's CSVs, downloaded through their buttons and parsed.
     await visit("visitors-dashboard", "/app", () => page.getByRole("heading", { name: "Where you lose people" }).waitFor());
@@ -189,6 +192,9 @@ describe("a fresh install in Chromium", () => {
     expect(covCsv.meta).toMatchObject({ Report: "Tracking coverage", "Days before the data start left out": "29" });
     expect(covCsv.table.map((r) => r[0]).slice(-1)).toEqual(["Range"]);
     await visit("visitors-audiences", "/app/audiences", text("No audiences yet"));
+    await visit("visitors-experiments", "/app/insights/experiments", text("No experiment exposures in this range"));
+    await visit("visitors-setup", "/app/setup", () => page.getByRole("heading", { name: "Setup checklist" }).waitFor());
+    await visit("visitors-settings", "/app/settings", () => page.getByRole("heading", { name: "Data retention" }).waitFor());
 
     // An audience: the list shows its automatic sync, off, then daily once switched on.
     await page.goto(await embedded("/app/audiences/new"), { waitUntil: "networkidle" });

@@ -26,3 +26,14 @@ export function WaitingForFirstVisits({ installedAt, now, timeZone, unitNoun }: 
     </Card>
   );
 }
+
+/** A range that ends before the install: nothing was collected then, so a report of it is empty by nature. */
+export function BeforeInstall({ installedAt, timeZone, rangeText }: { installedAt: number; timeZone: string; rangeText: string }) {
+  return (
+    <Card>
+      <EmptyState heading="This range is before the app was installed" image="">
+        <p>{`${rangeText} ends before the app was installed ${installMoment(installedAt, timeZone)} (${timeZone}); the web pixel collects visits from then on. Pick a range from that day on.`}</p>
+      </EmptyState>
+    </Card>
+  );
+}
