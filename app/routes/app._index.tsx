@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { defer } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, EmptyState, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { dashboard } from "../services/dashboard.server";
@@ -11,6 +11,9 @@ import { ResultsAsOf } from "../components/funnel/ResultsAsOf";
 import { dashboardTrustData, dashboardTrustPanels } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
 import { DashboardTrustCards } from "../components/trust/DashboardTrustCards";
+import { CsvDownloadButton } from "../components/CsvDownloadButton";
+import { DashboardEmptyState } from "../components/first-run/DashboardEmptyState";
+import { PreviousPeriodNote } from "../components/first-run/PreviousPeriodNote";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard" }];
 
@@ -36,16 +39,7 @@ export default function Dashboard() {
       <Page title="Dashboard">
         <BlockStack gap="400">
         {checklist}
-        <Card>
-          <EmptyState heading="No visitor events yet" image="" action={{ content: "Check settings", url: "/app/settings" }}>
-            <p>Once the web pixel receives storefront traffic, your funnels and micro-conversions appear here. What to check:</p>
-            <List>
-              <List.Item>The web pixel is connected (Settings shows “created”; now: {pixelStatus}).</List.Item>
-              <List.Item>The Micro-Conversions app embed is turned on in your theme editor.</List.Item>
-              <List.Item>Visitors accepted analytics cookies — without consent nothing is sent.</List.Item>
-            </List>
-          </EmptyState>
-        </Card>
+        <DashboardEmptyState installedAt={data.installedAt} now={trust.checklist.now} timeZone={data.range.timeZone} pixelStatus={pixelStatus} />
         </BlockStack>
       </Page>
     );
@@ -101,7 +95,7 @@ export default function Dashboard() {
               <BlockStack gap="100">
                 <Text as="h3" variant="headingSm">Sessions</Text>
                 <Text as="p" variant="headingLg">{f.count(data.sessions.current)}</Text>
-                <Text as="p" tone="subdued" variant="bodySm">{`previous 30 days: ${f.count(data.sessions.previous)}`}</Text>
+                <PreviousPeriodNote period={data.previousPeriod} timeZone={data.range.timeZone} text={`previous 30 days: ${f.count(data.sessions.previous)}`} />
               </BlockStack>
             </Card>
             {data.rates.map((r) => (
@@ -110,12 +104,12 @@ export default function Dashboard() {
                   <Text as="h3" variant="headingSm">{r.label}</Text>
                   <Text as="p" variant="headingLg">{f.percent(r.rate)}</Text>
                   <Text as="p" variant="bodySm">{`${f.count(r.sessions)} of ${f.count(r.of)} sessions`}</Text>
-                  <Text as="p" variant="bodySm">
-                    <ChangeCell change={r.change} locale={f.locale} higherIsBetter noun="sessions" />
-                  </Text>
-                  <Text as="p" variant="bodySm" tone="subdued">
-                    {`vs previous 30 days: ${f.count(r.previous.sessions)} of ${f.count(r.previous.of)} · ${f.percent(r.previous.rate)}`}
-                  </Text>
+                  {data.previousPeriod.kind === "none" ? null : (
+                    <Text as="p" variant="bodySm">
+                      <ChangeCell change={r.change} locale={f.locale} higherIsBetter noun="sessions" />
+                    </Text>
+                  )}
+                  <PreviousPeriodNote period={data.previousPeriod} timeZone={data.range.timeZone} text={`vs previous 30 days: ${f.count(r.previous.sessions)} of ${f.count(r.previous.of)} · ${f.percent(r.previous.rate)}`} />
                 </BlockStack>
               </Card>
             ))}
@@ -123,6 +117,7 @@ export default function Dashboard() {
           <Text as="p" variant="bodySm" tone="subdued">
             Per session: a visit ends after 30 minutes without activity and counts in the day it starts.
           </Text>
+          <CsvDownloadButton href="/app/dashboard/csv" filename={`dashboard-${data.range.fromDate}-to-${data.range.toDate}.csv`}>Download the dashboard figures</CsvDownloadButton>
           </BlockStack>
         </Layout.Section>
         <Layout.Section>

@@ -10,6 +10,9 @@ import { TrustRequestError } from "../services/trust/range";
 import { CoverageCard } from "../components/trust/CoverageCard";
 import { WhyNumbersDiffer } from "../components/trust/WhyNumbersDiffer";
 import { KeyboardScrollable } from "../components/KeyboardScrollable";
+import { CsvDownloadButton } from "../components/CsvDownloadButton";
+import { CoverageEmptyState } from "../components/first-run/CoverageEmptyState";
+import { localDate } from "../../core/first-run";
 import { count, plural, ratio } from "../../core/trust/format";
 import { LIST_LIMIT, RECENT_MS, type CoverageLists } from "../../core/trust/coverage";
 
@@ -24,7 +27,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const data = await coveragePageData(shop, new URL(request.url).searchParams, { lists: true });
     return json({ error: null, ...data }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
-    if (e instanceof TrustRequestError) return json({ error: e.message, now: Date.now(), coverage: null, differences: null, lists: null }, { status: 400 });
+    if (e instanceof TrustRequestError) return json({ error: e.message, now: Date.now(), coverage: null, dataSince: null, hiddenDays: 0, differences: null, lists: null }, { status: 400 });
     throw e;
   }
 };
@@ -85,6 +88,7 @@ export default function CoveragePage() {
   }
   const { coverage, differences, lists } = data;
   const t = coverage.total;
+  const empty = t.onlineOrders === 0 && t.pixelPurchases === 0 && t.otherChannelOrders === 0;
   const row = (label: string, f: typeof t) => [
     label,
     count(f.onlineOrders),
@@ -99,12 +103,21 @@ export default function CoveragePage() {
       <Layout>
         <Layout.Section>
           <Card>
-            <RangePicker preset={coverage.range.preset} fromDate={coverage.range.fromDate} toDate={coverage.range.toDate} />
+            <BlockStack gap="300">
+              <RangePicker preset={coverage.range.preset} fromDate={coverage.range.fromDate} toDate={coverage.range.toDate} />
+              <CsvDownloadButton href={`/app/coverage/csv?${coverage.query}`} filename={`coverage-${coverage.range.fromDate}-to-${coverage.range.toDate}.csv`}>Download coverage per day</CsvDownloadButton>
+            </BlockStack>
           </Card>
         </Layout.Section>
+        {empty ? (
+          <Layout.Section>
+            <CoverageEmptyState dataSince={data.dataSince} timeZone={coverage.range.timeZone} rangeText={`${coverage.range.fromDate} to ${coverage.range.toDate}`} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <CoverageCard coverage={coverage} detailsUrl={null} />
         </Layout.Section>
+        {empty ? null : (
         <Layout.Section>
           <Card padding="0">
             <section aria-label="Coverage per day">
@@ -114,6 +127,11 @@ export default function CoveragePage() {
                   <Text as="p" variant="bodySm" tone="subdued">
                     Each row adds up: online-store orders = matched + missed; pixel purchases = matched + no order yet.
                   </Text>
+                  {data.hiddenDays > 0 && data.dataSince !== null ? (
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      {`From ${localDate(data.dataSince, coverage.range.timeZone)}, when the shop's data starts: the ${count(data.hiddenDays)} earlier day${data.hiddenDays === 1 ? "" : "s"} of the range hold nothing and are not listed.`}
+                    </Text>
+                  ) : null}
                 </div>
                 <KeyboardScrollable label="Coverage per day, scrollable">
                   <DataTable
@@ -129,7 +147,8 @@ export default function CoveragePage() {
             </section>
           </Card>
         </Layout.Section>
-        {lists ? (
+        )}
+        {lists && !empty ? (
           <Layout.Section>
             <UnmatchedLists lists={lists} timeZone={coverage.range.timeZone} unmatched={t.pixelPurchasesWithoutOrder} missed={t.missed} />
           </Layout.Section>

@@ -7,6 +7,7 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "../shopify.server";
 import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
+import { hasEvents } from "../services/tracking.server";
 import { RANGE_PRESETS, RANGE_PRESET_LABELS } from "../services/date-range";
 import { deleteFunnel, getFunnel, setMainFunnel } from "../services/funnels.server";
 import { csvFilename, funnelReport, ReportRequestError, type FunnelReportView } from "../services/funnel-report.server";
@@ -28,7 +29,7 @@ import { ResultsAsOf } from "../components/funnel/ResultsAsOf";
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
 type LoaderData =
-  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string> }
+  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string>; installedAt: number; anyEvents: boolean; now: number }
   | { ok: false; error: string; funnel: { id: string; name: string } };
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -38,7 +39,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   try {
     const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
     const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis") };
-    return json<LoaderData>({ ok: true, report, filenames });
+    // An empty report of a shop that never got an event waits for first visits (ReportEmptyState).
+    const anyEvents = report.totalUnits > 0 || (await hasEvents(shop.id));
+    return json<LoaderData>({ ok: true, report, filenames, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now() });
   } catch (e) {
     if (!(e instanceof ReportRequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
@@ -121,7 +124,7 @@ export default function FunnelReportPage() {
         {reloading ? (
           <ReportSkeleton />
         ) : r.totalUnits === 0 ? (
-          <ReportEmptyState eventsInRange={r.eventsInRange} firstStep={r.funnel.steps[0]} rangeText={rangeText} unitNoun={noun} />
+          <ReportEmptyState eventsInRange={r.eventsInRange} firstStep={r.funnel.steps[0]} rangeText={rangeText} unitNoun={noun} install={{ at: data.installedAt, now: data.now, anyEvents: data.anyEvents, rangeFrom: r.range.from, rangeTo: r.range.to, timeZone: r.range.timeZone }} />
         ) : (
           <Layout>
             <Layout.Section>

@@ -5,6 +5,9 @@ import { Badge, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, 
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { ensureDefaultFunnels, FUNNEL_TEMPLATES, listFunnels } from "../services/funnels.server";
+import { trackingStatus } from "../services/tracking.server";
+import { safeTimeZone } from "../services/date-range";
+import { FunnelsWaitingCard } from "../components/first-run/FunnelsWaitingCard";
 
 export const meta: MetaFunction = () => [{ title: "Funnels" }];
 
@@ -12,18 +15,24 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
   await ensureDefaultFunnels(shop.id);
-  const funnels = await listFunnels(shop.id);
+  const [funnels, tracking] = await Promise.all([listFunnels(shop.id), trackingStatus(shop.id)]);
   return json({
+    waiting: tracking.events === 0 ? { installedAt: shop.installedAt.getTime(), timeZone: safeTimeZone(shop.timeZone) } : null,
     funnels: funnels.map((f) => ({ id: f.id, name: f.name, unit: f.unit, isMain: f.isMain, stepCount: f.steps.length, firstStep: f.steps[0]?.label ?? "", lastStep: f.steps[f.steps.length - 1]?.label ?? "" })),
     templates: FUNNEL_TEMPLATES.filter((t) => t.key !== "custom").map((t) => ({ key: t.key, name: t.name, description: t.description })),
   });
 };
 
 export default function FunnelsPage() {
-  const { funnels, templates } = useLoaderData<typeof loader>();
+  const { funnels, templates, waiting } = useLoaderData<typeof loader>();
   return (
     <Page title="Funnels" primaryAction={{ content: "New funnel", url: "/app/funnels/new" }}>
       <Layout>
+        {waiting ? (
+          <Layout.Section>
+            <FunnelsWaitingCard installedAt={waiting.installedAt} timeZone={waiting.timeZone} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card padding="0">
             <ResourceList

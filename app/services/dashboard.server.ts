@@ -12,6 +12,8 @@ import { previousRange, resolveDateRange, safeTimeZone, type ResolvedRange } fro
 import { ensureDefaultFunnels, getMainFunnel } from "./funnels.server";
 import { funnelReport, reportQuery, DEFAULT_RANGE, type FunnelReportView } from "./funnel-report.server";
 import { trackingStatus } from "./tracking.server";
+import { dataSince } from "./insights/insights.server";
+import { previousPeriod, type PreviousPeriod } from "../../core/first-run";
 
 const LABELS: Record<KeyEvent, string> = { addToCart: "Add-to-cart rate", checkoutStart: "Checkout start rate", purchase: "Purchase rate" };
 
@@ -43,6 +45,11 @@ export interface DashboardView {
   previousRange: ResolvedRange;
   sessions: { current: number; previous: number };
   rates: KeyRate[];
+  /** When the shop's data starts (install or first event), epoch ms. */
+  dataSince: number | null;
+  installedAt: number | null;
+  /** Whether the previous 30 days hold data to compare with (not days before the install). */
+  previousPeriod: PreviousPeriod;
   mainFunnel: {
     id: string;
     name: string;
@@ -55,7 +62,7 @@ export interface DashboardView {
   } | null;
 }
 
-type ShopRow = { id: number; name: string; timeZone: string; locale?: string | null; pixelStatus: string };
+type ShopRow = { id: number; name: string; timeZone: string; locale?: string | null; pixelStatus: string; installedAt?: Date | null };
 
 export async function dashboard(shop: ShopRow): Promise<DashboardView> {
   const now = Date.now();
@@ -63,6 +70,7 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
   const range = resolveDateRange({ preset: DEFAULT_RANGE }, timeZone, now);
   const prev = previousRange(range);
   const tracking = await trackingStatus(shop.id);
+  const since = await dataSince(shop);
 
   const [current, previous] = await Promise.all([activityTotals(prisma, shop.id, range), activityTotals(prisma, shop.id, prev)]);
   const rates = KEY_RATES.map((k): KeyRate => {
@@ -113,6 +121,9 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
     sessions: { current: current.sessions, previous: previous.sessions },
     rates,
     mainFunnel,
+    dataSince: since,
+    installedAt: shop.installedAt?.getTime() ?? null,
+    previousPeriod: previousPeriod(prev, since),
   };
 }
 

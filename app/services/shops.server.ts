@@ -20,8 +20,24 @@ export function getShop(domain: string) {
   return prisma.shop.findUnique({ where: { domain } });
 }
 
+/**
+ * Installs running in this process, by shop domain. A page's route loaders run at once:
+ * the first one to find no session runs the afterAuth hook (recordInstall), the others
+ * get past `authenticate.admin` without waiting for it (the library runs the hook once
+ * per session token and lets the other requests through). Their `requireShop` waits for
+ * the install here, so the first page after install shows the pixel as it is, never the
+ * row's "pending" default.
+ */
+const installsInFlight = new Map<string, Promise<unknown>>();
+
+/** Resolves once no install of `domain` is running in this process (its failure is the install's to report). */
+export async function installSettled(domain: string): Promise<void> {
+  await installsInFlight.get(domain)?.catch(() => undefined);
+}
+
 /** The shop row for an authenticated admin request; created on first sight. */
 export async function requireShop(domain: string) {
+  await installSettled(domain);
   const shop = await getShop(domain);
   if (shop) return shop;
   try {
@@ -38,7 +54,18 @@ export async function requireShop(domain: string) {
  * Install / re-auth: records the shop from the Admin API and creates or updates its
  * web pixel. Idempotent: the ingest key survives re-installs, an uninstall mark is cleared.
  */
-export async function recordInstall(domain: string, admin: AdminGraphql) {
+export function recordInstall(domain: string, admin: AdminGraphql) {
+  // Registered before its first await, so a sibling loader past authentication sees it.
+  const running = installShop(domain, admin);
+  installsInFlight.set(domain, running);
+  const clear = () => {
+    if (installsInFlight.get(domain) === running) installsInFlight.delete(domain);
+  };
+  running.then(clear, clear);
+  return running;
+}
+
+async function installShop(domain: string, admin: AdminGraphql) {
   const { shop: info } = await adminQuery<{ shop: { name: string; ianaTimezone: string; currencyCode: string } }>(admin, SHOP_QUERY);
   const fields = { name: info.name, timeZone: info.ianaTimezone, currency: info.currencyCode, uninstalledAt: null };
   const shop = await prisma.$transaction(async (tx) => {

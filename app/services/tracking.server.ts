@@ -13,3 +13,8 @@ export async function trackingStatus(shopId: number) {
     latestEventAt: latest ? new Date(Number(latest.ts)).toISOString() : null,
   };
 }
+
+/** Whether the shop has stored any event at all (one indexed row read). */
+export async function hasEvents(shopId: number): Promise<boolean> {
+  return (await prisma.event.findFirst({ where: { shopId }, select: { eventId: true } })) !== null;
+}

@@ -42,7 +42,16 @@ export interface PixelFacts {
   webPixelId: string | null;
   ingestUrl: string;
   settings: PixelSettingsCheck;
+  /** When the shop was (re)installed, epoch ms: a pixel still "pending" just after it is being set up, not missing. */
+  installedAt?: number | null;
 }
+
+/**
+ * How long after an install a "pending" pixel reads as being set up: the install hook
+ * creates it within seconds, and a page served by another server process than the one
+ * running the hook can read the row before the hook records it.
+ */
+export const PIXEL_SETUP_GRACE_MS = 2 * 60_000;
 
 export interface KindFacts {
   count7d: number;
@@ -99,11 +108,14 @@ export interface SetupChecklistView {
   events: { standard: KindView; custom: KindView; quiet: QuietVerdict };
 }
 
-function pixelItem(p: PixelFacts, recentEvents: boolean): ChecklistItem {
+function pixelItem(p: PixelFacts, recentEvents: boolean, now: number): ChecklistItem {
   const title = "Web pixel connected";
   const id = p.webPixelId ? ` (pixel ${p.webPixelId})` : "";
   if (p.status === "failed") {
     return { key: "pixel", state: "error", title, summary: "Shopify refused to create the web pixel, so no storefront events can reach the app.", details: [`Error: ${p.error ?? "unknown"}`, "Retry below; if it keeps failing, check that the app still has the write_pixels scope."] };
+  }
+  if (p.status !== "created" && p.installedAt != null && now - p.installedAt < PIXEL_SETUP_GRACE_MS) {
+    return { key: "pixel", state: "todo", title, summary: "Setting up: the app is connecting the web pixel right after the install (a few seconds).", details: ["Reload this page in a moment to see it connected; if it still says this after a minute or two, connect it now."] };
   }
   if (p.status !== "created") {
     return { key: "pixel", state: "todo", title, summary: "The web pixel has not been created yet.", details: ["It is created when the app is opened after install; you can also connect it now."] };
@@ -214,7 +226,7 @@ export function buildChecklist(input: { shopDomain: string; apiKey: string; time
   const quiet = quietVerdict({ latestTs: Number.isFinite(latest) ? latest : null, hourBuckets: events.hourBuckets, now });
   const deepLink = embedDeepLink(input.shopDomain, input.apiKey);
   const recent = events.standard.count7d + events.custom.count7d > 0;
-  const items = [pixelItem(input.pixel, recent), embedItem(events, deepLink, now, timeZone), eventsItem(events, quiet, now, timeZone), ordersItem(input.orders)];
+  const items = [pixelItem(input.pixel, recent, now), embedItem(events, deepLink, now, timeZone), eventsItem(events, quiet, now, timeZone), ordersItem(input.orders)];
   const doneCount = items.filter((i) => i.state === "done").length;
   return {
     complete: doneCount === items.length,

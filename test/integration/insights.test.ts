@@ -697,6 +697,9 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       expect(autoOps(start, "tagsAdd")).toEqual([gid(7005)]);
       expect(autoOps(start, "tagsRemove")).toEqual([gid(7002), gid(7003)]);
       expect(autoTagged()).toEqual([7001, 7004, 7005].map(gid));
+      // The audiences list shows the same state beside each audience.
+      const list = await loaderData(app, AUTO, "/app/audiences", "routes/app.audiences._index");
+      expect(list.body.autoSync[id]).toMatchObject({ enabled: true, lastRunAt: r.autoSyncLastAt!.toISOString(), lastStatus: "done", lastResult: "1 tagged, 2 untagged, 0 refused by Shopify" });
 
       // Run again with nothing changed: nobody is tagged twice, nothing is sent.
       start = app.shopify.calls.length;

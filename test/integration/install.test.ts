@@ -30,6 +30,18 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
     expect(await app.db.session.count({ where: { shop } })).toBe(1);
   });
 
+  it("the first page after install shows the pixel as the install left it, not the row's 'pending' default", async () => {
+    // /app runs the layout's and the dashboard's loaders at once; only one of them runs the
+    // install hook, the other must wait for it before reading the shop.
+    for (const shop of ["first-page-a.myshopify.com", "first-page-b.myshopify.com", "first-page-c.myshopify.com"]) {
+      const res = await openApp(shop);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).not.toContain("has not been created");
+      expect(html).toContain(`Connected (pixel ${app.shopify.shops.get(shop)!.pixel!.id})`);
+    }
+  });
+
   it("saving the kept query parameters on Settings puts them into the pixel's settings at Shopify, and clearing them does too", async () => {
     const shop = "params.myshopify.com";
     expect((await openApp(shop)).status).toBe(200);

@@ -86,6 +86,12 @@ describe("buildChecklist", () => {
 
   it("pixel pending, removed in Shopify, or with outdated settings: not done, retry offered", () => {
     expect(states(build(pixel({ status: "pending" }), noEvents())).pixel).toBe("todo");
+    expect(build(pixel({ status: "pending", installedAt: NOW - 3 * 60_000 }), noEvents()).items[0].summary).toBe("The web pixel has not been created yet.");
+    // Just installed (another server process may still be running the install hook): being set up, not missing.
+    const fresh = build(pixel({ status: "pending", installedAt: NOW - 20_000 }), noEvents());
+    expect(states(fresh).pixel).toBe("todo");
+    expect(fresh.items[0].summary).toMatch(/^Setting up: /);
+    expect(fresh.pixel.canRetry).toBe(true);
     const missing = build(pixel({ settings: { result: "missing" } }), sending());
     expect(states(missing).pixel).toBe("error");
     expect(missing.pixel.canRetry).toBe(true);

@@ -1,5 +1,7 @@
 import { Card, EmptyState, List } from "@shopify/polaris";
 import type { StepMatcher } from "../../../core/types";
+import { newSinceRangeStart } from "../../../core/first-run";
+import { BeforeInstall, WaitingForFirstVisits } from "../first-run/WaitingForFirstVisits";
 
 export interface ReportEmptyStateProps {
   /** Events read for the range (0 = nothing arrived at all). */
@@ -7,10 +9,19 @@ export interface ReportEmptyStateProps {
   firstStep: { label: string; anyOf: StepMatcher[] } | undefined;
   rangeText: string;
   unitNoun: string;
+  /** When the app was installed, to tell a new shop (waiting for its first visits) from a quiet range. */
+  install?: { at: number; now: number; anyEvents: boolean; rangeFrom: number; rangeTo: number; timeZone: string };
 }
 
 /** No unit entered the funnel: say why that may be and what to check, instead of an empty chart. */
-export function ReportEmptyState({ eventsInRange, firstStep, rangeText, unitNoun }: ReportEmptyStateProps) {
+export function ReportEmptyState({ eventsInRange, firstStep, rangeText, unitNoun, install }: ReportEmptyStateProps) {
+  // Installed inside the range with nothing yet: a longer range holds nothing more.
+  if (eventsInRange === 0 && install && !install.anyEvents && newSinceRangeStart(install.at, install.rangeFrom)) {
+    return <WaitingForFirstVisits installedAt={install.at} now={install.now} timeZone={install.timeZone} unitNoun={unitNoun} />;
+  }
+  if (eventsInRange === 0 && install && install.rangeTo <= install.at) {
+    return <BeforeInstall installedAt={install.at} timeZone={install.timeZone} rangeText={rangeText} />;
+  }
   const names = firstStep?.anyOf.map((a) => (a.filters.length ? `${a.event} (with filters)` : a.event)).join(" or ") ?? "—";
   return (
     <Card>

@@ -35,6 +35,15 @@ export function autoSyncStatus(row: { autoSync: boolean; autoSyncLastAt: Date | 
   };
 }
 
+/** Every audience's automatic sync state in a shop, by audience id (the list page's column). */
+export async function listAutoSync(shopId: number): Promise<Record<string, AutoSyncStatus>> {
+  const rows = await prisma.audience.findMany({
+    where: { shopId },
+    select: { id: true, autoSync: true, autoSyncLastAt: true, autoSyncStatus: true, autoSyncResult: true },
+  });
+  return Object.fromEntries(rows.map((r) => [r.id, autoSyncStatus(r)]));
+}
+
 export async function getAutoSync(shopId: number, audienceId: string): Promise<AutoSyncStatus | null> {
   const row = await prisma.audience.findFirst({
     where: { id: audienceId, shopId },

@@ -24,6 +24,7 @@ export interface ChecklistShop {
   webPixelId: string | null;
   ordersWebhook: string;
   ordersWebhookError: string | null;
+  installedAt?: Date | null;
 }
 
 const CURRENT_PIXEL = `#graphql
@@ -162,7 +163,7 @@ export async function setupChecklist(shop: ChecklistShop, opts: { admin?: AdminG
     apiKey: env.SHOPIFY_API_KEY,
     timeZone: safeTimeZone(shop.timeZone),
     now,
-    pixel: { status: shop.pixelStatus, error: shop.pixelError, webPixelId: shop.webPixelId, ingestUrl: env.ingestUrl, settings },
+    pixel: { status: shop.pixelStatus, error: shop.pixelError, webPixelId: shop.webPixelId, ingestUrl: env.ingestUrl, settings, installedAt: shop.installedAt?.getTime() ?? null },
     events,
     orders: { state: shop.ordersWebhook, error: shop.ordersWebhookError },
   });

@@ -3,7 +3,10 @@
  * The clock is read here, never in core/.
  */
 import type { AdminGraphql } from "../admin-graphql.server";
+import prisma from "../../db.server";
 import { safeTimeZone } from "../date-range";
+import { dataSince } from "../insights/insights.server";
+import { daysSince } from "../../../core/first-run";
 import { setupChecklist, type ChecklistShop } from "./checklist.server";
 import { coverageLists, coverageReport } from "./coverage.server";
 import { whyNumbersDiffer } from "./differences.server";
@@ -30,20 +33,37 @@ export async function setupPageData(shop: ChecklistShop, admin: AdminGraphql | n
 
 export interface CoveragePageData {
   now: number;
+  /** The range's days from the shop's data start on (earlier days hold nothing and are left out). */
   coverage: CoverageView;
+  /** When the shop's data starts: the install, or its first event or order when earlier. */
+  dataSince: number | null;
+  /** How many days of the range before the data start were left out of `coverage.days`. */
+  hiddenDays: number;
   differences: DifferencesView;
   /** Which purchases have no order and which orders the pixel missed (coverage page only). */
   lists: CoverageLists | null;
 }
 
 /** Throws TrustRequestError (400) for a range the merchant got wrong. */
-export async function coveragePageData(shop: { id: number; timeZone: string }, search: URLSearchParams, opts: { lists?: boolean } = {}): Promise<CoveragePageData> {
+export async function coveragePageData(shop: { id: number; timeZone: string; installedAt?: Date | null }, search: URLSearchParams, opts: { lists?: boolean } = {}): Promise<CoveragePageData> {
   const now = Date.now();
   const range = parseTrustRange(search, safeTimeZone(shop.timeZone), now);
-  const coverage = await coverageReport(shop.id, range, now);
+  const [full, since] = await Promise.all([coverageReport(shop.id, range, now), coverageDataSince(shop)]);
+  const { days, hiddenBefore } = daysSince(full.days, since, range.timeZone);
+  const coverage = { ...full, days };
   const differences = await whyNumbersDiffer(shop.id, range, coverage.total);
   const lists = opts.lists ? await coverageLists(shop.id, range, now) : null;
-  return { now, coverage, differences, lists };
+  return { now, coverage, dataSince: since, hiddenDays: hiddenBefore, differences, lists };
+}
+
+/** The earliest of the install, the first event and the first order: days before it have neither side of coverage. */
+async function coverageDataSince(shop: { id: number; installedAt?: Date | null }): Promise<number | null> {
+  const [events, order] = await Promise.all([
+    dataSince(shop),
+    prisma.order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" }, select: { createdAt: true } }),
+  ]);
+  const times = [events, order ? Number(order.createdAt) : null].filter((t): t is number => t !== null);
+  return times.length ? Math.min(...times) : null;
 }
 
 export interface DashboardTrustData {

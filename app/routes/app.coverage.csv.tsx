@@ -1,0 +1,21 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { authenticate } from "../shopify.server";
+import { requireShop } from "../services/shops.server";
+import { coveragePageData } from "../services/trust/pages.server";
+import { TrustRequestError } from "../services/trust/range";
+import { coverageCsv, coverageCsvFilename } from "../services/csv-exports.server";
+import { csvResponse } from "../services/insights/csv.server";
+
+/** CSV download: GET /app/coverage/csv?range=…&from=…&to=… — the Coverage page's days and total. A bad range → 400 { error }. */
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await requireShop(session.shop);
+  try {
+    const data = await coveragePageData(shop, new URL(request.url).searchParams);
+    return csvResponse(coverageCsv(data), coverageCsvFilename(data));
+  } catch (e) {
+    if (e instanceof TrustRequestError) return json({ error: e.message }, { status: 400 });
+    throw e;
+  }
+};
