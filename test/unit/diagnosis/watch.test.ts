@@ -79,6 +79,22 @@ describe("watchStep", () => {
     }
   });
 
+  it("keeps its rate at 5 % on steps most units pass (85 % and 95 %), where the normal tail alone is too thin", () => {
+    // Without the skewness shift, 95 % steps alarmed on 6.6 % of these days at a = 5 % (and 1.4 % at 0.1 %).
+    for (const p of [0.85, 0.95]) {
+      const random = seeded(11);
+      let alarms = 0;
+      const runs = 2000;
+      for (let run = 0; run < runs; run++) {
+        const buckets = Array.from({ length: 24 }, (_, h) => ({
+          start: T0 + h * HOUR, settled: 40, converted: binomial(random, 40, p), baseline: { settled: 160, converted: binomial(random, 160, p) },
+        }));
+        if (watchStep(buckets, { falseAlarmRate: 0.05 }).alarm) alarms++;
+      }
+      expect(alarms / runs, `p = ${p}`).toBeLessThanOrEqual(0.05 + 2 * Math.sqrt((0.05 * 0.95) / runs));
+    }
+  });
+
   it("compares days when an hour holds too few units", () => {
     expect(watchGranularity(40)).toBe("hour");
     expect(watchGranularity(10)).toBe("day");
