@@ -4,7 +4,8 @@
  * of product viewers add to cart, half of those start checkout, half of those buy.
  * Also produces the quirks the pipeline must survive: repeated checkout_started for one
  * checkout, thank-you page reloads repeating checkout_completed, visitors without
- * analytics consent.
+ * analytics consent. On request: planted effects for the diagnosis to find, a world
+ * where no group differs, and live traffic ending now.
  */
 import type { PixelEvent } from "./pixel-runtime";
 
@@ -61,8 +62,6 @@ export interface PlantedEffects {
 }
 
 export type BrokenStep = "add-to-cart" | "checkout" | "purchase";
-
-
 
 export interface SimulatedVisitor {
   clientId: string;
