@@ -20,8 +20,16 @@ export interface WatchBucket {
 export interface WatchOptions {
   /** Chance that a check raises an alarm on a step that did not change (default 0.001). */
   falseAlarmRate?: number;
-  /** Settled units the drop's span and its baseline each need (default 30, the small-numbers rule). */
+  /** Settled units the baseline of a span needs (default 30, the small-numbers rule). */
   minUnits?: number;
+  /**
+   * Conversions and losses a span must be expected to have, each (default 10): the rule
+   * under which its z is close enough to normal for the stated false-alarm rate. It
+   * replaces a flat 30 units for the span: a step most units pass (or fail) needs more
+   * than 30, a step half of them pass is judged from 20 — two hours of a mobile add to
+   * cart on a shop of ~1,000 sessions a day.
+   */
+  minExpected?: number;
   /**
    * How many of the latest buckets a drop may start in (default 6): checks run every
    * bucket, so an older drop was raised by an earlier check; fewer looks keep the
@@ -49,7 +57,7 @@ export interface WatchResult {
   alarm: Drop | null;
   /** The most extreme span found, alarm or not (for "nothing unusual: lowest was …"). */
   worst: Drop | null;
-  /** Spans that had enough units to be tested (the scan's number of looks). */
+  /** Spans that had enough (expected) units to be tested (the scan's number of looks). */
   looks: number;
   /** The z a span must fall below: Φ⁻¹(falseAlarmRate / looks). */
   threshold: number | null;
@@ -66,6 +74,7 @@ export interface WatchResult {
 export function watchStep(buckets: readonly WatchBucket[], options: WatchOptions = {}): WatchResult {
   const falseAlarmRate = options.falseAlarmRate ?? 0.001;
   const minUnits = options.minUnits ?? 30;
+  const minExpected = options.minExpected ?? 10;
   const oldest = Math.max(0, buckets.length - (options.window ?? 6));
   const spans: Drop[] = [];
   let x = 0;
@@ -73,6 +82,9 @@ export function watchStep(buckets: readonly WatchBucket[], options: WatchOptions
   let expected = 0;
   let variance = 0;
   let baselineUnits = 0;
+  // Third cumulant of x − Σnᵢp̂ᵢ: a step most units pass has a long lower tail (see below).
+  let k3 = 0;
+  const skews: number[] = [];
   for (let s = buckets.length - 1; s >= oldest; s--) {
     const b = buckets[s];
     if (b.settled < 0 || b.converted < 0 || b.converted > b.settled || b.baseline.converted > b.baseline.settled) {
@@ -87,22 +99,27 @@ export function watchStep(buckets: readonly WatchBucket[], options: WatchOptions
       const p = b.baseline.converted / b.baseline.settled;
       expected += b.settled * p;
       variance += b.settled * p * (1 - p) + (b.settled * b.settled * p * (1 - p)) / b.baseline.settled;
+      const m3 = p * (1 - p) * (1 - 2 * p);
+      k3 += b.settled * m3 - (b.settled ** 3 * m3) / b.baseline.settled ** 2;
     }
-    if (n < minUnits || baselineUnits < minUnits || variance <= 0) continue;
+    if (expected < minExpected || n - expected < minExpected || baselineUnits < minUnits || variance <= 0) continue;
     const z = (x - expected) / Math.sqrt(variance);
     spans.push({ since: b.start, settled: n, converted: x, observedRate: x / n, expectedRate: expected / n, z, pValue: normalCdf(z) ?? 1 });
+    skews.push(k3 / variance ** 1.5);
   }
   if (spans.length === 0) return { alarm: null, worst: null, looks: 0, threshold: null };
   const worst = spans.reduce((w, d) => (d.z < w.z ? d : w));
   // One-sided: zTwoSided(2a) = Φ⁻¹(1 − a).
   const critical = zTwoSided((2 * falseAlarmRate) / spans.length);
   const threshold = critical === null ? null : -critical;
-  if (threshold === null || worst.z >= threshold) return { alarm: null, worst, looks: spans.length, threshold };
+  // A skewed span's threshold moves by its skewness γ (Cornish–Fisher: z + γ(z² − 1)/6):
+  // lower when most units pass (γ < 0), where the normal tail would alarm too often.
+  const falls = threshold === null ? [] : spans.filter((d, i) => d.z < threshold + (skews[i] * (threshold * threshold - 1)) / 6);
+  if (threshold === null || falls.length === 0) return { alarm: null, worst, looks: spans.length, threshold };
   // The z-scan tells whether rates fell; where they fell is estimated as the start whose
   // span fits a step change best (largest binomial log-likelihood ratio): the z of a span
   // keeps growing with the ordinary hours before the break, the likelihood does not.
-  const falls = spans.filter((d) => d.observedRate < d.expectedRate);
-  const alarm = falls.reduce((best, d) => (logLikelihoodRatio(d) > logLikelihoodRatio(best) ? d : best), worst);
+  const alarm = spans.filter((d) => d.observedRate < d.expectedRate).reduce((best, d) => (logLikelihoodRatio(d) > logLikelihoodRatio(best) ? d : best), worst);
   return { alarm, worst, looks: spans.length, threshold };
 }
 

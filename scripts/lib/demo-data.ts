@@ -1,12 +1,29 @@
 import type { Db } from "../../app/db-client";
 import type { PixelEvent } from "./pixel-runtime";
 import { runSimulation } from "./simulate-run";
-import { prng, simulateVisitors, type SimulatedVisitor, type SimulationOptions } from "./simulation";
+import { prng, simulateVisitors, type PlantedEffects, type SimulatedVisitor, type SimulationOptions } from "./simulation";
 import { sendWebhooks, type WebhookDelivery } from "./webhook-client";
 
 export const DEMO_VISITORS = Number(process.env.DEMO_VISITORS ?? 1500);
 export const DEMO_DAYS = 30;
 const DEMO_SEED = 2026;
+
+/**
+ * What the demo's diagnosis finds (docs/diagnosis.md): mobile visitors from Instagram who
+ * put something in the cart read the shipping policy and leave before checkout, and for
+ * the last 3 days the cart's checkout button has done nothing on desktop.
+ */
+export function demoEffects(to: number): PlantedEffects {
+  return {
+    shippingPolicyExit: { source: "instagram", device: "mobile" },
+    brokenDevice: { device: "desktop", from: to - 3 * 86_400_000, step: "checkout" },
+  };
+}
+
+/** The demo's simulated traffic over the 30 days before `to`, planted effects included. */
+export function demoSimulation(opts: { shop: string; to: number; visitors?: number }): SimulationOptions {
+  return { shop: opts.shop, visitors: opts.visitors ?? DEMO_VISITORS, from: opts.to - DEMO_DAYS * 86_400_000, to: opts.to, seed: DEMO_SEED, effects: demoEffects(opts.to) };
+}
 
 /** A REST orders/create payload (only the fields the app reads, plus a few for realism). */
 export interface DemoOrderPayload {
@@ -111,7 +128,7 @@ export async function seedDemoData(opts: {
     return;
   }
   const to = Date.now() - 60_000;
-  const simulation: SimulationOptions = { shop: opts.shop.domain, visitors: opts.visitors ?? DEMO_VISITORS, from: to - DEMO_DAYS * 86_400_000, to, seed: DEMO_SEED };
+  const simulation = demoSimulation({ shop: opts.shop.domain, to, visitors: opts.visitors });
   let shown = -1;
   const result = await runSimulation({
     ...simulation,

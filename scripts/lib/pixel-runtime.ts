@@ -143,6 +143,8 @@ export interface RecordedRequest {
   /** HTTP status; 0 while pending or when fetch rejected (then `error` is set). */
   status: number;
   error?: string;
+  /** The server's answer body, once read (what it accepted or refused, and why). */
+  response?: string;
 }
 
 export interface PixelHarness {
@@ -294,6 +296,7 @@ export async function createPixelHarness(opts: PixelHarnessOptions): Promise<Pix
     try {
       const res = await fetch(url, init);
       rec.status = res.status;
+      rec.response = await res.clone().text().catch(() => undefined);
       return res;
     } catch (err) {
       rec.error = err instanceof Error ? `${err.message}${(err.cause as any)?.code ? ` (${(err.cause as any).code})` : ""}` : String(err);

@@ -44,8 +44,14 @@ describe("watchStep", () => {
     expect(r.alarm!.z).toBeCloseTo(-5.3666, 4);
   });
 
-  it("does not look at spans under 30 settled units, or without a baseline", () => {
-    expect(watchStep([{ start: T0, settled: 29, converted: 0, baseline: { settled: 400, converted: 200 } }])).toMatchObject({ alarm: null, looks: 0 });
+  it("does not look at spans expected to hold under 10 conversions or under 10 losses, or without a baseline of 30", () => {
+    // Expected 9.5 conversions of 19 at 50 %: too few for the normal approximation.
+    expect(watchStep([{ start: T0, settled: 19, converted: 0, baseline: { settled: 400, converted: 200 } }])).toMatchObject({ alarm: null, looks: 0 });
+    // 100 units at 95 %: only 5 expected losses.
+    expect(watchStep([{ start: T0, settled: 100, converted: 50, baseline: { settled: 400, converted: 380 } }])).toMatchObject({ alarm: null, looks: 0 });
+    // 20 units at 50 % (10 and 10) are judged: none of them converting is an alarm.
+    expect(watchStep([{ start: T0, settled: 20, converted: 0, baseline: { settled: 400, converted: 200 } }]).alarm).toMatchObject({ settled: 20, converted: 0 });
+    expect(watchStep([{ start: T0, settled: 100, converted: 0, baseline: { settled: 29, converted: 15 } }])).toMatchObject({ alarm: null, looks: 0 });
     expect(watchStep([{ start: T0, settled: 100, converted: 0, baseline: { settled: 0, converted: 0 } }])).toMatchObject({ alarm: null, looks: 0 });
     expect(() => watchStep([{ start: T0, settled: 1, converted: 2, baseline: { settled: 1, converted: 0 } }])).toThrow(/impossible/);
   });
@@ -70,6 +76,22 @@ describe("watchStep", () => {
       const runs = 2000;
       for (let run = 0; run < runs; run++) if (watchStep(day(random, { perHour: 40 }), { falseAlarmRate: rate }).alarm) alarms++;
       expect(alarms / runs).toBeLessThanOrEqual(rate + 2 * Math.sqrt((rate * (1 - rate)) / runs));
+    }
+  });
+
+  it("keeps its rate at 5 % on steps most units pass (85 % and 95 %), where the normal tail alone is too thin", () => {
+    // Without the skewness shift, 95 % steps alarmed on 6.6 % of these days at a = 5 % (and 1.4 % at 0.1 %).
+    for (const p of [0.85, 0.95]) {
+      const random = seeded(11);
+      let alarms = 0;
+      const runs = 2000;
+      for (let run = 0; run < runs; run++) {
+        const buckets = Array.from({ length: 24 }, (_, h) => ({
+          start: T0 + h * HOUR, settled: 40, converted: binomial(random, 40, p), baseline: { settled: 160, converted: binomial(random, 160, p) },
+        }));
+        if (watchStep(buckets, { falseAlarmRate: 0.05 }).alarm) alarms++;
+      }
+      expect(alarms / runs, `p = ${p}`).toBeLessThanOrEqual(0.05 + 2 * Math.sqrt((0.05 * 0.95) / runs));
     }
   });
 
