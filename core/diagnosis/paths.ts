@@ -178,14 +178,23 @@ export function sampleRate(total: number, maxUnits: number): number {
   return total <= maxUnits ? 1 : maxUnits / total;
 }
 
-/** FNV-1a (32 bits) of the visitor id, as a number in [0, 1): the same visitors are kept on every read. */
+/**
+ * FNV-1a (32 bits) of the visitor id, then MurmurHash3's finaliser (FNV alone barely moves
+ * its high bits when ids differ only at the end), as a number in [0, 1): the same visitors
+ * are kept on every read.
+ */
 export function visitorHash(visitorId: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < visitorId.length; i++) {
     h ^= visitorId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+    h = Math.imul(h, 0x01000193);
   }
-  return h / 0x1_0000_0000;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 0x1_0000_0000;
 }
 
 /** Whether a visitor is in a sample read at `rate` (a visitor's units are all in or all out). */
