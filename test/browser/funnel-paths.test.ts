@@ -2,13 +2,16 @@
  * "What did they do instead?" in real Chromium on the demo: sessions that drop after
  * adding to cart mostly read the shipping policy and leave → the card under the leak
  * says so first, in colour, with the counts of both sides; its tables list every next
- * step with "n of N · %" on both sides, as real table headers and cells; the CSV link
- * carries the same step. Screenshots in test-results/.
+ * step with "n of N · %" on both sides, as real table headers and cells; its CSV
+ * download carries the same step and rows. Screenshots in test-results/.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { Page } from "playwright-core";
+import { parseReportCsv } from "../../core/csv";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DemoProcess } from "../helpers/demo-process";
-import { openSeededDemo, type SeededDemo } from "../helpers/seeded-demo";
+import { artifacts, openSeededDemo, type SeededDemo } from "../helpers/seeded-demo";
 import { seededRandom, seedJourneys, type SeedEvent, type SeedJourney } from "../helpers/funnel-seed";
 
 const MIN = 60_000;
@@ -23,6 +26,7 @@ let funnelId = "";
 beforeAll(async () => {
   seeded = await openSeededDemo({
     name: "funnel-paths",
+    acceptDownloads: true,
     async seed(db, shopId) {
       const now = Date.now();
       const rnd = seededRandom(9);
@@ -119,11 +123,17 @@ describe("what they did instead, in real Chromium", () => {
     await shot("tables");
   });
 
-  it("the CSV link asks for the same step as the card", async () => {
-    const href = await page.getByTestId("paths-card").getByRole("link", { name: /Download paths CSV/ }).getAttribute("href");
-    expect(href).toMatch(/\/csv\?.*table=paths/);
-    const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href!);
-    expect(csv).toContain("Step,3");
-    expect(csv).toContain("first_step,1,");
+  it("'Download paths CSV' gives the card's step and rows", async () => {
+    const report = await page.evaluate(async (u) => (await fetch(u)).json(), `/app/funnels/${funnelId}/report?range=last30`);
+    const button = page.getByTestId("paths-card").getByRole("button", { name: "Download paths CSV (CSV)" });
+    const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
+    expect(download.suggestedFilename()).toMatch(/^funnel-paths-paths-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
+    const file = path.join(artifacts, "funnel-paths.csv");
+    await download.saveAs(file);
+    const { meta, table } = parseReportCsv(readFileSync(file, "utf8"));
+    expect(meta).toMatchObject({ Table: "paths", Step: "3", "Step from": "Added to cart", Dropped: String(report.paths.dropped.total) });
+    const [header, ...rows] = table;
+    expect(header.slice(0, 3)).toEqual(["table", "rank", "path"]);
+    expect(rows).toHaveLength(report.paths.firstSteps.rows.length + report.paths.paths.rows.length);
   });
 });
