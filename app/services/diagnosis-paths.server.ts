@@ -25,13 +25,18 @@ import type { FunnelDefinition } from "../../core/types";
 import type { SqlReader } from "../../ingest/sql-executor.server";
 import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "./events.server";
 
+type Num = number | bigint;
+
 /** Visitors per events statement (bound parameters stay far below either database's limit). */
 const VISITORS_PER_READ = 400;
 
 /**
  * The statements, all on shop $1:
- * - `visitorsFromUnitDays`: visitors with a unit reaching step $5 in local days [$3, $4)
- *   of funnel $2 (precomputed rows; any of a unit's day rows with its furthest step has it);
+ * - `visitorsFromUnitDays`: visitors with a unit reaching step $5 (= k−1) in local days
+ *   [$3, $4) of funnel $2 (precomputed rows), with whether one of their rows stops at $5
+ *   (`d`: the visitor may have a dropped unit) or goes further (`a`: an advanced one). A
+ *   unit's furthest step is its best day row's, so every dropped unit's visitor has d = 1
+ *   and every advanced unit's a = 1 (a superset: enough to pick each side's sample);
  * - `visitorsFromSessions`: visitors with a session overlapping [$2, $3) (every visitor
  *   that can have an attempt in range);
  * - `events(n)`: loadReportEvents' rows (events.server.ts) for n visitors $4…: session
@@ -40,8 +45,8 @@ const VISITORS_PER_READ = 400;
  */
 export function pathReadsSql(unit: FunnelDefinition["unit"]) {
   return {
-    visitorsFromUnitDays: `SELECT DISTINCT "clientId" FROM "FunnelUnitDay"
-      WHERE "shopId" = $1 AND "funnelId" = $2 AND "day" >= $3 AND "day" < $4 AND "furthest" >= $5`,
+    visitorsFromUnitDays: `SELECT "clientId", MAX(CASE WHEN "furthest" = $5 THEN 1 ELSE 0 END) AS d, MAX(CASE WHEN "furthest" > $5 THEN 1 ELSE 0 END) AS a
+      FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "day" >= $3 AND "day" < $4 AND "furthest" >= $5 GROUP BY "clientId"`,
     visitorsFromSessions: `SELECT DISTINCT "clientId" FROM "VisitorSession" WHERE "shopId" = $1 AND "startTs" < $3 AND "endTs" >= $2`,
     events: (n: number) => {
       const ids = Array.from({ length: n }, (_, i) => `$${i + 4}`).join(", ");
@@ -74,13 +79,16 @@ export async function stepPaths(reads: SqlReader, input: PathsInput): Promise<St
   const max = input.maxUnitsPerSide ?? DEFAULT_MAX_UNITS_PER_SIDE;
   const rates = { dropped: sampleRate(input.totals.dropped, max), advanced: sampleRate(input.totals.advanced, max) };
   const sql = pathReadsSql(def.unit);
+  // A visitor is read when it is in the sample of a side it may have units on (the events
+  // path does not know the sides: the larger rate).
   const candidates = input.fromUnitDays
-    ? await reads.query<{ clientId: string }>(
+    ? await reads.query<{ clientId: string; d: Num; a: Num }>(
         sql.visitorsFromUnitDays, input.shopId, input.funnelId, localDayNumber(params.from, params.timeZone), localDayNumber(params.to, params.timeZone), step - 1,
       )
-    : await reads.query<{ clientId: string }>(sql.visitorsFromSessions, input.shopId, params.from, params.to);
-  const keep = Math.max(rates.dropped, rates.advanced);
-  const visitors = candidates.map((r) => r.clientId).filter((id) => inSample(id, keep));
+    : (await reads.query<{ clientId: string }>(sql.visitorsFromSessions, input.shopId, params.from, params.to)).map((r) => ({ ...r, d: 1, a: 1 }));
+  const visitors = candidates
+    .filter((r) => (Number(r.d) === 1 && inSample(r.clientId, rates.dropped)) || (Number(r.a) === 1 && inSample(r.clientId, rates.advanced)))
+    .map((r) => r.clientId);
   const until = def.unit === "session" ? params.to : params.to + def.windowMs;
   const chunks: string[][] = [];
   for (let i = 0; i < visitors.length; i += VISITORS_PER_READ) chunks.push(visitors.slice(i, i + VISITORS_PER_READ));

@@ -227,7 +227,9 @@ export interface PathRow {
   /**
    * more / less: the interval is wholly above / below 0 (those who dropped did it more /
    * less often); neutral: it includes 0; too-few: a side has fewer than MIN_UNITS_TO_COMPARE
-   * units; not-tested: the "(other)" row, a mix.
+   * units; not-tested: the "(other)" row (a mix), and "left the site" at once (a unit that
+   * went on reached step k after k−1, so it cannot have left at once: 0 % by construction,
+   * not a finding).
    */
   verdict: PathVerdict;
   /** The row in words, counts included. */
@@ -263,6 +265,8 @@ export interface StepPaths {
   firstSteps: PathTable;
   /** The next PATH_LENGTH distinct steps. */
   paths: PathTable;
+  /** Units that dropped and did nothing after step k−1 (shown, never compared: see PathVerdict). */
+  leftAtOnce: Share;
   /** The first next step that stands out most, in words; null when none does. */
   headline: string | null;
   /** Why nothing is claimed (too few, or nothing stands out); null when a row stands out. */
@@ -320,7 +324,8 @@ export function comparePathTable(
     .slice(0, TOP_PATHS);
   const share = (c: number, total: number): Share => ({ count: c, total, share: total === 0 ? null : c / total });
   const compared = dropped.length >= minUnits && advanced.length >= minUnits;
-  const tested = compared ? top.length : 0;
+  const testable = (key: string) => key !== LEFT_THE_SITE;
+  const tested = compared ? top.filter(testable).length : 0;
   const confidence = 1 - (1 - FAMILY_CONFIDENCE) / Math.max(1, tested);
   const row = (key: string, rowSteps: string[], isOther: boolean, dc: number, ac: number): PathRow => {
     const ds = share(dc, dropped.length);
@@ -328,7 +333,7 @@ export function comparePathTable(
     const diff = ds.share === null || as.share === null ? null : ds.share - as.share;
     const diffCi = diffWilsonInterval({ converted: ac, total: advanced.length }, { converted: dc, total: dropped.length }, confidence);
     let verdict: PathVerdict = "not-tested";
-    if (!isOther) {
+    if (!isOther && testable(key)) {
       if (!compared || diffCi === null) verdict = "too-few";
       else verdict = diffCi[0] > 0 ? "more" : diffCi[1] < 0 ? "less" : "neutral";
     }
@@ -363,12 +368,14 @@ export function comparePaths(
   const firstSteps = comparePathTable(dp.map((p) => [p[0]]), ap.map((p) => [p[0]]), { ...ctx, first: true }, minUnits);
   const paths = comparePathTable(dp, ap, { ...ctx, first: false }, minUnits);
   const tooFew = dp.length < minUnits || ap.length < minUnits;
+  const leftAtOnce = dp.filter((x) => x.length === 1 && x[0] === LEFT_THE_SITE).length;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const lead = firstSteps.standOut[0] ?? null;
   let noClaimSentence: string | null = null;
   if (tooFew) {
     noClaimSentence = `Too few finished ${noun} to compare what they did next: ${count(dp.length)} dropped and ${count(ap.length)} went on (each side needs ${minUnits}).`;
   } else if (!lead && paths.standOut.length === 0) {
-    noClaimSentence = `Nothing the ${noun} that dropped did next stands out against those that went on (${firstSteps.tested} next steps and ${paths.tested} paths compared).`;
+    noClaimSentence = `Nothing the ${noun} that dropped did next stands out against those that went on (${plural(firstSteps.tested, "next step", "next steps")} and ${plural(paths.tested, "path", "paths")} compared).`;
   }
   return {
     step: input.step,
@@ -382,6 +389,7 @@ export function comparePaths(
     minUnits,
     familyConfidence: FAMILY_CONFIDENCE,
     pathLength: PATH_LENGTH,
+    leftAtOnce: { count: leftAtOnce, total: dp.length, share: dp.length === 0 ? null : leftAtOnce / dp.length },
     firstSteps,
     paths,
     headline: lead ? lead.sentence : (paths.standOut[0]?.sentence ?? null),

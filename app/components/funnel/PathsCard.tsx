@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { BlockStack, DataTable, InlineStack, Card, Text } from "@shopify/polaris";
-import type { PathRow, PathTable, StepPaths } from "../../../core/diagnosis/paths";
+import { LEFT_THE_SITE, type PathRow, type PathTable, type StepPaths } from "../../../core/diagnosis/paths";
 import { CsvDownloadButton } from "../CsvDownloadButton";
 import { KeyboardScrollable } from "../KeyboardScrollable";
 import { formatter } from "./funnel-format";
@@ -52,6 +52,13 @@ export function PathsCard({ paths: p, csvHref, csvFilename, noun, locale }: Path
               </Text>
             </div>
           ) : null}
+          {p.leftAtOnce.count > 0 ? (
+            <div data-testid="paths-left">
+              <Text as="p">
+                {`${f.ratio(p.leftAtOnce.count, p.leftAtOnce.total, p.leftAtOnce.share)} of those that dropped left the site right after “${p.fromLabel}”, without doing anything else.`}
+              </Text>
+            </div>
+          ) : null}
           {p.noClaimSentence ? (
             <div data-testid="paths-none">
               <Text as="p">{p.noClaimSentence}</Text>
@@ -63,7 +70,7 @@ export function PathsCard({ paths: p, csvHref, csvFilename, noun, locale }: Path
             {(sampled
               ? `Read from a sample: ${f.count(p.dropped.sampled)} of the ${f.count(p.dropped.total)} that dropped and ${f.count(p.advanced.sampled)} of the ${f.count(p.advanced.total)} that went on (whole visitors picked at random, the same ones every time). `
               : "") +
-              `A row is marked only when both sides have ${p.minUnits}+ ${noun} and the difference holds with ${Math.round(p.familyConfidence * 100)} % confidence across all rows of its table at once. “Left the site”: nothing more happened in the ${noun === "visitors" ? "window" : "session"}.`}
+              `A row is marked only when both sides have ${p.minUnits}+ ${noun} and the difference holds with ${Math.round(p.familyConfidence * 100)} % confidence across all rows of its table at once. “Left the site”: nothing more happened in the ${noun === "visitors" ? "window" : "session"}; leaving at once is not compared, since those that went on cannot have done it.`}
           </Text>
         </BlockStack>
       </Card>
@@ -79,6 +86,7 @@ function PathsTable({ table, title, first, f, testId }: { table: PathTable; titl
     const name = r.isOther ? "Something else" : r.steps.join(" → ");
     const diff = r.diff === null ? "—" : `${pp(r.diff)}${r.diffCi && !r.isOther ? ` (${pp(r.diffCi[0])} to ${pp(r.diffCi[1])})` : ""}`;
     const tone = r.verdict === "more" ? "critical" : r.verdict === "less" ? "success" : undefined;
+    const reading = r.verdict === "not-tested" && r.key === LEFT_THE_SITE ? "Not compared" : VERDICT[r.verdict];
     return [
       <span key="n" data-path={r.key} data-verdict={r.verdict}>{name}</span>,
       f.ratio(r.dropped.count, r.dropped.total, r.dropped.share),
@@ -86,10 +94,10 @@ function PathsTable({ table, title, first, f, testId }: { table: PathTable; titl
       diff,
       tone ? (
         <Text key="v" as="span" tone={tone}>
-          {VERDICT[r.verdict]}
+          {reading}
         </Text>
       ) : (
-        VERDICT[r.verdict]
+        reading
       ),
     ];
   });

@@ -167,17 +167,17 @@ describe("comparePaths (hand-computed)", () => {
 
   it("first next steps: shares with counts, Newcombe intervals at 1 − 0.05/m", () => {
     expect(r.tooFew).toBe(false);
-    expect(r.firstSteps.tested).toBe(2);
-    expect(r.firstSteps.confidence).toBeCloseTo(0.975, 12);
+    // "Left the site" at once is shown, not tested: those who went on cannot have done it.
+    expect(r.firstSteps.tested).toBe(1);
+    expect(r.firstSteps.confidence).toBeCloseTo(0.95, 12);
     const [left, policy, other] = r.firstSteps.rows;
-    expect(left).toMatchObject({ key: LEFT_THE_SITE, dropped: { count: 30, total: 50, share: 0.6 }, advanced: { count: 0, total: 40, share: 0 }, verdict: "more" });
-    expect(left.diffCi![0]).toBeCloseTo(0.40703, 4);
-    expect(left.diffCi![1]).toBeCloseTo(0.73918, 4);
+    expect(left).toMatchObject({ key: LEFT_THE_SITE, dropped: { count: 30, total: 50, share: 0.6 }, advanced: { count: 0, total: 40, share: 0 }, verdict: "not-tested" });
+    expect(r.leftAtOnce).toEqual({ count: 30, total: 50, share: 0.6 });
     expect(policy).toMatchObject({ key: ship, dropped: { count: 20, share: 0.4 }, advanced: { count: 2, share: 0.05 }, verdict: "more" });
     expect(policy.diff).toBeCloseTo(0.35, 12);
-    // Newcombe hybrid score interval, z = Φ⁻¹(0.9875): [0.1535, 0.5120] (0.1809–0.4928 at plain 95 %).
-    expect(policy.diffCi![0]).toBeCloseTo(0.15354, 4);
-    expect(policy.diffCi![1]).toBeCloseTo(0.51202, 4);
+    // Newcombe hybrid score interval of 20/50 − 2/40 at 95 %: [0.1809, 0.4928].
+    expect(policy.diffCi![0]).toBeCloseTo(0.18092, 4);
+    expect(policy.diffCi![1]).toBeCloseTo(0.49284, 4);
     expect(other).toMatchObject({ key: "(other)", isOther: true, dropped: { count: 0 }, advanced: { count: 38 }, verdict: "not-tested" });
     expect(policy.sentence).toBe(
       "40 % of the sessions that dropped after “Added to cart” viewed /policies/shipping-policy next, against 5 % of those that went on to “Started checkout” (20 of 50 vs 2 of 40)",
@@ -185,9 +185,8 @@ describe("comparePaths (hand-computed)", () => {
     expect(left.sentence).toBe(
       "60 % of the sessions that dropped after “Added to cart” left the site right away, against 0 % of those that went on to “Started checkout” (30 of 50 vs 0 of 40)",
     );
-    // Largest difference first: leaving at once (60 pp) before the policy (35 pp).
-    expect(r.firstSteps.standOut.map((x) => x.key)).toEqual([LEFT_THE_SITE, ship]);
-    expect(r.headline).toBe(left.sentence);
+    expect(r.firstSteps.standOut.map((x) => x.key)).toEqual([ship]);
+    expect(r.headline).toBe(policy.sentence);
     expect(r.noClaimSentence).toBeNull();
   });
 
@@ -205,7 +204,7 @@ describe("comparePaths (hand-computed)", () => {
     });
     expect(small.tooFew).toBe(true);
     expect(small.firstSteps.tested).toBe(0);
-    expect(small.firstSteps.rows.filter((x) => !x.isOther).every((x) => x.verdict === "too-few")).toBe(true);
+    expect(small.firstSteps.rows.filter((x) => !x.isOther && x.key !== LEFT_THE_SITE).map((x) => x.verdict)).toEqual(["too-few"]);
     expect(small.firstSteps.standOut).toEqual([]);
     expect(small.headline).toBeNull();
     expect(small.noClaimSentence).toBe("Too few finished visitors to compare what they did next: 50 dropped and 29 went on (each side needs 30).");
@@ -217,8 +216,26 @@ describe("comparePaths (hand-computed)", () => {
       step: 3, fromLabel: "A", toLabel: "B", unit: "session", maxUnitsPerSide: 2000,
       dropped: { total: 40, rate: 1, paths: same }, advanced: { total: 40, rate: 1, paths: same },
     });
-    expect(flat.firstSteps.rows.map((x) => x.verdict)).toEqual(["neutral", "neutral"]);
-    expect(flat.noClaimSentence).toBe("Nothing the sessions that dropped did next stands out against those that went on (2 next steps and 2 paths compared).");
+    expect(flat.firstSteps.rows.map((x) => [x.key, x.verdict])).toEqual([[LEFT_THE_SITE, "not-tested"], [ship, "neutral"]]);
+    expect(flat.noClaimSentence).toBe("Nothing the sessions that dropped did next stands out against those that went on (1 next step and 1 path compared).");
+  });
+
+  it("with two tested rows, each interval is at 97.5 % (Bonferroni)", () => {
+    const two = comparePaths({
+      step: 3, fromLabel: "A", toLabel: "B", unit: "session", maxUnitsPerSide: 2000,
+      dropped: { total: 50, rate: 1, paths: [...Array(20).fill([ship]), ...Array(30).fill(["viewed /pages/faq"])] },
+      advanced: { total: 40, rate: 1, paths: [...Array(2).fill([ship]), ...Array(38).fill(["started checkout"])] },
+    });
+    expect(two.firstSteps.tested).toBe(2);
+    expect(two.firstSteps.confidence).toBeCloseTo(0.975, 12);
+    const policy = two.firstSteps.rows.find((x) => x.key === ship)!;
+    // z = Φ⁻¹(0.9875): [0.1535, 0.5120].
+    expect(policy.diffCi![0]).toBeCloseTo(0.15354, 4);
+    expect(policy.diffCi![1]).toBeCloseTo(0.51202, 4);
+    const faq = two.firstSteps.rows.find((x) => x.key === "viewed /pages/faq")!;
+    expect(faq.diffCi![0]).toBeCloseTo(0.40703, 4);
+    expect(faq.diffCi![1]).toBeCloseTo(0.73918, 4);
+    expect(two.firstSteps.standOut.map((x) => x.key)).toEqual(["viewed /pages/faq", ship]);
   });
 
   it("keeps the top 10 paths among those who dropped, the rest as (other)", () => {
