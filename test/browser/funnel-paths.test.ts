@@ -96,6 +96,11 @@ describe("what they did instead, in real Chromium", () => {
     expect(p.headline).toMatch(
       /^\d+ % of the sessions that dropped after “Added to cart” viewed \/policies\/shipping-policy next, against \d+ % of those that went on to “Started checkout” \([\d,]+ of [\d,]+ vs [\d,]+ of [\d,]+\)$/,
     );
+    // Leaving at once is said with its counts, never compared.
+    expect((await card.getByTestId("paths-left").innerText()).trim()).toBe(
+      `${p.leftAtOnce.count} of ${p.leftAtOnce.total} · ${(p.leftAtOnce.share * 100).toFixed(1)} % of those that dropped left the site right after “Added to cart”, without doing anything else.`,
+    );
+    expect(p.firstSteps.rows.find((r: { key: string }) => r.key === "left the site").verdict).toBe("not-tested");
     const colour = await headline.locator("p").evaluate((el) => getComputedStyle(el).color);
     const plain = await card.getByRole("heading", { name: "What did they do instead?" }).evaluate((el) => getComputedStyle(el).color);
     expect(colour).not.toBe(plain);
