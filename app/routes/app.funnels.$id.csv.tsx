@@ -5,7 +5,7 @@ import { requireShop } from "../services/shops.server";
 import { csvFilename, funnelReport, parseReportTable, reportCsv, ReportRequestError } from "../services/funnel-report.server";
 
 /**
- * CSV download: GET /app/funnels/:id/csv?table=steps|breakdown|trend plus the report's
+ * CSV download: GET /app/funnels/:id/csv?table=steps|breakdown|trend|diagnosis|paths plus the report's
  * parameters. Same numbers as the JSON API (both come from one view model).
  */
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -14,7 +14,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   try {
     const search = new URL(request.url).searchParams;
     const table = parseReportTable(search);
-    const report = await funnelReport(shop, params.id ?? "", search, { diagnosis: table === "diagnosis" });
+    const report = await funnelReport(shop, params.id ?? "", search, { diagnosis: table === "diagnosis" || table === "paths" });
     return new Response(reportCsv(report, table), {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",

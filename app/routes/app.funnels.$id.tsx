@@ -17,6 +17,7 @@ import { FunnelBarChart } from "../components/funnel/FunnelBarChart";
 import { FunnelStepsTable } from "../components/funnel/FunnelStepsTable";
 import { LeakCallout } from "../components/funnel/LeakCallout";
 import { DiagnosisCard } from "../components/funnel/DiagnosisCard";
+import { PathsCard } from "../components/funnel/PathsCard";
 import { stepPlanLink } from "../../core/insights/prefill";
 import { ReportControls } from "../components/funnel/ReportControls";
 import { BreakdownTable } from "../components/funnel/BreakdownTable";
@@ -29,7 +30,7 @@ import { ResultsAsOf } from "../components/funnel/ResultsAsOf";
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
 type LoaderData =
-  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string>; installedAt: number; anyEvents: boolean; now: number }
+  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis" | "paths", string>; installedAt: number; anyEvents: boolean; now: number }
   | { ok: false; error: string; funnel: { id: string; name: string } };
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -38,7 +39,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const id = params.id ?? "";
   try {
     const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
-    const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis") };
+    const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis"), paths: csvFilename(report, "paths") };
     // An empty report of a shop that never got an event waits for first visits (ReportEmptyState).
     const anyEvents = report.totalUnits > 0 || (await hasEvents(shop.id));
     return json<LoaderData>({ ok: true, report, filenames, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now() });
@@ -100,7 +101,7 @@ export default function FunnelReportPage() {
   const base = `/app/funnels/${encodeURIComponent(r.funnel.id)}`;
   const rangeText = `${f.date(r.range.fromDate)} – ${f.date(r.range.toDate)}`;
   const lastLabel = r.steps[r.steps.length - 1]?.label ?? "";
-  const csv = (table: "steps" | "breakdown" | "trend" | "diagnosis") => `${base}/csv?${reportQuery(r.params, { table })}`;
+  const csv = (table: "steps" | "breakdown" | "trend" | "diagnosis" | "paths") => `${base}/csv?${reportQuery(r.params, { table })}`;
 
   return (
     <Page
@@ -163,6 +164,7 @@ export default function FunnelReportPage() {
                     }
                   />
                 ) : null}
+                {r.paths ? <PathsCard paths={r.paths} csvHref={csv("paths")} csvFilename={filenames.paths} noun={noun} locale={r.locale} /> : null}
                 <Card>
                   <BlockStack gap="400">
                     <InlineStack align="space-between" blockAlign="center">

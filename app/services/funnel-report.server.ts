@@ -30,6 +30,8 @@ import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTim
 import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
 import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagnosis.server";
 import { unitDayBreakdowns } from "./diagnosis-reads.server";
+import { stepPaths } from "./diagnosis-paths.server";
+import type { StepPaths } from "../../core/diagnosis/paths";
 
 // The reports' own read connections: a report's queries run at the same time, beside
 // Prisma's connection (ingest/sql-executor.server.ts).
@@ -53,7 +55,7 @@ export const funnelNotFound = () => new ReportRequestError("No funnel with this 
 
 // ---------------------------------------------------------------------------- params
 
-export const REPORT_TABLES = ["steps", "breakdown", "trend", "diagnosis"] as const;
+export const REPORT_TABLES = ["steps", "breakdown", "trend", "diagnosis", "paths"] as const;
 export type ReportTable = (typeof REPORT_TABLES)[number];
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -163,6 +165,11 @@ export interface FunnelReportView {
    * dashboard and the other CSV tables do without its reads).
    */
   diagnosis: StepDiagnosis | null;
+  /**
+   * What the units that dropped at the diagnosed step did next, against those that went on
+   * (docs/diagnosis.md); null exactly when `diagnosis` is.
+   */
+  paths: StepPaths | null;
   /** Events in the range, counted only when no unit entered the funnel (null otherwise). */
   eventsInRange: number | null;
 }
@@ -219,15 +226,22 @@ export async function funnelReport(
   // For whom: one breakdown per dimension at the same range and `now`, read like any
   // breakdown (precomputed rows when ready), without step times or trend.
   let diagnosis: StepDiagnosis | null = null;
+  let paths: StepPaths | null = null;
   const diagnosed = params.diagnose ?? report.biggestLeak?.step ?? null;
   if (opts.diagnosis && diagnosed !== null && report.totalUnits > 0) {
     // One read serves all six breakdowns: the precomputed rows grouped by every attribute
     // when they answered the report (whole or partial), else the events with every attribute.
     const window = { from: range.from, to: range.to, now, timeZone };
+    const at = report.steps[diagnosed - 1];
+    const pathsRead = stepPaths(reportReads, {
+      shopId: shop.id, funnelId: funnel.id, def, params: window, step: diagnosed,
+      totals: { dropped: at.dropOff ?? 0, advanced: at.count }, fromUnitDays: resultsFrom === "unit-days",
+    });
     const breakdowns = resultsFrom !== "events"
       ? await unitDayBreakdowns(reportReads, dialect, shop.id, funnel.id, def, window, DIAGNOSIS_DIMENSIONS)
       : await funnelBreakdownsSql(prisma, dialect, shop.id, def, window, DIAGNOSIS_DIMENSIONS);
     diagnosis = diagnoseStep(report.steps, diagnosed, diagnosed === report.biggestLeak?.step && !params.diagnose, breakdowns);
+    paths = await pathsRead;
   }
 
   let previousRange: ResolvedRange | null = null;
@@ -269,6 +283,7 @@ export async function funnelReport(
     previous,
     previousTrend,
     diagnosis,
+    paths,
     // Only the empty state uses it ("no events" vs "nobody reached step 1").
     eventsInRange: report.totalUnits > 0 ? null : await prisma.event.count({ where: { shopId: shop.id, isBot: false, ts: { gte: range.from, lt: range.to } } }),
   };
@@ -410,8 +425,43 @@ export function diagnosisCsv(view: FunnelReportView): string {
   return toCsv([...csvHeaderBlock(view, "diagnosis", meta), header, ...rows]);
 }
 
+/** What the diagnosed step's drop-offs did next: both tables (first next step, 3-step path), the sampling in the header block. */
+export function pathsCsv(view: FunnelReportView): string {
+  const p = view.paths;
+  if (!p) throw new ReportRequestError("table=paths needs a step: no leak is named in this range, so add diagnose=k (k from 2 to the number of steps)", 400);
+  const meta: [string, Cell][] = [
+    ["Step", p.step],
+    ["Step from", p.fromLabel],
+    ["Step to", p.toLabel],
+    ["Dropped", p.dropped.total],
+    ["Went on", p.advanced.total],
+    ["Dropped read", p.dropped.sampled],
+    ["Went on read", p.advanced.sampled],
+    ["Dropped sample rate", p.dropped.rate],
+    ["Went on sample rate", p.advanced.rate],
+    ["Max units read each side", p.maxUnitsPerSide],
+    ["Min units each side", p.minUnits],
+    ["Family confidence", p.familyConfidence],
+    ["Path length", p.pathLength],
+  ];
+  const header: Cell[] = [
+    "table", "rank", "path", "is_other", "dropped", "dropped_read", "dropped_pct", "went_on", "went_on_read", "went_on_pct",
+    "diff_pp", "diff_low_pp", "diff_high_pp", "confidence", "verdict",
+  ];
+  const pp = (x: number | null | undefined) => csvPp(x === null || x === undefined ? null : x * 100);
+  const rows: Cell[][] = (["first_step", "path"] as const).flatMap((name) => {
+    const t = name === "first_step" ? p.firstSteps : p.paths;
+    return t.rows.map((r, i): Cell[] => [
+      name, i + 1, r.key, r.isOther ? "yes" : "no", r.dropped.count, r.dropped.total, csvPercent(r.dropped.share), r.advanced.count, r.advanced.total,
+      csvPercent(r.advanced.share), pp(r.diff), pp(r.diffCi?.[0]), pp(r.diffCi?.[1]), Number(t.confidence.toFixed(6)), r.verdict,
+    ]);
+  });
+  return toCsv([...csvHeaderBlock(view, "paths", meta), header, ...rows]);
+}
+
 export function reportCsv(view: FunnelReportView, table: ReportTable): string {
   if (table === "diagnosis") return diagnosisCsv(view);
+  if (table === "paths") return pathsCsv(view);
   return table === "steps" ? stepsCsv(view) : table === "breakdown" ? breakdownCsv(view) : trendCsv(view);
 }
 

@@ -105,6 +105,7 @@ function view(): FunnelReportView {
     previous: null,
     previousTrend: null,
     diagnosis: null,
+    paths: null,
     eventsInRange: events.length,
   };
 }
