@@ -23,11 +23,13 @@ import { TrendChart } from "../components/funnel/TrendChart";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { ReportSkeleton } from "../components/funnel/ReportSkeleton";
 import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
+import { StepAlertBanner } from "../components/alerts/StepAlertBanner";
+import { ALERT_HISTORY_URL, shopAlerts, type AlertWithWords } from "../services/step-alarm-pages.server";
 
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
 type LoaderData =
-  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string> }
+  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string>; alerts: AlertWithWords[] }
   | { ok: false; error: string; funnel: { id: string; name: string } };
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -37,7 +39,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   try {
     const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
     const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis") };
-    return json<LoaderData>({ ok: true, report, filenames });
+    const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
+    return json<LoaderData>({ ok: true, report, filenames, alerts });
   } catch (e) {
     if (!(e instanceof ReportRequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
@@ -106,6 +109,7 @@ export default function FunnelReportPage() {
       backAction={{ content: "Funnels", url: "/app/funnels" }}
     >
       <BlockStack gap="400">
+        <StepAlertBanner alerts={data.alerts} historyUrl={ALERT_HISTORY_URL} />
         <Card>
           <ReportControls
             values={pendingSearch === null ? r.params : readReportQuery(pendingSearch, r.params)}

@@ -98,6 +98,20 @@ describe.each(["sqlite", "postgres"] as const)("step alarm on %s", (kind) => {
     expect(alerts.filter((a) => a.segment === "desktop" || a.step !== 2)).toEqual([]);
   });
 
+  it("shows the open alert in the funnel's report JSON in words, and in the shop's history, never to another shop", async () => {
+    const report = await (await get(`/app/funnels/${funnelIds[A]}/report`, A)).json();
+    const mobile = report.alerts.find((a: { segment: string }) => a.segment === "mobile");
+    expect(mobile).toMatchObject({ step: 2, status: "open", funnelId: funnelIds[A] });
+    expect(mobile.sentence).toMatch(/^Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on \(same hours of the previous 4 weeks: [\d,]+ of [\d,]+\)\.$/);
+    expect(mobile.sentence).toContain(`${mobile.converted} of ${mobile.settled} sessions`);
+    const history = await (await get("/app/alerts?_data=routes%2Fapp.alerts", A)).json();
+    expect(history.alerts.map((a: { id: string }) => a.id).sort()).toEqual((await alertsOf(A)).map((a) => a.id).sort());
+    // Shop B: none of A's alerts, on its own report, its history, or A's funnel id.
+    expect((await (await get(`/app/funnels/${funnelIds[B]}/report`, B)).json()).alerts).toEqual([]);
+    expect((await (await get("/app/alerts?_data=routes%2Fapp.alerts", B)).json()).alerts).toEqual([]);
+    expect((await get(`/app/funnels/${funnelIds[A]}/report`, B)).status).toBe(404);
+  });
+
   it("updates the open alert while the step stays low instead of opening another", async () => {
     const before = await alertsOf(A);
     await runStepAlarm(deps, breakA + 3 * HOUR + 10 * MIN, { shopIds: [shopIds[A]] });

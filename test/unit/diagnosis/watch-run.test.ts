@@ -66,6 +66,34 @@ describe("checkFunnel", () => {
   });
 });
 
+describe("the run's false-alarm rate", () => {
+  it("keeps the share of steady runs with any alarm, over 2 transitions × 3 segments, at or under the run's rate", () => {
+    // At a run rate of 5 % (the job uses 0.1 %) so that 200 runs can show it.
+    const runs = 200;
+    let alarmed = 0;
+    for (let seed = 1; seed <= runs; seed++) {
+      const random = seeded(1000 + seed);
+      const groups: HourGroup[] = [];
+      for (let h = fromHour; h < endHour; h++) {
+        for (const [device, n] of [["mobile", 20], ["desktop", 12]] as const) {
+          const furthest = [0, 0, 0, 0];
+          for (let i = 0; i < n; i++) {
+            const u = random();
+            furthest[u < 0.5 ? 1 : u < 0.7 ? 2 : 3]++;
+          }
+          for (let f = 1; f <= 3; f++) groups.push({ hour: h, device, furthest: f, n: furthest[f] });
+        }
+      }
+      const c = checkFunnel(groups, { now: NOW, steps: 3, runFalseAlarmRate: 0.05 });
+      expect(c.series).toBe(6);
+      if (c.checks.some((x) => x.alarm)) alarmed++;
+    }
+    console.log(`[watch-run] steady runs with an alarm at a run rate of 5 %: ${alarmed} of ${runs}`);
+    // 5 % of 200 is 10; two binomial standard deviations above it is 16.
+    expect(alarmed).toBeLessThanOrEqual(16);
+  });
+});
+
 describe("decideAlerts", () => {
   const breakHour = endHour - 3;
   const check = checkFunnel(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 4, breakHour }), { now: NOW, steps: 2 });
