@@ -11,7 +11,8 @@ import { dashboardTrustData, dashboardTrustPanels } from "../services/trust/page
 import { SetupChecklist } from "../components/trust/SetupChecklist";
 import { DashboardTrustCards } from "../components/trust/DashboardTrustCards";
 import { StepAlertBanner } from "../components/alerts/StepAlertBanner";
-import { ALERT_HISTORY_URL, shopAlerts } from "../services/step-alarm-pages.server";
+import { shopAlerts } from "../services/step-alarm-pages.server";
+import { ALERT_HISTORY_URL } from "../components/alerts/alert-text";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard" }];
 

@@ -59,7 +59,7 @@ export default function AlertsPage() {
                   rows={alerts.map((a) => [
                     a.status === "open" ? "Open" : "Cleared",
                     `${a.funnelName}: ${a.fromLabel} → ${a.toLabel}`,
-                    a.segment === "overall" ? "All visitors" : a.segment,
+                    a.segment === "overall" ? "All visitors" : a.segment.charAt(0).toUpperCase() + a.segment.slice(1),
                     alertTime(a.since, f.locale, timeZone),
                     f.ratio(a.converted, a.settled, a.observedRate),
                     `${f.percent(a.expectedRate)} (${Math.round(a.expectedLow * 100)}–${Math.round(a.expectedHigh * 100)} %) · ${f.ratio(a.baselineConverted, a.baselineSettled)}`,

@@ -24,7 +24,8 @@ import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { ReportSkeleton } from "../components/funnel/ReportSkeleton";
 import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
 import { StepAlertBanner } from "../components/alerts/StepAlertBanner";
-import { ALERT_HISTORY_URL, shopAlerts, type AlertWithWords } from "../services/step-alarm-pages.server";
+import { shopAlerts, type AlertWithWords } from "../services/step-alarm-pages.server";
+import { ALERT_HISTORY_URL } from "../components/alerts/alert-text";
 
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 

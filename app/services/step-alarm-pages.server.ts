@@ -9,8 +9,6 @@ import { listAlerts, type AlertView } from "./step-alarm.server";
 
 export type AlertWithWords = AlertView & { sentence: string; statusWords: string };
 
-export const ALERT_HISTORY_URL = "/app/alerts";
-
 /** Open alerts of the shop (of one funnel when given), or its whole history, newest first. */
 export async function shopAlerts(
   shop: { id: number; timeZone: string; locale?: string | null },

@@ -4,6 +4,9 @@
  */
 import type { Formatter } from "../funnel/funnel-format";
 
+/** The page listing every alert of the shop, open and cleared. */
+export const ALERT_HISTORY_URL = "/app/alerts";
+
 export interface AlertLike {
   fromLabel: string;
   toLabel: string;
