@@ -9,6 +9,7 @@ import { env } from "./env.server";
 import { startResultsRefresher } from "./services/funnel-results/refresher.server";
 import { startRetentionSchedule } from "./services/retention-schedule.server";
 import { startAudienceAutoSync } from "./services/audiences/auto-sync-schedule.server";
+import { startStepAlarm } from "./services/step-alarm-schedule.server";
 import { sqlExecutor } from "../ingest/ingest.server";
 
 const ABORT_DELAY = 5000;
@@ -60,7 +61,9 @@ export function startBackgroundJobs(): () => void {
   const stopResults = interval > 0 ? startResultsRefresher({ db: prisma, dialect, exec: sqlExecutor }, interval) : () => {};
   const stopRetention = startRetentionSchedule();
   const stopAutoSync = startAudienceAutoSync();
+  const stopAlarm = startStepAlarm({ db: prisma, dialect, exec: sqlExecutor });
   return () => {
+    stopAlarm();
     stopResults();
     stopRetention();
     stopAutoSync();

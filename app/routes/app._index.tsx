@@ -14,19 +14,22 @@ import { DashboardTrustCards } from "../components/trust/DashboardTrustCards";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { DashboardEmptyState } from "../components/first-run/DashboardEmptyState";
 import { PreviousPeriodNote } from "../components/first-run/PreviousPeriodNote";
+import { StepAlertBanner } from "../components/alerts/StepAlertBanner";
+import { shopAlerts } from "../services/step-alarm-pages.server";
+import { ALERT_HISTORY_URL } from "../components/alerts/alert-text";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(session.shop);
-  const [data, trust] = await Promise.all([dashboard(shop), dashboardTrustData(shop)]);
+  const [data, trust, stepAlerts] = await Promise.all([dashboard(shop), dashboardTrustData(shop), shopAlerts(shop, { status: "open" })]);
   // Coverage and "why numbers differ" stream in after the page: on a large shop they take
   // about as long as the rest, and started only now their queries do not delay the
   // figures'. With SQLite's synchronous driver they can still hold back the shell's flush
   // while they run (decision 006). `_data` answers as text/remix-deferred.
   const panels = data.tracking.events === 0 ? null : dashboardTrustPanels(shop);
-  return defer({ ...data, trust, panels });
+  return defer({ ...data, trust, panels, stepAlerts });
 };
 
 export default function Dashboard() {
@@ -55,6 +58,7 @@ export default function Dashboard() {
     <Page title="Dashboard" subtitle={`${shopName} · last 30 days (${rangeText}, ${data.range.timeZone})`}>
       <Layout>
         {checklist ? <Layout.Section>{checklist}</Layout.Section> : null}
+        {data.stepAlerts.length > 0 ? <Layout.Section><StepAlertBanner alerts={data.stepAlerts} historyUrl={ALERT_HISTORY_URL} showFunnel /></Layout.Section> : null}
         <Layout.Section>
           {main ? (
             <Card>
@@ -128,7 +132,7 @@ export default function Dashboard() {
                 {`${f.count(tracking.events)} events received (${f.count(tracking.customEvents)} page-level), latest ${latest}`}
               </Text>
               <Text as="p" tone="subdued">
-                <Link to="/app/funnels">All funnels</Link> · <Link to="/app/settings">Pixel settings</Link>
+                <Link to="/app/funnels">All funnels</Link> · <Link to={ALERT_HISTORY_URL}>Step alerts</Link> · <Link to="/app/settings">Pixel settings</Link>
               </Text>
             </BlockStack>
           </Card>

@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { funnelReport, ReportRequestError } from "../services/funnel-report.server";
+import { shopAlerts } from "../services/step-alarm-pages.server";
 
 /**
  * JSON report API: GET /app/funnels/:id/report?range=…&from=…&to=…&compare=on&breakdown=…&trend=day|week&diagnose=k
@@ -15,7 +16,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await requireShop(session.shop);
   try {
     const report = await funnelReport(shop, params.id ?? "", new URL(request.url).searchParams, { diagnosis: true });
-    return json(report, { headers: { "Cache-Control": "private, no-store" } });
+    // The step alarm's open alerts on this funnel (history: /app/alerts).
+    const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
+    return json({ ...report, alerts }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
     if (e instanceof ReportRequestError) return json({ error: e.message }, { status: e.status });
     throw e;

@@ -26,11 +26,14 @@ import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { ReportSkeleton } from "../components/funnel/ReportSkeleton";
 import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
 import { ResultsAsOf } from "../components/funnel/ResultsAsOf";
+import { StepAlertBanner } from "../components/alerts/StepAlertBanner";
+import { shopAlerts, type AlertWithWords } from "../services/step-alarm-pages.server";
+import { ALERT_HISTORY_URL } from "../components/alerts/alert-text";
 
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
 type LoaderData =
-  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis" | "paths", string>; installedAt: number; anyEvents: boolean; now: number }
+  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis" | "paths", string>; installedAt: number; anyEvents: boolean; now: number; alerts: AlertWithWords[] }
   | { ok: false; error: string; funnel: { id: string; name: string } };
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -42,7 +45,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis"), paths: csvFilename(report, "paths") };
     // An empty report of a shop that never got an event waits for first visits (ReportEmptyState).
     const anyEvents = report.totalUnits > 0 || (await hasEvents(shop.id));
-    return json<LoaderData>({ ok: true, report, filenames, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now() });
+    const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
+    return json<LoaderData>({ ok: true, report, filenames, alerts, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now() });
   } catch (e) {
     if (!(e instanceof ReportRequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
@@ -111,6 +115,7 @@ export default function FunnelReportPage() {
       backAction={{ content: "Funnels", url: "/app/funnels" }}
     >
       <BlockStack gap="400">
+        <StepAlertBanner alerts={data.alerts} historyUrl={ALERT_HISTORY_URL} />
         <Card>
           <ReportControls
             values={pendingSearch === null ? r.params : readReportQuery(pendingSearch, r.params)}

@@ -118,6 +118,8 @@ describe("axe-core on every admin page of the demo", () => {
     await audit("audience-detail", new URL(page.url()).pathname, () => page.getByRole("heading").first().waitFor(), "Audience");
   });
 
+  it("alert history", () => audit("alerts", "/app/alerts", heading("Alerts"), "Alerts"));
+
   it("insights", () => audit("insights", "/app/insights", () => page.getByTestId("planner-table").waitFor(), "Insights"));
 
   it("experiments", () => audit("experiments", "/app/insights/experiments", heading(/Experiments|A\/B|pdp-free-shipping-banner/), "Experiments"));

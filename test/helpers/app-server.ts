@@ -63,6 +63,8 @@ export async function startApp(opts: { db?: "sqlite" | "postgres"; dbUrl?: strin
         // Tests seed rows with old timestamps; the retention schedule would delete them
         // mid-test. test/integration/retention.test.ts turns it on where it is the subject.
         RETENTION_INTERVAL_HOURS: "0",
+        // Likewise the step alarm (test/integration/step-alarm.test.ts turns it on).
+        STEP_ALARM_CHECK_SECONDS: "0",
         ...opts.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -34,6 +34,13 @@ export async function fillEveryTable(db: Db, domain: string): Promise<Shop> {
     },
   });
   await rebuildActivity(db, shop.id);
+  await db.alert.create({
+    data: {
+      shopId: shop.id, funnelId: funnel.id, step: 2, fromLabel: "A", toLabel: "B", segment: "overall", granularity: "hour",
+      since: new Date(0), lastCheckedAt: new Date(0), expectedRate: 0.5, expectedLow: 0.4, expectedHigh: 0.6,
+      baselineSettled: 100, baselineConverted: 50, settled: 40, converted: 5, observedRate: 0.125,
+    },
+  });
   await db.staleVisitor.create({ data: { shopId: shop.id, clientId: "c1", sinceTs: 1000n, version: 1, markedAt: 1000n } });
   const audience = await db.audience.create({
     data: { shopId: shop.id, name: "Carted, not bought", microMatcher: "{}", macroMatcher: "{}", tag: "mc-carted" },
@@ -58,6 +65,7 @@ export async function countRowsForShop(db: Db, shop: Shop): Promise<Record<strin
     Audience: () => db.audience.count({ where: { shopId: shop.id } }),
     AudienceSync: () => db.audienceSync.count({ where: { shopId: shop.id } }),
     DataRequest: () => db.dataRequest.count({ where: { shopId: shop.id } }),
+    Alert: () => db.alert.count({ where: { shopId: shop.id } }),
   };
   const out: Record<string, number> = {};
   for (const model of Object.values(Prisma.ModelName)) out[model] = await counters[model]();

@@ -26,7 +26,7 @@ export interface SeededDemo {
   close(): Promise<void>;
 }
 
-export async function openSeededDemo(opts: { name: string; seed(db: Db, shopId: number): Promise<unknown>; acceptDownloads?: boolean }): Promise<SeededDemo> {
+export async function openSeededDemo(opts: { name: string; seed(db: Db, shopId: number, dbUrl: string): Promise<unknown>; acceptDownloads?: boolean }): Promise<SeededDemo> {
   mkdirSync(artifacts, { recursive: true });
   mkdirSync(path.join(root, ".tmp"), { recursive: true });
   const dbFile = path.join(root, ".tmp", `${opts.name}-${Date.now()}.sqlite`);
@@ -34,7 +34,7 @@ export async function openSeededDemo(opts: { name: string; seed(db: Db, shopId: 
   await migrate(url, { quiet: true });
   const { db } = createDb(url);
   const shop = await ensureDemoShop(db);
-  await opts.seed(db, shop.id);
+  await opts.seed(db, shop.id, url);
   await db.$disconnect();
   const demo = await startDemo({ dbFile });
   const browser = await launchChromium();

@@ -1,0 +1,198 @@
+/**
+ * The hourly step alarm: for each ready funnel of each installed shop, one grouped read of
+ * the precomputed rows (FunnelUnitDay: entry hour, device, furthest step of the units that
+ * had ended), the pure check (core/diagnosis/watch-run.ts) and the shop's Alert rows
+ * opened, updated or cleared. Method and false-alarm rate: docs/diagnosis.md.
+ */
+import { localDayNumber } from "../../core/funnel";
+import { SESSION_GAP_MS } from "../../core/types";
+import {
+  checkFunnel, decideAlerts, HOUR_MS, readWindow, WEEK_HOURS,
+  type AlertAction, type AlertState, type FunnelCheck, type HourGroup, type SpanFigures,
+} from "../../core/diagnosis/watch-run";
+import type { DbDialect } from "../db-client";
+import { refreshShop } from "./funnel-results/refresh.server";
+import type { ResultsDeps } from "./funnel-results/state.server";
+
+// A check is as of now: it first computes at most this many stale visitors (the refresher does the rest).
+const ALARM_FLUSH_MAX_VISITORS = 5_000;
+import { toDefinition, toView } from "./funnels.server";
+
+type Num = number | bigint;
+
+/**
+ * Ended units per entry hour, device and furthest step over the check's five weeks. A unit
+ * of week j (0 = the latest) counts when it had ended `j` weeks before the check: a session
+ * with no event in the 30 minutes before that moment, a visitor whose latest attempt's window
+ * had closed. Its furthest step is then final, and recent and baseline units are counted alike.
+ */
+export function alarmReadSql(dialect: DbDialect, unit: "session" | "visitor", windowMs: number, steps: number, now: number): string {
+  const [no, yes] = dialect === "sqlite" ? ["0", "1"] : ["false", "true"];
+  const { fromHour, endHour } = readWindow(now);
+  const week = WEEK_HOURS * HOUR_MS;
+  const [col, limit] = unit === "visitor" ? [`"latestStartTs"`, now - windowMs] : [`"lastTs"`, now - SESSION_GAP_MS];
+  const end = endHour * HOUR_MS;
+  // Numbers are computed here, not user input: inlined so both dialects do integer arithmetic on BIGINT.
+  return `SELECT ("entryTs" / ${HOUR_MS}) AS h, "device", "furthest", COUNT(*) AS n FROM "FunnelUnitDay"
+    WHERE "shopId" = $1 AND "funnelId" = $2 AND "multi" IN (${no}, ${yes})
+      AND "furthest" IN (${Array.from({ length: steps }, (_, i) => i + 1).join(", ")}) AND "day" >= $3 AND "day" <= $4
+      AND "entryTs" >= ${fromHour * HOUR_MS} AND "entryTs" < ${end}
+      AND ${col} + ((${end - 1} - "entryTs") / ${week}) * ${week} <= ${Math.floor(limit)}
+    GROUP BY ("entryTs" / ${HOUR_MS}), "device", "furthest"`;
+}
+
+export interface AlarmRunReport {
+  shopId: number;
+  funnelId: string;
+  series: number;
+  opened: number;
+  updated: number;
+  cleared: number;
+}
+
+/** One run over every installed shop. Returns what it did per funnel checked. */
+export async function runStepAlarm(deps: ResultsDeps, now = Date.now(), opts: { shopIds?: number[] } = {}): Promise<AlarmRunReport[]> {
+  const shops = await deps.db.shop.findMany({
+    where: { uninstalledAt: null, ...(opts.shopIds ? { id: { in: opts.shopIds } } : {}) },
+    select: { id: true, timeZone: true },
+    orderBy: { id: "asc" },
+  });
+  const reports: AlarmRunReport[] = [];
+  for (const shop of shops) {
+    // As of now: units whose events arrived since the refresher's last pass are counted.
+    await refreshShop(deps, shop.id, { maxVisitors: ALARM_FLUSH_MAX_VISITORS });
+    const funnels = await deps.db.funnel.findMany({
+      where: { shopId: shop.id, resultsState: "ready" },
+      include: { steps: { select: { position: true, label: true, matchers: true } } },
+      orderBy: { id: "asc" },
+    });
+    for (const row of funnels) {
+      const view = toView(row);
+      if (view.steps.length < 2) continue;
+      const check = await checkSavedFunnel(deps, shop, view.id, toDefinition(view), now);
+      const labels = view.steps.map((s) => s.label);
+      reports.push({ shopId: shop.id, funnelId: view.id, ...(await applyActions(deps, shop.id, view.id, labels, check, now)) });
+    }
+  }
+  return reports;
+}
+
+async function checkSavedFunnel(
+  deps: ResultsDeps,
+  shop: { id: number; timeZone: string },
+  funnelId: string,
+  def: ReturnType<typeof toDefinition>,
+  now: number,
+): Promise<FunnelCheck> {
+  const { fromHour } = readWindow(now);
+  const sql = alarmReadSql(deps.dialect, def.unit, def.windowMs, def.steps.length, now);
+  // Day numbers only bound the index range; the entry times decide.
+  const days = [localDayNumber(fromHour * HOUR_MS, shop.timeZone) - 1, localDayNumber(now, shop.timeZone) + 1];
+  const rows = await deps.exec.query<{ h: Num; device: string | null; furthest: Num; n: Num }>(sql, shop.id, funnelId, ...days);
+  const groups: HourGroup[] = rows.map((r) => ({ hour: Number(r.h), device: r.device, furthest: Number(r.furthest), n: Number(r.n) }));
+  return checkFunnel(groups, { now, steps: def.steps.length });
+}
+
+async function applyActions(
+  deps: ResultsDeps, shopId: number, funnelId: string, labels: string[], check: FunnelCheck, now: number,
+): Promise<Omit<AlarmRunReport, "shopId" | "funnelId">> {
+  const rows = await deps.db.alert.findMany({
+    where: { shopId, funnelId },
+    select: { id: true, step: true, segment: true, status: true, since: true, clearedAt: true },
+  });
+  const states: AlertState[] = rows.map((r) => ({
+    id: r.id, step: r.step, segment: r.segment, status: r.status === "open" ? "open" : "cleared",
+    since: r.since.getTime(), clearedAt: r.clearedAt?.getTime() ?? null,
+  }));
+  const actions = decideAlerts(check, states);
+  const at = new Date(now);
+  const figures = (f: SpanFigures) => ({
+    expectedRate: f.expectedRate, expectedLow: f.expectedLow, expectedHigh: f.expectedHigh,
+    baselineSettled: f.baselineSettled, baselineConverted: f.baselineConverted,
+    settled: f.settled, converted: f.converted, observedRate: f.observedRate,
+  });
+  const counts = { series: check.series, opened: 0, updated: 0, cleared: 0 };
+  for (const a of actions) await apply(a);
+  return counts;
+
+  async function apply(a: AlertAction) {
+    if (a.kind === "open") {
+      // Never two open alerts for one step and segment, even if two processes run the check.
+      await deps.db.$transaction(async (tx) => {
+        const existing = await tx.alert.findFirst({ where: { shopId, funnelId, step: a.check.step, segment: a.check.segment, status: "open" }, select: { id: true } });
+        if (existing) return;
+        await tx.alert.create({
+          data: {
+            shopId, funnelId, step: a.check.step, fromLabel: labels[a.check.step - 2] ?? "", toLabel: labels[a.check.step - 1] ?? "",
+            segment: a.check.segment, granularity: a.check.granularity, status: "open", openedAt: at, since: new Date(a.figures.since),
+            lastCheckedAt: at, ...figures(a.figures),
+          },
+        });
+        counts.opened++;
+      });
+      return;
+    }
+    const data = { lastCheckedAt: at, granularity: a.check.granularity, ...(a.figures ? figures(a.figures) : {}) };
+    if (a.kind === "clear") {
+      await deps.db.alert.updateMany({ where: { id: a.id, shopId, status: "open" }, data: { ...data, status: "cleared", clearedAt: at } });
+      counts.cleared++;
+    } else {
+      await deps.db.alert.updateMany({ where: { id: a.id, shopId, status: "open" }, data });
+      counts.updated++;
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Reads for the pages and the report JSON                                              */
+/* ------------------------------------------------------------------------------------ */
+
+export interface AlertView {
+  id: string;
+  funnelId: string;
+  funnelName: string;
+  step: number;
+  fromLabel: string;
+  toLabel: string;
+  segment: string;
+  granularity: "hour" | "day";
+  status: "open" | "cleared";
+  openedAt: string;
+  since: string;
+  lastCheckedAt: string;
+  clearedAt: string | null;
+  expectedRate: number;
+  expectedLow: number;
+  expectedHigh: number;
+  baselineSettled: number;
+  baselineConverted: number;
+  settled: number;
+  converted: number;
+  observedRate: number;
+  /** "sessions" | "visitors": what the counts count. */
+  unit: "session" | "visitor";
+}
+
+/** The shop's alerts, newest first: open ones (optionally of one funnel), or all (history). */
+export async function listAlerts(
+  db: ResultsDeps["db"],
+  shopId: number,
+  opts: { status?: "open"; funnelId?: string; limit?: number } = {},
+): Promise<AlertView[]> {
+  const rows = await db.alert.findMany({
+    where: { shopId, ...(opts.status ? { status: opts.status } : {}), ...(opts.funnelId ? { funnelId: opts.funnelId } : {}) },
+    include: { funnel: { select: { name: true, unit: true } } },
+    orderBy: [{ openedAt: "desc" }, { id: "asc" }],
+    take: opts.limit ?? 500,
+  });
+  return rows.map((r) => ({
+    id: r.id, funnelId: r.funnelId, funnelName: r.funnel.name, step: r.step, fromLabel: r.fromLabel, toLabel: r.toLabel,
+    segment: r.segment, granularity: r.granularity === "day" ? "day" : "hour", status: r.status === "open" ? "open" : "cleared",
+    openedAt: r.openedAt.toISOString(), since: r.since.toISOString(), lastCheckedAt: r.lastCheckedAt.toISOString(),
+    clearedAt: r.clearedAt?.toISOString() ?? null,
+    expectedRate: r.expectedRate, expectedLow: r.expectedLow, expectedHigh: r.expectedHigh,
+    baselineSettled: r.baselineSettled, baselineConverted: r.baselineConverted,
+    settled: r.settled, converted: r.converted, observedRate: r.observedRate,
+    unit: r.funnel.unit === "visitor" ? "visitor" : "session",
+  }));
+}

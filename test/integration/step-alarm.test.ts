@@ -1,0 +1,171 @@
+/**
+ * The hourly step alarm on SQLite and PostgreSQL, over the production build's precomputed
+ * results: five weeks of steady Purchase-funnel traffic, then mobile sessions that stop
+ * adding to cart (50 % → 5 %) from a given hour.
+ * - A shop of ~1,000 sessions a day (hourly comparison): checked 2 hours after the break,
+ *   the job opens one alert naming "Viewed a product → Added to cart", mobile, since the
+ *   break's hour; an hour later it updates it (no second alert); 2 hours after the
+ *   recovery it clears it; the next check does not raise it again.
+ * - The same traffic without a break: no alert. Shop A's alerts never show for shop B.
+ * - A demo-sized shop (~150 sessions a day, daily comparison) whose break started 2 days
+ *   ago: the real server's schedule (STEP_ALARM_CHECK_SECONDS=1) opens the alert, naming the
+ *   break's day, and keeps one alert over several runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../../app/db-client";
+import { runStepAlarm } from "../../app/services/step-alarm.server";
+import type { ResultsDeps } from "../../app/services/funnel-results/state.server";
+import { createSqlExecutor } from "../../ingest/sql-executor.server";
+import { ensureDemoShop } from "../../scripts/lib/demo-shop";
+import { startApp, type TestApp } from "../helpers/app-server";
+import { adminHeaders } from "../helpers/shopify-auth";
+import { seedJourneys } from "../helpers/funnel-seed";
+import { alarmTraffic } from "../helpers/alarm-traffic";
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+describe.each(["sqlite", "postgres"] as const)("step alarm on %s", (kind) => {
+  let app: TestApp;
+  let deps: ResultsDeps;
+  const realNow = Date.now();
+  const hourNow = Math.floor(realNow / HOUR) * HOUR;
+  // Shop A: mobile broken for 4 hours, 12 hours ago.
+  const breakA = hourNow - 12 * HOUR;
+  const recoverA = breakA + 4 * HOUR;
+  // Shop D: demo-sized, mobile broken since 2 days ago.
+  const breakD = realNow - 2 * DAY;
+  const A = `alarm-a-${kind}.myshopify.com`;
+  const B = `alarm-b-${kind}.myshopify.com`;
+  const D = `alarm-d-${kind}.myshopify.com`;
+  const shopIds: Record<string, number> = {};
+  const funnelIds: Record<string, string> = {};
+
+  const get = (path: string, shop: string) => fetch(`${app.url}${path}`, { headers: adminHeaders(shop), redirect: "manual" });
+  const waitReady = async (funnelId: string) => {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const { resultsState } = await app.db.funnel.findUniqueOrThrow({ where: { id: funnelId }, select: { resultsState: true } });
+      if (resultsState === "ready") return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`funnel ${funnelId} not ready after 120 s`);
+  };
+  const alertsOf = (shop: string) => app.db.alert.findMany({ where: { shopId: shopIds[shop] }, orderBy: { openedAt: "asc" } });
+
+  beforeAll(async () => {
+    app = await startApp({ db: kind, env: { STEP_ALARM_CHECK_SECONDS: "0" } });
+    const { db, dialect } = createDb(app.dbUrl);
+    deps = { db, dialect, exec: createSqlExecutor(app.dbUrl) };
+    const shops = [
+      [A, { perDay: 1000, seed: 21, breakAt: breakA, recoverAt: recoverA }],
+      [B, { perDay: 1000, seed: 22 }],
+      [D, { perDay: 150, seed: 23, breakAt: breakD }],
+    ] as const;
+    for (const [domain, traffic] of shops) {
+      const shop = await ensureDemoShop(app.db, { domain, ingestKey: `ik_${domain}`, timeZone: "UTC" });
+      shopIds[domain] = shop.id;
+      await seedJourneys(app.db, shop.id, alarmTraffic({ prefix: `${kind}-${domain}`, end: realNow - 5 * MIN, ...traffic }));
+      const list = await (await get("/app/funnels?_data=routes%2Fapp.funnels._index", domain)).json();
+      funnelIds[domain] = list.funnels.find((f: { name: string }) => f.name === "Purchase").id;
+    }
+    for (const domain of [A, B, D]) await waitReady(funnelIds[domain]);
+  }, 600_000);
+  afterAll(async () => {
+    await deps?.exec.close();
+    await deps?.db.$disconnect();
+    await app?.stop();
+  });
+
+  it("opens one alert 2 hours after the break, naming the step, the device and the hour it started", async () => {
+    const now = breakA + 2 * HOUR + 10 * MIN;
+    const reports = await runStepAlarm(deps, now, { shopIds: [shopIds[A]] });
+    const purchase = reports.find((r) => r.funnelId === funnelIds[A])!;
+    expect(purchase.series).toBe(3 * 3); // 3 transitions × (overall, desktop, mobile)
+    const alerts = await alertsOf(A);
+    const mobile = alerts.filter((a) => a.segment === "mobile");
+    expect(mobile).toHaveLength(1);
+    expect(mobile[0]).toMatchObject({
+      funnelId: funnelIds[A], step: 2, fromLabel: "Viewed a product", toLabel: "Added to cart", granularity: "hour", status: "open",
+    });
+    expect(Math.abs(mobile[0].since.getTime() - breakA)).toBeLessThanOrEqual(HOUR);
+    expect(mobile[0].observedRate).toBeLessThan(mobile[0].expectedLow);
+    expect(mobile[0].observedRate).toBeCloseTo(mobile[0].converted / mobile[0].settled, 12);
+    expect(mobile[0].expectedRate).toBeGreaterThan(0.4);
+    expect(mobile[0].expectedRate).toBeLessThan(0.6);
+    // Only the broken transition: nothing on desktop, nothing on later steps.
+    expect(alerts.filter((a) => a.segment === "desktop" || a.step !== 2)).toEqual([]);
+  });
+
+  it("shows the open alert in the funnel's report JSON in words, and in the shop's history, never to another shop", async () => {
+    const report = await (await get(`/app/funnels/${funnelIds[A]}/report`, A)).json();
+    const mobile = report.alerts.find((a: { segment: string }) => a.segment === "mobile");
+    expect(mobile).toMatchObject({ step: 2, status: "open", funnelId: funnelIds[A] });
+    expect(mobile.sentence).toMatch(/^Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on \(same hours of the previous 4 weeks: [\d,]+ of [\d,]+\)\.$/);
+    expect(mobile.sentence).toContain(`${mobile.converted} of ${mobile.settled} sessions`);
+    const history = await (await get("/app/alerts?_data=routes%2Fapp.alerts", A)).json();
+    expect(history.alerts.map((a: { id: string }) => a.id).sort()).toEqual((await alertsOf(A)).map((a) => a.id).sort());
+    // Shop B: none of A's alerts, on its own report, its history, or A's funnel id.
+    expect((await (await get(`/app/funnels/${funnelIds[B]}/report`, B)).json()).alerts).toEqual([]);
+    expect((await (await get("/app/alerts?_data=routes%2Fapp.alerts", B)).json()).alerts).toEqual([]);
+    expect((await get(`/app/funnels/${funnelIds[A]}/report`, B)).status).toBe(404);
+  });
+
+  it("updates the open alert while the step stays low instead of opening another", async () => {
+    const before = await alertsOf(A);
+    await runStepAlarm(deps, breakA + 3 * HOUR + 10 * MIN, { shopIds: [shopIds[A]] });
+    const after = await alertsOf(A);
+    // The overall fall may cross the bar only now (a new alert of its own); each step and segment has one.
+    const keys = after.map((a) => `${a.step}:${a.segment}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(after.filter((a) => a.segment === "mobile").map((a) => a.id)).toEqual(before.filter((a) => a.segment === "mobile").map((a) => a.id));
+    const m0 = before.find((a) => a.segment === "mobile")!;
+    const m1 = after.find((a) => a.segment === "mobile")!;
+    expect(m1.status).toBe("open");
+    expect(m1.since).toEqual(m0.since);
+    expect(m1.settled).toBeGreaterThan(m0.settled);
+  });
+
+  it("clears the alert 2 hours after the step recovers, keeps it as history, and does not raise the old drop again", async () => {
+    const now = recoverA + 2 * HOUR + 10 * MIN;
+    await runStepAlarm(deps, now, { shopIds: [shopIds[A]] });
+    const alerts = await alertsOf(A);
+    const mobile = alerts.filter((a) => a.segment === "mobile");
+    expect(mobile).toHaveLength(1);
+    expect(mobile[0].status).toBe("cleared");
+    expect(mobile[0].clearedAt?.getTime()).toBe(now);
+    await runStepAlarm(deps, now + HOUR, { shopIds: [shopIds[A]] });
+    expect((await alertsOf(A)).filter((a) => a.segment === "mobile")).toHaveLength(1);
+    expect((await alertsOf(A)).filter((a) => a.status === "open")).toEqual([]);
+  });
+
+  it("raises nothing on a shop with steady traffic, at any of those checks", async () => {
+    for (const now of [breakA + 2 * HOUR + 10 * MIN, breakA + 3 * HOUR + 10 * MIN, recoverA + 2 * HOUR + 10 * MIN, realNow]) {
+      await runStepAlarm(deps, now, { shopIds: [shopIds[B]] });
+    }
+    expect(await alertsOf(B)).toEqual([]);
+  });
+
+  it("compares days on a demo-sized shop, and the real server's schedule opens the alert once", async () => {
+    const server = await startApp({ dbUrl: app.dbUrl, env: { STEP_ALARM_CHECK_SECONDS: "1" } });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && (await alertsOf(D)).length === 0) await new Promise((r) => setTimeout(r, 250));
+      // Several more runs of the schedule.
+      await new Promise((r) => setTimeout(r, 3_500));
+      expect(server.logs.join("")).toMatch(/\[step-alarm\] \d+ funnels: /);
+    } finally {
+      await server.stop();
+    }
+    const alerts = await alertsOf(D);
+    const mobile = alerts.filter((a) => a.segment === "mobile");
+    expect(mobile).toHaveLength(1);
+    expect(mobile[0]).toMatchObject({ funnelId: funnelIds[D], step: 2, toLabel: "Added to cart", granularity: "day", status: "open" });
+    expect(Math.abs(mobile[0].since.getTime() - breakD)).toBeLessThanOrEqual(DAY);
+    expect(alerts.filter((a) => a.segment === "desktop" || a.step !== 2)).toEqual([]);
+    // The schedule's runs at the real time left shops A and B as they were.
+    expect((await alertsOf(A)).filter((a) => a.status === "open")).toEqual([]);
+    expect(await alertsOf(B)).toEqual([]);
+  });
+});
