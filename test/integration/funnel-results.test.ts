@@ -164,8 +164,8 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     expect(d.mainFunnel.report).toMatchObject({ totalUnits: want.totalUnits, inProgressUnits: want.inProgressUnits, steps: withoutTimes, biggestLeak: want.biggestLeak });
   });
 
-  it("stays equal right after late events change old sessions and days", async () => {
-    // Late purchases and a page view bridging two sessions of earlier visitors, then at once a report.
+  it("stays equal after late events change old sessions and days, as of the refresher's next pass", async () => {
+    // Late purchases and a page view bridging two sessions of earlier visitors, then a report once they are in.
     const late: Compact[] = [];
     for (let v = 0; v < 40; v++) {
       const clientId = visitor(`r-${kind}-${v}`);
