@@ -23,6 +23,7 @@ import { TrendChart } from "../components/funnel/TrendChart";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { ReportSkeleton } from "../components/funnel/ReportSkeleton";
 import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
+import { FunnelDefinitionCard, isRebuilding, RebuildingBanner } from "../components/funnel/FunnelDefinitionCard";
 
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
@@ -116,6 +117,7 @@ export default function FunnelReportPage() {
             onChange={(patch) => navigate(`${base}?${nextReportQuery(r.params, pendingSearch, patch)}`)}
           />
         </Card>
+        <RebuildingBanner active={isRebuilding(r)} />
         {reloading ? (
           <ReportSkeleton />
         ) : r.totalUnits === 0 ? (
@@ -205,6 +207,7 @@ export default function FunnelReportPage() {
             </Layout.Section>
           </Layout>
         )}
+        <FunnelDefinitionCard funnel={r.funnel} editUrl={`${base}/edit`} />
         <Card>
           <BlockStack gap="200">
             <Text as="h2" variant="headingMd">Funnel</Text>
