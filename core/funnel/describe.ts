@@ -42,6 +42,8 @@ function filterInWords(f: StepFilter): string {
 
 /** One alternative: the catalog's phrase (or the choice's, for scroll 75 %), then its other filters. */
 export function matcherInWords(m: Pick<StepMatcher, "event" | "filters">): string {
+  // A builder draft may not have its event yet.
+  if (m.event.trim() === "" || m.event === "mc:") return "… (no event chosen yet)";
   const picked = choiceOf(m);
   const known = catalogEvent(m.event);
   const phrase = picked ? picked.option.phrase : known ? known.phrase : `sent the event ${eventLabel(m.event).replace(/^Custom event /, "")}`;

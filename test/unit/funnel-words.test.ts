@@ -85,6 +85,7 @@ describe("definition in words", () => {
     expect(matcherInWords(ev("collection_viewed", { field: "path", op: "startsWith", value: "/collections/all", title: "All products" }))).toBe("viewed a collection (collection “All products”)");
     expect(matcherInWords(ev("product_added_to_cart", { field: "productId", op: "equals", value: "7" }))).toBe("added it to the cart (product id 7)");
     expect(matcherInWords(ev("page_viewed", { field: "path", op: "equals", value: "/pages/faq" }))).toBe("viewed a page (on the page /pages/faq)");
+    expect(matcherInWords(ev(""))).toBe("… (no event chosen yet)");
   });
 
   it("writes windows in the largest whole unit", () => {
