@@ -43,8 +43,9 @@ export type FilterOp = "equals" | "startsWith" | "contains";
 
 /** A condition on an event. `prop` filters compare String(props[key]). */
 export type StepFilter =
-  | { field: "path"; op: FilterOp; value: string }
-  | { field: "productId"; op: "equals"; value: string }
+  // `title` names what a picker chose (a collection, a product) for display; matching ignores it.
+  | { field: "path"; op: FilterOp; value: string; title?: string }
+  | { field: "productId"; op: "equals"; value: string; title?: string }
   | { field: "prop"; key: string; op: "equals"; value: string };
 
 /** One alternative of a step: an event name plus filters that must all hold. */

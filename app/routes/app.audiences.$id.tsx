@@ -114,6 +114,9 @@ export default function AudiencePage() {
                         (data.size.excludedCustomers > 0 ? `; ${data.size.excludedCustomers.toLocaleString("en-US")} customers left out because they got past the step another time.` : ".")
                       : "The funnel of this audience was deleted or its range can no longer be read: it has no members."}
                   </Text>
+                  {data.dropOff?.madeFromVersion ? (
+                    <Text as="p" tone="subdued">{`The funnel has been edited since this audience was made: it keeps the steps of version ${data.dropOff.madeFromVersion}.`}</Text>
+                  ) : null}
                 </div>
               ) : (
                 <AudienceSize size={data.size} lookbackDays={a.lookbackDays} />

@@ -29,6 +29,7 @@ import { ResultsAsOf } from "../components/funnel/ResultsAsOf";
 import { StepAlertBanner } from "../components/alerts/StepAlertBanner";
 import { shopAlerts, type AlertWithWords } from "../services/step-alarm-pages.server";
 import { ALERT_HISTORY_URL } from "../components/alerts/alert-text";
+import { FunnelDefinitionCard, isRebuilding, RebuildingBanner } from "../components/funnel/FunnelDefinitionCard";
 
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
@@ -127,6 +128,7 @@ export default function FunnelReportPage() {
           />
         </Card>
         {reloading ? null : <ResultsAsOf view={r} />}
+        <RebuildingBanner active={isRebuilding(r)} />
         {reloading ? (
           <ReportSkeleton />
         ) : r.totalUnits === 0 ? (
@@ -217,6 +219,7 @@ export default function FunnelReportPage() {
             </Layout.Section>
           </Layout>
         )}
+        <FunnelDefinitionCard funnel={r.funnel} editUrl={`${base}/edit`} />
         <Card>
           <BlockStack gap="200">
             <Text as="h2" variant="headingMd">Funnel</Text>

@@ -24,6 +24,7 @@ import { MAX_STEPS, MIN_STEPS } from "../../core/types";
 import { safeLocale } from "../components/funnel/funnel-format";
 import { funnelPrefill } from "../../core/insights/prefill";
 import { draftToInput, FunnelBuilder, inputToDraft, type FunnelDraft } from "../components/funnel/FunnelBuilder";
+import { useStepCounts } from "../components/funnel/useStepCounts";
 
 export const meta: MetaFunction = () => [{ title: "New funnel" }];
 
@@ -69,6 +70,7 @@ export default function NewFunnelPage() {
   const saving = useNavigation().state !== "idle";
   const templates = data.templates.map((t) => ({ key: t.key, name: t.name, description: t.description, draft: inputToDraft(t.input) }));
   const [draft, setDraft] = useState<FunnelDraft>(() => (data.prefill ? inputToDraft(data.prefill) : templates.find((t) => t.key === data.selected)!.draft));
+  const counts = useStepCounts(draft);
   return (
     <Page title="New funnel" backAction={{ content: "Funnels", url: "/app/funnels" }}>
       <Form method="post">
@@ -84,6 +86,7 @@ export default function NewFunnelPage() {
             formError={actionData?.error ?? null}
             locale={data.locale}
             limits={data.limits}
+            counts={counts}
           />
           <InlineStack align="end" gap="200">
             <Button url="/app/funnels">Cancel</Button>

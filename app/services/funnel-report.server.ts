@@ -27,7 +27,7 @@ import type { FunnelParams } from "../../core/funnel";
 import { formatter, leakSentence, noLeakSentence, safeLocale } from "../components/funnel/funnel-format";
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../components/funnel/funnel-query";
 import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
-import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
+import { funnelVersionNow, getFunnel, toDefinition, type FunnelView } from "./funnels.server";
 import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagnosis.server";
 import { unitDayBreakdowns } from "./diagnosis-reads.server";
 import { stepPaths } from "./diagnosis-paths.server";
@@ -182,7 +182,7 @@ export async function funnelReport(
   shop: ReportShop,
   funnelId: string,
   input: URLSearchParams | ReportParams,
-  opts: { stepTimes?: boolean; diagnosis?: boolean } = {},
+  opts: { stepTimes?: boolean; diagnosis?: boolean; retried?: boolean } = {},
 ): Promise<FunnelReportView> {
   const params = input instanceof URLSearchParams ? parseReportParams(input) : input;
   const now = Date.now();
@@ -201,9 +201,12 @@ export async function funnelReport(
   let resultsFrom = "unit-days" as FunnelReportView["resultsFrom"];
   let asOf = now;
   let build = null as BuildProgress | null;
+  // Rows were read: the version check below makes sure they were the reported version's.
+  let readRows = false;
   const compute = async (p: FunnelParams) => {
     const answer = await unitDayReport({ db: prisma, dialect, reads: reportReads }, shop.id, funnel.id, def, p);
     if (answer.from !== "unit-days" && answer.build) build = answer.build;
+    readRows ||= answer.from !== "events";
     if (answer.from === "events") {
       if (resultsFrom === "unit-days") resultsFrom = "events";
       return funnelAggregateSql(prisma, dialect, shop.id, def, p);
@@ -255,6 +258,12 @@ export async function funnelReport(
     previousTrend = prevReport.trend ?? null;
     comparison = compareReports(report, prevReport);
     previous = { totalUnits: prevReport.totalUnits, inProgressUnits: prevReport.inProgressUnits, steps: prevReport.steps };
+  }
+
+  // An edit committed while precomputed rows were read (decision 010): they may belong to
+  // another version than `def`; answer again for the definition now stored.
+  if (readRows && !opts.retried && (await funnelVersionNow(shop.id, funnel.id)) !== funnel.version) {
+    return funnelReport(shop, funnelId, params, { ...opts, retried: true });
   }
 
   const locale = safeLocale(shop.locale);

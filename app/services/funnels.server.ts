@@ -6,6 +6,8 @@ import { z } from "zod";
 import prisma from "../db.server";
 import { nudgeResultsRefresher } from "./funnel-results/nudge";
 import { STANDARD_EVENTS } from "../../extensions/web-pixel/src/map";
+import { EVENT_CATALOG } from "../../core/event-catalog";
+import { errorSummary, fieldPlace } from "../../core/funnel/field-errors";
 import {
   DEFAULT_VISITOR_WINDOW_MS,
   MAX_STEPS,
@@ -41,27 +43,38 @@ function text(what: string, max: number) {
     .refine((s) => !CONTROL.test(s), `${what} must not contain control characters (line breaks, tabs…)`);
 }
 
-const filterOp = z.enum(["equals", "startsWith", "contains"], { error: "op must be equals, startsWith or contains" });
+const filterOp = z.enum(["equals", "startsWith", "contains"], { error: "choose a condition: is, starts with or contains" });
+/** What a picker chose, for display only (core/types StepFilter). */
+const pickedTitle = text("The picked item's name", 256).optional();
 
 /** Mirrors core/types StepFilter exactly; any other shape is refused. */
 export const stepFilterSchema = z.discriminatedUnion(
   "field",
   [
-    z.strictObject({ field: z.literal("path"), op: filterOp, value: text("Path", 1024) }),
-    z.strictObject({ field: z.literal("productId"), op: z.literal("equals", { error: "productId filters only support equals" }), value: text("Product id", 128) }),
+    z.strictObject({ field: z.literal("path"), op: filterOp, value: text("Page address", 1024), title: pickedTitle }),
+    z.strictObject({
+      field: z.literal("productId"),
+      op: z.literal("equals", { error: "a product filter matches one product exactly" }),
+      value: text("Product", 128),
+      title: pickedTitle,
+    }),
     z.strictObject({
       field: z.literal("prop"),
       key: text("Property name", 64),
-      op: z.literal("equals", { error: "property filters only support equals" }),
+      op: z.literal("equals", { error: "a property filter matches one value exactly" }),
       value: text("Property value", 256),
     }),
   ],
-  { error: "filter field must be path, productId or prop" },
+  { error: "choose what to filter on: page, product or event property" },
 );
 
 export const stepMatcherSchema = z.strictObject({
   // Event names are ≤ 64 characters on ingest (docs/event-schema.md).
-  event: text("Event name", 64),
+  event: z
+    .string({ error: "Choose an event" })
+    .refine((s) => s.trim().length > 0 && s !== "mc:", "Choose an event")
+    .refine((s) => s.length <= 64, "An event name is at most 64 characters")
+    .refine((s) => !CONTROL.test(s), "An event name must not contain control characters (line breaks, tabs…)"),
   filters: z.array(stepFilterSchema).max(MAX_FILTERS, `at most ${MAX_FILTERS} filters per alternative`).default([]),
 });
 
@@ -107,9 +120,11 @@ export function validateFunnelInput(input: unknown): FunnelValidation {
     const key = issue.path.map(String).join(".") || "_";
     fieldErrors[key] ??= issue.message;
   }
-  const first = parsed.error.issues[0];
-  const where = first.path.length ? `${first.path.join(".")}: ` : "";
-  return { ok: false, error: `Invalid funnel — ${where}${first.message}`, fieldErrors };
+  // In words ("Step 3, event: Choose an event"), every problem, not only the first.
+  const list = errorSummary(fieldErrors);
+  const first = list[0] ?? `${fieldPlace("")}: ${parsed.error.issues[0].message}`;
+  const more = list.length > 1 ? ` (and ${list.length - 1} more: ${list.slice(1).join("; ")})` : "";
+  return { ok: false, error: `The funnel was not saved — ${first}${more}`, fieldErrors };
 }
 
 /** Parses the builder's JSON field; size and JSON syntax are checked before the schema. */
@@ -231,16 +246,7 @@ export function templateByKey(key: string | null | undefined): FunnelTemplate | 
 }
 
 /** Events the pixel and theme embed can send, offered in the builder even before any arrived. */
-export const KNOWN_EVENT_NAMES: readonly string[] = [
-  ...STANDARD_EVENTS,
-  "mc:scroll_depth",
-  "mc:video_play",
-  "mc:file_download",
-  "mc:outbound_click",
-  "mc:form_start",
-  "mc:form_submit",
-  "mc:wishlist_add",
-];
+export const KNOWN_EVENT_NAMES: readonly string[] = EVENT_CATALOG.map((e) => e.name);
 
 // ---------------------------------------------------------------------------- storage
 
@@ -254,10 +260,15 @@ export interface FunnelView {
   isMain: boolean;
   createdAt: string;
   steps: { label: string; anyOf: StepMatcher[] }[];
+  /** Definition version: 1 at creation, +1 per edit (FunnelVersion keeps each one). */
+  version: number;
+  /** Precomputed results: "ready", or still (re)building ("marking" / "building"). */
+  resultsState: string;
 }
 
 type FunnelRow = {
   id: string; name: string; unit: string; windowMinutes: number; template: string | null; isMain: boolean; createdAt: Date;
+  version?: number; resultsState?: string;
   steps: { position: number; label: string; matchers: string }[];
 };
 
@@ -271,6 +282,8 @@ export function toView(row: FunnelRow): FunnelView {
     isMain: row.isMain,
     createdAt: row.createdAt.toISOString(),
     steps: [...row.steps].sort((a, b) => a.position - b.position).map((s) => ({ label: s.label, anyOf: parseMatchers(s.matchers) })),
+    version: row.version ?? 1,
+    resultsState: row.resultsState ?? "building",
   };
 }
 
@@ -331,6 +344,7 @@ export async function createFunnel(shopId: number, input: FunnelInput, opts: { i
         steps: {
           create: input.steps.map((s, i) => ({ shopId, position: i + 1, label: s.label, matchers: JSON.stringify(s.anyOf) })),
         },
+        versions: { create: { shopId, ...versionData(input), version: 1 } },
       },
       include: withSteps,
     });
@@ -341,6 +355,81 @@ export async function createFunnel(shopId: number, input: FunnelInput, opts: { i
   return view;
 }
 
+function versionData(d: { name: string; unit: string; windowMinutes: number; steps: readonly { label: string; anyOf: readonly StepMatcher[] }[] }) {
+  return { name: d.name, unit: d.unit, windowMinutes: d.windowMinutes, steps: JSON.stringify(d.steps.map((s) => ({ label: s.label, anyOf: s.anyOf }))) };
+}
+
+/**
+ * Saves a new definition of one of the shop's funnels as its next version (decision 010).
+ * In the same transaction: the old version goes to FunnelVersion (if it predates
+ * versions), its precomputed rows are dropped and its results mark cleared, so the
+ * refresher starts a fresh build (funnel-results.server.ts: a funnel without a mark is
+ * built from scratch) and no report ever reads rows of the old version with the new one.
+ * Null when the funnel is not the shop's.
+ */
+export async function updateFunnel(shopId: number, id: string, input: FunnelInput): Promise<FunnelView | null> {
+  const view = await prisma.$transaction(async (tx) => {
+    const row = await tx.funnel.findFirst({ where: { id, shopId }, include: withSteps });
+    if (!row) return null;
+    const old = toView(row);
+    const known = await tx.funnelVersion.findUnique({ where: { shopId_funnelId_version: { shopId, funnelId: id, version: old.version } }, select: { version: true } });
+    if (!known) await tx.funnelVersion.create({ data: { shopId, funnelId: id, version: old.version, ...versionData(old), createdAt: row.createdAt } });
+    const version = old.version + 1;
+    // The funnel row first: its lock orders this after (or before) a refresher batch that
+    // read the old mark, which then writes nothing (funnel-results.server.ts refreshBatch).
+    await tx.funnel.updateMany({
+      where: { id, shopId },
+      data: { name: input.name, unit: input.unit, windowMinutes: input.windowMinutes, template: input.template ?? null, version, resultsMark: null, resultsState: "building" },
+    });
+    await tx.funnelUnitDay.deleteMany({ where: { shopId, funnelId: id } });
+    await tx.funnelStep.deleteMany({ where: { shopId, funnelId: id } });
+    await tx.funnelStep.createMany({ data: input.steps.map((s, i) => ({ shopId, funnelId: id, position: i + 1, label: s.label, matchers: JSON.stringify(s.anyOf) })) });
+    await tx.funnelVersion.create({ data: { shopId, funnelId: id, version, ...versionData(input) } });
+    // Open step alerts judged the old steps: closed with the old version (kept as history).
+    await tx.alert.updateMany({ where: { shopId, funnelId: id, status: "open" }, data: { status: "cleared", clearedAt: new Date() } });
+    return toView((await tx.funnel.findFirstOrThrow({ where: { id, shopId }, include: withSteps })));
+  }, { timeout: 60_000 });
+  // The rebuild starts now rather than at the refresher's next pass.
+  if (view) nudgeResultsRefresher();
+  return view;
+}
+
+/** The funnel's current version (null: not the shop's): a report checks it did not change while it read rows. */
+export async function funnelVersionNow(shopId: number, id: string): Promise<number | null> {
+  return (await prisma.funnel.findFirst({ where: { id, shopId }, select: { version: true } }))?.version ?? null;
+}
+
+/** One stored definition of a funnel: its current one, or an earlier version from the history. */
+export async function getFunnelAtVersion(shopId: number, id: string, version: number): Promise<FunnelView | null> {
+  const current = await getFunnel(shopId, id);
+  if (!current || current.version === version) return current;
+  const row = await prisma.funnelVersion.findUnique({ where: { shopId_funnelId_version: { shopId, funnelId: id, version } } });
+  if (!row) return null;
+  return {
+    ...current,
+    name: row.name,
+    unit: row.unit === "visitor" ? "visitor" : "session",
+    windowMinutes: row.windowMinutes,
+    steps: parseVersionSteps(row.steps),
+    version: row.version,
+  };
+}
+
+/** Earlier and current versions, newest first (for the edit page's history). */
+export async function funnelHistory(shopId: number, id: string): Promise<{ version: number; name: string; createdAt: string; stepLabels: string[] }[]> {
+  const rows = await prisma.funnelVersion.findMany({ where: { shopId, funnelId: id }, orderBy: { version: "desc" }, take: 50 });
+  return rows.map((r) => ({ version: r.version, name: r.name, createdAt: r.createdAt.toISOString(), stepLabels: parseVersionSteps(r.steps).map((s) => s.label) }));
+}
+
+function parseVersionSteps(raw: string): FunnelView["steps"] {
+  try {
+    const parsed = z.array(z.object({ label: z.string(), anyOf: z.array(stepMatcherSchema) })).safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Deletes one of the shop's funnels; if it was the main one, the oldest remaining takes over. */
 export async function deleteFunnel(shopId: number, id: string): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
@@ -348,6 +437,7 @@ export async function deleteFunnel(shopId: number, id: string): Promise<boolean>
     if (!row) return false;
     // Explicitly, not only by the foreign key's cascade: SQLite enforces it per connection.
     await tx.funnelUnitDay.deleteMany({ where: { funnelId: id, shopId } });
+    await tx.funnelVersion.deleteMany({ where: { funnelId: id, shopId } });
     await tx.funnel.deleteMany({ where: { id, shopId } });
     if (row.isMain) {
       const next = await tx.funnel.findFirst({ where: { shopId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true } });

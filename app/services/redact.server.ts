@@ -19,6 +19,7 @@ function deletionsFor(db: Prisma.TransactionClient, shopId: number | null, domai
     StaleVisitor: () => db.staleVisitor.deleteMany({ where: { shopId: id } }),
     FunnelStep: () => db.funnelStep.deleteMany({ where: { shopId: id } }),
     Alert: () => db.alert.deleteMany({ where: { shopId: id } }),
+    FunnelVersion: () => db.funnelVersion.deleteMany({ where: { shopId: id } }),
     Funnel: () => db.funnel.deleteMany({ where: { shopId: id } }),
     Event: () => db.event.deleteMany({ where: { shopId: id } }),
     VisitorSession: () => db.visitorSession.deleteMany({ where: { shopId: id } }),

@@ -2,9 +2,11 @@
  * The micro-conversions and macro goals the insights pages know by name, as step
  * matchers over what the web pixel and theme embed send (docs/event-schema.md;
  * theme embed: mc:scroll_depth {percent: 50|75|90}, mc:form_* {formType: customer|contact}).
+ * Labels of single events come from the one event catalog (core/event-catalog.ts).
  * Pure data plus helpers; matching itself is core/funnel's `matchesAlternative`.
  */
 import type { StepFilter, StepMatcher } from "../types";
+import { eventLabel } from "../event-catalog";
 
 /** A named metric: an event (or OR-alternatives of events) that a visitor either did or not. */
 export interface InsightMetric {
@@ -25,26 +27,26 @@ const pathContains = (value: string): StepFilter => ({ field: "path", op: "conta
  * the 75 and 90 marks (the embed sends 50/75/90, each once per page view).
  */
 export const MICRO_CATALOG: readonly InsightMetric[] = [
-  { key: "product_view", label: "Viewed a product", anyOf: [ev("product_viewed")] },
-  { key: "add_to_cart", label: "Added to cart", anyOf: [ev("product_added_to_cart")] },
-  { key: "wishlist_add", label: "Added to wishlist", anyOf: [ev("mc:wishlist_add")] },
-  { key: "checkout_start", label: "Started checkout", anyOf: [ev("checkout_started")] },
-  { key: "contact_info", label: "Entered checkout contact info", anyOf: [ev("checkout_contact_info_submitted")] },
+  { key: "product_view", label: eventLabel("product_viewed"), anyOf: [ev("product_viewed")] },
+  { key: "add_to_cart", label: eventLabel("product_added_to_cart"), anyOf: [ev("product_added_to_cart")] },
+  { key: "wishlist_add", label: eventLabel("mc:wishlist_add"), anyOf: [ev("mc:wishlist_add")] },
+  { key: "checkout_start", label: eventLabel("checkout_started"), anyOf: [ev("checkout_started")] },
+  { key: "contact_info", label: eventLabel("checkout_contact_info_submitted"), anyOf: [ev("checkout_contact_info_submitted")] },
   {
     key: "scroll_75",
     label: "Scrolled ≥ 75 % of a page",
     anyOf: [ev("mc:scroll_depth", prop("percent", "75")), ev("mc:scroll_depth", prop("percent", "90"))],
   },
-  { key: "video_play", label: "Played a video", anyOf: [ev("mc:video_play")] },
-  { key: "file_download", label: "Downloaded a file", anyOf: [ev("mc:file_download")] },
-  { key: "form_start", label: "Started a form", anyOf: [ev("mc:form_start")] },
+  { key: "video_play", label: eventLabel("mc:video_play"), anyOf: [ev("mc:video_play")] },
+  { key: "file_download", label: eventLabel("mc:file_download"), anyOf: [ev("mc:file_download")] },
+  { key: "form_start", label: eventLabel("mc:form_start"), anyOf: [ev("mc:form_start")] },
   { key: "email_signup", label: "Email signup (customer form)", anyOf: [ev("mc:form_submit", prop("formType", "customer"))] },
   {
     key: "pricing_view",
     label: "Viewed pricing or FAQ",
     anyOf: [ev("page_viewed", pathContains("/pricing")), ev("page_viewed", pathContains("/pages/faq"))],
   },
-  { key: "outbound_click", label: "Clicked an outbound link", anyOf: [ev("mc:outbound_click")] },
+  { key: "outbound_click", label: eventLabel("mc:outbound_click"), anyOf: [ev("mc:outbound_click")] },
 ];
 
 /** Macro goals the merchant can pick; purchase is the default. */
@@ -87,6 +89,6 @@ export function microsFor(goal: InsightMetric, seenEventNames: readonly string[]
   const custom = [...new Set(seenEventNames)]
     .filter((n) => n.startsWith("mc:") && !known.has(n))
     .sort()
-    .map((n) => ({ key: `custom:${n}`, label: `Custom event ${n}`, anyOf: [ev(n)] }));
+    .map((n) => ({ key: `custom:${n}`, label: eventLabel(n), anyOf: [ev(n)] }));
   return [...builtIn, ...custom];
 }

@@ -1,5 +1,5 @@
 /**
- * Accessibility of every admin page in real Chromium on the demo: axe-core (injected
+ * Accessibility of every admin page (the funnel edit page included) in real Chromium on the demo: axe-core (injected
  * from its npm package with playwright's addScriptTag) runs on each page once its data
  * has loaded, and the test fails on any serious or critical violation or any landmark
  * problem (every other finding is written to test-results/a11y-axe.json). Each page also
@@ -107,6 +107,21 @@ describe("axe-core on every admin page of the demo", () => {
     expect(firstCells.length).toBeGreaterThan(0);
     expect(firstCells.every((c) => c === "Logged in" || c === "Guest")).toBe(true);
     expect(firstCells).toContain("Guest");
+  });
+
+  it("edit funnel (builder with live counts, definition in words, picker dialog)", async () => {
+    await audit("funnel-edit", `${reportPath}/edit`, async () => {
+      await page.getByLabel("Funnel name").waitFor();
+      await page.getByTestId("step-count-1").getByText(/in the last 30 days/).waitFor();
+    }, "Edit funnel");
+    // The stand-in's resource picker dialog too, open.
+    await page.getByRole("button", { name: "+ Add filter" }).first().click();
+    await page.getByLabel("Filter 1 on").first().selectOption("productId");
+    await page.getByRole("button", { name: /^Choose a product for step 1/ }).click();
+    await page.getByRole("dialog", { name: "Select product" }).waitFor();
+    const blocking = (await axe()).filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(blocking.map((v) => `${v.impact} ${v.id}: ${v.help}`)).toEqual([]);
+    await page.getByRole("button", { name: "Cancel" }).click();
   });
 
   it("audiences list", () => audit("audiences", "/app/audiences", heading("Audiences"), "Audiences"));

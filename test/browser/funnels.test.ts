@@ -81,7 +81,7 @@ describe("funnels in real Chromium", () => {
     await expect(page.getByLabel("Funnel name").inputValue()).resolves.toBe("Newsletter signup");
     await expect(page.getByLabel("Step label").nth(2).inputValue()).resolves.toBe("Signed up for the newsletter");
     // The picker lists what the shop actually sent, with counts.
-    expect(await page.locator("option", { hasText: /^product_viewed \([\d,]+\)$/ }).count()).toBeGreaterThan(0);
+    expect(await page.locator("option", { hasText: /^Viewed a product \([\d,]+\)$/ }).count()).toBeGreaterThan(0);
 
     // An empty label is refused by the server and the message appears beside the field.
     await page.getByLabel("Step label").nth(1).fill("");

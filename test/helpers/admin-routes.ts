@@ -26,7 +26,7 @@ export function adminRoutes(): RouteCase[] {
         .replace(/\[\.\]/g, "\u0000")
         .split(".")
         .filter((s) => s !== "_index")
-        .map((s) => s.replace(/\u0000/g, "."));
+        .map((s) => s.replace(/\u0000/g, ".").replace(/_$/, ""));
       return {
         id: `routes/${id}`,
         url: "/" + segments.join("/"),

@@ -24,6 +24,9 @@ export async function fillEveryTable(db: Db, domain: string): Promise<Shop> {
   const funnel = await db.funnel.create({
     data: { shopId: shop.id, name: "Purchase", steps: { create: [{ shopId: shop.id, position: 1, label: "View", matchers: "[]" }] } },
   });
+  await db.funnelVersion.create({
+    data: { shopId: shop.id, funnelId: funnel.id, version: 1, name: "Purchase", unit: "session", windowMinutes: 10080, steps: "[]" },
+  });
   await db.order.create({
     data: { shopId: shop.id, orderId: "5001", createdAt: 1000n, totalPrice: 10, currency: "USD", onlineStore: true, receivedAt: 1000n },
   });
@@ -59,6 +62,7 @@ export async function countRowsForShop(db: Db, shop: Shop): Promise<Record<strin
     ActivityBucket: () => db.activityBucket.count({ where: { shopId: shop.id } }),
     Funnel: () => db.funnel.count({ where: { shopId: shop.id } }),
     FunnelStep: () => db.funnelStep.count({ where: { shopId: shop.id } }),
+    FunnelVersion: () => db.funnelVersion.count({ where: { shopId: shop.id } }),
     FunnelUnitDay: () => db.funnelUnitDay.count({ where: { shopId: shop.id } }),
     StaleVisitor: () => db.staleVisitor.count({ where: { shopId: shop.id } }),
     Order: () => db.order.count({ where: { shopId: shop.id } }),

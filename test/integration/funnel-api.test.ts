@@ -303,7 +303,7 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
       windowMinutes: expect.stringMatching(/at most 129600/),
       "steps.0.label": expect.stringMatching(/at most 80/),
       "steps.0.anyOf": expect.stringMatching(/at least one event/),
-      "steps.1.anyOf.0.event": expect.stringMatching(/must not be empty/),
+      "steps.1.anyOf.0.event": expect.stringMatching(/Choose an event/),
     });
 
     res = await post("/app/funnels/new?_data=routes%2Fapp.funnels.new", { definition: "{oops" });

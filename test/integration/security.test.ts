@@ -74,7 +74,10 @@ describe("tenant isolation on every admin route", () => {
   };
 
   /** Required query parameters of some routes (otherwise they rightly answer 400). */
-  const QUERY: Record<string, string> = { "routes/app.funnels.$id.csv": "table=steps" };
+  const QUERY: Record<string, string> = {
+    "routes/app.funnels.$id.csv": "table=steps",
+    "routes/app.funnels.count": `draft=${encodeURIComponent(JSON.stringify({ unit: "session", windowMinutes: 10080, steps: [{ label: "a", anyOf: [{ event: "product_viewed", filters: [] }] }] }))}`,
+  };
   const get = (r: RouteCase, url: string) =>
     fetch(`${app.url}${url}?${[QUERY[r.id], r.resource ? "" : `_data=${encodeURIComponent(r.id)}`].filter(Boolean).join("&")}`, {
       headers: { Authorization: `Bearer ${sessionToken(A)}`, "User-Agent": BROWSER_UA },

@@ -15,6 +15,7 @@ const NO_CUSTOMER_ID: Record<string, string> = {
   "Shop.*": "the shop's own record and settings",
   "Funnel.*": "merchant-written funnel definitions",
   "FunnelStep.*": "merchant-written funnel definitions",
+  "FunnelVersion.*": "merchant-written funnel definitions (earlier versions)",
   "Audience.*": "merchant-written audience definitions",
   "Order.*": "orders/create keeps no customer data (order id, totals, checkout token)",
   "ActivityBucket.*": "counts only",

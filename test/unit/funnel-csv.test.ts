@@ -81,7 +81,7 @@ function view(): FunnelReportView {
   const report = computeFunnel(events, def, { ...params, breakdown: "source", trend: "day" });
   const previous = computeFunnel([], def, params);
   return {
-    funnel: { id: "f1", name: "Ünïcode Funnel / 2026", unit: "session", windowMinutes: 10080, template: null, isMain: true, createdAt: "", steps: def.steps },
+    funnel: { id: "f1", name: "Ünïcode Funnel / 2026", unit: "session", windowMinutes: 10080, template: null, isMain: true, createdAt: "", steps: def.steps, version: 1, resultsState: "ready" },
     params: { range: "custom", from: "2026-01-05", to: "2026-01-18", compare: true, breakdown: "source", trend: "day" },
     resultsFrom: "events",
     asOf: params.now,

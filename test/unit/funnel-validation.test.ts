@@ -62,10 +62,10 @@ describe("funnel definition validation", () => {
     expect(validateFunnelInput(withFilter({ field: "path", op: "startsWith", value: "/blogs" })).ok).toBe(true);
     expect(validateFunnelInput(withFilter({ field: "productId", op: "equals", value: "123" })).ok).toBe(true);
     expect(validateFunnelInput(withFilter({ field: "prop", key: "percent", op: "equals", value: "75" })).ok).toBe(true);
-    expect(errorsOf(withFilter({ field: "productId", op: "contains", value: "1" })).error).toMatch(/productId filters only support equals/);
-    expect(errorsOf(withFilter({ field: "prop", key: "k", op: "startsWith", value: "1" })).error).toMatch(/only support equals/);
-    expect(errorsOf(withFilter({ field: "path", op: "regex", value: ".*" })).error).toMatch(/op must be/);
-    expect(errorsOf(withFilter({ field: "email", op: "equals", value: "x" })).error).toMatch(/filter field must be/);
+    expect(errorsOf(withFilter({ field: "productId", op: "contains", value: "1" })).error).toMatch(/a product filter matches one product exactly/);
+    expect(errorsOf(withFilter({ field: "prop", key: "k", op: "startsWith", value: "1" })).error).toMatch(/a property filter matches one value exactly/);
+    expect(errorsOf(withFilter({ field: "path", op: "regex", value: ".*" })).error).toMatch(/choose a condition: is, starts with or contains/);
+    expect(errorsOf(withFilter({ field: "email", op: "equals", value: "x" })).error).toMatch(/choose what to filter on: page, product or event property/);
     expect(errorsOf(withFilter({ field: "path", op: "equals", value: "/", extra: 1 })).ok).toBe(false);
     expect(errorsOf(withFilter({ field: "prop", op: "equals", value: "1" })).fieldErrors["steps.1.anyOf.0.filters.0.key"]).toBeDefined();
   });
@@ -93,7 +93,7 @@ describe("templates", () => {
   });
 
   it("match the events the storefront sends", () => {
-    const view = (key: string): FunnelView => ({ id: key, createdAt: "", isMain: false, ...templateByKey(key)!.input, template: key });
+    const view = (key: string): FunnelView => ({ id: key, createdAt: "", isMain: false, version: 1, resultsState: "ready", ...templateByKey(key)!.input, template: key });
     const base = { seq: 0, visitorId: "v", productId: null, checkoutToken: null, orderId: null, customerId: null,
       attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new" as const, loggedIn: false } };
     let n = 0;

@@ -32,7 +32,7 @@ import type { StepMatcher } from "../../../core/types";
 import { storedMatcherSchema } from "../insights/experiments.server";
 import { reportCsv } from "../../../core/csv";
 import { computeUnitResults } from "../../../core/funnel";
-import { getFunnel, toDefinition } from "../funnels.server";
+import { getFunnel, getFunnelAtVersion, toDefinition } from "../funnels.server";
 import { DateRangeError, resolveDateRange, safeTimeZone, RANGE_PRESETS, type RangePreset } from "../date-range";
 
 // ---------------------------------------------------------------------------- templates
@@ -177,6 +177,8 @@ export interface FunnelDropOffDef {
   step: number;
   /** The report's range as its query carries it: a preset, or "custom" with local dates. */
   range: { range: RangePreset; from: string | null; to: string | null };
+  /** The funnel's version it was made from (null: made before versions): its steps are that version's. */
+  funnelVersion?: number | null;
 }
 
 export interface AudienceView {
@@ -233,6 +235,7 @@ type AudienceRow = {
   kind: string;
   funnelId: string | null;
   funnelStep: number | null;
+  funnelVersion?: number | null;
   rangeJson: string | null;
   tag: string;
   createdAt: Date;
@@ -245,7 +248,7 @@ function parseDropOff(row: AudienceRow): FunnelDropOffDef | null {
   if (row.kind !== "funnel-drop-off" || !row.funnelId || !row.funnelStep || !row.rangeJson) return null;
   try {
     const range = storedRange.safeParse(JSON.parse(row.rangeJson));
-    return range.success ? { funnelId: row.funnelId, step: row.funnelStep, range: range.data } : null;
+    return range.success ? { funnelId: row.funnelId, step: row.funnelStep, range: range.data, funnelVersion: row.funnelVersion ?? null } : null;
   } catch {
     return null;
   }
@@ -352,6 +355,7 @@ export async function createDropOffAudience(
       kind: "funnel-drop-off",
       funnelId: funnel.id,
       funnelStep: input.step,
+      funnelVersion: funnel.version,
       rangeJson,
       tag: clash ? `${tag.slice(0, 33)}-${Date.now().toString(36).slice(-6)}` : tag,
     },
@@ -393,7 +397,7 @@ export interface AudienceReport {
   /** Event audiences only: a funnel step's drop-offs have no "one period back". */
   history: AudienceHistory | null;
   /** Funnel drop-off audiences: the funnel step's dropOff units (sessions or visitors) and the funnel, if it still exists. */
-  dropOff: { units: number; unit: "session" | "visitor"; funnelName: string; fromLabel: string; toLabel: string } | null;
+  dropOff: { units: number; unit: "session" | "visitor"; funnelName: string; fromLabel: string; toLabel: string; madeFromVersion: number | null } | null;
   now: number;
 }
 
@@ -422,8 +426,11 @@ function sizeOf(m: Omit<ReturnType<typeof audienceMembership>, "customers"> & { 
  * an unreadable definition has no members.
  */
 async function dropOffNow(shopId: number, d: FunnelDropOffDef | null, now: number) {
-  const funnel = d ? await getFunnel(shopId, d.funnelId) : null;
+  // The definition the audience was made from: an edit that moved or removed steps does
+  // not move the audience to another step (decision 010).
+  const funnel = !d ? null : d.funnelVersion ? await getFunnelAtVersion(shopId, d.funnelId, d.funnelVersion) : await getFunnel(shopId, d.funnelId);
   if (!d || !funnel || d.step > funnel.steps.length) return null;
+  const current = d.funnelVersion ? await getFunnel(shopId, d.funnelId) : funnel;
   const shop = await prisma.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
   const timeZone = safeTimeZone(shop?.timeZone ?? "UTC");
   let range;
@@ -440,7 +447,11 @@ async function dropOffNow(shopId: number, d: FunnelDropOffDef | null, now: numbe
   const membership = dropOffMembership(units, d.step, events, { from: range.from, to: range.to });
   return {
     membership,
-    info: { units: membership.memberUnits, unit: def.unit, funnelName: funnel.name, fromLabel: funnel.steps[d.step - 2].label, toLabel: funnel.steps[d.step - 1].label },
+    info: {
+      units: membership.memberUnits, unit: def.unit, funnelName: current?.name ?? funnel.name, fromLabel: funnel.steps[d.step - 2].label, toLabel: funnel.steps[d.step - 1].label,
+      // Set when the funnel was edited since: the audience keeps the steps of this version.
+      madeFromVersion: current && current.version !== funnel.version ? funnel.version : null,
+    },
   };
 }
 
