@@ -4,7 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
-import prisma, { dialect } from "./db.server";
+import prisma, { dialect } from "../db/prisma.server";
 import { env } from "./env.server";
 import { startResultsRefresher } from "./services/funnel-results.server";
 import { startRetentionSchedule } from "./services/retention-schedule.server";

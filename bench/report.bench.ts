@@ -17,12 +17,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import path from "node:path";
-import { createDb } from "../app/db-client";
+import { createDb } from "../db/prisma";
 import { refreshShop, unitDayReport } from "../app/services/funnel-results.server";
 import { loadFunnelStream, funnelAggregateSql, reportFromStream } from "../app/services/funnel-sql.server";
 import type { FunnelParams, FunnelReport } from "../core/funnel";
 import type { FunnelDefinition } from "../core/types";
-import { createSqlExecutor, createSqlReader } from "../ingest/sql-executor.server";
+import { createSqlExecutor, createSqlReader } from "../db/executor";
 import { ensureDemoShop } from "../scripts/lib/demo-shop";
 import { migrate } from "../scripts/lib/migrate";
 import { createDatabase, pgVersion, startPgServer } from "../scripts/lib/pg-server";

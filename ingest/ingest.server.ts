@@ -6,15 +6,15 @@
  */
 import { timingSafeEqual, createHash } from "node:crypto";
 import { isbot } from "isbot";
-import prisma from "../app/db.server";
+import prisma from "../db/prisma.server";
 import { allowedQueryParamsOf } from "../app/models/shop-settings";
-import { databaseUrl } from "../app/db-url";
+import { databaseUrl } from "../db/url";
 import { clientAddress } from "../app/client-address";
 import { ingestEnv as env } from "../app/ingest-env.server";
 import { DEFAULT_MAX_AGE_MS, toRows } from "./normalize";
 import { RateLimiter } from "./rate-limit";
 import { MAX_BODY_BYTES, parseBatch } from "./schema";
-import { createSqlExecutor } from "./sql-executor.server";
+import { createSqlExecutor } from "../db/executor";
 import { IngestWriter, OverloadedError } from "./writer.server";
 
 export const CORS_HEADERS = {

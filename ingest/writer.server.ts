@@ -7,8 +7,8 @@
 import type { EventRow } from "./normalize";
 import { ACTIVITY_COUNTS, ActivityDelta } from "../core/activity";
 import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type SessionRow } from "./sessions";
-import { bool, MAX_PARAMS, valuesList, visitorLockOrder, type Dialect } from "./sql";
-import type { SqlExecutor, SqlTx } from "./sql-executor.server";
+import { bool, MAX_PARAMS, valuesList, visitorLockOrder, type Dialect } from "../db/sql";
+import type { SqlExecutor, SqlTx } from "../db/executor";
 import { failureKind, storeFailureReason } from "./write-errors";
 import { SESSION_GAP_MS } from "../core/types";
 import {

@@ -5,8 +5,8 @@
  * is the reference the tests compare the writer's buckets with. The migration that
  * added the buckets backfilled them with the same SQL for every shop.
  */
-import type { Db } from "../db.server";
-import { LONG_TRANSACTION } from "../db-client";
+import type { Db } from "../../db/prisma.server";
+import { LONG_TRANSACTION } from "../../db/prisma";
 import { ACTIVITY_COUNTS, BUCKET_MS, KEY_EVENTS, emptyCounts, type ActivityCounts } from "../../core/activity";
 import { DAY_MS } from "../../core/trust/time";
 

@@ -1,5 +1,5 @@
 import type { CoreEvent, EntryAttributes, FunnelUnit } from "../../core/types";
-import type { Db } from "../db-client";
+import type { Db } from "../../db/prisma";
 
 /** Bounds for loading one report's events (epoch ms). */
 export interface EventWindow {

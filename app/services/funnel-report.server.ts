@@ -6,12 +6,12 @@
  */
 import { csvHeaderBlock as reportHeaderBlock, toCsv as rowsToCsv, type CsvCell } from "../../core/csv";
 import { z } from "zod";
-import prisma, { dialect } from "../db.server";
+import prisma, { dialect } from "../../db/prisma.server";
 import { funnelAggregateSql } from "./funnel-sql.server";
 import { unitDayReport } from "./funnel-results.server";
 import { sqlExecutor } from "../../ingest/ingest.server";
-import { createSqlReader } from "../../ingest/sql-executor.server";
-import { databaseUrl } from "../db-url";
+import { createSqlReader } from "../../db/executor";
+import { databaseUrl } from "../../db/url";
 import {
   compareReports,
   previousPeriod,
@@ -32,7 +32,7 @@ import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagno
 import { unitDayBreakdowns } from "./diagnosis-reads.server";
 
 // The reports' own read connections: a report's queries run at the same time, beside
-// Prisma's connection (ingest/sql-executor.server.ts).
+// Prisma's connection (db/executor.ts).
 const reportReads = createSqlReader(databaseUrl(process.env));
 
 export { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams };

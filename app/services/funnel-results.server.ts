@@ -34,9 +34,9 @@ import {
 } from "../../core/funnel";
 import type { EntryAttributes, FunnelDefinition } from "../../core/types";
 import { SESSION_GAP_MS } from "../../core/types";
-import { letEventLoopRun, type SqlExecutor, type SqlReader, type SqlTx } from "../../ingest/sql-executor.server";
-import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../ingest/sql";
-import type { Db, DbDialect } from "../db-client";
+import { letEventLoopRun, type SqlExecutor, type SqlReader, type SqlTx } from "../../db/executor";
+import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../db/sql";
+import type { Db, DbDialect } from "../../db/prisma";
 import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "./events.server";
 import { toDefinition, toView } from "./funnels.server";
 

@@ -46,7 +46,7 @@ import {
   type StepFilter,
   type StepMatcher,
 } from "../../core/types";
-import type { Db, DbDialect } from "../db-client";
+import type { Db, DbDialect } from "../../db/prisma";
 
 /**
  * One unit of the reduced stream: its step-matching events from its first attempt on.

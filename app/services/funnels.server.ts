@@ -3,7 +3,7 @@
  * funnel id from another shop behaves exactly like an unknown one (null / not found).
  */
 import { z } from "zod";
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
 import { STANDARD_EVENTS } from "../../extensions/web-pixel/src/map";
 import {
   DEFAULT_VISITOR_WINDOW_MS,

@@ -1,6 +1,6 @@
 import type { Prisma } from "../../generated/sqlite/index.js";
-import prisma from "../db.server";
-import { LONG_TRANSACTION } from "../db-client";
+import prisma from "../../db/prisma.server";
+import { LONG_TRANSACTION } from "../../db/prisma";
 import { forgetShop } from "../../ingest/ingest.server";
 import { customerIdForms, scrubJsonText, scrubSyncCursor, scrubText, scrubUrl } from "./redact-scrub";
 

@@ -3,7 +3,7 @@
  * after start, then every RETENTION_INTERVAL_HOURS. Never throws and never keeps the
  * process alive: a failed run is logged and the next one tries again.
  */
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
 import { env } from "../env.server";
 import { applyRetention } from "./retention.server";
 import { startPeriodicJob } from "./periodic-job.server";

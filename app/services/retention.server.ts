@@ -10,8 +10,8 @@
  * Takes the Prisma client as an argument (no db.server / env.server import), so the
  * server's schedule, `npm run retention` and tests all drive the same code.
  */
-import { letEventLoopRun } from "../../ingest/sql-executor.server";
-import type { Db } from "../db-client";
+import { letEventLoopRun } from "../../db/executor";
+import type { Db } from "../../db/prisma";
 import { rebuildActivity } from "./activity.server";
 import { parseShopSettings, ShopSettingsError } from "../models/shop-settings";
 

@@ -1,4 +1,4 @@
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
 import {
   parseQueryParamsForm,
   parseRetentionForm,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
 import { env } from "../env.server";
 import type { AdminGraphql } from "./admin-graphql.server";
 import { adminQuery } from "./admin-graphql.server";

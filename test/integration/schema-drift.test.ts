@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
+import { createDb } from "../../db/prisma";
 import { Prisma } from "../../generated/sqlite/index.js";
 import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
 import * as resession from "../../ingest/resession-sql";

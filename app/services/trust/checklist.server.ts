@@ -3,7 +3,7 @@
  * (when an Admin API client is at hand) and what has arrived at /collect. The verdicts
  * and sentences are core/trust/checklist (pure, unit-tested).
  */
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
 import { env } from "../../env.server";
 import { adminQuery, type AdminGraphql } from "../admin-graphql.server";
 import { isNoPixelError } from "../web-pixel.server";

@@ -4,7 +4,7 @@
  * per 15-minute bucket; core/trust/coverage assigns buckets to the shop's local days and
  * states how the numbers reconcile.
  */
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
 import {
   BUCKET_MS, computeCoverage, LIST_LIMIT, RECENT_MS,
   type CoverageLists, type CoverageView, type OrderBucket, type PurchaseBucket, type PurchaseMatch,

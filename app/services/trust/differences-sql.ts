@@ -3,7 +3,7 @@
  * service so the schema test can check their plans on both providers.
  */
 import { DAY_MS } from "../../../core/trust/time";
-import type { DbDialect } from "../../db-client";
+import type { DbDialect } from "../../../db/prisma";
 
 /** The visitor-unit conversion window we use by default: a product view up to 7 days before still leads to the purchase. */
 export const VISITOR_WINDOW_MS = 7 * DAY_MS;

@@ -3,7 +3,7 @@
  * rule keeps whole across midnight UTC, bots excluded, the consent/blocker gap (from
  * coverage) and purchases that finish in a later session.
  */
-import prisma, { dialect } from "../../db.server";
+import prisma, { dialect } from "../../../db/prisma.server";
 import { differencesView, type DifferenceCounts, type DifferencesView } from "../../../core/trust/differences";
 import type { CoverageFigures } from "../../../core/trust/coverage";
 import { coverageReport } from "./coverage.server";

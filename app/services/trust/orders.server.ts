@@ -1,5 +1,5 @@
-import prisma, { dialect } from "../../db.server";
-import { bool } from "../../../ingest/sql";
+import prisma, { dialect } from "../../../db/prisma.server";
+import { bool } from "../../../db/sql";
 import type { OrderFields } from "./order-payload";
 
 /**

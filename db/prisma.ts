@@ -3,8 +3,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { PrismaClient as SqliteClient } from "../generated/sqlite/index.js";
-import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "./db-url";
-import { SqliteThread, threadClient } from "./sqlite-thread";
+import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "./url";
+import { SqliteThread, ThreadClient } from "./sqlite-thread";
 
 // The generated clients are CommonJS outside node_modules; load them at run time
 // (not through the bundler) from the app's root.
@@ -40,12 +40,12 @@ export function createDb(url: string): { db: Db; dialect: DbDialect } {
 
 /**
  * Prisma's libsql adapter on a SQLite connection that lives on its own thread
- * (app/sqlite-thread.ts), so the server's thread is free while a query runs. Its one
+ * (db/sqlite-thread.ts), so the server's thread is free while a query runs. Its one
  * connection gets the per-connection settings once; the adapter's lock already runs one
  * statement or transaction at a time.
  */
 class ThreadedLibSQL extends PrismaLibSQL {
   createClient(config: Parameters<PrismaLibSQL["createClient"]>[0]): ReturnType<PrismaLibSQL["createClient"]> {
-    return threadClient(SqliteThread.forUrl(config.url, SQLITE_CONNECTION_PRAGMAS));
+    return new ThreadClient(SqliteThread.forUrl(config.url, SQLITE_CONNECTION_PRAGMAS));
   }
 }
