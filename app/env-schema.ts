@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseTrustedProxies, type TrustedProxies } from "./client-address";
+import { parseTrustedProxies, type TrustedProxies } from "../ingest/client-address";
 import { databaseUrl } from "../db/url";
 
 /** A whole number setting: "abc", "1.5" or an out-of-range value fails start-up. */

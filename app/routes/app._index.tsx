@@ -5,7 +5,7 @@ import { Badge, BlockStack, Button, Card, EmptyState, InlineGrid, InlineStack, L
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { dashboard } from "../services/dashboard.server";
-import { formatter, unitNoun } from "../components/funnel/funnel-format";
+import { formatter, unitNoun } from "../lib/funnel-format";
 import { ChangeCell } from "../components/funnel/ChangeCell";
 import { dashboardTrustData, dashboardTrustPanels } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";

@@ -7,11 +7,9 @@
 import { csvHeaderBlock as reportHeaderBlock, toCsv as rowsToCsv, type CsvCell } from "../../core/csv";
 import { z } from "zod";
 import prisma, { dialect } from "../../db/prisma.server";
+import { appContext } from "../context.server";
 import { funnelAggregateSql } from "./funnel-sql.server";
 import { unitDayReport } from "./funnel-results.server";
-import { sqlExecutor } from "../../ingest/ingest.server";
-import { createSqlReader } from "../../db/executor";
-import { databaseUrl } from "../../db/url";
 import {
   compareReports,
   previousPeriod,
@@ -24,16 +22,12 @@ import {
 } from "../../core/funnel";
 import type { FunnelUnit } from "../../core/types";
 import type { FunnelParams } from "../../core/funnel";
-import { formatter, leakSentence, noLeakSentence, safeLocale } from "../components/funnel/funnel-format";
-import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../components/funnel/funnel-query";
+import { formatter, leakSentence, noLeakSentence, safeLocale } from "../lib/funnel-format";
+import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../lib/funnel-query";
 import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
 import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagnosis.server";
 import { unitDayBreakdowns } from "./diagnosis-reads.server";
-
-// The reports' own read connections: a report's queries run at the same time, beside
-// Prisma's connection (db/executor.ts).
-const reportReads = createSqlReader(databaseUrl(process.env));
 
 export { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams };
 
@@ -180,7 +174,7 @@ export async function funnelReport(
   // prove both equal computeFunnel over all events.
   let resultsFrom: FunnelReportView["resultsFrom"] = "unit-days";
   const compute = async (p: FunnelParams) => {
-    const fast = await unitDayReport({ db: prisma, dialect, exec: sqlExecutor, reads: reportReads }, shop.id, funnel.id, def, p);
+    const fast = await unitDayReport(appContext().reports, shop.id, funnel.id, def, p);
     if (fast) return fast;
     resultsFrom = "events";
     return funnelAggregateSql(prisma, dialect, shop.id, def, p);
@@ -204,7 +198,7 @@ export async function funnelReport(
     // Precomputed rows answered the report: one read grouped by every attribute serves all
     // six breakdowns; otherwise each comes from the events like any breakdown.
     const breakdowns = resultsFrom === "unit-days"
-      ? await unitDayBreakdowns(reportReads, dialect, shop.id, funnel.id, def, { from: range.from, to: range.to, now, timeZone }, DIAGNOSIS_DIMENSIONS)
+      ? await unitDayBreakdowns(appContext().reportReads, dialect, shop.id, funnel.id, def, { from: range.from, to: range.to, now, timeZone }, DIAGNOSIS_DIMENSIONS)
       : await Promise.all(
       DIAGNOSIS_DIMENSIONS.map(async (key) =>
         report.breakdown?.key === key

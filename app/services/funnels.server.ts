@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import prisma from "../../db/prisma.server";
-import { STANDARD_EVENTS } from "../../extensions/web-pixel/src/map";
+import { STANDARD_EVENTS } from "../../core/events";
 import {
   DEFAULT_VISITOR_WINDOW_MS,
   MAX_STEPS,

@@ -13,7 +13,7 @@
 import { letEventLoopRun } from "../../db/executor";
 import type { Db } from "../../db/prisma";
 import { rebuildActivity } from "./activity.server";
-import { parseShopSettings, ShopSettingsError } from "../models/shop-settings";
+import { parseShopSettings, ShopSettingsError } from "../../core/shop-settings";
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_BATCH_SIZE = 5_000;

@@ -5,8 +5,8 @@ import type { AdminGraphql } from "./admin-graphql.server";
 import { adminQuery } from "./admin-graphql.server";
 import { ensureWebPixel } from "./web-pixel.server";
 import { registerOrdersWebhook } from "./orders-webhook.server";
-import { forgetShop } from "../../ingest/ingest.server";
-import { allowedQueryParamsOf } from "../models/shop-settings";
+import { appContext } from "../context.server";
+import { allowedQueryParamsOf } from "../../core/shop-settings";
 
 const SHOP_QUERY = `#graphql
 query ShopForInstall { shop { name ianaTimezone currencyCode } }`;
@@ -52,7 +52,7 @@ export async function recordInstall(domain: string, admin: AdminGraphql) {
   });
   // A reinstall must take effect for ingestion at once: drop this process's cached
   // "uninstalled" entry (other processes keep such entries at most INACTIVE_TTL_MS).
-  forgetShop(domain);
+  appContext().ingestion.forgetShop(domain);
   // Every token exchange (rare: install, lost session): the app URL may have changed
   // (`shopify app dev` tunnels), and "already taken" for the same address is a success.
   await syncOrdersWebhook(shop.id, admin);
@@ -96,7 +96,7 @@ export async function markUninstalled(domain: string) {
     prisma.shop.updateMany({ where: { domain, uninstalledAt: null }, data: { uninstalledAt: new Date() } }),
     prisma.shop.updateMany({ where: { domain }, data: { ordersWebhook: "pending", ordersWebhookError: null } }),
   ]);
-  forgetShop(domain);
+  appContext().ingestion.forgetShop(domain);
 }
 
 /** app/scopes_update: keep the granted scopes on the shop and its sessions. */
