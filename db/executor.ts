@@ -1,9 +1,9 @@
 /**
  * A minimal SQL executor on the database drivers themselves (libsql, pg) for the
- * ingestion hot path. Prisma stays the app's data layer; here its per-query and
- * per-transaction overhead (measured 3–4× the driver's) would cap events/s. The results
- * refresher writes through it too, and reports read through `createSqlReader`.
- * Statements use `$1…$n` placeholders on both databases.
+ * ingestion hot path: Prisma's per-query and per-transaction overhead (measured 3–4× the
+ * driver's) would cap events/s. The results refresher writes through it too, and reports
+ * read through `createSqlReader`. Statements use `$1…$n` placeholders on both databases,
+ * or come from db/query.ts already compiled for the dialect.
  */
 import pg from "pg";
 import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "./url";

@@ -27,15 +27,22 @@ export type DbDialect = "sqlite" | "postgres";
  */
 export const LONG_TRANSACTION = { maxWait: 60_000, timeout: 30 * 60_000 };
 
+// Each client's dialect, so code given only a client can compile its queries (db/query.ts).
+const dialects = new WeakMap<object, DbDialect>();
+
+/** The dialect of a client made by createDb. */
+export function dialectOf(db: Db): DbDialect {
+  const dialect = dialects.get(db);
+  if (!dialect) throw new Error("not a client made by createDb");
+  return dialect;
+}
+
 export function createDb(url: string): { db: Db; dialect: DbDialect } {
-  if (isPostgresUrl(url)) {
-    const PostgresClient = generatedClient("postgres");
-    const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
-    return { db: db as unknown as Db, dialect: "postgres" };
-  }
-  const SqliteClient = generatedClient("sqlite");
-  const db = new SqliteClient({ adapter: new ThreadedLibSQL({ url }) });
-  return { db, dialect: "sqlite" };
+  const made = isPostgresUrl(url)
+    ? { db: new (generatedClient("postgres"))({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db, dialect: "postgres" as const }
+    : { db: new (generatedClient("sqlite"))({ adapter: new ThreadedLibSQL({ url }) }), dialect: "sqlite" as const };
+  dialects.set(made.db, made.dialect);
+  return made;
 }
 
 /**

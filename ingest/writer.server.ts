@@ -13,7 +13,7 @@ import { failureKind, storeFailureReason } from "./write-errors";
 import { SESSION_GAP_MS } from "../core/types";
 import {
   earlierSessionSql, laterSessionsReturningSql, moveEventsSql, overlappingSessionsSql, replacedSessionsSql, spanEventsSql,
-} from "./resession-sql";
+} from "../db/resession-sql";
 
 export class OverloadedError extends Error {
   constructor() {

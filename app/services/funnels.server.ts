@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import prisma from "../../db/prisma.server";
+import { rowsOf } from "../../db/query";
+import eventNamesSeenQuery from "../../db/queries/event-names-seen";
 import { STANDARD_EVENTS } from "../../core/events";
 import {
   DEFAULT_VISITOR_WINDOW_MS,
@@ -391,11 +393,6 @@ export const EVENT_NAMES_LOOKBACK_DAYS = 90;
 /** Distinct event names this shop actually sent (bots excluded) in the last 90 days, most frequent first. */
 export async function eventNamesSeen(shopId: number, now = Date.now()): Promise<SeenEvent[]> {
   const since = now - EVENT_NAMES_LOOKBACK_DAYS * 24 * 60 * 60 * 1000;
-  const rows = await prisma.$queryRawUnsafe<{ name: string; n: bigint | number }[]>(
-    `SELECT "name", COUNT(*) AS n FROM "Event" WHERE "shopId" = $1 AND "isBot" = false AND "ts" >= $2
-     GROUP BY "name" ORDER BY n DESC, "name" ASC LIMIT 200`,
-    shopId,
-    since,
-  );
+  const rows = await rowsOf(prisma, eventNamesSeenQuery, { shopId, since });
   return rows.map((r) => ({ name: r.name, count: Number(r.n) }));
 }

@@ -11,7 +11,7 @@
  * 25 visitors over 60,000 events. There each lookup is a LATERAL subquery behind
  * `OFFSET 0` (which keeps it from being merged into the join), so it runs per visitor.
  */
-import { valuesList, type Dialect } from "../db/sql";
+import { valuesList, type Dialect } from "./sql";
 
 /** `WITH v("clientId", "lo", "hi") AS (VALUES …)`. PostgreSQL types a VALUES column by its first row: one cast is enough. */
 export function spansCte(dialect: Dialect, count: number): string {
