@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { normalizeIp } from "./app/client-address";
+import { normalizeIp } from "./ingest/client-address";
 
 export interface ConnectionGuardOptions {
   maxConnections: number;

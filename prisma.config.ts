@@ -1,7 +1,7 @@
 import { defineConfig } from "prisma/config";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { databaseUrl, isPostgresUrl } from "./app/db-url";
+import { databaseUrl, isPostgresUrl } from "./db/url";
 
 // JS schema engine + driver adapter: Prisma's CLI then needs no binary download
 // (docs/decisions/002-prisma-offline-two-providers.md).

@@ -51,7 +51,7 @@ server.listen(port, host, () => {
   // Tests and the demo script wait for this line.
   console.log(`[server] listening on http://${host}:${actual}`);
 });
-// Funnel results kept current after ingestion, data retention (app/entry.server.tsx).
+// Funnel results kept current after ingestion, data retention, audience auto-sync (app/context.server.ts).
 const stopJobs = entry.startBackgroundJobs();
 // Slow or stuck clients must not hold sockets: headers within 10 s (also the limit for a
 // connection that sends nothing), whole request within 30 s, idle keep-alive 5 s.

@@ -4,13 +4,10 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
-import prisma, { dialect } from "./db.server";
-import { env } from "./env.server";
-import { startResultsRefresher } from "./services/funnel-results/refresher.server";
-import { startRetentionSchedule } from "./services/retention-schedule.server";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { appContext } from "./context.server";
 import { startAudienceAutoSync } from "./services/audiences/auto-sync-schedule.server";
-import { startStepAlarm } from "./services/step-alarm-schedule.server";
-import { sqlExecutor } from "../ingest/ingest.server";
+import { collectNode as collectOnNode } from "../ingest/node-adapter.server";
 
 const ABORT_DELAY = 5000;
 
@@ -48,24 +45,11 @@ export default async function handleRequest(
   });
 }
 
-// The production server (server.ts) answers POST /collect with this before Remix:
-// exported from the entry module so it shares this build's Prisma client and writer.
-export { collectNode } from "../ingest/node-adapter.server";
+// The production server (server.ts) is bundled apart from this build: these two hand it
+// the build's one context (app/context.server.ts), so it shares its writer and clients.
 
-/**
- * Jobs of a long-running server process, on this build's clients (server.ts starts them):
- * funnel results kept current after ingestion, and data retention.
- */
-export function startBackgroundJobs(): () => void {
-  const interval = env.FUNNEL_RESULTS_INTERVAL_MS;
-  const stopResults = interval > 0 ? startResultsRefresher({ db: prisma, dialect, exec: sqlExecutor }, interval) : () => {};
-  const stopRetention = startRetentionSchedule();
-  const stopAutoSync = startAudienceAutoSync();
-  const stopAlarm = startStepAlarm({ db: prisma, dialect, exec: sqlExecutor });
-  return () => {
-    stopAlarm();
-    stopResults();
-    stopRetention();
-    stopAutoSync();
-  };
-}
+/** POST /collect on Node's own objects, answered before Remix. */
+export const collectNode = (req: IncomingMessage, res: ServerResponse) => collectOnNode(appContext().ingestion, req, res);
+
+/** The context's background jobs (results refresher, retention, audience auto-sync). */
+export const startBackgroundJobs = (): (() => void) => appContext().startBackgroundJobs({ audienceAutoSync: startAudienceAutoSync });

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseTrustedProxies, type TrustedProxies } from "./client-address";
-import { databaseUrl } from "./db-url";
+import { parseTrustedProxies, type TrustedProxies } from "../ingest/client-address";
+import { databaseUrl } from "../db/url";
 
 /** A whole number setting: "abc", "1.5" or an out-of-range value fails start-up. */
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);

@@ -11,7 +11,7 @@
  */
 import { createClient } from "@libsql/client";
 import path from "node:path";
-import { createDb } from "../app/db-client";
+import { createDb } from "../db/prisma";
 import { rebuildActivity } from "../app/services/activity.server";
 import type { Browser } from "playwright-core";
 import { BROWSER_UA } from "./lib/app-process";

@@ -12,9 +12,9 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { createDb } from "../app/db-client";
+import { createDb } from "../db/prisma";
 import { refreshShop } from "../app/services/funnel-results/refresh.server";
-import { createSqlExecutor } from "../ingest/sql-executor.server";
+import { createSqlExecutor } from "../db/executor";
 import { ensureDemoShop } from "../scripts/lib/demo-shop";
 import { migrate } from "../scripts/lib/migrate";
 import { createDatabase, startPgServer } from "../scripts/lib/pg-server";

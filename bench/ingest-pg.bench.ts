@@ -136,7 +136,7 @@ export async function ingestPgSection(ctx: BenchContext): Promise<SectionResult>
     const md = [
       `The same endpoint and load as the SQLite section on a fresh database of a throwaway PostgreSQL ${pgVersion()} server ` +
         `(\`scripts/lib/pg-server.ts\`: local, \`fsync=off\` — commits are not flushed to disk, so this is the CPU and protocol cost, not the disk's), ` +
-        `pool of 4 connections per process (ingest/sql-executor.server.ts). Two processes: two servers on one database (a fresh one, so both phases start empty) on different ports, ` +
+        `pool of 4 connections per process (db/executor.ts). Two processes: two servers on one database (a fresh one, so both phases start empty) on different ports, ` +
         `the ${s.connections} connections split ${half} + ${s.connections - half}, run at the same time` +
         (byVisitor ? " (BENCH_PG_SPLIT=visitor: each process gets its own visitors)." : " from one stream of requests, so a visitor's two batches can reach different processes, as behind a load balancer."),
       "",

@@ -72,7 +72,7 @@ export async function storageCeiling(dbUrl: string, n: number): Promise<{ events
   const rows = ceilingRows(n, shopId);
   const client = createClient({ url: dbUrl });
   try {
-    // The same settings the ingest writer uses (ingest/sql-executor.server.ts); WAL comes from the migration.
+    // The same settings the ingest writer uses (db/executor.ts); WAL comes from the migration.
     await client.execute("PRAGMA synchronous=NORMAL");
     await client.execute("PRAGMA busy_timeout=5000");
     const perStatement = Math.floor(30_000 / EVENT_COLUMNS.length);
@@ -118,7 +118,7 @@ export async function httpCeiling(ctx: BenchContext, s: IngestSettings): Promise
 }
 
 /** An extra peak run under `node --cpu-prof` (so profiling does not slow the measured runs). */
-/** The main thread's profile, and how busy each SQLite thread (app/sqlite-thread.ts) was. */
+/** The main thread's profile, and how busy each SQLite thread (db/sqlite-thread.ts) was. */
 type ServerProfile = ProfileSummary & { sqliteThreadsBusyMs: number[] };
 
 async function profiledRun(ctx: BenchContext, s: IngestSettings): Promise<ServerProfile> {
@@ -153,7 +153,7 @@ export function profileMarkdown(p: ServerProfile): string {
   return [
     `Server CPU profile of one peak run after a warm-up (\`node --cpu-prof\`, a separate server so the measured runs above are not slowed; ` +
       `samples of the run only). The server's main thread: ${fmtMs(p.busyMs)} busy, ${fmtMs(p.idleMs)} idle; shares below are of its busy time. ` +
-      `SQLite runs on its own threads (app/sqlite-thread.ts), profiled apart: ${p.sqliteThreadsBusyMs.map(fmtMs).join(", ") || "none"} busy ` +
+      `SQLite runs on its own threads (db/sqlite-thread.ts), profiled apart: ${p.sqliteThreadsBusyMs.map(fmtMs).join(", ") || "none"} busy ` +
       `(time inside a native call, SQLite's own work, is counted to the JS function that made it, libsql's \`run\`/\`all\`).`,
     "",
     "Self time by area:",
@@ -322,7 +322,7 @@ export function writerMarkdown(w: WriterProbeResult, ceiling: number | null, dia
     "",
     `Group commits took ${fmtMs(w.commitMs.mean)} on average, ${fmtMs(w.commitMs.max)} at most.` +
       (dialect === "sqlite"
-        ? " The executor's connection runs on its own thread (app/sqlite-thread.ts), so the server's thread keeps reading and answering requests while a commit runs."
+        ? " The executor's connection runs on its own thread (db/sqlite-thread.ts), so the server's thread keeps reading and answering requests while a commit runs."
         : " Every statement is a round trip to PostgreSQL, made one after another inside the group's transaction."),
   ].join("\n");
 }
@@ -342,7 +342,7 @@ export function probesMarkdown(placeholders: readonly PlaceholderProbe[], c: Con
   if (placeholders.length > 0) {
     out.push(
       "Multi-row `INSERT INTO \"Event\"` of generated rows, one transaction of 2,000 rows per cell, per row: numbered placeholders " +
-        "(`?1, ?2, …`: what the writer's `$n` become through `toSqlite` in ingest/sql-executor.server.ts) against plain `?`:",
+        "(`?1, ?2, …`: what the writer's `$n` become through `toSqlite` in db/executor.ts) against plain `?`:",
       "",
       markdownTable(
         ["rows per statement", "parameters", "numbered ?NNN", "plain ?", "numbered ÷ plain"],

@@ -17,14 +17,14 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import path from "node:path";
-import { createDb } from "../app/db-client";
+import { createDb } from "../db/prisma";
 import { unitDayReport } from "../app/services/funnel-results/read.server";
 import { refreshShop } from "../app/services/funnel-results/refresh.server";
 import { loadFunnelStream } from "../app/services/funnel-results/events-sql.server";
 import { funnelAggregateSql, reportFromStream } from "../app/services/funnel-results/events-report.server";
 import type { FunnelParams, FunnelReport } from "../core/funnel";
 import type { FunnelDefinition } from "../core/types";
-import { createSqlExecutor, createSqlReader } from "../ingest/sql-executor.server";
+import { createSqlExecutor, createSqlReader } from "../db/executor";
 import { ensureDemoShop } from "../scripts/lib/demo-shop";
 import { migrate } from "../scripts/lib/migrate";
 import { createDatabase, pgVersion, startPgServer } from "../scripts/lib/pg-server";

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { clientAddress } from "../app/client-address";
-import { ingestEnv as env } from "../app/ingest-env.server";
-import { ingest } from "./ingest.server";
+import { clientAddress } from "./client-address";
+import type { Ingestion } from "./ingest.server";
 import { MAX_BODY_BYTES } from "./schema";
 
 /** Bodies up to this size are read to the end (and dropped) before a 413, so the client sees the answer. */
@@ -31,12 +30,12 @@ function readNodeBody(req: IncomingMessage): Promise<string | null> {
  * /collect straight on Node's HTTP objects: the busiest endpoint skips the framework's
  * request/response conversion. Same `ingest()` as the Remix route.
  */
-export async function collectNode(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const answer = await ingest({
+export async function collectNode(ingestion: Ingestion, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const answer = await ingestion.ingest({
     method: req.method ?? "GET",
     readBody: () => readNodeBody(req),
     // X-Forwarded-For only from a trusted proxy (TRUSTED_PROXIES): anyone can write it.
-    ip: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], env.trustedProxies),
+    ip: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], ingestion.settings.trustedProxies),
     userAgent: req.headers["user-agent"] ?? "",
   });
   res.writeHead(answer.status, answer.headers);

@@ -1,6 +1,6 @@
 /**
  * Why a write failed, on both drivers (pg errors carry PostgreSQL's SQLSTATE in `code`;
- * SQLite's come from app/sqlite-thread.ts as LibsqlError with `code` "SQLITE_…", or as
+ * SQLite's come from db/sqlite-thread.ts as LibsqlError with `code` "SQLITE_…", or as
  * RangeError/TypeError for values the driver cannot bind). The writer uses it to tell
  * rows that cannot be stored (the request's fault: 400) from a database that cannot
  * store anything right now (503, retried by the pixel).

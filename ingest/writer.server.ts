@@ -7,13 +7,14 @@
 import type { EventRow } from "./normalize";
 import { ACTIVITY_COUNTS, ActivityDelta } from "../core/activity";
 import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type SessionRow } from "./sessions";
-import { bool, MAX_PARAMS, valuesList, visitorLockOrder, type Dialect } from "./sql";
-import type { SqlExecutor, SqlTx } from "./sql-executor.server";
+import { asStoredText, MAX_PARAMS, valuesList, visitorLockOrder, type Dialect } from "../db/sql";
+import { markStaleSql } from "../db/writer-sql";
+import type { SqlExecutor, SqlTx } from "../db/executor";
 import { failureKind, storeFailureReason } from "./write-errors";
 import { SESSION_GAP_MS } from "../core/types";
 import {
   earlierSessionSql, laterSessionsReturningSql, moveEventsSql, overlappingSessionsSql, replacedSessionsSql, spanEventsSql,
-} from "./resession-sql";
+} from "../db/resession-sql";
 
 export class OverloadedError extends Error {
   constructor() {
@@ -48,8 +49,6 @@ const SESSION_COLUMNS = [
   "shopId", "id", "clientId", "startTs", "endTs", "eventCount", "landingPath", "source", "medium", "campaign",
   "referrerHost", "device", "visitorType", "loggedIn", "isBot", "addToCart", "checkoutStart", "purchase", "productView",
 ] as const;
-
-const BOOLEAN_SESSION_COLUMNS = new Set<string>(["loggedIn", "isBot", "addToCart", "checkoutStart", "purchase", "productView"]);
 
 export interface WriterOptions {
   /** Events waiting or being written before new work is refused. */
@@ -200,8 +199,8 @@ export class IngestWriter {
   }
 }
 
-function eventValues(r: EventRow, dialect: Dialect): unknown[] {
-  return EVENT_COLUMNS.map((c) => (c === "isBot" ? bool(dialect, r.isBot) : r[c]));
+function eventValues(r: EventRow): unknown[] {
+  return EVENT_COLUMNS.map((c) => r[c]);
 }
 
 /**
@@ -396,15 +395,12 @@ async function applyActivity(tx: Tx, activity: ActivityDelta) {
  * so a crash cannot leave stored events that results never see.
  */
 async function markStale(tx: Tx, dialect: Dialect, visitors: { shopId: number; clientId: string; since: number }[]) {
-  const min = dialect === "sqlite" ? "min" : "LEAST";
   const perStatement = Math.floor(MAX_PARAMS / 5);
   const now = Date.now();
   for (let i = 0; i < visitors.length; i += perStatement) {
     const chunk = visitors.slice(i, i + perStatement);
     await tx.execute(
-      `INSERT INTO "StaleVisitor" ("shopId", "clientId", "sinceTs", "version", "markedAt") VALUES ${valuesList(chunk.length, 5)}
-       ON CONFLICT ("shopId", "clientId") DO UPDATE SET "sinceTs" = ${min}("StaleVisitor"."sinceTs", excluded."sinceTs"),
-         "version" = "StaleVisitor"."version" + 1`,
+      markStaleSql(dialect, chunk.length),
       ...chunk.flatMap((v) => [v.shopId, v.clientId, v.since, 1, now]),
     );
   }
@@ -478,7 +474,7 @@ async function resessionize(
     const chunk = fresh.slice(i, i + perStatement);
     const returned = await tx.query<{ eventId: string; clientId: string }>(
       `INSERT INTO "Event" (${cols}) VALUES ${valuesList(chunk.length, EVENT_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING "eventId", "clientId"`,
-      ...chunk.flatMap((r) => eventValues(r, dialect)),
+      ...chunk.flatMap((r) => eventValues(r)),
     );
     if (returned.length === chunk.length) {
       for (const r of chunk) took.add(r);
@@ -487,7 +483,7 @@ async function resessionize(
     // Some were refused: match what came back. The database returns text as it stores it
     // (lone surrogates as U+FFFD; SQLite reads a string up to a NUL), so compare in that form.
     const back = new Set(returned.map((r) => `${r.clientId}\u0000${r.eventId}`));
-    for (const r of chunk) if (back.has(`${asStored(r.clientId, dialect)}\u0000${asStored(r.eventId, dialect)}`)) took.add(r);
+    for (const r of chunk) if (back.has(`${asStoredText(dialect, r.clientId)}\u0000${asStoredText(dialect, r.eventId)}`)) took.add(r);
   }
   const refused: EventRow[] = [];
   for (const r of fresh) {
@@ -524,7 +520,7 @@ async function resessionize(
     const chunk = derived.slice(i, i + perInsert);
     await tx.execute(
       `INSERT INTO "VisitorSession" (${SESSION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(chunk.length, SESSION_COLUMNS.length)}`,
-      ...chunk.flatMap((s) => sessionValues(shopId, s, dialect)),
+      ...chunk.flatMap((s) => sessionValues(shopId, s)),
     );
   }
   // A span that holds the visitor's first session: the sessions after it are not "new".
@@ -538,13 +534,6 @@ async function resessionize(
   };
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-/** Text as the database gives it back. */
-function asStored(text: string, dialect: Dialect): string {
-  const wellFormed = text.replace(LONE_SURROGATE, "\ufffd");
-  const nul = dialect === "sqlite" ? wellFormed.indexOf("\u0000") : -1;
-  return nul < 0 ? wellFormed : wellFormed.slice(0, nul);
-}
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -557,10 +546,9 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return out;
 }
 
-function sessionValues(shopId: number, s: SessionRow, dialect: Dialect): unknown[] {
+function sessionValues(shopId: number, s: SessionRow): unknown[] {
   return SESSION_COLUMNS.map((c) => {
     if (c === "shopId") return shopId;
-    if (BOOLEAN_SESSION_COLUMNS.has(c)) return bool(dialect, s[c as "isBot"]);
     return s[c];
   });
 }

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { createDb } from "../app/db-client";
+import { createDb } from "../db/prisma";
 import { buildApp } from "./lib/build";
 import { migrate } from "./lib/migrate";
 import { DEMO_ACCESS_TOKEN, DEMO_INGEST_KEY, DEMO_PIXEL_ID, DEMO_SHOP, ensureDemoShop } from "./lib/demo-shop";

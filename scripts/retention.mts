@@ -3,8 +3,8 @@
 // per shop the rows deleted so far.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { createDb } from "../app/db-client";
-import { databaseUrl } from "../app/db-url";
+import { createDb } from "../db/prisma";
+import { databaseUrl } from "../db/url";
 import { applyRetention, DEFAULT_BATCH_SIZE, type RetentionProgress } from "../app/services/retention.server";
 
 const { values } = parseArgs({ options: { shop: { type: "string" }, "batch-size": { type: "string" } } });

@@ -5,7 +5,7 @@ import { Badge, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page,
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { dashboard } from "../services/dashboard.server";
-import { formatter, unitNoun } from "../components/funnel/funnel-format";
+import { formatter, unitNoun } from "../lib/funnel-format";
 import { ChangeCell } from "../components/funnel/ChangeCell";
 import { ResultsAsOf } from "../components/funnel/ResultsAsOf";
 import { dashboardTrustData, dashboardTrustPanels } from "../services/trust/pages.server";
@@ -16,7 +16,7 @@ import { DashboardEmptyState } from "../components/first-run/DashboardEmptyState
 import { PreviousPeriodNote } from "../components/first-run/PreviousPeriodNote";
 import { StepAlertBanner } from "../components/alerts/StepAlertBanner";
 import { shopAlerts } from "../services/step-alarm-pages.server";
-import { ALERT_HISTORY_URL } from "../components/alerts/alert-text";
+import { ALERT_HISTORY_URL } from "../lib/alert-text";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard" }];
 

@@ -6,8 +6,8 @@ import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { shopAlerts } from "../services/step-alarm-pages.server";
 import { KeyboardScrollable } from "../components/KeyboardScrollable";
-import { formatter } from "../components/funnel/funnel-format";
-import { alertTime, segmentWords } from "../components/alerts/alert-text";
+import { formatter } from "../lib/funnel-format";
+import { alertTime, segmentWords } from "../lib/alert-text";
 
 export const meta: MetaFunction = () => [{ title: "Alerts" }];
 

@@ -20,7 +20,7 @@ import {
   updateFunnel,
 } from "../services/funnels.server";
 import { MAX_STEPS, MIN_STEPS } from "../../core/types";
-import { safeLocale } from "../components/funnel/funnel-format";
+import { safeLocale } from "../lib/funnel-format";
 import { draftToInput, FunnelBuilder, inputToDraft, type FunnelDraft } from "../components/funnel/FunnelBuilder";
 import { useStepCounts } from "../components/funnel/useStepCounts";
 import { FunnelInWordsText } from "../components/funnel/FunnelDefinitionCard";

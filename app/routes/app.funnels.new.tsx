@@ -21,7 +21,7 @@ import {
   type FunnelValidation,
 } from "../services/funnels.server";
 import { MAX_STEPS, MIN_STEPS } from "../../core/types";
-import { safeLocale } from "../components/funnel/funnel-format";
+import { safeLocale } from "../lib/funnel-format";
 import { funnelPrefill } from "../../core/insights/prefill";
 import { draftToInput, FunnelBuilder, inputToDraft, type FunnelDraft } from "../components/funnel/FunnelBuilder";
 import { useStepCounts } from "../components/funnel/useStepCounts";

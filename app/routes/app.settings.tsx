@@ -8,7 +8,7 @@ import { readForm } from "../services/admin-form.server";
 import { env } from "../env.server";
 import { requireShop, syncPixel } from "../services/shops.server";
 import { retentionView, updateAllowedQueryParams, updateRetention } from "../services/shop-settings.server";
-import { allowedQueryParamsOf, RETENTION_DAYS_DEFAULT, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "../models/shop-settings";
+import { allowedQueryParamsOf, RETENTION_DAYS_DEFAULT, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "../../core/shop-settings";
 
 export const meta: MetaFunction = () => [{ title: "Settings" }];
 

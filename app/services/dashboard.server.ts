@@ -4,7 +4,7 @@
  * the main funnel's biggest leak and tracking status. One click from here (the leak
  * card) opens the report that shows where and how many.
  */
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
 import { rateChange, type RateChange } from "../../core/stats/wilson";
 import { KEY_EVENTS, type ActivityCounts, type KeyEvent } from "../../core/activity";
 import { activityTotals } from "./activity.server";

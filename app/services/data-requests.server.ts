@@ -6,7 +6,7 @@
  * Only ids are stored: the webhook also carries the customer's email and phone.
  */
 import { z } from "zod";
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
 
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
 

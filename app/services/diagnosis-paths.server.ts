@@ -22,7 +22,7 @@ import {
 } from "../../core/diagnosis/paths";
 import { localDayNumber } from "../../core/funnel";
 import type { FunnelDefinition } from "../../core/types";
-import type { SqlReader } from "../../ingest/sql-executor.server";
+import type { SqlReader } from "../../db/executor";
 import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "./events.server";
 
 type Num = number | bigint;

@@ -9,8 +9,8 @@
 import { localDayNumber, reportFromUnitDays, groupRows, type Breakdown, type FunnelParams, type UnitDayRow } from "../../core/funnel";
 import type { BreakdownKey, EntryAttributes, FunnelDefinition } from "../../core/types";
 import { SESSION_GAP_MS } from "../../core/types";
-import type { SqlReader } from "../../ingest/sql-executor.server";
-import type { DbDialect } from "../db-client";
+import type { SqlReader } from "../../db/executor";
+import type { DbDialect } from "../../db/prisma";
 
 type Num = number | bigint;
 type Attrs = { device: string | null; source: string | null; campaign: string | null; landingPath: string | null; visitorType: string | null; loggedIn: boolean | number | bigint | null };

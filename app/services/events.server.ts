@@ -1,5 +1,9 @@
 import type { CoreEvent, EntryAttributes, FunnelUnit } from "../../core/types";
-import type { Db } from "../db-client";
+import type { Db } from "../../db/prisma";
+import { rowsOf } from "../../db/query";
+import type { EventRow } from "../../db/queries/_event-row";
+import eventsBySession from "../../db/queries/report-events-by-session";
+import eventsByVisitor from "../../db/queries/report-events-by-visitor";
 
 /** Bounds for loading one report's events (epoch ms). */
 export interface EventWindow {
@@ -10,16 +14,8 @@ export interface EventWindow {
   windowMs: number;
 }
 
-export type EventRow = {
-  eventId: string; name: string; ts: bigint | number; seq: number; clientId: string; path: string | null;
-  productId: string | null; checkoutToken: string | null; orderId: string | null; customerId: string | null;
-  props: string | null; device: string | null; source: string | null; campaign: string | null;
-  landingPath: string | null; visitorType: string | null; loggedIn: boolean | number | null;
-};
-
-/** The columns toCoreEvent reads: events `e` joined with their sessions `s`. */
-export const CORE_EVENT_COLUMNS = `e."eventId", e."name", e."ts", e."seq", e."clientId", e."path", e."productId", e."checkoutToken",
-      e."orderId", e."customerId", e."props", s."device", s."source", s."campaign", s."landingPath", s."visitorType", s."loggedIn"`;
+export type { EventRow };
+export { CORE_EVENT_COLUMNS } from "../../db/queries/_event-row";
 
 export function toCoreEvent(r: EventRow): CoreEvent {
   const attrs: EntryAttributes = {
@@ -45,12 +41,9 @@ export function toCoreEvent(r: EventRow): CoreEvent {
  * Events before `from` cannot start an attempt in range or follow one, so they are not loaded.
  */
 export async function loadReportEvents(db: Db, shopId: number, w: EventWindow): Promise<CoreEvent[]> {
-  const base = `SELECT ${CORE_EVENT_COLUMNS}
-    FROM "Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId"
-    WHERE e."shopId" = $1 AND e."isBot" = false AND e."ts" >= $2`;
   const rows =
     w.unit === "session"
-      ? await db.$queryRawUnsafe<EventRow[]>(`${base} AND s."startTs" < $3 AND s."endTs" >= $2`, shopId, w.from, w.to)
-      : await db.$queryRawUnsafe<EventRow[]>(`${base} AND e."ts" <= $3`, shopId, w.from, w.to + w.windowMs);
+      ? await rowsOf(db, eventsBySession, { shopId, from: w.from, to: w.to })
+      : await rowsOf(db, eventsByVisitor, { shopId, from: w.from, until: w.to + w.windowMs });
   return rows.map(toCoreEvent);
 }

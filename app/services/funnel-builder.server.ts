@@ -5,7 +5,7 @@
  * events only, for a bounded range and at most MAX_STEPS steps.
  */
 import { z } from "zod";
-import prisma, { dialect } from "../db.server";
+import prisma, { dialect } from "../../db/prisma.server";
 import { funnelAggregateSql } from "./funnel-results/events-report.server";
 import { resolveDateRange, safeTimeZone } from "./date-range";
 import { funnelStepSchema, MAX_DEFINITION_BYTES, MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES } from "./funnels.server";

@@ -6,12 +6,11 @@
  */
 import { csvHeaderBlock as reportHeaderBlock, toCsv as rowsToCsv, type CsvCell } from "../../core/csv";
 import { z } from "zod";
-import prisma, { dialect } from "../db.server";
+import prisma, { dialect } from "../../db/prisma.server";
+import { appContext } from "../context.server";
 import { funnelAggregateSql, funnelBreakdownsSql } from "./funnel-results/events-report.server";
 import { unitDayReport } from "./funnel-results/read.server";
 import type { BuildProgress } from "./funnel-results/state.server";
-import { createSqlReader } from "../../ingest/sql-executor.server";
-import { databaseUrl } from "../db-url";
 import {
   compareReports,
   previousPeriod,
@@ -24,18 +23,14 @@ import {
 } from "../../core/funnel";
 import type { FunnelUnit } from "../../core/types";
 import type { FunnelParams } from "../../core/funnel";
-import { formatter, leakSentence, noLeakSentence, safeLocale } from "../components/funnel/funnel-format";
-import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../components/funnel/funnel-query";
+import { formatter, leakSentence, noLeakSentence, safeLocale } from "../lib/funnel-format";
+import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../lib/funnel-query";
 import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { funnelVersionNow, getFunnel, toDefinition, type FunnelView } from "./funnels.server";
 import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagnosis.server";
 import { unitDayBreakdowns } from "./diagnosis-reads.server";
 import { stepPaths } from "./diagnosis-paths.server";
 import type { StepPaths } from "../../core/diagnosis/paths";
-
-// The reports' own read connections: a report's queries run at the same time, beside
-// Prisma's connection (ingest/sql-executor.server.ts).
-const reportReads = createSqlReader(databaseUrl(process.env));
 
 export { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams };
 
@@ -204,7 +199,7 @@ export async function funnelReport(
   // Rows were read: the version check below makes sure they were the reported version's.
   let readRows = false;
   const compute = async (p: FunnelParams) => {
-    const answer = await unitDayReport({ db: prisma, dialect, reads: reportReads }, shop.id, funnel.id, def, p);
+    const answer = await unitDayReport(appContext().reports, shop.id, funnel.id, def, p);
     if (answer.from !== "unit-days" && answer.build) build = answer.build;
     readRows ||= answer.from !== "events";
     if (answer.from === "events") {
@@ -236,12 +231,12 @@ export async function funnelReport(
     // when they answered the report (whole or partial), else the events with every attribute.
     const window = { from: range.from, to: range.to, now, timeZone };
     const at = report.steps[diagnosed - 1];
-    const pathsRead = stepPaths(reportReads, {
+    const pathsRead = stepPaths(appContext().reportReads, {
       shopId: shop.id, funnelId: funnel.id, def, params: window, step: diagnosed,
       totals: { dropped: at.dropOff ?? 0, advanced: at.count }, fromUnitDays: resultsFrom === "unit-days",
     });
     const breakdowns = resultsFrom !== "events"
-      ? await unitDayBreakdowns(reportReads, dialect, shop.id, funnel.id, def, window, DIAGNOSIS_DIMENSIONS)
+      ? await unitDayBreakdowns(appContext().reportReads, dialect, shop.id, funnel.id, def, window, DIAGNOSIS_DIMENSIONS)
       : await funnelBreakdownsSql(prisma, dialect, shop.id, def, window, DIAGNOSIS_DIMENSIONS);
     diagnosis = diagnoseStep(report.steps, diagnosed, diagnosed === report.biggestLeak?.step && !params.diagnose, breakdowns);
     paths = await pathsRead;

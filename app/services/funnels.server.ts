@@ -3,9 +3,11 @@
  * funnel id from another shop behaves exactly like an unknown one (null / not found).
  */
 import { z } from "zod";
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
+import { rowsOf } from "../../db/query";
+import eventNamesSeenQuery from "../../db/queries/event-names-seen";
+import { STANDARD_EVENTS } from "../../core/events";
 import { nudgeResultsRefresher } from "./funnel-results/nudge";
-import { STANDARD_EVENTS } from "../../extensions/web-pixel/src/map";
 import { EVENT_CATALOG } from "../../core/event-catalog";
 import { errorSummary, fieldPlace } from "../../core/funnel/field-errors";
 import {
@@ -485,11 +487,6 @@ export const EVENT_NAMES_LOOKBACK_DAYS = 90;
 /** Distinct event names this shop actually sent (bots excluded) in the last 90 days, most frequent first. */
 export async function eventNamesSeen(shopId: number, now = Date.now()): Promise<SeenEvent[]> {
   const since = now - EVENT_NAMES_LOOKBACK_DAYS * 24 * 60 * 60 * 1000;
-  const rows = await prisma.$queryRawUnsafe<{ name: string; n: bigint | number }[]>(
-    `SELECT "name", COUNT(*) AS n FROM "Event" WHERE "shopId" = $1 AND "isBot" = false AND "ts" >= $2
-     GROUP BY "name" ORDER BY n DESC, "name" ASC LIMIT 200`,
-    shopId,
-    since,
-  );
+  const rows = await rowsOf(prisma, eventNamesSeenQuery, { shopId, since });
   return rows.map((r) => ({ name: r.name, count: Number(r.n) }));
 }

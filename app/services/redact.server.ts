@@ -1,7 +1,7 @@
 import type { Prisma } from "../../generated/sqlite/index.js";
-import prisma from "../db.server";
-import { LONG_TRANSACTION } from "../db-client";
-import { forgetShop } from "../../ingest/ingest.server";
+import prisma from "../../db/prisma.server";
+import { LONG_TRANSACTION } from "../../db/prisma";
+import { appContext } from "../context.server";
 import { customerIdForms, scrubJsonText, scrubSyncCursor, scrubText, scrubUrl } from "./redact-scrub";
 
 type ModelName = Prisma.ModelName;
@@ -40,7 +40,7 @@ export async function deleteShopData(domain: string): Promise<void> {
   await prisma.$transaction(async (tx) => {
     for (const run of Object.values(deletionsFor(tx, shop?.id ?? null, domain))) await run();
   }, LONG_TRANSACTION);
-  forgetShop(domain);
+  appContext().ingestion.forgetShop(domain);
 }
 
 export interface CustomerRedaction {

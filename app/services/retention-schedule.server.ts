@@ -3,12 +3,11 @@
  * after start, then every RETENTION_INTERVAL_HOURS. Never throws and never keeps the
  * process alive: a failed run is logged and the next one tries again.
  */
-import prisma from "../db.server";
-import { env } from "../env.server";
+import type { Db } from "../../db/prisma";
 import { applyRetention } from "./retention.server";
 import { startPeriodicJob } from "./periodic-job.server";
 
-export function startRetentionSchedule(intervalHours = env.RETENTION_INTERVAL_HOURS): () => void {
+export function startRetentionSchedule(db: Db, intervalHours: number): () => void {
   if (intervalHours === 0) {
     console.log("[retention] scheduled runs disabled (RETENTION_INTERVAL_HOURS=0)");
     return () => {};
@@ -18,7 +17,7 @@ export function startRetentionSchedule(intervalHours = env.RETENTION_INTERVAL_HO
     intervalMs: intervalHours * 3_600_000,
     async run() {
       const started = Date.now();
-      const results = await applyRetention(prisma, { now: started });
+      const results = await applyRetention(db, { now: started });
       const events = results.reduce((n, r) => n + r.events, 0);
       const sessions = results.reduce((n, r) => n + r.sessions, 0);
       const funnelRows = results.reduce((n, r) => n + r.funnelRows, 0);

@@ -1,6 +1,6 @@
 /**
  * Data retention: drops each shop's raw events and derived sessions older than the
- * shop's `retentionDays` (app/models/shop-settings.ts).
+ * shop's `retentionDays` (core/shop-settings.ts).
  *
  * Only raw, per-visitor data goes: `Event` rows by `ts`, `VisitorSession` rows by
  * `endTs` (the activity buckets before the cutoff are recounted from what remains), and precomputed funnel results (`FunnelUnitDay`) of units that entered before
@@ -10,10 +10,14 @@
  * Takes the Prisma client as an argument (no db.server / env.server import), so the
  * server's schedule, `npm run retention` and tests all drive the same code.
  */
-import { letEventLoopRun } from "../../ingest/sql-executor.server";
-import type { Db } from "../db-client";
+import { letEventLoopRun } from "../../db/executor";
+import type { Db } from "../../db/prisma";
+import { executeOn, type Query } from "../../db/query";
+import DELETE_EVENTS from "../../db/queries/retention-delete-events";
+import DELETE_FUNNEL_ROWS from "../../db/queries/retention-delete-funnel-rows";
+import DELETE_SESSIONS from "../../db/queries/retention-delete-sessions";
 import { rebuildActivity } from "./activity.server";
-import { parseShopSettings, ShopSettingsError } from "../models/shop-settings";
+import { parseShopSettings, ShopSettingsError } from "../../core/shop-settings";
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_BATCH_SIZE = 5_000;
@@ -55,17 +59,7 @@ export interface RetentionOptions {
 // portable, so the batch is chosen by a subselect on the primary key, filtered by shop in
 // both the outer statement and the subselect (no statement touches another shop's rows).
 // The subselect walks the ("shopId", "ts") index.
-const DELETE_EVENTS = `DELETE FROM "Event" WHERE "shopId" = $1 AND "eventId" IN (
-  SELECT "eventId" FROM "Event" WHERE "shopId" = $1 AND "ts" < $2 LIMIT $3)`;
-
-// endTs >= startTs, so `"startTs" < cutoff` selects no extra rows; it lets the subselect
-// use the ("shopId", "startTs") index (there is none on endTs).
-// Units that entered before the cutoff: later entries only read events after their entry.
-const DELETE_FUNNEL_ROWS = `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND ("funnelId", "unitId", "day") IN (
-  SELECT "funnelId", "unitId", "day" FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "entryTs" < $2 LIMIT $3)`;
-
-const DELETE_SESSIONS = `DELETE FROM "VisitorSession" WHERE "shopId" = $1 AND "id" IN (
-  SELECT "id" FROM "VisitorSession" WHERE "shopId" = $1 AND "startTs" < $2 AND "endTs" < $2 LIMIT $3)`;
+// (db/queries/retention-delete-*.ts)
 
 /**
  * Applies every shop's retention setting once. Returns what was deleted per shop.
@@ -121,7 +115,7 @@ export async function applyRetention(db: Db, opts: RetentionOptions): Promise<Sh
 
 async function deleteInBatches(
   db: Db,
-  sql: string,
+  statement: Query<{ shopId: number; cutoff: number; limit: number }>,
   shopId: number,
   cutoff: number,
   limit: number,
@@ -129,7 +123,7 @@ async function deleteInBatches(
 ): Promise<number> {
   let total = 0;
   for (;;) {
-    const deleted = await db.$executeRawUnsafe(sql, shopId, cutoff, limit);
+    const deleted = await executeOn(db, statement, { shopId, cutoff, limit });
     total += deleted;
     if (deleted > 0) progress(total);
     if (deleted < limit) return total;

@@ -1,4 +1,4 @@
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
 import {
   parseQueryParamsForm,
   parseRetentionForm,
@@ -9,7 +9,7 @@ import {
   type QueryParamsFormResult,
   type RetentionFormResult,
   type ShopSettings,
-} from "../models/shop-settings";
+} from "../../core/shop-settings";
 
 export interface RetentionView {
   /** null when the stored settings cannot be read: the retention job skips the shop then. */

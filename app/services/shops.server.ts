@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
 import { env } from "../env.server";
 import type { AdminGraphql } from "./admin-graphql.server";
 import { adminQuery } from "./admin-graphql.server";
 import { ensureWebPixel } from "./web-pixel.server";
 import { registerOrdersWebhook } from "./orders-webhook.server";
-import { forgetShop } from "../../ingest/ingest.server";
-import { allowedQueryParamsOf } from "../models/shop-settings";
+import { appContext } from "../context.server";
+import { allowedQueryParamsOf } from "../../core/shop-settings";
 
 const SHOP_QUERY = `#graphql
 query ShopForInstall { shop { name ianaTimezone currencyCode } }`;
@@ -79,7 +79,7 @@ async function installShop(domain: string, admin: AdminGraphql) {
   });
   // A reinstall must take effect for ingestion at once: drop this process's cached
   // "uninstalled" entry (other processes keep such entries at most INACTIVE_TTL_MS).
-  forgetShop(domain);
+  appContext().ingestion.forgetShop(domain);
   // Every token exchange (rare: install, lost session): the app URL may have changed
   // (`shopify app dev` tunnels), and "already taken" for the same address is a success.
   await syncOrdersWebhook(shop.id, admin);
@@ -123,7 +123,7 @@ export async function markUninstalled(domain: string) {
     prisma.shop.updateMany({ where: { domain, uninstalledAt: null }, data: { uninstalledAt: new Date() } }),
     prisma.shop.updateMany({ where: { domain }, data: { ordersWebhook: "pending", ordersWebhookError: null } }),
   ]);
-  forgetShop(domain);
+  appContext().ingestion.forgetShop(domain);
 }
 
 /** app/scopes_update: keep the granted scopes on the shop and its sessions. */

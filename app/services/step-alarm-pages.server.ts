@@ -1,10 +1,10 @@
 /**
  * The step alarm's alerts as the pages and the report JSON show them: each with its sentence
- * in the shop's zone and locale (app/components/alerts/alert-text.ts).
+ * in the shop's zone and locale (app/lib/alert-text.ts).
  */
-import prisma from "../db.server";
-import { formatter } from "../components/funnel/funnel-format";
-import { alertSentence, alertStatusWords } from "../components/alerts/alert-text";
+import prisma from "../../db/prisma.server";
+import { formatter } from "../lib/funnel-format";
+import { alertSentence, alertStatusWords } from "../lib/alert-text";
 import { listAlerts, type AlertView } from "./step-alarm.server";
 
 export type AlertWithWords = AlertView & { sentence: string; statusWords: string };

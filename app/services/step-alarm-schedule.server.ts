@@ -5,12 +5,11 @@
  * processes may check at once: an alert is opened inside a transaction that first looks
  * for an open one of the same step and segment.
  */
-import { env } from "../env.server";
 import { startPeriodicJob } from "./periodic-job.server";
 import type { ResultsDeps } from "./funnel-results/state.server";
 import { runStepAlarm } from "./step-alarm.server";
 
-export function startStepAlarm(deps: ResultsDeps, checkSeconds = env.STEP_ALARM_CHECK_SECONDS): () => void {
+export function startStepAlarm(deps: ResultsDeps, checkSeconds: number): () => void {
   if (checkSeconds === 0) {
     console.log("[step-alarm] checks disabled (STEP_ALARM_CHECK_SECONDS=0)");
     return () => {};

@@ -10,7 +10,7 @@ import {
   checkFunnel, decideAlerts, HOUR_MS, readWindow, WEEK_HOURS,
   type AlertAction, type AlertState, type FunnelCheck, type HourGroup, type SpanFigures,
 } from "../../core/diagnosis/watch-run";
-import type { DbDialect } from "../db-client";
+import type { DbDialect } from "../../db/prisma";
 import { refreshShop } from "./funnel-results/refresh.server";
 import type { ResultsDeps } from "./funnel-results/state.server";
 

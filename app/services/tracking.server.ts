@@ -1,4 +1,4 @@
-import prisma from "../db.server";
+import prisma from "../../db/prisma.server";
 import { activityTotals } from "./activity.server";
 
 /** What the dashboard says about data collection: counts (from the activity buckets) and the latest event. */

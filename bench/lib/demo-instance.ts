@@ -6,7 +6,7 @@
  * other work on the machine cannot pull the files from under it.
  */
 import path from "node:path";
-import { createDb } from "../../app/db-client";
+import { createDb } from "../../db/prisma";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { migrate } from "../../scripts/lib/migrate";
 import { startLocalShopify } from "../../scripts/local-shopify/server";

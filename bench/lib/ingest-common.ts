@@ -1,8 +1,8 @@
 /** Pieces shared by the SQLite and PostgreSQL ingest sections. */
 import { createClient } from "@libsql/client";
 import pg from "pg";
-import { createDb } from "../../app/db-client";
-import { isPostgresUrl } from "../../app/db-url";
+import { createDb } from "../../db/prisma";
+import { isPostgresUrl } from "../../db/url";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { migrate } from "../../scripts/lib/migrate";
 import { BATCH_EVENTS, collectBodies, type CollectBodies } from "./collect-load";

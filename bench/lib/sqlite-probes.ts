@@ -10,7 +10,7 @@
  */
 import { createClient } from "@libsql/client";
 import type { EventRow } from "../../ingest/normalize";
-import { createSqlExecutor } from "../../ingest/sql-executor.server";
+import { createSqlExecutor } from "../../db/executor";
 import { generatedRows } from "./writer-probe";
 
 const COLUMNS = [

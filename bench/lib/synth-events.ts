@@ -9,7 +9,7 @@
 import { createClient, type Client } from "@libsql/client";
 import { SESSION_GAP_MS } from "../../core/types";
 import { prng } from "./collect-load";
-import { letEventLoopRun } from "../../ingest/sql-executor.server";
+import { letEventLoopRun } from "../../db/executor";
 
 export interface SynthEvent {
   eventId: string;

@@ -1,5 +1,5 @@
 /**
- * The ingest writer alone (ingest/writer.server.ts on ingest/sql-executor.server.ts),
+ * The ingest writer alone (ingest/writer.server.ts on db/executor.ts),
  * without HTTP, parsing or validation: the same rows submitted as 20-event jobs with as
  * many in flight as the load has connections. Each SQL statement is timed by kind through
  * a wrapper around the executor (the writer's code is unchanged), which names where the
@@ -7,7 +7,7 @@
  */
 import { createClient, type InStatement } from "@libsql/client";
 import { toRow, type EventRow } from "../../ingest/normalize";
-import { createSqlExecutor, type SqlExecutor, type SqlTx } from "../../ingest/sql-executor.server";
+import { createSqlExecutor, type SqlExecutor, type SqlTx } from "../../db/executor";
 import { IngestWriter } from "../../ingest/writer.server";
 import { BATCH_EVENTS, collectBodies } from "./collect-load";
 import { progress } from "./progress";

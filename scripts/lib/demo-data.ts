@@ -1,4 +1,4 @@
-import type { Db } from "../../app/db-client";
+import type { Db } from "../../db/prisma";
 import type { PixelEvent } from "./pixel-runtime";
 import { runSimulation } from "./simulate-run";
 import { prng, simulateVisitors, type PlantedEffects, type SimulatedVisitor, type SimulationOptions } from "./simulation";

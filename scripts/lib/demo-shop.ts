@@ -2,7 +2,7 @@
  * The demo shop: a Shop row, a web pixel marked connected, and the offline session
  * `authenticate.admin` needs to run without reaching Shopify (docs/offline-demo-auth).
  */
-import type { Db } from "../../app/db-client";
+import type { Db } from "../../db/prisma";
 
 export const DEMO_SHOP = "demo-shop.myshopify.com";
 export const DEMO_PIXEL_ID = "gid://shopify/WebPixel/1";

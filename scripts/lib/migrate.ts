@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createDb } from "../../app/db-client";
-import { isPostgresUrl } from "../../app/db-url";
+import { createDb } from "../../db/prisma";
+import { isPostgresUrl } from "../../db/url";
 import { migratePostgres } from "./pg-migrate";
 
 const root = path.resolve(import.meta.dirname, "../..");

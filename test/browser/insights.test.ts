@@ -16,7 +16,7 @@ import { launchChromium } from "../helpers/chromium";
 import { startDemo, type DemoProcess } from "../helpers/demo-process";
 import { parseCsv } from "../helpers/funnel-csv";
 import { CONSENTED, visitor } from "../helpers/ingest";
-import { createDb } from "../../app/db-client";
+import { createDb } from "../../db/prisma";
 
 const artifacts = path.join(root, "test-results");
 /** "1,234 of 5,678 · 21.7 %": a rate with its counts. */

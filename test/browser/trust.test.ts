@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../app/db-client";
+import { createDb, type Db } from "../../db/prisma";
 import { BROWSER_UA, root } from "../helpers/app-server";
 import { launchChromium } from "../helpers/chromium";
 import { startDemo, type DemoProcess } from "../helpers/demo-process";

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { inject } from "vitest";
-import { createDb, type Db } from "../../app/db-client";
+import { createDb, type Db } from "../../db/prisma";
 import { migrate } from "../../scripts/lib/migrate";
 import { createDatabase } from "../../scripts/lib/pg-server";
 import { startLocalShopify, type LocalShopify } from "../../scripts/local-shopify/server";

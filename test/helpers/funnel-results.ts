@@ -3,7 +3,7 @@
  * progress (app/services/funnel-results/read.server.ts), so a test that asserts figures
  * from the precomputed rows first waits for the state it asserts.
  */
-import type { Db } from "../../app/db-client";
+import type { Db } from "../../db/prisma";
 
 /**
  * Waits until the funnel's results are ready and current to `since` (epoch ms): its build

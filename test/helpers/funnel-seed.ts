@@ -9,7 +9,7 @@
  *
  * Each clientId must be new to the shop (its first session is "new", later ones "returning").
  */
-import type { Db } from "../../app/db-client";
+import type { Db } from "../../db/prisma";
 import { rebuildActivity } from "../../app/services/activity.server";
 import type { CoreEvent } from "../../core/types";
 import { dedupeKeyOf } from "../../ingest/normalize";

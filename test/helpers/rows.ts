@@ -3,7 +3,7 @@
  * table. Driven by Prisma's model list, so a new model without a line here fails.
  */
 import { Prisma } from "../../generated/sqlite/index.js";
-import type { Db } from "../../app/db-client";
+import type { Db } from "../../db/prisma";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { rebuildActivity } from "../../app/services/activity.server";
 

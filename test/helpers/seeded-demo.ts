@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { createDb, type Db } from "../../app/db-client";
+import { createDb, type Db } from "../../db/prisma";
 import { migrate } from "../../scripts/lib/migrate";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { BROWSER_UA, root } from "./app-server";

@@ -3,7 +3,7 @@
  * ingestion would store (scripts/lib/simulation-events.ts), through the tests' seeding
  * (sessions and activity as the writer derives them). For big simulated shops in tests.
  */
-import type { Db } from "../../app/db-client";
+import type { Db } from "../../db/prisma";
 import { simulatedEventRows } from "../../scripts/lib/simulation-events";
 import type { SimulatedVisitor } from "../../scripts/lib/simulation";
 import { seedJourneys, type SeedJourney } from "./funnel-seed";

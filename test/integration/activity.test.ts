@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rebuildActivity } from "../../app/services/activity.server";
 import { applyRetention } from "../../app/services/retention.server";
-import type { Db } from "../../app/db-client";
+import type { Db } from "../../db/prisma";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { seededRandom } from "../helpers/funnel-seed";
 import { postBatch, visitor, type CompactLike } from "../helpers/ingest";

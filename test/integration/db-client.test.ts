@@ -1,5 +1,5 @@
 /**
- * The app's SQLite connections (app/sqlite-thread.ts): each lives on its own thread with
+ * The app's SQLite connections (db/sqlite-thread.ts): each lives on its own thread with
  * its settings (busy_timeout, mmap_size), keeps them across transactions, leaves the
  * server's thread free while SQLite works, maps SQLite errors as before, and does not
  * keep a script's process alive.
@@ -8,9 +8,9 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
-import { SqliteThread, sqliteFilePath } from "../../app/sqlite-thread";
-import { createSqlExecutor, createSqlReader } from "../../ingest/sql-executor.server";
+import { createDb } from "../../db/prisma";
+import { SqliteThread, sqliteFilePath } from "../../db/sqlite-thread";
+import { createSqlExecutor, createSqlReader } from "../../db/executor";
 import { freshDatabase } from "../helpers/app-server";
 
 const settings = async (db: Db) => {
@@ -123,8 +123,8 @@ describe("SQLite connections on their own thread", () => {
     const script = path.join(root, ".tmp", `idle-exit-${process.pid}.mts`);
     writeFileSync(
       script,
-      `import { createDb } from "../app/db-client";
-      import { createSqlExecutor } from "../ingest/sql-executor.server";
+      `import { createDb } from "../db/prisma";
+      import { createSqlExecutor } from "../db/executor";
       const { db } = createDb(process.env.DATABASE_URL);
       const exec = createSqlExecutor(process.env.DATABASE_URL);
       console.log(await db.shop.count(), (await exec.query("SELECT 1 AS one"))[0].one);`,

@@ -15,7 +15,7 @@ import { seededRandom, seedJourneys, type SeedEvent, type SeedJourney } from "..
 import { csvMeta, csvRecords } from "../helpers/funnel-csv";
 import { loadReportEvents } from "../../app/services/events.server";
 import { stepPaths } from "../../app/services/diagnosis-paths.server";
-import { createSqlReader } from "../../ingest/sql-executor.server";
+import { createSqlReader } from "../../db/executor";
 import { pathsAtStep, LEFT_THE_SITE } from "../../core/diagnosis/paths";
 import type { FunnelDefinition } from "../../core/types";
 

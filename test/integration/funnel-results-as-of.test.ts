@@ -7,14 +7,14 @@
  * its next periodic pass; after that pass the report equals computeFunnel on the same events.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
+import { createDb } from "../../db/prisma";
 import { loadReportEvents } from "../../app/services/events.server";
 import { unitDayReport } from "../../app/services/funnel-results/read.server";
 import { refreshShop } from "../../app/services/funnel-results/refresh.server";
 import { toDefinition, toView } from "../../app/services/funnels.server";
 import { computeFunnel } from "../../core/funnel";
 import type { FunnelDefinition } from "../../core/types";
-import { createSqlExecutor, createSqlReader } from "../../ingest/sql-executor.server";
+import { createSqlExecutor, createSqlReader } from "../../db/executor";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { startApp, type TestApp } from "../helpers/app-server";
 import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";

@@ -6,7 +6,7 @@
  * claim those visitors, or the new funnel would go "ready" without them.
  */
 import { describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../app/db-client";
+import { createDb, type Db } from "../../db/prisma";
 import { loadReportEvents } from "../../app/services/events.server";
 import { unitDayReport, type ReadDeps } from "../../app/services/funnel-results/read.server";
 import { refreshShop } from "../../app/services/funnel-results/refresh.server";
@@ -16,7 +16,7 @@ type ReportDeps = ResultsDeps & ReadDeps;
 import { toDefinition, toView } from "../../app/services/funnels.server";
 import { computeFunnel } from "../../core/funnel";
 import type { EventRow } from "../../ingest/normalize";
-import { createSqlExecutor, createSqlReader, type SqlExecutor } from "../../ingest/sql-executor.server";
+import { createSqlExecutor, createSqlReader, type SqlExecutor } from "../../db/executor";
 import { IngestWriter } from "../../ingest/writer.server";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { freshDatabase } from "../helpers/app-server";

@@ -12,7 +12,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db, type DbDialect } from "../../app/db-client";
+import { createDb, type Db, type DbDialect } from "../../db/prisma";
 import { loadReportEvents } from "../../app/services/events.server";
 import { funnelAggregateSql, funnelBreakdownsSql } from "../../app/services/funnel-results/events-report.server";
 import { computeFunnel, type FunnelParams, type FunnelReport } from "../../core/funnel";

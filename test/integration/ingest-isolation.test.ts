@@ -10,12 +10,12 @@
  */
 import { describe, expect, it } from "vitest";
 import Database from "libsql";
-import { createDb } from "../../app/db-client";
+import { createDb } from "../../db/prisma";
 import { rebuildActivity } from "../../app/services/activity.server";
-import { sqliteFilePath } from "../../app/sqlite-thread";
+import { sqliteFilePath } from "../../db/sqlite-thread";
 import { dedupeKeyOf, type EventRow } from "../../ingest/normalize";
 import { sessionsFor, type SessionEventRow } from "../../ingest/sessions";
-import { createSqlExecutor } from "../../ingest/sql-executor.server";
+import { createSqlExecutor } from "../../db/executor";
 import { failureKind } from "../../ingest/write-errors";
 import { IngestWriter, type WriteResult } from "../../ingest/writer.server";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";

@@ -2,7 +2,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
+import { createDb } from "../../db/prisma";
 import { migrate } from "../../scripts/lib/migrate";
 import { rebuildActivity } from "../../app/services/activity.server";
 import { createDatabase } from "../../scripts/lib/pg-server";

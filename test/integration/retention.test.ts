@@ -4,7 +4,7 @@
  * and sessions, in batches smaller than the data, and nothing else.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../app/db-client";
+import { createDb, type Db } from "../../db/prisma";
 import { applyRetention, type RetentionProgress } from "../../app/services/retention.server";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { freshDatabase, startApp, type TestApp } from "../helpers/app-server";

@@ -7,12 +7,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
+import { createDb } from "../../db/prisma";
 import { Prisma } from "../../generated/sqlite/index.js";
 import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
-import * as resession from "../../ingest/resession-sql";
-import { spanEventsSql } from "../../ingest/resession-sql";
-import { laterSessionBuyersSql } from "../../app/services/trust/differences-sql";
+import * as resession from "../../db/resession-sql";
+import { spanEventsSql } from "../../db/resession-sql";
+import { bindQuery } from "../../db/query";
+import laterSessionBuyers from "../../db/queries/later-session-buyers";
 import { reportReadsSql } from "../../app/services/funnel-results/read.server";
 import { staleReadsSql } from "../../app/services/funnel-results/refresh.server";
 import { freshDatabase, root } from "../helpers/app-server";
@@ -82,7 +83,7 @@ describe("schema drift", () => {
     const productView = `SELECT 1 FROM "Event" v WHERE v."shopId" = 1 AND v."sessionId" = 'x' AND v."name" = 'product_viewed'`;
     const { db: lite } = createDb(await freshDatabase("sqlite"));
     const plan = async (q: string) => (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${q}`)).map((r) => r.detail).join("\n");
-    const later = `${laterSessionBuyersSql("sqlite").replace(/\$(\d)/g, "?$1")}`;
+    const later = bindQuery(laterSessionBuyers, "sqlite", { shopId: 1, from: 0, to: 10, windowMs: 1 }).text;
     const plans = [await plan(purchases), await plan(productView), await plan(later)];
     await lite.$disconnect();
     expect(plans[0]).toContain("COVERING INDEX Event_purchases_idx");
@@ -102,7 +103,8 @@ describe("schema drift", () => {
       // The query's conditions imply the partial index's: with sequential scans off (the
       // tables are empty) the planner takes it rather than another index.
       await client.query(`SET enable_seqscan = off`);
-      const explained = await client.query(`EXPLAIN ${laterSessionBuyersSql("postgres")}`, [1, 0, 10]);
+      const { text, values } = bindQuery(laterSessionBuyers, "postgres", { shopId: 1, from: 0, to: 10, windowMs: 1 });
+      const explained = await client.query(`EXPLAIN ${text}`, values);
       expect(explained.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain("VisitorSession_purchase_no_view_idx");
     } finally {
       await client.end();

@@ -4,7 +4,7 @@
  * 503 — the process survives, and the next transaction gets a working connection.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { createSqlExecutor, type SqlExecutor } from "../../ingest/sql-executor.server";
+import { createSqlExecutor, type SqlExecutor } from "../../db/executor";
 import { freshDatabase } from "../helpers/app-server";
 
 describe("PostgreSQL executor, connection dropped mid-transaction", () => {

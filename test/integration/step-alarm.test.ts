@@ -12,10 +12,10 @@
  *   break's day, and keeps one alert over several runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../app/db-client";
+import { createDb } from "../../db/prisma";
 import { runStepAlarm } from "../../app/services/step-alarm.server";
 import type { ResultsDeps } from "../../app/services/funnel-results/state.server";
-import { createSqlExecutor } from "../../ingest/sql-executor.server";
+import { createSqlExecutor } from "../../db/executor";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders } from "../helpers/shopify-auth";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { breakdownValueLabel } from "../../app/components/funnel/funnel-format";
+import { breakdownValueLabel } from "../../app/lib/funnel-format";
 
 describe("breakdownValueLabel", () => {
   it("shows the logged-in flag in words and leaves every other value as it is", () => {

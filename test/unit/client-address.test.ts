@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientAddress, parseTrustedProxies } from "../../app/client-address";
+import { clientAddress, parseTrustedProxies } from "../../ingest/client-address";
 import { parseEnv } from "../../app/env-schema";
 
 const proxies = (list: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatter, leakSentence, noLeakSentence, safeLocale } from "../../app/components/funnel/funnel-format";
+import { formatter, leakSentence, noLeakSentence, safeLocale } from "../../app/lib/funnel-format";
 
 describe("report formatting", () => {
   const f = formatter("en");

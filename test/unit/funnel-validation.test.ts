@@ -9,7 +9,7 @@ import {
   type FunnelView,
 } from "../../app/services/funnels.server";
 import { parseReportParams, parseReportTable, ReportRequestError } from "../../app/services/funnel-report.server";
-import { nextReportQuery, readReportQuery, reportQuery } from "../../app/components/funnel/funnel-query";
+import { nextReportQuery, readReportQuery, reportQuery } from "../../app/lib/funnel-query";
 import { computeFunnel } from "../../core/funnel";
 import type { CoreEvent } from "../../core/types";
 

@@ -7,7 +7,7 @@ import {
   RETENTION_DAYS_DEFAULT,
   serializeShopSettings,
   ShopSettingsError,
-} from "../../app/models/shop-settings";
+} from "../../core/shop-settings";
 
 describe("Shop.settings", () => {
   it("gives the 13-month default for the column's default, empty text and null", () => {

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { DataTable, Text } from "@shopify/polaris";
 import { worstGroup, type Breakdown } from "../../../core/funnel";
 import { MIN_UNITS_TO_COMPARE } from "../../../core/stats/wilson";
-import { breakdownValueLabel, formatter } from "./funnel-format";
+import { breakdownValueLabel, formatter } from "../../lib/funnel-format";
 import { KeyboardScrollable } from "../KeyboardScrollable";
 
 export interface BreakdownTableProps {

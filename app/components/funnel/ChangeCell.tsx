@@ -1,6 +1,6 @@
 import { Text } from "@shopify/polaris";
 import type { RateChange } from "../../../core/stats/wilson";
-import { formatter } from "./funnel-format";
+import { formatter } from "../../lib/funnel-format";
 
 export interface ChangeCellProps {
   change: RateChange | null;

@@ -1,7 +1,7 @@
 import { Badge, BlockStack, Box, InlineStack, Text } from "@shopify/polaris";
 import type { StepFigures } from "../../../core/funnel";
 import type { FunnelUnit } from "../../../core/types";
-import { formatter, unitNoun } from "./funnel-format";
+import { formatter, unitNoun } from "../../lib/funnel-format";
 
 export interface FunnelBarChartProps {
   steps: StepFigures[];

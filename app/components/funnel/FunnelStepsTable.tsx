@@ -1,7 +1,7 @@
 import { DataTable, Text } from "@shopify/polaris";
 import type { FunnelComparison, StepFigures } from "../../../core/funnel";
 import { ChangeCell } from "./ChangeCell";
-import { formatter } from "./funnel-format";
+import { formatter } from "../../lib/funnel-format";
 
 export interface FunnelStepsTableProps {
   steps: StepFigures[];

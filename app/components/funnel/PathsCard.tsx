@@ -3,7 +3,7 @@ import { BlockStack, DataTable, InlineStack, Card, Text } from "@shopify/polaris
 import { LEFT_THE_SITE, type PathRow, type PathTable, type StepPaths } from "../../../core/diagnosis/paths";
 import { CsvDownloadButton } from "../CsvDownloadButton";
 import { KeyboardScrollable } from "../KeyboardScrollable";
-import { formatter } from "./funnel-format";
+import { formatter } from "../../lib/funnel-format";
 
 export interface PathsCardProps {
   paths: StepPaths;

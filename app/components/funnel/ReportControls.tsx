@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { Button, Checkbox, InlineStack, Select, TextField } from "@shopify/polaris";
 import type { BreakdownKey } from "../../../core/types";
 import type { RangePreset } from "../../services/date-range";
-import type { ReportParams } from "./funnel-query";
+import type { ReportParams } from "../../lib/funnel-query";
 
 export type ReportControlValues = ReportParams;
 

@@ -1,6 +1,6 @@
 import { Banner, Text } from "@shopify/polaris";
 import type { FunnelReportView } from "../../services/funnel-report.server";
-import { formatter } from "./funnel-format";
+import { formatter } from "../../lib/funnel-format";
 
 type AsOfFields = Pick<FunnelReportView, "resultsFrom" | "asOf" | "build" | "now" | "locale">;
 

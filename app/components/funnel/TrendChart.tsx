@@ -5,7 +5,7 @@ import "@shopify/polaris-viz/build/esm/styles.css";
 import type { Trend, TrendBucket } from "../../../core/funnel";
 import { MIN_UNITS_TO_COMPARE } from "../../../core/stats/wilson";
 import type { FunnelUnit } from "../../../core/types";
-import { formatter, unitNoun, type Formatter } from "./funnel-format";
+import { formatter, unitNoun, type Formatter } from "../../lib/funnel-format";
 
 export type TrendMode = "counts" | "step" | "overall";
 

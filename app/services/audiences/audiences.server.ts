@@ -4,7 +4,7 @@
  * report — size, identified customers, historical conversion — and its CSV export.
  */
 import { z } from "zod";
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
 import { loadReportEvents } from "../events.server";
 import {
   audienceHistory,

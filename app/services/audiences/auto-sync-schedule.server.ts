@@ -4,7 +4,6 @@
  * keeps the process alive; checks never overlap (periodic-job.server.ts). Several processes may check at once: the
  * sync's lease lets only one of them work on a run.
  */
-import { env } from "../../env.server";
 import { unauthenticated } from "../../shopify.server";
 import { startPeriodicJob } from "../periodic-job.server";
 import { runDueAutoSyncs, type OfflineAdmin } from "./auto-sync.server";
@@ -18,7 +17,7 @@ const offlineAdmin: OfflineAdmin = async (shop) => {
   }
 };
 
-export function startAudienceAutoSync(checkSeconds = env.AUDIENCE_AUTO_SYNC_CHECK_SECONDS): () => void {
+export function startAudienceAutoSync(checkSeconds: number): () => void {
   if (checkSeconds === 0) {
     console.log("[audience-sync] automatic syncs disabled (AUDIENCE_AUTO_SYNC_CHECK_SECONDS=0)");
     return () => {};

@@ -6,7 +6,7 @@
  * untagged. A run that needs more than one time budget continues on the next check; its
  * time and result are recorded when it settles (done or failed), so a failure waits a day.
  */
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
 import type { AdminGraphql } from "../admin-graphql.server";
 import { hasSyncScope, runAudienceSync, SYNC_SCOPE, type SyncOptions, type SyncView } from "./sync.server";
 

@@ -25,7 +25,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
 import { env } from "../../env.server";
 import type { AdminGraphql } from "../admin-graphql.server";
 import { customerGid, pacingDelayMs, planSync, throttleDelayMs, type ThrottleStatus } from "../../../core/insights";

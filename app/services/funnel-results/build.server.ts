@@ -3,7 +3,7 @@
  * funnel for all of them (state.server.ts describes the lifecycle). Run by the background
  * refresher only, never by a report.
  */
-import { letEventLoopRun, type SqlExecutor } from "../../../ingest/sql-executor.server";
+import { letEventLoopRun, type SqlExecutor } from "../../../db/executor";
 
 /** Events read per transaction while a build marks the shop's visitors (its write lock stays short). */
 export const MARK_CHUNK_EVENTS = 20_000;

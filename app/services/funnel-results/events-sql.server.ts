@@ -32,7 +32,7 @@
  */
 import { CHECKOUT_COMPLETED, CHECKOUT_STARTED, type FunnelParams } from "../../../core/funnel";
 import { MAX_STEPS, SESSION_GAP_MS, type BreakdownKey, type FunnelDefinition, type FunnelStepDef, type StepFilter, type StepMatcher } from "../../../core/types";
-import type { Db, DbDialect } from "../../db-client";
+import type { Db, DbDialect } from "../../../db/prisma";
 import { ATTR_COLUMN, type AttrValue } from "./attrs";
 
 /**

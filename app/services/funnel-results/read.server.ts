@@ -19,8 +19,8 @@ import {
 } from "../../../core/funnel";
 import type { FunnelDefinition } from "../../../core/types";
 import { SESSION_GAP_MS } from "../../../core/types";
-import type { SqlReader } from "../../../ingest/sql-executor.server";
-import type { Db, DbDialect } from "../../db-client";
+import type { SqlReader } from "../../../db/executor";
+import type { Db, DbDialect } from "../../../db/prisma";
 import { ATTR_COLUMN, attrsOf, type AttrValue } from "./attrs";
 import { buildProgress, resultsAsOf, type BuildProgress } from "./state.server";
 

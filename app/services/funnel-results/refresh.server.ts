@@ -10,9 +10,9 @@ import {
   type UnitDay,
   type UnitDayRow,
 } from "../../../core/funnel";
-import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../../ingest/sql-executor.server";
-import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../../ingest/sql";
-import type { DbDialect } from "../../db-client";
+import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../../db/executor";
+import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../../db/sql";
+import type { DbDialect } from "../../../db/prisma";
 import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "../events.server";
 import { MARK_CHUNK_EVENTS, markVisitors, startBuild } from "./build.server";
 import { finishBuilds, loadFunnels, type ResultsDeps, type ShopFunnel } from "./state.server";

@@ -4,7 +4,7 @@
  * done; creating a funnel nudges it (nudge.ts) so the build starts at once rather than
  * at the next period.
  */
-import type { SqlExecutor } from "../../../ingest/sql-executor.server";
+import type { SqlExecutor } from "../../../db/executor";
 import { onNudge } from "./nudge";
 import { refreshShop } from "./refresh.server";
 import type { ResultsDeps } from "./state.server";

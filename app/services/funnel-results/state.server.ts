@@ -19,8 +19,8 @@
  *   test/integration/funnel-results.test.ts proves they give computeFunnel's report.
  */
 import type { FunnelDefinition } from "../../../core/types";
-import type { SqlExecutor } from "../../../ingest/sql-executor.server";
-import type { Db, DbDialect } from "../../db-client";
+import type { SqlExecutor } from "../../../db/executor";
+import type { Db, DbDialect } from "../../../db/prisma";
 import { toDefinition, toView } from "../funnels.server";
 
 /**

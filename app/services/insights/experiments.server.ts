@@ -5,7 +5,7 @@
  * Also whether exposures are arriving at all (last 24 h, last seen).
  */
 import { z } from "zod";
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
 import { loadReportEvents } from "../events.server";
 import { EXPERIMENT_EVENT, exposureOf, experimentReadouts, TEMPLATE_CHOICE, type ExperimentReadout } from "../../../core/insights";
 import type { CoreEvent, FunnelStepDef, StepMatcher } from "../../../core/types";

@@ -4,7 +4,7 @@
  * the pure core computes everything (core/insights). JSON-safe view models.
  */
 import { z } from "zod";
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
 import { loadReportEvents } from "../events.server";
 import {
   computeMicroValue,

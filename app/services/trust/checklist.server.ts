@@ -3,11 +3,18 @@
  * (when an Admin API client is at hand) and what has arrived at /collect. The verdicts
  * and sentences are core/trust/checklist (pure, unit-tested).
  */
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
+import { rowsOf } from "../../../db/query";
+import activeBuckets from "../../../db/queries/active-buckets";
+import countKindBetween from "../../../db/queries/count-kind-between";
+import eventHours from "../../../db/queries/event-hours";
+import firstKindTs from "../../../db/queries/first-kind-ts";
+import lastKindTs from "../../../db/queries/last-kind-ts";
+import pageViewsSince from "../../../db/queries/page-views-since";
 import { env } from "../../env.server";
 import { adminQuery, type AdminGraphql } from "../admin-graphql.server";
 import { isNoPixelError } from "../web-pixel.server";
-import { buildChecklist, EMBED_SILENCE_PAGE_VIEWS, type EventFacts, type KindFacts, type PixelSettingsCheck, type SetupChecklistView } from "../../../core/trust/checklist";
+import { buildChecklist, type EventFacts, type KindFacts, type PixelSettingsCheck, type SetupChecklistView } from "../../../core/trust/checklist";
 import { RHYTHM_DAYS } from "../../../core/trust/quiet";
 import { DAY_MS, HOUR_MS } from "../../../core/trust/time";
 import { safeTimeZone } from "../date-range";
@@ -77,26 +84,18 @@ export async function checkPixelSettings(admin: AdminGraphql | null, shop: Pick<
 type Num = unknown;
 const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v));
 
-// The kinds as conditions. A prefix test by equality, not a name range: a locale
-// collation on PostgreSQL may order ':' and ';' differently. The ts range bounds the rows.
-const KIND_SQL = { custom: `substr("name", 1, 3) = 'mc:'`, standard: `substr("name", 1, 3) <> 'mc:'` } as const;
+type Kind = "custom" | "standard";
 
 /** Exact count of a kind's events in [from, to): a short stretch, read through the (shopId, ts) index. */
-async function countBetween(shopId: number, kind: keyof typeof KIND_SQL, from: number, to: number): Promise<number> {
+async function countBetween(shopId: number, kind: Kind, from: number, to: number): Promise<number> {
   if (to <= from) return 0;
-  const rows = await prisma.$queryRawUnsafe<{ n: Num }[]>(
-    `SELECT COUNT(*) AS "n" FROM "Event" WHERE "shopId" = $1 AND "ts" >= $2 AND "ts" < $3 AND ${KIND_SQL[kind]}`,
-    shopId, from, to,
-  );
+  const rows = await rowsOf(prisma, countKindBetween, { shopId, kind, from, to });
   return num(rows[0]?.n);
 }
 
 /** The earliest or latest ts of a kind inside one bucket [at, at + BUCKET_MS). */
-async function edgeTs(shopId: number, kind: keyof typeof KIND_SQL, at: number, order: "asc" | "desc"): Promise<number | null> {
-  const rows = await prisma.$queryRawUnsafe<{ ts: Num }[]>(
-    `SELECT "ts" FROM "Event" WHERE "shopId" = $1 AND "ts" >= $2 AND "ts" < $3 AND ${KIND_SQL[kind]} ORDER BY "ts" ${order} LIMIT 1`,
-    shopId, at, at + BUCKET_MS,
-  );
+async function edgeTs(shopId: number, kind: Kind, at: number, order: "asc" | "desc"): Promise<number | null> {
+  const rows = await rowsOf(prisma, order === "asc" ? firstKindTs : lastKindTs, { shopId, kind, from: at, to: at + BUCKET_MS });
   return rows[0] ? num(rows[0].ts) : null;
 }
 
@@ -105,7 +104,7 @@ async function edgeTs(shopId: number, kind: keyof typeof KIND_SQL, at: number, o
  * stretches; only the stretch before the first whole bucket is read from the events,
  * so the figures are exact without scanning the shop's events.
  */
-async function kindFacts(shopId: number, kind: keyof typeof KIND_SQL, since7d: number): Promise<KindFacts> {
+async function kindFacts(shopId: number, kind: Kind, since7d: number): Promise<KindFacts> {
   const span = await activitySpan(prisma, shopId, kind);
   if (!span) return { count7d: 0, firstTs: null, latestTs: null };
   const wholeFrom = Math.ceil(since7d / BUCKET_MS) * BUCKET_MS;
@@ -130,14 +129,8 @@ export async function eventFacts(shopId: number, now: number): Promise<EventFact
     const from = latest - RHYTHM_DAYS * DAY_MS;
     const wholeFrom = Math.floor(from / BUCKET_MS) * BUCKET_MS + BUCKET_MS;
     const [whole, edge] = await Promise.all([
-      prisma.$queryRawUnsafe<{ b: Num }[]>(
-        `SELECT "bucket" AS "b" FROM "ActivityBucket" WHERE "shopId" = $1 AND "bucket" >= $2 AND "bucket" <= $3 AND "events" > 0`,
-        shopId, wholeFrom / BUCKET_MS, Math.floor(latest / BUCKET_MS),
-      ),
-      prisma.$queryRawUnsafe<{ h: Num }[]>(
-        `SELECT DISTINCT "ts" / ${HOUR_MS} AS "h" FROM "Event" WHERE "shopId" = $1 AND "ts" > $2 AND "ts" < $3`,
-        shopId, from, wholeFrom,
-      ),
+      rowsOf(prisma, activeBuckets, { shopId, fromBucket: wholeFrom / BUCKET_MS, toBucket: Math.floor(latest / BUCKET_MS) }),
+      rowsOf(prisma, eventHours, { shopId, after: from, before: wholeFrom }),
     ]);
     const hours = new Set<number>(edge.map((r) => num(r.h)));
     for (const r of whole) hours.add(Math.floor((num(r.b) * BUCKET_MS) / HOUR_MS));
@@ -145,10 +138,7 @@ export async function eventFacts(shopId: number, now: number): Promise<EventFact
   }
   let pageViewsSinceLatestCustom = 0;
   if (custom.latestTs !== null) {
-    const rows = await prisma.$queryRawUnsafe<{ n: Num }[]>(
-      `SELECT COUNT(*) AS "n" FROM (SELECT 1 FROM "Event" WHERE "shopId" = $1 AND "name" = 'page_viewed' AND "ts" > $2 LIMIT ${EMBED_SILENCE_PAGE_VIEWS}) x`,
-      shopId, custom.latestTs,
-    );
+    const rows = await rowsOf(prisma, pageViewsSince, { shopId, after: custom.latestTs });
     pageViewsSinceLatestCustom = num(rows[0]?.n);
   }
   return { standard, custom, hourBuckets, pageViewsSinceLatestCustom };

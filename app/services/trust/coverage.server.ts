@@ -4,7 +4,12 @@
  * per 15-minute bucket; core/trust/coverage assigns buckets to the shop's local days and
  * states how the numbers reconcile.
  */
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
+import { rowsOf } from "../../../db/query";
+import coverageOrderBuckets from "../../../db/queries/coverage-order-buckets";
+import coveragePurchaseBuckets from "../../../db/queries/coverage-purchase-buckets";
+import missedOrdersQuery from "../../../db/queries/missed-orders";
+import unmatchedPurchases from "../../../db/queries/unmatched-purchases";
 import {
   BUCKET_MS, computeCoverage, LIST_LIMIT, RECENT_MS,
   type CoverageLists, type CoverageView, type OrderBucket, type PurchaseBucket, type PurchaseMatch,
@@ -17,23 +22,6 @@ export type { CoverageLists, CoverageSummary, CoverageView } from "../../../core
 type Num = unknown;
 const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v));
 
-// "Seen" = a non-bot checkout_completed for the same order id. Its dedupeKey is
-// "order:<id>" and (shopId, dedupeKey) is unique, so the lookup is one index probe.
-const SEEN = `EXISTS (SELECT 1 FROM "Event" e WHERE e."shopId" = o."shopId" AND e."dedupeKey" = 'order:' || o."orderId"
-  AND e."name" = 'checkout_completed' AND e."isBot" = false)`;
-
-// Purchases of the range ($1 shop, $2…$3) with their order, if any, by the Order primary key.
-const PURCHASES = `FROM "Event" e LEFT JOIN "Order" o ON o."shopId" = e."shopId" AND o."orderId" = e."orderId"
-  WHERE e."shopId" = $1 AND e."name" = 'checkout_completed' AND e."isBot" = false AND e."ts" >= $2 AND e."ts" < $3`;
-
-/**
- * How a purchase matched. `recentFrom` (now − RECENT_MS, an integer we computed) is written
- * into the statement: SQLite numbers `$n` parameters by first appearance, so a `$4` in the
- * select list would take the shop id's place.
- */
-const kindSql = (recentFrom: number) => `CASE WHEN o."orderId" IS NULL THEN (CASE WHEN e."ts" >= ${Math.trunc(recentFrom)} THEN 'awaitingOrder' ELSE 'noOrder' END)
-  WHEN o."onlineStore" = true THEN 'matched' ELSE 'otherChannel' END`;
-
 const KINDS = new Set<PurchaseMatch>(["matched", "otherChannel", "awaitingOrder", "noOrder"]);
 const kindOf = (v: unknown): PurchaseMatch => {
   if (!KINDS.has(v as PurchaseMatch)) throw new Error(`unexpected purchase match ${String(v)}`);
@@ -44,21 +32,10 @@ export async function coverageReport(shopId: number, range: TrustRange, now = Da
   const recentFrom = now - RECENT_MS;
   // Matched orders are counted from the purchase side (on the purchase's day); here only
   // the online-store orders nothing matched, and every other-channel order.
-  const orderRows = await prisma.$queryRawUnsafe<{ bucket: Num; onlineStore: boolean | number; recent: Num; n: Num }[]>(
-    `SELECT x."bucket", x."onlineStore", x."recent", COUNT(*) AS "n" FROM (
-       SELECT o."createdAt" / ${BUCKET_MS} AS "bucket", o."onlineStore",
-         CASE WHEN o."createdAt" >= ${Math.trunc(recentFrom)} THEN 1 ELSE 0 END AS "recent"
-       FROM "Order" o WHERE o."shopId" = $1 AND o."createdAt" >= $2 AND o."createdAt" < $3
-         AND (o."onlineStore" = false OR NOT ${SEEN})
-     ) x GROUP BY x."bucket", x."onlineStore", x."recent"`,
-    shopId, range.from, range.to,
-  );
-  const purchaseRows = await prisma.$queryRawUnsafe<{ bucket: Num; kind: string; n: Num }[]>(
-    `SELECT x."bucket", x."kind", COUNT(*) AS "n" FROM (
-       SELECT e."ts" / ${BUCKET_MS} AS "bucket", ${kindSql(recentFrom)} AS "kind" ${PURCHASES}
-     ) x GROUP BY x."bucket", x."kind"`,
-    shopId, range.from, range.to,
-  );
+  // recentFrom: an integer, compared with integer columns.
+  const params = { shopId, from: range.from, to: range.to, recentFrom: Math.trunc(recentFrom) };
+  const orderRows = await rowsOf(prisma, coverageOrderBuckets, params);
+  const purchaseRows = await rowsOf(prisma, coveragePurchaseBuckets, params);
   const orders: OrderBucket[] = orderRows.map((r) => ({ bucket: num(r.bucket), onlineStore: Boolean(r.onlineStore), recent: num(r.recent) === 1, orders: num(r.n) }));
   const purchases: PurchaseBucket[] = purchaseRows.map((r) => ({ bucket: num(r.bucket), match: kindOf(r.kind), purchases: num(r.n) }));
   const { total, days } = computeCoverage({ orders, purchases, from: range.from, to: range.to, timeZone: range.timeZone });
@@ -74,18 +51,8 @@ export async function coverageReport(shopId: number, range: TrustRange, now = Da
 export async function coverageLists(shopId: number, range: { from: number; to: number }, now = Date.now()): Promise<CoverageLists> {
   const recentFrom = now - RECENT_MS;
   const [purchases, orders] = await Promise.all([
-    prisma.$queryRawUnsafe<{ orderId: string | null; ts: Num; kind: string }[]>(
-      `SELECT e."orderId", e."ts", ${kindSql(recentFrom)} AS "kind" ${PURCHASES}
-         AND (o."orderId" IS NULL OR o."onlineStore" = false)
-       ORDER BY e."ts" DESC LIMIT ${LIST_LIMIT}`,
-      shopId, range.from, range.to,
-    ),
-    prisma.$queryRawUnsafe<{ orderId: string; createdAt: Num }[]>(
-      `SELECT o."orderId", o."createdAt" FROM "Order" o
-       WHERE o."shopId" = $1 AND o."createdAt" >= $2 AND o."createdAt" < $3 AND o."onlineStore" = true AND NOT ${SEEN}
-       ORDER BY o."createdAt" DESC LIMIT ${LIST_LIMIT}`,
-      shopId, range.from, range.to,
-    ),
+    rowsOf(prisma, unmatchedPurchases, { shopId, from: range.from, to: range.to, recentFrom: Math.trunc(recentFrom) }),
+    rowsOf(prisma, missedOrdersQuery, { shopId, from: range.from, to: range.to }),
   ]);
   return {
     unmatchedPurchases: purchases.map((p) => {

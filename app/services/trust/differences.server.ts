@@ -3,23 +3,29 @@
  * rule keeps whole across midnight UTC, bots excluded, the consent/blocker gap (from
  * coverage) and purchases that finish in a later session.
  */
-import prisma, { dialect } from "../../db.server";
+import prisma from "../../../db/prisma.server";
+import { rowsOf } from "../../../db/query";
+import laterSessionBuyers from "../../../db/queries/later-session-buyers";
+import purchasingVisitors from "../../../db/queries/purchasing-visitors";
 import { differencesView, type DifferenceCounts, type DifferencesView } from "../../../core/trust/differences";
 import type { CoverageFigures } from "../../../core/trust/coverage";
 import { coverageReport } from "./coverage.server";
 import { activityTotals } from "../activity.server";
-import { laterSessionBuyersSql, PURCHASING_VISITORS_SQL } from "./differences-sql";
+import { DAY_MS } from "../../../core/trust/time";
 import type { TrustRange } from "./range";
 
 // Raw aggregates come back as number (SQLite), bigint or Decimal (PostgreSQL): Number() reads them all.
 type Num = unknown;
+
+/** The visitor-unit conversion window we use by default: a product view up to 7 days before still leads to the purchase. */
+const VISITOR_WINDOW_MS = 7 * DAY_MS;
 const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v));
 
 export async function differenceCounts(shopId: number, range: { from: number; to: number }): Promise<DifferenceCounts> {
   const [totals, purchasers, later] = await Promise.all([
     activityTotals(prisma, shopId, range),
-    prisma.$queryRawUnsafe<{ visitors: Num }[]>(PURCHASING_VISITORS_SQL, shopId, range.from, range.to),
-    prisma.$queryRawUnsafe<{ later: Num }[]>(laterSessionBuyersSql(dialect), shopId, range.from, range.to),
+    rowsOf(prisma, purchasingVisitors, { shopId, from: range.from, to: range.to }),
+    rowsOf(prisma, laterSessionBuyers, { shopId, from: range.from, to: range.to, windowMs: VISITOR_WINDOW_MS }),
   ]);
   return {
     sessions: totals.sessions,

@@ -1,5 +1,6 @@
-import prisma, { dialect } from "../../db.server";
-import { bool } from "../../../ingest/sql";
+import prisma from "../../../db/prisma.server";
+import { executeOn } from "../../../db/query";
+import insertOrder from "../../../db/queries/insert-order";
 import type { OrderFields } from "./order-payload";
 
 /**
@@ -11,10 +12,6 @@ import type { OrderFields } from "./order-payload";
 export async function recordOrder(domain: string, order: OrderFields, receivedAt = Date.now()): Promise<{ stored: boolean; known: boolean }> {
   const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
   if (!shop) return { stored: false, known: false };
-  const inserted = await prisma.$executeRawUnsafe(
-    `INSERT INTO "Order" ("shopId", "orderId", "createdAt", "totalPrice", "currency", "onlineStore", "checkoutToken", "receivedAt")
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT ("shopId", "orderId") DO NOTHING`,
-    shop.id, order.orderId, order.createdAt, order.totalPrice, order.currency, bool(dialect, order.onlineStore), order.checkoutToken, receivedAt,
-  );
+  const inserted = await executeOn(prisma, insertOrder, { shopId: shop.id, ...order, receivedAt });
   return { stored: inserted > 0, known: true };
 }

@@ -3,7 +3,7 @@
  * The clock is read here, never in core/.
  */
 import type { AdminGraphql } from "../admin-graphql.server";
-import prisma from "../../db.server";
+import prisma from "../../../db/prisma.server";
 import { safeTimeZone } from "../date-range";
 import { dataSince } from "../insights/insights.server";
 import { daysSince } from "../../../core/first-run";

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createSqlExecutor } from "../../../ingest/sql-executor.server";
+import { createSqlExecutor } from "../../../db/executor";
 
 describe("SQLite executor placeholders", () => {
   it("binds sequential, repeated and reordered $n parameters to the right values", async () => {

@@ -1,4 +1,7 @@
-/** Raw SQL shared by SQLite and PostgreSQL: `$n` placeholders work in both. */
+/**
+ * Raw SQL shared by SQLite and PostgreSQL: `$n` placeholders work in both. Booleans are
+ * passed as they are: the SQLite thread stores them as 0/1 (db/sqlite-thread-worker.ts).
+ */
 export type Dialect = "sqlite" | "postgres";
 
 /** "($1, $2, …), ($k, …)" for `rows` rows of `width` values, numbered from `start`. */
@@ -13,9 +16,16 @@ export function valuesList(rows: number, width: number, start = 1): string {
   return out.join(", ");
 }
 
-/** SQLite stores booleans as 0/1; PostgreSQL has a real boolean. */
-export function bool(dialect: Dialect, value: boolean): boolean | number {
-  return dialect === "sqlite" ? (value ? 1 : 0) : value;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text as the database gives it back: lone surrogates become U+FFFD on both, and SQLite
+ * ends text at a NUL (PostgreSQL refuses the statement instead).
+ */
+export function asStoredText(dialect: Dialect, text: string): string {
+  const wellFormed = text.replace(LONE_SURROGATE, "\ufffd");
+  const nul = dialect === "sqlite" ? wellFormed.indexOf("\u0000") : -1;
+  return nul < 0 ? wellFormed : wellFormed.slice(0, nul);
 }
 
 /** Parameter limit per statement (SQLite's default is 32,766; PostgreSQL's 65,535). */

@@ -3,8 +3,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { PrismaClient as SqliteClient } from "../generated/sqlite/index.js";
-import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "./db-url";
-import { SqliteThread, threadClient } from "./sqlite-thread";
+import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "./url";
+import { SqliteThread, ThreadClient } from "./sqlite-thread";
 
 // The generated clients are CommonJS outside node_modules; load them at run time
 // (not through the bundler) from the app's root.
@@ -27,25 +27,32 @@ export type DbDialect = "sqlite" | "postgres";
  */
 export const LONG_TRANSACTION = { maxWait: 60_000, timeout: 30 * 60_000 };
 
+// Each client's dialect, so code given only a client can compile its queries (db/query.ts).
+const dialects = new WeakMap<object, DbDialect>();
+
+/** The dialect of a client made by createDb. */
+export function dialectOf(db: Db): DbDialect {
+  const dialect = dialects.get(db);
+  if (!dialect) throw new Error("not a client made by createDb");
+  return dialect;
+}
+
 export function createDb(url: string): { db: Db; dialect: DbDialect } {
-  if (isPostgresUrl(url)) {
-    const PostgresClient = generatedClient("postgres");
-    const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
-    return { db: db as unknown as Db, dialect: "postgres" };
-  }
-  const SqliteClient = generatedClient("sqlite");
-  const db = new SqliteClient({ adapter: new ThreadedLibSQL({ url }) });
-  return { db, dialect: "sqlite" };
+  const made = isPostgresUrl(url)
+    ? { db: new (generatedClient("postgres"))({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db, dialect: "postgres" as const }
+    : { db: new (generatedClient("sqlite"))({ adapter: new ThreadedLibSQL({ url }) }), dialect: "sqlite" as const };
+  dialects.set(made.db, made.dialect);
+  return made;
 }
 
 /**
  * Prisma's libsql adapter on a SQLite connection that lives on its own thread
- * (app/sqlite-thread.ts), so the server's thread is free while a query runs. Its one
+ * (db/sqlite-thread.ts), so the server's thread is free while a query runs. Its one
  * connection gets the per-connection settings once; the adapter's lock already runs one
  * statement or transaction at a time.
  */
 class ThreadedLibSQL extends PrismaLibSQL {
   createClient(config: Parameters<PrismaLibSQL["createClient"]>[0]): ReturnType<PrismaLibSQL["createClient"]> {
-    return threadClient(SqliteThread.forUrl(config.url, SQLITE_CONNECTION_PRAGMAS));
+    return new ThreadClient(SqliteThread.forUrl(config.url, SQLITE_CONNECTION_PRAGMAS));
   }
 }

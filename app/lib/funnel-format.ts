@@ -4,8 +4,8 @@
  * denominator is null and shows as "—" (docs/funnel-semantics.md). The locale is the
  * shop's, passed in explicitly so server render and hydration print the same text.
  */
-import type { BreakdownKey, FunnelUnit } from "../../../core/types";
-import { MIN_SETTLED_FOR_LEAK } from "../../../core/funnel/report";
+import type { BreakdownKey, FunnelUnit } from "../../core/types";
+import { MIN_SETTLED_FOR_LEAK } from "../../core/funnel/report";
 
 export const DASH = "—";
 

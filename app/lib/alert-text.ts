@@ -2,7 +2,7 @@
  * An alert in a merchant's words: what fell, from what to what, for whom, since when, with
  * the counts behind both rates. Pure (server and browser).
  */
-import type { Formatter } from "../funnel/funnel-format";
+import type { Formatter } from "./funnel-format";
 
 /** The page listing every alert of the shop, open and cleared. */
 export const ALERT_HISTORY_URL = "/app/alerts";

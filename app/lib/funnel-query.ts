@@ -3,8 +3,8 @@
  * the report page's controls, so both write the same query for the same report.
  * Validation lives in services/funnel-report.server.ts (parseReportParams).
  */
-import type { BreakdownKey } from "../../../core/types";
-import type { RangePreset } from "../../services/date-range";
+import type { BreakdownKey } from "../../core/types";
+import type { RangePreset } from "../services/date-range";
 
 export const BREAKDOWN_KEYS = ["device", "source", "campaign", "landingPath", "visitorType", "loggedIn"] as const satisfies readonly BreakdownKey[];
 

@@ -1,5 +1,5 @@
 /**
- * A SQLite connection on a worker thread (its code: app/sqlite-thread-worker.ts).
+ * A SQLite connection on a worker thread (its code: db/sqlite-thread-worker.ts).
  *
  * The local libsql driver runs each query synchronously on the calling thread. On the
  * server's one thread that meant a 0.6 s report query also held back HTTP parsing,
@@ -11,10 +11,12 @@
  * work on a connection (Prisma's adapter holds a lock across a transaction; the ingestion
  * executor queues), so a transaction is simply BEGIN … COMMIT on this connection.
  */
-import { LibsqlError, type Client, type InValue, type ResultSet, type TransactionMode } from "@libsql/client";
-import { createRequire } from "node:module";
+import { LibsqlError, type Client, type InStatement, type InValue, type ResultSet, type Row, type Transaction, type TransactionMode } from "@libsql/client";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { SQLITE_WORKER_SOURCE } from "./sqlite-thread-worker";
+import type { WorkerRequest, WorkerSettings } from "./sqlite-thread-worker";
 
 export interface SqliteAnswer {
   columns: string[];
@@ -54,8 +56,16 @@ export function sqliteFilePath(url: string): string | null {
   return decodeURIComponent(rest);
 }
 
-// The driver's path, resolved from this module (the sources or the bundled build).
-const LIBSQL_PATH = createRequire(import.meta.url).resolve("libsql");
+/**
+ * The worker's file beside this module: in the bundled server build/server/index.js finds
+ * the compiled build/server/sqlite-thread-worker.js (`npm run build` writes it); from the
+ * sources (tests, scripts) Node runs the .ts file with its built-in type stripping.
+ */
+function workerFile(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const built = path.join(here, "sqlite-thread-worker.js");
+  return existsSync(built) ? built : path.join(here, "sqlite-thread-worker.ts");
+}
 
 export class SqliteThread {
   private worker!: Worker;
@@ -80,7 +90,8 @@ export class SqliteThread {
 
   private start() {
     this.failure = null;
-    const worker = new Worker(SQLITE_WORKER_SOURCE, { eval: true, workerData: { path: this.filePath, pragmas: this.pragmas, libsql: LIBSQL_PATH } });
+    const settings: WorkerSettings = { path: this.filePath, pragmas: this.pragmas };
+    const worker = new Worker(workerFile(), { workerData: settings });
     this.worker = worker;
     // Idle, the thread must not keep the process alive (scripts end without closing).
     worker.unref();
@@ -108,7 +119,7 @@ export class SqliteThread {
     if (this.pending.size === 0) this.worker.unref();
   }
 
-  private call<T>(message: Record<string, unknown>): Promise<T> {
+  private call<T>(message: DistributiveOmit<WorkerRequest, "id">): Promise<T> {
     if (this.closed) return Promise.reject(new Error("the SQLite connection is closed"));
     // A thread that died (it could not open the file, say) is replaced on the next call;
     // what was in flight on it has been rejected.
@@ -126,8 +137,8 @@ export class SqliteThread {
     return this.pending.size;
   }
 
-  execute(sql: string, args: readonly InValue[] = []): Promise<SqliteAnswer> {
-    return this.call({ op: "execute", sql, args });
+  execute(sql: string, args: readonly unknown[] = []): Promise<SqliteAnswer> {
+    return this.call({ op: "execute", sql, args: args as unknown[] });
   }
 
   executeMultiple(sql: string): Promise<void> {
@@ -158,57 +169,113 @@ function toError(e: WorkerError): Error {
 // busy_timeout for it. On one thread the two connections could not overlap like this.
 const BEGIN: Record<TransactionMode, string> = { write: "BEGIN IMMEDIATE", read: "BEGIN TRANSACTION READONLY", deferred: "BEGIN IMMEDIATE" };
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /**
- * The part of @libsql/client's Client that Prisma's libsql adapter uses, on a thread.
- * Rows are plain arrays: the adapter reads them by index only.
+ * The thread's answer as @libsql/client's ResultSet. Rows stay the arrays the thread sent:
+ * Prisma's libsql adapter reads them by index only, and naming every value would cost a
+ * property per cell on large reads. This is the one place that relies on it.
  */
-export function threadClient(thread: SqliteThread): Client {
-  const run = async (stmt: string | { sql: string; args?: InValue[] | Record<string, InValue> }): Promise<ResultSet> => {
-    const { sql, args = [] } = typeof stmt === "string" ? { sql: stmt } : stmt;
-    if (!Array.isArray(args)) throw new TypeError("named SQL arguments are not supported");
-    return (await thread.execute(sql, args)) as unknown as ResultSet;
-  };
-  let closed = false;
-  const client = {
-    protocol: "file",
-    get closed() {
-      return closed;
-    },
-    execute: run,
-    executeMultiple: (sql: string) => thread.executeMultiple(sql),
-    async transaction(mode: TransactionMode = "write") {
-      await run(BEGIN[mode]);
-      let open = true;
-      return {
-        execute: run,
-        executeMultiple: (sql: string) => thread.executeMultiple(sql),
-        async commit() {
-          open = false;
-          try {
-            await run("COMMIT");
-          } catch (error) {
-            // The connection is shared: a failed COMMIT must not leave its transaction open.
-            await run("ROLLBACK").catch(() => {});
-            throw error;
-          }
-        },
-        async rollback() {
-          if (!open) return;
-          open = false;
-          await run("ROLLBACK");
-        },
-        close() {
-          if (open) void this.rollback().catch(() => {});
-        },
-        get closed() {
-          return !open;
-        },
-      };
-    },
-    close() {
-      closed = true;
-      void thread.close();
-    },
-  };
-  return client as unknown as Client;
+function resultSet(answer: SqliteAnswer): ResultSet {
+  const rows = answer.rows as unknown as Row[];
+  return { ...answer, rows, toJSON: () => ({ ...answer, lastInsertRowid: answer.lastInsertRowid?.toString() }) };
+}
+
+function statement(stmt: InStatement): { sql: string; args: InValue[] } {
+  if (typeof stmt === "string") return { sql: stmt, args: [] };
+  if (!Array.isArray(stmt.args)) throw new TypeError("named SQL arguments are not supported");
+  return { sql: stmt.sql, args: stmt.args };
+}
+
+/** A transaction on the thread's connection: BEGIN … COMMIT, one statement at a time. */
+class ThreadTransaction implements Transaction {
+  private open = true;
+
+  constructor(private readonly thread: SqliteThread) {}
+
+  get closed(): boolean {
+    return !this.open;
+  }
+
+  async execute(stmt: InStatement): Promise<ResultSet> {
+    const { sql, args } = statement(stmt);
+    return resultSet(await this.thread.execute(sql, args));
+  }
+
+  async batch(stmts: InStatement[]): Promise<ResultSet[]> {
+    const results: ResultSet[] = [];
+    for (const stmt of stmts) results.push(await this.execute(stmt));
+    return results;
+  }
+
+  executeMultiple(sql: string): Promise<void> {
+    return this.thread.executeMultiple(sql);
+  }
+
+  async commit(): Promise<void> {
+    this.open = false;
+    try {
+      await this.thread.execute("COMMIT");
+    } catch (error) {
+      // The connection is shared: a failed COMMIT must not leave its transaction open.
+      await this.thread.execute("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  }
+
+  async rollback(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    await this.thread.execute("ROLLBACK");
+  }
+
+  close(): void {
+    if (this.open) void this.rollback().catch(() => {});
+  }
+}
+
+/**
+ * @libsql/client's Client on a SQLite thread, for Prisma's libsql adapter (db/prisma.ts).
+ * Everything the adapter uses is implemented; embedded-replica `sync` is not.
+ */
+export class ThreadClient implements Client {
+  readonly protocol = "file";
+  closed = false;
+
+  constructor(private readonly thread: SqliteThread) {}
+
+  async execute(stmt: InStatement): Promise<ResultSet> {
+    const { sql, args } = statement(stmt);
+    return resultSet(await this.thread.execute(sql, args));
+  }
+
+  async batch(stmts: InStatement[], mode: TransactionMode = "deferred"): Promise<ResultSet[]> {
+    const tx = await this.transaction(mode);
+    try {
+      const results = await tx.batch(stmts);
+      await tx.commit();
+      return results;
+    } catch (error) {
+      await tx.rollback().catch(() => {});
+      throw error;
+    }
+  }
+
+  async transaction(mode: TransactionMode = "write"): Promise<Transaction> {
+    await this.thread.execute(BEGIN[mode]);
+    return new ThreadTransaction(this.thread);
+  }
+
+  executeMultiple(sql: string): Promise<void> {
+    return this.thread.executeMultiple(sql);
+  }
+
+  sync(): Promise<void> {
+    return Promise.reject(new Error("sync is for embedded replicas; this is a local SQLite file"));
+  }
+
+  close(): void {
+    this.closed = true;
+    void this.thread.close();
+  }
 }

@@ -3,7 +3,7 @@
  * Pure (no Prisma, no node:*): used by the settings page, the retention job and tests.
  */
 import { z } from "zod";
-import { CLICK_ID_PARAMS, QUERY_PARAM_NAME, isPersonalKey } from "../../core/privacy";
+import { CLICK_ID_PARAMS, QUERY_PARAM_NAME, isPersonalKey } from "./privacy";
 
 export const RETENTION_DAYS_MIN = 30;
 export const RETENTION_DAYS_MAX = 1095;

@@ -1,5 +1,5 @@
-import { createDb, type Db, type DbDialect } from "./db-client";
-import { databaseUrl } from "./db-url";
+import { createDb, type Db, type DbDialect } from "./prisma";
+import { databaseUrl } from "./url";
 
 export type { Db, DbDialect };
 

@@ -1,14 +1,13 @@
 /**
  * A minimal SQL executor on the database drivers themselves (libsql, pg) for the
- * ingestion hot path. Prisma stays the app's data layer; here its per-query and
- * per-transaction overhead (measured 3–4× the driver's) would cap events/s. The results
- * refresher writes through it too, and reports read through `createSqlReader`.
- * Statements use `$1…$n` placeholders on both databases.
+ * ingestion hot path: Prisma's per-query and per-transaction overhead (measured 3–4× the
+ * driver's) would cap events/s. The results refresher writes through it too, and reports
+ * read through `createSqlReader`. Statements use `$1…$n` placeholders on both databases,
+ * or come from db/query.ts already compiled for the dialect.
  */
-import type { InValue } from "@libsql/client";
 import pg from "pg";
-import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "../app/db-url";
-import { SqliteThread, type SqliteAnswer } from "../app/sqlite-thread";
+import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "./url";
+import { SqliteThread, type SqliteAnswer } from "./sqlite-thread";
 import type { Dialect } from "./sql";
 
 export interface SqlTx {
@@ -51,10 +50,10 @@ function rowObjects({ columns, rows }: SqliteAnswer): Record<string, unknown>[] 
 }
 
 function sqliteExecutor(url: string): SqlExecutor {
-  // The connection lives on its own thread (app/sqlite-thread.ts): a group commit or a
+  // The connection lives on its own thread (db/sqlite-thread.ts): a group commit or a
   // results build no longer stops the server's HTTP work while SQLite runs.
   // WAL (set by the migration step) + NORMAL: a commit survives a process crash; only an
-  // OS crash or power loss could drop the last commits. busy_timeout, mmap: see app/db-url.ts.
+  // OS crash or power loss could drop the last commits. busy_timeout, mmap: see db/url.ts.
   const thread = SqliteThread.forUrl(url, ["PRAGMA synchronous=NORMAL", ...SQLITE_CONNECTION_PRAGMAS]);
   // One connection, one operation at a time: a transaction owns it from BEGIN to COMMIT.
   let queue: Promise<unknown> = Promise.resolve();
@@ -63,7 +62,7 @@ function sqliteExecutor(url: string): SqlExecutor {
     queue = run.catch(() => {});
     return run;
   };
-  const exec = (sql: string, params: unknown[]) => thread.execute(toSqlite(sql), params as InValue[]);
+  const exec = (sql: string, params: unknown[]) => thread.execute(toSqlite(sql), params);
   const tx: SqlTx = {
     async query<T>(sql: string, ...params: unknown[]) {
       return rowObjects(await exec(sql, params)) as T[];
@@ -176,7 +175,7 @@ export function createSqlReader(url: string, connections = 2): SqlReader {
   };
   return {
     dialect: "sqlite",
-    query: async <T>(sql: string, ...params: unknown[]) => rowObjects(await pick().execute(toSqlite(sql), params as InValue[])) as T[],
+    query: async <T>(sql: string, ...params: unknown[]) => rowObjects(await pick().execute(toSqlite(sql), params)) as T[],
     close: async () => {
       await Promise.all(threads.map((t) => t.close()));
     },

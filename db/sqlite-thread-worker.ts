@@ -1,24 +1,39 @@
 /**
- * The code of the thread that owns one SQLite connection (see app/sqlite-thread.ts). The
- * native driver is synchronous: on the server's main thread every query stopped HTTP
- * parsing and page streaming for its whole duration; here it only holds this thread.
+ * The thread that owns one SQLite connection (started by db/sqlite-thread.ts). The native
+ * driver is synchronous: on the server's main thread every query stopped HTTP parsing and
+ * page streaming for its whole duration; here it only holds this thread.
  *
- * Kept as source text and started with `eval`, so the bundled server, the sources under
- * tests and scripts, and any copy of build/ run the same code without a separate file to
- * ship. CommonJS; `workerData.libsql` is the driver's resolved path.
- * Semantics follow @libsql/client's local driver (argument and integer conversion, error
- * shapes), which this replaces; rows travel as arrays.
+ * Node runs this file itself, not the bundler: from the sources with its built-in type
+ * stripping (so only erasable TypeScript here, and no relative imports), and from
+ * build/server/sqlite-thread-worker.js, which `npm run build` compiles beside the server
+ * bundle. Semantics follow @libsql/client's local driver (argument and integer
+ * conversion, error shapes), which this replaces; rows travel as arrays.
  */
-export const SQLITE_WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.libsql);
-const { path, pragmas } = workerData;
-let db;
+import { parentPort, workerData } from "node:worker_threads";
+import Database from "libsql";
+
+/** What db/sqlite-thread.ts passes: the file and the statements each connection starts with. */
+export interface WorkerSettings {
+  path: string;
+  pragmas: readonly string[];
+}
+
+/** A request from the owning thread. */
+export type WorkerRequest =
+  | { id: number; op: "execute"; sql: string; args: unknown[] }
+  | { id: number; op: "executeMultiple"; sql: string }
+  | { id: number; op: "close" };
+
+type Connection = InstanceType<typeof Database>;
+type Statement = ReturnType<Connection["prepare"]>;
+
+const { path, pragmas } = workerData as WorkerSettings;
+let db: Connection;
 
 // Prepared statements are reused: preparing a 1,000-row INSERT costs about as much as running it.
 const MAX_CACHED = 200;
-const cache = new Map();
-function prepare(sql) {
+const cache = new Map<string, { stmt: Statement; returnsData: boolean }>();
+function prepare(sql: string) {
   let entry = cache.get(sql);
   if (entry) return entry;
   const stmt = db.prepare(sql);
@@ -30,14 +45,14 @@ function prepare(sql) {
     returnsData = false; // raw() throws for statements that return no rows
   }
   entry = { stmt, returnsData };
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value);
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
   cache.set(sql, entry);
   return entry;
 }
 
 const MIN_INT64 = -9223372036854775808n;
 const MAX_INT64 = 9223372036854775807n;
-function toSql(value) {
+function toSql(value: unknown): unknown {
   if (typeof value === "number" && !Number.isFinite(value)) {
     throw new RangeError("Only finite numbers (not Infinity or NaN) can be passed as arguments");
   }
@@ -51,7 +66,7 @@ function toSql(value) {
   return value;
 }
 
-function fromSql(value) {
+function fromSql(value: unknown): unknown {
   if (typeof value === "bigint") {
     if (value < BigInt(Number.MIN_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new RangeError("Received integer which cannot be safely represented as a JavaScript number");
@@ -62,7 +77,7 @@ function fromSql(value) {
   return value;
 }
 
-function execute(sql, args) {
+function execute(sql: string, args: unknown[]) {
   const { stmt, returnsData } = prepare(sql);
   const params = args.map(toSql);
   try {
@@ -78,13 +93,13 @@ function execute(sql, args) {
   }
 }
 
-function run(stmt, returnsData, params) {
+function run(stmt: Statement, returnsData: boolean, params: unknown[]) {
   if (!returnsData) {
     const info = stmt.run(params);
     return { columns: [], columnTypes: [], rows: [], rowsAffected: info.changes, lastInsertRowid: BigInt(info.lastInsertRowid) };
   }
   const described = stmt.columns();
-  const rows = stmt.all(params);
+  const rows = stmt.all(params) as unknown[][];
   for (const row of rows) {
     for (let i = 0; i < row.length; i++) {
       const v = row[i];
@@ -119,7 +134,7 @@ function connect() {
 }
 connect();
 
-function executeMultiple(sql) {
+function executeMultiple(sql: string) {
   const wasInTransaction = db.inTransaction;
   try {
     db.exec(sql);
@@ -129,23 +144,23 @@ function executeMultiple(sql) {
   }
 }
 
-parentPort.on("message", (message) => {
-  const { id, op } = message;
+const port = parentPort!;
+port.on("message", (message: WorkerRequest) => {
+  const { id } = message;
   try {
     let result;
-    if (op === "execute") result = execute(message.sql, message.args);
-    else if (op === "executeMultiple") result = executeMultiple(message.sql);
-    else if (op === "close") {
+    if (message.op === "execute") result = execute(message.sql, message.args);
+    else if (message.op === "executeMultiple") result = executeMultiple(message.sql);
+    else if (message.op === "close") {
       db.close();
       result = undefined;
-    } else throw new Error("unknown operation " + op);
-    parentPort.postMessage({ id, result });
+    } else throw new Error("unknown operation " + (message as { op: string }).op);
+    port.postMessage({ id, result });
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    parentPort.postMessage({
+    const error = (e instanceof Error ? e : new Error(String(e))) as Error & { code?: string; rawCode?: number };
+    port.postMessage({
       id,
       error: { name: error.name, message: error.message, code: error.code, rawCode: error.rawCode, sqlite: error instanceof Database.SqliteError },
     });
   }
 });
-`;
