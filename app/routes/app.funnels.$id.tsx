@@ -95,7 +95,6 @@ export default function FunnelReportPage() {
   const noun = unitNoun(r.unit);
   const base = `/app/funnels/${encodeURIComponent(r.funnel.id)}`;
   const rangeText = `${f.date(r.range.fromDate)} – ${f.date(r.range.toDate)}`;
-  const lastLabel = r.steps[r.steps.length - 1]?.label ?? "";
   const csv = (table: "steps" | "breakdown" | "trend" | "diagnosis") => `${base}/csv?${reportQuery(r.params, { table })}`;
 
   return (

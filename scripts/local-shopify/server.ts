@@ -215,7 +215,10 @@ export async function startLocalShopify(opts: { apiKey: string; apiSecret: strin
         if (!numeric) return { data: { [op]: { node: null, userErrors: [{ field: ["id"], message: "Invalid id" }] } } };
         if (shop.deletedCustomers?.has(numeric)) return topLevel(op, `Invalid id: ${id}`, "RESOURCE_NOT_FOUND");
         const tags = shop.customerTags.get(id) ?? new Set<string>();
-        for (const tag of variables.tags as string[]) op === "tagsAdd" ? tags.add(tag) : tags.delete(tag);
+        for (const tag of variables.tags as string[]) {
+          if (op === "tagsAdd") tags.add(tag);
+          else tags.delete(tag);
+        }
         shop.customerTags.set(id, tags);
         return { data: { [op]: { node: { id }, userErrors: [] } } };
       }

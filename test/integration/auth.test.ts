@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
-import { API_SECRET, BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
+import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders, sessionToken } from "../helpers/shopify-auth";
 import { loaderData } from "../helpers/loader-data";
 

@@ -113,7 +113,6 @@ function firstIssue(error: z.ZodError): string {
   return `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`;
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const nameSchema = z
   .string({ error: "name is required" })
