@@ -8,7 +8,7 @@
 import type { Db } from "../db.server";
 import { LONG_TRANSACTION } from "../db-client";
 import { ACTIVITY_COUNTS, BUCKET_MS, KEY_EVENTS, emptyCounts, type ActivityCounts } from "../../core/activity";
-import { DAY_MS } from "../../core/trust/time";
+import { DAY_MS } from "../../core/time";
 
 /** Sums over the buckets in [from, to) (epoch ms; a zone's midnights are bucket boundaries). */
 export async function activityTotals(db: Db, shopId: number, range?: { from: number; to: number }): Promise<ActivityCounts> {

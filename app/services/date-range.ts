@@ -8,8 +8,7 @@
  * a DST jump resolves to the first instant after the gap).
  */
 import { dayKey, localDayNumber, wallClockToEpoch } from "../../core/funnel/timezone";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from "../../core/time";
 
 export const RANGE_PRESETS = ["today", "yesterday", "last7", "last30", "last90", "custom"] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];

@@ -39,8 +39,7 @@ import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../ingest/sql";
 import type { Db, DbDialect } from "../db-client";
 import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "./events.server";
 import { toDefinition, toView } from "./funnels.server";
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "../../core/time";
 
 export interface ResultsDeps {
   db: Db;

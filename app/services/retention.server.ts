@@ -14,8 +14,8 @@ import { letEventLoopRun } from "../../ingest/sql-executor.server";
 import type { Db } from "../db-client";
 import { rebuildActivity } from "./activity.server";
 import { parseShopSettings, ShopSettingsError } from "../models/shop-settings";
+import { DAY_MS } from "../../core/time";
 
-const DAY_MS = 86_400_000;
 export const DEFAULT_BATCH_SIZE = 5_000;
 
 export interface RetentionProgress {

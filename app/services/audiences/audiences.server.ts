@@ -11,7 +11,6 @@ import {
   audienceMembership,
   audienceWindow,
   customerGid,
-  DAY_MS,
   defaultTag,
   dropOffMembership,
   goalByKey,
@@ -28,6 +27,7 @@ import {
   type AudienceRule,
   type CsvCell,
 } from "../../../core/insights";
+import { DAY_MS } from "../../../core/time";
 import type { StepMatcher } from "../../../core/types";
 import { storedMatcherSchema } from "../insights/experiments.server";
 import { reportCsv } from "../../../core/csv";

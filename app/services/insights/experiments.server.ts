@@ -11,6 +11,7 @@ import { EXPERIMENT_EVENT, exposureOf, experimentReadouts, TEMPLATE_CHOICE, type
 import type { CoreEvent, FunnelStepDef, StepMatcher } from "../../../core/types";
 import { InsightsRequestError, parseAll, resolveInsightRange, type InsightRange } from "./range.server";
 import { parsePlannerSettings, type PlannerSettingsView } from "./insights.server";
+import { DAY_MS } from "../../../core/time";
 
 /** The Purchase template's steps: the readout's funnel when the shop has no main funnel. */
 export const PURCHASE_STEPS: FunnelStepDef[] = [
@@ -89,7 +90,6 @@ export interface ExposureArrivals {
 }
 
 export const ARRIVALS_LOOKBACK_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 export async function exposureArrivals(shopId: number, now = Date.now()): Promise<ExposureArrivals> {
   const recent = await prisma.event.findMany({

@@ -17,10 +17,10 @@ import {
   microsFor,
   planMetrics,
   PLANNER_WINDOW_DAYS,
-  DAY_MS,
   type MicroValueReport,
   type PlannerReport,
 } from "../../../core/insights";
+import { DAY_MS } from "../../../core/time";
 import { InsightsRequestError, parseAll, resolveInsightRange, zodFieldErrors, type InsightRange } from "./range.server";
 
 export { InsightsRequestError } from "./range.server";

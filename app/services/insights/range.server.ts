@@ -6,8 +6,7 @@
 import { z } from "zod";
 import { dayKey, localDayNumber, wallClockToEpoch } from "../../../core/funnel";
 import { INSIGHT_RANGE_DAYS, INSIGHT_RANGES, type InsightRangePreset } from "../../../core/insights/ranges";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from "../../../core/time";
 
 export { INSIGHT_RANGES, INSIGHT_RANGE_LABELS, type InsightRangePreset } from "../../../core/insights/ranges";
 const PRESET_DAYS = INSIGHT_RANGE_DAYS;

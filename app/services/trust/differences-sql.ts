@@ -2,7 +2,7 @@
  * The purchase queries of "why numbers differ" ($1 shop, $2…$3 the range), apart from the
  * service so the schema test can check their plans on both providers.
  */
-import { DAY_MS } from "../../../core/trust/time";
+import { DAY_MS } from "../../../core/time";
 import type { DbDialect } from "../../db-client";
 
 /** The visitor-unit conversion window we use by default: a product view up to 7 days before still leads to the purchase. */
