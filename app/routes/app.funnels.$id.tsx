@@ -9,7 +9,7 @@ import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
 import { RANGE_PRESETS, RANGE_PRESET_LABELS } from "../services/date-range";
 import { deleteFunnel, getFunnel, setMainFunnel } from "../services/funnels.server";
-import { csvFilename, funnelReport, ReportRequestError, type FunnelReportView } from "../services/funnel-report.server";
+import { csvFilename, funnelReport, type FunnelReportView } from "../services/funnel-report.server";
 import { formatter, unitNoun } from "../components/funnel/funnel-format";
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, nextReportQuery, readReportQuery, reportQuery } from "../components/funnel/funnel-query";
 import { FunnelBarChart } from "../components/funnel/FunnelBarChart";
@@ -23,6 +23,7 @@ import { TrendChart } from "../components/funnel/TrendChart";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { ReportSkeleton } from "../components/funnel/ReportSkeleton";
 import { ReportEmptyState } from "../components/funnel/ReportEmptyState";
+import { RequestError } from "../services/request-error";
 
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
@@ -39,7 +40,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis") };
     return json<LoaderData>({ ok: true, report, filenames });
   } catch (e) {
-    if (!(e instanceof ReportRequestError)) throw e;
+    if (!(e instanceof RequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
     // Bad parameters: still show the page (with the controls) and say what was wrong.
     const funnel = await getFunnel(shop.id, id);

@@ -26,10 +26,11 @@ import type { FunnelUnit } from "../../core/types";
 import type { FunnelParams } from "../../core/funnel";
 import { formatter, leakSentence, noLeakSentence, safeLocale } from "../components/funnel/funnel-format";
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../components/funnel/funnel-query";
-import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
+import { describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { getFunnel, toDefinition, type FunnelView } from "./funnels.server";
 import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagnosis.server";
 import { unitDayBreakdowns } from "./diagnosis-reads.server";
+import { RequestError } from "./request-error";
 
 // The reports' own read connections: a report's queries run at the same time, beside
 // Prisma's connection (ingest/sql-executor.server.ts).
@@ -39,17 +40,7 @@ export { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams };
 
 // ---------------------------------------------------------------------------- errors
 
-/** A request the merchant (or a client) got wrong: answered 4xx with this message, never 5xx. */
-export class ReportRequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404,
-  ) {
-    super(message);
-  }
-}
-
-export const funnelNotFound = () => new ReportRequestError("No funnel with this id in this shop", 404);
+export const funnelNotFound = () => new RequestError("No funnel with this id in this shop", 404);
 
 // ---------------------------------------------------------------------------- params
 
@@ -92,7 +83,7 @@ export function parseReportParams(search: URLSearchParams): ReportParams {
     trend: pick("trend"),
     diagnose: pick("diagnose"),
   });
-  if (!parsed.success) throw new ReportRequestError(parsed.error.issues[0].message, 400);
+  if (!parsed.success) throw new RequestError(parsed.error.issues[0].message, 400);
   const p = parsed.data;
   const range = p.range ?? (p.from || p.to ? "custom" : DEFAULT_RANGE);
   return {
@@ -156,7 +147,7 @@ export interface FunnelReportView {
 }
 
 /**
- * The report of one of the shop's funnels. Throws ReportRequestError for bad params
+ * The report of one of the shop's funnels. Throws RequestError for bad params
  * (400) and for a funnel that is not the shop's (404).
  */
 export async function funnelReport(
@@ -173,7 +164,7 @@ export async function funnelReport(
   if (!funnel) throw funnelNotFound();
   const def = toDefinition(funnel);
   if (params.diagnose && params.diagnose > def.steps.length) {
-    throw new ReportRequestError(`diagnose must be a step number from 2 to ${def.steps.length} (this funnel has ${def.steps.length} steps)`, 400);
+    throw new RequestError(`diagnose must be a step number from 2 to ${def.steps.length} (this funnel has ${def.steps.length} steps)`, 400);
   }
   // Precomputed per-unit results when they can answer (funnel-results.server.ts), else the
   // database reduces the events and the engine computes (funnel-sql.server.ts). Tests
@@ -258,12 +249,7 @@ export async function funnelReport(
 }
 
 function resolveRange(p: ReportParams, timeZone: string, now: number): ResolvedRange {
-  try {
-    return resolveDateRange({ preset: p.range, from: p.from ?? undefined, to: p.to ?? undefined }, timeZone, now);
-  } catch (e) {
-    if (e instanceof DateRangeError) throw new ReportRequestError(e.message, 400);
-    throw e;
-  }
+  return resolveDateRange({ preset: p.range, from: p.from ?? undefined, to: p.to ?? undefined }, timeZone, now);
 }
 
 // ---------------------------------------------------------------------------- CSV
@@ -337,7 +323,7 @@ export function stepsCsv(view: FunnelReportView): string {
 }
 
 export function breakdownCsv(view: FunnelReportView): string {
-  if (!view.breakdown) throw new ReportRequestError(`table=breakdown needs a breakdown parameter (${BREAKDOWN_KEYS.join(", ")})`, 400);
+  if (!view.breakdown) throw new RequestError(`table=breakdown needs a breakdown parameter (${BREAKDOWN_KEYS.join(", ")})`, 400);
   const header: Cell[] = [
     "breakdown", "value", "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "waiting", "settled_at_previous", "drop_off",
     "drop_off_pct", "in_progress", "group_overall_low_pct", "group_overall_high_pct", "group_too_small",
@@ -364,7 +350,7 @@ export function trendCsv(view: FunnelReportView): string {
 /** Every segment scanned at the diagnosed step, with its test; the scan's settings in the header block. */
 export function diagnosisCsv(view: FunnelReportView): string {
   const d = view.diagnosis;
-  if (!d) throw new ReportRequestError("table=diagnosis needs a step: no leak is named in this range, so add diagnose=k (k from 2 to the number of steps)", 400);
+  if (!d) throw new RequestError("table=diagnosis needs a step: no leak is named in this range, so add diagnose=k (k from 2 to the number of steps)", 400);
   const meta: [string, Cell][] = [
     ["Step", d.step],
     ["Step from", d.fromLabel],
@@ -405,6 +391,6 @@ export function csvFilename(view: FunnelReportView, table: ReportTable): string 
 export function parseReportTable(search: URLSearchParams): ReportTable {
   const t = search.get("table");
   const parsed = z.enum(REPORT_TABLES).safeParse(t);
-  if (!parsed.success) throw new ReportRequestError(`table must be one of ${REPORT_TABLES.join(", ")}`, 400);
+  if (!parsed.success) throw new RequestError(`table must be one of ${REPORT_TABLES.join(", ")}`, 400);
   return parsed.data;
 }

@@ -8,10 +8,11 @@ import {
   validateFunnelInput,
   type FunnelView,
 } from "../../app/services/funnels.server";
-import { parseReportParams, parseReportTable, ReportRequestError } from "../../app/services/funnel-report.server";
+import { parseReportParams, parseReportTable } from "../../app/services/funnel-report.server";
 import { nextReportQuery, readReportQuery, reportQuery } from "../../app/components/funnel/funnel-query";
 import { computeFunnel } from "../../core/funnel";
 import type { CoreEvent } from "../../core/types";
+import { RequestError } from "../../app/services/request-error";
 
 const step = (label: string, event = "page_viewed") => ({ label, anyOf: [{ event, filters: [] }] });
 const valid = { name: "Test", unit: "session", windowMinutes: 60, steps: [step("A"), step("B", "product_viewed")] };
@@ -133,8 +134,8 @@ describe("report parameters", () => {
       try {
         parse(q);
       } catch (e) {
-        expect(e).toBeInstanceOf(ReportRequestError);
-        expect((e as ReportRequestError).status).toBe(400);
+        expect(e).toBeInstanceOf(RequestError);
+        expect((e as RequestError).status).toBe(400);
         return (e as Error).message;
       }
       throw new Error(`accepted ${q}`);
@@ -164,6 +165,6 @@ describe("report parameters", () => {
   it("reads the CSV table", () => {
     expect(parseReportTable(new URLSearchParams("table=trend"))).toBe("trend");
     expect(() => parseReportTable(new URLSearchParams("table=users"))).toThrow(/table must be one of steps, breakdown, trend/);
-    expect(() => parseReportTable(new URLSearchParams(""))).toThrow(ReportRequestError);
+    expect(() => parseReportTable(new URLSearchParams(""))).toThrow(RequestError);
   });
 });
