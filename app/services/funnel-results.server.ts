@@ -32,7 +32,7 @@ import {
   type UnitDay,
   type UnitDayRow,
 } from "../../core/funnel";
-import type { EntryAttributes, FunnelDefinition } from "../../core/types";
+import type { FunnelDefinition } from "../../core/types";
 import { SESSION_GAP_MS } from "../../core/types";
 import { letEventLoopRun, type SqlExecutor, type SqlReader, type SqlTx } from "../../ingest/sql-executor.server";
 import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../ingest/sql";
@@ -40,6 +40,7 @@ import type { Db, DbDialect } from "../db-client";
 import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "./events.server";
 import { toDefinition, toView } from "./funnels.server";
 import { DAY_MS } from "../../core/time";
+import { ATTR_COLUMN, attrsOf } from "../../core/funnel/breakdown-attrs";
 
 export interface ResultsDeps {
   db: Db;
@@ -457,11 +458,6 @@ export async function unitDayReport(
   return reportFromUnitDays(rows, def, params);
 }
 
-/** VisitorSession/FunnelUnitDay column of each breakdown attribute. */
-const ATTR_COLUMN = {
-  device: "device", source: "source", campaign: "campaign", landingPath: "landingPath", visitorType: "visitorType", loggedIn: "loggedIn",
-} as const;
-
 type Attr = string | number | boolean | bigint | null;
 type Num = number | bigint;
 type RawGroup = { day: Num; ts: Num; furthest: Num; attr: Attr; ipn: Num; n: Num };
@@ -540,16 +536,4 @@ async function readRows(deps: ReportDeps, shopId: number, funnelId: string, def:
     });
   }
   return out;
-}
-
-/** Entry attributes with only the breakdown's one read from the row (reports read no other). */
-function attrsOf(key: FunnelParams["breakdown"], value: Attr): EntryAttributes {
-  const attrs: EntryAttributes = { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false };
-  if (!key) return attrs;
-  if (key === "loggedIn") attrs.loggedIn = Boolean(Number(value));
-  else if (key === "device") attrs.device = (value as EntryAttributes["device"]) ?? null;
-  else if (key === "visitorType") attrs.visitorType = value === "returning" ? "returning" : "new";
-  else if (key === "source") attrs.source = (value as string | null) ?? "direct";
-  else attrs[key] = (value as string | null) ?? null;
-  return attrs;
 }

@@ -38,15 +38,14 @@ import {
 import {
   MAX_STEPS,
   SESSION_GAP_MS,
-  type BreakdownKey,
   type CoreEvent,
-  type EntryAttributes,
   type FunnelDefinition,
   type FunnelStepDef,
   type StepFilter,
   type StepMatcher,
 } from "../../core/types";
 import type { Db, DbDialect } from "../db-client";
+import { ATTR_COLUMN, attrsOf } from "../../core/funnel/breakdown-attrs";
 
 /**
  * One unit of the reduced stream: its step-matching events from its first attempt on.
@@ -218,16 +217,6 @@ function stepMaskSql(dialect: DbDialect, ps: Params, steps: readonly FunnelStepD
 /* The query                                                                            */
 /* ------------------------------------------------------------------------------------ */
 
-/** VisitorSession column of each breakdown attribute. */
-const ATTR_COLUMN: Record<BreakdownKey, string> = {
-  device: "device",
-  source: "source",
-  campaign: "campaign",
-  landingPath: "landingPath",
-  visitorType: "visitorType",
-  loggedIn: "loggedIn",
-};
-
 /**
  * SQL and parameters of the reduced stream, one row per unit. Output columns: unit,
  * part (number of a re-split session's part, else NULL), lastts, attr, ev (JSON events).
@@ -392,30 +381,6 @@ const BLANK: CoreEvent = {
   id: "", name: "-", ts: 0, seq: 0, visitorId: "", path: null, productId: null, checkoutToken: null, orderId: null,
   customerId: null, props: {}, attrs: attrsOf(undefined, null),
 };
-
-/** Entry attributes as loadReportEvents maps them (only the breakdown key is read). */
-function attrsOf(key: BreakdownKey | undefined, value: FunnelStreamUnit["attr"]): EntryAttributes {
-  const attrs: EntryAttributes = { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false };
-  switch (key) {
-    case "device":
-      attrs.device = (value as EntryAttributes["device"]) ?? null;
-      break;
-    case "source":
-      attrs.source = (value as string | null) ?? "direct";
-      break;
-    case "campaign":
-    case "landingPath":
-      attrs[key] = (value as string | null) ?? null;
-      break;
-    case "visitorType":
-      attrs.visitorType = value === "returning" ? "returning" : "new";
-      break;
-    case "loggedIn":
-      attrs.loggedIn = Boolean(value);
-      break;
-  }
-  return attrs;
-}
 
 /** Times of no-step events: ≤ 30 minutes apart across the unit's gaps, and its last event. */
 function spanTimes(u: FunnelStreamUnit): number[] {
