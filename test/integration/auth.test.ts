@@ -58,7 +58,7 @@ describe("embedded admin session tokens", () => {
     expect(res.headers.get("content-security-policy")).toContain(`frame-ancestors https://${SHOP} https://admin.shopify.com`);
   });
 
-  it("keeps demo-only routes closed when demo mode is off", async () => {
+  it("has no demo routes (the demo server adds them, scripts/demo/)", async () => {
     for (const path of ["/demo", "/demo/session-token", "/demo/app-bridge.js"]) {
       const res = await fetch(`${app.url}${path}`, { headers: { "User-Agent": BROWSER_UA }, redirect: "manual" });
       expect(res.status, path).toBe(404);
