@@ -40,7 +40,7 @@
   const style = document.createElement("style");
   style.textContent =
     "ui-nav-menu{display:flex;flex-wrap:wrap;gap:16px;align-items:center;padding:8px 16px;background:#fff;border-bottom:1px solid #e3e3e3;font:14px/20px -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,sans-serif}" +
-    "ui-nav-menu::before{content:'Micro-Conversions \\00b7 demo';font-weight:650}" +
+    "ui-nav-menu::before{content:'Micro-Conversions \u00b7 demo';font-weight:650}" +
     "ui-nav-menu a{color:inherit;text-decoration:none;font-weight:450}" +
     "ui-nav-menu a[aria-current=page]{font-weight:650;text-decoration:underline}";
   document.head.appendChild(style);
