@@ -1,5 +1,5 @@
 /**
- * A small local implementation of the Shopify endpoints the app calls, for demo mode
+ * A small local implementation of the Shopify endpoints the app calls, for the demo
  * and tests (Shopify itself cannot be reached here):
  *   POST /<shop>/admin/oauth/access_token          token exchange (verifies the session token)
  *   POST /<shop>/admin/api/<version>/graphql.json  shop, webPixel, webPixelCreate/Update,

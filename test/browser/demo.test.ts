@@ -32,7 +32,7 @@ afterAll(async () => {
   await demo?.stop();
 });
 
-describe("demo mode in real Chromium", () => {
+describe("the demo in real Chromium", () => {
   it("prints a URL that opens the embedded admin dashboard through the real auth path", async () => {
     expect(demo.url).toMatch(/\/demo$/);
     const response = await page.goto(demo.url, { waitUntil: "networkidle" });
