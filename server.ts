@@ -13,6 +13,11 @@ import { pathToFileURL } from "node:url";
 import { parseEnv, type Env } from "./app/env-schema";
 import { effectiveMaxConnections, guardConnections, openFileLimit } from "./connection-guard";
 
+declare global {
+  /** Set by the demo server (scripts/demo/server.ts) before it runs this file: its stand-ins, mounted in front of Remix. */
+  var __mcServerLayers: ((app: express.Express) => void)[] | undefined;
+}
+
 const root = process.cwd();
 // Every setting is validated before anything starts: a bad value names itself and stops the process.
 let env: Env;
@@ -41,6 +46,7 @@ app.use(compression());
 // Fingerprinted assets are immutable; everything else is short-lived.
 app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
+for (const layer of globalThis.__mcServerLayers ?? []) layer(app);
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 // Timeouts are checked every second (Node's default is every 30 s).

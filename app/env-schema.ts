@@ -17,9 +17,6 @@ const schema = z.object({
   DATABASE_URL: z.string(),
   /** Public URL the web pixel posts to; defaults to SHOPIFY_APP_URL + /collect. */
   INGEST_URL: z.string().url().optional(),
-  /** Demo mode serves the local App Bridge stand-in and token minting. Never in production. */
-  DEMO_MODE: z.enum(["0", "1"]).default("0"),
-  DEMO_SHOP: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be a myshopify.com domain").default("demo-shop.myshopify.com"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   PORT: int(0, 65_535, 3000),
   HOST: z.string().min(1).default("127.0.0.1"),
@@ -58,7 +55,7 @@ const schema = z.object({
     }),
 });
 
-export type Env = z.infer<typeof schema> & { ingestUrl: string; demoMode: boolean; trustedProxies: TrustedProxies };
+export type Env = z.infer<typeof schema> & { ingestUrl: string; trustedProxies: TrustedProxies };
 
 function invalid(error: z.ZodError): Error {
   return new Error(`Invalid environment: ${error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
@@ -68,10 +65,6 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
   const parsed = schema.safeParse({ ...raw, DATABASE_URL: databaseUrl(raw) });
   if (!parsed.success) throw invalid(parsed.error);
   const env = parsed.data;
-  if (env.DEMO_MODE === "1" && !isLoopbackUrl(env.SHOPIFY_APP_URL)) {
-    // Demo mode mints admin session tokens: it must never run on a reachable deployment.
-    throw new Error("DEMO_MODE=1 is only allowed when SHOPIFY_APP_URL is a localhost URL");
-  }
   if (env.SERVER_HEADERS_TIMEOUT_MS > env.SERVER_REQUEST_TIMEOUT_MS) {
     throw new Error("Invalid environment: SERVER_HEADERS_TIMEOUT_MS must not exceed SERVER_REQUEST_TIMEOUT_MS");
   }
@@ -80,14 +73,8 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
   return {
     ...env,
     ingestUrl: env.INGEST_URL ?? new URL("/collect", env.SHOPIFY_APP_URL).toString(),
-    demoMode: env.DEMO_MODE === "1",
     trustedProxies: proxies.proxies,
   };
-}
-
-function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 // Ingestion's own settings: /collect and the tools and tests that load it need no Shopify

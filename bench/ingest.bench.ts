@@ -126,7 +126,7 @@ async function profiledRun(ctx: BenchContext, s: IngestSettings): Promise<Server
   mkdirSync(dir, { recursive: true });
   const target = await prepareIngestDb(`file:${path.join(ctx.tmp, `ingest-prof-${Date.now()}.sqlite`)}`);
   const server = await startAppServer({ appDir: ctx.appDir, dbUrl: target.dbUrl, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
-  let stopMs = 0;
+  let stopMs: number;
   try {
     const bodies = bodiesFor(target, `p${Date.now().toString(36)}`);
     await runLoad({ label: "profiled warm-up", url: server.url, bodies, connections: s.connections, durationS: s.warmupS });
@@ -183,8 +183,8 @@ export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
   const target = await prepareIngestDb(await freshSqliteUrl(ctx, "ingest"));
   const server = await startAppServer({ appDir: ctx.appDir, dbUrl: target.dbUrl });
   const runs: LoadResult[] = [];
-  let sanity = 0;
-  let stored = 0;
+  let sanity: number;
+  let stored: number;
   try {
     const bodies = bodiesFor(target, `r${Date.now().toString(36)}`);
     sanity = await checkOneBatch(server.url, bodies).catch((e: Error) => {

@@ -82,7 +82,6 @@ async function dataset(ctx: BenchContext, events: number): Promise<{ url: string
   await migrateWithShops(url);
   let rows = 0;
   let sessions = 0;
-  let buildSeconds = 0;
   for (const opts of shopOptions(events)) {
     const p = progress(`report data set, shop ${opts.shopId} → SQLite`);
     const r = await writeSqlite(url, opts, (e, s) => p.update(`${fmtInt(e)}/${fmtInt(events)} events, ${fmtInt(s)} sessions`));
@@ -91,7 +90,7 @@ async function dataset(ctx: BenchContext, events: number): Promise<{ url: string
     if (opts.shopId === 1) sessions = r.sessions;
   }
   // The shops' funnel, precomputed by the app's refresher as after a merchant creates it.
-  buildSeconds = await buildResults(url, events);
+  const buildSeconds = await buildResults(url, events);
   const seconds = (Date.now() - started) / 1000;
   const meta = { sessions, rows, seconds, buildSeconds };
   writeFileSync(marker, JSON.stringify({ ...meta, version: DATA_VERSION, created: new Date().toISOString() }));

@@ -7,7 +7,7 @@
  */
 import { CHECKOUT_COMPLETED, CHECKOUT_STARTED } from "./funnel/dedupe";
 import { BUCKET_MS } from "./trust/coverage";
-import { DAY_MS } from "./trust/time";
+import { DAY_MS } from "./time";
 
 export { BUCKET_MS };
 

@@ -4,7 +4,6 @@ import { databaseUrl } from "./url";
 export type { Db, DbDialect };
 
 declare global {
-  // eslint-disable-next-line no-var
   var __mcDb: { db: Db; dialect: DbDialect } | undefined;
 }
 

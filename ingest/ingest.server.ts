@@ -12,6 +12,7 @@ import { allowedQueryParamsOf } from "../core/shop-settings";
 import { clientAddress, type TrustedProxies } from "./client-address";
 import { DEFAULT_MAX_AGE_MS, toRows } from "./normalize";
 import { RateLimiter } from "./rate-limit";
+import { readCappedBody } from "./read-body";
 import { MAX_BODY_BYTES, parseBatch } from "./schema";
 import { IngestWriter, OverloadedError } from "./writer.server";
 
@@ -48,27 +49,6 @@ function reply(status: number, body: unknown, headers: Record<string, string> = 
 export const NO_CONSENT = "consent: the visitor did not allow analytics; nothing stored";
 
 const error = (status: number, message: string, headers?: Record<string, string>) => reply(status, { error: message }, headers);
-
-/** Reads at most MAX_BODY_BYTES; a longer body is refused without buffering the rest. */
-async function readLimited(request: Request): Promise<string | null> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 // Shop lookups are cached briefly: every pixel request needs one. app/uninstalled and
 // an install clear the entry at once in the process that handled them (forgetShop).
@@ -200,7 +180,8 @@ export class Ingestion {
   async handleCollect(request: Request): Promise<Response> {
     const answer = await this.ingest({
       method: request.method,
-      readBody: () => readLimited(request),
+      // Node's ReadableStream is async-iterable (the DOM typings leave that out).
+      readBody: () => readCappedBody(request.body as AsyncIterable<Uint8Array> | null, Number(request.headers.get("content-length") ?? 0), MAX_BODY_BYTES),
       ip: clientAddress(undefined, request.headers.get("x-forwarded-for") ?? undefined, this.settings.trustedProxies),
       userAgent: request.headers.get("user-agent") ?? "",
     });

@@ -1,12 +1,14 @@
 /**
  * `npm run demo`: the whole app on this machine with no Shopify account and no network.
  * Migrates a SQLite file, builds, starts the local Shopify stand-in and the real
- * server in demo mode, seeds a demo shop, and prints the URL to open.
+ * server behind the demo's App Bridge stand-in (scripts/demo/), seeds a demo shop, and
+ * prints the URL to open.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createDb } from "../db/prisma";
+import { demoServerArgs } from "./demo/args";
 import { buildApp } from "./lib/build";
 import { migrate } from "./lib/migrate";
 import { DEMO_ACCESS_TOKEN, DEMO_INGEST_KEY, DEMO_PIXEL_ID, DEMO_SHOP, ensureDemoShop } from "./lib/demo-shop";
@@ -23,9 +25,6 @@ const env = {
   SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "demo-api-key",
   SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET ?? "demo-api-secret-local-only",
   SHOPIFY_APP_URL: appUrl,
-  DEMO_MODE: "1",
-  // The library's session-token bounce page loads App Bridge from here.
-  APP_BRIDGE_URL: "/demo/app-bridge.js",
   PORT: String(port),
   // The demo backfills 30 days through the real pixel, and every simulated visitor
   // comes from 127.0.0.1: relax the age rule and per-address limit for it.
@@ -60,7 +59,8 @@ shopify.shops.set(DEMO_SHOP, {
 });
 
 step(4, `starting the server on ${appUrl}`);
-const server = spawn(process.execPath, ["--import", "./scripts/local-shopify/intercept.mjs", "build/server.js"], {
+// The production build, with the demo's stand-ins in front (scripts/demo/server.ts).
+const server = spawn(process.execPath, demoServerArgs(root), {
   cwd: root,
   env: { ...env, NODE_ENV: "production", LOCAL_SHOPIFY_URL: shopify.url },
   stdio: ["ignore", "pipe", "inherit"],

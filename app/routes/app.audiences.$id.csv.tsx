@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
-import { audienceCsv, audienceReport, AudienceRequestError, csvFilename } from "../services/audiences/audiences.server";
+import { audienceCsv, audienceReport, csvFilename } from "../services/audiences/audiences.server";
+import { RequestError } from "../services/request-error";
 
 /** GET /app/audiences/:id/csv — every identified customer of the audience now, in the page's order. */
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -19,7 +20,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       },
     });
   } catch (e) {
-    if (e instanceof AudienceRequestError) return json({ error: e.message }, { status: e.status });
+    if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });
     throw e;
   }
 };

@@ -8,13 +8,14 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "../shopify.server";
 import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
-import { audienceReport, AudienceRequestError, csvFilename, deleteAudience, requireAudience, taggableOf } from "../services/audiences/audiences.server";
+import { audienceReport, csvFilename, deleteAudience, requireAudience, taggableOf } from "../services/audiences/audiences.server";
 import { hasSyncScope, latestSync, runAudienceSync, SYNC_SCOPE } from "../services/audiences/sync.server";
 import { AudienceHistoryText, AudienceSize } from "../components/audiences/AudienceSummary";
 import { CustomersTable } from "../components/audiences/CustomersTable";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { SyncCard } from "../components/audiences/SyncCard";
 import { getAutoSync, setAutoSync } from "../services/audiences/auto-sync.server";
+import { RequestError } from "../services/request-error";
 
 export const meta: MetaFunction = () => [{ title: "Audience" }];
 
@@ -43,7 +44,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       autoSync: await getAutoSync(shop.id, report.audience.id),
     });
   } catch (e) {
-    if (e instanceof AudienceRequestError) throw json({ error: e.message }, { status: e.status });
+    if (e instanceof RequestError) throw json({ error: e.message }, { status: e.status });
     throw e;
   }
 };
@@ -84,7 +85,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     }
     return json({ error: `unknown intent ${intent satisfies never}` }, { status: 400 });
   } catch (e) {
-    if (e instanceof AudienceRequestError) return json({ error: e.message }, { status: e.status });
+    if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });
     throw e;
   }
 };

@@ -9,13 +9,13 @@ import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
 import {
   AUDIENCE_TEMPLATES,
-  AudienceRequestError,
   createAudience,
   MACRO_CHOICES,
   MICRO_CHOICES,
   parseAudienceForm,
 } from "../services/audiences/audiences.server";
 import { AudienceTemplates } from "../components/audiences/AudienceTemplates";
+import { RequestError } from "../services/request-error";
 
 export const meta: MetaFunction = () => [{ title: "New audience" }];
 
@@ -41,7 +41,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const audience = await createAudience(shop.id, parseAudienceForm(form));
     return redirect(`/app/audiences/${audience.id}`);
   } catch (e) {
-    if (e instanceof AudienceRequestError) return json({ error: e.message }, { status: e.status });
+    if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });
     throw e;
   }
 };

@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { coveragePageData } from "../services/trust/pages.server";
-import { TrustRequestError } from "../services/trust/range";
+import { RequestError } from "../services/request-error";
 import { coverageCsv, coverageCsvFilename } from "../services/csv-exports.server";
 import { csvResponse } from "../services/insights/csv.server";
 
@@ -15,7 +15,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const data = await coveragePageData(shop, new URL(request.url).searchParams);
     return csvResponse(coverageCsv(data), coverageCsvFilename(data));
   } catch (e) {
-    if (e instanceof TrustRequestError) return json({ error: e.message }, { status: 400 });
+    if (e instanceof RequestError) return json({ error: e.message }, { status: 400 });
     throw e;
   }
 };

@@ -6,7 +6,6 @@ import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page,
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { coveragePageData } from "../services/trust/pages.server";
-import { TrustRequestError } from "../services/trust/range";
 import { CoverageCard } from "../components/trust/CoverageCard";
 import { WhyNumbersDiffer } from "../components/trust/WhyNumbersDiffer";
 import { KeyboardScrollable } from "../components/KeyboardScrollable";
@@ -15,6 +14,7 @@ import { CoverageEmptyState } from "../components/first-run/CoverageEmptyState";
 import { localDate } from "../../core/first-run";
 import { count, plural, ratio } from "../../core/trust/format";
 import { LIST_LIMIT, RECENT_MS, type CoverageLists } from "../../core/trust/coverage";
+import { RequestError } from "../services/request-error";
 
 export const meta: MetaFunction = () => [{ title: "Tracking coverage" }];
 
@@ -27,7 +27,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const data = await coveragePageData(shop, new URL(request.url).searchParams, { lists: true });
     return json({ error: null, ...data }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
-    if (e instanceof TrustRequestError) return json({ error: e.message, now: Date.now(), coverage: null, dataSince: null, hiddenDays: 0, differences: null, lists: null }, { status: 400 });
+    if (e instanceof RequestError) return json({ error: e.message, now: Date.now(), coverage: null, dataSince: null, hiddenDays: 0, differences: null, lists: null }, { status: 400 });
     throw e;
   }
 };

@@ -5,7 +5,8 @@ import { authenticate } from "../shopify.server";
 import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
 import { RANGE_PRESETS } from "../services/date-range";
-import { AudienceRequestError, createDropOffAudience } from "../services/audiences/audiences.server";
+import { createDropOffAudience } from "../services/audiences/audiences.server";
+import { RequestError } from "../services/request-error";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const formSchema = z.object({
@@ -33,7 +34,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     const audience = await createDropOffAudience(shop, { funnelId: params.id ?? "", step: f.step, range: { range: f.range, from: f.from ?? null, to: f.to ?? null } });
     return redirect(`/app/audiences/${audience.id}`);
   } catch (e) {
-    if (e instanceof AudienceRequestError) return json({ error: e.message }, { status: e.status });
+    if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });
     throw e;
   }
 };

@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
-import { csvFilename, funnelReport, parseReportTable, reportCsv, ReportRequestError } from "../services/funnel-report.server";
+import { csvFilename, funnelReport, parseReportTable, reportCsv } from "../services/funnel-report.server";
+import { RequestError } from "../services/request-error";
 
 /**
  * CSV download: GET /app/funnels/:id/csv?table=steps|breakdown|trend|diagnosis|paths plus the report's
@@ -24,7 +25,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       },
     });
   } catch (e) {
-    if (e instanceof ReportRequestError) return json({ error: e.message }, { status: e.status });
+    if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });
     throw e;
   }
 };

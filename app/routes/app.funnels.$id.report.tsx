@@ -2,8 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
-import { funnelReport, ReportRequestError } from "../services/funnel-report.server";
+import { funnelReport } from "../services/funnel-report.server";
 import { shopAlerts } from "../services/step-alarm-pages.server";
+import { RequestError } from "../services/request-error";
 
 /**
  * JSON report API: GET /app/funnels/:id/report?range=…&from=…&to=…&compare=on&breakdown=…&trend=day|week&diagnose=k
@@ -20,7 +21,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
     return json({ ...report, alerts }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
-    if (e instanceof ReportRequestError) return json({ error: e.message }, { status: e.status });
+    if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });
     throw e;
   }
 };

@@ -10,7 +10,7 @@ import { requireShop } from "../services/shops.server";
 import { hasEvents } from "../services/tracking.server";
 import { RANGE_PRESETS, RANGE_PRESET_LABELS } from "../services/date-range";
 import { deleteFunnel, getFunnel, setMainFunnel } from "../services/funnels.server";
-import { csvFilename, funnelReport, ReportRequestError, type FunnelReportView } from "../services/funnel-report.server";
+import { csvFilename, funnelReport, type FunnelReportView } from "../services/funnel-report.server";
 import { formatter, unitNoun } from "../lib/funnel-format";
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, nextReportQuery, readReportQuery, reportQuery } from "../lib/funnel-query";
 import { FunnelBarChart } from "../components/funnel/FunnelBarChart";
@@ -30,6 +30,7 @@ import { StepAlertBanner } from "../components/alerts/StepAlertBanner";
 import { shopAlerts, type AlertWithWords } from "../services/step-alarm-pages.server";
 import { ALERT_HISTORY_URL } from "../lib/alert-text";
 import { FunnelDefinitionCard, isRebuilding, RebuildingBanner } from "../components/funnel/FunnelDefinitionCard";
+import { RequestError } from "../services/request-error";
 
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
@@ -49,7 +50,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
     return json<LoaderData>({ ok: true, report, filenames, alerts, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now() });
   } catch (e) {
-    if (!(e instanceof ReportRequestError)) throw e;
+    if (!(e instanceof RequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
     // Bad parameters: still show the page (with the controls) and say what was wrong.
     const funnel = await getFunnel(shop.id, id);
@@ -105,7 +106,6 @@ export default function FunnelReportPage() {
   const noun = unitNoun(r.unit);
   const base = `/app/funnels/${encodeURIComponent(r.funnel.id)}`;
   const rangeText = `${f.date(r.range.fromDate)} – ${f.date(r.range.toDate)}`;
-  const lastLabel = r.steps[r.steps.length - 1]?.label ?? "";
   const csv = (table: "steps" | "breakdown" | "trend" | "diagnosis" | "paths") => `${base}/csv?${reportQuery(r.params, { table })}`;
 
   return (

@@ -2,8 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
-import { insightsReport, InsightsRequestError } from "../services/insights/insights.server";
+import { insightsReport } from "../services/insights/insights.server";
 import { csvResponse, insightsCsv, parseInsightsCsvTable } from "../services/insights/csv.server";
+import { RequestError } from "../services/request-error";
 
 /**
  * CSV download: GET /app/insights/csv?table=value|planner plus the page's parameters
@@ -20,7 +21,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const name = table === "value" ? `insights-micro-value-${view.range.fromDate}-to-${view.range.toDate}.csv` : `insights-planner-${view.range.toDate}.csv`;
     return csvResponse(insightsCsv(view, table, now), name);
   } catch (e) {
-    if (e instanceof InsightsRequestError) return json({ error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
+    if (e instanceof RequestError) return json({ error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
     throw e;
   }
 };

@@ -3,8 +3,8 @@ import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { experimentsReport } from "../services/insights/experiments.server";
-import { InsightsRequestError } from "../services/insights/range.server";
 import { csvResponse, experimentsCsv } from "../services/insights/csv.server";
+import { RequestError } from "../services/request-error";
 
 /** CSV download: GET /app/insights/experiments/csv plus the page's parameters (range, funnel, mde, alpha, power). */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -15,7 +15,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const view = await experimentsReport(shop, new URL(request.url).searchParams, now);
     return csvResponse(experimentsCsv(view, now), `experiments-${view.range.fromDate}-to-${view.range.toDate}.csv`);
   } catch (e) {
-    if (e instanceof InsightsRequestError) return json({ error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
+    if (e instanceof RequestError) return json({ error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
     throw e;
   }
 };

@@ -13,7 +13,7 @@ import {
   type ExperimentsView,
   type ExposureArrivals,
 } from "../services/insights/experiments.server";
-import { InsightsRequestError, safeZone } from "../services/insights/range.server";
+import { safeTimeZone } from "../services/date-range";
 import { INSIGHT_RANGES, INSIGHT_RANGE_LABELS } from "../../core/insights/ranges";
 import { TEMPLATE_CHOICE } from "../../core/insights/experimentGuide";
 import { controlsQuery, InsightsControls, valuesFromSearch } from "../components/insights/InsightsControls";
@@ -21,6 +21,7 @@ import { InsightsTabs } from "../components/insights/InsightsTabs";
 import { ExperimentReadoutCard } from "../components/insights/ExperimentReadoutCard";
 import { ArrivalCheck, ExperimentGuide } from "../components/insights/ExperimentGuide";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
+import { RequestError } from "../services/request-error";
 
 export const meta: MetaFunction = () => [{ title: "Experiments" }];
 
@@ -37,12 +38,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const now = Date.now();
   // The guide's check and the funnel list do not depend on the settings: shown either way.
   const [arrivals, funnels] = await Promise.all([exposureArrivals(shop.id, now), readoutFunnelChoices(shop.id)]);
-  const common: Common = { arrivals, funnels, timeZone: safeZone(shop.timeZone) };
+  const common: Common = { arrivals, funnels, timeZone: safeTimeZone(shop.timeZone) };
   try {
     const view = await experimentsReport(shop, new URL(request.url).searchParams, now);
     return json<LoaderData>({ ...common, ok: true, view });
   } catch (e) {
-    if (e instanceof InsightsRequestError) return json<LoaderData>({ ...common, ok: false, error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
+    if (e instanceof RequestError) return json<LoaderData>({ ...common, ok: false, error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
     throw e;
   }
 };

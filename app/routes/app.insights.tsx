@@ -6,7 +6,7 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { Banner, BlockStack, Card, EmptyState, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
-import { insightsReport, InsightsRequestError, type InsightsView } from "../services/insights/insights.server";
+import { insightsReport, type InsightsView } from "../services/insights/insights.server";
 import { INSIGHT_RANGES, INSIGHT_RANGE_LABELS } from "../../core/insights/ranges";
 import { readStepPlan, rowLinks } from "../../core/insights";
 import { MIN_LIFT_GROUP } from "../../core/stats";
@@ -17,6 +17,7 @@ import { MicroValueTable } from "../components/insights/MicroValueTable";
 import { PlannerTable } from "../components/insights/PlannerTable";
 import { StepPlanBanner } from "../components/insights/StepPlanBanner";
 import { int, localDate } from "../components/insights/format";
+import { RequestError } from "../services/request-error";
 
 export const meta: MetaFunction = () => [{ title: "Insights" }];
 
@@ -34,7 +35,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const view = await insightsReport(shop, new URL(request.url).searchParams);
     return json<LoaderData>({ ok: true, view });
   } catch (e) {
-    if (e instanceof InsightsRequestError) return json<LoaderData>({ ok: false, error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
+    if (e instanceof RequestError) return json<LoaderData>({ ok: false, error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
     throw e;
   }
 };

@@ -8,8 +8,8 @@
  * a DST jump resolves to the first instant after the gap).
  */
 import { dayKey, localDayNumber, wallClockToEpoch } from "../../core/funnel/timezone";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from "../../core/time";
+import { RequestError } from "./request-error";
 
 export const RANGE_PRESETS = ["today", "yesterday", "last7", "last30", "last90", "custom"] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];
@@ -31,8 +31,8 @@ const MIN_YEAR = 2000;
 const MAX_YEAR = 2100;
 
 /** A range resolved in one time zone. Dates are local "YYYY-MM-DD"; `toDate` is the last day included. */
-export interface ResolvedRange {
-  preset: RangePreset;
+export interface ResolvedRange<P extends string = RangePreset> {
+  preset: P;
   from: number;
   to: number;
   fromDate: string;
@@ -41,25 +41,20 @@ export interface ResolvedRange {
   timeZone: string;
 }
 
-/** A range the merchant asked for that cannot be resolved; the message is shown as is. */
-export class DateRangeError extends Error {
-  readonly status = 400;
-}
-
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Day number of a "YYYY-MM-DD" calendar date; throws DateRangeError for anything else (incl. 2026-02-30). */
+/** Day number of a "YYYY-MM-DD" calendar date; throws RequestError (400, on `field`) for anything else (incl. 2026-02-30). */
 export function parseDay(value: string, field: string): number {
   const m = DATE_RE.exec(value);
-  if (!m) throw new DateRangeError(`${field}: expected a date as YYYY-MM-DD, got "${clip(value)}"`);
+  if (!m) throw new RequestError({ [field]: `expected a date as YYYY-MM-DD, got "${clip(value)}"` });
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const ms = Date.UTC(year, month - 1, day);
   const check = new Date(ms);
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
-    throw new DateRangeError(`${field}: ${value} is not a calendar date`);
+    throw new RequestError({ [field]: `${value} is not a calendar date` });
   }
   if (year < MIN_YEAR || year > MAX_YEAR) {
-    throw new DateRangeError(`${field}: ${value} is outside ${MIN_YEAR}–${MAX_YEAR}`);
+    throw new RequestError({ [field]: `${value} is outside ${MIN_YEAR}–${MAX_YEAR}` });
   }
   return ms / DAY_MS;
 }
@@ -81,7 +76,7 @@ export function safeTimeZone(timeZone: string | null | undefined): string {
 }
 
 /** Local days [firstDay, lastDay] (inclusive day numbers) as a resolved range. */
-export function rangeOfDays(preset: RangePreset, firstDay: number, lastDay: number, timeZone: string): ResolvedRange {
+export function rangeOfDays<P extends string>(preset: P, firstDay: number, lastDay: number, timeZone: string): ResolvedRange<P> {
   return {
     preset,
     from: dayStart(firstDay, timeZone),
@@ -116,12 +111,12 @@ export function resolveDateRange(
     case "last90":
       return rangeOfDays("last90", today - 89, today, timeZone);
     case "custom": {
-      if (!input.from || !input.to) throw new DateRangeError("a custom range needs both from and to dates (YYYY-MM-DD)");
+      if (!input.from || !input.to) throw new RequestError("a custom range needs both from and to dates (YYYY-MM-DD)");
       const first = parseDay(input.from, "from");
       const last = parseDay(input.to, "to");
-      if (first > last) throw new DateRangeError(`from (${input.from}) must be on or before to (${input.to})`);
+      if (first > last) throw new RequestError(`from (${input.from}) must be on or before to (${input.to})`);
       if (last - first + 1 > MAX_RANGE_DAYS) {
-        throw new DateRangeError(`a range covers at most ${MAX_RANGE_DAYS} days, ${input.from} to ${input.to} is ${last - first + 1}`);
+        throw new RequestError(`a range covers at most ${MAX_RANGE_DAYS} days, ${input.from} to ${input.to} is ${last - first + 1}`);
       }
       return rangeOfDays("custom", first, last, timeZone);
     }

@@ -25,28 +25,19 @@ import type { FunnelUnit } from "../../core/types";
 import type { FunnelParams } from "../../core/funnel";
 import { formatter, leakSentence, noLeakSentence, safeLocale } from "../lib/funnel-format";
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../lib/funnel-query";
-import { DateRangeError, describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
+import { describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { funnelVersionNow, getFunnel, toDefinition, type FunnelView } from "./funnels.server";
 import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagnosis.server";
 import { unitDayBreakdowns } from "./diagnosis-reads.server";
 import { stepPaths } from "./diagnosis-paths.server";
 import type { StepPaths } from "../../core/diagnosis/paths";
+import { RequestError } from "./request-error";
 
 export { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams };
 
 // ---------------------------------------------------------------------------- errors
 
-/** A request the merchant (or a client) got wrong: answered 4xx with this message, never 5xx. */
-export class ReportRequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404,
-  ) {
-    super(message);
-  }
-}
-
-export const funnelNotFound = () => new ReportRequestError("No funnel with this id in this shop", 404);
+export const funnelNotFound = () => new RequestError("No funnel with this id in this shop", 404);
 
 // ---------------------------------------------------------------------------- params
 
@@ -89,7 +80,7 @@ export function parseReportParams(search: URLSearchParams): ReportParams {
     trend: pick("trend"),
     diagnose: pick("diagnose"),
   });
-  if (!parsed.success) throw new ReportRequestError(parsed.error.issues[0].message, 400);
+  if (!parsed.success) throw new RequestError(parsed.error.issues[0].message, 400);
   const p = parsed.data;
   const range = p.range ?? (p.from || p.to ? "custom" : DEFAULT_RANGE);
   return {
@@ -170,7 +161,7 @@ export interface FunnelReportView {
 }
 
 /**
- * The report of one of the shop's funnels. Throws ReportRequestError for bad params
+ * The report of one of the shop's funnels. Throws RequestError for bad params
  * (400) and for a funnel that is not the shop's (404).
  */
 export async function funnelReport(
@@ -187,7 +178,7 @@ export async function funnelReport(
   if (!funnel) throw funnelNotFound();
   const def = toDefinition(funnel);
   if (params.diagnose && params.diagnose > def.steps.length) {
-    throw new ReportRequestError(`diagnose must be a step number from 2 to ${def.steps.length} (this funnel has ${def.steps.length} steps)`, 400);
+    throw new RequestError(`diagnose must be a step number from 2 to ${def.steps.length} (this funnel has ${def.steps.length} steps)`, 400);
   }
   // Precomputed per-unit results as of the refresher's progress (funnel-results/read.server.ts),
   // else the database reduces the events and the engine computes (events-*.server.ts).
@@ -294,12 +285,7 @@ export async function funnelReport(
 }
 
 function resolveRange(p: ReportParams, timeZone: string, now: number): ResolvedRange {
-  try {
-    return resolveDateRange({ preset: p.range, from: p.from ?? undefined, to: p.to ?? undefined }, timeZone, now);
-  } catch (e) {
-    if (e instanceof DateRangeError) throw new ReportRequestError(e.message, 400);
-    throw e;
-  }
+  return resolveDateRange({ preset: p.range, from: p.from ?? undefined, to: p.to ?? undefined }, timeZone, now);
 }
 
 // ---------------------------------------------------------------------------- CSV
@@ -376,7 +362,7 @@ export function stepsCsv(view: FunnelReportView): string {
 }
 
 export function breakdownCsv(view: FunnelReportView): string {
-  if (!view.breakdown) throw new ReportRequestError(`table=breakdown needs a breakdown parameter (${BREAKDOWN_KEYS.join(", ")})`, 400);
+  if (!view.breakdown) throw new RequestError(`table=breakdown needs a breakdown parameter (${BREAKDOWN_KEYS.join(", ")})`, 400);
   const header: Cell[] = [
     "breakdown", "value", "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "waiting", "settled_at_previous", "drop_off",
     "drop_off_pct", "in_progress", "group_overall_low_pct", "group_overall_high_pct", "group_too_small",
@@ -403,7 +389,7 @@ export function trendCsv(view: FunnelReportView): string {
 /** Every segment scanned at the diagnosed step, with its test; the scan's settings in the header block. */
 export function diagnosisCsv(view: FunnelReportView): string {
   const d = view.diagnosis;
-  if (!d) throw new ReportRequestError("table=diagnosis needs a step: no leak is named in this range, so add diagnose=k (k from 2 to the number of steps)", 400);
+  if (!d) throw new RequestError("table=diagnosis needs a step: no leak is named in this range, so add diagnose=k (k from 2 to the number of steps)", 400);
   const meta: [string, Cell][] = [
     ["Step", d.step],
     ["Step from", d.fromLabel],
@@ -432,7 +418,7 @@ export function diagnosisCsv(view: FunnelReportView): string {
 /** What the diagnosed step's drop-offs did next: both tables (first next step, 3-step path), the sampling in the header block. */
 export function pathsCsv(view: FunnelReportView): string {
   const p = view.paths;
-  if (!p) throw new ReportRequestError("table=paths needs a step: no leak is named in this range, so add diagnose=k (k from 2 to the number of steps)", 400);
+  if (!p) throw new RequestError("table=paths needs a step: no leak is named in this range, so add diagnose=k (k from 2 to the number of steps)", 400);
   const meta: [string, Cell][] = [
     ["Step", p.step],
     ["Step from", p.fromLabel],
@@ -479,6 +465,6 @@ export function csvFilename(view: FunnelReportView, table: ReportTable): string 
 export function parseReportTable(search: URLSearchParams): ReportTable {
   const t = search.get("table");
   const parsed = z.enum(REPORT_TABLES).safeParse(t);
-  if (!parsed.success) throw new ReportRequestError(`table must be one of ${REPORT_TABLES.join(", ")}`, 400);
+  if (!parsed.success) throw new RequestError(`table must be one of ${REPORT_TABLES.join(", ")}`, 400);
   return parsed.data;
 }

@@ -34,7 +34,6 @@ export const MAX_DEFINITION_BYTES = 100_000;
 
 // Control characters are refused everywhere: PostgreSQL rejects NUL in text (a 500
 // otherwise), and labels and filter values are single-line by nature.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function text(what: string, max: number) {

@@ -18,8 +18,8 @@ import DELETE_FUNNEL_ROWS from "../../db/queries/retention-delete-funnel-rows";
 import DELETE_SESSIONS from "../../db/queries/retention-delete-sessions";
 import { rebuildActivity } from "./activity.server";
 import { parseShopSettings, ShopSettingsError } from "../../core/shop-settings";
+import { DAY_MS } from "../../core/time";
 
-const DAY_MS = 86_400_000;
 export const DEFAULT_BATCH_SIZE = 5_000;
 
 export interface RetentionProgress {

@@ -186,7 +186,6 @@ export function startAppServer(opts: {
       SHOPIFY_API_KEY: BENCH_API_KEY,
       SHOPIFY_API_SECRET: BENCH_API_SECRET,
       SHOPIFY_APP_URL: "http://127.0.0.1",
-      DEMO_MODE: "0",
       INGEST_IP_RPS: "1e9",
       INGEST_IP_BURST: "1e9",
       INGEST_SHOP_RPS: "1e9",

@@ -16,7 +16,7 @@ const server = createServer((req, res) => {
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
-    let accepted = 0;
+    let accepted;
     try {
       const batch = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       accepted = Array.isArray(batch.events) ? batch.events.length : 0;

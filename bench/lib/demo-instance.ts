@@ -1,12 +1,13 @@
 /**
  * A demo instance the way scripts/demo.mts makes one — migrated SQLite file, local
- * Shopify Admin API stand-in, the real server in demo mode (with the stand-in's fetch
- * intercept), the demo shop seeded through the real pixel and orders webhooks — but
+ * Shopify Admin API stand-in, the demo server (scripts/demo/server.ts: the real server
+ * with the demo's stand-ins and the fetch intercept), the demo shop seeded through the real pixel and orders webhooks — but
  * running the build snapshot (bench/lib/app-process.ts), so a rebuild of build/ by
  * other work on the machine cannot pull the files from under it.
  */
 import path from "node:path";
 import { createDb } from "../../db/prisma";
+import { demoServerArgs } from "../../scripts/demo/args";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { migrate } from "../../scripts/lib/migrate";
 import { startLocalShopify } from "../../scripts/local-shopify/server";
@@ -33,7 +34,7 @@ export async function startDemoInstance(opts: { root: string; appDir: string; db
     const appUrl = `http://localhost:${port}`;
     server = await spawnListening({
       cwd: opts.appDir,
-      args: ["--import", path.join(opts.root, "scripts/local-shopify/intercept.mjs"), "build/server.js"],
+      args: demoServerArgs(opts.root),
       label: "demo server",
       env: {
         ...process.env,
@@ -42,8 +43,6 @@ export async function startDemoInstance(opts: { root: string; appDir: string; db
         SHOPIFY_API_KEY: DEMO_API_KEY,
         SHOPIFY_API_SECRET: DEMO_API_SECRET,
         SHOPIFY_APP_URL: appUrl,
-        DEMO_MODE: "1",
-        APP_BRIDGE_URL: "/demo/app-bridge.js",
         PORT: String(port),
         HOST: "127.0.0.1",
         // As scripts/demo.mts: the backfill covers 30 days and comes from one address.

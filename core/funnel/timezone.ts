@@ -3,9 +3,7 @@
  * never the process TZ). Days are handled as "day numbers" (days since 1970-01-01 of
  * the local calendar date) so calendar arithmetic never touches DST.
  */
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-const HOUR_MS = 60 * 60 * 1000;
+import { DAY_MS, HOUR_MS } from "../time";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

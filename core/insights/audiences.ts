@@ -16,8 +16,8 @@
 import { lift, type Counts, type LiftResult } from "../stats";
 import type { CoreEvent, StepMatcher } from "../types";
 import { firstMatch, inWindow, matchesMetric, visitorsInWindow, type Window } from "./visitors";
+import { DAY_MS } from "../time";
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
 export const MIN_LOOKBACK_DAYS = 1;
 export const MAX_LOOKBACK_DAYS = 90;
 

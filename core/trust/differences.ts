@@ -5,7 +5,7 @@
  * uses the same idle rule but also ends every session at midnight UTC, so each of our
  * sessions that spans a UTC midnight is two (or more) sessions in Shopify's count.
  */
-import { DAY_MS } from "./time";
+import { DAY_MS } from "../time";
 
 /** UTC midnights strictly inside a session (start and end in epoch ms): Shopify counts 1 + this many sessions. */
 export function utcMidnightsCrossed(startTs: number, endTs: number): number {

@@ -9,7 +9,7 @@
  * shop that has been silent for weeks is still compared with how it behaved while it was
  * sending — and never less than 2 hours (one empty hour is noise, not an outage).
  */
-import { HOUR_MS } from "./time";
+import { HOUR_MS } from "../time";
 
 export const RHYTHM_DAYS = 14;
 export const MIN_USUAL_GAP_MS = 2 * HOUR_MS;

@@ -4,10 +4,7 @@
  * server render and the browser's hydration print the very same characters.
  */
 import { cachedZoneOffsetMs } from "../funnel/timezone";
-
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 60 * MINUTE_MS;
-export const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 

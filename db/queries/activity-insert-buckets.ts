@@ -1,5 +1,5 @@
 import { ACTIVITY_COUNTS, BUCKET_MS, KEY_EVENTS } from "../../core/activity";
-import { DAY_MS } from "../../core/trust/time";
+import { DAY_MS } from "../../core/time";
 import { defineQuery } from "../query";
 
 /**

@@ -1,4 +1,4 @@
-import { HOUR_MS } from "../../core/trust/time";
+import { HOUR_MS } from "../../core/time";
 import { defineQuery } from "../query";
 
 /** The hours (ts / 1 h) holding a shop's events in (:after, :before). */

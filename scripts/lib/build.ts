@@ -14,6 +14,6 @@ export function buildApp(): void {
     execFileSync("npm", ["run", "build", "--silent"], { cwd: root, env, stdio: "pipe" });
   } catch (error) {
     const e = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`build failed:\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
+    throw new Error(`build failed:\n${e.stdout ?? ""}\n${e.stderr ?? ""}`, { cause: error });
   }
 }

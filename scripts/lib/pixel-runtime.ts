@@ -318,7 +318,7 @@ export async function createPixelHarness(opts: PixelHarnessOptions): Promise<Pix
     clearTimeout(t);
   };
 
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- running the shipped bundle is the point
+  // Running the shipped bundle as Shopify's sandbox would is the point.
   new Function("shopify", "fetch", "setTimeout", "clearTimeout", code)(shopify, harnessFetch, scaledSetTimeout, scaledClearTimeout);
   if (!handle) throw new Error("pixel bundle did not call register()");
   const pixel: PixelHandle = handle;

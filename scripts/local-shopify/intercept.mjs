@@ -1,4 +1,4 @@
-// Preload for demo mode and tests only (`node --import ./scripts/local-shopify/intercept.mjs`):
+// Preload for the demo server and tests only (`node --import ./scripts/local-shopify/intercept.mjs`):
 // sends the app's calls to Shopify (https://<shop>.myshopify.com/admin/...) to the local
 // Admin API stand-in at LOCAL_SHOPIFY_URL instead. The app's own code path is unchanged;
 // nothing else leaves the machine. Must load before the app captures globalThis.fetch.

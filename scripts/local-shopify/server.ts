@@ -1,5 +1,5 @@
 /**
- * A small local implementation of the Shopify endpoints the app calls, for demo mode
+ * A small local implementation of the Shopify endpoints the app calls, for the demo
  * and tests (Shopify itself cannot be reached here):
  *   POST /<shop>/admin/oauth/access_token          token exchange (verifies the session token)
  *   POST /<shop>/admin/api/<version>/graphql.json  shop, webPixel, webPixelCreate/Update,
@@ -215,7 +215,10 @@ export async function startLocalShopify(opts: { apiKey: string; apiSecret: strin
         if (!numeric) return { data: { [op]: { node: null, userErrors: [{ field: ["id"], message: "Invalid id" }] } } };
         if (shop.deletedCustomers?.has(numeric)) return topLevel(op, `Invalid id: ${id}`, "RESOURCE_NOT_FOUND");
         const tags = shop.customerTags.get(id) ?? new Set<string>();
-        for (const tag of variables.tags as string[]) op === "tagsAdd" ? tags.add(tag) : tags.delete(tag);
+        for (const tag of variables.tags as string[]) {
+          if (op === "tagsAdd") tags.add(tag);
+          else tags.delete(tag);
+        }
         shop.customerTags.set(id, tags);
         return { data: { [op]: { node: { id }, userErrors: [] } } };
       }

@@ -32,19 +32,25 @@ afterAll(async () => {
   await demo?.stop();
 });
 
-describe("demo mode in real Chromium", () => {
+describe("the demo in real Chromium", () => {
   it("prints a URL that opens the embedded admin dashboard through the real auth path", async () => {
     expect(demo.url).toMatch(/\/demo$/);
     const response = await page.goto(demo.url, { waitUntil: "networkidle" });
     expect(response?.status()).toBe(200);
     expect(page.url()).toContain("/app?embedded=1");
     await page.getByRole("heading", { name: "Dashboard" }).first().waitFor();
+    // The page asked for Shopify's CDN script; the demo server answered with its stand-in.
+    expect(await page.evaluate(() => (window as unknown as { shopify?: { __standIn?: boolean } }).shopify?.__standIn)).toBe(true);
+    const nav = page.getByRole("navigation", { name: "App navigation" });
+    await expect(nav.getByRole("link", { name: "Dashboard" }).getAttribute("aria-current")).resolves.toBe("page");
     await page.screenshot({ path: path.join(artifacts, "demo-dashboard.png"), fullPage: true });
   });
 
   it("navigates inside the app with session tokens added by the App Bridge stand-in", async () => {
     await page.getByRole("link", { name: "Settings" }).first().click();
     await page.waitForURL(/\/app\/settings/);
+    const nav = page.getByRole("navigation", { name: "App navigation" });
+    await expect(nav.getByRole("link", { name: "Settings" }).getAttribute("aria-current")).resolves.toBe("page");
     await page.getByText("Time zone: America/New_York").waitFor();
     await page.getByText("created").first().waitFor();
     await page.screenshot({ path: path.join(artifacts, "demo-settings.png"), fullPage: true });

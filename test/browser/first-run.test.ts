@@ -28,9 +28,9 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  // Demo mode only for the App Bridge stand-in (session tokens for client navigations);
+  // The demo server only for the App Bridge stand-in (session tokens for client navigations);
   // the shop is not seeded: it is installed by the app's own path on the first visit.
-  app = await startApp({ env: { DEMO_MODE: "1", DEMO_SHOP: SHOP, APP_BRIDGE_URL: "/demo/app-bridge.js", AUDIENCE_AUTO_SYNC_CHECK_SECONDS: "0", INGEST_IP_RPS: "100000", INGEST_IP_BURST: "100000" } });
+  app = await startApp({ demoFor: SHOP, env: { AUDIENCE_AUTO_SYNC_CHECK_SECONDS: "0", INGEST_IP_RPS: "100000", INGEST_IP_BURST: "100000" } });
   browser = await launchChromium();
   page = await browser.newPage({ userAgent: BROWSER_UA, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   await page.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());

@@ -11,6 +11,7 @@ import { createDb, type Db } from "../../db/prisma";
 import { migrate } from "../../scripts/lib/migrate";
 import { createDatabase } from "../../scripts/lib/pg-server";
 import { startLocalShopify, type LocalShopify } from "../../scripts/local-shopify/server";
+import { demoServerArgs } from "../../scripts/demo/args";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 export const API_KEY = "test-api-key";
@@ -42,13 +43,17 @@ export async function freshDatabase(kind: "sqlite" | "postgres"): Promise<string
   return url;
 }
 
-export async function startApp(opts: { db?: "sqlite" | "postgres"; dbUrl?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+/**
+ * `demoFor`: run the demo server (scripts/demo/server.ts: the same build with the demo layer
+ * in front) serving that shop, for tests that need its App Bridge stand-in and session tokens.
+ */
+export async function startApp(opts: { db?: "sqlite" | "postgres"; dbUrl?: string; env?: Record<string, string>; demoFor?: string } = {}): Promise<TestApp> {
   const dbUrl = opts.dbUrl ?? (await freshDatabase(opts.db ?? "sqlite"));
   const shopify = await startLocalShopify({ apiKey: API_KEY, apiSecret: API_SECRET });
   const logs: string[] = [];
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "./scripts/local-shopify/intercept.mjs", "build/server.js"],
+    opts.demoFor ? demoServerArgs(root) : ["--import", "./scripts/local-shopify/intercept.mjs", "build/server.js"],
     {
       cwd: root,
       env: {
@@ -65,6 +70,7 @@ export async function startApp(opts: { db?: "sqlite" | "postgres"; dbUrl?: strin
         RETENTION_INTERVAL_HOURS: "0",
         // Likewise the step alarm (test/integration/step-alarm.test.ts turns it on).
         STEP_ALARM_CHECK_SECONDS: "0",
+        ...(opts.demoFor ? { DEMO_SERVER_SHOP: opts.demoFor } : {}),
         ...opts.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
-import { API_SECRET, BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
+import { BROWSER_UA, startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders, sessionToken } from "../helpers/shopify-auth";
 import { loaderData } from "../helpers/loader-data";
 
@@ -58,7 +58,7 @@ describe("embedded admin session tokens", () => {
     expect(res.headers.get("content-security-policy")).toContain(`frame-ancestors https://${SHOP} https://admin.shopify.com`);
   });
 
-  it("keeps demo-only routes closed when demo mode is off", async () => {
+  it("has no demo routes (the demo server adds them, scripts/demo/)", async () => {
     for (const path of ["/demo", "/demo/session-token", "/demo/app-bridge.js"]) {
       const res = await fetch(`${app.url}${path}`, { headers: { "User-Agent": BROWSER_UA }, redirect: "manual" });
       expect(res.status, path).toBe(404);

@@ -282,9 +282,8 @@ describe("reinstall takes effect for ingestion at once, in every server process"
     expect((await open()).status).toBe(200); // reinstall: token exchange + afterAuth in process a
     const reinstalledAt = Date.now();
     expect((await send(a)).status).toBe(202);
-    let accepted = 0;
     while ((status = (await send(b)).status) !== 202 && Date.now() - reinstalledAt < 3_000) await new Promise((r) => setTimeout(r, 50));
-    accepted = Date.now() - reinstalledAt;
+    const accepted = Date.now() - reinstalledAt;
     expect(status).toBe(202);
     expect(accepted).toBeLessThan(1_000);
   });

@@ -8,8 +8,9 @@ import {
   validateFunnelInput,
   type FunnelView,
 } from "../../app/services/funnels.server";
-import { parseReportParams, parseReportTable, ReportRequestError } from "../../app/services/funnel-report.server";
+import { parseReportParams, parseReportTable } from "../../app/services/funnel-report.server";
 import { nextReportQuery, readReportQuery, reportQuery } from "../../app/lib/funnel-query";
+import { RequestError } from "../../app/services/request-error";
 import { computeFunnel } from "../../core/funnel";
 import type { CoreEvent } from "../../core/types";
 
@@ -133,8 +134,8 @@ describe("report parameters", () => {
       try {
         parse(q);
       } catch (e) {
-        expect(e).toBeInstanceOf(ReportRequestError);
-        expect((e as ReportRequestError).status).toBe(400);
+        expect(e).toBeInstanceOf(RequestError);
+        expect((e as RequestError).status).toBe(400);
         return (e as Error).message;
       }
       throw new Error(`accepted ${q}`);
@@ -164,6 +165,6 @@ describe("report parameters", () => {
   it("reads the CSV table", () => {
     expect(parseReportTable(new URLSearchParams("table=trend"))).toBe("trend");
     expect(() => parseReportTable(new URLSearchParams("table=users"))).toThrow(/table must be one of steps, breakdown, trend/);
-    expect(() => parseReportTable(new URLSearchParams(""))).toThrow(ReportRequestError);
+    expect(() => parseReportTable(new URLSearchParams(""))).toThrow(RequestError);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseOrderPayload } from "../../app/services/trust/order-payload";
-import { parseTrustRange, TrustRequestError } from "../../app/services/trust/range";
+import { parseTrustRange } from "../../app/services/trust/range";
+import { RequestError } from "../../app/services/request-error";
 
 /** A trimmed REST orders/create payload, personal fields included: none may come out. */
 const rest = (over: Record<string, unknown> = {}) => ({
@@ -75,8 +76,8 @@ describe("parseTrustRange", () => {
       try {
         q(s);
       } catch (e) {
-        expect(e).toBeInstanceOf(TrustRequestError);
-        return (e as TrustRequestError).message;
+        expect(e).toBeInstanceOf(RequestError);
+        return (e as RequestError).message;
       }
       throw new Error("accepted");
     };

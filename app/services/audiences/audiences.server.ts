@@ -11,7 +11,6 @@ import {
   audienceMembership,
   audienceWindow,
   customerGid,
-  DAY_MS,
   defaultTag,
   dropOffMembership,
   goalByKey,
@@ -28,12 +27,14 @@ import {
   type AudienceRule,
   type CsvCell,
 } from "../../../core/insights";
+import { DAY_MS } from "../../../core/time";
 import type { StepMatcher } from "../../../core/types";
 import { storedMatcherSchema } from "../insights/experiments.server";
 import { reportCsv } from "../../../core/csv";
 import { computeUnitResults } from "../../../core/funnel";
 import { getFunnel, getFunnelAtVersion, toDefinition } from "../funnels.server";
-import { DateRangeError, resolveDateRange, safeTimeZone, RANGE_PRESETS, type RangePreset } from "../date-range";
+import { resolveDateRange, safeTimeZone, RANGE_PRESETS, type RangePreset } from "../date-range";
+import { RequestError } from "../request-error";
 
 // ---------------------------------------------------------------------------- templates
 
@@ -98,22 +99,11 @@ function macroChoice(key: string): StepMatcher[] | null {
 
 // ---------------------------------------------------------------------------- validation
 
-/** A request the audience pages cannot answer; `status` is the HTTP status to send. */
-export class AudienceRequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 = 400,
-  ) {
-    super(message);
-  }
-}
-
 function firstIssue(error: z.ZodError): string {
   const i = error.issues[0];
   return `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`;
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const nameSchema = z
   .string({ error: "name is required" })
@@ -152,11 +142,11 @@ export interface AudienceInput {
   tag: string;
 }
 
-/** Form fields → a validated audience, or AudienceRequestError(400) saying what is wrong. */
+/** Form fields → a validated audience, or RequestError(400) saying what is wrong. */
 export function parseAudienceForm(form: Record<string, unknown>): AudienceInput {
   const raw = Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v === "" ? undefined : v]));
   const parsed = createSchema.safeParse(raw);
-  if (!parsed.success) throw new AudienceRequestError(firstIssue(parsed.error));
+  if (!parsed.success) throw new RequestError(firstIssue(parsed.error));
   const d = parsed.data;
   if (d.kind === "template") {
     const t = AUDIENCE_TEMPLATES.find((x) => x.key === d.template)!;
@@ -164,7 +154,7 @@ export function parseAudienceForm(form: Record<string, unknown>): AudienceInput 
   }
   const micro = microByKey(d.micro)!.anyOf;
   const macro = macroChoice(d.macro)!;
-  if (matchersKey(micro) === matchersKey(macro)) throw new AudienceRequestError("micro and macro must be different events");
+  if (matchersKey(micro) === matchersKey(macro)) throw new RequestError("micro and macro must be different events");
   return { name: d.name, template: null, micro, macro, lookbackDays: d.lookbackDays, tag: d.tag ?? defaultTag(d.name) };
 }
 
@@ -292,14 +282,14 @@ export async function getAudience(shopId: number, id: string): Promise<AudienceV
 
 export async function requireAudience(shopId: number, id: string): Promise<AudienceView> {
   const a = await getAudience(shopId, id);
-  if (!a) throw new AudienceRequestError("No audience with this id in this shop", 404);
+  if (!a) throw new RequestError("No audience with this id in this shop", 404);
   return a;
 }
 
 /** Creates an audience; a tag another audience of the shop already writes is refused (409). */
 export async function createAudience(shopId: number, input: AudienceInput): Promise<AudienceView> {
   const clash = await prisma.audience.findFirst({ where: { shopId, tag: input.tag }, select: { name: true } });
-  if (clash) throw new AudienceRequestError(`the tag "${input.tag}" is already used by the audience "${clash.name}"; choose another tag`, 409);
+  if (clash) throw new RequestError(`the tag "${input.tag}" is already used by the audience "${clash.name}"; choose another tag`, 409);
   const row = await prisma.audience.create({
     data: {
       shopId,
@@ -324,16 +314,11 @@ export async function createDropOffAudience(
   input: { funnelId: string; step: number; range: FunnelDropOffDef["range"] },
 ): Promise<AudienceView> {
   const funnel = idSchema.safeParse(input.funnelId).success ? await getFunnel(shop.id, input.funnelId) : null;
-  if (!funnel) throw new AudienceRequestError("No funnel with this id in this shop", 404);
+  if (!funnel) throw new RequestError("No funnel with this id in this shop", 404);
   if (!Number.isSafeInteger(input.step) || input.step < 2 || input.step > funnel.steps.length) {
-    throw new AudienceRequestError(`step must be a step number from 2 to ${funnel.steps.length} (this funnel has ${funnel.steps.length} steps)`);
+    throw new RequestError(`step must be a step number from 2 to ${funnel.steps.length} (this funnel has ${funnel.steps.length} steps)`);
   }
-  try {
-    resolveDateRange({ preset: input.range.range, from: input.range.from ?? undefined, to: input.range.to ?? undefined }, safeTimeZone(shop.timeZone), Date.now());
-  } catch (e) {
-    if (e instanceof DateRangeError) throw new AudienceRequestError(e.message);
-    throw e;
-  }
+  resolveDateRange({ preset: input.range.range, from: input.range.from ?? undefined, to: input.range.to ?? undefined }, safeTimeZone(shop.timeZone), Date.now());
   const range = { range: input.range.range, from: input.range.range === "custom" ? input.range.from : null, to: input.range.range === "custom" ? input.range.to : null };
   const rangeJson = JSON.stringify(range);
   const same = await prisma.audience.findFirst({ where: { shopId: shop.id, kind: "funnel-drop-off", funnelId: funnel.id, funnelStep: input.step, rangeJson } });
@@ -437,7 +422,7 @@ async function dropOffNow(shopId: number, d: FunnelDropOffDef | null, now: numbe
   try {
     range = resolveDateRange({ preset: d.range.range, from: d.range.from ?? undefined, to: d.range.to ?? undefined }, timeZone, now);
   } catch (e) {
-    if (e instanceof DateRangeError) return null;
+    if (e instanceof RequestError) return null;
     throw e;
   }
   const def = toDefinition(funnel);

@@ -29,7 +29,8 @@ import prisma from "../../../db/prisma.server";
 import { env } from "../../env.server";
 import type { AdminGraphql } from "../admin-graphql.server";
 import { customerGid, pacingDelayMs, planSync, throttleDelayMs, type ThrottleStatus } from "../../../core/insights";
-import { AudienceRequestError, audienceCustomers, requireAudience } from "./audiences.server";
+import { audienceCustomers, requireAudience } from "./audiences.server";
+import { RequestError } from "../request-error";
 
 export const SYNC_SCOPE = "write_customers";
 /** Calls per mutation before the run stops as failed (resumable): backoff 0.25 + 0.5 + 1 + 2 s in between when throttled. */
@@ -268,7 +269,7 @@ export interface SyncOutcome {
 
 /**
  * Starts a sync of the audience's identified customers, or continues the unfinished
- * one, for at most the time budget. Throws AudienceRequestError 404 for an unknown
+ * one, for at most the time budget. Throws RequestError 404 for an unknown
  * audience (or another shop's).
  */
 export async function runAudienceSync(shopId: number, audienceId: string, admin: AdminGraphql, opts: SyncOptions = {}): Promise<SyncOutcome> {
@@ -285,7 +286,7 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
     row = await startRun(shopId, audience.id, audience.tag, row, owner, started + leaseMs);
     if (!row) {
       const current = await prisma.audienceSync.findFirst({ where: { shopId, audienceId }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
-      if (!current) throw new AudienceRequestError("No audience with this id in this shop", 404);
+      if (!current) throw new RequestError("No audience with this id in this shop", 404);
       return { sync: toView(current), busy: true };
     }
   }
@@ -320,7 +321,7 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
   const finish = async () => {
     const current = await prisma.audienceSync.findFirst({ where: { id: syncId, shopId } });
     // The audience (and its runs) was deleted while this request worked.
-    if (!current) throw new AudienceRequestError("No audience with this id in this shop", 404);
+    if (!current) throw new RequestError("No audience with this id in this shop", 404);
     return { sync: toView(current), busy: false };
   };
 
@@ -458,4 +459,3 @@ async function startRun(
   return row;
 }
 
-export { AudienceRequestError };

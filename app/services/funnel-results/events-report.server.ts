@@ -6,7 +6,7 @@
 import { computeFunnel, type Breakdown, type FunnelParams, type FunnelReport } from "../../../core/funnel";
 import { SESSION_GAP_MS, type BreakdownKey, type CoreEvent, type FunnelDefinition } from "../../../core/types";
 import type { Db, DbDialect } from "../../../db/prisma";
-import { attrsOf } from "./attrs";
+import { attrsOf } from "../../../core/funnel/breakdown-attrs";
 import { attrOf, loadFunnelStream, type FunnelStreamUnit } from "./events-sql.server";
 
 /**

@@ -33,7 +33,7 @@
 import { CHECKOUT_COMPLETED, CHECKOUT_STARTED, type FunnelParams } from "../../../core/funnel";
 import { MAX_STEPS, SESSION_GAP_MS, type BreakdownKey, type FunnelDefinition, type FunnelStepDef, type StepFilter, type StepMatcher } from "../../../core/types";
 import type { Db, DbDialect } from "../../../db/prisma";
-import { ATTR_COLUMN, type AttrValue } from "./attrs";
+import { ATTR_COLUMN, type AttrValue } from "../../../core/funnel/breakdown-attrs";
 
 /**
  * One unit of the reduced stream: its step-matching events from its first attempt on.

@@ -21,7 +21,7 @@ import type { FunnelDefinition } from "../../../core/types";
 import { SESSION_GAP_MS } from "../../../core/types";
 import type { SqlReader } from "../../../db/executor";
 import type { Db, DbDialect } from "../../../db/prisma";
-import { ATTR_COLUMN, attrsOf, type AttrValue } from "./attrs";
+import { ATTR_COLUMN, attrsOf, type AttrValue } from "../../../core/funnel/breakdown-attrs";
 import { buildProgress, resultsAsOf, type BuildProgress } from "./state.server";
 
 /**

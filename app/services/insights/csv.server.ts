@@ -8,14 +8,14 @@ import { reportCsv, type CsvCell } from "../../../core/csv";
 import { formatDays } from "../../../core/insights";
 import type { ExperimentsView } from "./experiments.server";
 import type { InsightsView } from "./insights.server";
-import { InsightsRequestError } from "./range.server";
+import { RequestError } from "../request-error";
 
 export const INSIGHTS_CSV_TABLES = ["value", "planner"] as const;
 export type InsightsCsvTable = (typeof INSIGHTS_CSV_TABLES)[number];
 
 export function parseInsightsCsvTable(search: URLSearchParams): InsightsCsvTable {
   const t = search.get("table") || "value";
-  if (!(INSIGHTS_CSV_TABLES as readonly string[]).includes(t)) throw new InsightsRequestError({ table: `table must be one of ${INSIGHTS_CSV_TABLES.join(", ")}` });
+  if (!(INSIGHTS_CSV_TABLES as readonly string[]).includes(t)) throw new RequestError({ table: `table must be one of ${INSIGHTS_CSV_TABLES.join(", ")}` });
   return t as InsightsCsvTable;
 }
 

@@ -9,8 +9,10 @@ import prisma from "../../../db/prisma.server";
 import { loadReportEvents } from "../events.server";
 import { EXPERIMENT_EVENT, exposureOf, experimentReadouts, TEMPLATE_CHOICE, type ExperimentReadout } from "../../../core/insights";
 import type { CoreEvent, FunnelStepDef, StepMatcher } from "../../../core/types";
-import { InsightsRequestError, parseAll, resolveInsightRange, type InsightRange } from "./range.server";
+import { parseAll, resolveInsightRange, type InsightRange } from "./range.server";
 import { parsePlannerSettings, type PlannerSettingsView } from "./insights.server";
+import { DAY_MS } from "../../../core/time";
+import { RequestError } from "../request-error";
 
 /** The Purchase template's steps: the readout's funnel when the shop has no main funnel. */
 export const PURCHASE_STEPS: FunnelStepDef[] = [
@@ -50,7 +52,7 @@ export async function readoutSteps(shopId: number, choice: string | null = null)
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     include: { steps: { orderBy: { position: "asc" } } },
   });
-  if (choice && !main) throw new InsightsRequestError({ funnel: "no funnel with this id in this shop" });
+  if (choice && !main) throw new RequestError({ funnel: "no funnel with this id in this shop" });
   if (main && main.steps.length >= 2) {
     const steps: FunnelStepDef[] = [];
     for (const s of main.steps) {
@@ -75,7 +77,7 @@ function parseFunnelChoice(search: URLSearchParams): string | null {
   const raw = search.get("funnel");
   if (!raw) return null;
   const parsed = funnelChoice.safeParse(raw);
-  if (!parsed.success) throw new InsightsRequestError({ funnel: parsed.error.issues[0].message });
+  if (!parsed.success) throw new RequestError({ funnel: parsed.error.issues[0].message });
   return parsed.data;
 }
 
@@ -89,7 +91,6 @@ export interface ExposureArrivals {
 }
 
 export const ARRIVALS_LOOKBACK_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 export async function exposureArrivals(shopId: number, now = Date.now()): Promise<ExposureArrivals> {
   const recent = await prisma.event.findMany({

@@ -17,13 +17,13 @@ import {
   microsFor,
   planMetrics,
   PLANNER_WINDOW_DAYS,
-  DAY_MS,
   type MicroValueReport,
   type PlannerReport,
 } from "../../../core/insights";
-import { InsightsRequestError, parseAll, resolveInsightRange, zodFieldErrors, type InsightRange } from "./range.server";
+import { DAY_MS } from "../../../core/time";
+import { parseAll, resolveInsightRange, zodFieldErrors, type InsightRange } from "./range.server";
+import { RequestError } from "../request-error";
 
-export { InsightsRequestError } from "./range.server";
 
 /** Planner settings as the merchant types them: MDE in percent, alpha and power as fractions. */
 export const plannerQuery = z.object({
@@ -60,13 +60,13 @@ export function parsePlannerSettings(search: URLSearchParams): PlannerSettingsVi
     alpha: search.get("alpha") || undefined,
     power: search.get("power") || undefined,
   });
-  if (!parsed.success) throw new InsightsRequestError(zodFieldErrors(parsed.error));
+  if (!parsed.success) throw new RequestError(zodFieldErrors(parsed.error));
   return parsed.data;
 }
 
 function parseGoal(search: URLSearchParams): string {
   const parsed = goalQuery.safeParse(search.get("goal") || undefined);
-  if (!parsed.success) throw new InsightsRequestError({ goal: parsed.error.issues[0].message });
+  if (!parsed.success) throw new RequestError({ goal: parsed.error.issues[0].message });
   return parsed.data;
 }
 
@@ -97,7 +97,7 @@ export interface InsightsView {
 /**
  * Micro value over the requested range (`?range=…&goal=…`) and the planner over
  * [max(now − 28 days, data start), now) (`?mde=&alpha=&power=`), both per visitor.
- * Every bad parameter is reported at once (InsightsRequestError.fieldErrors).
+ * Every bad parameter is reported at once (RequestError.fieldErrors).
  */
 export async function insightsReport(
   shop: { id: number; timeZone: string; installedAt?: Date | null },

@@ -1,43 +1,18 @@
 /**
- * Date ranges of the insights pages: whole local days in the shop's time zone,
- * resolved to [from, to) epoch ms. "Last N days" ends today (the still-moving day is
- * included). Query parameters are validated with zod; errors are 400s with the reason.
+ * Date ranges of the insights pages: whole local days in the shop's time zone, resolved
+ * by services/date-range like every other report's. "Last N days" ends today (the
+ * still-moving day is included). Query parameters are validated with zod; every bad
+ * field is reported at once, as a 400.
  */
 import { z } from "zod";
-import { dayKey, localDayNumber, wallClockToEpoch } from "../../../core/funnel";
+import { localDayNumber } from "../../../core/funnel";
 import { INSIGHT_RANGE_DAYS, INSIGHT_RANGES, type InsightRangePreset } from "../../../core/insights/ranges";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { MAX_RANGE_DAYS, parseDay, rangeOfDays, safeTimeZone, type ResolvedRange } from "../date-range";
+import { RequestError, type FieldErrors } from "../request-error";
 
 export { INSIGHT_RANGES, INSIGHT_RANGE_LABELS, type InsightRangePreset } from "../../../core/insights/ranges";
-const PRESET_DAYS = INSIGHT_RANGE_DAYS;
-export const MAX_INSIGHT_RANGE_DAYS = 366;
 
-export interface InsightRange {
-  preset: InsightRangePreset;
-  from: number;
-  to: number;
-  /** First and last local day included, "YYYY-MM-DD". */
-  fromDate: string;
-  toDate: string;
-  days: number;
-  timeZone: string;
-}
-
-/** Field → what is wrong with it, every bad field of a request (shown beside its control). */
-export type FieldErrors = Record<string, string>;
-
-/**
- * A request the insights pages cannot answer; `status` is the HTTP status to send and
- * `fieldErrors` every problem by query parameter. The message lists them all.
- */
-export class InsightsRequestError extends Error {
-  readonly fieldErrors: FieldErrors;
-  constructor(message: string | FieldErrors, readonly status: 400 | 404 = 400) {
-    super(typeof message === "string" ? message : Object.entries(message).map(([k, v]) => `${k}: ${v}`).join("; "));
-    this.fieldErrors = typeof message === "string" ? {} : message;
-  }
-}
+export type InsightRange = ResolvedRange<InsightRangePreset>;
 
 /** Every zod issue as field → message (the first per field). */
 export function zodFieldErrors(error: z.ZodError): FieldErrors {
@@ -57,11 +32,11 @@ export function parseAll<T extends Record<string, () => unknown>>(parsers: T): {
     try {
       out[key] = parse();
     } catch (e) {
-      if (!(e instanceof InsightsRequestError)) throw e;
+      if (!(e instanceof RequestError)) throw e;
       Object.assign(errors, Object.keys(e.fieldErrors).length ? e.fieldErrors : { [key]: e.message });
     }
   }
-  if (Object.keys(errors).length) throw new InsightsRequestError(errors);
+  if (Object.keys(errors).length) throw new RequestError(errors);
   return out as { [K in keyof T]: ReturnType<T[K]> };
 }
 
@@ -72,34 +47,6 @@ const rangeQuery = z.object({
   to: date.optional(),
 });
 
-/** First zod issue as "field: message". */
-export function zodMessage(error: z.ZodError): string {
-  const i = error.issues[0];
-  return `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`;
-}
-
-/** Day number of a YYYY-MM-DD calendar date, or null when it is not one (2000–2100). */
-function dayNumber(value: string): number | null {
-  const [y, m, d] = value.split("-").map(Number);
-  const ms = Date.UTC(y, m - 1, d);
-  const check = new Date(ms);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d || y < 2000 || y > 2100) return null;
-  return ms / DAY_MS;
-}
-
-/** The zone if Intl knows it, else UTC (a bad stored zone must not break the page). */
-export function safeZone(timeZone: string | null | undefined): string {
-  try {
-    if (timeZone) {
-      new Intl.DateTimeFormat("en-US", { timeZone });
-      return timeZone;
-    }
-  } catch {
-    /* fall through */
-  }
-  return "UTC";
-}
-
 /** Resolves `?range=…[&from=&to=]` at instant `now` in the shop's zone. */
 export function resolveInsightRange(search: URLSearchParams, timeZone: string, now: number): InsightRange {
   const parsed = rangeQuery.safeParse({
@@ -107,38 +54,33 @@ export function resolveInsightRange(search: URLSearchParams, timeZone: string, n
     from: search.get("from") || undefined,
     to: search.get("to") || undefined,
   });
-  if (!parsed.success) throw new InsightsRequestError(zodFieldErrors(parsed.error));
-  const zone = safeZone(timeZone);
-  const { range } = parsed.data;
-  let first: number;
-  let last: number;
-  if (range === "custom") {
-    const errors: FieldErrors = {};
-    const { from, to } = parsed.data;
-    const a = from ? dayNumber(from) : null;
-    const b = to ? dayNumber(to) : null;
-    if (!from) errors.from = "a custom range needs a start date (YYYY-MM-DD)";
-    else if (a === null) errors.from = `${from} is not a calendar date between 2000 and 2100`;
-    if (!to) errors.to = "a custom range needs an end date (YYYY-MM-DD)";
-    else if (b === null) errors.to = `${to} is not a calendar date between 2000 and 2100`;
-    if (a !== null && b !== null) {
-      if (a > b) errors.to = `from (${from}) must be on or before to (${to})`;
-      else if (b - a + 1 > MAX_INSIGHT_RANGE_DAYS) errors.to = `a range covers at most ${MAX_INSIGHT_RANGE_DAYS} days`;
-    }
-    if (Object.keys(errors).length) throw new InsightsRequestError(errors);
-    first = a!;
-    last = b!;
-  } else {
-    last = localDayNumber(now, zone);
-    first = last - PRESET_DAYS[range] + 1;
+  if (!parsed.success) throw new RequestError(zodFieldErrors(parsed.error));
+  const zone = safeTimeZone(timeZone);
+  const { range, from, to } = parsed.data;
+  if (range !== "custom") {
+    const last = localDayNumber(now, zone);
+    return rangeOfDays(range, last - INSIGHT_RANGE_DAYS[range] + 1, last, zone);
   }
-  return {
-    preset: range,
-    from: wallClockToEpoch(first * DAY_MS, zone),
-    to: wallClockToEpoch((last + 1) * DAY_MS, zone),
-    fromDate: dayKey(first),
-    toDate: dayKey(last),
-    days: last - first + 1,
-    timeZone: zone,
+  const errors: FieldErrors = {};
+  const day = (field: "from" | "to", value: string | undefined, missing: string): number | null => {
+    if (!value) {
+      errors[field] = missing;
+      return null;
+    }
+    try {
+      return parseDay(value, field);
+    } catch (e) {
+      if (!(e instanceof RequestError)) throw e;
+      Object.assign(errors, e.fieldErrors);
+      return null;
+    }
   };
+  const first = day("from", from, "a custom range needs a start date (YYYY-MM-DD)");
+  const last = day("to", to, "a custom range needs an end date (YYYY-MM-DD)");
+  if (first !== null && last !== null) {
+    if (first > last) errors.to = `from (${from}) must be on or before to (${to})`;
+    else if (last - first + 1 > MAX_RANGE_DAYS) errors.to = `a range covers at most ${MAX_RANGE_DAYS} days`;
+  }
+  if (first === null || last === null || Object.keys(errors).length) throw new RequestError(errors);
+  return rangeOfDays("custom", first, last, zone);
 }

@@ -16,7 +16,7 @@ import { adminQuery, type AdminGraphql } from "../admin-graphql.server";
 import { isNoPixelError } from "../web-pixel.server";
 import { buildChecklist, type EventFacts, type KindFacts, type PixelSettingsCheck, type SetupChecklistView } from "../../../core/trust/checklist";
 import { RHYTHM_DAYS } from "../../../core/trust/quiet";
-import { DAY_MS, HOUR_MS } from "../../../core/trust/time";
+import { DAY_MS, HOUR_MS } from "../../../core/time";
 import { safeTimeZone } from "../date-range";
 import { activitySpan, activityTotals } from "../activity.server";
 import { BUCKET_MS } from "../../../core/activity";

@@ -11,7 +11,7 @@ import { differencesView, type DifferenceCounts, type DifferencesView } from "..
 import type { CoverageFigures } from "../../../core/trust/coverage";
 import { coverageReport } from "./coverage.server";
 import { activityTotals } from "../activity.server";
-import { DAY_MS } from "../../../core/trust/time";
+import { DAY_MS } from "../../../core/time";
 import type { TrustRange } from "./range";
 
 // Raw aggregates come back as number (SQLite), bigint or Decimal (PostgreSQL): Number() reads them all.

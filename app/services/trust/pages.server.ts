@@ -44,7 +44,7 @@ export interface CoveragePageData {
   lists: CoverageLists | null;
 }
 
-/** Throws TrustRequestError (400) for a range the merchant got wrong. */
+/** Throws RequestError (400) for a range the merchant got wrong. */
 export async function coveragePageData(shop: { id: number; timeZone: string; installedAt?: Date | null }, search: URLSearchParams, opts: { lists?: boolean } = {}): Promise<CoveragePageData> {
   const now = Date.now();
   const range = parseTrustRange(search, safeTimeZone(shop.timeZone), now);

@@ -4,16 +4,12 @@
  * string with zod. Pure: `now` is an argument.
  */
 import { z } from "zod";
-import { DateRangeError, resolveDateRange, type ResolvedRange } from "../date-range";
+import { resolveDateRange, type ResolvedRange } from "../date-range";
+import { RequestError } from "../request-error";
 
 export const TRUST_PRESETS = ["last7", "last30", "last90", "custom"] as const;
 export type TrustPreset = (typeof TRUST_PRESETS)[number];
 export const DEFAULT_TRUST_PRESET: TrustPreset = "last30";
-
-/** A request the merchant (or a client) got wrong: answered 400 with this message. */
-export class TrustRequestError extends Error {
-  readonly status = 400;
-}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const schema = z.object({
@@ -37,18 +33,13 @@ export function parseTrustRange(search: URLSearchParams, timeZone: string, now: 
     return v === null || v === "" ? undefined : v;
   };
   const parsed = schema.safeParse({ range: pick("range"), from: pick("from"), to: pick("to") });
-  if (!parsed.success) throw new TrustRequestError(parsed.error.issues[0].message);
+  if (!parsed.success) throw new RequestError(parsed.error.issues[0].message);
   const preset = parsed.data.range ?? (parsed.data.from || parsed.data.to ? "custom" : DEFAULT_TRUST_PRESET);
-  try {
-    const range = resolveDateRange({ preset, from: parsed.data.from, to: parsed.data.to }, timeZone, now);
-    const q = new URLSearchParams({ range: preset });
-    if (preset === "custom") {
-      q.set("from", range.fromDate);
-      q.set("to", range.toDate);
-    }
-    return { ...range, query: q.toString() };
-  } catch (e) {
-    if (e instanceof DateRangeError) throw new TrustRequestError(e.message);
-    throw e;
+  const range = resolveDateRange({ preset, from: parsed.data.from, to: parsed.data.to }, timeZone, now);
+  const q = new URLSearchParams({ range: preset });
+  if (preset === "custom") {
+    q.set("from", range.fromDate);
+    q.set("to", range.toDate);
   }
+  return { ...range, query: q.toString() };
 }

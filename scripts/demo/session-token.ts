@@ -3,7 +3,7 @@ import { createHmac, randomUUID } from "node:crypto";
 /**
  * Mints an App Bridge session token (JWT, HS256, signed with the app's API secret)
  * exactly as Shopify admin would: iss/dest name the shop, aud is the API key, 60 s life.
- * Used only by demo mode, where no Shopify admin exists to issue one.
+ * Used only by the demo server (scripts/demo/), where no Shopify admin exists to issue one.
  */
 export function mintSessionToken(opts: { shop: string; apiKey: string; secret: string; userId?: string; nowSec?: number; ttlSec?: number }): string {
   const now = opts.nowSec ?? Math.floor(Date.now() / 1000);
