@@ -12,7 +12,6 @@ import activityInsertBuckets from "../../db/queries/activity-insert-buckets";
 import activitySessionFlags from "../../db/queries/activity-session-flags";
 import activitySpanQuery from "../../db/queries/activity-span";
 import activityTotalsQuery from "../../db/queries/activity-totals";
-import { DAY_MS } from "../../core/time";
 import { ACTIVITY_COUNTS, BUCKET_MS, emptyCounts, type ActivityCounts } from "../../core/activity";
 
 // ActivityBucket."bucket" is a 32-bit integer: these bounds stand for "no limit".

@@ -6,7 +6,6 @@ import { z } from "zod";
 import prisma from "../../db/prisma.server";
 import { rowsOf } from "../../db/query";
 import eventNamesSeenQuery from "../../db/queries/event-names-seen";
-import { STANDARD_EVENTS } from "../../core/events";
 import { nudgeResultsRefresher } from "./funnel-results/nudge";
 import { EVENT_CATALOG } from "../../core/event-catalog";
 import { errorSummary, fieldPlace } from "../../core/funnel/field-errors";

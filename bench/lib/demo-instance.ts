@@ -5,7 +5,6 @@
  * running the build snapshot (bench/lib/app-process.ts), so a rebuild of build/ by
  * other work on the machine cannot pull the files from under it.
  */
-import path from "node:path";
 import { createDb } from "../../db/prisma";
 import { demoServerArgs } from "../../scripts/demo/args";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";

@@ -12,14 +12,11 @@ import type { Db } from "../../db/prisma";
  */
 export async function waitForResults(db: Db, shopId: number, funnelId: string, since = Date.now(), timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let state = "";
-  let waiting = 0;
   for (;;) {
-    state = (await db.funnel.findUniqueOrThrow({ where: { id: funnelId }, select: { resultsState: true } })).resultsState;
-    waiting = await db.staleVisitor.count({ where: { shopId, markedAt: { lt: BigInt(since) } } });
+    const state = (await db.funnel.findUniqueOrThrow({ where: { id: funnelId }, select: { resultsState: true } })).resultsState;
+    const waiting = await db.staleVisitor.count({ where: { shopId, markedAt: { lt: BigInt(since) } } });
     if (state === "ready" && waiting === 0) return;
-    if (Date.now() > deadline) break;
+    if (Date.now() > deadline) throw new Error(`funnel ${funnelId}: results ${state}, ${waiting} visitors marked before ${since} still waiting after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`funnel ${funnelId}: results ${state}, ${waiting} visitors marked before ${since} still waiting after ${timeoutMs} ms`);
 }

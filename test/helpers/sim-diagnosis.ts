@@ -41,7 +41,6 @@ export function unitsAt(events: readonly CoreEvent[], range: { from: number; to:
  * plus `product` (the product of the unit's first product view) when asked.
  */
 export function scanAt(units: readonly UnitResult[], step: number, opts: { product?: boolean } = {}): SegmentScan {
-  const labels = PURCHASE.steps.map((s) => s.label);
   const params = { from: 0, to: Number.MAX_SAFE_INTEGER, now: Number.MAX_SAFE_INTEGER, timeZone: "UTC" };
   const breakdowns: Breakdown[] = REPORT_DIMENSIONS.map((key) => reportFromUnitResults(units, PURCHASE, { ...params, breakdown: key }).breakdown!);
   if (opts.product) {

@@ -11,7 +11,7 @@ import coveragePurchaseBuckets from "../../../db/queries/coverage-purchase-bucke
 import missedOrdersQuery from "../../../db/queries/missed-orders";
 import unmatchedPurchases from "../../../db/queries/unmatched-purchases";
 import {
-  BUCKET_MS, computeCoverage, LIST_LIMIT, RECENT_MS,
+  computeCoverage, RECENT_MS,
   type CoverageLists, type CoverageView, type OrderBucket, type PurchaseBucket, type PurchaseMatch,
 } from "../../../core/trust/coverage";
 import type { TrustRange } from "./range";
