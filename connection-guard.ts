@@ -114,7 +114,9 @@ const RESERVED_FDS = 256;
 /** This process's open-file limit (Linux /proc), or null where it cannot be read. */
 export function openFileLimit(): number | null {
   try {
-    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
     const soft = line?.trim().split(/\s+/)[3];
     return soft && /^\d+$/.test(soft) ? Number(soft) : null;
   } catch {

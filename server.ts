@@ -68,7 +68,9 @@ server.keepAliveTimeout = env.SERVER_KEEP_ALIVE_TIMEOUT_MS;
 // hold every slot): a per-address cap, and the longest-idle connection makes room.
 const maxConnections = effectiveMaxConnections(env.SERVER_MAX_CONNECTIONS);
 if (maxConnections < env.SERVER_MAX_CONNECTIONS) {
-  console.warn(`[server] SERVER_MAX_CONNECTIONS ${env.SERVER_MAX_CONNECTIONS} lowered to ${maxConnections}: the open-file limit is ${openFileLimit()} (raise it with ulimit -n)`);
+  console.warn(
+    `[server] SERVER_MAX_CONNECTIONS ${env.SERVER_MAX_CONNECTIONS} lowered to ${maxConnections}: the open-file limit is ${openFileLimit()} (raise it with ulimit -n)`,
+  );
 }
 guardConnections(server, {
   maxConnections,

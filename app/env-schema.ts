@@ -80,8 +80,13 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
 // Ingestion's own settings: /collect and the tools and tests that load it need no Shopify
 // keys. The server still validates the whole schema (parseEnv) before it starts.
 const ingestSchema = schema.pick({
-  INGEST_MAX_AGE_HOURS: true, INGEST_MAX_PENDING: true, INGEST_SHOP_RPS: true, INGEST_SHOP_BURST: true,
-  INGEST_IP_RPS: true, INGEST_IP_BURST: true, TRUSTED_PROXIES: true,
+  INGEST_MAX_AGE_HOURS: true,
+  INGEST_MAX_PENDING: true,
+  INGEST_SHOP_RPS: true,
+  INGEST_SHOP_BURST: true,
+  INGEST_IP_RPS: true,
+  INGEST_IP_BURST: true,
+  TRUSTED_PROXIES: true,
 });
 export type IngestEnv = z.infer<typeof ingestSchema> & { trustedProxies: TrustedProxies };
 

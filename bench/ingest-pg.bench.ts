@@ -70,7 +70,14 @@ export async function ingestPgSection(ctx: BenchContext): Promise<SectionResult>
     const sanity = await checkOneBatch(first.url, bodies);
     runs.push(await runLoad({ label: "1 process: warm-up", url: first.url, bodies, connections: s.connections, durationS: s.warmupS }));
     const waitsOneSampler = await sampleWaits(target.dbUrl);
-    const one = await runLoad({ label: "1 process", url: first.url, bodies, connections: s.connections, durationS: s.durationS, cpuPids: { server: first.pid, PostgreSQL: pgCpu } });
+    const one = await runLoad({
+      label: "1 process",
+      url: first.url,
+      bodies,
+      connections: s.connections,
+      durationS: s.durationS,
+      cpuPids: { server: first.pid, PostgreSQL: pgCpu },
+    });
     runs.push(one);
     const waitsOne = await waitsOneSampler.stop();
     await first.stop();
@@ -96,7 +103,14 @@ export async function ingestPgSection(ctx: BenchContext): Promise<SectionResult>
     );
     const waitsTwoSampler = await sampleWaits(target2.dbUrl);
     const [a, b] = await Promise.all([
-      runLoad({ label: "2 processes: A", url: pA.url, bodies: bodies2, connections: half, durationS: s.durationS, cpuPids: { "server A": pA.pid, "server B": pB.pid, PostgreSQL: pgCpu } }),
+      runLoad({
+        label: "2 processes: A",
+        url: pA.url,
+        bodies: bodies2,
+        connections: half,
+        durationS: s.durationS,
+        cpuPids: { "server A": pA.pid, "server B": pB.pid, PostgreSQL: pgCpu },
+      }),
       runLoad({ label: "2 processes: B", url: pB.url, bodies: bodiesB, connections: s.connections - half, durationS: s.durationS }),
     ]);
     const waitsTwo = await waitsTwoSampler.stop();
@@ -127,18 +141,41 @@ export async function ingestPgSection(ctx: BenchContext): Promise<SectionResult>
     const twoVsOne = ratio(two.eventsPerSec, one.eventsPerSec);
     const rows: RatioRow[] = [
       {
-        section: title, metric: "events/s, 1 process (vs HTTP ceiling req/s)", ours: `${fmtInt(one.eventsPerSec)} ev/s`,
-        baseline: http ? `${fmtInt(http.reqPerSec)} req/s` : "(ingest section not run)", ratio: ratio(one.reqPerSec, http?.reqPerSec), target: "", pass: null,
+        section: title,
+        metric: "events/s, 1 process (vs HTTP ceiling req/s)",
+        ours: `${fmtInt(one.eventsPerSec)} ev/s`,
+        baseline: http ? `${fmtInt(http.reqPerSec)} req/s` : "(ingest section not run)",
+        ratio: ratio(one.reqPerSec, http?.reqPerSec),
+        target: "",
+        pass: null,
       },
-      { section: title, metric: "2 processes ÷ 1 process (events/s)", ours: `${fmtInt(two.eventsPerSec)} ev/s`, baseline: `${fmtInt(one.eventsPerSec)} ev/s`, ratio: twoVsOne, target: "> 1×", pass: twoVsOne === null ? null : twoVsOne > 1 },
-      { section: title, metric: "acknowledged events missing", ours: fmtInt(missing), baseline: `${fmtInt(ackEvents)} acked`, ratio: null, target: "0", pass: missing === 0 },
+      {
+        section: title,
+        metric: "2 processes ÷ 1 process (events/s)",
+        ours: `${fmtInt(two.eventsPerSec)} ev/s`,
+        baseline: `${fmtInt(one.eventsPerSec)} ev/s`,
+        ratio: twoVsOne,
+        target: "> 1×",
+        pass: twoVsOne === null ? null : twoVsOne > 1,
+      },
+      {
+        section: title,
+        metric: "acknowledged events missing",
+        ours: fmtInt(missing),
+        baseline: `${fmtInt(ackEvents)} acked`,
+        ratio: null,
+        target: "0",
+        pass: missing === 0,
+      },
     ];
     const md = [
       `The same endpoint and load as the SQLite section on a fresh database of a throwaway PostgreSQL ${pgVersion()} server ` +
         `(\`scripts/lib/pg-server.ts\`: local, \`fsync=off\` — commits are not flushed to disk, so this is the CPU and protocol cost, not the disk's), ` +
         `pool of 4 connections per process (db/executor.ts). Two processes: two servers on one database (a fresh one, so both phases start empty) on different ports, ` +
         `the ${s.connections} connections split ${half} + ${s.connections - half}, run at the same time` +
-        (byVisitor ? " (BENCH_PG_SPLIT=visitor: each process gets its own visitors)." : " from one stream of requests, so a visitor's two batches can reach different processes, as behind a load balancer."),
+        (byVisitor
+          ? " (BENCH_PG_SPLIT=visitor: each process gets its own visitors)."
+          : " from one stream of requests, so a visitor's two batches can reach different processes, as behind a load balancer."),
       "",
       runsTable([...runs, ...runs2, two]),
       "",
@@ -147,7 +184,8 @@ export async function ingestPgSection(ctx: BenchContext): Promise<SectionResult>
       `- **2 processes**: ${fmtInt(two.reqPerSec)} req/s, ${fmtInt(two.eventsPerSec)} events/s = **${twoVsOne === null ? "—" : twoVsOne.toFixed(2)}×** one process ` +
         `(target > 1×). The load generator, both servers and PostgreSQL share this machine's ${os.cpus().length} cores.`,
       `- **Stored vs acknowledged** (both databases): ${fmtInt(ackEvents)} acknowledged, ${fmtInt(storedAll)} stored → **${fmtInt(missing)} missing**` +
-        (unanswered > 0 ? `; ${fmtInt(unanswered)} stored without an answer (cut off at the end of a run)` : "") + ".",
+        (unanswered > 0 ? `; ${fmtInt(unanswered)} stored without an answer (cut off at the end of a run)` : "") +
+        ".",
       `- **What PostgreSQL's backends were doing** (pg_stat_activity every 100 ms, busy backends only) — one process: ${waitsText(waitsOne)}; two processes: ${waitsText(waitsTwo)}.`,
     ];
     if (writer) md.push("", "#### The storage path alone", "", writerMarkdown(writer, null, "postgres"));
@@ -155,12 +193,19 @@ export async function ingestPgSection(ctx: BenchContext): Promise<SectionResult>
     const findings: string[] = [];
     if (twoVsOne !== null && twoVsOne <= 1) {
       const cores = os.cpus().length;
-      const cpuTwo = a.cpu ? Object.entries(a.cpu).map(([k, v]) => `${k} ${v === null ? "—" : `${Math.round(v * 100)} %`}`).join(", ") : "";
+      const cpuTwo = a.cpu
+        ? Object.entries(a.cpu)
+            .map(([k, v]) => `${k} ${v === null ? "—" : `${Math.round(v * 100)} %`}`)
+            .join(", ")
+        : "";
       // Statements per resessionized visitor: one "overlapping sessions" query starts each.
       const visits = writer?.statements.find((x) => x.kind === "SELECT VisitorSession (overlapping)")?.count ?? 0;
-      const perVisitor = writer && visits > 0
-        ? writer.statements.filter((x) => !x.kind.startsWith("INSERT Event") && !x.kind.startsWith("commit") && !x.kind.startsWith("transaction")).reduce((acc, x) => acc + x.count, 0) / visits
-        : null;
+      const perVisitor =
+        writer && visits > 0
+          ? writer.statements
+              .filter((x) => !x.kind.startsWith("INSERT Event") && !x.kind.startsWith("commit") && !x.kind.startsWith("transaction"))
+              .reduce((acc, x) => acc + x.count, 0) / visits
+          : null;
       const used = Object.values(a.cpu ?? {}).reduce<number>((acc, v) => acc + (v ?? 0), 0);
       const load = loadNow();
       findings.push(

@@ -41,9 +41,32 @@ export function ingestSettings(quick: boolean): IngestSettings {
 }
 
 const EVENT_COLUMNS = [
-  "shopId", "eventId", "name", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium",
-  "utmCampaign", "device", "productId", "variantId", "quantity", "value", "currency", "checkoutToken", "orderId",
-  "customerId", "props", "isBot", "dedupeKey", "receivedAt",
+  "shopId",
+  "eventId",
+  "name",
+  "ts",
+  "seq",
+  "clientId",
+  "sessionId",
+  "path",
+  "url",
+  "referrer",
+  "utmSource",
+  "utmMedium",
+  "utmCampaign",
+  "device",
+  "productId",
+  "variantId",
+  "quantity",
+  "value",
+  "currency",
+  "checkoutToken",
+  "orderId",
+  "customerId",
+  "props",
+  "isBot",
+  "dedupeKey",
+  "receivedAt",
 ] as const;
 
 /** The rows our endpoint would store for `n` generated events (session ids: visitor + first timestamp). */
@@ -90,7 +113,10 @@ export async function storageCeiling(dbUrl: string, n: number): Promise<{ events
       for (let j = i; j < end; j += perStatement) {
         const chunk = rows.slice(j, Math.min(end, j + perStatement));
         const args = chunk.flatMap((r) => EVENT_COLUMNS.map((c) => (c === "isBot" ? (r.isBot ? 1 : 0) : r[c])));
-        await client.execute({ sql: `INSERT INTO "Event" (${cols}) VALUES ${chunk.length === perStatement ? full : placeholders(chunk.length)}`, args: args as never });
+        await client.execute({
+          sql: `INSERT INTO "Event" (${cols}) VALUES ${chunk.length === perStatement ? full : placeholders(chunk.length)}`,
+          args: args as never,
+        });
       }
       await client.execute("COMMIT");
       p.update(`${fmtInt(end)}/${fmtInt(rows.length)} rows`);
@@ -107,11 +133,23 @@ export async function storageCeiling(dbUrl: string, n: number): Promise<{ events
 
 /** The HTTP ceiling: the bare server (bench/lib/bare-http-server.mjs) under the same load. */
 export async function httpCeiling(ctx: BenchContext, s: IngestSettings): Promise<LoadResult> {
-  const server = await spawnListening({ cwd: ctx.root, args: [path.join(ctx.root, "bench/lib/bare-http-server.mjs")], env: { ...process.env, PORT: "0" }, label: "bare HTTP server" });
+  const server = await spawnListening({
+    cwd: ctx.root,
+    args: [path.join(ctx.root, "bench/lib/bare-http-server.mjs")],
+    env: { ...process.env, PORT: "0" },
+    label: "bare HTTP server",
+  });
   try {
     const bodies = collectBodies({ shop: "bench-shop.myshopify.com", key: "k", tag: "http" });
     await runLoad({ label: "HTTP ceiling warm-up", url: server.url, bodies, connections: s.connections, durationS: s.warmupS });
-    return await runLoad({ label: "HTTP ceiling", url: server.url, bodies, connections: s.connections, durationS: s.durationS, cpuPids: { server: server.pid } });
+    return await runLoad({
+      label: "HTTP ceiling",
+      url: server.url,
+      bodies,
+      connections: s.connections,
+      durationS: s.durationS,
+      cpuPids: { server: server.pid },
+    });
   } finally {
     await server.stop();
   }
@@ -158,22 +196,33 @@ export function profileMarkdown(p: ServerProfile): string {
     "",
     "Self time by area:",
     "",
-    markdownTable(["area", "self time", "share"], p.areas.slice(0, 10).map((a) => [a.name, fmtMs(a.ms), pct(a.share)])),
+    markdownTable(
+      ["area", "self time", "share"],
+      p.areas.slice(0, 10).map((a) => [a.name, fmtMs(a.ms), pct(a.share)]),
+    ),
     "",
     "Self time by function (top 15):",
     "",
-    markdownTable(["function", "area", "self time", "share"], p.self.map((a) => [a.name, a.area, fmtMs(a.ms), pct(a.share)])),
+    markdownTable(
+      ["function", "area", "self time", "share"],
+      p.self.map((a) => [a.name, a.area, fmtMs(a.ms), pct(a.share)]),
+    ),
     "",
     "Inclusive time of the app's functions (top 15):",
     "",
-    markdownTable(["function", "inclusive", "share"], p.appInclusive.map((a) => [a.name, fmtMs(a.ms), pct(a.share)])),
+    markdownTable(
+      ["function", "inclusive", "share"],
+      p.appInclusive.map((a) => [a.name, fmtMs(a.ms), pct(a.share)]),
+    ),
   ].join("\n");
 }
 
 export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
   const s = ingestSettings(ctx.quick);
   const title = "Ingest (SQLite)";
-  ctx.log(`${title}: ${s.connections} connections, ${s.durationS} s runs (+${s.warmupS} s warm-up), 20-event batches; storage ceiling over ${fmtInt(s.ceilingEvents)} events`);
+  ctx.log(
+    `${title}: ${s.connections} connections, ${s.durationS} s runs (+${s.warmupS} s warm-up), 20-event batches; storage ceiling over ${fmtInt(s.ceilingEvents)} events`,
+  );
 
   const storage = await storageCeiling(await freshSqlite(ctx, "ceiling"), s.ceilingEvents);
   const http = await httpCeiling(ctx, s);
@@ -193,7 +242,17 @@ export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
     runs.push(await runLoad({ label: "warm-up", url: server.url, bodies, connections: s.connections, durationS: s.warmupS }));
     const peak = await runLoad({ label: "peak", url: server.url, bodies, connections: s.connections, durationS: s.durationS, cpuPids: { server: server.pid } });
     runs.push(peak);
-    runs.push(await runLoad({ label: "70 % of peak", url: server.url, bodies, connections: s.connections, durationS: s.durationS, overallRate: 0.7 * peak.reqPerSec, cpuPids: { server: server.pid } }));
+    runs.push(
+      await runLoad({
+        label: "70 % of peak",
+        url: server.url,
+        bodies,
+        connections: s.connections,
+        durationS: s.durationS,
+        overallRate: 0.7 * peak.reqPerSec,
+        cpuPids: { server: server.pid },
+      }),
+    );
     stored = await settledCount(target.dbUrl, target.shopId);
   } finally {
     await server.stop();
@@ -254,16 +313,68 @@ export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
   const httpRatio = ratio(peak.reqPerSec, http.reqPerSec);
   const writerRatio = writer ? ratio(writer.eventsPerSec, storage.eventsPerSec) : null;
   const rows: RatioRow[] = [
-    { section: title, metric: "events/s vs storage ceiling", ours: `${fmtInt(peak.eventsPerSec)} ev/s`, baseline: `${fmtInt(storage.eventsPerSec)} ev/s`, ratio: storageRatio, target: "≥ 0.5×", pass: storageRatio === null ? null : storageRatio >= 0.5 },
-    { section: title, metric: "req/s vs HTTP ceiling", ours: `${fmtInt(peak.reqPerSec)} req/s`, baseline: `${fmtInt(http.reqPerSec)} req/s`, ratio: httpRatio, target: "", pass: null },
+    {
+      section: title,
+      metric: "events/s vs storage ceiling",
+      ours: `${fmtInt(peak.eventsPerSec)} ev/s`,
+      baseline: `${fmtInt(storage.eventsPerSec)} ev/s`,
+      ratio: storageRatio,
+      target: "≥ 0.5×",
+      pass: storageRatio === null ? null : storageRatio >= 0.5,
+    },
+    {
+      section: title,
+      metric: "req/s vs HTTP ceiling",
+      ours: `${fmtInt(peak.reqPerSec)} req/s`,
+      baseline: `${fmtInt(http.reqPerSec)} req/s`,
+      ratio: httpRatio,
+      target: "",
+      pass: null,
+    },
     ...(writer
-      ? [{ section: title, metric: "writer alone (no HTTP) vs storage ceiling", ours: `${fmtInt(writer.eventsPerSec)} ev/s`, baseline: `${fmtInt(storage.eventsPerSec)} ev/s`, ratio: writerRatio, target: "", pass: null }]
+      ? [
+          {
+            section: title,
+            metric: "writer alone (no HTTP) vs storage ceiling",
+            ours: `${fmtInt(writer.eventsPerSec)} ev/s`,
+            baseline: `${fmtInt(storage.eventsPerSec)} ev/s`,
+            ratio: writerRatio,
+            target: "",
+            pass: null,
+          },
+        ]
       : []),
     ...(whatIf
-      ? [{ section: title, metric: "what-if writer (bench-only executor) vs ceiling", ours: `${fmtInt(whatIf.eventsPerSec)} ev/s`, baseline: `${fmtInt(storage.eventsPerSec)} ev/s`, ratio: ratio(whatIf.eventsPerSec, storage.eventsPerSec), target: "", pass: null }]
+      ? [
+          {
+            section: title,
+            metric: "what-if writer (bench-only executor) vs ceiling",
+            ours: `${fmtInt(whatIf.eventsPerSec)} ev/s`,
+            baseline: `${fmtInt(storage.eventsPerSec)} ev/s`,
+            ratio: ratio(whatIf.eventsPerSec, storage.eventsPerSec),
+            target: "",
+            pass: null,
+          },
+        ]
       : []),
-    { section: title, metric: "p99 at 70 % of peak rate", ours: fmtMs(at70.latency.p99), baseline: "50 ms", ratio: ratio(at70.latency.p99, 50), target: "≤ 50 ms", pass: at70.acked > 0 ? at70.latency.p99 <= 50 : null },
-    { section: title, metric: "acknowledged events missing", ours: fmtInt(missing), baseline: `${fmtInt(ackEvents)} acked`, ratio: null, target: "0", pass: missing === 0 },
+    {
+      section: title,
+      metric: "p99 at 70 % of peak rate",
+      ours: fmtMs(at70.latency.p99),
+      baseline: "50 ms",
+      ratio: ratio(at70.latency.p99, 50),
+      target: "≤ 50 ms",
+      pass: at70.acked > 0 ? at70.latency.p99 <= 50 : null,
+    },
+    {
+      section: title,
+      metric: "acknowledged events missing",
+      ours: fmtInt(missing),
+      baseline: `${fmtInt(ackEvents)} acked`,
+      ratio: null,
+      target: "0",
+      pass: missing === 0,
+    },
   ];
 
   const md: string[] = [
@@ -281,7 +392,9 @@ export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
     `- **p99 at 70 % of peak** (${fmtInt(at70.overallRate ?? 0)} req/s offered): ${fmtMs(at70.latency.p99)} (target ≤ 50 ms); p50 ${fmtMs(at70.latency.p50)}.`,
     `- **Stored vs acknowledged**: ${fmtInt(ackEvents)} events acknowledged (202 answers × ${BATCH_EVENTS}, all runs incl. warm-up and one check request), ` +
       `${fmtInt(stored)} rows stored → **${fmtInt(missing)} acknowledged events missing**` +
-      (unanswered > 0 ? `; ${fmtInt(unanswered)} stored without an answer (requests cut off when a run ended: committed, the pixel would retry and the retry dedupes)` : "") +
+      (unanswered > 0
+        ? `; ${fmtInt(unanswered)} stored without an answer (requests cut off when a run ended: committed, the pixel would retry and the retry dedupes)`
+        : "") +
       `. The answers' own \`accepted\` sum: ${fmtInt(ack.accepted + sanity)}.`,
   ];
   if (writer) md.push("", "#### The storage path alone", "", writerMarkdown(writer, storage.eventsPerSec));
@@ -328,7 +441,10 @@ export function writerMarkdown(w: WriterProbeResult, ceiling: number | null, dia
 }
 
 export function whatIfMarkdown(w: WriterProbeResult, app: WriterProbeResult | null, ceiling: number): string {
-  const top = w.statements.slice(0, 3).map((s) => `${s.kind} ${fmtMs(s.ms)}`).join(", ");
+  const top = w.statements
+    .slice(0, 3)
+    .map((s) => `${s.kind} ${fmtMs(s.ms)}`)
+    .join(", ");
   return (
     `**What-if** (a bench-only executor, not the app's code: the same \`IngestWriter\` and SQL on @libsql/client on the calling thread, as the app ran before its SQLite thread — ` +
     `plain \`?\` placeholders, BEGIN IMMEDIATE/COMMIT on the client's one connection, synchronous=NORMAL, busy_timeout=5000): ${fmtInt(w.eventsPerSec)} events/s ` +
@@ -341,12 +457,18 @@ export function probesMarkdown(placeholders: readonly PlaceholderProbe[], c: Con
   const out: string[] = [];
   if (placeholders.length > 0) {
     out.push(
-      "Multi-row `INSERT INTO \"Event\"` of generated rows, one transaction of 2,000 rows per cell, per row: numbered placeholders " +
+      'Multi-row `INSERT INTO "Event"` of generated rows, one transaction of 2,000 rows per cell, per row: numbered placeholders ' +
         "(`?1, ?2, …`: what the writer's `$n` become through `toSqlite` in db/executor.ts) against plain `?`:",
       "",
       markdownTable(
         ["rows per statement", "parameters", "numbered ?NNN", "plain ?", "numbered ÷ plain"],
-        placeholders.map((p) => [fmtInt(p.rowsPerStatement), fmtInt(p.rowsPerStatement * 26), `${p.numberedUsPerRow.toFixed(0)} µs/row`, `${p.plainUsPerRow.toFixed(0)} µs/row`, `${(p.numberedUsPerRow / p.plainUsPerRow).toFixed(1)}×`]),
+        placeholders.map((p) => [
+          fmtInt(p.rowsPerStatement),
+          fmtInt(p.rowsPerStatement * 26),
+          `${p.numberedUsPerRow.toFixed(0)} µs/row`,
+          `${p.plainUsPerRow.toFixed(0)} µs/row`,
+          `${(p.numberedUsPerRow / p.plainUsPerRow).toFixed(1)}×`,
+        ]),
       ),
     );
   }
@@ -392,8 +514,12 @@ export function ingestFindings(m: {
       const total = m.writer.statements.reduce((a, x) => a + x.ms, 0) + m.writer.jsMs;
       parts.push(
         `The storage path is the limit: the app's writer alone, without HTTP, stores ${fmtInt(m.writer.eventsPerSec)} events/s (${(m.writer.eventsPerSec / m.storage.eventsPerSec).toFixed(3)}× the ceiling)` +
-          (insert ? `, and \`INSERT INTO "Event"\` is ${((insert.ms / total) * 100).toFixed(0)} % of its time (${fmtMs(insert.ms / insert.count)} per ${fmtInt(m.writer.events / Math.max(1, m.writer.transactions))}-row statement)` : "") +
-          (m.small ? `; with smaller groups (5 jobs in flight) it stores ${fmtInt(m.small.eventsPerSec)} events/s, so the busier the endpoint, the bigger the group commit and the slower each event` : "") +
+          (insert
+            ? `, and \`INSERT INTO "Event"\` is ${((insert.ms / total) * 100).toFixed(0)} % of its time (${fmtMs(insert.ms / insert.count)} per ${fmtInt(m.writer.events / Math.max(1, m.writer.transactions))}-row statement)`
+            : "") +
+          (m.small
+            ? `; with smaller groups (5 jobs in flight) it stores ${fmtInt(m.small.eventsPerSec)} events/s, so the busier the endpoint, the bigger the group commit and the slower each event`
+            : "") +
           ".",
       );
     }
@@ -410,12 +536,18 @@ export function ingestFindings(m: {
       parts.push(
         `A bench-only executor that runs @libsql/client on the calling thread (no SQLite thread; same writer and SQL) stores ${fmtInt(m.whatIf.eventsPerSec)} events/s ` +
           `(${(m.whatIf.eventsPerSec / m.storage.eventsPerSec).toFixed(3)}× the ceiling${m.writer ? `, ${(m.whatIf.eventsPerSec / m.writer.eventsPerSec).toFixed(1)}× the app's executor` : ""}); ` +
-          `what remains is the per-visitor resessionizing (${m.whatIf.statements.filter((x) => x.kind !== "INSERT Event" && !x.kind.startsWith("commit") && !x.kind.startsWith("transaction")).reduce((a, x) => a + x.count, 0).toLocaleString("en-US")} statements for ${fmtInt(m.whatIf.events)} events).`,
+          `what remains is the per-visitor resessionizing (${m.whatIf.statements
+            .filter((x) => x.kind !== "INSERT Event" && !x.kind.startsWith("commit") && !x.kind.startsWith("transaction"))
+            .reduce((a, x) => a + x.count, 0)
+            .toLocaleString("en-US")} statements for ${fmtInt(m.whatIf.events)} events).`,
       );
     }
     out.push(parts.join(" "));
   }
-  if (m.connection && (m.connection.app.after.synchronous !== m.connection.app.before.synchronous || m.connection.app.after.busyTimeout !== m.connection.app.before.busyTimeout)) {
+  if (
+    m.connection &&
+    (m.connection.app.after.synchronous !== m.connection.app.before.synchronous || m.connection.app.after.busyTimeout !== m.connection.app.before.busyTimeout)
+  ) {
     out.push(
       `the executor's connection settings are lost after group commits: \`PRAGMA synchronous=NORMAL\` / \`busy_timeout=5000\` read back as synchronous=${m.connection.app.after.synchronous} ` +
         `and busy_timeout=${m.connection.app.after.busyTimeout} (@libsql/client's local \`transaction()\` hands the connection to the transaction and opens a new one with defaults: ` +
@@ -431,9 +563,17 @@ export function ingestFindings(m: {
     );
   }
   if (m.profile && (r < 0.5 || m.at70.latency.p99 > 50)) {
-    const top = m.profile.self.slice(0, 4).map((e) => `${e.name} ${(e.share * 100).toFixed(0)} %`).join(", ");
-    const areas = m.profile.areas.slice(0, 3).map((e) => `${e.name} ${(e.share * 100).toFixed(0)} %`).join(", ");
-    out.push(`server CPU profile (node --cpu-prof, peak load): hottest functions ${top}; by area ${areas}; the SQLite threads were busy ${m.profile.sqliteThreadsBusyMs.map(fmtMs).join(", ")} of the run.`);
+    const top = m.profile.self
+      .slice(0, 4)
+      .map((e) => `${e.name} ${(e.share * 100).toFixed(0)} %`)
+      .join(", ");
+    const areas = m.profile.areas
+      .slice(0, 3)
+      .map((e) => `${e.name} ${(e.share * 100).toFixed(0)} %`)
+      .join(", ");
+    out.push(
+      `server CPU profile (node --cpu-prof, peak load): hottest functions ${top}; by area ${areas}; the SQLite threads were busy ${m.profile.sqliteThreadsBusyMs.map(fmtMs).join(", ")} of the run.`,
+    );
   }
   if (m.missing > 0) out.push(`${fmtInt(m.missing)} acknowledged events are missing from the database: a 202 was sent for events that were not committed.`);
   return out;

@@ -66,7 +66,10 @@ async function migrateWithShops(url: string): Promise<void> {
 }
 
 /** The SQLite data set: reused when a complete one of this size and generator version exists. */
-async function dataset(ctx: BenchContext, events: number): Promise<{ url: string; reused: boolean; seconds: number; buildSeconds: number; sessions: number; rows: number }> {
+async function dataset(
+  ctx: BenchContext,
+  events: number,
+): Promise<{ url: string; reused: boolean; seconds: number; buildSeconds: number; sessions: number; rows: number }> {
   const dir = path.join(ctx.tmp, "report-cache");
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `events-${events}-v${DATA_VERSION}.sqlite`);
@@ -118,7 +121,11 @@ async function timeIt<T>(label: string, times: number, fn: () => Promise<T>): Pr
 }
 
 /** DuckDB over the same generated events (both shops), and its timed funnel query for shop 1. */
-async function duckBaseline(events: number, params: FunnelParams, runs: number): Promise<{ loadS: number; timed: { ms: number; all: number[]; result: DuckFunnel } }> {
+async function duckBaseline(
+  events: number,
+  params: FunnelParams,
+  runs: number,
+): Promise<{ loadS: number; timed: { ms: number; all: number[]; result: DuckFunnel } }> {
   const duck = await openDuck();
   try {
     const t = Date.now();
@@ -153,7 +160,9 @@ async function timeOurPaths(url: string, label: string, params: FunnelParams, ru
       if (r.from !== "unit-days") throw new Error(`the precomputed results could not answer (${r.from}: funnel not ready?)`);
       return r.report;
     });
-    const fromEvents = await timeIt(`${label}: report from the events (funnelAggregateSql)`, runs, () => funnelAggregateSql(db, dialect, 1, REPORT_FUNNEL, params));
+    const fromEvents = await timeIt(`${label}: report from the events (funnelAggregateSql)`, runs, () =>
+      funnelAggregateSql(db, dialect, 1, REPORT_FUNNEL, params),
+    );
     const t0 = performance.now();
     const units = await loadFunnelStream(db, dialect, 1, REPORT_FUNNEL, params);
     const t1 = performance.now();
@@ -177,8 +186,15 @@ async function buildResults(url: string, events: number): Promise<number> {
     for (const opts of shopOptions(events)) {
       await db.funnel.create({
         data: {
-          id: funnelId(opts.shopId), shopId: opts.shopId, name: "Purchase", unit: REPORT_FUNNEL.unit, windowMinutes: REPORT_FUNNEL.windowMs / 60_000, isMain: true,
-          steps: { create: REPORT_FUNNEL.steps.map((st, i) => ({ shopId: opts.shopId, position: i + 1, label: st.label, matchers: JSON.stringify(st.anyOf) })) },
+          id: funnelId(opts.shopId),
+          shopId: opts.shopId,
+          name: "Purchase",
+          unit: REPORT_FUNNEL.unit,
+          windowMinutes: REPORT_FUNNEL.windowMs / 60_000,
+          isMain: true,
+          steps: {
+            create: REPORT_FUNNEL.steps.map((st, i) => ({ shopId: opts.shopId, position: i + 1, label: st.label, matchers: JSON.stringify(st.anyOf) })),
+          },
         },
       });
       const p = progress(`precomputed funnel results, shop ${opts.shopId}`);
@@ -224,7 +240,9 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
   const events = sizeFromEnv(process.env.BENCH_REPORT_EVENTS, ctx.quick ? 200_000 : 10_000_000);
   ctx.log(`${title}: ${fmtInt(events)} events per shop × 2 shops; 4-step session funnel over 30 days`);
   const data = await dataset(ctx, events);
-  ctx.log(`  data set ${data.reused ? "reused from" : "written to"} ${path.relative(ctx.root, data.url.slice(5))} (${fmtInt(data.rows)} events, ${fmtInt(data.sessions)} sessions in shop 1; built in ${Math.round(data.seconds)} s, of which ${Math.round(data.buildSeconds)} s precomputing funnel results)`);
+  ctx.log(
+    `  data set ${data.reused ? "reused from" : "written to"} ${path.relative(ctx.root, data.url.slice(5))} (${fmtInt(data.rows)} events, ${fmtInt(data.sessions)} sessions in shop 1; built in ${Math.round(data.seconds)} s, of which ${Math.round(data.buildSeconds)} s precomputing funnel results)`,
+  );
 
   const from = REPORT_TO - 30 * DAY;
   const params: FunnelParams = { from, to: REPORT_TO, now: REPORT_TO, timeZone: "UTC" };
@@ -241,13 +259,53 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
   const identical = isDeepStrictEqual(ours.result, fromEvents.result);
   const r = ratio(ours.ms, duckResult.ms);
   const rEvents = ratio(fromEvents.ms, duckResult.ms);
-  const eventsPerS = (data.rows / Math.max(data.buildSeconds, 0.001));
+  const eventsPerS = data.rows / Math.max(data.buildSeconds, 0.001);
   const rows: RatioRow[] = [
-    { section: title, metric: "4-step funnel, 30 days: ours ÷ DuckDB", ours: fmtMs(ours.ms), baseline: fmtMs(duckResult.ms), ratio: r, target: "≤ 1.5×", pass: r === null ? null : r <= 1.5 },
-    { section: title, metric: `4-step funnel, 30 days, ${fmtInt(events)} events`, ours: fmtMs(ours.ms), baseline: "1 s", ratio: ratio(ours.ms, 1000), target: "≤ 1 s", pass: ours.ms <= 1000 },
-    { section: title, metric: "same report from the events (fallback while a funnel builds) ÷ DuckDB", ours: fmtMs(fromEvents.ms), baseline: fmtMs(duckResult.ms), ratio: rEvents, target: "", pass: null },
-    { section: title, metric: "precomputed report identical to the report from the events", ours: identical ? "identical" : "DIFFERENT", baseline: "", ratio: null, target: "identical", pass: identical },
-    { section: title, metric: "step counts equal DuckDB's", ours: ourCounts.map(fmtInt).join(" → "), baseline: duckResult.result.counts.map(fmtInt).join(" → "), ratio: null, target: "equal", pass: same },
+    {
+      section: title,
+      metric: "4-step funnel, 30 days: ours ÷ DuckDB",
+      ours: fmtMs(ours.ms),
+      baseline: fmtMs(duckResult.ms),
+      ratio: r,
+      target: "≤ 1.5×",
+      pass: r === null ? null : r <= 1.5,
+    },
+    {
+      section: title,
+      metric: `4-step funnel, 30 days, ${fmtInt(events)} events`,
+      ours: fmtMs(ours.ms),
+      baseline: "1 s",
+      ratio: ratio(ours.ms, 1000),
+      target: "≤ 1 s",
+      pass: ours.ms <= 1000,
+    },
+    {
+      section: title,
+      metric: "same report from the events (fallback while a funnel builds) ÷ DuckDB",
+      ours: fmtMs(fromEvents.ms),
+      baseline: fmtMs(duckResult.ms),
+      ratio: rEvents,
+      target: "",
+      pass: null,
+    },
+    {
+      section: title,
+      metric: "precomputed report identical to the report from the events",
+      ours: identical ? "identical" : "DIFFERENT",
+      baseline: "",
+      ratio: null,
+      target: "identical",
+      pass: identical,
+    },
+    {
+      section: title,
+      metric: "step counts equal DuckDB's",
+      ours: ourCounts.map(fmtInt).join(" → "),
+      baseline: duckResult.result.counts.map(fmtInt).join(" → "),
+      ratio: null,
+      target: "equal",
+      pass: same,
+    },
   ];
   // PostgreSQL: same paths, same checks.
   const pgT = pgRun.times;
@@ -256,9 +314,33 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
   const pgIdentical = isDeepStrictEqual(pgT.ours.result, pgT.fromEvents.result);
   const pgR = ratio(pgT.ours.ms, pgRun.duck.timed.ms);
   rows.push(
-    { section: title, metric: `PostgreSQL, ${fmtInt(pgRun.events)} events: precomputed ÷ DuckDB`, ours: fmtMs(pgT.ours.ms), baseline: fmtMs(pgRun.duck.timed.ms), ratio: pgR, target: "≤ 1.5×", pass: pgR === null ? null : pgR <= 1.5 },
-    { section: title, metric: `PostgreSQL, ${fmtInt(pgRun.events)} events: from the events ÷ DuckDB`, ours: fmtMs(pgT.fromEvents.ms), baseline: fmtMs(pgRun.duck.timed.ms), ratio: ratio(pgT.fromEvents.ms, pgRun.duck.timed.ms), target: "", pass: null },
-    { section: title, metric: "PostgreSQL: precomputed identical to from-events; counts equal DuckDB's", ours: `${pgIdentical ? "identical" : "DIFFERENT"}; ${pgSame ? "equal" : "DIFFERENT"}`, baseline: "", ratio: null, target: "identical; equal", pass: pgIdentical && pgSame },
+    {
+      section: title,
+      metric: `PostgreSQL, ${fmtInt(pgRun.events)} events: precomputed ÷ DuckDB`,
+      ours: fmtMs(pgT.ours.ms),
+      baseline: fmtMs(pgRun.duck.timed.ms),
+      ratio: pgR,
+      target: "≤ 1.5×",
+      pass: pgR === null ? null : pgR <= 1.5,
+    },
+    {
+      section: title,
+      metric: `PostgreSQL, ${fmtInt(pgRun.events)} events: from the events ÷ DuckDB`,
+      ours: fmtMs(pgT.fromEvents.ms),
+      baseline: fmtMs(pgRun.duck.timed.ms),
+      ratio: ratio(pgT.fromEvents.ms, pgRun.duck.timed.ms),
+      target: "",
+      pass: null,
+    },
+    {
+      section: title,
+      metric: "PostgreSQL: precomputed identical to from-events; counts equal DuckDB's",
+      ours: `${pgIdentical ? "identical" : "DIFFERENT"}; ${pgSame ? "equal" : "DIFFERENT"}`,
+      baseline: "",
+      ratio: null,
+      target: "identical; equal",
+      pass: pgIdentical && pgSame,
+    },
   );
   const md = [
     `Data set: ${fmtInt(events)} generated events per shop × 2 shops (${fmtInt(data.sessions)} sessions in the measured shop; visitors with 1–4 sessions, ~10 events each: ` +
@@ -282,14 +364,21 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
         ["time (median)", fmtMs(ours.ms), fmtMs(fromEvents.ms), fmtMs(duckResult.ms), r === null ? "—" : `${r.toFixed(2)}×`],
         ["timed runs", ours.all.map(fmtMs).join(", "), fromEvents.all.map(fmtMs).join(", "), duckResult.all.map(fmtMs).join(", "), ""],
         ...ours.result.steps.map((st, i) => [
-          `step ${i + 1} (${st.label})`, fmtInt(st.count), fmtInt(fromEvents.result.steps[i].count), fmtInt(duckResult.result.counts[i]),
+          `step ${i + 1} (${st.label})`,
+          fmtInt(st.count),
+          fmtInt(fromEvents.result.steps[i].count),
+          fmtInt(duckResult.result.counts[i]),
           st.count === duckResult.result.counts[i] ? "equal" : "DIFFERENT",
         ]),
       ],
     ),
     "",
-    (same ? "Step counts equal DuckDB's. " : "**The step counts differ from DuckDB's**: one of the two is not computing the funnel of docs/funnel-semantics.md. ") +
-      (identical ? "The precomputed report is identical to the report from the events (every figure, deep equality)." : "**The precomputed report differs from the report from the events.**"),
+    (same
+      ? "Step counts equal DuckDB's. "
+      : "**The step counts differ from DuckDB's**: one of the two is not computing the funnel of docs/funnel-semantics.md. ") +
+      (identical
+        ? "The precomputed report is identical to the report from the events (every figure, deep equality)."
+        : "**The precomputed report differs from the report from the events.**"),
     "",
     `Where the fallback's time goes (one more run, in two parts): the SQL part (\`loadFunnelStream\`) ${fmtMs(split.sqlMs)}, returning ${fmtInt(split.units)} units with ${fmtInt(split.events)} step events; ` +
       `the engine over that stream (\`reportFromStream\`) ${fmtMs(split.jsMs)}.`,
@@ -306,7 +395,10 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
         ["time (median)", fmtMs(pgT.ours.ms), fmtMs(pgT.fromEvents.ms), fmtMs(pgRun.duck.timed.ms), pgR === null ? "—" : `${pgR.toFixed(2)}×`],
         ["timed runs", pgT.ours.all.map(fmtMs).join(", "), pgT.fromEvents.all.map(fmtMs).join(", "), pgRun.duck.timed.all.map(fmtMs).join(", "), ""],
         ...pgT.ours.result.steps.map((st, i) => [
-          `step ${i + 1} (${st.label})`, fmtInt(st.count), fmtInt(pgT.fromEvents.result.steps[i].count), fmtInt(pgRun.duck.timed.result.counts[i]),
+          `step ${i + 1} (${st.label})`,
+          fmtInt(st.count),
+          fmtInt(pgT.fromEvents.result.steps[i].count),
+          fmtInt(pgRun.duck.timed.result.counts[i]),
           st.count === pgRun.duck.timed.result.counts[i] ? "equal" : "DIFFERENT",
         ]),
       ],
@@ -316,7 +408,8 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
   );
   const findings: string[] = [];
   if (!pgIdentical || !pgSame) findings.push("on PostgreSQL the precomputed report differs from the report from the events or from DuckDB's counts.");
-  if (pgR !== null && pgR > 1.5) findings.push(`on PostgreSQL the precomputed report takes ${fmtMs(pgT.ours.ms)} against DuckDB's ${fmtMs(pgRun.duck.timed.ms)} (${pgR.toFixed(1)}×).`);
+  if (pgR !== null && pgR > 1.5)
+    findings.push(`on PostgreSQL the precomputed report takes ${fmtMs(pgT.ours.ms)} against DuckDB's ${fmtMs(pgRun.duck.timed.ms)} (${pgR.toFixed(1)}×).`);
   if ((r !== null && r > 1.5) || ours.ms > 1000) {
     findings.push(
       `the 4-step funnel over 30 days of ${fmtInt(events)} events takes ${fmtMs(ours.ms)} from the precomputed results against ${fmtMs(duckResult.ms)} in DuckDB ` +

@@ -21,15 +21,7 @@ import path from "node:path";
 import { snapshotBuild } from "./lib/app-process";
 import { loadNow, machineInfo } from "./lib/machine";
 import { withHeartbeat } from "./lib/progress";
-import {
-  markdownTable,
-  parseFlags,
-  summaryCells,
-  SUMMARY_HEADERS,
-  textTable,
-  type RatioRow,
-  type SectionName,
-} from "./lib/stats";
+import { markdownTable, parseFlags, summaryCells, SUMMARY_HEADERS, textTable, type RatioRow, type SectionName } from "./lib/stats";
 import type { BenchContext, Section, SectionResult } from "./lib/types";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -110,7 +102,10 @@ function documentMarkdown(opts: {
         ["Node", m.node],
         ["OS", m.os],
         ["date", m.date],
-        ["load average (1 min) at start / end", `${m.loadAtStart} / ${opts.loadEnd}` + (m.loadAtStart > m.cores * 0.5 ? " — other work was running: absolute figures are depressed" : "")],
+        [
+          "load average (1 min) at start / end",
+          `${m.loadAtStart} / ${opts.loadEnd}` + (m.loadAtStart > m.cores * 0.5 ? " — other work was running: absolute figures are depressed" : ""),
+        ],
         ["duration", `${Math.round(opts.seconds)} s`],
       ],
     ),

@@ -28,8 +28,16 @@ export function sessionFlags(names: Iterable<string>): SessionFlags {
 }
 
 export const ACTIVITY_COUNTS = [
-  "events", "customEvents", "botEvents", "sessions", "botSessions", "addToCartSessions", "checkoutStartSessions",
-  "purchaseSessions", "utcMidnightSessions", "extraUtcDays",
+  "events",
+  "customEvents",
+  "botEvents",
+  "sessions",
+  "botSessions",
+  "addToCartSessions",
+  "checkoutStartSessions",
+  "purchaseSessions",
+  "utcMidnightSessions",
+  "extraUtcDays",
 ] as const;
 export type ActivityCounts = Record<(typeof ACTIVITY_COUNTS)[number], number>;
 
@@ -86,8 +94,6 @@ export class ActivityDelta {
    * one order and cannot deadlock on them.
    */
   rows(): { shopId: number; bucket: number; counts: ActivityCounts }[] {
-    return [...this.byKey.values()]
-      .filter((r) => ACTIVITY_COUNTS.some((c) => r.counts[c] !== 0))
-      .sort((a, b) => a.shopId - b.shopId || a.bucket - b.bucket);
+    return [...this.byKey.values()].filter((r) => ACTIVITY_COUNTS.some((c) => r.counts[c] !== 0)).sort((a, b) => a.shopId - b.shopId || a.bucket - b.bucket);
   }
 }

@@ -24,8 +24,22 @@ export const textOk = (s: string, freeText = false): boolean => wellFormed(s) &&
 
 /** Click ids of the ad platforms (query parameters kept in url/referrer besides utm_*). */
 export const CLICK_ID_PARAMS = [
-  "gclid", "gbraid", "wbraid", "dclid", "gclsrc", "fbclid", "msclkid", "ttclid", "twclid",
-  "li_fat_id", "epik", "sccid", "rdt_cid", "yclid", "irclickid", "mc_cid",
+  "gclid",
+  "gbraid",
+  "wbraid",
+  "dclid",
+  "gclsrc",
+  "fbclid",
+  "msclkid",
+  "ttclid",
+  "twclid",
+  "li_fat_id",
+  "epik",
+  "sccid",
+  "rdt_cid",
+  "yclid",
+  "irclickid",
+  "mc_cid",
 ] as const;
 
 /** Query parameter names: short, no spaces or separators (merchant settings use the same rule). */
@@ -128,8 +142,7 @@ export function cleanUrl(href: unknown, extra?: ReadonlySet<string>): string | u
 }
 
 /** A free-text value kept only when it does not look personal. */
-export const keepText = (v: string | null | undefined): string | undefined =>
-  typeof v === "string" && v !== "" && !personal(v) ? v : undefined;
+export const keepText = (v: string | null | undefined): string | undefined => (typeof v === "string" && v !== "" && !personal(v) ? v : undefined);
 
 /** Flat props without personal-looking keys or values (numbers are checked as written). */
 export function cleanProps<V>(props: Record<string, V>): Record<string, V> {

@@ -97,7 +97,14 @@ export function parseQueryParamsForm(input: { allowedQueryParams?: unknown }): Q
   if (typeof input.allowedQueryParams !== "string") return { ok: false, error: "Enter parameter names separated by commas" };
   if (input.allowedQueryParams.length > 2000) return { ok: false, error: "The list is too long" };
   const always = (k: string) => k.startsWith("utm_") || (CLICK_ID_PARAMS as readonly string[]).includes(k);
-  const names = [...new Set(input.allowedQueryParams.split(/[\s,]+/).map((k) => k.trim().toLowerCase()).filter((k) => k && !always(k)))];
+  const names = [
+    ...new Set(
+      input.allowedQueryParams
+        .split(/[\s,]+/)
+        .map((k) => k.trim().toLowerCase())
+        .filter((k) => k && !always(k)),
+    ),
+  ];
   const parsed = allowedQueryParamsSchema.safeParse(names);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

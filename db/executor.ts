@@ -152,7 +152,10 @@ export interface SqlReader {
 export function createSqlReader(url: string, connections = 2): SqlReader {
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({
-      connectionString: url, max: connections, connectionTimeoutMillis: 5_000, keepAlive: true,
+      connectionString: url,
+      max: connections,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
       options: "-c default_transaction_read_only=on",
     });
     pool.on("error", () => {});

@@ -35,8 +35,14 @@ const shopParam = (count: number) => `$${3 * count + 1}`;
 
 /** The visitors' sessions that overlap their spans (v.lo…v.hi). */
 export function overlappingSessionsSql(dialect: Dialect, count: number): string {
-  return perVisitor(dialect, count, `s."clientId", s."startTs", s."endTs"`, "VisitorSession", "s",
-    `s."shopId" = ${shopParam(count)} AND s."clientId" = v."clientId" AND s."startTs" <= v."hi" AND s."endTs" >= v."lo"`);
+  return perVisitor(
+    dialect,
+    count,
+    `s."clientId", s."startTs", s."endTs"`,
+    "VisitorSession",
+    "s",
+    `s."shopId" = ${shopParam(count)} AND s."clientId" = v."clientId" AND s."startTs" <= v."hi" AND s."endTs" >= v."lo"`,
+  );
 }
 
 /**
@@ -56,8 +62,14 @@ export function spanEventsSql(dialect: Dialect, count: number): string {
 
 /** The sessions being replaced: every session of the visitor that starts in the span. */
 export function replacedSessionsSql(dialect: Dialect, count: number): string {
-  return perVisitor(dialect, count, `s."clientId", s."id", s."startTs", s."endTs", s."isBot", s."addToCart", s."checkoutStart", s."purchase"`,
-    "VisitorSession", "s", `s."shopId" = ${shopParam(count)} AND s."clientId" = v."clientId" AND s."startTs" >= v."lo" AND s."startTs" <= v."hi"`);
+  return perVisitor(
+    dialect,
+    count,
+    `s."clientId", s."id", s."startTs", s."endTs", s."isBot", s."addToCart", s."checkoutStart", s."purchase"`,
+    "VisitorSession",
+    "s",
+    `s."shopId" = ${shopParam(count)} AND s."clientId" = v."clientId" AND s."startTs" >= v."lo" AND s."startTs" <= v."hi"`,
+  );
 }
 
 /** Visitors with a session before their span (so they are returning visitors there). */

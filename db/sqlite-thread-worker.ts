@@ -20,9 +20,7 @@ export interface WorkerSettings {
 
 /** A request from the owning thread. */
 export type WorkerRequest =
-  | { id: number; op: "execute"; sql: string; args: unknown[] }
-  | { id: number; op: "executeMultiple"; sql: string }
-  | { id: number; op: "close" };
+  { id: number; op: "execute"; sql: string; args: unknown[] } | { id: number; op: "executeMultiple"; sql: string } | { id: number; op: "close" };
 
 type Connection = InstanceType<typeof Database>;
 type Statement = ReturnType<Connection["prepare"]>;

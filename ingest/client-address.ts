@@ -22,7 +22,10 @@ export function normalizeIp(ip: string): string {
 export function parseTrustedProxies(list: string): { ok: true; proxies: TrustedProxies } | { ok: false; error: string } {
   const blocks = new BlockList();
   let size = 0;
-  for (const raw of list.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [addr, prefix, ...rest] = raw.split("/");
     const ip = normalizeIp(addr);
     const family = isIP(ip);

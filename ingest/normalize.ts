@@ -99,43 +99,39 @@ export function toRow(e: CompactEvent, ctx: RowContext): { row: EventRow } | { r
   const time = resolveTimestamp(e.ts, ctx.receivedAt, ctx.maxAgeMs);
   if ("reason" in time) return time;
   const row: EventRow = {
-      shopId: ctx.shopId,
-      eventId: e.id,
-      name: e.name,
-      ts: time.ts,
-      seq: e.seq,
-      clientId: e.clientId,
-      sessionId: "", // assigned by sessionizing before the write
-      path: keepText(e.path) ?? null,
-      url: cleanUrl(e.url, ctx.allowedQueryParams) ?? null,
-      referrer: cleanUrl(e.referrer, ctx.allowedQueryParams) ?? null,
-      utmSource: keepText(e.utm?.source) ?? null,
-      utmMedium: keepText(e.utm?.medium) ?? null,
-      utmCampaign: keepText(e.utm?.campaign) ?? null,
-      device: e.device ?? null,
-      productId: shopifyNumericId(e.productId, "Product"),
-      variantId: shopifyNumericId(e.variantId, "ProductVariant"),
-      quantity: e.quantity ?? null,
-      value: e.value ?? null,
-      currency: e.currency ?? null,
-      checkoutToken: e.checkoutToken ?? null,
-      orderId: shopifyNumericId(e.orderId, "Order"),
-      customerId: shopifyNumericId(e.customerId, "Customer"),
-      props: scrubbedProps(e.props),
-      isBot: ctx.isBot,
-      dedupeKey: null,
-      receivedAt: ctx.receivedAt,
+    shopId: ctx.shopId,
+    eventId: e.id,
+    name: e.name,
+    ts: time.ts,
+    seq: e.seq,
+    clientId: e.clientId,
+    sessionId: "", // assigned by sessionizing before the write
+    path: keepText(e.path) ?? null,
+    url: cleanUrl(e.url, ctx.allowedQueryParams) ?? null,
+    referrer: cleanUrl(e.referrer, ctx.allowedQueryParams) ?? null,
+    utmSource: keepText(e.utm?.source) ?? null,
+    utmMedium: keepText(e.utm?.medium) ?? null,
+    utmCampaign: keepText(e.utm?.campaign) ?? null,
+    device: e.device ?? null,
+    productId: shopifyNumericId(e.productId, "Product"),
+    variantId: shopifyNumericId(e.variantId, "ProductVariant"),
+    quantity: e.quantity ?? null,
+    value: e.value ?? null,
+    currency: e.currency ?? null,
+    checkoutToken: e.checkoutToken ?? null,
+    orderId: shopifyNumericId(e.orderId, "Order"),
+    customerId: shopifyNumericId(e.customerId, "Customer"),
+    props: scrubbedProps(e.props),
+    isBot: ctx.isBot,
+    dedupeKey: null,
+    receivedAt: ctx.receivedAt,
   };
   row.dedupeKey = dedupeKeyOf(row);
   return { row };
 }
 
 /** Validated events → rows, with the ones the clock rule refuses added to `rejected`. */
-export function toRows(
-  events: { index: number; event: CompactEvent }[],
-  ctx: RowContext,
-  rejected: Rejection[],
-): EventRow[] {
+export function toRows(events: { index: number; event: CompactEvent }[], ctx: RowContext, rejected: Rejection[]): EventRow[] {
   const rows: EventRow[] = [];
   for (const { index, event } of events) {
     const result = toRow(event, ctx);

@@ -11,7 +11,11 @@ export class RateLimiter {
   private buckets = new Map<string, Bucket>();
 
   /** `ratePerSec` refill, up to `burst` saved; at most `maxKeys` tracked (oldest evicted). */
-  constructor(private readonly ratePerSec: number, private readonly burst: number, private readonly maxKeys = 50_000) {}
+  constructor(
+    private readonly ratePerSec: number,
+    private readonly burst: number,
+    private readonly maxKeys = 50_000,
+  ) {}
 
   /** Takes one token; when none is left, returns the seconds until one is. */
   take(key: string, now: number): { ok: true } | { ok: false; retryAfterSec: number } {

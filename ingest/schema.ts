@@ -31,8 +31,7 @@ export const text = (max: number, control: RegExp = CONTROL) =>
 const optionalText = (max: number) => text(max).nullish();
 
 /** Opaque ids (event id, checkout token): letters, digits and - _ . : ~ only. */
-const token = (max: number) =>
-  text(max).regex(/^[A-Za-z0-9][A-Za-z0-9_.:~-]*$/, "not an id (letters, digits and - _ . : ~ only)");
+const token = (max: number) => text(max).regex(/^[A-Za-z0-9][A-Za-z0-9_.:~-]*$/, "not an id (letters, digits and - _ . : ~ only)");
 
 const shopifyId = (type: ShopifyIdType) =>
   text(128)
@@ -64,7 +63,10 @@ export const CompactEvent = z.object({
   variantId: shopifyId("ProductVariant"),
   quantity: z.number().int().min(0).max(100_000).nullish(),
   value: z.number().finite().min(-1e9).max(1e9).nullish(),
-  currency: z.string().regex(/^[A-Z]{3}$/, "not a 3-letter currency code").nullish(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "not a 3-letter currency code")
+    .nullish(),
   checkoutToken: token(128).nullish(),
   orderId: shopifyId("Order"),
   customerId: shopifyId("Customer"),
@@ -89,9 +91,7 @@ export const Consent = z
     },
     {
       error: (issue) =>
-        issue.input === undefined
-          ? "missing: the visitor's consent state ({ analytics: boolean }) is required; update the pixel"
-          : "not an object",
+        issue.input === undefined ? "missing: the visitor's consent state ({ analytics: boolean }) is required; update the pixel" : "not an object",
     },
   )
   .strict();
@@ -112,8 +112,7 @@ export interface Rejection {
 }
 
 export type ParsedBatch =
-  | { ok: true; envelope: Envelope; events: { index: number; event: CompactEvent }[]; rejected: Rejection[] }
-  | { ok: false; status: 400; error: string };
+  { ok: true; envelope: Envelope; events: { index: number; event: CompactEvent }[]; rejected: Rejection[] } | { ok: false; status: 400; error: string };
 
 /** A property name as it may appear in a reason: not echoed when it breaks the text rules. */
 const pathPart = (p: PropertyKey) => (typeof p === "string" && (!wellFormed(p) || CONTROL.test(p)) ? "(invalid name)" : String(p));

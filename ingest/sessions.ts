@@ -76,7 +76,8 @@ function hostOf(url: string | null): string | null {
 export function trafficSource(first: Pick<SessionEventRow, "utmSource" | "referrer" | "url">): { source: string; referrerHost: string | null } {
   const referrerHost = hostOf(first.referrer);
   const ownHost = hostOf(first.url);
-  const external = referrerHost && referrerHost !== ownHost && !referrerHost.endsWith("myshopify.com") && referrerHost !== "checkout.shopify.com" ? referrerHost : null;
+  const external =
+    referrerHost && referrerHost !== ownHost && !referrerHost.endsWith("myshopify.com") && referrerHost !== "checkout.shopify.com" ? referrerHost : null;
   const utm = first.utmSource?.trim().toLowerCase();
   return { source: utm || external || "direct", referrerHost: external };
 }
@@ -88,8 +89,17 @@ export function trafficSource(first: Pick<SessionEventRow, "utmSource" | "referr
 export function sessionsFor(events: SessionEventRow[], hasEarlierSession: boolean): SessionRow[] {
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const core: CoreEvent[] = events.map((e) => ({
-    id: e.eventId, name: "", ts: e.ts, seq: e.seq, visitorId: e.clientId, path: null, productId: null,
-    checkoutToken: null, orderId: null, customerId: null, props: {},
+    id: e.eventId,
+    name: "",
+    ts: e.ts,
+    seq: e.seq,
+    visitorId: e.clientId,
+    path: null,
+    productId: null,
+    checkoutToken: null,
+    orderId: null,
+    customerId: null,
+    props: {},
     attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false },
   }));
   return sessionize(core).map((s, i) => {

@@ -16,7 +16,8 @@ const PG_DATA = /^(22|23|54)/;
 // intervention (shutdown, statement timeout), 58 system, 55P03 lock not available.
 const PG_RETRY = /^(08|40|53|57|58|55P03)/;
 const NET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN", "ENETUNREACH"]);
-const NET_MESSAGES = /connection terminated|timeout exceeded when trying to connect|not queryable|connection ended|sqlite thread exited|sqlite connection is closed/i;
+const NET_MESSAGES =
+  /connection terminated|timeout exceeded when trying to connect|not queryable|connection ended|sqlite thread exited|sqlite connection is closed/i;
 const SQLITE_DATA = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/;
 
 export function failureKind(error: unknown): FailureKind {
@@ -35,6 +36,9 @@ export function failureKind(error: unknown): FailureKind {
 export function storeFailureReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // ASCII only (no echo of the sent bytes, no control characters).
-  const clean = message.replace(/[^\x20-\x7e]+/g, "?").replace(/\s+/g, " ").trim();
+  const clean = message
+    .replace(/[^\x20-\x7e]+/g, "?")
+    .replace(/\s+/g, " ")
+    .trim();
   return `could not be stored: ${clean.length > 120 ? `${clean.slice(0, 117)}...` : clean || "database error"}`;
 }

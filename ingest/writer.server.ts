@@ -12,9 +12,7 @@ import { markStaleSql } from "../db/writer-sql";
 import type { SqlExecutor, SqlTx } from "../db/executor";
 import { failureKind, storeFailureReason } from "./write-errors";
 import { SESSION_GAP_MS } from "../core/types";
-import {
-  earlierSessionSql, laterSessionsReturningSql, moveEventsSql, overlappingSessionsSql, replacedSessionsSql, spanEventsSql,
-} from "../db/resession-sql";
+import { earlierSessionSql, laterSessionsReturningSql, moveEventsSql, overlappingSessionsSql, replacedSessionsSql, spanEventsSql } from "../db/resession-sql";
 
 export class OverloadedError extends Error {
   constructor() {
@@ -40,14 +38,54 @@ interface Job {
 }
 
 const EVENT_COLUMNS = [
-  "shopId", "eventId", "name", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium",
-  "utmCampaign", "device", "productId", "variantId", "quantity", "value", "currency", "checkoutToken", "orderId",
-  "customerId", "props", "isBot", "dedupeKey", "receivedAt",
+  "shopId",
+  "eventId",
+  "name",
+  "ts",
+  "seq",
+  "clientId",
+  "sessionId",
+  "path",
+  "url",
+  "referrer",
+  "utmSource",
+  "utmMedium",
+  "utmCampaign",
+  "device",
+  "productId",
+  "variantId",
+  "quantity",
+  "value",
+  "currency",
+  "checkoutToken",
+  "orderId",
+  "customerId",
+  "props",
+  "isBot",
+  "dedupeKey",
+  "receivedAt",
 ] as const;
 
 const SESSION_COLUMNS = [
-  "shopId", "id", "clientId", "startTs", "endTs", "eventCount", "landingPath", "source", "medium", "campaign",
-  "referrerHost", "device", "visitorType", "loggedIn", "isBot", "addToCart", "checkoutStart", "purchase", "productView",
+  "shopId",
+  "id",
+  "clientId",
+  "startTs",
+  "endTs",
+  "eventCount",
+  "landingPath",
+  "source",
+  "medium",
+  "campaign",
+  "referrerHost",
+  "device",
+  "visitorType",
+  "loggedIn",
+  "isBot",
+  "addToCart",
+  "checkoutStart",
+  "purchase",
+  "productView",
 ] as const;
 
 export interface WriterOptions {
@@ -80,7 +118,10 @@ export class IngestWriter {
 
   private readonly dialect: Dialect;
 
-  constructor(private readonly db: SqlExecutor, opts: WriterOptions = {}) {
+  constructor(
+    private readonly db: SqlExecutor,
+    opts: WriterOptions = {},
+  ) {
     this.dialect = db.dialect;
     this.maxPending = opts.maxPendingEvents ?? 20_000;
     this.maxBatch = opts.maxBatchEvents ?? 2_000;
@@ -132,7 +173,13 @@ export class IngestWriter {
   private async commit(jobs: Job[]): Promise<void> {
     let inserted: Set<string>;
     try {
-      inserted = await this.db.transaction((tx) => writeGroup(tx, this.dialect, jobs.flatMap((j) => j.rows)));
+      inserted = await this.db.transaction((tx) =>
+        writeGroup(
+          tx,
+          this.dialect,
+          jobs.flatMap((j) => j.rows),
+        ),
+      );
     } catch (error) {
       if (jobs.length === 1) return this.storeAlone(jobs[0], error);
       if (await this.databaseAtFault(error)) {
@@ -168,7 +215,13 @@ export class IngestWriter {
       const half = rows.length >> 1;
       for (const part of [rows.slice(0, half), rows.slice(half)]) {
         try {
-          const inserted = await this.db.transaction((tx) => writeGroup(tx, this.dialect, part.map((p) => p.row)));
+          const inserted = await this.db.transaction((tx) =>
+            writeGroup(
+              tx,
+              this.dialect,
+              part.map((p) => p.row),
+            ),
+          );
           for (const p of part) if (inserted.delete(`${p.row.shopId}\u0000${p.row.eventId}`)) result.inserted++;
         } catch (e) {
           await store(part, e);
@@ -176,7 +229,10 @@ export class IngestWriter {
       }
     };
     try {
-      await store(job.rows.map((row, at) => ({ row, at })), error);
+      await store(
+        job.rows.map((row, at) => ({ row, at })),
+        error,
+      );
     } catch (e) {
       job.reject(e);
       return;
@@ -226,11 +282,15 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
   // transaction's events (READ COMMITTED: each statement sees the latest commits). Without
   // it, two processes could each re-derive the visitor's sessions from half of its events.
   // (A batch of retries alone marks its visitors too; the refresher then finds nothing new.)
-  await markStale(tx, dialect, sorted.map((v) => ({ shopId: v.shopId, clientId: v.clientId, since: v.min - SESSION_GAP_MS })));
+  await markStale(
+    tx,
+    dialect,
+    sorted.map((v) => ({ shopId: v.shopId, clientId: v.clientId, since: v.min - SESSION_GAP_MS })),
+  );
   const inserted = new Set<string>();
   const activity = new ActivityDelta();
   const wider: { shopId: number; clientId: string; since: number }[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     // One shop and at most VISITORS_PER_STATEMENT visitors per round of statements.
     let j = i + 1;
     while (j < sorted.length && j - i < VISITORS_PER_STATEMENT && sorted[j].shopId === sorted[i].shopId) j++;
@@ -263,14 +323,24 @@ async function writeGroup(tx: Tx, dialect: Dialect, rows: EventRow[]): Promise<S
  * removed, are derived again from what is stored now. Returns where each change starts.
  */
 async function settleRefused(
-  tx: Tx, dialect: Dialect, shopId: number, refused: EventRow[], batchMin: Map<string, number>, activity: ActivityDelta, inserted: Set<string>,
+  tx: Tx,
+  dialect: Dialect,
+  shopId: number,
+  refused: EventRow[],
+  batchMin: Map<string, number>,
+  activity: ActivityDelta,
+  inserted: Set<string>,
 ): Promise<Map<string, number>> {
   const { winners, removed } = await laterCopies(tx, shopId, refused);
   // Visitors outside the batch whose copies go: their markers first, as for the batch's
   // visitors, so no other writer re-derives them at the same time.
   const outside = new Map<string, number>();
   for (const s of removed) if (!batchMin.has(s.clientId)) outside.set(s.clientId, Math.min(s.ts - SESSION_GAP_MS, outside.get(s.clientId) ?? Infinity));
-  await markStale(tx, dialect, [...outside].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([clientId, since]) => ({ shopId, clientId, since })));
+  await markStale(
+    tx,
+    dialect,
+    [...outside].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([clientId, since]) => ({ shopId, clientId, since })),
+  );
   await removeCopies(tx, shopId, removed, activity);
   const again = new Map<string, Visitor>();
   const touch = (clientId: string, ts: number, row?: EventRow) => {
@@ -289,8 +359,17 @@ async function settleRefused(
   // A replacement stores nothing new: the answer counts it as a duplicate.
   for (const r of winners) inserted.delete(`${shopId}\u0000${r.eventId}`);
   // Refused again (another process stored a copy meanwhile): derived from what is stored.
-  const third = second.refused.length === 0 ? null
-    : await resessionize(tx, dialect, shopId, [...new Set(second.refused.map((r) => r.clientId))].map((clientId) => again.get(clientId)!).map((v) => ({ ...v, rows: null })), activity, inserted);
+  const third =
+    second.refused.length === 0
+      ? null
+      : await resessionize(
+          tx,
+          dialect,
+          shopId,
+          [...new Set(second.refused.map((r) => r.clientId))].map((clientId) => again.get(clientId)!).map((v) => ({ ...v, rows: null })),
+          activity,
+          inserted,
+        );
   const from = new Map(second.from);
   for (const [clientId, since] of third?.from ?? []) from.set(clientId, Math.min(since, from.get(clientId) ?? Infinity));
   return from;
@@ -307,7 +386,8 @@ function earlier(a: { ts: number; seq: number; eventId: string }, b: { ts: numbe
  */
 function earliestCopies(rows: EventRow[]): EventRow[] {
   const best = new Map<string, EventRow>();
-  const keysOf = (r: EventRow) => (r.dedupeKey === null ? [`${r.shopId}\u0000i${r.eventId}`] : [`${r.shopId}\u0000i${r.eventId}`, `${r.shopId}\u0000k${r.dedupeKey}`]);
+  const keysOf = (r: EventRow) =>
+    r.dedupeKey === null ? [`${r.shopId}\u0000i${r.eventId}`] : [`${r.shopId}\u0000i${r.eventId}`, `${r.shopId}\u0000k${r.dedupeKey}`];
   let keys = 0;
   for (const r of rows) {
     for (const key of keysOf(r)) {
@@ -333,11 +413,16 @@ async function laterCopies(tx: Tx, shopId: number, refused: EventRow[]): Promise
   const byId = new Map<string, StoredCopy>();
   const byKey = new Map<string, StoredCopy>();
   const cols = `"eventId", "dedupeKey", "ts", "seq", "clientId", "name", "isBot"`;
-  for (const [column, values] of [["eventId", [...new Set(refused.map((r) => r.eventId))]], ["dedupeKey", [...new Set(refused.flatMap((r) => r.dedupeKey ?? []))]]] as const) {
+  for (const [column, values] of [
+    ["eventId", [...new Set(refused.map((r) => r.eventId))]],
+    ["dedupeKey", [...new Set(refused.flatMap((r) => r.dedupeKey ?? []))]],
+  ] as const) {
     for (let i = 0; i < values.length; i += MAX_PARAMS - 1) {
       const chunk = values.slice(i, i + MAX_PARAMS - 1);
       const found = await tx.query<Omit<StoredCopy, "ts" | "isBot"> & { ts: bigint | number; isBot: Flag }>(
-        `SELECT ${cols} FROM "Event" WHERE "shopId" = $1 AND "${column}" IN (${chunk.map((_, k) => `$${k + 2}`).join(", ")})`, shopId, ...chunk,
+        `SELECT ${cols} FROM "Event" WHERE "shopId" = $1 AND "${column}" IN (${chunk.map((_, k) => `$${k + 2}`).join(", ")})`,
+        shopId,
+        ...chunk,
       );
       for (const f of found) {
         const copy = { ...f, ts: Number(f.ts), isBot: Boolean(f.isBot) };
@@ -368,7 +453,8 @@ async function removeCopies(tx: Tx, shopId: number, removed: StoredCopy[], activ
     const chunk = removed.slice(i, i + MAX_PARAMS - 1).map((s) => s.eventId);
     const gone = await tx.query<{ ts: bigint | number; name: string; isBot: Flag }>(
       `DELETE FROM "Event" WHERE "shopId" = $1 AND "eventId" IN (${chunk.map((_, k) => `$${k + 2}`).join(", ")}) RETURNING "ts", "name", "isBot"`,
-      shopId, ...chunk,
+      shopId,
+      ...chunk,
     );
     for (const e of gone) activity.addEvent(shopId, { ts: Number(e.ts), name: e.name, isBot: Boolean(e.isBot) }, -1);
   }
@@ -399,10 +485,7 @@ async function markStale(tx: Tx, dialect: Dialect, visitors: { shopId: number; c
   const now = Date.now();
   for (let i = 0; i < visitors.length; i += perStatement) {
     const chunk = visitors.slice(i, i + perStatement);
-    await tx.execute(
-      markStaleSql(dialect, chunk.length),
-      ...chunk.flatMap((v) => [v.shopId, v.clientId, v.since, 1, now]),
-    );
+    await tx.execute(markStaleSql(dialect, chunk.length), ...chunk.flatMap((v) => [v.shopId, v.clientId, v.since, 1, now]));
   }
 }
 
@@ -421,7 +504,12 @@ type Loaded = Omit<SessionEventRow, "ts" | "isBot"> & { ts: bigint | number; isB
  * stored), whose visitors need a second pass.
  */
 async function resessionize(
-  tx: Tx, dialect: Dialect, shopId: number, visitors: Visitor[], activity: ActivityDelta, inserted: Set<string>,
+  tx: Tx,
+  dialect: Dialect,
+  shopId: number,
+  visitors: Visitor[],
+  activity: ActivityDelta,
+  inserted: Set<string>,
 ): Promise<{ from: Map<string, number>; refused: EventRow[] }> {
   const n = visitors.length;
   const window = visitors.flatMap((v) => [v.clientId, v.min - SESSION_GAP_MS, v.max + SESSION_GAP_MS]);
@@ -497,8 +585,12 @@ async function resessionize(
   const gone = replaced.filter((s) => changed.has(s.clientId));
   for (const s of gone) {
     const session = {
-      startTs: Number(s.startTs), endTs: Number(s.endTs), isBot: Boolean(s.isBot),
-      addToCart: Boolean(s.addToCart), checkoutStart: Boolean(s.checkoutStart), purchase: Boolean(s.purchase),
+      startTs: Number(s.startTs),
+      endTs: Number(s.endTs),
+      isBot: Boolean(s.isBot),
+      addToCart: Boolean(s.addToCart),
+      checkoutStart: Boolean(s.checkoutStart),
+      purchase: Boolean(s.purchase),
     };
     activity.session(shopId, session, -1);
   }
@@ -512,7 +604,8 @@ async function resessionize(
     const ids = gone.slice(i, i + MAX_PARAMS).map((s) => s.id);
     await tx.execute(
       `DELETE FROM "VisitorSession" WHERE "id" IN (${ids.map((_, k) => `$${k + 1}`).join(", ")}) AND "shopId" = $${ids.length + 1}`,
-      ...ids, shopId,
+      ...ids,
+      shopId,
     );
   }
   const perInsert = Math.floor(MAX_PARAMS / SESSION_COLUMNS.length);
@@ -533,7 +626,6 @@ async function resessionize(
     refused,
   };
 }
-
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();

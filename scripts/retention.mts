@@ -40,7 +40,10 @@ try {
   const results = await applyRetention(db, { now: started, shopId, batchSize: args.data.batchSize, onProgress });
   for (const r of results) {
     if (r.skipped) console.log(`${name(r.shopId)}: skipped (${r.skipped})`);
-    else console.log(`${name(r.shopId)}: keeps ${r.retentionDays} days (since ${new Date(r.cutoff!).toISOString()}): deleted ${r.events} events, ${r.sessions} sessions, ${r.funnelRows} funnel result rows`);
+    else
+      console.log(
+        `${name(r.shopId)}: keeps ${r.retentionDays} days (since ${new Date(r.cutoff!).toISOString()}): deleted ${r.events} events, ${r.sessions} sessions, ${r.funnelRows} funnel result rows`,
+      );
   }
   console.log(`done: ${results.length} shops in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {

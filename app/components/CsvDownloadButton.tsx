@@ -44,7 +44,11 @@ export function CsvDownloadButton({ href, filename, children }: CsvDownloadButto
       <Button onClick={download} loading={busy} accessibilityLabel={`${children} (CSV)`}>
         {children}
       </Button>
-      {error ? <Text as="span" tone="critical">{error}</Text> : null}
+      {error ? (
+        <Text as="span" tone="critical">
+          {error}
+        </Text>
+      ) : null}
     </InlineStack>
   );
 }

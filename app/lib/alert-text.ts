@@ -33,7 +33,15 @@ export function segmentWords(segment: string): string {
 
 /** "Tue, Dec 8, 14:00" in the shop's zone. */
 export function alertTime(iso: string, locale: string, timeZone: string): string {
-  const fmt = new Intl.DateTimeFormat(locale, { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
+  const fmt = new Intl.DateTimeFormat(locale, {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone,
+  });
   return fmt.format(new Date(iso));
 }
 

@@ -133,7 +133,11 @@ export function finishedNoun(unit: FunnelUnit): string {
  * Why no step is named as the leak, e.g. "No leak named: not enough finished visits yet: 5
  * (a step is named once 30 have finished there). …"
  */
-export function noLeakSentence(noLeak: { reason: "too-few-settled" | "no-drop-off"; settled: number; finished: number }, unit: FunnelUnit, f: Formatter): string {
+export function noLeakSentence(
+  noLeak: { reason: "too-few-settled" | "no-drop-off"; settled: number; finished: number },
+  unit: FunnelUnit,
+  f: Formatter,
+): string {
   const waiting = "Those still in progress are shown as waiting, not as drop-offs.";
   if (noLeak.reason === "no-drop-off") {
     return `No leak to name: none of the ${unitNoun(unit)} that can no longer advance dropped off. ${waiting}`;

@@ -41,8 +41,8 @@ export default function Dashboard() {
     return (
       <Page title="Dashboard">
         <BlockStack gap="400">
-        {checklist}
-        <DashboardEmptyState installedAt={data.installedAt} now={trust.checklist.now} timeZone={data.range.timeZone} pixelStatus={pixelStatus} />
+          {checklist}
+          <DashboardEmptyState installedAt={data.installedAt} now={trust.checklist.now} timeZone={data.range.timeZone} pixelStatus={pixelStatus} />
         </BlockStack>
       </Page>
     );
@@ -52,19 +52,33 @@ export default function Dashboard() {
   const main = data.mainFunnel;
   const leak = main?.report.biggestLeak ?? null;
   const latest = tracking.latestEventAt
-    ? new Intl.DateTimeFormat(f.locale, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: data.range.timeZone }).format(new Date(tracking.latestEventAt))
+    ? new Intl.DateTimeFormat(f.locale, {
+        year: "numeric",
+        month: "short",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+        timeZone: data.range.timeZone,
+      }).format(new Date(tracking.latestEventAt))
     : "—";
   return (
     <Page title="Dashboard" subtitle={`${shopName} · last 30 days (${rangeText}, ${data.range.timeZone})`}>
       <Layout>
         {checklist ? <Layout.Section>{checklist}</Layout.Section> : null}
-        {data.stepAlerts.length > 0 ? <Layout.Section><StepAlertBanner alerts={data.stepAlerts} historyUrl={ALERT_HISTORY_URL} showFunnel /></Layout.Section> : null}
+        {data.stepAlerts.length > 0 ? (
+          <Layout.Section>
+            <StepAlertBanner alerts={data.stepAlerts} historyUrl={ALERT_HISTORY_URL} showFunnel />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           {main ? (
             <Card>
               <BlockStack gap="300">
                 <InlineStack gap="200" blockAlign="center">
-                  <Text as="h2" variant="headingMd">Where you lose people</Text>
+                  <Text as="h2" variant="headingMd">
+                    Where you lose people
+                  </Text>
                   <Badge tone="success">{main.name}</Badge>
                 </InlineStack>
                 {leak && main.report.leakSentence ? (
@@ -81,12 +95,14 @@ export default function Dashboard() {
                   <Text as="p">
                     {main.report.totalUnits === 0
                       ? `No ${unitNoun(main.report.unit)} reached “${main.report.steps[0]?.label ?? "step 1"}” in the last 30 days.`
-                      : main.report.noLeakSentence ?? "No drop-off to report yet."}
+                      : (main.report.noLeakSentence ?? "No drop-off to report yet.")}
                   </Text>
                 )}
                 <ResultsAsOf view={main.report} />
                 <InlineStack>
-                  <Button variant="primary" url={main.reportUrl}>See the funnel report</Button>
+                  <Button variant="primary" url={main.reportUrl}>
+                    See the funnel report
+                  </Button>
                 </InlineStack>
               </BlockStack>
             </Card>
@@ -94,52 +110,68 @@ export default function Dashboard() {
         </Layout.Section>
         <Layout.Section>
           <BlockStack gap="200">
-          <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
-            <Card>
-              <BlockStack gap="100">
-                <Text as="h3" variant="headingSm">Sessions</Text>
-                <Text as="p" variant="headingLg">{f.count(data.sessions.current)}</Text>
-                <PreviousPeriodNote period={data.previousPeriod} timeZone={data.range.timeZone} text={`previous 30 days: ${f.count(data.sessions.previous)}`} />
-              </BlockStack>
-            </Card>
-            {data.rates.map((r) => (
-              <Card key={r.key}>
+            <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
+              <Card>
                 <BlockStack gap="100">
-                  <Text as="h3" variant="headingSm">{r.label}</Text>
-                  <Text as="p" variant="headingLg">{f.percent(r.rate)}</Text>
-                  <Text as="p" variant="bodySm">{`${f.count(r.sessions)} of ${f.count(r.of)} sessions`}</Text>
-                  {data.previousPeriod.kind === "none" ? null : (
-                    <Text as="p" variant="bodySm">
-                      <ChangeCell change={r.change} locale={f.locale} higherIsBetter noun="sessions" />
-                    </Text>
-                  )}
-                  <PreviousPeriodNote period={data.previousPeriod} timeZone={data.range.timeZone} text={`vs previous 30 days: ${f.count(r.previous.sessions)} of ${f.count(r.previous.of)} · ${f.percent(r.previous.rate)}`} />
+                  <Text as="h3" variant="headingSm">
+                    Sessions
+                  </Text>
+                  <Text as="p" variant="headingLg">
+                    {f.count(data.sessions.current)}
+                  </Text>
+                  <PreviousPeriodNote
+                    period={data.previousPeriod}
+                    timeZone={data.range.timeZone}
+                    text={`previous 30 days: ${f.count(data.sessions.previous)}`}
+                  />
                 </BlockStack>
               </Card>
-            ))}
-          </InlineGrid>
-          <Text as="p" variant="bodySm" tone="subdued">
-            Per session: a visit ends after 30 minutes without activity and counts in the day it starts.
-          </Text>
-          <CsvDownloadButton href="/app/dashboard/csv" filename={`dashboard-${data.range.fromDate}-to-${data.range.toDate}.csv`}>Download the dashboard figures</CsvDownloadButton>
+              {data.rates.map((r) => (
+                <Card key={r.key}>
+                  <BlockStack gap="100">
+                    <Text as="h3" variant="headingSm">
+                      {r.label}
+                    </Text>
+                    <Text as="p" variant="headingLg">
+                      {f.percent(r.rate)}
+                    </Text>
+                    <Text as="p" variant="bodySm">{`${f.count(r.sessions)} of ${f.count(r.of)} sessions`}</Text>
+                    {data.previousPeriod.kind === "none" ? null : (
+                      <Text as="p" variant="bodySm">
+                        <ChangeCell change={r.change} locale={f.locale} higherIsBetter noun="sessions" />
+                      </Text>
+                    )}
+                    <PreviousPeriodNote
+                      period={data.previousPeriod}
+                      timeZone={data.range.timeZone}
+                      text={`vs previous 30 days: ${f.count(r.previous.sessions)} of ${f.count(r.previous.of)} · ${f.percent(r.previous.rate)}`}
+                    />
+                  </BlockStack>
+                </Card>
+              ))}
+            </InlineGrid>
+            <Text as="p" variant="bodySm" tone="subdued">
+              Per session: a visit ends after 30 minutes without activity and counts in the day it starts.
+            </Text>
+            <CsvDownloadButton href="/app/dashboard/csv" filename={`dashboard-${data.range.fromDate}-to-${data.range.toDate}.csv`}>
+              Download the dashboard figures
+            </CsvDownloadButton>
           </BlockStack>
         </Layout.Section>
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Tracking status</Text>
-              <Text as="p">
-                {`${f.count(tracking.events)} events received (${f.count(tracking.customEvents)} page-level), latest ${latest}`}
+              <Text as="h2" variant="headingMd">
+                Tracking status
               </Text>
+              <Text as="p">{`${f.count(tracking.events)} events received (${f.count(tracking.customEvents)} page-level), latest ${latest}`}</Text>
               <Text as="p" tone="subdued">
                 <Link to="/app/funnels">All funnels</Link> · <Link to={ALERT_HISTORY_URL}>Step alerts</Link> · <Link to="/app/settings">Pixel settings</Link>
               </Text>
             </BlockStack>
           </Card>
         </Layout.Section>
-        <Layout.Section>
-          {panels ? <DashboardTrustCards panels={panels} /> : null}
-        </Layout.Section>
+        <Layout.Section>{panels ? <DashboardTrustCards panels={panels} /> : null}</Layout.Section>
       </Layout>
     </Page>
   );

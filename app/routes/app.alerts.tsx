@@ -24,14 +24,18 @@ export default function AlertsPage() {
   const f = formatter(locale);
   const open = alerts.filter((a) => a.status === "open").length;
   return (
-    <Page title="Alerts" subtitle={`Step alarm: every saved funnel's steps, overall and per device, checked every hour (${timeZone})`} backAction={{ content: "Dashboard", url: "/app" }}>
+    <Page
+      title="Alerts"
+      subtitle={`Step alarm: every saved funnel's steps, overall and per device, checked every hour (${timeZone})`}
+      backAction={{ content: "Dashboard", url: "/app" }}
+    >
       <BlockStack gap="400">
         {alerts.length === 0 ? (
           <Card>
             <EmptyState heading="No step has fallen below its usual rate" image="">
               <p>
-                Every hour each step of your saved funnels is compared with the same hours of the same weekdays over the previous
-                four weeks. When one falls clearly below that, it is listed here and shown on the dashboard.
+                Every hour each step of your saved funnels is compared with the same hours of the same weekdays over the previous four weeks. When one falls
+                clearly below that, it is listed here and shown on the dashboard.
               </p>
             </EmptyState>
           </Card>
@@ -48,7 +52,11 @@ export default function AlertsPage() {
                       {`: ${a.fromLabel} → ${a.toLabel}, ${segmentWords(a.segment)}`}
                     </Text>
                     <Text as="p">{a.sentence}</Text>
-                    <Text as="p" tone="subdued" variant="bodySm">{`${a.statusWords} Raised at the check of ${alertTime(a.openedAt, f.locale, timeZone)}, compared by ${a.granularity === "day" ? "days" : "hours"}.`}</Text>
+                    <Text
+                      as="p"
+                      tone="subdued"
+                      variant="bodySm"
+                    >{`${a.statusWords} Raised at the check of ${alertTime(a.openedAt, f.locale, timeZone)}, compared by ${a.granularity === "day" ? "days" : "hours"}.`}</Text>
                   </BlockStack>
                 ))}
               </BlockStack>

@@ -112,11 +112,16 @@ export default function AudiencePage() {
                         }” in the range (the report's drop-off at this step)` +
                         (data.dropOff.unit === "session" ? `, from ${data.size.memberVisitors.toLocaleString("en-US")} visitors` : "") +
                         `: ${data.size.identifiedCustomers.toLocaleString("en-US")} identified customers, ${data.size.anonymousVisitors.toLocaleString("en-US")} anonymous visitors` +
-                        (data.size.excludedCustomers > 0 ? `; ${data.size.excludedCustomers.toLocaleString("en-US")} customers left out because they got past the step another time.` : ".")
+                        (data.size.excludedCustomers > 0
+                          ? `; ${data.size.excludedCustomers.toLocaleString("en-US")} customers left out because they got past the step another time.`
+                          : ".")
                       : "The funnel of this audience was deleted or its range can no longer be read: it has no members."}
                   </Text>
                   {data.dropOff?.madeFromVersion ? (
-                    <Text as="p" tone="subdued">{`The funnel has been edited since this audience was made: it keeps the steps of version ${data.dropOff.madeFromVersion}.`}</Text>
+                    <Text
+                      as="p"
+                      tone="subdued"
+                    >{`The funnel has been edited since this audience was made: it keeps the steps of version ${data.dropOff.madeFromVersion}.`}</Text>
                   ) : null}
                 </div>
               ) : (
@@ -191,4 +196,3 @@ export function ErrorBoundary() {
   }
   return boundary.error(error);
 }
-

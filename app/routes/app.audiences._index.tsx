@@ -24,31 +24,38 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function AudiencesIndex() {
   const { audiences, autoSync } = useLoaderData<typeof loader>();
   return (
-    <Page title="Audiences" subtitle="Visitors who did a micro-conversion but not the goal: export or tag them for remarketing" primaryAction={{ content: "New audience", url: "/app/audiences/new" }}>
+    <Page
+      title="Audiences"
+      subtitle="Visitors who did a micro-conversion but not the goal: export or tag them for remarketing"
+      primaryAction={{ content: "New audience", url: "/app/audiences/new" }}
+    >
       <Card>
         {audiences.length === 0 ? (
           <EmptyState heading="No audiences yet" action={{ content: "Create from a template", url: "/app/audiences/new" }} image="">
             <p>Start with “Added to cart, did not buy”, “Viewed pricing, no demo request” or “Started a form, did not submit”.</p>
-            <p>An audience lists the visitors who did a micro-conversion but not the goal; its logged-in customers can be tagged in Shopify for remarketing, by hand or automatically every day. Members fill in as soon as visitors arrive.</p>
+            <p>
+              An audience lists the visitors who did a micro-conversion but not the goal; its logged-in customers can be tagged in Shopify for remarketing, by
+              hand or automatically every day. Members fill in as soon as visitors arrive.
+            </p>
           </EmptyState>
         ) : (
           <BlockStack gap="200">
             <div data-testid="audiences-table">
               <KeyboardScrollable label="Audiences, scrollable">
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "numeric", "text", "text"]}
-                headings={["Audience", "Definition", "Identified customers", "Anonymous visitors", "Tag", "Automatic sync"]}
-                rows={audiences.map(({ audience: a, size }) => [
-                  <Link key={a.id} to={`/app/audiences/${a.id}`}>
-                    {a.name}
-                  </Link>,
-                  audienceSubtitle(a),
-                  int(size.identifiedCustomers),
-                  int(size.anonymousVisitors),
-                  a.tag,
-                  <AutoSyncCell key={`${a.id}-sync`} status={autoSync[a.id]} />,
-                ])}
-              />
+                <DataTable
+                  columnContentTypes={["text", "text", "numeric", "numeric", "text", "text"]}
+                  headings={["Audience", "Definition", "Identified customers", "Anonymous visitors", "Tag", "Automatic sync"]}
+                  rows={audiences.map(({ audience: a, size }) => [
+                    <Link key={a.id} to={`/app/audiences/${a.id}`}>
+                      {a.name}
+                    </Link>,
+                    audienceSubtitle(a),
+                    int(size.identifiedCustomers),
+                    int(size.anonymousVisitors),
+                    a.tag,
+                    <AutoSyncCell key={`${a.id}-sync`} status={autoSync[a.id]} />,
+                  ])}
+                />
               </KeyboardScrollable>
             </div>
             <Text as="p" tone="subdued" variant="bodySm">

@@ -7,13 +7,7 @@ import { useState } from "react";
 import { authenticate } from "../shopify.server";
 import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
-import {
-  AUDIENCE_TEMPLATES,
-  createAudience,
-  MACRO_CHOICES,
-  MICRO_CHOICES,
-  parseAudienceForm,
-} from "../services/audiences/audiences.server";
+import { AUDIENCE_TEMPLATES, createAudience, MACRO_CHOICES, MICRO_CHOICES, parseAudienceForm } from "../services/audiences/audiences.server";
 import { AudienceTemplates } from "../components/audiences/AudienceTemplates";
 import { RequestError } from "../services/request-error";
 
@@ -76,11 +70,32 @@ export default function NewAudience() {
               </Text>
               <TextField label="Name" name="name" autoComplete="off" value={name} onChange={setName} maxLength={80} />
               <FormLayout.Group>
-                <Select label="Did (micro-conversion)" name="micro" options={micro.map((m) => ({ label: m.label, value: m.key }))} value={microKey} onChange={setMicro} />
-                <Select label="Did not (goal)" name="macro" options={macro.map((m) => ({ label: m.label, value: m.key }))} value={macroKey} onChange={setMacro} />
+                <Select
+                  label="Did (micro-conversion)"
+                  name="micro"
+                  options={micro.map((m) => ({ label: m.label, value: m.key }))}
+                  value={microKey}
+                  onChange={setMicro}
+                />
+                <Select
+                  label="Did not (goal)"
+                  name="macro"
+                  options={macro.map((m) => ({ label: m.label, value: m.key }))}
+                  value={macroKey}
+                  onChange={setMacro}
+                />
               </FormLayout.Group>
               <FormLayout.Group>
-                <TextField label="Within the last (days)" name="lookbackDays" type="number" min={1} max={90} autoComplete="off" value={days} onChange={setDays} />
+                <TextField
+                  label="Within the last (days)"
+                  name="lookbackDays"
+                  type="number"
+                  min={1}
+                  max={90}
+                  autoComplete="off"
+                  value={days}
+                  onChange={setDays}
+                />
                 <TextField
                   label="Customer tag"
                   name="tag"

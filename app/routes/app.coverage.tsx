@@ -27,7 +27,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const data = await coveragePageData(shop, new URL(request.url).searchParams, { lists: true });
     return json({ error: null, ...data }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
-    if (e instanceof RequestError) return json({ error: e.message, now: Date.now(), coverage: null, dataSince: null, hiddenDays: 0, differences: null, lists: null }, { status: 400 });
+    if (e instanceof RequestError)
+      return json({ error: e.message, now: Date.now(), coverage: null, dataSince: null, hiddenDays: 0, differences: null, lists: null }, { status: 400 });
     throw e;
   }
 };
@@ -63,7 +64,9 @@ function RangePicker({ preset, fromDate, toDate }: { preset: string; fromDate: s
         <>
           <TextField label="From" type="date" autoComplete="off" value={from} onChange={setFrom} disabled={busy} />
           <TextField label="To (included)" type="date" autoComplete="off" value={to} onChange={setTo} disabled={busy} />
-          <Button onClick={() => navigate(`?${new URLSearchParams({ range: "custom", from, to })}`)} disabled={busy}>Apply dates</Button>
+          <Button onClick={() => navigate(`?${new URLSearchParams({ range: "custom", from, to })}`)} disabled={busy}>
+            Apply dates
+          </Button>
         </>
       ) : null}
     </InlineStack>
@@ -99,54 +102,72 @@ export default function CoveragePage() {
     count(f.otherChannelOrders),
   ];
   return (
-    <Page title="Tracking coverage" subtitle="Orders Shopify recorded matched to the purchases the pixel saw, by order id" backAction={{ content: "Setup", url: "/app/setup" }}>
+    <Page
+      title="Tracking coverage"
+      subtitle="Orders Shopify recorded matched to the purchases the pixel saw, by order id"
+      backAction={{ content: "Setup", url: "/app/setup" }}
+    >
       <Layout>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <RangePicker preset={coverage.range.preset} fromDate={coverage.range.fromDate} toDate={coverage.range.toDate} />
-              <CsvDownloadButton href={`/app/coverage/csv?${coverage.query}`} filename={`coverage-${coverage.range.fromDate}-to-${coverage.range.toDate}.csv`}>Download coverage per day</CsvDownloadButton>
+              <CsvDownloadButton href={`/app/coverage/csv?${coverage.query}`} filename={`coverage-${coverage.range.fromDate}-to-${coverage.range.toDate}.csv`}>
+                Download coverage per day
+              </CsvDownloadButton>
             </BlockStack>
           </Card>
         </Layout.Section>
         {empty ? (
           <Layout.Section>
-            <CoverageEmptyState dataSince={data.dataSince} timeZone={coverage.range.timeZone} rangeText={`${coverage.range.fromDate} to ${coverage.range.toDate}`} />
+            <CoverageEmptyState
+              dataSince={data.dataSince}
+              timeZone={coverage.range.timeZone}
+              rangeText={`${coverage.range.fromDate} to ${coverage.range.toDate}`}
+            />
           </Layout.Section>
         ) : null}
         <Layout.Section>
           <CoverageCard coverage={coverage} detailsUrl={null} />
         </Layout.Section>
         {empty ? null : (
-        <Layout.Section>
-          <Card padding="0">
-            <section aria-label="Coverage per day">
-              <BlockStack gap="200">
-                <div style={{ padding: "16px 16px 0" }}>
-                  <Text as="h2" variant="headingMd">{`Per day (${coverage.range.timeZone})`}</Text>
-                  <Text as="p" variant="bodySm" tone="subdued">
-                    Each row adds up: online-store orders = matched + missed; pixel purchases = matched + no order yet.
-                  </Text>
-                  {data.hiddenDays > 0 && data.dataSince !== null ? (
+          <Layout.Section>
+            <Card padding="0">
+              <section aria-label="Coverage per day">
+                <BlockStack gap="200">
+                  <div style={{ padding: "16px 16px 0" }}>
+                    <Text as="h2" variant="headingMd">{`Per day (${coverage.range.timeZone})`}</Text>
                     <Text as="p" variant="bodySm" tone="subdued">
-                      {`From ${localDate(data.dataSince, coverage.range.timeZone)}, when the shop's data starts: the ${count(data.hiddenDays)} earlier day${data.hiddenDays === 1 ? "" : "s"} of the range hold nothing and are not listed.`}
+                      Each row adds up: online-store orders = matched + missed; pixel purchases = matched + no order yet.
                     </Text>
-                  ) : null}
-                </div>
-                <KeyboardScrollable label="Coverage per day, scrollable">
-                  <DataTable
-                    columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                    headings={["Day", "Online-store orders", "Matched", "Missed by the pixel", "Pixel purchases", "No order yet", "Other channels (excluded)"]}
-                    rows={coverage.days.map((d) => row(d.date, d))}
-                    totals={row("", t)}
-                    showTotalsInFooter
-                    totalsName={{ singular: "Range", plural: "Range" }}
-                  />
-                </KeyboardScrollable>
-              </BlockStack>
-            </section>
-          </Card>
-        </Layout.Section>
+                    {data.hiddenDays > 0 && data.dataSince !== null ? (
+                      <Text as="p" variant="bodySm" tone="subdued">
+                        {`From ${localDate(data.dataSince, coverage.range.timeZone)}, when the shop's data starts: the ${count(data.hiddenDays)} earlier day${data.hiddenDays === 1 ? "" : "s"} of the range hold nothing and are not listed.`}
+                      </Text>
+                    ) : null}
+                  </div>
+                  <KeyboardScrollable label="Coverage per day, scrollable">
+                    <DataTable
+                      columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+                      headings={[
+                        "Day",
+                        "Online-store orders",
+                        "Matched",
+                        "Missed by the pixel",
+                        "Pixel purchases",
+                        "No order yet",
+                        "Other channels (excluded)",
+                      ]}
+                      rows={coverage.days.map((d) => row(d.date, d))}
+                      totals={row("", t)}
+                      showTotalsInFooter
+                      totalsName={{ singular: "Range", plural: "Range" }}
+                    />
+                  </KeyboardScrollable>
+                </BlockStack>
+              </section>
+            </Card>
+          </Layout.Section>
         )}
         {lists && !empty ? (
           <Layout.Section>
@@ -185,9 +206,14 @@ function UnmatchedLists({ lists, timeZone, unmatched, missed }: { lists: Coverag
       <BlockStack gap="400">
         <section aria-label="Pixel purchases with no order">
           <BlockStack gap="200">
-            <Text as="h2" variant="headingMd">{`Pixel purchases with no order yet: ${count(unmatched)}${shown(lists.unmatchedPurchases.length, unmatched)}`}</Text>
+            <Text
+              as="h2"
+              variant="headingMd"
+            >{`Pixel purchases with no order yet: ${count(unmatched)}${shown(lists.unmatchedPurchases.length, unmatched)}`}</Text>
             {lists.unmatchedPurchases.length === 0 ? (
-              <Text as="p" tone="subdued">Every purchase the pixel reported in this range has its online-store order.</Text>
+              <Text as="p" tone="subdued">
+                Every purchase the pixel reported in this range has its online-store order.
+              </Text>
             ) : (
               <KeyboardScrollable label="Pixel purchases with no order, scrollable">
                 <DataTable
@@ -204,14 +230,20 @@ function UnmatchedLists({ lists, timeZone, unmatched, missed }: { lists: Coverag
           <BlockStack gap="200">
             <Text as="h2" variant="headingMd">{`Orders the pixel missed: ${count(missed)}${shown(lists.missedOrders.length, missed)}`}</Text>
             {lists.missedOrders.length === 0 ? (
-              <Text as="p" tone="subdued">The pixel saw every online-store order of this range.</Text>
+              <Text as="p" tone="subdued">
+                The pixel saw every online-store order of this range.
+              </Text>
             ) : (
               <>
                 <KeyboardScrollable label="Orders the pixel missed, scrollable">
                   <DataTable
                     columnContentTypes={["text", "text", "text"]}
                     headings={["Order id", `Created (${timeZone})`, "Note"]}
-                    rows={lists.missedOrders.map((o) => [o.orderId, localTime(o.createdAt, timeZone), o.recent ? "Recent: the purchase event may still arrive" : "No purchase event from the pixel"])}
+                    rows={lists.missedOrders.map((o) => [
+                      o.orderId,
+                      localTime(o.createdAt, timeZone),
+                      o.recent ? "Recent: the purchase event may still arrive" : "No purchase event from the pixel",
+                    ])}
                     increasedTableDensity
                   />
                 </KeyboardScrollable>

@@ -38,14 +38,16 @@ export default function DataRequests() {
           <BlockStack gap="400">
             <Banner tone="info">
               <p>
-                When a customer asks your store for their data, Shopify forwards the request to each app. Download what Micro-Conversions holds for
-                that customer (JSON), send it to the customer with the rest of your answer, then mark the request answered. Micro-Conversions stores no
-                names, emails, phones or addresses: only storefront events linked to a customer id.
+                When a customer asks your store for their data, Shopify forwards the request to each app. Download what Micro-Conversions holds for that
+                customer (JSON), send it to the customer with the rest of your answer, then mark the request answered. Micro-Conversions stores no names,
+                emails, phones or addresses: only storefront events linked to a customer id.
               </p>
             </Banner>
             {requests.length === 0 ? (
               <Card>
-                <Text as="p" tone="subdued">No open data requests.</Text>
+                <Text as="p" tone="subdued">
+                  No open data requests.
+                </Text>
               </Card>
             ) : (
               requests.map((r) => <RequestCard key={r.id} request={r} />)
@@ -78,11 +80,17 @@ function RequestCard({ request }: { request: { id: string; customerId: string | 
               <fetcher.Form method="post">
                 <input type="hidden" name="intent" value="answered" />
                 <input type="hidden" name="id" value={request.id} />
-                <Button submit loading={fetcher.state !== "idle"}>Mark answered</Button>
+                <Button submit loading={fetcher.state !== "idle"}>
+                  Mark answered
+                </Button>
               </fetcher.Form>
             </InlineStack>
           </Box>
-          {fetcher.data?.error ? <Text as="p" tone="critical">{fetcher.data.error}</Text> : null}
+          {fetcher.data?.error ? (
+            <Text as="p" tone="critical">
+              {fetcher.data.error}
+            </Text>
+          ) : null}
         </BlockStack>
       </section>
     </Card>

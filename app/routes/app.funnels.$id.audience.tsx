@@ -31,7 +31,11 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
   const f = parsed.data;
   try {
-    const audience = await createDropOffAudience(shop, { funnelId: params.id ?? "", step: f.step, range: { range: f.range, from: f.from ?? null, to: f.to ?? null } });
+    const audience = await createDropOffAudience(shop, {
+      funnelId: params.id ?? "",
+      step: f.step,
+      range: { range: f.range, from: f.from ?? null, to: f.to ?? null },
+    });
     return redirect(`/app/audiences/${audience.id}`);
   } catch (e) {
     if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });

@@ -35,7 +35,15 @@ import { RequestError } from "../services/request-error";
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
 type LoaderData =
-  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis" | "paths", string>; installedAt: number; anyEvents: boolean; now: number; alerts: AlertWithWords[] }
+  | {
+      ok: true;
+      report: FunnelReportView;
+      filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis" | "paths", string>;
+      installedAt: number;
+      anyEvents: boolean;
+      now: number;
+      alerts: AlertWithWords[];
+    }
   | { ok: false; error: string; funnel: { id: string; name: string } };
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -44,7 +52,13 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const id = params.id ?? "";
   try {
     const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
-    const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis"), paths: csvFilename(report, "paths") };
+    const filenames = {
+      steps: csvFilename(report, "steps"),
+      breakdown: csvFilename(report, "breakdown"),
+      trend: csvFilename(report, "trend"),
+      diagnosis: csvFilename(report, "diagnosis"),
+      paths: csvFilename(report, "paths"),
+    };
     // An empty report of a shop that never got an event waits for first visits (ReportEmptyState).
     const anyEvents = report.totalUnits > 0 || (await hasEvents(shop.id));
     const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
@@ -132,7 +146,20 @@ export default function FunnelReportPage() {
         {reloading ? (
           <ReportSkeleton />
         ) : r.totalUnits === 0 ? (
-          <ReportEmptyState eventsInRange={r.eventsInRange} firstStep={r.funnel.steps[0]} rangeText={rangeText} unitNoun={noun} install={{ at: data.installedAt, now: data.now, anyEvents: data.anyEvents, rangeFrom: r.range.from, rangeTo: r.range.to, timeZone: r.range.timeZone }} />
+          <ReportEmptyState
+            eventsInRange={r.eventsInRange}
+            firstStep={r.funnel.steps[0]}
+            rangeText={rangeText}
+            unitNoun={noun}
+            install={{
+              at: data.installedAt,
+              now: data.now,
+              anyEvents: data.anyEvents,
+              rangeFrom: r.range.from,
+              rangeTo: r.range.to,
+              timeZone: r.range.timeZone,
+            }}
+          />
         ) : (
           <Layout>
             <Layout.Section>
@@ -184,8 +211,12 @@ export default function FunnelReportPage() {
                 <Card>
                   <BlockStack gap="300">
                     <InlineStack align="space-between" blockAlign="center">
-                      <Text as="h2" variant="headingMd">Steps</Text>
-                      <CsvDownloadButton href={csv("steps")} filename={filenames.steps}>Download steps CSV</CsvDownloadButton>
+                      <Text as="h2" variant="headingMd">
+                        Steps
+                      </Text>
+                      <CsvDownloadButton href={csv("steps")} filename={filenames.steps}>
+                        Download steps CSV
+                      </CsvDownloadButton>
                     </InlineStack>
                     {r.comparison && r.previousRange ? (
                       <Text as="p" tone="subdued">
@@ -200,7 +231,9 @@ export default function FunnelReportPage() {
                     <BlockStack gap="300">
                       <InlineStack align="space-between" blockAlign="center">
                         <Text as="h2" variant="headingMd">{`By ${BREAKDOWN_LABELS[r.breakdown.key].toLowerCase()}`}</Text>
-                        <CsvDownloadButton href={csv("breakdown")} filename={filenames.breakdown}>Download breakdown CSV</CsvDownloadButton>
+                        <CsvDownloadButton href={csv("breakdown")} filename={filenames.breakdown}>
+                          Download breakdown CSV
+                        </CsvDownloadButton>
                       </InlineStack>
                       <BreakdownTable breakdown={r.breakdown} title={BREAKDOWN_LABELS[r.breakdown.key]} locale={r.locale} />
                     </BlockStack>
@@ -210,7 +243,9 @@ export default function FunnelReportPage() {
                   <BlockStack gap="300">
                     <InlineStack align="space-between" blockAlign="center">
                       <Text as="h2" variant="headingMd">{`Trend by ${r.trend.granularity} (${r.trend.timeZone})`}</Text>
-                      <CsvDownloadButton href={csv("trend")} filename={filenames.trend}>Download trend CSV</CsvDownloadButton>
+                      <CsvDownloadButton href={csv("trend")} filename={filenames.trend}>
+                        Download trend CSV
+                      </CsvDownloadButton>
                     </InlineStack>
                     <TrendChart trend={r.trend} previousTrend={r.previousTrend} stepLabels={r.steps.map((s) => s.label)} unit={r.unit} locale={r.locale} />
                   </BlockStack>
@@ -222,14 +257,17 @@ export default function FunnelReportPage() {
         <FunnelDefinitionCard funnel={r.funnel} editUrl={`${base}/edit`} />
         <Card>
           <BlockStack gap="200">
-            <Text as="h2" variant="headingMd">Funnel</Text>
+            <Text as="h2" variant="headingMd">
+              Funnel
+            </Text>
             <Text as="p" tone="subdued">
               {r.unit === "session"
                 ? "Counted per session: a visit ends after 30 minutes without activity. Steps must happen in this order; other events in between are fine."
                 : `Counted per visitor: the last step must follow step 1 within ${f.duration(r.funnel.windowMinutes * 60_000)}. Steps must happen in this order.`}
             </Text>
             <Text as="p" variant="bodySm" tone="subdued">
-              Our session counts differ slightly from Shopify’s: bots are excluded, visitors who declined analytics cookies or block trackers are not seen, and sessions do not end at midnight UTC.
+              Our session counts differ slightly from Shopify’s: bots are excluded, visitors who declined analytics cookies or block trackers are not seen, and
+              sessions do not end at midnight UTC.
             </Text>
             <InlineStack gap="200">
               {!r.funnel.isMain ? (
@@ -243,13 +281,17 @@ export default function FunnelReportPage() {
                   <input type="hidden" name="intent" value="delete" />
                   <InlineStack gap="200" blockAlign="center">
                     <Text as="span">{`Delete “${r.funnel.name}”? The events stay; only this funnel goes.`}</Text>
-                    <Button submit tone="critical" variant="primary">Yes, delete</Button>
+                    <Button submit tone="critical" variant="primary">
+                      Yes, delete
+                    </Button>
                     <Button onClick={() => setConfirmDelete(false)}>Keep it</Button>
                   </InlineStack>
                 </Form>
               ) : (
                 // Confirmed inline: window.confirm may be blocked inside the admin's sandboxed iframe.
-                <Button tone="critical" variant="secondary" onClick={() => setConfirmDelete(true)}>Delete funnel</Button>
+                <Button tone="critical" variant="secondary" onClick={() => setConfirmDelete(true)}>
+                  Delete funnel
+                </Button>
               )}
             </InlineStack>
           </BlockStack>
@@ -265,7 +307,9 @@ export function ErrorBoundary() {
     return (
       <Page title="Funnel not found" backAction={{ content: "Funnels", url: "/app/funnels" }}>
         <Banner tone="critical" title="This funnel does not exist in this shop">
-          <p>It may have been deleted. <Link to="/app/funnels">Back to funnels</Link></p>
+          <p>
+            It may have been deleted. <Link to="/app/funnels">Back to funnels</Link>
+          </p>
         </Banner>
       </Page>
     );

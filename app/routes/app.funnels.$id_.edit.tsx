@@ -40,7 +40,14 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     seenEvents: await eventNamesSeen(shop.id),
     knownEvents: KNOWN_EVENT_NAMES,
     locale: safeLocale(shop.locale),
-    limits: { minSteps: MIN_STEPS, maxSteps: MAX_STEPS, maxAlternatives: MAX_ALTERNATIVES, maxFilters: MAX_FILTERS, maxLabel: MAX_LABEL_CHARS, maxWindowMinutes: MAX_WINDOW_MINUTES },
+    limits: {
+      minSteps: MIN_STEPS,
+      maxSteps: MAX_STEPS,
+      maxAlternatives: MAX_ALTERNATIVES,
+      maxFilters: MAX_FILTERS,
+      maxLabel: MAX_LABEL_CHARS,
+      maxWindowMinutes: MAX_WINDOW_MINUTES,
+    },
   });
 };
 
@@ -78,8 +85,8 @@ export default function EditFunnelPage() {
         <BlockStack gap="400">
           <Banner tone="info" title="Saving makes a new version">
             <p>
-              The report is rebuilt for the new definition in the background; until it is ready, it is computed from the events, so its numbers are already the new
-              version&apos;s. Audiences made from an earlier version keep that version&apos;s steps.
+              The report is rebuilt for the new definition in the background; until it is ready, it is computed from the events, so its numbers are already the
+              new version&apos;s. Audiences made from an earlier version keep that version&apos;s steps.
             </p>
           </Banner>
           <FunnelBuilder
@@ -96,18 +103,24 @@ export default function EditFunnelPage() {
           />
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">In words</Text>
+              <Text as="h2" variant="headingMd">
+                In words
+              </Text>
               <FunnelInWordsText funnel={input} />
             </BlockStack>
           </Card>
           <InlineStack align="end" gap="200">
             <Button url={reportUrl}>Cancel</Button>
-            <Button submit variant="primary" loading={saving}>Save as new version</Button>
+            <Button submit variant="primary" loading={saving}>
+              Save as new version
+            </Button>
           </InlineStack>
           {data.history.length > 0 ? (
             <Card>
               <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">Versions</Text>
+                <Text as="h2" variant="headingMd">
+                  Versions
+                </Text>
                 <ul>
                   {data.history.map((h) => (
                     <li key={h.version}>
@@ -130,7 +143,9 @@ export function ErrorBoundary() {
     return (
       <Page title="Funnel not found" backAction={{ content: "Funnels", url: "/app/funnels" }}>
         <Banner tone="critical" title="This funnel does not exist in this shop">
-          <p>It may have been deleted. <Link to="/app/funnels">Back to funnels</Link></p>
+          <p>
+            It may have been deleted. <Link to="/app/funnels">Back to funnels</Link>
+          </p>
         </Banner>
       </Page>
     );

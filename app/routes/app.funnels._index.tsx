@@ -18,7 +18,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const [funnels, tracking] = await Promise.all([listFunnels(shop.id), trackingStatus(shop.id)]);
   return json({
     waiting: tracking.events === 0 ? { installedAt: shop.installedAt.getTime(), timeZone: safeTimeZone(shop.timeZone) } : null,
-    funnels: funnels.map((f) => ({ id: f.id, name: f.name, unit: f.unit, isMain: f.isMain, stepCount: f.steps.length, firstStep: f.steps[0]?.label ?? "", lastStep: f.steps[f.steps.length - 1]?.label ?? "" })),
+    funnels: funnels.map((f) => ({
+      id: f.id,
+      name: f.name,
+      unit: f.unit,
+      isMain: f.isMain,
+      stepCount: f.steps.length,
+      firstStep: f.steps[0]?.label ?? "",
+      lastStep: f.steps[f.steps.length - 1]?.label ?? "",
+    })),
     templates: FUNNEL_TEMPLATES.filter((t) => t.key !== "custom").map((t) => ({ key: t.key, name: t.name, description: t.description })),
   });
 };
@@ -43,7 +51,9 @@ export default function FunnelsPage() {
                   <InlineStack align="space-between" blockAlign="center" gap="300">
                     <BlockStack gap="100">
                       <InlineStack gap="200" blockAlign="center">
-                        <Text as="h2" variant="bodyMd" fontWeight="semibold">{f.name}</Text>
+                        <Text as="h2" variant="bodyMd" fontWeight="semibold">
+                          {f.name}
+                        </Text>
                         {f.isMain ? <Badge tone="success">Main funnel</Badge> : null}
                       </InlineStack>
                       <Text as="p" tone="subdued">{`${f.firstStep} → ${f.lastStep}`}</Text>
@@ -60,13 +70,19 @@ export default function FunnelsPage() {
         </Layout.Section>
         <Layout.Section>
           <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">Start from a template</Text>
+            <Text as="h2" variant="headingMd">
+              Start from a template
+            </Text>
             <InlineGrid columns={{ xs: 1, md: 3 }} gap="300">
               {templates.map((t) => (
                 <Card key={t.key}>
                   <BlockStack gap="200">
-                    <Text as="h3" variant="headingSm">{t.name}</Text>
-                    <Text as="p" tone="subdued">{t.description}</Text>
+                    <Text as="h3" variant="headingSm">
+                      {t.name}
+                    </Text>
+                    <Text as="p" tone="subdued">
+                      {t.description}
+                    </Text>
                     <Box>
                       <Button url={`/app/funnels/new?template=${t.key}`}>{`Use ${t.name} template`}</Button>
                     </Box>

@@ -41,7 +41,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     seenEvents: await eventNamesSeen(shop.id),
     knownEvents: KNOWN_EVENT_NAMES,
     locale: safeLocale(shop.locale),
-    limits: { minSteps: MIN_STEPS, maxSteps: MAX_STEPS, maxAlternatives: MAX_ALTERNATIVES, maxFilters: MAX_FILTERS, maxLabel: MAX_LABEL_CHARS, maxWindowMinutes: MAX_WINDOW_MINUTES },
+    limits: {
+      minSteps: MIN_STEPS,
+      maxSteps: MAX_STEPS,
+      maxAlternatives: MAX_ALTERNATIVES,
+      maxFilters: MAX_FILTERS,
+      maxLabel: MAX_LABEL_CHARS,
+      maxWindowMinutes: MAX_WINDOW_MINUTES,
+    },
   });
 };
 
@@ -90,7 +97,9 @@ export default function NewFunnelPage() {
           />
           <InlineStack align="end" gap="200">
             <Button url="/app/funnels">Cancel</Button>
-            <Button submit variant="primary" loading={saving}>Create funnel and open report</Button>
+            <Button submit variant="primary" loading={saving}>
+              Create funnel and open report
+            </Button>
           </InlineStack>
         </BlockStack>
       </Form>

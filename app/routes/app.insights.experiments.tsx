@@ -61,7 +61,10 @@ export default function ExperimentsPage() {
   const view = data.ok ? data.view : lastGood.current;
   const fieldErrors = data.ok ? {} : data.fieldErrors;
   const funnel = search.get("funnel") ?? "";
-  const values = { ...valuesFromSearch(search, { from: view?.range.fromDate ?? "", to: view?.range.toDate ?? "" }, false), extra: funnel ? { funnel } : undefined };
+  const values = {
+    ...valuesFromSearch(search, { from: view?.range.fromDate ?? "", to: view?.range.toDate ?? "" }, false),
+    extra: funnel ? { funnel } : undefined,
+  };
   const query = controlsQuery(values);
   const funnelOptions = [
     { value: "", label: `Default (${data.funnels.find((f) => f.isMain)?.name ?? "Purchase template"})` },
@@ -75,7 +78,10 @@ export default function ExperimentsPage() {
         <InlineStack align="space-between" blockAlign="center" gap="200">
           <InsightsTabs current="experiments" search={controlsQuery({ ...values, extra: undefined })} />
           {data.ok ? (
-            <CsvDownloadButton href={`/app/insights/experiments/csv?${query}`} filename={`experiments-${data.view.range.fromDate}-to-${data.view.range.toDate}.csv`}>
+            <CsvDownloadButton
+              href={`/app/insights/experiments/csv?${query}`}
+              filename={`experiments-${data.view.range.fromDate}-to-${data.view.range.toDate}.csv`}
+            >
               Download readout
             </CsvDownloadButton>
           ) : null}
@@ -121,8 +127,8 @@ export default function ExperimentsPage() {
         {view ? (
           <Text as="p" tone="subdued">
             <span data-testid="experiment-source">
-              Each visitor counts in the variant of their first exposure in the range ({view.range.fromDate} to {view.range.toDate},{" "}
-              {view.range.timeZone}); visitors who saw more than one variant are excluded. Steps from{" "}
+              Each visitor counts in the variant of their first exposure in the range ({view.range.fromDate} to {view.range.toDate}, {view.range.timeZone});
+              visitors who saw more than one variant are excluded. Steps from{" "}
               {view.source.kind === "main-funnel"
                 ? `your main funnel “${view.source.name}”`
                 : view.source.kind === "chosen-funnel"
@@ -130,21 +136,22 @@ export default function ExperimentsPage() {
                   : "the Purchase template"}
               , counting only events at or after exposure.
             </span>{" "}
-            Verdicts size the test for a +{view.settings.mde} % relative change at α = {view.settings.alpha}, power{" "}
-            {Math.round(view.settings.power * 100)} %.
+            Verdicts size the test for a +{view.settings.mde} % relative change at α = {view.settings.alpha}, power {Math.round(view.settings.power * 100)} %.
           </Text>
         ) : null}
         {view && view.experiments.length === 0 ? (
           <Card>
             <EmptyState heading="No experiment exposures in this range" image="">
               <p>
-                Once the storefront sends <code>mc:experiment_view</code> events (see “Send experiment views” above), each experiment’s readout
-                appears here: visitors per variant right away, a verdict once each variant has the visitors the test needs.
+                Once the storefront sends <code>mc:experiment_view</code> events (see “Send experiment views” above), each experiment’s readout appears here:
+                visitors per variant right away, a verdict once each variant has the visitors the test needs.
               </p>
             </EmptyState>
           </Card>
         ) : null}
-        {view?.experiments.map((x) => <ExperimentReadoutCard key={x.experiment} x={x} timeZone={view.range.timeZone} />)}
+        {view?.experiments.map((x) => (
+          <ExperimentReadoutCard key={x.experiment} x={x} timeZone={view.range.timeZone} />
+        ))}
       </BlockStack>
     </Page>
   );

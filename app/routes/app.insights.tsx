@@ -21,10 +21,7 @@ import { RequestError } from "../services/request-error";
 
 export const meta: MetaFunction = () => [{ title: "Insights" }];
 
-type LoaderData =
-  | { ok: true; view: InsightsView }
-  | { ok: false; error: string; fieldErrors: Record<string, string> }
-  | { ok: "child" };
+type LoaderData = { ok: true; view: InsightsView } | { ok: false; error: string; fieldErrors: Record<string, string> } | { ok: "child" };
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -60,8 +57,8 @@ function FirstRun({ view }: { view: InsightsView }) {
             <List type="number">
               <List.Item>First visits: counts appear here (reload the page; nothing to set up if the web pixel shows as connected on Setup).</List.Item>
               <List.Item>
-                After {MIN_LIFT_GROUP} visitors did a micro-conversion and {MIN_LIFT_GROUP} did not — usually within the first days of
-                normal traffic — its lift on “{view.microValue.goal.label}” is shown with a confidence interval.
+                After {MIN_LIFT_GROUP} visitors did a micro-conversion and {MIN_LIFT_GROUP} did not — usually within the first days of normal traffic — its lift
+                on “{view.microValue.goal.label}” is shown with a confidence interval.
               </List.Item>
               <List.Item>
                 Once someone reaches the goal, the A/B test planner sizes tests from your own traffic, counting only the days since data started.
@@ -100,10 +97,16 @@ export default function InsightsPage() {
           <InsightsTabs current="value" search={tabSearch} />
           {data.ok === true ? (
             <InlineStack gap="200">
-              <CsvDownloadButton href={`/app/insights/csv?${pageQuery}&table=value`} filename={`insights-micro-value-${data.view.range.fromDate}-to-${data.view.range.toDate}.csv`}>
+              <CsvDownloadButton
+                href={`/app/insights/csv?${pageQuery}&table=value`}
+                filename={`insights-micro-value-${data.view.range.fromDate}-to-${data.view.range.toDate}.csv`}
+              >
                 Download micro value
               </CsvDownloadButton>
-              <CsvDownloadButton href={`/app/insights/csv?${pageQuery}&table=planner`} filename={`insights-planner-${localDate(data.view.planner.to, data.view.range.timeZone)}.csv`}>
+              <CsvDownloadButton
+                href={`/app/insights/csv?${pageQuery}&table=planner`}
+                filename={`insights-planner-${localDate(data.view.planner.to, data.view.range.timeZone)}.csv`}
+              >
                 Download planner
               </CsvDownloadButton>
             </InlineStack>
@@ -113,7 +116,9 @@ export default function InsightsPage() {
           <InsightsControls
             values={values}
             rangeOptions={RANGE_OPTIONS}
-            goalOptions={view ? view.goals.map((g) => ({ value: g.key, label: g.label })) : [{ value: values.goal ?? "purchase", label: values.goal ?? "purchase" }]}
+            goalOptions={
+              view ? view.goals.map((g) => ({ value: g.key, label: g.label })) : [{ value: values.goal ?? "purchase", label: values.goal ?? "purchase" }]
+            }
             disabled={busy}
             errors={fieldErrors}
             onApply={(v) => navigate(`/app/insights?${controlsQuery(v)}`)}
@@ -121,7 +126,10 @@ export default function InsightsPage() {
         </Card>
         {data.ok === false ? (
           <div data-testid="insights-errors">
-            <Banner tone="critical" title={`These settings cannot be used (${Object.keys(data.fieldErrors).length || 1} problem${Object.keys(data.fieldErrors).length > 1 ? "s" : ""})`}>
+            <Banner
+              tone="critical"
+              title={`These settings cannot be used (${Object.keys(data.fieldErrors).length || 1} problem${Object.keys(data.fieldErrors).length > 1 ? "s" : ""})`}
+            >
               {Object.keys(data.fieldErrors).length ? (
                 <List>
                   {Object.entries(data.fieldErrors).map(([k, v]) => (

@@ -72,7 +72,9 @@ export default function Settings() {
           <Card>
             <BlockStack gap="300">
               <InlineStack gap="200" blockAlign="center">
-                <Text as="h2" variant="headingMd">Web pixel</Text>
+                <Text as="h2" variant="headingMd">
+                  Web pixel
+                </Text>
                 <Badge tone={tone}>{data.pixelStatus}</Badge>
               </InlineStack>
               {data.pixelStatus === "failed" ? (
@@ -83,7 +85,9 @@ export default function Settings() {
               <Text as="p">Pixel id: {data.webPixelId ?? "—"}</Text>
               <Text as="p">Sends events to: {data.ingestUrl}</Text>
               <Form method="post">
-                <Button submit loading={busy}>{data.pixelStatus === "created" ? "Update pixel settings" : "Retry connecting the pixel"}</Button>
+                <Button submit loading={busy}>
+                  {data.pixelStatus === "created" ? "Update pixel settings" : "Retry connecting the pixel"}
+                </Button>
               </Form>
             </BlockStack>
           </Card>
@@ -102,7 +106,9 @@ export default function Settings() {
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Shop</Text>
+              <Text as="h2" variant="headingMd">
+                Shop
+              </Text>
               <Text as="p">Domain: {data.domain}</Text>
               <Text as="p">Time zone: {data.timeZone} (all reports use it for days and date ranges)</Text>
               <Text as="p">Currency: {data.currency}</Text>
@@ -125,12 +131,13 @@ function RetentionCard(props: { retentionDays: number | null; problem: string | 
       <Form method="post">
         <input type="hidden" name="intent" value="retention" />
         <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">Data retention</Text>
+          <Text as="h2" variant="headingMd">
+            Data retention
+          </Text>
           <Text as="p">
             Events and visitor sessions older than this are deleted
-            {props.intervalHours > 0 ? ` (checked every ${props.intervalHours} hours)` : " (scheduled deletion is off on this server)"}.
-            Orders, funnels and audiences are kept. The default, {RETENTION_DAYS_DEFAULT} days, keeps 13 months so a month can be
-            compared with the same month a year earlier.
+            {props.intervalHours > 0 ? ` (checked every ${props.intervalHours} hours)` : " (scheduled deletion is off on this server)"}. Orders, funnels and
+            audiences are kept. The default, {RETENTION_DAYS_DEFAULT} days, keeps 13 months so a month can be compared with the same month a year earlier.
           </Text>
           {props.problem ? (
             <Banner tone="warning" title="The stored settings could not be read">
@@ -153,7 +160,9 @@ function RetentionCard(props: { retentionDays: number | null; problem: string | 
             autoComplete="off"
           />
           <InlineStack>
-            <Button submit loading={props.saving}>Save retention period</Button>
+            <Button submit loading={props.saving}>
+              Save retention period
+            </Button>
           </InlineStack>
         </BlockStack>
       </Form>
@@ -173,12 +182,13 @@ function QueryParamsCard(props: { allowed: string[]; saving: boolean }) {
       <Form method="post">
         <input type="hidden" name="intent" value="queryParams" />
         <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">Kept query parameters</Text>
+          <Text as="h2" variant="headingMd">
+            Kept query parameters
+          </Text>
           <Text as="p">
-            Page and referrer addresses are sent and stored without their query string, except utm_* parameters and ad click
-            ids (gclid, fbclid, msclkid, ttclid…). Add other parameters your reports need here: the web pixel and the server
-            both keep them. Values that look like an email, phone number, card number or street address are dropped whatever
-            the parameter.
+            Page and referrer addresses are sent and stored without their query string, except utm_* parameters and ad click ids (gclid, fbclid, msclkid,
+            ttclid…). Add other parameters your reports need here: the web pixel and the server both keep them. Values that look like an email, phone number,
+            card number or street address are dropped whatever the parameter.
           </Text>
           {saved && !error && !pixelFailed ? <Banner tone="success" title="Query parameters saved" /> : null}
           {pixelFailed ? (
@@ -196,7 +206,9 @@ function QueryParamsCard(props: { allowed: string[]; saving: boolean }) {
             autoComplete="off"
           />
           <InlineStack>
-            <Button submit loading={props.saving}>Save query parameters</Button>
+            <Button submit loading={props.saving}>
+              Save query parameters
+            </Button>
           </InlineStack>
         </BlockStack>
       </Form>

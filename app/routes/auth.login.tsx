@@ -31,9 +31,19 @@ export default function Login() {
         <Card>
           <Form method="post">
             <FormLayout>
-              <Text variant="headingMd" as="h2">Log in</Text>
-              <TextField type="text" name="shop" label="Shop domain" helpText="example.myshopify.com"
-                value={shop} onChange={setShop} autoComplete="on" error={errors.shop} />
+              <Text variant="headingMd" as="h2">
+                Log in
+              </Text>
+              <TextField
+                type="text"
+                name="shop"
+                label="Shop domain"
+                helpText="example.myshopify.com"
+                value={shop}
+                onChange={setShop}
+                autoComplete="on"
+                error={errors.shop}
+              />
               <Button submit>Log in</Button>
             </FormLayout>
           </Form>

@@ -22,7 +22,12 @@ export interface TopLevelError {
  */
 export class AdminApiError extends Error {
   constructor(readonly errors: TopLevelError[]) {
-    super(`Admin API error: ${errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ").slice(0, 500)}`);
+    super(
+      `Admin API error: ${errors
+        .map((e) => (e.code ? `${e.code}: ${e.message}` : e.message))
+        .join("; ")
+        .slice(0, 500)}`,
+    );
     this.name = "AdminApiError";
   }
   has(code: string): boolean {

@@ -20,10 +20,24 @@ export function dashboardCsv(view: DashboardView, now: number): string {
   const p = view.previousPeriod;
   const tz = view.range.timeZone;
   const table: CsvCell[][] = [
-    ["Figure", "Sessions with it", "Of sessions", "Rate", "Previous: sessions with it", "Previous: of sessions", "Previous: rate", "Change (percentage points)"],
+    [
+      "Figure",
+      "Sessions with it",
+      "Of sessions",
+      "Rate",
+      "Previous: sessions with it",
+      "Previous: of sessions",
+      "Previous: rate",
+      "Change (percentage points)",
+    ],
     ["Sessions", view.sessions.current, null, null, p.kind === "none" ? null : view.sessions.previous, null, null, null],
     ...view.rates.map((r): CsvCell[] => [
-      r.label, r.sessions, r.of, r.rate, ...previousCells(view, r.previous.sessions, r.previous.of, r.previous.rate), p.kind === "none" ? null : r.changePp,
+      r.label,
+      r.sessions,
+      r.of,
+      r.rate,
+      ...previousCells(view, r.previous.sessions, r.previous.of, r.previous.rate),
+      p.kind === "none" ? null : r.changePp,
     ]),
   ];
   const main = view.mainFunnel;
@@ -38,13 +52,23 @@ export function dashboardCsv(view: DashboardView, now: number): string {
       timeZone: tz,
       generatedAt: now,
       extra: [
-        ["Previous range", p.kind === "none" ? `none: data starts ${localDate(p.since, tz)}` : `${view.previousRange.fromDate} to ${view.previousRange.toDate}${p.kind === "partial" ? ` (data only from ${localDate(p.since, tz)})` : ""}`],
+        [
+          "Previous range",
+          p.kind === "none"
+            ? `none: data starts ${localDate(p.since, tz)}`
+            : `${view.previousRange.fromDate} to ${view.previousRange.toDate}${p.kind === "partial" ? ` (data only from ${localDate(p.since, tz)})` : ""}`,
+        ],
         ["Data since", iso(view.dataSince)],
         ["Events received", view.tracking.events],
         ["Page-level events", view.tracking.customEvents],
         ["Latest event", view.tracking.latestEventAt],
         ["Main funnel", main?.name ?? null],
-        ["Biggest leak", leak ? `${leak.fromLabel} → ${leak.toLabel}: ${leak.dropOff} of ${leak.settled} settled ${main!.report.unit}s dropped off` : main?.report.noLeakSentence ?? null],
+        [
+          "Biggest leak",
+          leak
+            ? `${leak.fromLabel} → ${leak.toLabel}: ${leak.dropOff} of ${leak.settled} settled ${main!.report.unit}s dropped off`
+            : (main?.report.noLeakSentence ?? null),
+        ],
       ],
     },
     table,
@@ -52,14 +76,34 @@ export function dashboardCsv(view: DashboardView, now: number): string {
 }
 
 const COVERAGE_COLUMNS = [
-  "Day", "Online-store orders", "Matched", "Missed by the pixel", "Of the missed: recent", "Coverage rate", "Pixel purchases", "No order yet",
-  "No order yet: awaiting the order webhook", "No order yet: order in another channel", "No order yet: no order", "Other-channel orders (excluded)",
+  "Day",
+  "Online-store orders",
+  "Matched",
+  "Missed by the pixel",
+  "Of the missed: recent",
+  "Coverage rate",
+  "Pixel purchases",
+  "No order yet",
+  "No order yet: awaiting the order webhook",
+  "No order yet: order in another channel",
+  "No order yet: no order",
+  "Other-channel orders (excluded)",
 ];
 
 function coverageRow(label: string, f: CoverageFigures): CsvCell[] {
   return [
-    label, f.onlineOrders, f.seen, f.missed, f.missedRecent, f.rate, f.pixelPurchases, f.pixelPurchasesWithoutOrder,
-    f.unmatched.awaitingOrder, f.unmatched.otherChannel, f.unmatched.noOrder, f.otherChannelOrders,
+    label,
+    f.onlineOrders,
+    f.seen,
+    f.missed,
+    f.missedRecent,
+    f.rate,
+    f.pixelPurchases,
+    f.pixelPurchasesWithoutOrder,
+    f.unmatched.awaitingOrder,
+    f.unmatched.otherChannel,
+    f.unmatched.noOrder,
+    f.otherChannelOrders,
   ];
 }
 

@@ -57,7 +57,19 @@ export interface DashboardView {
     reportUrl: string;
     report: Pick<
       FunnelReportView,
-      "unit" | "totalUnits" | "inProgressUnits" | "steps" | "biggestLeak" | "leakSentence" | "noLeak" | "noLeakSentence" | "resultsFrom" | "asOf" | "build" | "now" | "locale"
+      | "unit"
+      | "totalUnits"
+      | "inProgressUnits"
+      | "steps"
+      | "biggestLeak"
+      | "leakSentence"
+      | "noLeak"
+      | "noLeakSentence"
+      | "resultsFrom"
+      | "asOf"
+      | "build"
+      | "now"
+      | "locale"
     >;
   } | null;
 }
@@ -103,9 +115,19 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
         name: main.name,
         reportUrl: `/app/funnels/${encodeURIComponent(main.id)}?${reportQuery(params)}`,
         report: {
-          unit: r.unit, totalUnits: r.totalUnits, inProgressUnits: r.inProgressUnits, steps: r.steps,
-          biggestLeak: r.biggestLeak, leakSentence: r.leakSentence, noLeak: r.noLeak, noLeakSentence: r.noLeakSentence,
-          resultsFrom: r.resultsFrom, asOf: r.asOf, build: r.build, now: r.now, locale: r.locale,
+          unit: r.unit,
+          totalUnits: r.totalUnits,
+          inProgressUnits: r.inProgressUnits,
+          steps: r.steps,
+          biggestLeak: r.biggestLeak,
+          leakSentence: r.leakSentence,
+          noLeak: r.noLeak,
+          noLeakSentence: r.noLeakSentence,
+          resultsFrom: r.resultsFrom,
+          asOf: r.asOf,
+          build: r.build,
+          now: r.now,
+          locale: r.locale,
         },
       };
     }

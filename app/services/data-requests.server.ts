@@ -12,9 +12,19 @@ const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$
 
 /** Lenient on purpose: a well-formed request is answered 200 whatever it lacks. */
 const payloadSchema = z.object({
-  customer: z.object({ id: id.optional().catch(undefined) }).partial().nullable().optional().catch(undefined),
+  customer: z
+    .object({ id: id.optional().catch(undefined) })
+    .partial()
+    .nullable()
+    .optional()
+    .catch(undefined),
   orders_requested: z.array(z.unknown()).optional().catch(undefined),
-  data_request: z.object({ id: id.optional().catch(undefined) }).partial().nullable().optional().catch(undefined),
+  data_request: z
+    .object({ id: id.optional().catch(undefined) })
+    .partial()
+    .nullable()
+    .optional()
+    .catch(undefined),
 });
 
 export interface DataRequestInput {
@@ -96,14 +106,28 @@ export async function dataRequestExport(shopId: number, requestId: string, now =
         orderBy: [{ ts: "asc" }, { eventId: "asc" }],
         take: MAX_EVENTS,
         select: {
-          eventId: true, name: true, ts: true, sessionId: true, path: true, url: true, referrer: true, utmSource: true, utmMedium: true,
-          utmCampaign: true, device: true, productId: true, variantId: true, quantity: true, value: true, currency: true, checkoutToken: true, orderId: true,
+          eventId: true,
+          name: true,
+          ts: true,
+          sessionId: true,
+          path: true,
+          url: true,
+          referrer: true,
+          utmSource: true,
+          utmMedium: true,
+          utmCampaign: true,
+          device: true,
+          productId: true,
+          variantId: true,
+          quantity: true,
+          value: true,
+          currency: true,
+          checkoutToken: true,
+          orderId: true,
         },
       })
     : [];
-  const orders = orderIds.length > 0
-    ? await prisma.order.findMany({ where: { shopId, orderId: { in: orderIds } }, orderBy: { orderId: "asc" } })
-    : [];
+  const orders = orderIds.length > 0 ? await prisma.order.findMany({ where: { shopId, orderId: { in: orderIds } }, orderBy: { orderId: "asc" } }) : [];
   const tags = customerId ? await audienceTagsOf(shopId, customerId) : [];
   const iso = (ms: bigint) => new Date(Number(ms)).toISOString();
   const nothingHeld = events.length === 0 && orders.length === 0 && tags.length === 0;
@@ -116,14 +140,24 @@ export async function dataRequestExport(shopId: number, requestId: string, now =
       : `Micro-Conversions holds ${events.length} storefront event(s) linked to this customer id, ${orders.length} of the requested order(s) and ${tags.length} customer tag(s) it wrote. It stores no names, emails, phones or addresses.`,
     events: events.map((e) => ({ ...e, ts: iso(e.ts) })),
     eventsTruncated: events.length === MAX_EVENTS,
-    orders: orders.map((o) => ({ orderId: o.orderId, createdAt: iso(o.createdAt), totalPrice: o.totalPrice, currency: o.currency, onlineStore: o.onlineStore })),
+    orders: orders.map((o) => ({
+      orderId: o.orderId,
+      createdAt: iso(o.createdAt),
+      totalPrice: o.totalPrice,
+      currency: o.currency,
+      onlineStore: o.onlineStore,
+    })),
     customerTags: tags,
   };
 }
 
 /** Tags the audience sync left on this customer (the last completed run of each audience). */
 async function audienceTagsOf(shopId: number, customerId: string): Promise<string[]> {
-  const runs = await prisma.audienceSync.findMany({ where: { shopId, status: "done" }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], select: { audienceId: true, cursor: true } });
+  const runs = await prisma.audienceSync.findMany({
+    where: { shopId, status: "done" },
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    select: { audienceId: true, cursor: true },
+  });
   const seen = new Set<string>();
   const tags = new Set<string>();
   for (const run of runs) {

@@ -93,11 +93,7 @@ export function rangeOfDays<P extends string>(preset: P, firstDay: number, lastD
  * "Last N days" ends today, so the newest, still-moving day is in the report — its
  * in-progress units are shown as such rather than hidden.
  */
-export function resolveDateRange(
-  input: { preset: RangePreset; from?: string; to?: string },
-  timeZone: string,
-  now: number,
-): ResolvedRange {
+export function resolveDateRange(input: { preset: RangePreset; from?: string; to?: string }, timeZone: string, now: number): ResolvedRange {
   const today = localDayNumber(now, timeZone);
   switch (input.preset) {
     case "today":

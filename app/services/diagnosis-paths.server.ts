@@ -11,15 +11,7 @@
  *
  * Raw SQL lives in `pathReadsSql` alone (to move into db/queries with the other reads).
  */
-import {
-  comparePaths,
-  DEFAULT_MAX_UNITS_PER_SIDE,
-  inSample,
-  sampledPaths,
-  sampleRate,
-  unitPathsAtStep,
-  type StepPaths,
-} from "../../core/diagnosis/paths";
+import { comparePaths, DEFAULT_MAX_UNITS_PER_SIDE, inSample, sampledPaths, sampleRate, unitPathsAtStep, type StepPaths } from "../../core/diagnosis/paths";
 import { localDayNumber } from "../../core/funnel";
 import type { FunnelDefinition } from "../../core/types";
 import type { SqlReader } from "../../db/executor";
@@ -83,7 +75,12 @@ export async function stepPaths(reads: SqlReader, input: PathsInput): Promise<St
   // path does not know the sides: the larger rate).
   const candidates = input.fromUnitDays
     ? await reads.query<{ clientId: string; d: Num; a: Num }>(
-        sql.visitorsFromUnitDays, input.shopId, input.funnelId, localDayNumber(params.from, params.timeZone), localDayNumber(params.to, params.timeZone), step - 1,
+        sql.visitorsFromUnitDays,
+        input.shopId,
+        input.funnelId,
+        localDayNumber(params.from, params.timeZone),
+        localDayNumber(params.to, params.timeZone),
+        step - 1,
       )
     : (await reads.query<{ clientId: string }>(sql.visitorsFromSessions, input.shopId, params.from, params.to)).map((r) => ({ ...r, d: 1, a: 1 }));
   const visitors = candidates

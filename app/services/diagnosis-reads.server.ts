@@ -13,7 +13,14 @@ import type { SqlReader } from "../../db/executor";
 import type { DbDialect } from "../../db/prisma";
 
 type Num = number | bigint;
-type Attrs = { device: string | null; source: string | null; campaign: string | null; landingPath: string | null; visitorType: string | null; loggedIn: boolean | number | bigint | null };
+type Attrs = {
+  device: string | null;
+  source: string | null;
+  campaign: string | null;
+  landingPath: string | null;
+  visitorType: string | null;
+  loggedIn: boolean | number | bigint | null;
+};
 type RawGroup = Attrs & { ts: Num; furthest: Num; ipn: Num; n: Num };
 type RawRow = Attrs & { unitId: string; day: Num; entryTs: Num; furthest: Num; latestStartTs: Num; lastTs: Num };
 
@@ -69,8 +76,15 @@ export async function unitDayBreakdowns(
   }
   for (const r of multi) {
     rows.push({
-      unitId: r.unitId, day: Number(r.day), entryTs: Number(r.entryTs), furthest: Number(r.furthest), msFromPrev: [],
-      latestStartTs: Number(r.latestStartTs), lastTs: Number(r.lastTs), multi: true, attrs: attrsOf(r),
+      unitId: r.unitId,
+      day: Number(r.day),
+      entryTs: Number(r.entryTs),
+      furthest: Number(r.furthest),
+      msFromPrev: [],
+      latestStartTs: Number(r.latestStartTs),
+      lastTs: Number(r.lastTs),
+      multi: true,
+      attrs: attrsOf(r),
     });
   }
   return keys.map((key) => reportFromUnitDays(rows, def, { ...params, breakdown: key, stepTimes: false }).breakdown!);

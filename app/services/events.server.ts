@@ -27,9 +27,18 @@ export function toCoreEvent(r: EventRow): CoreEvent {
     loggedIn: Boolean(r.loggedIn),
   };
   return {
-    id: r.eventId, name: r.name, ts: Number(r.ts), seq: r.seq, visitorId: r.clientId, path: r.path,
-    productId: r.productId, checkoutToken: r.checkoutToken, orderId: r.orderId, customerId: r.customerId,
-    props: r.props ? JSON.parse(r.props) : {}, attrs,
+    id: r.eventId,
+    name: r.name,
+    ts: Number(r.ts),
+    seq: r.seq,
+    visitorId: r.clientId,
+    path: r.path,
+    productId: r.productId,
+    checkoutToken: r.checkoutToken,
+    orderId: r.orderId,
+    customerId: r.customerId,
+    props: r.props ? JSON.parse(r.props) : {},
+    attrs,
   };
 }
 

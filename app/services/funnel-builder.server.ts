@@ -15,14 +15,21 @@ import { fieldPlace } from "../../core/funnel/field-errors";
 export const COUNT_DAYS = 30;
 
 export class CountRequestError extends Error {
-  constructor(message: string, readonly status: 400 = 400) {
+  constructor(
+    message: string,
+    readonly status: 400 = 400,
+  ) {
     super(message);
   }
 }
 
 const draftSchema = z.strictObject({
   unit: z.enum(["session", "visitor"], { error: "unit must be session or visitor" }),
-  windowMinutes: z.number({ error: "windowMinutes must be a number of minutes" }).int("windowMinutes must be a whole number of minutes").min(MIN_WINDOW_MINUTES).max(MAX_WINDOW_MINUTES),
+  windowMinutes: z
+    .number({ error: "windowMinutes must be a number of minutes" })
+    .int("windowMinutes must be a whole number of minutes")
+    .min(MIN_WINDOW_MINUTES)
+    .max(MAX_WINDOW_MINUTES),
   // Steps are checked one by one below: a step still being filled in has no count, the rest do.
   steps: z.array(z.unknown(), { error: "steps must be a list" }).min(1, "a funnel needs a step").max(MAX_STEPS, `a funnel has at most ${MAX_STEPS} steps`),
 });

@@ -11,16 +11,7 @@ import { appContext } from "../context.server";
 import { funnelAggregateSql, funnelBreakdownsSql } from "./funnel-results/events-report.server";
 import { unitDayReport } from "./funnel-results/read.server";
 import type { BuildProgress } from "./funnel-results/state.server";
-import {
-  compareReports,
-  previousPeriod,
-  type Breakdown,
-  type FunnelComparison,
-  type Leak,
-  type NoLeak,
-  type StepFigures,
-  type Trend,
-} from "../../core/funnel";
+import { compareReports, previousPeriod, type Breakdown, type FunnelComparison, type Leak, type NoLeak, type StepFigures, type Trend } from "../../core/funnel";
 import type { FunnelUnit } from "../../core/types";
 import type { FunnelParams } from "../../core/funnel";
 import { formatter, leakSentence, noLeakSentence, safeLocale } from "../lib/funnel-format";
@@ -45,8 +36,7 @@ export const REPORT_TABLES = ["steps", "breakdown", "trend", "diagnosis", "paths
 export type ReportTable = (typeof REPORT_TABLES)[number];
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const dateParam = (field: string) =>
-  z.string().regex(DATE, `${field}: expected a date as YYYY-MM-DD`).optional();
+const dateParam = (field: string) => z.string().regex(DATE, `${field}: expected a date as YYYY-MM-DD`).optional();
 
 const reportParamsSchema = z.object({
   range: z.enum(RANGE_PRESETS, { error: `range must be one of ${RANGE_PRESETS.join(", ")}` }).optional(),
@@ -55,7 +45,12 @@ const reportParamsSchema = z.object({
   compare: z.enum(["on", "off", "1", "0", "true", "false"], { error: "compare must be on or off" }).optional(),
   breakdown: z.enum([...BREAKDOWN_KEYS, "none"], { error: `breakdown must be one of ${BREAKDOWN_KEYS.join(", ")} (or none)` }).optional(),
   trend: z.enum(["day", "week"], { error: "trend must be day or week" }).optional(),
-  diagnose: z.string().regex(/^\d{1,3}$/, "diagnose must be a step number (2 or more)").transform(Number).refine((n) => n >= 2, "diagnose must be a step number (2 or more)").optional(),
+  diagnose: z
+    .string()
+    .regex(/^\d{1,3}$/, "diagnose must be a step number (2 or more)")
+    .transform(Number)
+    .refine((n) => n >= 2, "diagnose must be a step number (2 or more)")
+    .optional(),
 });
 
 export const DEFAULT_RANGE: RangePreset = "last30";
@@ -223,12 +218,18 @@ export async function funnelReport(
     const window = { from: range.from, to: range.to, now, timeZone };
     const at = report.steps[diagnosed - 1];
     const pathsRead = stepPaths(appContext().reportReads, {
-      shopId: shop.id, funnelId: funnel.id, def, params: window, step: diagnosed,
-      totals: { dropped: at.dropOff ?? 0, advanced: at.count }, fromUnitDays: resultsFrom === "unit-days",
+      shopId: shop.id,
+      funnelId: funnel.id,
+      def,
+      params: window,
+      step: diagnosed,
+      totals: { dropped: at.dropOff ?? 0, advanced: at.count },
+      fromUnitDays: resultsFrom === "unit-days",
     });
-    const breakdowns = resultsFrom !== "events"
-      ? await unitDayBreakdowns(appContext().reportReads, dialect, shop.id, funnel.id, def, window, DIAGNOSIS_DIMENSIONS)
-      : await funnelBreakdownsSql(prisma, dialect, shop.id, def, window, DIAGNOSIS_DIMENSIONS);
+    const breakdowns =
+      resultsFrom !== "events"
+        ? await unitDayBreakdowns(appContext().reportReads, dialect, shop.id, funnel.id, def, window, DIAGNOSIS_DIMENSIONS)
+        : await funnelBreakdownsSql(prisma, dialect, shop.id, def, window, DIAGNOSIS_DIMENSIONS);
     diagnosis = diagnoseStep(report.steps, diagnosed, diagnosed === report.biggestLeak?.step && !params.diagnose, breakdowns);
     paths = await pathsRead;
   }
@@ -325,7 +326,10 @@ export function csvHeaderBlock(view: FunnelReportView, table: ReportTable, extra
       ["Table", table],
       // Reports read the precomputed results as of the refresher's progress (see FunnelReportView.asOf).
       ["Figures as of", new Date(view.asOf).toISOString()],
-      ["Figures from", view.resultsFrom === "partial" && view.build ? `partial: ${view.build.computed} of ${view.build.visitors} visitors computed` : view.resultsFrom],
+      [
+        "Figures from",
+        view.resultsFrom === "partial" && view.build ? `partial: ${view.build.computed} of ${view.build.visitors} visitors computed` : view.resultsFrom,
+      ],
       ...(view.previousRange ? [["Compared with", `${view.previousRange.fromDate} to ${view.previousRange.toDate}`] as const] : []),
       ...extra,
     ],
@@ -334,26 +338,56 @@ export function csvHeaderBlock(view: FunnelReportView, table: ReportTable, extra
 
 export function stepsCsv(view: FunnelReportView): string {
   const header: Cell[] = [
-    "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "waiting", "settled_at_previous", "drop_off", "drop_off_pct",
-    "in_progress", "median_seconds_from_previous", "p90_seconds_from_previous",
+    "step",
+    "label",
+    "count",
+    "step_conversion_pct",
+    "overall_conversion_pct",
+    "waiting",
+    "settled_at_previous",
+    "drop_off",
+    "drop_off_pct",
+    "in_progress",
+    "median_seconds_from_previous",
+    "p90_seconds_from_previous",
   ];
   if (view.comparison) {
     header.push(
-      "previous_count", "step_conversion_change_pp", "step_conversion_change_low_pp", "step_conversion_change_high_pp", "step_conversion_change",
-      "overall_conversion_change_pp", "drop_off_change_pp",
+      "previous_count",
+      "step_conversion_change_pp",
+      "step_conversion_change_low_pp",
+      "step_conversion_change_high_pp",
+      "step_conversion_change",
+      "overall_conversion_change_pp",
+      "drop_off_change_pp",
     );
   }
   const rows: Cell[][] = view.steps.map((s, i) => {
     const row: Cell[] = [
-      s.step, s.label, s.count, csvPercent(s.stepConversion), csvPercent(s.overallConversion), s.waiting, s.settled, s.dropOff, csvPercent(s.dropOffRate),
-      s.inProgress, csvSeconds(s.medianMsFromPrev), csvSeconds(s.p90MsFromPrev),
+      s.step,
+      s.label,
+      s.count,
+      csvPercent(s.stepConversion),
+      csvPercent(s.overallConversion),
+      s.waiting,
+      s.settled,
+      s.dropOff,
+      csvPercent(s.dropOffRate),
+      s.inProgress,
+      csvSeconds(s.medianMsFromPrev),
+      csvSeconds(s.p90MsFromPrev),
     ];
     const c = view.comparison?.steps[i];
     if (c) {
       const ci = c.stepConversion?.changeCi95Pp ?? null;
       row.push(
-        c.count.previous, csvPp(c.stepConversionPp), csvPp(ci ? ci[0] : null), csvPp(ci ? ci[1] : null), c.stepConversion?.verdict ?? null,
-        csvPp(c.overallConversionPp), csvPp(c.dropOffRatePp),
+        c.count.previous,
+        csvPp(c.stepConversionPp),
+        csvPp(ci ? ci[0] : null),
+        csvPp(ci ? ci[1] : null),
+        c.stepConversion?.verdict ?? null,
+        csvPp(c.overallConversionPp),
+        csvPp(c.dropOffRatePp),
       );
     }
     return row;
@@ -364,14 +398,39 @@ export function stepsCsv(view: FunnelReportView): string {
 export function breakdownCsv(view: FunnelReportView): string {
   if (!view.breakdown) throw new RequestError(`table=breakdown needs a breakdown parameter (${BREAKDOWN_KEYS.join(", ")})`, 400);
   const header: Cell[] = [
-    "breakdown", "value", "step", "label", "count", "step_conversion_pct", "overall_conversion_pct", "waiting", "settled_at_previous", "drop_off",
-    "drop_off_pct", "in_progress", "group_overall_low_pct", "group_overall_high_pct", "group_too_small",
+    "breakdown",
+    "value",
+    "step",
+    "label",
+    "count",
+    "step_conversion_pct",
+    "overall_conversion_pct",
+    "waiting",
+    "settled_at_previous",
+    "drop_off",
+    "drop_off_pct",
+    "in_progress",
+    "group_overall_low_pct",
+    "group_overall_high_pct",
+    "group_too_small",
   ];
   const rows: Cell[][] = view.breakdown.groups.flatMap((g) =>
     g.steps.map((s): Cell[] => [
-      view.breakdown!.key, g.value, s.step, s.label, s.count, csvPercent(s.stepConversion), csvPercent(s.overallConversion),
-      s.waiting, s.settled, s.dropOff, csvPercent(s.dropOffRate), s.inProgress,
-      csvPercent(g.overallCi95?.[0] ?? null), csvPercent(g.overallCi95?.[1] ?? null), g.small ? "yes" : "no",
+      view.breakdown!.key,
+      g.value,
+      s.step,
+      s.label,
+      s.count,
+      csvPercent(s.stepConversion),
+      csvPercent(s.overallConversion),
+      s.waiting,
+      s.settled,
+      s.dropOff,
+      csvPercent(s.dropOffRate),
+      s.inProgress,
+      csvPercent(g.overallCi95?.[0] ?? null),
+      csvPercent(g.overallCi95?.[1] ?? null),
+      g.small ? "yes" : "no",
     ]),
   );
   return toCsv([...csvHeaderBlock(view, "breakdown"), header, ...rows]);
@@ -403,14 +462,40 @@ export function diagnosisCsv(view: FunnelReportView): string {
     ["Min detectable diff pp", csvPp(d.minDetectableDiff === null ? null : d.minDetectableDiff * 100)],
   ];
   const header: Cell[] = [
-    "dimension", "value", "label", "settled", "dropped", "drop_off_pct", "rest_settled", "rest_dropped", "rest_drop_off_pct",
-    "diff_pp", "diff_low_pp", "diff_high_pp", "p_value", "q_value", "verdict",
+    "dimension",
+    "value",
+    "label",
+    "settled",
+    "dropped",
+    "drop_off_pct",
+    "rest_settled",
+    "rest_dropped",
+    "rest_drop_off_pct",
+    "diff_pp",
+    "diff_low_pp",
+    "diff_high_pp",
+    "p_value",
+    "q_value",
+    "verdict",
   ];
   const rate = (c: { converted: number; total: number }) => (c.total === 0 ? null : csvPercent(c.converted / c.total));
   const pp = (x: number | null | undefined) => csvPp(x === null || x === undefined ? null : x * 100);
   const rows: Cell[][] = d.segments.map((s) => [
-    s.dimension, s.value, s.label, s.segment.total, s.segment.converted, rate(s.segment), s.rest.total, s.rest.converted, rate(s.rest),
-    pp(s.diff), pp(s.diffCi95?.[0]), pp(s.diffCi95?.[1]), s.pValue, s.qValue, s.verdict,
+    s.dimension,
+    s.value,
+    s.label,
+    s.segment.total,
+    s.segment.converted,
+    rate(s.segment),
+    s.rest.total,
+    s.rest.converted,
+    rate(s.rest),
+    pp(s.diff),
+    pp(s.diffCi95?.[0]),
+    pp(s.diffCi95?.[1]),
+    s.pValue,
+    s.qValue,
+    s.verdict,
   ]);
   return toCsv([...csvHeaderBlock(view, "diagnosis", meta), header, ...rows]);
 }
@@ -435,15 +520,41 @@ export function pathsCsv(view: FunnelReportView): string {
     ["Path length", p.pathLength],
   ];
   const header: Cell[] = [
-    "table", "rank", "path", "is_other", "dropped", "dropped_read", "dropped_pct", "went_on", "went_on_read", "went_on_pct",
-    "diff_pp", "diff_low_pp", "diff_high_pp", "confidence", "verdict",
+    "table",
+    "rank",
+    "path",
+    "is_other",
+    "dropped",
+    "dropped_read",
+    "dropped_pct",
+    "went_on",
+    "went_on_read",
+    "went_on_pct",
+    "diff_pp",
+    "diff_low_pp",
+    "diff_high_pp",
+    "confidence",
+    "verdict",
   ];
   const pp = (x: number | null | undefined) => csvPp(x === null || x === undefined ? null : x * 100);
   const rows: Cell[][] = (["first_step", "path"] as const).flatMap((name) => {
     const t = name === "first_step" ? p.firstSteps : p.paths;
     return t.rows.map((r, i): Cell[] => [
-      name, i + 1, r.key, r.isOther ? "yes" : "no", r.dropped.count, r.dropped.total, csvPercent(r.dropped.share), r.advanced.count, r.advanced.total,
-      csvPercent(r.advanced.share), pp(r.diff), pp(r.diffCi?.[0]), pp(r.diffCi?.[1]), Number(t.confidence.toFixed(6)), r.verdict,
+      name,
+      i + 1,
+      r.key,
+      r.isOther ? "yes" : "no",
+      r.dropped.count,
+      r.dropped.total,
+      csvPercent(r.dropped.share),
+      r.advanced.count,
+      r.advanced.total,
+      csvPercent(r.advanced.share),
+      pp(r.diff),
+      pp(r.diffCi?.[0]),
+      pp(r.diffCi?.[1]),
+      Number(t.confidence.toFixed(6)),
+      r.verdict,
     ]);
   });
   return toCsv([...csvHeaderBlock(view, "paths", meta), header, ...rows]);
@@ -457,7 +568,14 @@ export function reportCsv(view: FunnelReportView, table: ReportTable): string {
 
 /** `funnel-purchase-steps-2026-01-01_2026-01-30.csv`: ASCII only, safe in a header. */
 export function csvFilename(view: FunnelReportView, table: ReportTable): string {
-  const slug = view.funnel.name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "funnel";
+  const slug =
+    view.funnel.name
+      .normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 40) || "funnel";
   return `funnel-${slug}-${table}-${view.range.fromDate}_${view.range.toDate}.csv`;
 }
 

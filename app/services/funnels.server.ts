@@ -80,10 +80,7 @@ export const stepMatcherSchema = z.strictObject({
 
 export const funnelStepSchema = z.strictObject({
   label: text("Step label", MAX_LABEL_CHARS),
-  anyOf: z
-    .array(stepMatcherSchema)
-    .min(1, "a step needs at least one event")
-    .max(MAX_ALTERNATIVES, `a step has at most ${MAX_ALTERNATIVES} alternatives`),
+  anyOf: z.array(stepMatcherSchema).min(1, "a step needs at least one event").max(MAX_ALTERNATIVES, `a step has at most ${MAX_ALTERNATIVES} alternatives`),
 });
 
 export const TEMPLATE_KEYS = ["purchase", "newsletter", "lead", "custom"] as const;
@@ -108,9 +105,7 @@ export const funnelInputSchema = z.strictObject({
 export type FunnelInput = z.infer<typeof funnelInputSchema>;
 
 /** Validation outcome with messages keyed by field path ("steps.1.anyOf.0.event"), for inline display. */
-export type FunnelValidation =
-  | { ok: true; value: FunnelInput }
-  | { ok: false; error: string; fieldErrors: Record<string, string> };
+export type FunnelValidation = { ok: true; value: FunnelInput } | { ok: false; error: string; fieldErrors: Record<string, string> };
 
 export function validateFunnelInput(input: unknown): FunnelValidation {
   const parsed = funnelInputSchema.safeParse(input);
@@ -267,8 +262,15 @@ export interface FunnelView {
 }
 
 type FunnelRow = {
-  id: string; name: string; unit: string; windowMinutes: number; template: string | null; isMain: boolean; createdAt: Date;
-  version?: number; resultsState?: string;
+  id: string;
+  name: string;
+  unit: string;
+  windowMinutes: number;
+  template: string | null;
+  isMain: boolean;
+  createdAt: Date;
+  version?: number;
+  resultsState?: string;
   steps: { position: number; label: string; matchers: string }[];
 };
 
@@ -368,27 +370,43 @@ function versionData(d: { name: string; unit: string; windowMinutes: number; ste
  * Null when the funnel is not the shop's.
  */
 export async function updateFunnel(shopId: number, id: string, input: FunnelInput): Promise<FunnelView | null> {
-  const view = await prisma.$transaction(async (tx) => {
-    const row = await tx.funnel.findFirst({ where: { id, shopId }, include: withSteps });
-    if (!row) return null;
-    const old = toView(row);
-    const known = await tx.funnelVersion.findUnique({ where: { shopId_funnelId_version: { shopId, funnelId: id, version: old.version } }, select: { version: true } });
-    if (!known) await tx.funnelVersion.create({ data: { shopId, funnelId: id, version: old.version, ...versionData(old), createdAt: row.createdAt } });
-    const version = old.version + 1;
-    // The funnel row first: its lock orders this after (or before) a refresher batch that
-    // read the old mark, which then writes nothing (funnel-results.server.ts refreshBatch).
-    await tx.funnel.updateMany({
-      where: { id, shopId },
-      data: { name: input.name, unit: input.unit, windowMinutes: input.windowMinutes, template: input.template ?? null, version, resultsMark: null, resultsState: "building" },
-    });
-    await tx.funnelUnitDay.deleteMany({ where: { shopId, funnelId: id } });
-    await tx.funnelStep.deleteMany({ where: { shopId, funnelId: id } });
-    await tx.funnelStep.createMany({ data: input.steps.map((s, i) => ({ shopId, funnelId: id, position: i + 1, label: s.label, matchers: JSON.stringify(s.anyOf) })) });
-    await tx.funnelVersion.create({ data: { shopId, funnelId: id, version, ...versionData(input) } });
-    // Open step alerts judged the old steps: closed with the old version (kept as history).
-    await tx.alert.updateMany({ where: { shopId, funnelId: id, status: "open" }, data: { status: "cleared", clearedAt: new Date() } });
-    return toView((await tx.funnel.findFirstOrThrow({ where: { id, shopId }, include: withSteps })));
-  }, { timeout: 60_000 });
+  const view = await prisma.$transaction(
+    async (tx) => {
+      const row = await tx.funnel.findFirst({ where: { id, shopId }, include: withSteps });
+      if (!row) return null;
+      const old = toView(row);
+      const known = await tx.funnelVersion.findUnique({
+        where: { shopId_funnelId_version: { shopId, funnelId: id, version: old.version } },
+        select: { version: true },
+      });
+      if (!known) await tx.funnelVersion.create({ data: { shopId, funnelId: id, version: old.version, ...versionData(old), createdAt: row.createdAt } });
+      const version = old.version + 1;
+      // The funnel row first: its lock orders this after (or before) a refresher batch that
+      // read the old mark, which then writes nothing (funnel-results.server.ts refreshBatch).
+      await tx.funnel.updateMany({
+        where: { id, shopId },
+        data: {
+          name: input.name,
+          unit: input.unit,
+          windowMinutes: input.windowMinutes,
+          template: input.template ?? null,
+          version,
+          resultsMark: null,
+          resultsState: "building",
+        },
+      });
+      await tx.funnelUnitDay.deleteMany({ where: { shopId, funnelId: id } });
+      await tx.funnelStep.deleteMany({ where: { shopId, funnelId: id } });
+      await tx.funnelStep.createMany({
+        data: input.steps.map((s, i) => ({ shopId, funnelId: id, position: i + 1, label: s.label, matchers: JSON.stringify(s.anyOf) })),
+      });
+      await tx.funnelVersion.create({ data: { shopId, funnelId: id, version, ...versionData(input) } });
+      // Open step alerts judged the old steps: closed with the old version (kept as history).
+      await tx.alert.updateMany({ where: { shopId, funnelId: id, status: "open" }, data: { status: "cleared", clearedAt: new Date() } });
+      return toView(await tx.funnel.findFirstOrThrow({ where: { id, shopId }, include: withSteps }));
+    },
+    { timeout: 60_000 },
+  );
   // The rebuild starts now rather than at the refresher's next pass.
   if (view) nudgeResultsRefresher();
   return view;
@@ -418,7 +436,12 @@ export async function getFunnelAtVersion(shopId: number, id: string, version: nu
 /** Earlier and current versions, newest first (for the edit page's history). */
 export async function funnelHistory(shopId: number, id: string): Promise<{ version: number; name: string; createdAt: string; stepLabels: string[] }[]> {
   const rows = await prisma.funnelVersion.findMany({ where: { shopId, funnelId: id }, orderBy: { version: "desc" }, take: 50 });
-  return rows.map((r) => ({ version: r.version, name: r.name, createdAt: r.createdAt.toISOString(), stepLabels: parseVersionSteps(r.steps).map((s) => s.label) }));
+  return rows.map((r) => ({
+    version: r.version,
+    name: r.name,
+    createdAt: r.createdAt.toISOString(),
+    stepLabels: parseVersionSteps(r.steps).map((s) => s.label),
+  }));
 }
 
 function parseVersionSteps(raw: string): FunnelView["steps"] {

@@ -16,10 +16,7 @@ mutation OrdersWebhookCreate($topic: WebhookSubscriptionTopic!, $webhookSubscrip
   }
 }`;
 
-export type OrdersWebhookResult =
-  | { state: "subscribed" }
-  | { state: "refused"; error: string }
-  | { state: "pending"; error: string };
+export type OrdersWebhookResult = { state: "subscribed" } | { state: "refused"; error: string } | { state: "pending"; error: string };
 
 /** Shopify's userError when the app lacks protected customer data access. */
 export const PROTECTED_DATA_REFUSAL = /not approved to .*protected customer data|not approved to access the Customer object/i;
@@ -28,7 +25,9 @@ export const PROTECTED_DATA_REFUSAL = /not approved to .*protected customer data
 export async function registerOrdersWebhook(admin: AdminGraphql, uri: string): Promise<OrdersWebhookResult> {
   try {
     const data = await adminQuery<{ webhookSubscriptionCreate: { webhookSubscription: { id: string } | null; userErrors: { message: string }[] } }>(
-      admin, CREATE, { topic: "ORDERS_CREATE", webhookSubscription: { uri, format: "JSON" } },
+      admin,
+      CREATE,
+      { topic: "ORDERS_CREATE", webhookSubscription: { uri, format: "JSON" } },
     );
     const { webhookSubscription, userErrors } = data.webhookSubscriptionCreate;
     if (webhookSubscription) return { state: "subscribed" };

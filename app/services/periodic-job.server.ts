@@ -21,11 +21,14 @@ export function startPeriodicJob(opts: { name: string; intervalMs: number; run()
       running = false;
     }
   };
-  const first = setTimeout(() => {
-    void tick();
-    interval = setInterval(() => void tick(), opts.intervalMs);
-    interval.unref();
-  }, Math.min(FIRST_RUN_DELAY_MS, opts.intervalMs));
+  const first = setTimeout(
+    () => {
+      void tick();
+      interval = setInterval(() => void tick(), opts.intervalMs);
+      interval.unref();
+    },
+    Math.min(FIRST_RUN_DELAY_MS, opts.intervalMs),
+  );
   first.unref();
   return () => {
     clearTimeout(first);

@@ -111,7 +111,10 @@ export function scrubSyncCursor(cursor: string | null, forms: string[]): string 
   }
   if (!isObject(parsed)) return scrubJsonText(cursor, forms);
   const state = { ...parsed };
-  for (const [list, next] of [["add", "addNext"], ["remove", "removeNext"]] as const) {
+  for (const [list, next] of [
+    ["add", "addNext"],
+    ["remove", "removeNext"],
+  ] as const) {
     const items = state[list];
     const position = state[next];
     if (Array.isArray(items) && typeof position === "number") {

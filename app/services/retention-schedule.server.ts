@@ -22,7 +22,9 @@ export function startRetentionSchedule(db: Db, intervalHours: number): () => voi
       const sessions = results.reduce((n, r) => n + r.sessions, 0);
       const funnelRows = results.reduce((n, r) => n + r.funnelRows, 0);
       for (const r of results) if (r.skipped) console.error(`[retention] shop ${r.shopId} skipped: ${r.skipped}`);
-      console.log(`[retention] ${results.length} shops: deleted ${events} events, ${sessions} sessions, ${funnelRows} funnel result rows in ${Date.now() - started} ms`);
+      console.log(
+        `[retention] ${results.length} shops: deleted ${events} events, ${sessions} sessions, ${funnelRows} funnel result rows in ${Date.now() - started} ms`,
+      );
     },
   });
 }

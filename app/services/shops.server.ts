@@ -106,9 +106,7 @@ export async function syncPixel(shopId: number, admin: AdminGraphql) {
   const result = await ensureWebPixel(admin, shop.webPixelId, { ingestUrl: env.ingestUrl, ingestKey: shop.ingestKey, queryParams });
   return prisma.shop.update({
     where: { id: shopId },
-    data: result.ok
-      ? { webPixelId: result.id, pixelStatus: "created", pixelError: null }
-      : { pixelStatus: "failed", pixelError: result.error.slice(0, 1000) },
+    data: result.ok ? { webPixelId: result.id, pixelStatus: "created", pixelError: null } : { pixelStatus: "failed", pixelError: result.error.slice(0, 1000) },
   });
 }
 

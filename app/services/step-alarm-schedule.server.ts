@@ -21,7 +21,9 @@ export function startStepAlarm(deps: ResultsDeps, checkSeconds: number): () => v
       const started = Date.now();
       const reports = await runStepAlarm(deps, started);
       const sum = (k: "opened" | "updated" | "cleared") => reports.reduce((n, r) => n + r[k], 0);
-      console.log(`[step-alarm] ${reports.length} funnels: ${sum("opened")} opened, ${sum("updated")} still open, ${sum("cleared")} cleared in ${Date.now() - started} ms`);
+      console.log(
+        `[step-alarm] ${reports.length} funnels: ${sum("opened")} opened, ${sum("updated")} still open, ${sum("cleared")} cleared in ${Date.now() - started} ms`,
+      );
     },
   });
 }

@@ -7,8 +7,16 @@
 import { localDayNumber } from "../../core/funnel";
 import { SESSION_GAP_MS } from "../../core/types";
 import {
-  checkFunnel, decideAlerts, HOUR_MS, readWindow, WEEK_HOURS,
-  type AlertAction, type AlertState, type FunnelCheck, type HourGroup, type SpanFigures,
+  checkFunnel,
+  decideAlerts,
+  HOUR_MS,
+  readWindow,
+  WEEK_HOURS,
+  type AlertAction,
+  type AlertState,
+  type FunnelCheck,
+  type HourGroup,
+  type SpanFigures,
 } from "../../core/diagnosis/watch-run";
 import type { DbDialect } from "../../db/prisma";
 import { refreshShop } from "./funnel-results/refresh.server";
@@ -94,22 +102,36 @@ async function checkSavedFunnel(
 }
 
 async function applyActions(
-  deps: ResultsDeps, shopId: number, funnelId: string, labels: string[], check: FunnelCheck, now: number,
+  deps: ResultsDeps,
+  shopId: number,
+  funnelId: string,
+  labels: string[],
+  check: FunnelCheck,
+  now: number,
 ): Promise<Omit<AlarmRunReport, "shopId" | "funnelId">> {
   const rows = await deps.db.alert.findMany({
     where: { shopId, funnelId },
     select: { id: true, step: true, segment: true, status: true, since: true, clearedAt: true },
   });
   const states: AlertState[] = rows.map((r) => ({
-    id: r.id, step: r.step, segment: r.segment, status: r.status === "open" ? "open" : "cleared",
-    since: r.since.getTime(), clearedAt: r.clearedAt?.getTime() ?? null,
+    id: r.id,
+    step: r.step,
+    segment: r.segment,
+    status: r.status === "open" ? "open" : "cleared",
+    since: r.since.getTime(),
+    clearedAt: r.clearedAt?.getTime() ?? null,
   }));
   const actions = decideAlerts(check, states);
   const at = new Date(now);
   const figures = (f: SpanFigures) => ({
-    expectedRate: f.expectedRate, expectedLow: f.expectedLow, expectedHigh: f.expectedHigh,
-    baselineSettled: f.baselineSettled, baselineConverted: f.baselineConverted,
-    settled: f.settled, converted: f.converted, observedRate: f.observedRate,
+    expectedRate: f.expectedRate,
+    expectedLow: f.expectedLow,
+    expectedHigh: f.expectedHigh,
+    baselineSettled: f.baselineSettled,
+    baselineConverted: f.baselineConverted,
+    settled: f.settled,
+    converted: f.converted,
+    observedRate: f.observedRate,
   });
   const counts = { series: check.series, opened: 0, updated: 0, cleared: 0 };
   for (const a of actions) await apply(a);
@@ -119,13 +141,25 @@ async function applyActions(
     if (a.kind === "open") {
       // Never two open alerts for one step and segment, even if two processes run the check.
       await deps.db.$transaction(async (tx) => {
-        const existing = await tx.alert.findFirst({ where: { shopId, funnelId, step: a.check.step, segment: a.check.segment, status: "open" }, select: { id: true } });
+        const existing = await tx.alert.findFirst({
+          where: { shopId, funnelId, step: a.check.step, segment: a.check.segment, status: "open" },
+          select: { id: true },
+        });
         if (existing) return;
         await tx.alert.create({
           data: {
-            shopId, funnelId, step: a.check.step, fromLabel: labels[a.check.step - 2] ?? "", toLabel: labels[a.check.step - 1] ?? "",
-            segment: a.check.segment, granularity: a.check.granularity, status: "open", openedAt: at, since: new Date(a.figures.since),
-            lastCheckedAt: at, ...figures(a.figures),
+            shopId,
+            funnelId,
+            step: a.check.step,
+            fromLabel: labels[a.check.step - 2] ?? "",
+            toLabel: labels[a.check.step - 1] ?? "",
+            segment: a.check.segment,
+            granularity: a.check.granularity,
+            status: "open",
+            openedAt: at,
+            since: new Date(a.figures.since),
+            lastCheckedAt: at,
+            ...figures(a.figures),
           },
         });
         counts.opened++;
@@ -186,13 +220,27 @@ export async function listAlerts(
     take: opts.limit ?? 500,
   });
   return rows.map((r) => ({
-    id: r.id, funnelId: r.funnelId, funnelName: r.funnel.name, step: r.step, fromLabel: r.fromLabel, toLabel: r.toLabel,
-    segment: r.segment, granularity: r.granularity === "day" ? "day" : "hour", status: r.status === "open" ? "open" : "cleared",
-    openedAt: r.openedAt.toISOString(), since: r.since.toISOString(), lastCheckedAt: r.lastCheckedAt.toISOString(),
+    id: r.id,
+    funnelId: r.funnelId,
+    funnelName: r.funnel.name,
+    step: r.step,
+    fromLabel: r.fromLabel,
+    toLabel: r.toLabel,
+    segment: r.segment,
+    granularity: r.granularity === "day" ? "day" : "hour",
+    status: r.status === "open" ? "open" : "cleared",
+    openedAt: r.openedAt.toISOString(),
+    since: r.since.toISOString(),
+    lastCheckedAt: r.lastCheckedAt.toISOString(),
     clearedAt: r.clearedAt?.toISOString() ?? null,
-    expectedRate: r.expectedRate, expectedLow: r.expectedLow, expectedHigh: r.expectedHigh,
-    baselineSettled: r.baselineSettled, baselineConverted: r.baselineConverted,
-    settled: r.settled, converted: r.converted, observedRate: r.observedRate,
+    expectedRate: r.expectedRate,
+    expectedLow: r.expectedLow,
+    expectedHigh: r.expectedHigh,
+    baselineSettled: r.baselineSettled,
+    baselineConverted: r.baselineConverted,
+    settled: r.settled,
+    converted: r.converted,
+    observedRate: r.observedRate,
     unit: r.funnel.unit === "visitor" ? "visitor" : "session",
   }));
 }

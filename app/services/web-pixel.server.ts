@@ -40,10 +40,13 @@ export function isNoPixelError(e: unknown): boolean {
 function describe(errors: UserError[]): string {
   const hint = (code: string | null | undefined) => {
     switch (code) {
-      case "NO_EXTENSION": return " The web pixel extension is not deployed for this app version: run `shopify app deploy` and release the version, then retry.";
+      case "NO_EXTENSION":
+        return " The web pixel extension is not deployed for this app version: run `shopify app deploy` and release the version, then retry.";
       case "INVALID_SETTINGS":
-      case "INVALID_CONFIGURATION_JSON": return " The pixel's settings do not match the extension's settings definition (extensions/web-pixel/shopify.extension.toml): deploy the current extension, then retry.";
-      default: return "";
+      case "INVALID_CONFIGURATION_JSON":
+        return " The pixel's settings do not match the extension's settings definition (extensions/web-pixel/shopify.extension.toml): deploy the current extension, then retry.";
+      default:
+        return "";
     }
   };
   return errors.map((e) => `${e.code ?? "ERROR"}: ${e.message}${hint(e.code)}`).join("; ");

@@ -64,7 +64,11 @@ export async function authenticateWebhook(request: Request) {
       throw badRequest(`payload.${field} does not match X-Shopify-Shop-Domain`);
     }
   }
-  if (fields.shop_id !== undefined && !(typeof fields.shop_id === "number" && Number.isSafeInteger(fields.shop_id) && fields.shop_id > 0) && !(typeof fields.shop_id === "string" && /^\d{1,20}$/.test(fields.shop_id))) {
+  if (
+    fields.shop_id !== undefined &&
+    !(typeof fields.shop_id === "number" && Number.isSafeInteger(fields.shop_id) && fields.shop_id > 0) &&
+    !(typeof fields.shop_id === "string" && /^\d{1,20}$/.test(fields.shop_id))
+  ) {
     throw badRequest("payload.shop_id must be a shop id");
   }
   return context;

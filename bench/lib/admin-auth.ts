@@ -12,8 +12,15 @@ import { BENCH_API_KEY, BENCH_API_SECRET, BROWSER_UA } from "./app-process";
 export function adminHeaders(shop: string): Record<string, string> {
   const now = Math.floor(Date.now() / 1000);
   const claims = {
-    iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: BENCH_API_KEY, sub: "42",
-    exp: now + 60, nbf: now - 5, iat: now - 5, jti: randomUUID(), sid: randomUUID(),
+    iss: `https://${shop}/admin`,
+    dest: `https://${shop}`,
+    aud: BENCH_API_KEY,
+    sub: "42",
+    exp: now + 60,
+    nbf: now - 5,
+    iat: now - 5,
+    jti: randomUUID(),
+    sid: randomUUID(),
   };
   const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
   const body = `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims)}`;

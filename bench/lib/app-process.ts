@@ -167,12 +167,7 @@ export async function spawnListening(opts: {
  * The app's server on `dbUrl` with ingestion limits opened up for load tests
  * (the production defaults would answer 429s to one address sending thousands of requests).
  */
-export function startAppServer(opts: {
-  appDir: string;
-  dbUrl: string;
-  env?: Record<string, string>;
-  nodeArgs?: string[];
-}): Promise<ServerProcess> {
+export function startAppServer(opts: { appDir: string; dbUrl: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<ServerProcess> {
   return spawnListening({
     cwd: opts.appDir,
     args: [...(opts.nodeArgs ?? []), "build/server.js"],

@@ -24,7 +24,8 @@ export function hex8(n: number): string {
 
 export const BATCH_EVENTS = 20;
 export const BATCHES_PER_VISITOR = 2;
-export const LOAD_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+export const LOAD_UA =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 
 type SlotKind = "id" | "ts" | "seq" | "cid" | "tok" | "ord";
 interface Slot {
@@ -42,7 +43,9 @@ interface Template {
 
 const ORIGIN = "https://demo-shop.myshopify.com";
 const PRODUCTS = Array.from({ length: 40 }, (_, i) => ({
-  handle: ["linen-shirt", "canvas-tote", "wool-beanie", "trail-runner", "denim-jacket", "ceramic-mug", "travel-bottle", "field-notebook"][i % 8] + (i >= 8 ? `-${i}` : ""),
+  handle:
+    ["linen-shirt", "canvas-tote", "wool-beanie", "trail-runner", "denim-jacket", "ceramic-mug", "travel-bottle", "field-notebook"][i % 8] +
+    (i >= 8 ? `-${i}` : ""),
   productId: 7_400_000_000_000 + i * 17,
   variantId: 42_100_000_000_000 + i * 31,
   price: [24, 38, 19, 129, 89, 16, 29, 12][i % 8] + (i % 3) * 5,
@@ -100,15 +103,23 @@ function journey(r: Rng): { events: Ev[]; offsets: number[] } {
     } else if (step < 0.55) {
       const p = r.pick(PRODUCTS);
       visit(`/products/${p.handle}`);
-      push("product_viewed", { productId: `gid://shopify/Product/${p.productId}`, variantId: `gid://shopify/ProductVariant/${p.variantId}`, value: p.price, currency: "USD" });
+      push("product_viewed", {
+        productId: `gid://shopify/Product/${p.productId}`,
+        variantId: `gid://shopify/ProductVariant/${p.variantId}`,
+        value: p.price,
+        currency: "USD",
+      });
       scroll();
       if (r.chance(0.25)) push("mc:video_play", { props: { provider: "shopify", src: `${p.handle}.mp4` } });
       if (r.chance(0.35)) {
         const q = r.int(1, 2);
         cart.push({ p, q });
         push("product_added_to_cart", {
-          productId: `gid://shopify/Product/${p.productId}`, variantId: `gid://shopify/ProductVariant/${p.variantId}`,
-          quantity: q, value: p.price * q, currency: "USD",
+          productId: `gid://shopify/Product/${p.productId}`,
+          variantId: `gid://shopify/ProductVariant/${p.variantId}`,
+          quantity: q,
+          value: p.price * q,
+          currency: "USD",
         });
       }
     } else if (step < 0.65) {
@@ -138,12 +149,27 @@ function journey(r: Rng): { events: Ev[]; offsets: number[] } {
 /** The checkout tail: started → contact → address → shipping → payment → completed. */
 function checkout(r: Rng, total: number): Ev[] {
   const names = [
-    "checkout_started", "checkout_contact_info_submitted", "checkout_address_info_submitted",
-    "checkout_shipping_info_submitted", "payment_info_submitted", "checkout_completed",
+    "checkout_started",
+    "checkout_contact_info_submitted",
+    "checkout_address_info_submitted",
+    "checkout_shipping_info_submitted",
+    "payment_info_submitted",
+    "checkout_completed",
   ];
   const n = r.chance(0.5) ? names.length : r.int(1, names.length - 1);
   return names.slice(0, n).map((name) => {
-    const e: Ev = { id: "", name, ts: "", seq: 0, clientId: "", url: `${ORIGIN}/checkouts/cn/information`, path: "/checkouts/cn/information", checkoutToken: "~~tok~~", value: total, currency: "USD" };
+    const e: Ev = {
+      id: "",
+      name,
+      ts: "",
+      seq: 0,
+      clientId: "",
+      url: `${ORIGIN}/checkouts/cn/information`,
+      path: "/checkouts/cn/information",
+      checkoutToken: "~~tok~~",
+      value: total,
+      currency: "USD",
+    };
     if (name === "checkout_completed") e.orderId = "~~ord~~";
     return e;
   });

@@ -49,7 +49,10 @@ export function areaOf(frame: CpuProfileNode["callFrame"]): string {
   }
   if (url.startsWith("node:")) {
     const mod = url.slice(5).replace(/^internal\//, "internal/");
-    return `node:${mod.split("/").slice(0, mod.startsWith("internal/") ? 2 : 1).join("/")}`;
+    return `node:${mod
+      .split("/")
+      .slice(0, mod.startsWith("internal/") ? 2 : 1)
+      .join("/")}`;
   }
   const nm = url.lastIndexOf("/node_modules/");
   if (nm >= 0) {
@@ -67,7 +70,10 @@ const isApp = (url: string) => /\/build\/server(\/index)?\.js$/.test(url);
 function label(frame: CpuProfileNode["callFrame"]): string {
   const name = frame.functionName || "(anonymous)";
   if (!frame.url) return name;
-  const file = frame.url.replace(/^file:\/\//, "").replace(/^.*\/node_modules\//, "").replace(/^.*\/build\//, "build/");
+  const file = frame.url
+    .replace(/^file:\/\//, "")
+    .replace(/^.*\/node_modules\//, "")
+    .replace(/^.*\/build\//, "build/");
   return `${name} (${file}:${frame.lineNumber + 1})`;
 }
 

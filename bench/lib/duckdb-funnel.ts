@@ -23,7 +23,9 @@ export interface DuckFunnel {
 export async function openDuck(): Promise<{ conn: DuckDBConnection; close(): void }> {
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
-  await conn.run(`CREATE TABLE events (shopId INTEGER, eventId VARCHAR, name VARCHAR, ts BIGINT, seq INTEGER, clientId VARCHAR, sessionId VARCHAR, isBot BOOLEAN, checkoutToken VARCHAR, orderId VARCHAR)`);
+  await conn.run(
+    `CREATE TABLE events (shopId INTEGER, eventId VARCHAR, name VARCHAR, ts BIGINT, seq INTEGER, clientId VARCHAR, sessionId VARCHAR, isBot BOOLEAN, checkoutToken VARCHAR, orderId VARCHAR)`,
+  );
   await conn.run(`CREATE TABLE sessions (shopId INTEGER, id VARCHAR, clientId VARCHAR, startTs BIGINT, endTs BIGINT, isBot BOOLEAN)`);
   return {
     conn,

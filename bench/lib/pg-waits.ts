@@ -48,9 +48,7 @@ export async function sampleWaits(dbUrl: string, everyMs = 100): Promise<{ stop(
     async stop() {
       clearInterval(timer);
       await client.end().catch(() => {});
-      return [...counts]
-        .map(([what, count]) => ({ what, count, share: total > 0 ? count / total : 0 }))
-        .sort((a, b) => b.count - a.count);
+      return [...counts].map(([what, count]) => ({ what, count, share: total > 0 ? count / total : 0 })).sort((a, b) => b.count - a.count);
     },
   };
 }
@@ -63,5 +61,10 @@ export function statementLabel(sql: string): string {
 }
 
 export function waitsText(w: readonly WaitSample[], top = 4): string {
-  return w.length === 0 ? "no busy backends sampled" : w.slice(0, top).map((x) => `${x.what} ${(x.share * 100).toFixed(0)} %`).join("; ");
+  return w.length === 0
+    ? "no busy backends sampled"
+    : w
+        .slice(0, top)
+        .map((x) => `${x.what} ${(x.share * 100).toFixed(0)} %`)
+        .join("; ");
 }

@@ -14,9 +14,32 @@ import { createSqlExecutor } from "../../db/executor";
 import { generatedRows } from "./writer-probe";
 
 const COLUMNS = [
-  "shopId", "eventId", "name", "ts", "seq", "clientId", "sessionId", "path", "url", "referrer", "utmSource", "utmMedium",
-  "utmCampaign", "device", "productId", "variantId", "quantity", "value", "currency", "checkoutToken", "orderId",
-  "customerId", "props", "isBot", "dedupeKey", "receivedAt",
+  "shopId",
+  "eventId",
+  "name",
+  "ts",
+  "seq",
+  "clientId",
+  "sessionId",
+  "path",
+  "url",
+  "referrer",
+  "utmSource",
+  "utmMedium",
+  "utmCampaign",
+  "device",
+  "productId",
+  "variantId",
+  "quantity",
+  "value",
+  "currency",
+  "checkoutToken",
+  "orderId",
+  "customerId",
+  "props",
+  "isBot",
+  "dedupeKey",
+  "receivedAt",
 ] as const;
 
 export interface PlaceholderProbe {

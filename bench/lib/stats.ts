@@ -28,8 +28,7 @@ export function ratio(ours: number | null | undefined, baseline: number | null |
   return ours / baseline;
 }
 
-const group = (n: number, digits = 0) =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const group = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** 12,345 (rounded). */
 export function fmtInt(n: number | null | undefined): string {

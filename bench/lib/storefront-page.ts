@@ -31,12 +31,29 @@ export interface PageOptions {
 }
 
 export function productPage(opts: PageOptions): string {
-  const gallery = [0, 1, 2, 3].map((i) => `<img src="${svg(800, 800, 20 + i * 40, `Linen shirt — view ${i + 1}`)}" width="800" height="800" alt="Linen shirt, view ${i + 1}" ${i === 0 ? 'fetchpriority="high"' : 'loading="lazy"'}>`);
-  const related = Array.from({ length: 8 }, (_, i) =>
-    `<li class="card"><a href="/products/related-${i}"><img src="${svg(300, 300, 200 + i * 15, `Item ${i + 1}`)}" width="300" height="300" alt="Related item ${i + 1}" loading="lazy"><span>Related item ${i + 1}</span><span class="price">$${(19 + i * 7).toFixed(2)}</span></a><button class="wishlist-button" data-product-id="${7400 + i}" aria-label="Add to wishlist">♡</button></li>`,
+  const gallery = [0, 1, 2, 3].map(
+    (i) =>
+      `<img src="${svg(800, 800, 20 + i * 40, `Linen shirt — view ${i + 1}`)}" width="800" height="800" alt="Linen shirt, view ${i + 1}" ${i === 0 ? 'fetchpriority="high"' : 'loading="lazy"'}>`,
+  );
+  const related = Array.from(
+    { length: 8 },
+    (_, i) =>
+      `<li class="card"><a href="/products/related-${i}"><img src="${svg(300, 300, 200 + i * 15, `Item ${i + 1}`)}" width="300" height="300" alt="Related item ${i + 1}" loading="lazy"><span>Related item ${i + 1}</span><span class="price">$${(19 + i * 7).toFixed(2)}</span></a><button class="wishlist-button" data-product-id="${7400 + i}" aria-label="Add to wishlist">♡</button></li>`,
   ).join("");
-  const reviews = Array.from({ length: 6 }, (_, i) => `<article class="review"><h4>${["Perfect fit", "Lovely fabric", "Runs a bit large", "My summer staple", "Great colour", "Bought two"][i]}</h4><p>★★★★${i % 3 === 0 ? "☆" : "★"}</p><p>${LOREM[i % LOREM.length]}</p></article>`).join("");
-  const config = JSON.stringify({ wishlistSelector: ".wishlist-button", scroll: true, video: true, downloads: true, outbound: true, forms: true, wishlist: true });
+  const reviews = Array.from(
+    { length: 6 },
+    (_, i) =>
+      `<article class="review"><h4>${["Perfect fit", "Lovely fabric", "Runs a bit large", "My summer staple", "Great colour", "Bought two"][i]}</h4><p>★★★★${i % 3 === 0 ? "☆" : "★"}</p><p>${LOREM[i % LOREM.length]}</p></article>`,
+  ).join("");
+  const config = JSON.stringify({
+    wishlistSelector: ".wishlist-button",
+    scroll: true,
+    video: true,
+    downloads: true,
+    outbound: true,
+    forms: true,
+    wishlist: true,
+  });
   return `<!doctype html>
 <html lang="en"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

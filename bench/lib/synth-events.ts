@@ -92,8 +92,21 @@ export function* synthesize(opts: SynthOptions, chunkEvents = 20_000): Generator
       let path = r.pick(["/", "/", "/collections/summer", "/collections/sale"]);
       const push = (name: string, extra: Partial<SynthEvent> = {}) => {
         events.push({
-          eventId: `${opts.tag}${(n++).toString(36)}`, name, ts, seq: events.length, clientId, sessionId, path, device,
-          productId: null, checkoutToken: null, orderId: null, props: null, isBot, dedupeKey: null, ...extra,
+          eventId: `${opts.tag}${(n++).toString(36)}`,
+          name,
+          ts,
+          seq: events.length,
+          clientId,
+          sessionId,
+          path,
+          device,
+          productId: null,
+          checkoutToken: null,
+          orderId: null,
+          props: null,
+          isBot,
+          dedupeKey: null,
+          ...extra,
         });
         ts += r.int(3_000, 240_000);
       };
@@ -131,9 +144,19 @@ export function* synthesize(opts: SynthOptions, chunkEvents = 20_000): Generator
       }
       const end = events[events.length - 1].ts;
       chunk.sessions.push({
-        id: sessionId, clientId, startTs: start, endTs: end, eventCount: events.length, landingPath: events[0].path,
-        source: src.source, medium: src.medium, campaign: src.campaign, referrerHost: src.referrerHost, device,
-        visitorType: k === 0 ? "new" : "returning", isBot,
+        id: sessionId,
+        clientId,
+        startTs: start,
+        endTs: end,
+        eventCount: events.length,
+        landingPath: events[0].path,
+        source: src.source,
+        medium: src.medium,
+        campaign: src.campaign,
+        referrerHost: src.referrerHost,
+        device,
+        visitorType: k === 0 ? "new" : "returning",
+        isBot,
       });
       for (const e of events) chunk.events.push(e);
       made += events.length;
@@ -148,8 +171,41 @@ export function* synthesize(opts: SynthOptions, chunkEvents = 20_000): Generator
   if (chunk.events.length > 0) yield chunk;
 }
 
-const EVENT_COLUMNS = ["shopId", "eventId", "name", "ts", "seq", "clientId", "sessionId", "path", "device", "productId", "checkoutToken", "orderId", "props", "isBot", "dedupeKey", "receivedAt"] as const;
-const SESSION_COLUMNS = ["shopId", "id", "clientId", "startTs", "endTs", "eventCount", "landingPath", "source", "medium", "campaign", "referrerHost", "device", "visitorType", "loggedIn", "isBot"] as const;
+const EVENT_COLUMNS = [
+  "shopId",
+  "eventId",
+  "name",
+  "ts",
+  "seq",
+  "clientId",
+  "sessionId",
+  "path",
+  "device",
+  "productId",
+  "checkoutToken",
+  "orderId",
+  "props",
+  "isBot",
+  "dedupeKey",
+  "receivedAt",
+] as const;
+const SESSION_COLUMNS = [
+  "shopId",
+  "id",
+  "clientId",
+  "startTs",
+  "endTs",
+  "eventCount",
+  "landingPath",
+  "source",
+  "medium",
+  "campaign",
+  "referrerHost",
+  "device",
+  "visitorType",
+  "loggedIn",
+  "isBot",
+] as const;
 
 const tuples = (rows: number, width: number) => {
   const one = `(${Array.from({ length: width }, () => "?").join(",")})`;
@@ -185,7 +241,24 @@ export async function writeSqlite(
         const part = chunk.events.slice(i, i + perStmtE);
         const args: unknown[] = [];
         for (const e of part) {
-          args.push(opts.shopId, e.eventId, e.name, e.ts, e.seq, e.clientId, e.sessionId, e.path, e.device, e.productId, e.checkoutToken, e.orderId, e.props, e.isBot ? 1 : 0, e.dedupeKey, e.ts);
+          args.push(
+            opts.shopId,
+            e.eventId,
+            e.name,
+            e.ts,
+            e.seq,
+            e.clientId,
+            e.sessionId,
+            e.path,
+            e.device,
+            e.productId,
+            e.checkoutToken,
+            e.orderId,
+            e.props,
+            e.isBot ? 1 : 0,
+            e.dedupeKey,
+            e.ts,
+          );
         }
         const sql = part.length === perStmtE ? fullE : fullE.slice(0, fullE.indexOf(" VALUES ")) + ` VALUES ${tuples(part.length, EVENT_COLUMNS.length)}`;
         await client.execute({ sql, args: args as never });
@@ -194,7 +267,23 @@ export async function writeSqlite(
         const part = chunk.sessions.slice(i, i + perStmtS);
         const args: unknown[] = [];
         for (const s of part) {
-          args.push(opts.shopId, s.id, s.clientId, s.startTs, s.endTs, s.eventCount, s.landingPath, s.source, s.medium, s.campaign, s.referrerHost, s.device, s.visitorType, 0, s.isBot ? 1 : 0);
+          args.push(
+            opts.shopId,
+            s.id,
+            s.clientId,
+            s.startTs,
+            s.endTs,
+            s.eventCount,
+            s.landingPath,
+            s.source,
+            s.medium,
+            s.campaign,
+            s.referrerHost,
+            s.device,
+            s.visitorType,
+            0,
+            s.isBot ? 1 : 0,
+          );
         }
         const sql = part.length === perStmtS ? fullS : fullS.slice(0, fullS.indexOf(" VALUES ")) + ` VALUES ${tuples(part.length, SESSION_COLUMNS.length)}`;
         await client.execute({ sql, args: args as never });
@@ -248,7 +337,24 @@ export async function writePostgres(
         const part = chunk.events.slice(i, i + perStmtE);
         const args: unknown[] = [];
         for (const e of part) {
-          args.push(opts.shopId, e.eventId, e.name, e.ts, e.seq, e.clientId, e.sessionId, e.path, e.device, e.productId, e.checkoutToken, e.orderId, e.props, e.isBot, e.dedupeKey, e.ts);
+          args.push(
+            opts.shopId,
+            e.eventId,
+            e.name,
+            e.ts,
+            e.seq,
+            e.clientId,
+            e.sessionId,
+            e.path,
+            e.device,
+            e.productId,
+            e.checkoutToken,
+            e.orderId,
+            e.props,
+            e.isBot,
+            e.dedupeKey,
+            e.ts,
+          );
         }
         await client.query(`INSERT INTO "Event" (${colsE}) VALUES ${placeholders(part.length, EVENT_COLUMNS.length)}`, args);
       }
@@ -256,7 +362,23 @@ export async function writePostgres(
         const part = chunk.sessions.slice(i, i + perStmtS);
         const args: unknown[] = [];
         for (const s of part) {
-          args.push(opts.shopId, s.id, s.clientId, s.startTs, s.endTs, s.eventCount, s.landingPath, s.source, s.medium, s.campaign, s.referrerHost, s.device, s.visitorType, false, s.isBot);
+          args.push(
+            opts.shopId,
+            s.id,
+            s.clientId,
+            s.startTs,
+            s.endTs,
+            s.eventCount,
+            s.landingPath,
+            s.source,
+            s.medium,
+            s.campaign,
+            s.referrerHost,
+            s.device,
+            s.visitorType,
+            false,
+            s.isBot,
+          );
         }
         await client.query(`INSERT INTO "VisitorSession" (${colsS}) VALUES ${placeholders(part.length, SESSION_COLUMNS.length)}`, args);
       }

@@ -106,7 +106,11 @@ export function statementKind(sql: string): string {
   return kind;
 }
 
-function timed(inner: SqlExecutor, stats: Map<string, StatementStat>, totals: { txMs: number; stmtMs: number; tx: number; wallMs: number; maxMs: number }): SqlExecutor {
+function timed(
+  inner: SqlExecutor,
+  stats: Map<string, StatementStat>,
+  totals: { txMs: number; stmtMs: number; tx: number; wallMs: number; maxMs: number },
+): SqlExecutor {
   const add = (kind: string, ms: number) => {
     const s = stats.get(kind);
     if (s) {

@@ -55,7 +55,10 @@ export function normalisePath(path: string): string {
   } catch {
     // Malformed escapes stay as they are.
   }
-  const segments = p.split("/").filter((s) => s !== "").map((s) => (ID_SEGMENT.test(s) || TOKEN_SEGMENT.test(s) ? ":id" : s));
+  const segments = p
+    .split("/")
+    .filter((s) => s !== "")
+    .map((s) => (ID_SEGMENT.test(s) || TOKEN_SEGMENT.test(s) ? ":id" : s));
   const out = `/${segments.join("/")}`;
   return out.length > 100 ? `${out.slice(0, 99)}…` : out;
 }
@@ -134,7 +137,12 @@ export interface UnitPaths {
  * count[k]. The path starts after step k−1's event in the deciding attempt (among
  * events of the same time, after the last that matches step k−1).
  */
-export function unitPathsAtStep(events: readonly CoreEvent[], def: FunnelDefinition, params: { from: number; to: number; now: number }, step: number): UnitPaths {
+export function unitPathsAtStep(
+  events: readonly CoreEvent[],
+  def: FunnelDefinition,
+  params: { from: number; to: number; now: number },
+  step: number,
+): UnitPaths {
   if (!Number.isInteger(step) || step < 2 || step > def.steps.length) throw new RangeError(`step must be 2..${def.steps.length}, got ${step}`);
   const clean = dedupeEvents(events);
   const units: [string, CoreEvent[]][] = def.unit === "session" ? sessionize(clean).map((s) => [s.id, s.events]) : [...groupByVisitor(clean)];
@@ -319,9 +327,7 @@ export function comparePathTable(
   const a = tally(advanced);
   const steps = new Map<string, string[]>();
   for (const p of dropped) steps.set(keyOf(p), [...p]);
-  const top = [...d.keys()]
-    .sort((x, y) => d.get(y)! - d.get(x)! || (a.get(y) ?? 0) - (a.get(x) ?? 0) || (x < y ? -1 : x > y ? 1 : 0))
-    .slice(0, TOP_PATHS);
+  const top = [...d.keys()].sort((x, y) => d.get(y)! - d.get(x)! || (a.get(y) ?? 0) - (a.get(x) ?? 0) || (x < y ? -1 : x > y ? 1 : 0)).slice(0, TOP_PATHS);
   const share = (c: number, total: number): Share => ({ count: c, total, share: total === 0 ? null : c / total });
   const compared = dropped.length >= minUnits && advanced.length >= minUnits;
   const testable = (key: string) => key !== LEFT_THE_SITE;
@@ -365,7 +371,12 @@ export function comparePaths(
   const ctx = { noun, fromLabel: input.fromLabel, toLabel: input.toLabel };
   const dp = input.dropped.paths;
   const ap = input.advanced.paths;
-  const firstSteps = comparePathTable(dp.map((p) => [p[0]]), ap.map((p) => [p[0]]), { ...ctx, first: true }, minUnits);
+  const firstSteps = comparePathTable(
+    dp.map((p) => [p[0]]),
+    ap.map((p) => [p[0]]),
+    { ...ctx, first: true },
+    minUnits,
+  );
   const paths = comparePathTable(dp, ap, { ...ctx, first: false }, minUnits);
   const tooFew = dp.length < minUnits || ap.length < minUnits;
   const leftAtOnce = dp.filter((x) => x.length === 1 && x[0] === LEFT_THE_SITE).length;

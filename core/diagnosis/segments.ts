@@ -115,12 +115,23 @@ export function scanSegments(overall: { settled: number; dropped: number }, segm
     if (tested) candidates.push({ s, rest, segment, index: results.length });
     else tooSmall++;
     results.push({
-      dimension: s.dimension, value: s.value, segment, rest, tested, diff: null, diffCi95: null, pValue: null, qValue: null,
+      dimension: s.dimension,
+      value: s.value,
+      segment,
+      rest,
+      tested,
+      diff: null,
+      diffCi95: null,
+      pValue: null,
+      qValue: null,
       verdict: tested ? "not-significant" : "too-few",
     });
   }
   const tests = candidates.map((c) => compareProportions(c.rest, c.segment));
-  const fdr = benjaminiHochberg(tests.map((t) => t.pValue), q);
+  const fdr = benjaminiHochberg(
+    tests.map((t) => t.pValue),
+    q,
+  );
   const worse: SegmentClaim[] = [];
   const better: SegmentClaim[] = [];
   candidates.forEach((c, i) => {

@@ -83,10 +83,7 @@ export function readWindow(now: number): { fromHour: number; endHour: number } {
 /** Week 0 (recent) to 4 of an entry hour, counted back from the check's end hour. */
 export const weekOf = (hour: number, endHour: number) => Math.floor((endHour - 1 - hour) / WEEK_HOURS);
 
-export function checkFunnel(
-  groups: readonly HourGroup[],
-  opts: { now: number; steps: number; runFalseAlarmRate?: number; minUnits?: number },
-): FunnelCheck {
+export function checkFunnel(groups: readonly HourGroup[], opts: { now: number; steps: number; runFalseAlarmRate?: number; minUnits?: number }): FunnelCheck {
   const { endHour } = readWindow(opts.now);
   const minUnits = opts.minUnits ?? 30;
   const devices = [...new Set(groups.map((g) => g.device).filter((d): d is string => d !== null && d !== ""))].sort();
@@ -146,7 +143,13 @@ export function checkFunnel(
       }
       const result = watchStep(buckets, { falseAlarmRate, minUnits });
       checks.push({
-        step, segment, granularity, settledPerHour, falseAlarmRate, result, buckets,
+        step,
+        segment,
+        granularity,
+        settledPerHour,
+        falseAlarmRate,
+        result,
+        buckets,
         alarm: result.alarm ? spanSince(buckets, result.alarm.since) : null,
         latest: latestSpan(buckets, minUnits),
       });
@@ -182,12 +185,15 @@ export function spanSince(buckets: readonly WatchBucket[], since: number): SpanF
   const clamp = (x: number) => Math.min(1, Math.max(0, x));
   return {
     since: Math.max(since, first),
-    settled, converted, observedRate: converted / settled,
+    settled,
+    converted,
+    observedRate: converted / settled,
     expectedRate: expected / settled,
     expectedLow: clamp((expected - 1.96 * sd) / settled),
     expectedHigh: clamp((expected + 1.96 * sd) / settled),
     z: sd > 0 ? (converted - expected) / sd : 0,
-    baselineSettled, baselineConverted,
+    baselineSettled,
+    baselineConverted,
   };
 }
 

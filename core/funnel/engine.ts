@@ -86,8 +86,7 @@ export function reportFromUnitResults(results: readonly UnitResult[], def: Funne
 export function computeUnitResults(events: readonly CoreEvent[], def: FunnelDefinition, params: FunnelParams): UnitResult[] {
   validateDefinition(def);
   const clean = dedupeEvents(events);
-  const units: [string, CoreEvent[]][] =
-    def.unit === "session" ? sessionize(clean).map((s) => [s.id, s.events]) : [...groupByVisitor(clean)];
+  const units: [string, CoreEvent[]][] = def.unit === "session" ? sessionize(clean).map((s) => [s.id, s.events]) : [...groupByVisitor(clean)];
   const ctx: UnitContext = {
     maskOf: compileStepMask(def.steps),
     steps: def.steps.length,
@@ -131,8 +130,7 @@ function evaluateUnit(unitId: string, events: CoreEvent[], ctx: UnitContext): Un
   if (!a) return null;
   const completed = a.reach.length === ctx.steps;
   const lastTs = events[events.length - 1].ts;
-  const couldAdvance =
-    ctx.unit === "visitor" ? a.latestStart + ctx.windowMs > ctx.now : ctx.now - lastTs < SESSION_GAP_MS;
+  const couldAdvance = ctx.unit === "visitor" ? a.latestStart + ctx.windowMs > ctx.now : ctx.now - lastTs < SESSION_GAP_MS;
   return {
     unitId,
     entry: events[a.index],

@@ -365,10 +365,10 @@ export function compareReports(current: FunnelFigures, previous: FunnelFigures):
         stepConversionPp: pp(c.stepConversion, p.stepConversion),
         overallConversionPp: pp(c.overallConversion, p.overallConversion),
         dropOffRatePp: pp(c.dropOffRate, p.dropOffRate),
-        stepConversion: i === 0 ? null : rateChange({ converted: c.count, total: current.steps[i - 1].count }, { converted: p.count, total: previous.steps[i - 1].count }),
+        stepConversion:
+          i === 0 ? null : rateChange({ converted: c.count, total: current.steps[i - 1].count }, { converted: p.count, total: previous.steps[i - 1].count }),
         overallConversion: rateChange({ converted: c.count, total: current.totalUnits }, { converted: p.count, total: previous.totalUnits }),
-        dropOffRate:
-          i === 0 ? null : rateChange({ converted: c.dropOff ?? 0, total: c.settled ?? 0 }, { converted: p.dropOff ?? 0, total: p.settled ?? 0 }),
+        dropOffRate: i === 0 ? null : rateChange({ converted: c.dropOff ?? 0, total: c.settled ?? 0 }, { converted: p.dropOff ?? 0, total: p.settled ?? 0 }),
       };
     }),
   };

@@ -54,8 +54,7 @@ export interface UnitDay {
  */
 export function computeUnitDays(events: readonly CoreEvent[], def: FunnelDefinition, timeZone: string): UnitDay[] {
   const clean = dedupeEvents(events);
-  const units: [string, CoreEvent[]][] =
-    def.unit === "session" ? sessionize(clean).map((s) => [s.id, s.events]) : [...groupByVisitor(clean)];
+  const units: [string, CoreEvent[]][] = def.unit === "session" ? sessionize(clean).map((s) => [s.id, s.events]) : [...groupByVisitor(clean)];
   const maskOf = compileStepMask(def.steps);
   const steps = def.steps.length;
   const windowMs = def.unit === "session" ? Number.POSITIVE_INFINITY : def.windowMs;
@@ -161,8 +160,18 @@ function toResult(r: UnitDayRow, latestStart: number, def: FunnelDefinition, now
 
 /** Only ts and attrs of an entry are read by reports. */
 const ENTRY: CoreEvent = {
-  id: "", name: "", ts: 0, seq: 0, visitorId: "", path: null, productId: null, checkoutToken: null, orderId: null,
-  customerId: null, props: {}, attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false },
+  id: "",
+  name: "",
+  ts: 0,
+  seq: 0,
+  visitorId: "",
+  path: null,
+  productId: null,
+  checkoutToken: null,
+  orderId: null,
+  customerId: null,
+  props: {},
+  attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false },
 };
 
 /**
@@ -219,8 +228,6 @@ export function timesFromText(text: string, count: number, per: number): number[
 /** True when [from, to) is whole local days of `timeZone` (what unit-day rows can answer). */
 export function isWholeDays(from: number, to: number, timeZone: string): boolean {
   return (
-    to > from &&
-    localDayNumber(from - 1, timeZone) !== localDayNumber(from, timeZone) &&
-    localDayNumber(to - 1, timeZone) !== localDayNumber(to, timeZone)
+    to > from && localDayNumber(from - 1, timeZone) !== localDayNumber(from, timeZone) && localDayNumber(to - 1, timeZone) !== localDayNumber(to, timeZone)
   );
 }

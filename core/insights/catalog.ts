@@ -70,9 +70,7 @@ export function microByKey(key: string): InsightMetric | null {
 /** Canonical text of a matcher list, so "the same metric" can be detected whatever the key order. */
 export function matchersKey(anyOf: readonly StepMatcher[]): string {
   const filterKey = (f: StepFilter) => JSON.stringify(f.field === "prop" ? [f.field, f.key, f.op, f.value] : [f.field, f.op, f.value]);
-  return JSON.stringify(
-    anyOf.map((m) => [m.event, m.filters.map(filterKey).sort()]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
-  );
+  return JSON.stringify(anyOf.map((m) => [m.event, m.filters.map(filterKey).sort()]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)));
 }
 
 /**

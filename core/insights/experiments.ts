@@ -11,15 +11,7 @@
  *   sample-ratio mismatch over all arms (sampleRatioMismatch, equal split planned).
  */
 import { computeUnitResults } from "../funnel";
-import {
-  compareProportions,
-  sampleRatioMismatch,
-  verdict,
-  type Counts,
-  type ProportionComparison,
-  type SrmCheck,
-  type Verdict,
-} from "../stats";
+import { compareProportions, sampleRatioMismatch, verdict, type Counts, type ProportionComparison, type SrmCheck, type Verdict } from "../stats";
 import { MAX_WINDOW_MS, type CoreEvent, type FunnelStepDef } from "../types";
 import { EXPERIMENT_EVENT } from "./catalog";
 import { visitorsInWindow, type Window } from "./visitors";
@@ -122,12 +114,7 @@ export function experimentReadouts(events: readonly CoreEvent[], opts: Experimen
   return readouts.sort((a, b) => b.lastExposure - a.lastExposure || (a.experiment < b.experiment ? -1 : 1));
 }
 
-function readout(
-  experiment: string,
-  assignments: Map<string, Assignment>,
-  byVisitor: Map<string, CoreEvent[]>,
-  opts: ExperimentOptions,
-): ExperimentReadout {
+function readout(experiment: string, assignments: Map<string, Assignment>, byVisitor: Map<string, CoreEvent[]>, opts: ExperimentOptions): ExperimentReadout {
   let excluded = 0;
   const members = new Map<string, string[]>(); // variant → visitors
   for (const [visitorId, a] of assignments) {

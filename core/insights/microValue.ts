@@ -37,12 +37,7 @@ export interface MicroValueReport {
 }
 
 /** Computes the micro-value table over [from, to). Pure: events in, figures out. */
-export function computeMicroValue(
-  events: readonly CoreEvent[],
-  goal: InsightMetric,
-  micros: readonly InsightMetric[],
-  w: Window,
-): MicroValueReport {
+export function computeMicroValue(events: readonly CoreEvent[], goal: InsightMetric, micros: readonly InsightMetric[], w: Window): MicroValueReport {
   const byVisitor = visitorsInWindow(events, w);
   const tallies = micros.map(() => ({ did: 0, didConverted: 0 }));
   let converters = 0;

@@ -68,8 +68,7 @@ export const MAX_BACKOFF_MS = 8_000;
  */
 export function throttleDelayMs(attempt: number, cost: number, status: ThrottleStatus | null): number {
   const floor = MIN_BACKOFF_MS * 2 ** Math.max(0, attempt - 1);
-  const refill =
-    status && status.restoreRate > 0 ? (Math.max(0, cost - status.currentlyAvailable) / status.restoreRate) * 1000 : 1000;
+  const refill = status && status.restoreRate > 0 ? (Math.max(0, cost - status.currentlyAvailable) / status.restoreRate) * 1000 : 1000;
   return Math.min(MAX_BACKOFF_MS, Math.max(floor, Math.ceil(refill)));
 }
 

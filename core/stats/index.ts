@@ -26,11 +26,4 @@ export { MIN_LIFT_GROUP, lift, type LiftResult } from "./lift";
 export { compareProportions, diffConfidenceInterval, type ProportionComparison } from "./twoProportion";
 export { SRM_THRESHOLD, sampleRatioMismatch, type SrmResult, type SrmCheck } from "./srm";
 export { verdict, type Verdict, type VerdictInput } from "./verdict";
-export {
-  MIN_UNITS_TO_COMPARE,
-  wilsonInterval,
-  diffWilsonInterval,
-  rateChange,
-  type ChangeVerdict,
-  type RateChange,
-} from "./wilson";
+export { MIN_UNITS_TO_COMPARE, wilsonInterval, diffWilsonInterval, rateChange, type ChangeVerdict, type RateChange } from "./wilson";

@@ -78,7 +78,5 @@ export function lift(a: Counts, b: Counts): LiftResult {
   const se = Math.sqrt(1 / a.converted - 1 / a.total + 1 / b.converted - 1 / b.total);
   const log = Math.log(ratio);
   const ci95: [number, number] = [Math.exp(log - Z95 * se), Math.exp(log + Z95 * se)];
-  return tooSmall === null
-    ? { rateA, rateB, ratio, ci95, eligible: true }
-    : { rateA, rateB, ratio, ci95, eligible: false, reason: tooSmall };
+  return tooSmall === null ? { rateA, rateB, ratio, ci95, eligible: true } : { rateA, rateB, ratio, ci95, eligible: false, reason: tooSmall };
 }

@@ -40,10 +40,7 @@ export type SrmCheck = SrmResult | StatsError;
  * @example sampleRatioMismatch([5300, 4700]) // chiSquare 36, pValue ≈ 1.97e-9, mismatch: true
  * @example sampleRatioMismatch([2600, 2400, 5000], { weights: [1, 1, 2] }) // chiSquare 8, df 2
  */
-export function sampleRatioMismatch(
-  observed: readonly number[],
-  options: { weights?: readonly number[]; threshold?: number } = {},
-): SrmCheck {
+export function sampleRatioMismatch(observed: readonly number[], options: { weights?: readonly number[]; threshold?: number } = {}): SrmCheck {
   const k = observed.length;
   const weights = options.weights ?? observed.map(() => 1);
   const threshold = options.threshold ?? SRM_THRESHOLD;

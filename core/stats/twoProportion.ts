@@ -14,11 +14,7 @@ import { countsProblem, rateOf, type Counts } from "./types";
  * @example diffConfidenceInterval({ converted: 200, total: 1000 }, { converted: 240, total: 1000 })
  *   // ≈ [0.00373, 0.07627]
  */
-export function diffConfidenceInterval(
-  control: Counts,
-  variant: Counts,
-  confidence = 0.95,
-): [number, number] | null {
+export function diffConfidenceInterval(control: Counts, variant: Counts, confidence = 0.95): [number, number] | null {
   if (countsProblem(control, "control") || countsProblem(variant, "variant")) return null;
   const z = zTwoSided(1 - confidence);
   const pA = rateOf(control);
@@ -61,16 +57,10 @@ export interface ProportionComparison {
  * @example compareProportions({ converted: 200, total: 1000 }, { converted: 240, total: 1000 })
  *   // z ≈ 2.1591, pValue ≈ 0.0308, significant: true
  */
-export function compareProportions(
-  control: Counts,
-  variant: Counts,
-  options: { alpha?: number } = {},
-): ProportionComparison {
+export function compareProportions(control: Counts, variant: Counts, options: { alpha?: number } = {}): ProportionComparison {
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   const problem =
-    countsProblem(control, "control") ??
-    countsProblem(variant, "variant") ??
-    (alpha > 0 && alpha < 1 ? null : "alpha must be between 0 and 1 (exclusive)");
+    countsProblem(control, "control") ?? countsProblem(variant, "variant") ?? (alpha > 0 && alpha < 1 ? null : "alpha must be between 0 and 1 (exclusive)");
   const rateA = problem ? null : rateOf(control);
   const rateB = problem ? null : rateOf(variant);
   if (rateA === null || rateB === null) {

@@ -30,10 +30,7 @@ export function embedDeepLink(shopDomain: string, apiKey: string, handle = EMBED
 
 /** What Shopify holds for our pixel compared with what it should hold. */
 export type PixelSettingsCheck =
-  | { result: "current" }
-  | { result: "outdated"; differs: ("ingestUrl" | "ingestKey")[] }
-  | { result: "missing" }
-  | { result: "unchecked"; reason: string };
+  { result: "current" } | { result: "outdated"; differs: ("ingestUrl" | "ingestKey")[] } | { result: "missing" } | { result: "unchecked"; reason: string };
 
 export interface PixelFacts {
   /** Shop.pixelStatus: "pending" | "created" | "failed". */
@@ -77,8 +74,8 @@ export interface OrdersWebhookFacts {
 /** Where a developer requests protected customer data access (README "Protected customer data"). */
 export const PROTECTED_DATA_STEPS = [
   "In the Partner Dashboard (or Dev Dashboard): Apps → Micro-Conversions → API access → Protected customer data access → Request access.",
-  "Select \"Protected customer data\" only (Level 1: no name, email, phone or address fields), give the reasons from the README, and save. Development stores work as soon as it is saved; a public app needs Shopify's review.",
-  "Then press \"Retry\" here.",
+  'Select "Protected customer data" only (Level 1: no name, email, phone or address fields), give the reasons from the README, and save. Development stores work as soon as it is saved; a public app needs Shopify\'s review.',
+  'Then press "Retry" here.',
 ];
 
 export interface ChecklistItem {
@@ -112,32 +109,68 @@ function pixelItem(p: PixelFacts, recentEvents: boolean, now: number): Checklist
   const title = "Web pixel connected";
   const id = p.webPixelId ? ` (pixel ${p.webPixelId})` : "";
   if (p.status === "failed") {
-    return { key: "pixel", state: "error", title, summary: "Shopify refused to create the web pixel, so no storefront events can reach the app.", details: [`Error: ${p.error ?? "unknown"}`, "Retry below; if it keeps failing, check that the app still has the write_pixels scope."] };
+    return {
+      key: "pixel",
+      state: "error",
+      title,
+      summary: "Shopify refused to create the web pixel, so no storefront events can reach the app.",
+      details: [`Error: ${p.error ?? "unknown"}`, "Retry below; if it keeps failing, check that the app still has the write_pixels scope."],
+    };
   }
   if (p.status !== "created" && p.installedAt != null && now - p.installedAt < PIXEL_SETUP_GRACE_MS) {
-    return { key: "pixel", state: "todo", title, summary: "Setting up: the app is connecting the web pixel right after the install (a few seconds).", details: ["Reload this page in a moment to see it connected; if it still says this after a minute or two, connect it now."] };
+    return {
+      key: "pixel",
+      state: "todo",
+      title,
+      summary: "Setting up: the app is connecting the web pixel right after the install (a few seconds).",
+      details: ["Reload this page in a moment to see it connected; if it still says this after a minute or two, connect it now."],
+    };
   }
   if (p.status !== "created") {
-    return { key: "pixel", state: "todo", title, summary: "The web pixel has not been created yet.", details: ["It is created when the app is opened after install; you can also connect it now."] };
+    return {
+      key: "pixel",
+      state: "todo",
+      title,
+      summary: "The web pixel has not been created yet.",
+      details: ["It is created when the app is opened after install; you can also connect it now."],
+    };
   }
   switch (p.settings.result) {
     case "current":
-      return { key: "pixel", state: "done", title, summary: `Connected${id}. Shopify's copy of its settings sends events to ${p.ingestUrl} with this shop's key.`, details: [] };
+      return {
+        key: "pixel",
+        state: "done",
+        title,
+        summary: `Connected${id}. Shopify's copy of its settings sends events to ${p.ingestUrl} with this shop's key.`,
+        details: [],
+      };
     case "outdated":
       return {
-        key: "pixel", state: "warning", title,
+        key: "pixel",
+        state: "warning",
+        title,
         summary: `Connected${id}, but Shopify's copy of its settings is out of date (${p.settings.differs.join(" and ")} differ${p.settings.differs.length === 1 ? "s" : ""}), so events may go to the wrong place or be refused.`,
         details: ["Update the pixel settings below."],
       };
     case "missing":
-      return { key: "pixel", state: "error", title, summary: "Shopify has no web pixel for this app any more (it was removed), so nothing is being sent.", details: ["Reconnect it below."] };
+      return {
+        key: "pixel",
+        state: "error",
+        title,
+        summary: "Shopify has no web pixel for this app any more (it was removed), so nothing is being sent.",
+        details: ["Reconnect it below."],
+      };
     case "unchecked":
       return {
-        key: "pixel", state: "done", title,
+        key: "pixel",
+        state: "done",
+        title,
         summary: `Connected${id}.`,
         details: [
           `Its settings could not be compared with Shopify's copy just now (${p.settings.reason}).`,
-          recentEvents ? "Events arrived in the last 7 days with this shop's key, so the settings work." : "No events in the last 7 days confirm the settings yet.",
+          recentEvents
+            ? "Events arrived in the last 7 days with this shop's key, so the settings work."
+            : "No events in the last 7 days confirm the settings yet.",
         ],
       };
   }
@@ -148,21 +181,32 @@ function embedItem(e: EventFacts, deepLink: string, now: number, timeZone: strin
   const link = "Open the theme editor with the Micro-Conversions embed ready to turn on, then click Save.";
   if (e.custom.latestTs === null) {
     return {
-      key: "embed", state: "todo", title,
-      summary: e.standard.latestTs === null
-        ? "No page-level events yet: turn the app embed on so scroll depth, video plays, downloads and form starts are captured."
-        : `The pixel is sending, but no page-level (mc:) events have arrived: the app embed looks switched off in your theme.`,
+      key: "embed",
+      state: "todo",
+      title,
+      summary:
+        e.standard.latestTs === null
+          ? "No page-level events yet: turn the app embed on so scroll depth, video plays, downloads and form starts are captured."
+          : `The pixel is sending, but no page-level (mc:) events have arrived: the app embed looks switched off in your theme.`,
       details: [link],
     };
   }
   if (e.pageViewsSinceLatestCustom >= EMBED_SILENCE_PAGE_VIEWS) {
     return {
-      key: "embed", state: "warning", title,
+      key: "embed",
+      state: "warning",
+      title,
       summary: `No page-level events in the last ${count(e.pageViewsSinceLatestCustom)}+ page views (latest ${momentLabel(e.custom.latestTs, now, timeZone)}). The embed may have been turned off, or lost when the theme changed — embeds are enabled per theme.`,
       details: [link],
     };
   }
-  return { key: "embed", state: "done", title, summary: `Detected: page-level events are arriving (latest ${momentLabel(e.custom.latestTs, now, timeZone)}).`, details: [] };
+  return {
+    key: "embed",
+    state: "done",
+    title,
+    summary: `Detected: page-level events are arriving (latest ${momentLabel(e.custom.latestTs, now, timeZone)}).`,
+    details: [],
+  };
 }
 
 function eventsItem(e: EventFacts, quiet: QuietVerdict, now: number, timeZone: string): ChecklistItem {
@@ -170,9 +214,13 @@ function eventsItem(e: EventFacts, quiet: QuietVerdict, now: number, timeZone: s
   const latest = Math.max(e.standard.latestTs ?? -Infinity, e.custom.latestTs ?? -Infinity);
   if (!Number.isFinite(latest)) {
     return {
-      key: "events", state: "todo", title,
+      key: "events",
+      state: "todo",
+      title,
       summary: "No events received yet.",
-      details: ["Events arrive once visitors who accepted analytics cookies browse the store (a visit of your own, with cookies accepted, is enough to check)."],
+      details: [
+        "Events arrive once visitors who accepted analytics cookies browse the store (a visit of your own, with cookies accepted, is enough to check).",
+      ],
     };
   }
   const line = (label: string, k: KindFacts) =>
@@ -180,7 +228,9 @@ function eventsItem(e: EventFacts, quiet: QuietVerdict, now: number, timeZone: s
   const details = [line("Standard events (page views, cart, checkout)", e.standard), line("Page-level events (mc:)", e.custom)];
   if (quiet.state === "quiet") {
     return {
-      key: "events", state: "warning", title,
+      key: "events",
+      state: "warning",
+      title,
       summary: `No events for ${humanSpan(quiet.silentForMs!)}, while this shop usually has at most ${humanSpan(quiet.usualGapMs!)} between active hours. The pixel may have stopped sending.`,
       details: [...details, "Check that the pixel is connected and that the storefront loads; a theme or checkout change can also stop it."],
     };
@@ -195,17 +245,28 @@ function eventsItem(e: EventFacts, quiet: QuietVerdict, now: number, timeZone: s
 function ordersItem(o: OrdersWebhookFacts): ChecklistItem {
   const title = "Order reconciliation (orders/create webhook)";
   if (o.state === "subscribed") {
-    return { key: "orders", state: "done", title, summary: "Shopify sends each new order to the app, so coverage compares the pixel's purchases with your orders.", details: [] };
+    return {
+      key: "orders",
+      state: "done",
+      title,
+      summary: "Shopify sends each new order to the app, so coverage compares the pixel's purchases with your orders.",
+      details: [],
+    };
   }
   if (o.state === "refused") {
     return {
-      key: "orders", state: "error", title,
-      summary: "Shopify refused the orders/create subscription: the app has not been granted protected customer data access. Events and funnels work; order coverage and audience tagging wait for it.",
+      key: "orders",
+      state: "error",
+      title,
+      summary:
+        "Shopify refused the orders/create subscription: the app has not been granted protected customer data access. Events and funnels work; order coverage and audience tagging wait for it.",
       details: [`Shopify said: ${o.error ?? "not approved"}`, ...PROTECTED_DATA_STEPS],
     };
   }
   return {
-    key: "orders", state: "todo", title,
+    key: "orders",
+    state: "todo",
+    title,
     summary: "The orders/create subscription has not been made yet.",
     details: o.error ? [`Last attempt: ${o.error}`, "Retry below."] : ["It is made when the app is opened after install; you can also retry now."],
   };
@@ -220,13 +281,26 @@ function kindView(label: string, k: KindFacts, now: number, timeZone: string): K
   };
 }
 
-export function buildChecklist(input: { shopDomain: string; apiKey: string; timeZone: string; now: number; pixel: PixelFacts; events: EventFacts; orders: OrdersWebhookFacts }): SetupChecklistView {
+export function buildChecklist(input: {
+  shopDomain: string;
+  apiKey: string;
+  timeZone: string;
+  now: number;
+  pixel: PixelFacts;
+  events: EventFacts;
+  orders: OrdersWebhookFacts;
+}): SetupChecklistView {
   const { now, timeZone, events } = input;
   const latest = Math.max(events.standard.latestTs ?? -Infinity, events.custom.latestTs ?? -Infinity);
   const quiet = quietVerdict({ latestTs: Number.isFinite(latest) ? latest : null, hourBuckets: events.hourBuckets, now });
   const deepLink = embedDeepLink(input.shopDomain, input.apiKey);
   const recent = events.standard.count7d + events.custom.count7d > 0;
-  const items = [pixelItem(input.pixel, recent, now), embedItem(events, deepLink, now, timeZone), eventsItem(events, quiet, now, timeZone), ordersItem(input.orders)];
+  const items = [
+    pixelItem(input.pixel, recent, now),
+    embedItem(events, deepLink, now, timeZone),
+    eventsItem(events, quiet, now, timeZone),
+    ordersItem(input.orders),
+  ];
   const doneCount = items.filter((i) => i.state === "done").length;
   return {
     complete: doneCount === items.length,

@@ -91,8 +91,15 @@ export interface CoverageDay extends CoverageFigures {
 
 export function emptyFigures(): CoverageFigures {
   return {
-    onlineOrders: 0, seen: 0, missed: 0, missedRecent: 0, rate: null, otherChannelOrders: 0,
-    pixelPurchases: 0, pixelPurchasesWithoutOrder: 0, unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 0 },
+    onlineOrders: 0,
+    seen: 0,
+    missed: 0,
+    missedRecent: 0,
+    rate: null,
+    otherChannelOrders: 0,
+    pixelPurchases: 0,
+    pixelPurchasesWithoutOrder: 0,
+    unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 0 },
   };
 }
 
@@ -120,13 +127,10 @@ export function reconciles(f: CoverageFigures): boolean {
  * is listed, including days without orders (rate null). Buckets outside the range are
  * ignored.
  */
-export function computeCoverage(input: {
-  orders: readonly OrderBucket[];
-  purchases: readonly PurchaseBucket[];
-  from: number;
-  to: number;
-  timeZone: string;
-}): { total: CoverageFigures; days: CoverageDay[] } {
+export function computeCoverage(input: { orders: readonly OrderBucket[]; purchases: readonly PurchaseBucket[]; from: number; to: number; timeZone: string }): {
+  total: CoverageFigures;
+  days: CoverageDay[];
+} {
   const firstDay = localDayNumber(input.from, input.timeZone);
   const lastDay = localDayNumber(input.to - 1, input.timeZone);
   const perDay = new Map<number, CoverageFigures>();

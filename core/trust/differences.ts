@@ -49,11 +49,6 @@ export interface DifferencesView extends DifferenceCounts {
   query: string;
 }
 
-export function differencesView(
-  counts: DifferenceCounts,
-  consent: ConsentEstimate,
-  range: DifferencesView["range"],
-  query: string,
-): DifferencesView {
+export function differencesView(counts: DifferenceCounts, consent: ConsentEstimate, range: DifferencesView["range"], query: string): DifferencesView {
   return { ...counts, range, sessionsByShopifyRule: counts.sessions + counts.extraShopifySessions, consent, query };
 }

@@ -7,7 +7,10 @@ import { ORDER_SEEN } from "./_purchases";
  * :recentFrom: the online-store orders nothing matched, and every other-channel order
  * (matched orders are counted from the purchase side).
  */
-export default defineQuery<{ shopId: number; from: number; to: number; recentFrom: number }, { bucket: unknown; onlineStore: boolean | number; recent: unknown; n: unknown }>(
+export default defineQuery<
+  { shopId: number; from: number; to: number; recentFrom: number },
+  { bucket: unknown; onlineStore: boolean | number; recent: unknown; n: unknown }
+>(
   "coverage-order-buckets",
   `SELECT x."bucket", x."onlineStore", x."recent", COUNT(*) AS "n" FROM (
        SELECT o."createdAt" / ${BUCKET_MS} AS "bucket", o."onlineStore",

@@ -29,7 +29,17 @@
   // shop's catalog as the simulator's storefront has it (scripts/lib/simulation.ts PRODUCTS;
   // /collections/all), with Shopify GIDs like the real picker's; resolves to [the chosen
   // one], or undefined when cancelled, as App Bridge's does.
-  const PICKER_RESOURCES = {"product":[{"id":"gid://shopify/Product/101","title":"Stoneware Mug","handle":"stoneware-mug"},{"id":"gid://shopify/Product/102","title":"Linen Throw","handle":"linen-throw"},{"id":"gid://shopify/Product/103","title":"Oak Serving Board","handle":"oak-serving-board"},{"id":"gid://shopify/Product/104","title":"Wool Beanie","handle":"wool-beanie"},{"id":"gid://shopify/Product/105","title":"Ceramic Vase","handle":"ceramic-vase"},{"id":"gid://shopify/Product/106","title":"Canvas Tote","handle":"canvas-tote"}],"collection":[{"id":"gid://shopify/Collection/1","title":"All products","handle":"all"}]};
+  const PICKER_RESOURCES = {
+    product: [
+      { id: "gid://shopify/Product/101", title: "Stoneware Mug", handle: "stoneware-mug" },
+      { id: "gid://shopify/Product/102", title: "Linen Throw", handle: "linen-throw" },
+      { id: "gid://shopify/Product/103", title: "Oak Serving Board", handle: "oak-serving-board" },
+      { id: "gid://shopify/Product/104", title: "Wool Beanie", handle: "wool-beanie" },
+      { id: "gid://shopify/Product/105", title: "Ceramic Vase", handle: "ceramic-vase" },
+      { id: "gid://shopify/Product/106", title: "Canvas Tote", handle: "canvas-tote" },
+    ],
+    collection: [{ id: "gid://shopify/Collection/1", title: "All products", handle: "all" }],
+  };
   function resourcePicker(opts) {
     const type = opts && opts.type === "collection" ? "collection" : "product";
     const items = PICKER_RESOURCES[type];
@@ -56,7 +66,8 @@
         const b = document.createElement("button");
         b.type = "button";
         b.textContent = item.title;
-        b.style.cssText = "display:block;width:100%;text-align:left;padding:8px;margin:2px 0;border:1px solid #c9c9c9;border-radius:8px;background:#fff;color:#1a1a1a;cursor:pointer";
+        b.style.cssText =
+          "display:block;width:100%;text-align:left;padding:8px;margin:2px 0;border:1px solid #c9c9c9;border-radius:8px;background:#fff;color:#1a1a1a;cursor:pointer";
         b.addEventListener("click", () => finish([{ ...item }]));
         li.appendChild(b);
         list.appendChild(li);

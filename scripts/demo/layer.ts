@@ -34,7 +34,10 @@ export function demoLayer(opts: DemoLayerOptions) {
       res.set("Cache-Control", "no-store").json({ token: token() });
     });
     app.get(STAND_IN_PATH, (_req, res) => {
-      res.set("Cache-Control", "no-store").type("text/javascript").sendFile(path.join(import.meta.dirname, "app-bridge-stand-in.js"));
+      res
+        .set("Cache-Control", "no-store")
+        .type("text/javascript")
+        .sendFile(path.join(import.meta.dirname, "app-bridge-stand-in.js"));
     });
     app.use(replaceInHtml(APP_BRIDGE_CDN_URL, STAND_IN_PATH));
   };

@@ -15,5 +15,7 @@ if (!(host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(ho
   console.error(`[demo] the demo server runs only with a localhost SHOPIFY_APP_URL, not "${appUrl}"`);
   process.exit(1);
 }
-globalThis.__mcServerLayers = [demoLayer({ shop: process.env.DEMO_SERVER_SHOP || DEMO_SHOP, apiKey: process.env.SHOPIFY_API_KEY ?? "", apiSecret: process.env.SHOPIFY_API_SECRET ?? "" })];
+globalThis.__mcServerLayers = [
+  demoLayer({ shop: process.env.DEMO_SERVER_SHOP || DEMO_SHOP, apiKey: process.env.SHOPIFY_API_KEY ?? "", apiSecret: process.env.SHOPIFY_API_SECRET ?? "" }),
+];
 await import(pathToFileURL(path.join(process.cwd(), "build/server.js")).href);

@@ -22,7 +22,14 @@ export function demoEffects(to: number): PlantedEffects {
 
 /** The demo's simulated traffic over the 30 days before `to`, planted effects included. */
 export function demoSimulation(opts: { shop: string; to: number; visitors?: number }): SimulationOptions {
-  return { shop: opts.shop, visitors: opts.visitors ?? DEMO_VISITORS, from: opts.to - DEMO_DAYS * 86_400_000, to: opts.to, seed: DEMO_SEED, effects: demoEffects(opts.to) };
+  return {
+    shop: opts.shop,
+    visitors: opts.visitors ?? DEMO_VISITORS,
+    from: opts.to - DEMO_DAYS * 86_400_000,
+    to: opts.to,
+    seed: DEMO_SEED,
+    effects: demoEffects(opts.to),
+  };
 }
 
 /** A REST orders/create payload (only the fields the app reads, plus a few for realism). */
@@ -77,7 +84,8 @@ export function demoOrders(visitors: SimulatedVisitor[], opts: { from: number; t
   const seen = new Set<string>();
   let invisible = 0;
   let number = 1000;
-  const order = (id: number, createdAt: number, total: number, source: string, token: string | null) => demoOrderPayload({ id, number: ++number, createdAt, total, source, token });
+  const order = (id: number, createdAt: number, total: number, source: string, token: string | null) =>
+    demoOrderPayload({ id, number: ++number, createdAt, total, source, token });
   for (const v of visitors) {
     for (const e of v.events as PixelEvent[]) {
       if (e.name !== "checkout_completed") continue;
@@ -96,7 +104,10 @@ export function demoOrders(visitors: SimulatedVisitor[], opts: { from: number; t
   const r = prng(opts.seed + 1);
   const days = Math.max(1, Math.round((opts.to - opts.from) / 86_400_000));
   let otherId = 9_000_000;
-  const extra: [string, number][] = [["pos", Math.round(days / 3)], ["shopify_draft_order", Math.round(days / 6)]];
+  const extra: [string, number][] = [
+    ["pos", Math.round(days / 3)],
+    ["shopify_draft_order", Math.round(days / 6)],
+  ];
   for (const [source, n] of extra) {
     for (let i = 0; i < n; i++) {
       const createdAt = opts.from + r.int(0, days - 1) * 86_400_000 + r.int(9, 18) * 3_600_000 + r.int(0, 3_599_999);
@@ -151,7 +162,8 @@ export async function seedDemoData(opts: {
   const deliveries: WebhookDelivery[] = orders.payloads.map((payload) => ({ topic: "orders/create", shop: opts.shop.domain, payload }));
   const statuses = await sendWebhooks({ appUrl: opts.appUrl, secret: opts.apiSecret }, deliveries);
   const failed = statuses.filter((s) => s < 200 || s >= 300).length;
-  if (failed > 0) throw new Error(`${failed} of ${deliveries.length} orders/create webhooks were not accepted (statuses: ${[...new Set(statuses)].join(", ")})`);
+  if (failed > 0)
+    throw new Error(`${failed} of ${deliveries.length} orders/create webhooks were not accepted (statuses: ${[...new Set(statuses)].join(", ")})`);
   console.log(
     `        ${orders.payloads.length.toLocaleString("en-US")} orders sent as orders/create webhooks: ${orders.online} from the online store ` +
       `(${orders.invisible} by visitors without consent, unseen by the pixel), ${orders.otherChannels} from POS / draft orders`,

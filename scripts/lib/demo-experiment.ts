@@ -74,7 +74,10 @@ const PRODUCTS = [
   { id: 105, handle: "ceramic-vase", price: 58 },
 ];
 const DEVICES = [
-  { device: "mobile", ua: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1" },
+  {
+    device: "mobile",
+    ua: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+  },
   { device: "desktop", ua: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36" },
 ] as const;
 
@@ -121,7 +124,8 @@ export function demoExperimentJourneys(o: { shop: string; now: number; days: num
     emit("mc:experiment_view", { props: { experiment: o.experiment, variant } });
     emit("product_viewed", { ...item, value: product.price, currency: "USD" });
     // A few visitors clear cookies or switch assignment and see the other variant too.
-    if (r.chance(0.02)) emit("mc:experiment_view", { props: { experiment: o.experiment, variant: variant === "control" ? "free-shipping-banner" : "control" } });
+    if (r.chance(0.02))
+      emit("mc:experiment_view", { props: { experiment: o.experiment, variant: variant === "control" ? "free-shipping-banner" : "control" } });
     if (r.chance(ADD_TO_CART[variant])) {
       emit("product_added_to_cart", { ...item, quantity: 1, value: product.price, currency: "USD" });
       if (r.chance(0.5)) {
@@ -150,7 +154,16 @@ export function demoExperimentOrders(journeys: { events: WireEvent[] }[]): DemoO
       if (e.name !== "checkout_completed") continue;
       const id = /(\d+)$/.exec(String(e.orderId))?.[1];
       if (!id) throw new Error(`experiment purchase ${e.id} has no order id`);
-      orders.push(demoOrderPayload({ id: Number(id), number: 50_000 + orders.length, createdAt: Date.parse(e.ts) - 2_000, total: Number(e.value ?? 0), source: "web", token: e.checkoutToken ?? null }));
+      orders.push(
+        demoOrderPayload({
+          id: Number(id),
+          number: 50_000 + orders.length,
+          createdAt: Date.parse(e.ts) - 2_000,
+          total: Number(e.value ?? 0),
+          source: "web",
+          token: e.checkoutToken ?? null,
+        }),
+      );
     }
   }
   return orders;
@@ -201,9 +214,13 @@ export async function seedDemoExperiment(options: DemoExperimentOptions): Promis
   await Promise.all(Array.from({ length: 4 }, worker));
   if (o.webhookSecret) {
     const orders = demoExperimentOrders(journeys);
-    const statuses = await sendWebhooks({ appUrl: o.appUrl, secret: o.webhookSecret }, orders.map((payload) => ({ topic: "orders/create", shop: o.shop, payload })));
+    const statuses = await sendWebhooks(
+      { appUrl: o.appUrl, secret: o.webhookSecret },
+      orders.map((payload) => ({ topic: "orders/create", shop: o.shop, payload })),
+    );
     const failed = statuses.filter((s) => s < 200 || s >= 300).length;
-    if (failed > 0) throw new Error(`${failed} of ${orders.length} experiment orders/create webhooks were not accepted (statuses: ${[...new Set(statuses)].join(", ")})`);
+    if (failed > 0)
+      throw new Error(`${failed} of ${orders.length} experiment orders/create webhooks were not accepted (statuses: ${[...new Set(statuses)].join(", ")})`);
     result.orders = orders.length;
   }
   return result;

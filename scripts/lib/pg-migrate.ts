@@ -40,7 +40,10 @@ export async function migratePostgres(url: string, opts: { upTo?: string } = {})
         (r) => [r.migration_name, r.checksum],
       ),
     );
-    const names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    const names = readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
     for (const name of names.filter((n) => !opts.upTo || n <= opts.upTo)) {
       const sql = readFileSync(path.join(dir, name, "migration.sql"), "utf8");
       const checksum = createHash("sha256").update(sql).digest("hex");

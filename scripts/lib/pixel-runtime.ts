@@ -63,8 +63,14 @@ export function withPii(e: PixelEvent): PixelEvent {
   const checkout = copy.data?.checkout;
   if (checkout) {
     const address = {
-      firstName: "Jane", lastName: "Doe-Pii", address1: "12 Elmwood Street", address2: "Apt 7",
-      city: "Springfield", zip: "99999", phone: "+1 555 0100 4242", country: "United States",
+      firstName: "Jane",
+      lastName: "Doe-Pii",
+      address1: "12 Elmwood Street",
+      address2: "Apt 7",
+      city: "Springfield",
+      zip: "99999",
+      phone: "+1 555 0100 4242",
+      country: "United States",
     };
     Object.assign(checkout, {
       email: "jane.doe.pii@example.com",
@@ -260,8 +266,7 @@ export async function createPixelHarness(opts: PixelHarnessOptions): Promise<Pix
       localStorage: asyncStorage(storage.local),
       sessionStorage: asyncStorage(storage.session),
       cookie: {
-        get: async (name?: string) =>
-          name ? (storage.cookies.get(name) ?? "") : [...storage.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+        get: async (name?: string) => (name ? (storage.cookies.get(name) ?? "") : [...storage.cookies].map(([k, v]) => `${k}=${v}`).join("; ")),
         set: async (nameOrCookie: string, value?: string) => {
           if (value !== undefined) storage.cookies.set(nameOrCookie, value);
           else {
@@ -296,7 +301,10 @@ export async function createPixelHarness(opts: PixelHarnessOptions): Promise<Pix
     try {
       const res = await fetch(url, init);
       rec.status = res.status;
-      rec.response = await res.clone().text().catch(() => undefined);
+      rec.response = await res
+        .clone()
+        .text()
+        .catch(() => undefined);
       return res;
     } catch (err) {
       rec.error = err instanceof Error ? `${err.message}${(err.cause as any)?.code ? ` (${(err.cause as any).code})` : ""}` : String(err);
@@ -439,8 +447,7 @@ export function startRecordingServer(opts: { port?: number } = {}): Promise<Reco
         port,
         requests,
         script: (...r) => void replies.push(...r),
-        acceptedEvents: () =>
-          requests.filter((r) => r.status >= 200 && r.status < 300).flatMap((r) => r.batch?.events ?? []),
+        acceptedEvents: () => requests.filter((r) => r.status >= 200 && r.status < 300).flatMap((r) => r.batch?.events ?? []),
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();

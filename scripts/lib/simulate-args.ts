@@ -55,7 +55,8 @@ export function simulationArgs(
     if (!STEPS.includes(step)) return { error: `--break-step must be one of ${STEPS.join(", ")}` };
     effects.brokenDevice = { device, from, step };
   }
-  if (values["policy-exit-device"] !== undefined && values["policy-exit-source"] === undefined) return { error: "--policy-exit-device needs --policy-exit-source" };
+  if (values["policy-exit-device"] !== undefined && values["policy-exit-source"] === undefined)
+    return { error: "--policy-exit-device needs --policy-exit-source" };
   if (values["policy-exit-source"] !== undefined) {
     const device = values["policy-exit-device"] as DeviceKind | undefined;
     if (device !== undefined && !DEVICES.includes(device)) return { error: `--policy-exit-device must be one of ${DEVICES.join(", ")}` };
@@ -63,7 +64,8 @@ export function simulationArgs(
   }
   if (values["price-typo"] !== undefined) {
     const product = values["price-typo"];
-    if (!SIMULATED_PRODUCTS.some((p) => p.handle === product || String(p.id) === product)) return { error: `--price-typo must name a simulated product: ${SIMULATED_PRODUCTS.map((p) => p.handle).join(", ")}` };
+    if (!SIMULATED_PRODUCTS.some((p) => p.handle === product || String(p.id) === product))
+      return { error: `--price-typo must name a simulated product: ${SIMULATED_PRODUCTS.map((p) => p.handle).join(", ")}` };
     effects.priceTypo = { product };
   }
   let ingestUrl: string;
@@ -75,9 +77,15 @@ export function simulationArgs(
   const to = defaults.now;
   return {
     simulation: {
-      shop: values.shop!, ingestKey: values.key!, ingestUrl, visitors, seed,
+      shop: values.shop!,
+      ingestKey: values.key!,
+      ingestUrl,
+      visitors,
+      seed,
       // Journeys end by now: the range's last minutes hold live sessions.
-      from: to - days * 86_400_000, to, live: true,
+      from: to - days * 86_400_000,
+      to,
+      live: true,
       ...(Object.keys(effects).length > 0 ? { effects } : {}),
     },
   };

@@ -28,7 +28,10 @@ export interface SimulationResult {
 export function simulationFailure(result: SimulationResult): string | null {
   if (result.published === 0) return `0 events published: no journey of the ${result.visitors} visitors falls in the range (make it longer or add visitors)`;
   if (result.rejected > 0 || result.dropped > 0) {
-    const reasons = Object.entries(result.refusals).sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n} × ${reason}`).join("; ");
+    const reasons = Object.entries(result.refusals)
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, n]) => `${n} × ${reason}`)
+      .join("; ");
     return `the server refused ${result.rejected} and the pixel dropped ${result.dropped} of ${result.published} events (${reasons || "no reason given"})`;
   }
   return null;
@@ -39,7 +42,18 @@ export async function runSimulation(
 ): Promise<SimulationResult> {
   const visitors = simulateVisitors(opts);
   const code = await pixelBundle();
-  const result: SimulationResult = { visitors: visitors.length, published: 0, sent: 0, discardedNoConsent: 0, dropped: 0, requests: 0, accepted: 0, duplicates: 0, rejected: 0, refusals: {} };
+  const result: SimulationResult = {
+    visitors: visitors.length,
+    published: 0,
+    sent: 0,
+    discardedNoConsent: 0,
+    dropped: 0,
+    requests: 0,
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    refusals: {},
+  };
   const refused = (reason: string, n = 1) => (result.refusals[reason] = (result.refusals[reason] ?? 0) + n);
   let next = 0;
   let done = 0;

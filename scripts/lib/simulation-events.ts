@@ -25,7 +25,12 @@ export function storedEvents(visitors: readonly SimulatedVisitor[]): CoreEvent[]
       const compact = mapEvent(e as RawEvent, v.customerId ?? undefined);
       if (!compact) continue;
       // Received as it happened: the clock rules accept every simulated event.
-      const result = toRow(compact as Parameters<typeof toRow>[0], { shopId: 1, receivedAt: Date.parse(compact.ts), isBot: false, maxAgeMs: Number.POSITIVE_INFINITY });
+      const result = toRow(compact as Parameters<typeof toRow>[0], {
+        shopId: 1,
+        receivedAt: Date.parse(compact.ts),
+        isBot: false,
+        maxAgeMs: Number.POSITIVE_INFINITY,
+      });
       if ("row" in result) rows.push(result.row);
     }
     withSessions(rows, out);
@@ -72,14 +77,33 @@ export function simulatedEventRows(v: SimulatedVisitor): EventRow[] {
     const product = e.name === "product_viewed" ? data?.productVariant?.product?.id : data?.cartLine?.merchandise?.product?.id;
     const checkout = data?.checkout;
     return {
-      shopId: 1, eventId: e.id, name: e.name, ts: Date.parse(e.timestamp), seq: e.seq, clientId: e.clientId, sessionId: "",
+      shopId: 1,
+      eventId: e.id,
+      name: e.name,
+      ts: Date.parse(e.timestamp),
+      seq: e.seq,
+      clientId: e.clientId,
+      sessionId: "",
       // The privacy scrub drops a path that looks personal (a checkout token can).
-      path: keptPath(loc.pathname), url: loc.origin + loc.pathname + loc.search, referrer: (e.context as Obj).document.referrer || null,
-      utmSource: search?.get("utm_source") ?? null, utmMedium: search?.get("utm_medium") ?? null, utmCampaign: search?.get("utm_campaign") ?? null,
+      path: keptPath(loc.pathname),
+      url: loc.origin + loc.pathname + loc.search,
+      referrer: (e.context as Obj).document.referrer || null,
+      utmSource: search?.get("utm_source") ?? null,
+      utmMedium: search?.get("utm_medium") ?? null,
+      utmCampaign: search?.get("utm_campaign") ?? null,
       device: deviceOf(ua),
-      productId: numericId(product), variantId: null, quantity: null, value: null, currency: null,
-      checkoutToken: checkout?.token ?? null, orderId: e.name === "checkout_completed" ? numericId(checkout?.order?.id) : null,
-      customerId: numericId(v.customerId), props: custom ? (custom as never) : null, isBot: false, dedupeKey: null, receivedAt: 0,
+      productId: numericId(product),
+      variantId: null,
+      quantity: null,
+      value: null,
+      currency: null,
+      checkoutToken: checkout?.token ?? null,
+      orderId: e.name === "checkout_completed" ? numericId(checkout?.order?.id) : null,
+      customerId: numericId(v.customerId),
+      props: custom ? (custom as never) : null,
+      isBot: false,
+      dedupeKey: null,
+      receivedAt: 0,
     } as EventRow;
   });
 }
@@ -102,8 +126,18 @@ function withSessions(rows: EventRow[], out: CoreEvent[]): void {
       loggedIn: s.loggedIn,
     };
     out.push({
-      id: r.eventId, name: r.name, ts: r.ts, seq: r.seq, visitorId: r.clientId, path: r.path, productId: r.productId,
-      checkoutToken: r.checkoutToken, orderId: r.orderId, customerId: r.customerId, props: typeof r.props === "string" ? JSON.parse(r.props) : (r.props ?? {}), attrs,
+      id: r.eventId,
+      name: r.name,
+      ts: r.ts,
+      seq: r.seq,
+      visitorId: r.clientId,
+      path: r.path,
+      productId: r.productId,
+      checkoutToken: r.checkoutToken,
+      orderId: r.orderId,
+      customerId: r.customerId,
+      props: typeof r.props === "string" ? JSON.parse(r.props) : (r.props ?? {}),
+      attrs,
     });
   }
 }

@@ -156,9 +156,36 @@ const SOURCES: [Source, number][] = [
 ];
 
 const DEVICES: [DeviceProfile, number][] = [
-  [{ width: 390, height: 844, ua: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", factor: 0.8, kind: "mobile" }, 58],
-  [{ width: 1440, height: 900, ua: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36", factor: 1.3, kind: "desktop" }, 36],
-  [{ width: 820, height: 1180, ua: "Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", factor: 1, kind: "tablet" }, 6],
+  [
+    {
+      width: 390,
+      height: 844,
+      ua: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+      factor: 0.8,
+      kind: "mobile",
+    },
+    58,
+  ],
+  [
+    {
+      width: 1440,
+      height: 900,
+      ua: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+      factor: 1.3,
+      kind: "desktop",
+    },
+    36,
+  ],
+  [
+    {
+      width: 820,
+      height: 1180,
+      ua: "Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+      factor: 1,
+      kind: "tablet",
+    },
+    6,
+  ],
 ];
 
 const HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 9, 9, 8, 8, 8, 9, 11, 12, 12, 10, 6, 3];
@@ -179,7 +206,8 @@ class JourneyBuilder {
   ) {
     this.t = start;
     this.referrer = source.referrer;
-    if (source.utm) this.search = "?" + new URLSearchParams({ utm_source: source.utm.source, utm_medium: source.utm.medium, utm_campaign: source.utm.campaign }).toString();
+    if (source.utm)
+      this.search = "?" + new URLSearchParams({ utm_source: source.utm.source, utm_medium: source.utm.medium, utm_campaign: source.utm.campaign }).toString();
   }
 
   private wait(minS: number, maxS: number) {
@@ -190,7 +218,15 @@ class JourneyBuilder {
     const origin = `https://${this.v.shop}`;
     return {
       document: {
-        location: { href: origin + path + this.search, pathname: path, search: this.search, host: this.v.shop, hostname: this.v.shop, origin, protocol: "https:" },
+        location: {
+          href: origin + path + this.search,
+          pathname: path,
+          search: this.search,
+          host: this.v.shop,
+          hostname: this.v.shop,
+          origin,
+          protocol: "https:",
+        },
         referrer: this.referrer,
         title: "Demo Shop",
       },
@@ -237,7 +273,8 @@ export function simulateVisitors(opts: SimulationOptions): SimulatedVisitor[] {
   const visitors: SimulatedVisitor[] = [];
   const effects = opts.effects ?? {};
   const typo = effects.priceTypo ? PRODUCTS.find((p) => p.handle === effects.priceTypo!.product || String(p.id) === effects.priceTypo!.product) : undefined;
-  if (effects.priceTypo && !typo) throw new RangeError(`priceTypo: no simulated product "${effects.priceTypo.product}" (one of ${PRODUCTS.map((p) => p.handle).join(", ")})`);
+  if (effects.priceTypo && !typo)
+    throw new RangeError(`priceTypo: no simulated product "${effects.priceTypo.product}" (one of ${PRODUCTS.map((p) => p.handle).join(", ")})`);
   let checkoutSeq = 0;
   let orderSeq = 5_000_000;
 
@@ -259,15 +296,32 @@ export function simulateVisitors(opts: SimulationOptions): SimulatedVisitor[] {
       const b = new JourneyBuilder(r, { clientId, shop: opts.shop, device }, sessionStart, events.length, source);
       const sourceFactor = source.utm?.source === "newsletter" ? 1.5 : source.utm?.source === "instagram" ? 0.8 : 1;
       const buyFactor = opts.homogeneous ? 0.6 + r.next() : device.factor * sourceFactor * (0.6 + intent) * (s > 0 ? 1.25 : 1);
-      const landing = r.weighted([["home", 34], ["product", 30], ["collection", 15], ["blog", 13], ["pricing", 8]] as const);
-      const broken = effects.brokenDevice && effects.brokenDevice.device === device.kind && sessionStart >= effects.brokenDevice.from ? (effects.brokenDevice.step ?? "purchase") : null;
+      const landing = r.weighted([
+        ["home", 34],
+        ["product", 30],
+        ["collection", 15],
+        ["blog", 13],
+        ["pricing", 8],
+      ] as const);
+      const broken =
+        effects.brokenDevice && effects.brokenDevice.device === device.kind && sessionStart >= effects.brokenDevice.from
+          ? (effects.brokenDevice.step ?? "purchase")
+          : null;
       const exit = effects.shippingPolicyExit;
       const plant: SessionPlant = {
         broken,
         policyExit: exit && source.utm?.source === exit.source && (!exit.device || exit.device === device.kind) ? (exit.share ?? 0.8) : 0,
         typo: typo ? { id: typo.id, keep: effects.priceTypo!.keep ?? 0.1 } : null,
       };
-      simulateSession(r, b, landing, buyFactor, () => `c${(++checkoutSeq).toString(36)}-${clientId}`, () => ++orderSeq, plant);
+      simulateSession(
+        r,
+        b,
+        landing,
+        buyFactor,
+        () => `c${(++checkoutSeq).toString(36)}-${clientId}`,
+        () => ++orderSeq,
+        plant,
+      );
       if (opts.live) endBy(b.events, opts.to);
       events.push(...b.events);
       intent = Math.min(1, intent + 0.2);
@@ -342,7 +396,12 @@ function simulateSession(r: Rng, b: JourneyBuilder, landing: string, buyFactor: 
     const typo = plant.typo?.id === product.id;
     // The typo: the page shows ten times the price, and few add it to the cart.
     const price = typo ? product.price * 10 : product.price;
-    const variant = { id: `gid://shopify/ProductVariant/${product.id}01`, title: "Default", price: { amount: price, currencyCode: "USD" }, product: { id: `gid://shopify/Product/${product.id}`, title: product.title, vendor: "Demo", type: "Home" } };
+    const variant = {
+      id: `gid://shopify/ProductVariant/${product.id}01`,
+      title: "Default",
+      price: { amount: price, currencyCode: "USD" },
+      product: { id: `gid://shopify/Product/${product.id}`, title: product.title, vendor: "Demo", type: "Home" },
+    };
     b.emit("product_viewed", path, { data: { productVariant: variant } }, 1, 3);
     b.scroll(path, 0.55);
     if (r.chance(0.09)) b.emit("mc:video_play", path, { customData: { provider: "html5", src: `/videos/${product.handle}.mp4` } });
@@ -353,7 +412,13 @@ function simulateSession(r: Rng, b: JourneyBuilder, landing: string, buyFactor: 
       if (plant.broken === "add-to-cart") continue;
       const quantity = r.chance(0.8) ? 1 : 2;
       cart.push({ product, quantity });
-      b.emit("product_added_to_cart", path, { data: { cartLine: { merchandise: variant, quantity, cost: { totalAmount: { amount: product.price * quantity, currencyCode: "USD" } } } } }, 5, 60);
+      b.emit(
+        "product_added_to_cart",
+        path,
+        { data: { cartLine: { merchandise: variant, quantity, cost: { totalAmount: { amount: product.price * quantity, currencyCode: "USD" } } } } },
+        5,
+        60,
+      );
     } else if (typo && r.chance(0.6)) {
       // Put off by the price, most leave the shop then and there.
       break;
@@ -379,7 +444,15 @@ function simulateSession(r: Rng, b: JourneyBuilder, landing: string, buyFactor: 
   }
   const token = newToken();
   const total = cart.reduce((s, l) => s + l.product.price * l.quantity, 0);
-  const checkout = (extra: Record<string, unknown> = {}) => ({ checkout: { token, currencyCode: "USD", totalPrice: { amount: total, currencyCode: "USD" }, lineItems: cart.map((l) => ({ quantity: l.quantity, title: l.product.title })), ...extra } });
+  const checkout = (extra: Record<string, unknown> = {}) => ({
+    checkout: {
+      token,
+      currencyCode: "USD",
+      totalPrice: { amount: total, currencyCode: "USD" },
+      lineItems: cart.map((l) => ({ quantity: l.quantity, title: l.product.title })),
+      ...extra,
+    },
+  });
   const path = "/checkouts/cn/" + token;
   b.emit("checkout_started", path, { data: checkout() }, 3, 20);
   if (r.chance(0.15)) b.emit("checkout_started", path, { data: checkout() }, 2, 10); // the platform repeats it

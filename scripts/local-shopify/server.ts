@@ -43,8 +43,10 @@ export type ProtectedDataMode = "approved" | "unapproved";
 export const PROTECTED_TOPICS = new Set(["ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_PAID", "CUSTOMERS_CREATE", "CUSTOMERS_UPDATE", "CHECKOUTS_CREATE"]);
 
 export const NO_PIXEL_MESSAGE = "No web pixel was found for this app.";
-export const NOT_APPROVED_CUSTOMER = "This app is not approved to access the Customer object. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
-export const NOT_APPROVED_WEBHOOK = "This app is not approved to subscribe to webhook topics containing protected customer data. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
+export const NOT_APPROVED_CUSTOMER =
+  "This app is not approved to access the Customer object. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
+export const NOT_APPROVED_WEBHOOK =
+  "This app is not approved to subscribe to webhook topics containing protected customer data. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
 
 /** The app's configuration as Shopify knows it (shopify.app.toml [access_scopes]). */
 export const LOCAL_REQUIRED_SCOPES = ["write_pixels", "read_customer_events", "read_orders"];
@@ -113,10 +115,16 @@ function validPixelSettings(settings: unknown): boolean {
   if (typeof settings !== "string") return false;
   try {
     const value = JSON.parse(settings);
-    return typeof value === "object" && value !== null && typeof value.ingestUrl === "string" && value.ingestUrl.length > 0
-      && typeof value.ingestKey === "string" && value.ingestKey.length > 0
-      && (value.queryParams === undefined || typeof value.queryParams === "string")
-      && Object.keys(value).every((k) => PIXEL_FIELDS.includes(k));
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      typeof value.ingestUrl === "string" &&
+      value.ingestUrl.length > 0 &&
+      typeof value.ingestKey === "string" &&
+      value.ingestKey.length > 0 &&
+      (value.queryParams === undefined || typeof value.queryParams === "string") &&
+      Object.keys(value).every((k) => PIXEL_FIELDS.includes(k))
+    );
   } catch {
     return false;
   }
@@ -155,8 +163,7 @@ export async function startLocalShopify(opts: { apiKey: string; apiSecret: strin
     const op = operationOf(query);
     calls.push({ shop: domain, operation: op, variables });
     const granted = new Set(shop.scopes ?? LOCAL_GRANTED_SCOPES);
-    const denied = (scope: string) =>
-      topLevel(op, `Access denied for ${op} field. Required access: \`${scope}\` access scope.`, "ACCESS_DENIED");
+    const denied = (scope: string) => topLevel(op, `Access denied for ${op} field. Required access: \`${scope}\` access scope.`, "ACCESS_DENIED");
     const errors = (field: string, code: string, message: string) => ({ data: { [op]: { userErrors: [{ code, field: [field], message }], webPixel: null } } });
     switch (op) {
       case "shop":
@@ -169,21 +176,26 @@ export async function startLocalShopify(opts: { apiKey: string; apiSecret: strin
         if (shop.pixelExtension === false) return errors("webPixel", "NO_EXTENSION", "No extension found.");
         if (shop.pixel) return errors("webPixel", "TAKEN", "Web pixel is taken.");
         const settings = variables.webPixel?.settings;
-        if (!validPixelSettings(settings)) return errors("settings", "INVALID_SETTINGS", "The provided settings does not match the expected settings definition on the app.");
+        if (!validPixelSettings(settings))
+          return errors("settings", "INVALID_SETTINGS", "The provided settings does not match the expected settings definition on the app.");
         shop.pixel = { id: `gid://shopify/WebPixel/${++pixelSeq}`, settings };
         return { data: { webPixelCreate: { userErrors: [], webPixel: shop.pixel } } };
       }
       case "webPixelUpdate": {
         if (!granted.has("write_pixels")) return denied("write_pixels");
-        if (!shop.pixel || shop.pixel.id !== variables.id) return errors("id", "NOT_FOUND", "The record with the ID used as the input value couldn't be found.");
-        if (!validPixelSettings(variables.webPixel?.settings)) return errors("settings", "INVALID_SETTINGS", "The provided settings does not match the expected settings definition on the app.");
+        if (!shop.pixel || shop.pixel.id !== variables.id)
+          return errors("id", "NOT_FOUND", "The record with the ID used as the input value couldn't be found.");
+        if (!validPixelSettings(variables.webPixel?.settings))
+          return errors("settings", "INVALID_SETTINGS", "The provided settings does not match the expected settings definition on the app.");
         shop.pixel = { id: shop.pixel.id, settings: variables.webPixel.settings };
         return { data: { webPixelUpdate: { userErrors: [], webPixel: shop.pixel } } };
       }
       case "webhookSubscriptionCreate": {
         const topic = String(variables.topic ?? "");
         const callbackUrl = String(variables.webhookSubscription?.callbackUrl ?? variables.webhookSubscription?.uri ?? "");
-        const fail = (field: string[], message: string) => ({ data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors: [{ field, message }] } } });
+        const fail = (field: string[], message: string) => ({
+          data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors: [{ field, message }] } },
+        });
         if (PROTECTED_TOPICS.has(topic) && protectedData === "unapproved") return fail(["webhookSubscription"], NOT_APPROVED_WEBHOOK);
         shop.webhooks ??= [];
         if (shop.webhooks.some((w) => w.topic === topic && w.callbackUrl === callbackUrl)) {
@@ -266,11 +278,19 @@ export async function startLocalShopify(opts: { apiKey: string; apiSecret: strin
         if (failure === "http429") return send(429, { errors: "Exceeded 2 calls per second for api client." }, { "Retry-After": "1" });
         if (failure === "http500") return send(500, { errors: "Internal error" });
         if (failure === "throttle") {
-          return send(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }], extensions: { cost: { throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } } } });
+          return send(200, {
+            errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }],
+            extensions: { cost: { throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } } },
+          });
         }
         const answer = graphql(domain, String(query), variables ?? {});
         if (!answer) return send(200, { errors: [{ message: "Field not implemented by the local Admin API" }] });
-        return send(200, { ...answer, extensions: { cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } } } });
+        return send(200, {
+          ...answer,
+          extensions: {
+            cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } },
+          },
+        });
       }
       send(404, { errors: "Not Found" });
     } catch (error) {

@@ -42,7 +42,8 @@ beforeAll(async () => {
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && page) await page.screenshot({ path: path.join(artifacts, `a11y-failed-${ctx.task.name.replace(/\W+/g, "-").slice(0, 40)}.png`), fullPage: true }).catch(() => {});
+  if (ctx.task.result?.state === "fail" && page)
+    await page.screenshot({ path: path.join(artifacts, `a11y-failed-${ctx.task.name.replace(/\W+/g, "-").slice(0, 40)}.png`), fullPage: true }).catch(() => {});
 });
 
 afterAll(() => seeded?.close());
@@ -55,7 +56,12 @@ async function axe(): Promise<AxeViolation[]> {
   return page.evaluate(async () => {
     const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } };
     const result = await w.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 200) })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 200) })),
+    }));
   });
 }
 
@@ -72,7 +78,10 @@ async function audit(name: string, pathAndQuery: string, ready: () => Promise<un
   await page.screenshot({ path: path.join(artifacts, `a11y-${name}.png`), fullPage: true });
   // Serious and critical violations, and any landmark problem (content outside landmarks, no main).
   const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical" || v.id === "region" || v.id.startsWith("landmark-"));
-  expect(blocking.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), name).toEqual([]);
+  expect(
+    blocking.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    name,
+  ).toEqual([]);
   return violations;
 }
 
@@ -82,11 +91,16 @@ describe("axe-core on every admin page of the demo", () => {
   let reportPath = "";
 
   it("dashboard", async () => {
-    await audit("dashboard", "/app", async () => {
-      await heading("Dashboard")();
-      // The deferred coverage cards have streamed in.
-      await page.getByTestId("coverage-ratio").waitFor();
-    }, "Dashboard");
+    await audit(
+      "dashboard",
+      "/app",
+      async () => {
+        await heading("Dashboard")();
+        // The deferred coverage cards have streamed in.
+        await page.getByTestId("coverage-ratio").waitFor();
+      },
+      "Dashboard",
+    );
     reportPath = new URL((await page.getByRole("link", { name: "See the funnel report" }).getAttribute("href"))!, demo.url).pathname;
   });
 
@@ -101,7 +115,16 @@ describe("axe-core on every admin page of the demo", () => {
 
   it("funnel report", async () => {
     expect(reportPath).toMatch(/^\/app\/funnels\/[^/]+$/);
-    await audit("funnel-report", `${reportPath}?range=last30&breakdown=loggedIn`, () => page.getByText(/^Biggest leak: /).first().waitFor(), "Funnel report");
+    await audit(
+      "funnel-report",
+      `${reportPath}?range=last30&breakdown=loggedIn`,
+      () =>
+        page
+          .getByText(/^Biggest leak: /)
+          .first()
+          .waitFor(),
+      "Funnel report",
+    );
     // Issue 23 item 10: the logged-in breakdown reads "Logged in" / "Guest", not true / false.
     const firstCells = await page.locator("table").filter({ hasText: "Customer logged in" }).locator("tbody tr th, tbody tr td:first-child").allInnerTexts();
     expect(firstCells.length).toBeGreaterThan(0);
@@ -110,10 +133,18 @@ describe("axe-core on every admin page of the demo", () => {
   });
 
   it("edit funnel (builder with live counts, definition in words, picker dialog)", async () => {
-    await audit("funnel-edit", `${reportPath}/edit`, async () => {
-      await page.getByLabel("Funnel name").waitFor();
-      await page.getByTestId("step-count-1").getByText(/in the last 30 days/).waitFor();
-    }, "Edit funnel");
+    await audit(
+      "funnel-edit",
+      `${reportPath}/edit`,
+      async () => {
+        await page.getByLabel("Funnel name").waitFor();
+        await page
+          .getByTestId("step-count-1")
+          .getByText(/in the last 30 days/)
+          .waitFor();
+      },
+      "Edit funnel",
+    );
     // The stand-in's resource picker dialog too, open.
     await page.getByRole("button", { name: "+ Add filter" }).first().click();
     await page.getByLabel("Filter 1 on").first().selectOption("productId");
@@ -128,7 +159,10 @@ describe("axe-core on every admin page of the demo", () => {
 
   it("new audience, then the audience it creates", async () => {
     await audit("audience-new", "/app/audiences/new", heading("New audience"), "New audience");
-    await page.getByRole("button", { name: /^Create/ }).first().click();
+    await page
+      .getByRole("button", { name: /^Create/ })
+      .first()
+      .click();
     await page.waitForURL(/\/app\/audiences\/(?!new)[^/?]+/);
     await audit("audience-detail", new URL(page.url()).pathname, () => page.getByRole("heading").first().waitFor(), "Audience");
   });
@@ -157,7 +191,10 @@ describe("axe-core on every admin page of the demo", () => {
   it("setup", () => audit("setup", "/app/setup", heading("Setup checklist"), "Setup"));
 
   it("/favicon.ico and /favicon.svg answer with an icon", async () => {
-    for (const [file, type] of [["/favicon.ico", /^image\/(x-icon|vnd\.microsoft\.icon)$/], ["/favicon.svg", /^image\/svg\+xml/]] as const) {
+    for (const [file, type] of [
+      ["/favicon.ico", /^image\/(x-icon|vnd\.microsoft\.icon)$/],
+      ["/favicon.svg", /^image\/svg\+xml/],
+    ] as const) {
       const res = await fetch(new URL(file, demo.url));
       expect(res.status, file).toBe(200);
       expect(res.headers.get("content-type"), file).toMatch(type);

@@ -42,7 +42,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && page) await page.screenshot({ path: path.join(artifacts, `first-run-failed-${ctx.task.name.replace(/\W+/g, "-").slice(0, 40)}.png`), fullPage: true }).catch(() => {});
+  if (ctx.task.result?.state === "fail" && page)
+    await page
+      .screenshot({ path: path.join(artifacts, `first-run-failed-${ctx.task.name.replace(/\W+/g, "-").slice(0, 40)}.png`), fullPage: true })
+      .catch(() => {});
 });
 
 afterAll(async () => {
@@ -72,7 +75,12 @@ async function seriousAxe(): Promise<string[]> {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
   const violations: AxeViolation[] = await page.evaluate(async () => {
     const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } };
-    return (await w.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+    return (await w.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
   });
   return violations
     .filter((v) => v.impact === "serious" || v.impact === "critical" || v.id === "region" || v.id.startsWith("landmark-"))
@@ -141,7 +149,15 @@ describe("a fresh install in Chromium", () => {
     for (let v = 0; v < 30; v++) {
       const clientId = visitor(`fresh-browser-${v}`);
       const at = (k: number) => new Date(now - 15 * 60_000 + v * 5_000 + k * 1_000).toISOString();
-      const ev = (k: number, name: string, extra: Record<string, unknown> = {}) => ({ id: `fb-${v}-${k}`, name, ts: at(k), seq: k, clientId, path: "/products/mug", ...extra });
+      const ev = (k: number, name: string, extra: Record<string, unknown> = {}) => ({
+        id: `fb-${v}-${k}`,
+        name,
+        ts: at(k),
+        seq: k,
+        clientId,
+        path: "/products/mug",
+        ...extra,
+      });
       events.push(ev(0, "page_viewed"), ev(1, "product_viewed", { productId: "501" }));
       if (v % 2 === 0) events.push(ev(2, "product_added_to_cart", { productId: "501" }));
       if (v % 6 === 0) events.push(ev(3, "checkout_started", { checkoutToken: `fb-tok-${v}`, path: "/checkout" }));
@@ -174,7 +190,11 @@ describe("a fresh install in Chromium", () => {
     expect(firstRow).toContain("30 of 30");
     expect(report).not.toContain("Waiting for the first visits");
     // A range before the install: said so, not "waiting" (events exist) nor "try a longer range".
-    const before = await visit("visitors-report-before-install", `/app/funnels/${encodeURIComponent(mainFunnel)}?range=custom&from=2025-01-01&to=2025-01-31`, text("This range is before the app was installed"));
+    const before = await visit(
+      "visitors-report-before-install",
+      `/app/funnels/${encodeURIComponent(mainFunnel)}?range=custom&from=2025-01-01&to=2025-01-31`,
+      text("This range is before the app was installed"),
+    );
     expect(before).not.toContain("Try a longer date range");
 
     // The dashboard's and Coverage's CSVs, downloaded through their buttons and parsed.
@@ -198,7 +218,10 @@ describe("a fresh install in Chromium", () => {
 
     // An audience: the list shows its automatic sync, off, then daily once switched on.
     await page.goto(await embedded("/app/audiences/new"), { waitUntil: "networkidle" });
-    await page.getByRole("button", { name: /^Create/ }).first().click();
+    await page
+      .getByRole("button", { name: /^Create/ })
+      .first()
+      .click();
     await page.waitForURL(/\/app\/audiences\/(?!new)[^/?]+/);
     const audienceUrl = new URL(page.url()).pathname;
     await visit("audiences-list-off", "/app/audiences", text("Never run automatically"));

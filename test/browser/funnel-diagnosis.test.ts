@@ -67,7 +67,10 @@ describe("for whom is this step worst, in real Chromium", () => {
       steps: NAMES.map((event, i) => ({ label: ["Viewed", "Carted", "Checked out", "Bought"][i], anyOf: [{ event, filters: [] }] })),
     };
     const created = await page.evaluate(async (d) => {
-      const res = await fetch("/app/funnels/new?_data=routes%2Fapp.funnels.new", { method: "POST", body: new URLSearchParams({ definition: JSON.stringify(d) }) });
+      const res = await fetch("/app/funnels/new?_data=routes%2Fapp.funnels.new", {
+        method: "POST",
+        body: new URLSearchParams({ definition: JSON.stringify(d) }),
+      });
       return { status: res.status, location: res.headers.get("x-remix-redirect") ?? "" };
     }, definition);
     expect(created.status).toBe(204);
@@ -99,7 +102,9 @@ describe("for whom is this step worst, in real Chromium", () => {
     await page.waitForURL(/diagnose=2/);
     const none = page.getByTestId("diagnosis-none");
     await none.waitFor();
-    expect(await none.innerText()).toMatch(/^No group of visitors stands out \(\d+ segments? tested; the data could have shown a difference of \d+ pp or more\)\.$/);
+    expect(await none.innerText()).toMatch(
+      /^No group of visitors stands out \(\d+ segments? tested; the data could have shown a difference of \d+ pp or more\)\.$/,
+    );
     expect(await page.getByTestId("diagnosis-claim").count()).toBe(0);
     await shot("no-claim");
   });
@@ -129,12 +134,19 @@ describe("for whom is this step worst, in real Chromium", () => {
     const report = await page.evaluate(async (u) => (await fetch(u)).json(), `/app/funnels/${funnelId}/report?range=last30`);
     const d = report.diagnosis;
     await page.goto(await embeddedUrl(`/app/funnels/${funnelId}?range=last30`), { waitUntil: "networkidle" });
-    await page.getByTestId("diagnosis-actions").getByRole("button", { name: `Make an audience of these drop-offs: the ${d.dropOff.toLocaleString("en-US")} sessions that reached “Carted” and never “Checked out”` }).click();
+    await page
+      .getByTestId("diagnosis-actions")
+      .getByRole("button", {
+        name: `Make an audience of these drop-offs: the ${d.dropOff.toLocaleString("en-US")} sessions that reached “Carted” and never “Checked out”`,
+      })
+      .click();
     await page.waitForURL(/\/app\/audiences\/(?!new)[\w-]+/);
     const size = page.getByTestId("audience-dropoff");
     await size.waitFor();
     expect(await size.getAttribute("data-units")).toBe(String(d.dropOff));
-    expect(await size.innerText()).toMatch(new RegExp(`^${d.dropOff.toLocaleString("en-US")} finished sessions of “Diagnosis” reached “Carted” and never reached “Checked out” in the range`));
+    expect(await size.innerText()).toMatch(
+      new RegExp(`^${d.dropOff.toLocaleString("en-US")} finished sessions of “Diagnosis” reached “Carted” and never reached “Checked out” in the range`),
+    );
     await page.getByRole("heading", { name: "Carted, never Checked out (Diagnosis)" }).waitFor();
     await shot("audience-step");
   });

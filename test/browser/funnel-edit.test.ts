@@ -38,7 +38,8 @@ beforeAll(async () => {
         });
       }
       // More visitors than one report brings up to date (5,000): a rebuild outlasts the first report after an edit.
-      for (let i = 0; i < 12_000; i++) journeys.push({ clientId: `glance-${i}`, events: [{ name: "page_viewed", ts: now - 28 * DAY + i * 3 * MIN, path: "/" }] });
+      for (let i = 0; i < 12_000; i++)
+        journeys.push({ clientId: `glance-${i}`, events: [{ name: "page_viewed", ts: now - 28 * DAY + i * 3 * MIN, path: "/" }] });
       await seedJourneys(db, shopId, journeys);
     },
   });
@@ -66,13 +67,18 @@ describe("editing and building funnels in Chromium", () => {
     await page.getByRole("link", { name: "See the funnel report" }).click();
     await page.waitForURL(/\/app\/funnels\/[^/?]+\?range=last30/);
     reportPath = new URL(page.url()).pathname;
-    await page.getByText(/^Sessions that viewed a product, then added it to the cart, then started checkout, then purchased, in this order, within the same visit/).waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/^Sessions that viewed a product, then added it to the cart, then started checkout, then purchased, in this order, within the same visit/)
+      .waitFor({ timeout: 60_000 });
     await shot("report-before");
 
     await page.getByRole("link", { name: "Edit funnel" }).click();
     await page.waitForURL(/\/edit$/);
     await page.getByRole("heading", { name: "Edit “Purchase”" }).waitFor();
-    await page.getByTestId("step-count-1").getByText(/^≈ [\d,]+ sessions in the last 30 days$/).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId("step-count-1")
+      .getByText(/^≈ [\d,]+ sessions in the last 30 days$/)
+      .waitFor({ timeout: 30_000 });
     // Remove step 2 (add to cart) and rename: three steps, product → checkout → purchase.
     await page.getByRole("button", { name: "Remove step 2" }).click();
     await page.getByLabel("Funnel name").fill("Product to purchase");
@@ -92,7 +98,10 @@ describe("editing and building funnels in Chromium", () => {
     expect(body.steps.map((s: { label: string }) => s.label)).toEqual(["Viewed a product", "Started checkout", "Purchased"]);
     const fmt = (n: number) => n.toLocaleString("en-US");
     await page.getByText(`${fmt(body.totalUnits)} sessions entered the funnel`).waitFor();
-    await page.getByText(`${fmt(body.steps[1].count)} of ${fmt(body.steps[0].count)}`).first().waitFor();
+    await page
+      .getByText(`${fmt(body.steps[1].count)} of ${fmt(body.steps[0].count)}`)
+      .first()
+      .waitFor();
     await page.getByRole("heading", { name: "What this funnel counts (version 2)" }).waitFor();
     await page.getByText(/^Sessions that viewed a product, then started checkout, then purchased, in this order/).waitFor();
     await shot("report-after");
@@ -106,7 +115,12 @@ describe("editing and building funnels in Chromium", () => {
     expect(await page.locator("option", { hasText: /^Viewed a product \([\d,]+\)$/ }).count()).toBeGreaterThan(0);
     expect(await page.locator("option", { hasText: /^Scrolled down a page/ }).count()).toBeGreaterThan(0);
     expect(await page.locator("option", { hasText: /^mc:|_viewed/ }).count()).toBe(0);
-    await event.nth(0).selectOption({ label: (await page.locator("option", { hasText: /^Scrolled down a page/ }).first().textContent())! });
+    await event.nth(0).selectOption({
+      label: (await page
+        .locator("option", { hasText: /^Scrolled down a page/ })
+        .first()
+        .textContent())!,
+    });
     await page.getByText("The visitor scrolled to 50 %, 75 % or 90 % of a page (each mark passed counts).").waitFor();
     await page.getByLabel("How far down the page").selectOption({ label: "At least 75 %" });
     await page.getByLabel("Step label").nth(0).fill("Read 75 % of a post");
@@ -123,9 +137,12 @@ describe("editing and building funnels in Chromium", () => {
 
     // Live counts: 60 readers scrolled 75 %, 30 of them then opened the mug (plus whatever the simulated traffic adds).
     const count = (i: number) => page.getByTestId(`step-count-${i}`);
-    await count(2).getByText(/^≈ [\d,]+ sessions? in the last 30 days$/).waitFor({ timeout: 30_000 });
+    await count(2)
+      .getByText(/^≈ [\d,]+ sessions? in the last 30 days$/)
+      .waitFor({ timeout: 30_000 });
     const draft = {
-      unit: "session", windowMinutes: 10080,
+      unit: "session",
+      windowMinutes: 10080,
       steps: [
         { label: "a", anyOf: [{ event: "mc:scroll_depth", filters: [{ field: "prop", key: "percent", op: "equals", value: "75" }] }] },
         { label: "b", anyOf: [{ event: "product_viewed", filters: [{ field: "productId", op: "equals", value: "101", title: "Stoneware Mug" }] }] },
@@ -134,8 +151,12 @@ describe("editing and building funnels in Chromium", () => {
     const { body: counted } = await api(`/app/funnels/count?${new URLSearchParams({ draft: JSON.stringify(draft) })}`);
     expect(counted.counts[0]).toBeGreaterThanOrEqual(60);
     expect(counted.counts[1]).toBeGreaterThanOrEqual(30);
-    await count(1).getByText(`≈ ${counted.counts[0].toLocaleString("en-US")} sessions in the last 30 days`).waitFor();
-    await count(2).getByText(`≈ ${counted.counts[1].toLocaleString("en-US")} sessions in the last 30 days`).waitFor();
+    await count(1)
+      .getByText(`≈ ${counted.counts[0].toLocaleString("en-US")} sessions in the last 30 days`)
+      .waitFor();
+    await count(2)
+      .getByText(`≈ ${counted.counts[1].toLocaleString("en-US")} sessions in the last 30 days`)
+      .waitFor();
 
     // A third step without an event: refused, and said where and what in plain words.
     await page.getByRole("button", { name: "+ Add step" }).click();
@@ -152,7 +173,11 @@ describe("editing and building funnels in Chromium", () => {
     await page.getByRole("button", { name: "Create funnel and open report" }).click();
     await page.waitForURL(/\/app\/funnels\/(?!new)[^/?]+$/);
     await page.getByRole("heading", { name: "Mug readers" }).waitFor();
-    await page.getByText("Sessions that scrolled at least 75 % down a page, then viewed a product (product “Stoneware Mug”), in this order, within the same visit (a visit ends after 30 minutes without activity).").waitFor();
+    await page
+      .getByText(
+        "Sessions that scrolled at least 75 % down a page, then viewed a product (product “Stoneware Mug”), in this order, within the same visit (a visit ends after 30 minutes without activity).",
+      )
+      .waitFor();
     const id = new URL(page.url()).pathname.split("/").pop()!;
     const { body } = await api(`/app/funnels/${id}/report?range=last30`);
     expect(body.funnel.steps[1].anyOf[0].filters).toEqual([{ field: "productId", op: "equals", value: "101", title: "Stoneware Mug" }]);

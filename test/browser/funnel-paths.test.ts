@@ -74,7 +74,10 @@ describe("what they did instead, in real Chromium", () => {
       steps: NAMES.map((event, i) => ({ label: ["Viewed", "Added to cart", "Started checkout", "Bought"][i], anyOf: [{ event, filters: [] }] })),
     };
     const created = await page.evaluate(async (d) => {
-      const res = await fetch("/app/funnels/new?_data=routes%2Fapp.funnels.new", { method: "POST", body: new URLSearchParams({ definition: JSON.stringify(d) }) });
+      const res = await fetch("/app/funnels/new?_data=routes%2Fapp.funnels.new", {
+        method: "POST",
+        body: new URLSearchParams({ definition: JSON.stringify(d) }),
+      });
       return { status: res.status, location: res.headers.get("x-remix-redirect") ?? "" };
     }, definition);
     expect(created.status).toBe(204);

@@ -75,7 +75,10 @@ describe("small numbers and in-progress units in real Chromium", () => {
     // Three rate cards, each against the previous period's 9 sessions.
     expect(await page.locator('[data-verdict="too-few"]').count()).toBe(3);
     expect(await page.locator('[data-verdict="up"], [data-verdict="down"]').count()).toBe(0);
-    await page.getByText(/too few to compare \(9 → [\d,]+ sessions\)/).first().waitFor();
+    await page
+      .getByText(/too few to compare \(9 → [\d,]+ sessions\)/)
+      .first()
+      .waitFor();
     expect(await page.getByText(/pp vs previous 30 days/).count()).toBe(0);
     await shot("dashboard");
     // The test's funnel, created through the builder's action.
@@ -85,7 +88,10 @@ describe("small numbers and in-progress units in real Chromium", () => {
       steps: NAMES.map((event, i) => ({ label: ["Viewed", "Carted", "Checked out", "Bought"][i], anyOf: [{ event, filters: [] }] })),
     };
     const created = await page.evaluate(async (d) => {
-      const res = await fetch("/app/funnels/new?_data=routes%2Fapp.funnels.new", { method: "POST", body: new URLSearchParams({ definition: JSON.stringify(d) }) });
+      const res = await fetch("/app/funnels/new?_data=routes%2Fapp.funnels.new", {
+        method: "POST",
+        body: new URLSearchParams({ definition: JSON.stringify(d) }),
+      });
       return { status: res.status, location: res.headers.get("x-remix-redirect") ?? "" };
     }, definition);
     expect(created.status).toBe(204);
@@ -138,11 +144,18 @@ describe("small numbers and in-progress units in real Chromium", () => {
     const tabletCells = page.locator('[data-small-row="tablet"]');
     expect(await tabletCells.count()).toBe(6 + 1);
     expect(await page.locator('[data-small-row="desktop"]').count()).toBe(0);
-    const colour = (selector: string) => page.locator(selector).first().evaluate((el) => getComputedStyle(el.querySelector("span") ?? el).color);
+    const colour = (selector: string) =>
+      page
+        .locator(selector)
+        .first()
+        .evaluate((el) => getComputedStyle(el.querySelector("span") ?? el).color);
     const desktopCell = page.getByRole("rowheader", { name: "desktop", exact: true });
     const desktopColour = await desktopCell.evaluate((el) => getComputedStyle(el).color);
     expect(await colour('[data-small-row="tablet"]')).not.toBe(desktopColour);
-    await page.getByText(/too few to compare$/).first().waitFor();
+    await page
+      .getByText(/too few to compare$/)
+      .first()
+      .waitFor();
     await page.getByText(/Greyed rows have fewer than 30 units/).waitFor();
     await shot("breakdown-small-row");
   });

@@ -35,7 +35,8 @@ beforeAll(async () => {
       const journeys: SeedJourney[] = [];
       // Last 7 days: 40 sessions three days back (enough to compare), a few on other days.
       for (let i = 0; i < 40; i++) journeys.push(journey(`big-${i}`, now - 3 * DAY - i * MIN, 1 + (i % 3)));
-      for (let d = 1; d <= 6; d++) for (let i = 0; i < d; i++) journeys.push(journey(`cur-${d}-${i}`, now - d * DAY - 2 * 60 * MIN - i * MIN, i % 2 === 0 ? 2 : 3));
+      for (let d = 1; d <= 6; d++)
+        for (let i = 0; i < d; i++) journeys.push(journey(`cur-${d}-${i}`, now - d * DAY - 2 * 60 * MIN - i * MIN, i % 2 === 0 ? 2 : 3));
       // The previous 7 days: 3 to 8 sessions a day.
       for (let d = 8; d <= 13; d++) for (let i = 0; i < d - 5; i++) journeys.push(journey(`prev-${d}-${i}`, now - d * DAY - i * MIN, 1 + (i % 3)));
       await seedJourneys(db, shopId, journeys);
@@ -63,13 +64,19 @@ const api = (url: string) =>
     return { status: res.status, body: await res.json() };
   }, url);
 
-interface Bucket { key: string; counts: number[]; inProgressUnits: number }
+interface Bucket {
+  key: string;
+  counts: number[];
+  inProgressUnits: number;
+}
 
 const num = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
 const pct = new Intl.NumberFormat("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const date = (day: string) => new Intl.DateTimeFormat("en", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(Date.parse(`${day}T00:00:00Z`));
+const date = (day: string) =>
+  new Intl.DateTimeFormat("en", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(Date.parse(`${day}T00:00:00Z`));
 const axisDate = (day: string) => new Intl.DateTimeFormat("en", { month: "short", day: "numeric", timeZone: "UTC" }).format(Date.parse(`${day}T00:00:00Z`));
-const ratio = (n: number, d: number) => `${num.format(n)} of ${num.format(d)} · ${d === 0 ? "—" : `${pct.format((n / d) * 100)} %`}${d > 0 && d < 30 ? " (few)" : ""}`;
+const ratio = (n: number, d: number) =>
+  `${num.format(n)} of ${num.format(d)} · ${d === 0 ? "—" : `${pct.format((n / d) * 100)} %`}${d > 0 && d < 30 ? " (few)" : ""}`;
 
 /** The rows the table must show for a mode, straight from the JSON trend. */
 function expectedRows(mode: "counts" | "step" | "overall", cur: Bucket[], prev: Bucket[]): string[][] {
@@ -89,16 +96,19 @@ function expectedRows(mode: "counts" | "step" | "overall", cur: Bucket[], prev: 
 }
 
 const tableRows = () =>
-  page.locator("[data-trend-table] table tbody tr").evaluateAll((trs) =>
-    trs.map((tr) => [...tr.querySelectorAll("th, td")].map((c) => (c.textContent ?? "").trim())),
-  );
+  page
+    .locator("[data-trend-table] table tbody tr")
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("th, td")].map((c) => (c.textContent ?? "").trim())));
 
 describe("the trend chart in real Chromium", () => {
   it("creates the test's funnel", async () => {
     await page.goto(demo.url, { waitUntil: "networkidle" });
     const definition = { name: "Trend chart", unit: "session", steps: NAMES.map((event, i) => ({ label: LABELS[i], anyOf: [{ event, filters: [] }] })) };
     const created = await page.evaluate(async (d) => {
-      const res = await fetch("/app/funnels/new?_data=routes%2Fapp.funnels.new", { method: "POST", body: new URLSearchParams({ definition: JSON.stringify(d) }) });
+      const res = await fetch("/app/funnels/new?_data=routes%2Fapp.funnels.new", {
+        method: "POST",
+        body: new URLSearchParams({ definition: JSON.stringify(d) }),
+      });
       return { status: res.status, location: res.headers.get("x-remix-redirect") ?? "" };
     }, definition);
     expect(created.status).toBe(204);
@@ -124,7 +134,11 @@ describe("the trend chart in real Chromium", () => {
     expect(await chart.getAttribute("data-trend-series")).toBe([...LABELS, ...LABELS.map((l) => `${l} (previous period)`)].join("|"));
     // The picture is hidden from assistive technology, with nothing tabbable inside: the table is its accessible form.
     expect(await chart.getAttribute("aria-hidden")).toBe("true");
-    expect(await chart.locator('a[href], button, [tabindex]:not([tabindex="-1"])').evaluateAll((els) => els.filter((e) => e.getAttribute("tabindex") !== "-1").length)).toBe(0);
+    expect(
+      await chart
+        .locator('a[href], button, [tabindex]:not([tabindex="-1"])')
+        .evaluateAll((els) => els.filter((e) => e.getAttribute("tabindex") !== "-1").length),
+    ).toBe(0);
     // A short range shows the numbers without a click.
     expect(await tableRows()).toEqual(expectedRows("counts", cur, prev));
     await seeded.shot("counts");
@@ -138,7 +152,9 @@ describe("the trend chart in real Chromium", () => {
     await page.getByRole("button", { name: "Step rates" }).click();
     const step = page.locator('[data-trend-chart="step"]');
     await step.locator("svg").first().waitFor();
-    expect(await step.getAttribute("data-trend-series")).toBe("Viewed → Carted|Carted → Bought|Viewed → Carted (previous period)|Carted → Bought (previous period)");
+    expect(await step.getAttribute("data-trend-series")).toBe(
+      "Viewed → Carted|Carted → Bought|Viewed → Carted (previous period)|Carted → Bought (previous period)",
+    );
     expect(await page.getByRole("button", { name: "Step rates" }).getAttribute("aria-pressed")).toBe("true");
     expect((await step.textContent()) ?? "").toMatch(/\d+(\.\d)? %/);
     expect(await tableRows()).toEqual(expectedRows("step", cur, prev));

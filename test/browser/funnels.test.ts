@@ -21,7 +21,8 @@ let funnelId = "";
 
 beforeAll(async () => {
   seeded = await openSeededDemo({
-    name: "funnels", acceptDownloads: true,
+    name: "funnels",
+    acceptDownloads: true,
     async seed(db, shopId) {
       const now = Date.now();
       await seedJourneys(db, shopId, shopTraffic({ visitors: 600, from: now - 30 * DAY, to: now - 3_600_000, seed: 42, prefix: "browser" }));
@@ -58,15 +59,24 @@ describe("funnels in real Chromium", () => {
     const response = await page.goto(demo.url, { waitUntil: "networkidle" });
     expect(response?.status()).toBe(200);
     await page.getByRole("heading", { name: "Where you lose people" }).waitFor();
-    const headline = await page.getByText(/% of sessions that reach “.+” never reach “.+”/).first().textContent();
+    const headline = await page
+      .getByText(/% of sessions that reach “.+” never reach “.+”/)
+      .first()
+      .textContent();
     expect(headline).toMatch(/^\d+\.\d % of sessions that reach/);
     await page.getByText("Add-to-cart rate").waitFor();
     await shot("dashboard");
 
     await page.getByRole("link", { name: "See the funnel report" }).click();
     await page.waitForURL(/\/app\/funnels\/[^/?]+\?range=last30/);
-    await page.getByText(/^Biggest leak: /).first().waitFor();
-    await page.getByText(/ of .+ · \d+\.\d %/).first().waitFor();
+    await page
+      .getByText(/^Biggest leak: /)
+      .first()
+      .waitFor();
+    await page
+      .getByText(/ of .+ · \d+\.\d %/)
+      .first()
+      .waitFor();
     await shot("report-main");
   });
 

@@ -50,9 +50,9 @@ afterAll(async () => {
 /** Text of every cell of a DataTable inside the element with this test id, row by row. */
 async function tableCells(testId: string): Promise<string[][]> {
   await page.locator(`[data-testid="${testId}"] tbody tr`).first().waitFor();
-  return page.locator(`[data-testid="${testId}"] tbody tr`).evaluateAll((rows) =>
-    rows.map((r) => [...r.querySelectorAll("th, td")].map((c) => (c as HTMLElement).innerText.trim())),
-  );
+  return page
+    .locator(`[data-testid="${testId}"] tbody tr`)
+    .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("th, td")].map((c) => (c as HTMLElement).innerText.trim())));
 }
 
 describe("insights in real Chromium on the demo", () => {
@@ -66,7 +66,9 @@ describe("insights in real Chromium on the demo", () => {
     for (const [label, did, didNot, lift] of value) {
       expect(did, label).toMatch(COUNTED_RATE);
       expect(didNot, label).toMatch(COUNTED_RATE);
-      expect(lift, label).toMatch(/^\d+\.\d\d×\n(95 % CI \d+\.\d\d× – \d+\.\d\d×( · includes 1×: could be chance)?|no conversions in group A; no confidence interval)$/);
+      expect(lift, label).toMatch(
+        /^\d+\.\d\d×\n(95 % CI \d+\.\d\d× – \d+\.\d\d×( · includes 1×: could be chance)?|no conversions in group A; no confidence interval)$/,
+      );
     }
     // Small groups: the lift is hidden with the reason, counts only.
     const hidden = page.locator('[data-testid="micro-value-hidden"]');
@@ -89,7 +91,9 @@ describe("insights in real Chromium on the demo", () => {
     }
     // Thin baselines carry their caveat.
     const caveats = plan.filter(([metric]) => /rough estimate/.test(metric));
-    const thin = plan.filter(([, baseline]) => Number(baseline.split(" of ")[0].replace(/,/g, "")) > 0 && Number(baseline.split(" of ")[0].replace(/,/g, "")) < 30);
+    const thin = plan.filter(
+      ([, baseline]) => Number(baseline.split(" of ")[0].replace(/,/g, "")) > 0 && Number(baseline.split(" of ")[0].replace(/,/g, "")) < 30,
+    );
     expect(caveats.length).toBe(thin.length);
     await page.screenshot({ path: path.join(artifacts, "insights-value-planner.png"), fullPage: true });
   });
@@ -125,7 +129,10 @@ describe("audiences in real Chromium on the demo", () => {
   it("creates an audience from a template; size, history and customers are shown with counts", async () => {
     await page.getByRole("link", { name: "Audiences" }).first().click();
     await page.waitForURL(/\/app\/audiences$/);
-    await page.getByRole("link", { name: /New audience|Create from a template/ }).first().click();
+    await page
+      .getByRole("link", { name: /New audience|Create from a template/ })
+      .first()
+      .click();
     await page.waitForURL(/\/app\/audiences\/new/);
     await page.getByRole("button", { name: "Create “Added to cart, did not buy”" }).click();
     await page.waitForURL(/\/app\/audiences\/(?!new)[\w-]+$/);
@@ -174,7 +181,10 @@ describe("audiences in real Chromium on the demo", () => {
     const identified = Number((await page.locator('[data-testid="audience-size"]').innerText()).split(" ")[0]);
     await page.getByRole("button", { name: "Sync now" }).click();
     // The page keeps asking for the next slice (and renews the demo's access token once) until done.
-    await page.locator('[data-testid="sync-status"]').getByText(/Last sync started/).waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-testid="sync-status"]')
+      .getByText(/Last sync started/)
+      .waitFor({ timeout: 60_000 });
     const status = await page.locator('[data-testid="sync-status"]').innerText();
     expect(status).toMatch(new RegExp(`: ${identified} tagged, 0 untagged, 0 refused by Shopify \\(${identified} changes planned\\)`));
     await page.screenshot({ path: path.join(artifacts, "audience-synced.png"), fullPage: true });
@@ -199,7 +209,10 @@ describe("audiences in real Chromium on the demo", () => {
       await page.locator('[data-testid="auto-sync"]').waitFor();
     };
     await reopen();
-    await page.locator('[data-testid="taggable"]').getByText(/^Taggable: \d+ of \d+ members? \(logged-in customers\)/).waitFor();
+    await page
+      .locator('[data-testid="taggable"]')
+      .getByText(/^Taggable: \d+ of \d+ members? \(logged-in customers\)/)
+      .waitFor();
     expect(await box().isChecked()).toBe(false);
     await expect(page.locator('[data-testid="auto-sync-last"]').innerText()).resolves.toBe("No automatic run yet.");
     await box().check();
@@ -213,7 +226,6 @@ describe("audiences in real Chromium on the demo", () => {
     await reopen();
     expect(await box().isChecked()).toBe(false);
   });
-
 });
 
 // ---------------------------------------------------------------------------- issue 23: Insights and Experiments UX
@@ -290,7 +302,11 @@ describe("Insights and Experiments UX in real Chromium on the demo", () => {
     expect(page.url()).toContain("mde=15");
     const focus = page.locator('[data-testid="planner-focus"]');
     await focus.waitFor();
-    expect(await focus.innerText()).toMatch(new RegExp(`Test plan for “${microLabel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}”[\\s\\S]*Baseline \\d[\\d,]* of \\d[\\d,]* · \\d+\\.\\d % of visitors over the last 28 days`));
+    expect(await focus.innerText()).toMatch(
+      new RegExp(
+        `Test plan for “${microLabel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}”[\\s\\S]*Baseline \\d[\\d,]* of \\d[\\d,]* · \\d+\\.\\d % of visitors over the last 28 days`,
+      ),
+    );
     await expect(page.locator(`[data-planner-row="${microKey}"][data-focused="true"]`).count()).resolves.toBe(1);
     await shot("insights-link-plan");
   });
@@ -326,7 +342,12 @@ describe("Insights and Experiments UX in real Chromium on the demo", () => {
     expect(await banner.innerText()).toMatch(/2 problems[\s\S]*mde: mde must be above 0 %[\s\S]*power: power is at most 0.99/);
     // Beside each control: Polaris ties the error to its field (aria-describedby).
     const described = async (label: string) =>
-      page.getByLabel(label).evaluate((el) => (el.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.innerText ?? "").join(" "));
+      page.getByLabel(label).evaluate((el) =>
+        (el.getAttribute("aria-describedby") ?? "")
+          .split(" ")
+          .map((id) => document.getElementById(id)?.innerText ?? "")
+          .join(" "),
+      );
     await expect(described("MDE (relative %)")).resolves.toContain("mde must be above 0 %");
     await expect(described("Power")).resolves.toContain("power is at most 0.99");
     await expect(tableCells("micro-value-table")).resolves.toEqual(before);
@@ -351,7 +372,8 @@ describe("Insights and Experiments UX in real Chromium on the demo", () => {
     await open("/app/insights/experiments?range=last30");
     const arrivals = page.locator('[data-testid="experiment-arrivals"]');
     await arrivals.waitFor();
-    const count = async () => Number((await page.locator('[data-testid="arrivals-24h"]').innerText()).match(/^([\d,]+) experiment views?/)![1].replace(/,/g, ""));
+    const count = async () =>
+      Number((await page.locator('[data-testid="arrivals-24h"]').innerText()).match(/^([\d,]+) experiment views?/)![1].replace(/,/g, ""));
     const before = await count();
 
     // The guide is folded once views arrive; open it and copy the JS snippet.
@@ -369,11 +391,21 @@ describe("Insights and Experiments UX in real Chromium on the demo", () => {
 
     // A view sent now (what the snippet makes the pixel send) shows up in the check.
     await postEvents([
-      { id: `guide-${Date.now()}`, name: "mc:experiment_view", ts: new Date(Date.now() - 5_000).toISOString(), seq: 1, clientId: visitor("guide-visitor"), path: "/", props: { experiment: "guide-check", variant: "control" } },
+      {
+        id: `guide-${Date.now()}`,
+        name: "mc:experiment_view",
+        ts: new Date(Date.now() - 5_000).toISOString(),
+        seq: 1,
+        clientId: visitor("guide-visitor"),
+        path: "/",
+        props: { experiment: "guide-check", variant: "control" },
+      },
     ]);
     await open("/app/insights/experiments?range=last30");
     await expect(count()).resolves.toBe(before + 1);
-    expect(await page.locator('[data-testid="arrivals-last-seen"]').innerText()).toMatch(/^Last seen less than a minute ago \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.$/);
+    expect(await page.locator('[data-testid="arrivals-last-seen"]').innerText()).toMatch(
+      /^Last seen less than a minute ago \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.$/,
+    );
     await page.getByRole("heading", { name: "guide-check" }).waitFor();
     await shot("experiments-arrivals");
 
@@ -421,13 +453,34 @@ describe("Insights on a fresh shop in real Chromium", () => {
     const now = Date.now();
     await postEvents(
       Array.from({ length: 30 }, (_, i) => [
-        { id: `fresh-pv-${i}`, name: "product_viewed", ts: new Date(now - 60_000 - i * 1000).toISOString(), seq: 1, clientId: visitor(`fresh-${i}`), path: "/products/mug" },
-        ...(i < 6 ? [{ id: `fresh-buy-${i}`, name: "checkout_completed", ts: new Date(now - 30_000 - i * 1000).toISOString(), seq: 2, clientId: visitor(`fresh-${i}`), path: "/checkout", orderId: String(9_100_000_000 + i) }] : []),
+        {
+          id: `fresh-pv-${i}`,
+          name: "product_viewed",
+          ts: new Date(now - 60_000 - i * 1000).toISOString(),
+          seq: 1,
+          clientId: visitor(`fresh-${i}`),
+          path: "/products/mug",
+        },
+        ...(i < 6
+          ? [
+              {
+                id: `fresh-buy-${i}`,
+                name: "checkout_completed",
+                ts: new Date(now - 30_000 - i * 1000).toISOString(),
+                seq: 2,
+                clientId: visitor(`fresh-${i}`),
+                path: "/checkout",
+                orderId: String(9_100_000_000 + i),
+              },
+            ]
+          : []),
       ]).flat(),
     );
     await open("/app/insights");
     await page.locator('[data-testid="planner-table"]').waitFor();
-    expect(await page.locator('[data-testid="planner-baseline-days"]').innerText()).toMatch(/^Baselines cover 1 day \(since the shop’s data starts on \d{4}-\d\d-\d\d; days before it are not counted\)$/);
+    expect(await page.locator('[data-testid="planner-baseline-days"]').innerText()).toMatch(
+      /^Baselines cover 1 day \(since the shop’s data starts on \d{4}-\d\d-\d\d; days before it are not counted\)$/,
+    );
     const plan = await tableCells("planner-table");
     expect(plan[0][0]).toMatch(/^Purchase \(goal\)/);
     expect(plan[0][1]).toBe("6 of 30 · 20.0 %");

@@ -36,11 +36,19 @@ beforeAll(async () => {
       funnelId = `default-purchase-${shopId}`;
       await db.funnel.create({
         data: {
-          id: funnelId, shopId, name: "Purchase", unit: "session", windowMinutes: 10080, template: "purchase", isMain: true,
+          id: funnelId,
+          shopId,
+          name: "Purchase",
+          unit: "session",
+          windowMinutes: 10080,
+          template: "purchase",
+          isMain: true,
           steps: {
             create: [
-              step("Viewed a product", "product_viewed"), step("Added to cart", "product_added_to_cart"),
-              step("Started checkout", "checkout_started"), step("Purchased", "checkout_completed"),
+              step("Viewed a product", "product_viewed"),
+              step("Added to cart", "product_added_to_cart"),
+              step("Started checkout", "checkout_started"),
+              step("Purchased", "checkout_completed"),
             ].map((s, position) => ({ ...s, shopId, position })),
           },
         },
@@ -72,13 +80,22 @@ afterAll(() => seeded?.close());
 async function blockingAxe(): Promise<string[]> {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
   const violations = await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } };
-    return (await w.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(" ")) }));
+    const w = window as unknown as {
+      axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> };
+    };
+    return (await w.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => n.target.join(" ")),
+    }));
   });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical" || v.id === "region" || v.id.startsWith("landmark-")).map((v) => `${v.impact} ${v.id}: ${v.targets.join(", ")}`);
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical" || v.id === "region" || v.id.startsWith("landmark-"))
+    .map((v) => `${v.impact} ${v.id}: ${v.targets.join(", ")}`);
 }
 
-const SENTENCE = /Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on \(same days of the previous 4 weeks: [\d,]+ of [\d,]+\)\./;
+const SENTENCE =
+  /Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on \(same days of the previous 4 weeks: [\d,]+ of [\d,]+\)\./;
 
 describe("step alarm in real Chromium", () => {
   it("the dashboard shows the open alert in words, with its funnel and the link to the alert history", async () => {

@@ -79,8 +79,7 @@ const BODY = `
 
 function pageHtml(o: PageOptions): string {
   const settings = { ...DEFAULTS, wishlist_selector: ".wishlist-btn", ...o.settings };
-  const privacy =
-    o.analytics === undefined ? "" : `window.Shopify.customerPrivacy = { analyticsProcessingAllowed: () => ${o.analytics} };`;
+  const privacy = o.analytics === undefined ? "" : `window.Shopify.customerPrivacy = { analyticsProcessingAllowed: () => ${o.analytics} };`;
   const config = o.beaconConfig
     ? `localStorage.setItem("mc:beacon", JSON.stringify({ u: location.origin + "/collect", s: "demo-shop.myshopify.com", k: "ik_embed", c: "visitor-7" }));`
     : `localStorage.removeItem("mc:beacon");`;

@@ -26,14 +26,18 @@ let page: Page;
 let db: Db;
 
 /** "1,234 of 5,678 · 21.7 %", written here independently of the app's formatter. */
-const ratioText = (n: number, d: number) => `${n.toLocaleString("en-US")} of ${d.toLocaleString("en-US")} · ${d === 0 ? "—" : `${((n / d) * 100).toFixed(1)} %`}`;
+const ratioText = (n: number, d: number) =>
+  `${n.toLocaleString("en-US")} of ${d.toLocaleString("en-US")} · ${d === 0 ? "—" : `${((n / d) * 100).toFixed(1)} %`}`;
 
 /** A loader's JSON, fetched from inside the page (the App Bridge stand-in adds the session token). */
 async function loaderJson(path: string, route: string): Promise<any> {
-  const { status, type, text } = await page.evaluate(async ([p, r]) => {
-    const res = await fetch(`${p}${p.includes("?") ? "&" : "?"}_data=${encodeURIComponent(r)}`);
-    return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
-  }, [path, route] as const);
+  const { status, type, text } = await page.evaluate(
+    async ([p, r]) => {
+      const res = await fetch(`${p}${p.includes("?") ? "&" : "?"}_data=${encodeURIComponent(r)}`);
+      return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
+    },
+    [path, route] as const,
+  );
   return { status, body: parseLoaderBody(type, text) };
 }
 
@@ -89,11 +93,16 @@ describe("trust pages on the demo in real Chromium", () => {
     await expect(page.getByTestId("why-bots").innerText()).resolves.toContain(`${body.differences.botSessions} bot session`);
     // Placed last: nothing on the dashboard sits below the two cards, so their arrival moves nothing.
     const layout = await page.evaluate(() => {
-      const sections = [...document.querySelectorAll("section[aria-label]")].map((s) => ({ label: s.getAttribute("aria-label"), bottom: s.getBoundingClientRect().bottom }));
+      const sections = [...document.querySelectorAll("section[aria-label]")].map((s) => ({
+        label: s.getAttribute("aria-label"),
+        bottom: s.getBoundingClientRect().bottom,
+      }));
       const cards = [...document.querySelectorAll(".Polaris-Card")].map((c) => c.getBoundingClientRect().bottom);
       return { sections, lowest: Math.max(...cards) };
     });
-    const trustBottom = Math.max(...layout.sections.filter((s) => s.label === "Tracking coverage" || s.label === "Why these numbers differ from Shopify's").map((s) => s.bottom));
+    const trustBottom = Math.max(
+      ...layout.sections.filter((s) => s.label === "Tracking coverage" || s.label === "Why these numbers differ from Shopify's").map((s) => s.bottom),
+    );
     expect(layout.lowest - trustBottom).toBeLessThan(40);
   });
 
@@ -188,12 +197,16 @@ describe("trust pages on the demo in real Chromium", () => {
     const missedRows = page.locator('section[aria-label="Orders the pixel missed"] tbody tr');
     await expect(missedRows.count()).resolves.toBe(Math.min(t.missed, 50));
     await expect(missedRows.first().innerText()).resolves.toContain(body.lists.missedOrders[0].orderId);
-    await expect(page.getByTestId("coverage-excluded").innerText()).resolves.toContain(`Excluded: ${t.otherChannelOrders} order${t.otherChannelOrders === 1 ? "" : "s"} from other channels`);
+    await expect(page.getByTestId("coverage-excluded").innerText()).resolves.toContain(
+      `Excluded: ${t.otherChannelOrders} order${t.otherChannelOrders === 1 ? "" : "s"} from other channels`,
+    );
     await page.getByText(`Why the pixel missed ${t.missed} order`).waitFor();
 
     // Pixel purchases in the range, from the database (what the funnels' purchase step counts).
     const shop = await db.shop.findUniqueOrThrow({ where: { domain: "demo-shop.myshopify.com" } });
-    const purchases = await db.event.count({ where: { shopId: shop.id, name: "checkout_completed", isBot: false, ts: { gte: BigInt(coverage.range.from), lt: BigInt(coverage.range.to) } } });
+    const purchases = await db.event.count({
+      where: { shopId: shop.id, name: "checkout_completed", isBot: false, ts: { gte: BigInt(coverage.range.from), lt: BigInt(coverage.range.to) } },
+    });
     expect(t.pixelPurchases).toBe(purchases);
     // Sessions: the count beside Shopify's rule, from the database too.
     const sessions = (await db.visitorSession.findMany({ where: { shopId: shop.id, isBot: false } })).filter(
@@ -233,8 +246,17 @@ describe("trust pages on the demo in real Chromium", () => {
     const linked = await db.event.findFirst({ where: { shopId: shop.id, customerId: { not: null } }, select: { customerId: true } });
     const known = linked?.customerId ?? "31337";
     const secret = "demo-api-secret-local-only"; // scripts/demo.mts's local secret
-    for (const [customer, request] of [[known, 71], ["999000999", 72]] as const) {
-      const res = await sendWebhook(new URL(demo.url).origin, "customers/data_request", shop.domain, { shop_domain: shop.domain, customer: { id: Number(customer), email: "x@example.com" }, orders_requested: [], data_request: { id: request } }, { secret });
+    for (const [customer, request] of [
+      [known, 71],
+      ["999000999", 72],
+    ] as const) {
+      const res = await sendWebhook(
+        new URL(demo.url).origin,
+        "customers/data_request",
+        shop.domain,
+        { shop_domain: shop.domain, customer: { id: Number(customer), email: "x@example.com" }, orders_requested: [], data_request: { id: request } },
+        { secret },
+      );
       expect(res.status).toBe(200);
     }
     await page.getByRole("link", { name: "Data requests" }).first().click();

@@ -27,7 +27,7 @@ const wellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).
 const unicode = fc.string({ unit: "grapheme", maxLength: 40 }).filter(wellFormed);
 const printable = fc.oneof(
   unicode,
-  fc.constantFrom("‮evil", "💥".repeat(30), "__proto__", "constructor", "'; DROP TABLE \"Event\"; --", "=HYPERLINK(\"x\")", "e\u0301", "\u00e9", "ﬁ", "\ufeffbom"),
+  fc.constantFrom("‮evil", "💥".repeat(30), "__proto__", "constructor", '\'; DROP TABLE "Event"; --', '=HYPERLINK("x")', "e\u0301", "\u00e9", "ﬁ", "\ufeffbom"),
 );
 // Client ids are the pixel's UUIDs; two differ only in case and must stay two visitors.
 const CLIENTS = [visitorUuid(7, 1), visitorUuid(7, 2), visitorUuid(7, 3).toUpperCase(), visitorUuid(7, 3)];
@@ -38,16 +38,49 @@ let seq = 0;
 const goodEvent = fc
   .record({
     name: fc.constantFrom("page_viewed", "product_viewed", "checkout_started", "mc:scroll_depth", "mc:form_submit"),
-    path: fc.option(fc.oneof(printable.map((s) => "/" + s), fc.constant("/products/x")), { nil: undefined }),
-    url: fc.option(fc.oneof(fc.constant("https://fuzz-shop.myshopify.com/p?utm_source=a&x=1#f"), printable.map((s) => `https://fuzz-shop.myshopify.com/${encodeURIComponent(s).slice(0, 900)}?utm_campaign=${encodeURIComponent(s).slice(0, 900)}&token=t`)), { nil: undefined }),
+    path: fc.option(
+      fc.oneof(
+        printable.map((s) => "/" + s),
+        fc.constant("/products/x"),
+      ),
+      { nil: undefined },
+    ),
+    url: fc.option(
+      fc.oneof(
+        fc.constant("https://fuzz-shop.myshopify.com/p?utm_source=a&x=1#f"),
+        printable.map(
+          (s) => `https://fuzz-shop.myshopify.com/${encodeURIComponent(s).slice(0, 900)}?utm_campaign=${encodeURIComponent(s).slice(0, 900)}&token=t`,
+        ),
+      ),
+      { nil: undefined },
+    ),
     referrer: fc.option(fc.constantFrom("https://l.instagram.com/", "https://www.google.com/search?q=mugs&gclid=abc"), { nil: undefined }),
     utm: fc.option(fc.record({ source: fc.option(printable, { nil: undefined }), campaign: fc.option(printable, { nil: undefined }) }), { nil: undefined }),
-    productId: fc.option(fc.oneof(digits, digits.map((d) => `gid://shopify/Product/${d}`)), { nil: undefined }),
-    variantId: fc.option(digits.map((d) => `gid://shopify/ProductVariant/${d}`), { nil: undefined }),
-    customerId: fc.option(fc.oneof(digits, digits.map((d) => `gid://shopify/Customer/${d}`)), { nil: undefined }),
+    productId: fc.option(
+      fc.oneof(
+        digits,
+        digits.map((d) => `gid://shopify/Product/${d}`),
+      ),
+      { nil: undefined },
+    ),
+    variantId: fc.option(
+      digits.map((d) => `gid://shopify/ProductVariant/${d}`),
+      { nil: undefined },
+    ),
+    customerId: fc.option(
+      fc.oneof(
+        digits,
+        digits.map((d) => `gid://shopify/Customer/${d}`),
+      ),
+      { nil: undefined },
+    ),
     offset: fc.integer({ min: 0, max: 3_600_000 }),
     props: fc.option(
-      fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }).filter(wellFormed), fc.oneof(printable, fc.constant("line one\nline\ttwo"), fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 5 }),
+      fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 20 }).filter(wellFormed),
+        fc.oneof(printable, fc.constant("line one\nline\ttwo"), fc.integer(), fc.boolean(), fc.constant(null)),
+        { maxKeys: 5 },
+      ),
       { nil: undefined },
     ),
     clientId: fc.constantFrom(...CLIENTS),
@@ -55,8 +88,18 @@ const goodEvent = fc
   .map((e) => {
     const n = ++seq;
     return {
-      id: `good-${n}`, name: e.name, ts: new Date(NOW - e.offset).toISOString(), seq: n, clientId: e.clientId,
-      path: e.path, url: e.url, referrer: e.referrer, utm: e.utm, productId: e.productId, variantId: e.variantId, customerId: e.customerId,
+      id: `good-${n}`,
+      name: e.name,
+      ts: new Date(NOW - e.offset).toISOString(),
+      seq: n,
+      clientId: e.clientId,
+      path: e.path,
+      url: e.url,
+      referrer: e.referrer,
+      utm: e.utm,
+      productId: e.productId,
+      variantId: e.variantId,
+      customerId: e.customerId,
       // Unique per event: repeats of one checkout would collapse into one row by design.
       checkoutToken: e.name === "checkout_started" ? `tok-${n}` : undefined,
       props: e.props,
@@ -68,14 +111,27 @@ const STRING_FIELDS: [string, (e: Record<string, unknown>, v: string) => void][]
   ...["id", "name", "ts", "clientId", "url", "path", "referrer", "productId", "variantId", "currency", "checkoutToken", "orderId", "customerId"].map(
     (f) => [f, (e: Record<string, unknown>, v: string) => (e[f] = v)] as [string, (e: Record<string, unknown>, v: string) => void],
   ),
-  ...["source", "medium", "campaign", "term", "content"].map((k) => [`utm.${k}`, (e: Record<string, unknown>, v: string) => (e.utm = { [k]: v })] as [string, (e: Record<string, unknown>, v: string) => void]),
+  ...["source", "medium", "campaign", "term", "content"].map(
+    (k) => [`utm.${k}`, (e: Record<string, unknown>, v: string) => (e.utm = { [k]: v })] as [string, (e: Record<string, unknown>, v: string) => void],
+  ),
   ["props value", (e, v) => (e.props = { label: v })],
   ["props key", (e, v) => (e.props = { [v]: 1 })],
 ];
 /** A value that is valid for each field, to poison with one bad character. */
 const VALID: Record<string, string> = {
-  id: "ev-1", name: "page_viewed", ts: new Date(NOW).toISOString(), clientId: CLIENTS[0], url: "https://s.test/", path: "/p", referrer: "https://r.test/",
-  productId: "12", variantId: "34", currency: "USD", checkoutToken: "tok", orderId: "56", customerId: "78",
+  id: "ev-1",
+  name: "page_viewed",
+  ts: new Date(NOW).toISOString(),
+  clientId: CLIENTS[0],
+  url: "https://s.test/",
+  path: "/p",
+  referrer: "https://r.test/",
+  productId: "12",
+  variantId: "34",
+  currency: "USD",
+  checkoutToken: "tok",
+  orderId: "56",
+  customerId: "78",
 };
 const poison = (field: string, bad: string) => {
   const base = VALID[field] ?? "ok";
@@ -116,8 +172,17 @@ const mutations: [string, (e: Record<string, unknown>) => void][] = [
   // A NUL, a lone surrogate and a C0/C1 control character in every string field.
   ...STRING_FIELDS.flatMap(([field, set]) =>
     (
-      [["NUL", "\u0000"], ["lone surrogate", "\ud800"], ["lone low surrogate", "\udc00"], ["escape", "\u001b"], ["C1 control", "\u0085"], ["DEL", "\u007f"]] as const
-    ).map(([what, bad]) => [`${what} in ${field}`, (e: Record<string, unknown>) => set(e, poison(field, bad))] as [string, (e: Record<string, unknown>) => void]),
+      [
+        ["NUL", "\u0000"],
+        ["lone surrogate", "\ud800"],
+        ["lone low surrogate", "\udc00"],
+        ["escape", "\u001b"],
+        ["C1 control", "\u0085"],
+        ["DEL", "\u007f"],
+      ] as const
+    ).map(
+      ([what, bad]) => [`${what} in ${field}`, (e: Record<string, unknown>) => set(e, poison(field, bad))] as [string, (e: Record<string, unknown>) => void],
+    ),
   ),
 ];
 
@@ -127,7 +192,15 @@ const badEvent = fc.tuple(goodEvent, fc.integer({ min: 0, max: mutations.length 
   return mutations[m][0] === "array event" ? [copy] : copy;
 });
 
-const envelope = (extra: Record<string, unknown>) => JSON.stringify({ v: 1, shop: SHOP, key: KEY, consent: CONSENT, events: [{ id: "bad-env", name: "page_viewed", ts: new Date(NOW).toISOString(), seq: 0, clientId: CLIENTS[0] }], ...extra });
+const envelope = (extra: Record<string, unknown>) =>
+  JSON.stringify({
+    v: 1,
+    shop: SHOP,
+    key: KEY,
+    consent: CONSENT,
+    events: [{ id: "bad-env", name: "page_viewed", ts: new Date(NOW).toISOString(), seq: 0, clientId: CLIENTS[0] }],
+    ...extra,
+  });
 
 /** Whole bodies: mixed batches, broken envelopes, garbage. */
 const body = fc.oneof(
@@ -135,10 +208,27 @@ const body = fc.oneof(
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => ({ kind: "raw" as const, text: JSON.stringify(v) })) },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((text) => ({ kind: "raw" as const, text })) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 20_000 }).map((d) => ({ kind: "raw" as const, text: "[".repeat(d) + "]".repeat(d) })) },
-  { weight: 1, arbitrary: fc.constantFrom("__proto__", "constructor", "prototype").map((k) => ({ kind: "raw" as const, text: `{"v":1,"shop":"${SHOP}","key":"${KEY}","consent":{"analytics":true},"${k}":{"polluted":1},"events":[{"__proto__":{"x":1},"id":"bad-proto-${k}","name":"page_viewed"}]}` })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("__proto__", "constructor", "prototype").map((k) => ({
+      kind: "raw" as const,
+      text: `{"v":1,"shop":"${SHOP}","key":"${KEY}","consent":{"analytics":true},"${k}":{"polluted":1},"events":[{"__proto__":{"x":1},"id":"bad-proto-${k}","name":"page_viewed"}]}`,
+    })),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 65 * 1024, max: 200 * 1024 }).map((n) => ({ kind: "raw" as const, text: "x".repeat(n) })) },
   // The envelope's own strings follow the same rules: the whole batch is refused.
-  { weight: 1, arbitrary: fc.constantFrom(envelope({ ua: "Mozilla\u0000" }), envelope({ ua: "M\ud800" }), envelope({ key: KEY + "\u0000" }), envelope({ consent: undefined }), envelope({ consent: { analytics: "yes" } })).map((text) => ({ kind: "raw" as const, text })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        envelope({ ua: "Mozilla\u0000" }),
+        envelope({ ua: "M\ud800" }),
+        envelope({ key: KEY + "\u0000" }),
+        envelope({ consent: undefined }),
+        envelope({ consent: { analytics: "yes" } }),
+      )
+      .map((text) => ({ kind: "raw" as const, text })),
+  },
 );
 
 type Good = typeof goodEvent extends fc.Arbitrary<infer T> ? T : never;
@@ -188,7 +278,9 @@ describe.each(["sqlite", "postgres"] as const)("fuzzing POST /collect on %s", (k
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    console.log(`[fuzz ${kind}] ${samples.length} payloads, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${goodAccepted.size} valid events accepted`);
+    console.log(
+      `[fuzz ${kind}] ${samples.length} payloads, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${goodAccepted.size} valid events accepted`,
+    );
 
     expect(problems.slice(0, 10)).toEqual([]);
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
@@ -205,17 +297,35 @@ describe.each(["sqlite", "postgres"] as const)("fuzzing POST /collect on %s", (k
       const e = goodAccepted.get(row.eventId)!;
       const props = e.props ? cleanProps(e.props) : {};
       const expected = {
-        name: e.name, clientId: e.clientId, path: keepText(e.path) ?? null, url: cleanUrl(e.url) ?? null, referrer: cleanUrl(e.referrer) ?? null,
-        utmSource: keepText(e.utm?.source) ?? null, utmCampaign: keepText(e.utm?.campaign) ?? null,
-        productId: number(e.productId), variantId: number(e.variantId), customerId: number(e.customerId), checkoutToken: e.checkoutToken ?? null,
+        name: e.name,
+        clientId: e.clientId,
+        path: keepText(e.path) ?? null,
+        url: cleanUrl(e.url) ?? null,
+        referrer: cleanUrl(e.referrer) ?? null,
+        utmSource: keepText(e.utm?.source) ?? null,
+        utmCampaign: keepText(e.utm?.campaign) ?? null,
+        productId: number(e.productId),
+        variantId: number(e.variantId),
+        customerId: number(e.customerId),
+        checkoutToken: e.checkoutToken ?? null,
         props: Object.keys(props).length ? props : null,
       };
       const actual = {
-        name: row.name, clientId: row.clientId, path: row.path, url: row.url, referrer: row.referrer, utmSource: row.utmSource, utmCampaign: row.utmCampaign,
-        productId: row.productId, variantId: row.variantId, customerId: row.customerId, checkoutToken: row.checkoutToken,
+        name: row.name,
+        clientId: row.clientId,
+        path: row.path,
+        url: row.url,
+        referrer: row.referrer,
+        utmSource: row.utmSource,
+        utmCampaign: row.utmCampaign,
+        productId: row.productId,
+        variantId: row.variantId,
+        customerId: row.customerId,
+        checkoutToken: row.checkoutToken,
         props: row.props ? JSON.parse(row.props) : null,
       };
-      if (JSON.stringify(actual) !== JSON.stringify(expected)) altered.push(`${row.eventId}: stored ${JSON.stringify(actual)} ≠ accepted ${JSON.stringify(expected)}`);
+      if (JSON.stringify(actual) !== JSON.stringify(expected))
+        altered.push(`${row.eventId}: stored ${JSON.stringify(actual)} ≠ accepted ${JSON.stringify(expected)}`);
     }
     expect(altered.slice(0, 5)).toEqual([]);
     // Client ids that differ only in case stay distinct visitors.

@@ -52,10 +52,21 @@ function postFresh(url: string, body: string): Promise<{ status: number; ms: num
   const { hostname, port } = new URL(url);
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = request({ host: hostname, port: Number(port), path: "/collect", method: "POST", agent: false, localAddress: "127.0.0.1", headers: { "Content-Type": "text/plain" } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-    });
+    const req = request(
+      {
+        host: hostname,
+        port: Number(port),
+        path: "/collect",
+        method: "POST",
+        agent: false,
+        localAddress: "127.0.0.1",
+        headers: { "Content-Type": "text/plain" },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      },
+    );
     req.setTimeout(10_000, () => req.destroy(new Error("timeout")));
     req.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
     req.end(body);
@@ -96,7 +107,9 @@ describe.each([
     await attack.ready;
     const during = await wellBehavedClient(app, `idle-${addresses.length}`);
     const held = await attack.stats();
-    console.log(`[idle-sockets] ${addresses.length} addresses: ${JSON.stringify(held)}, good client p99 ${during.p99.toFixed(0)} ms (${before.p99.toFixed(0)} ms before the attack)`);
+    console.log(
+      `[idle-sockets] ${addresses.length} addresses: ${JSON.stringify(held)}, good client p99 ${during.p99.toFixed(0)} ms (${before.p99.toFixed(0)} ms before the attack)`,
+    );
     expect(held.opened).toBeGreaterThanOrEqual(IDLE_SOCKETS);
     expect(during.statuses.filter((s) => s !== 202)).toEqual([]);
     expect(during.p99).toBeLessThan(1_000);

@@ -39,7 +39,9 @@ describe("database crash during load (PostgreSQL)", () => {
     pg.crash();
     // On a timeout, show the server's last words (a crashed server gives no 503s).
     await until(() => (live.statuses.get(503) ?? 0) > 0, "a 503 while PostgreSQL is down").catch((e: Error) => {
-      throw new Error(`${e.message}; statuses ${JSON.stringify([...live.statuses])}, network errors ${live.networkErrors}; server log:\n${app!.logs.join("").slice(-3_000)}`);
+      throw new Error(
+        `${e.message}; statuses ${JSON.stringify([...live.statuses])}, network errors ${live.networkErrors}; server log:\n${app!.logs.join("").slice(-3_000)}`,
+      );
     });
     // Down longer than the shop lookup cache lives (10 s): lookups fail too, and must answer 503 as well.
     await new Promise((r) => setTimeout(r, 11_000));

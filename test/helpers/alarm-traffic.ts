@@ -46,12 +46,13 @@ export function alarmTraffic(o: AlarmTrafficOptions): SeedJourney[] {
       const product = `p${1 + Math.floor(rnd() * 5)}`;
       const events: SeedEvent[] = [{ name: "product_viewed", ts: at, path: `/products/${product}`, productId: product, device }];
       const next = () => (at += MIN + Math.floor(rnd() * 3 * MIN));
-      if (rnd() < (broken ? o.brokenRate ?? 0.05 : RATES[0])) {
+      if (rnd() < (broken ? (o.brokenRate ?? 0.05) : RATES[0])) {
         events.push({ name: "product_added_to_cart", ts: next(), path: `/products/${product}`, productId: product });
         if (rnd() < RATES[1]) {
           const token = `${o.prefix}-c${++orders}`;
           events.push({ name: "checkout_started", ts: next(), path: "/checkouts/c", checkoutToken: token });
-          if (rnd() < RATES[2]) events.push({ name: "checkout_completed", ts: next(), path: "/checkouts/c/thank-you", checkoutToken: token, orderId: `o-${token}` });
+          if (rnd() < RATES[2])
+            events.push({ name: "checkout_completed", ts: next(), path: "/checkouts/c/thank-you", checkoutToken: token, orderId: `o-${token}` });
         }
       }
       const clientId = `${o.prefix}-${day}-${i}`;

@@ -61,7 +61,11 @@ function blockEnd(rows: string[][]): number {
 /** The header block's "Key,value" rows as { key: value }, keys as snake_case ("Time zone" → time_zone). */
 export function csvMeta(text: string): Record<string, string> {
   const rows = parseCsv(text);
-  const key = (k: string) => k.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_");
+  const key = (k: string) =>
+    k
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "_");
   return Object.fromEntries(rows.slice(0, blockEnd(rows)).map((r) => [key(r[0]), r[1] ?? ""]));
 }
 

@@ -16,7 +16,8 @@ export async function waitForResults(db: Db, shopId: number, funnelId: string, s
     const state = (await db.funnel.findUniqueOrThrow({ where: { id: funnelId }, select: { resultsState: true } })).resultsState;
     const waiting = await db.staleVisitor.count({ where: { shopId, markedAt: { lt: BigInt(since) } } });
     if (state === "ready" && waiting === 0) return;
-    if (Date.now() > deadline) throw new Error(`funnel ${funnelId}: results ${state}, ${waiting} visitors marked before ${since} still waiting after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`funnel ${funnelId}: results ${state}, ${waiting} visitors marked before ${since} still waiting after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

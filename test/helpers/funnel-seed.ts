@@ -71,10 +71,10 @@ export async function seedJourneys(db: Db, shopId: number, journeys: SeedJourney
         sessionId: "",
         path,
         url: `https://seed-shop.example${path}`,
-        referrer: e.referrer ?? (i === 0 ? j.referrer ?? null : null),
-        utmSource: e.utmSource ?? (i === 0 ? j.utmSource ?? null : null),
+        referrer: e.referrer ?? (i === 0 ? (j.referrer ?? null) : null),
+        utmSource: e.utmSource ?? (i === 0 ? (j.utmSource ?? null) : null),
         utmMedium: null,
-        utmCampaign: e.utmCampaign ?? (i === 0 ? j.utmCampaign ?? null : null),
+        utmCampaign: e.utmCampaign ?? (i === 0 ? (j.utmCampaign ?? null) : null),
         device: e.device ?? j.device ?? "desktop",
         productId: e.productId ?? null,
         checkoutToken: e.checkoutToken ?? null,
@@ -97,12 +97,24 @@ export async function seedJourneys(db: Db, shopId: number, journeys: SeedJourney
       const session = sessions.find((x) => x.id === r.sessionId)!;
       if (!r.isBot && !session.isBot) {
         coreEvents.push({
-          id: r.eventId, name: r.name, ts: r.ts, seq: r.seq, visitorId: r.clientId, path: r.path, productId: r.productId,
-          checkoutToken: r.checkoutToken, orderId: r.orderId, customerId: r.customerId,
+          id: r.eventId,
+          name: r.name,
+          ts: r.ts,
+          seq: r.seq,
+          visitorId: r.clientId,
+          path: r.path,
+          productId: r.productId,
+          checkoutToken: r.checkoutToken,
+          orderId: r.orderId,
+          customerId: r.customerId,
           props: r.props ? JSON.parse(r.props) : {},
           attrs: {
-            device: (session.device as CoreEvent["attrs"]["device"]) ?? null, source: session.source, campaign: session.campaign,
-            landingPath: session.landingPath, visitorType: session.visitorType, loggedIn: session.loggedIn,
+            device: (session.device as CoreEvent["attrs"]["device"]) ?? null,
+            source: session.source,
+            campaign: session.campaign,
+            landingPath: session.landingPath,
+            visitorType: session.visitorType,
+            loggedIn: session.loggedIn,
           },
         });
       }
@@ -143,7 +155,7 @@ const MIN = 60_000;
  */
 export function shopTraffic(opts: { visitors: number; from: number; to: number; seed?: number; prefix?: string }): SeedJourney[] {
   const rnd = seededRandom(opts.seed ?? 1);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const journeys: SeedJourney[] = [];
   for (let v = 0; v < opts.visitors; v++) {
     const clientId = `${opts.prefix ?? "seed"}-${v}`;
@@ -155,7 +167,7 @@ export function shopTraffic(opts: { visitors: number; from: number; to: number; 
       const source = pick(["google", "facebook", "newsletter", null, null] as const);
       const first: SeedEvent = { name: "page_viewed", ts: t, path: pick(["/", "/collections/all", "/blogs/news/spring", "/pages/pricing"]) };
       if (source) first.utmSource = source;
-      if (source === "facebook") first.utmCampaign = pick(["spring", "=HYPERLINK(\"http://x\")", "retarget"]);
+      if (source === "facebook") first.utmCampaign = pick(["spring", '=HYPERLINK("http://x")', "retarget"]);
       first.device = pick(["mobile", "mobile", "desktop", "tablet"] as const);
       events.push(first);
       if (first.path?.startsWith("/blogs")) {
@@ -171,7 +183,8 @@ export function shopTraffic(opts: { visitors: number; from: number; to: number; 
           if (rnd() < 0.55) {
             const token = `${clientId}-${s}`;
             events.push({ name: "checkout_started", ts: step(), path: "/checkouts/c", checkoutToken: token });
-            if (rnd() < 0.5) events.push({ name: "checkout_completed", ts: step(), path: "/checkouts/c/thank-you", checkoutToken: token, orderId: `o-${token}` });
+            if (rnd() < 0.5)
+              events.push({ name: "checkout_completed", ts: step(), path: "/checkouts/c/thank-you", checkoutToken: token, orderId: `o-${token}` });
           }
         }
       }

@@ -25,7 +25,15 @@ let n = 0;
 /** A minimal valid compact event. */
 export function compact(overrides: Partial<CompactLike> = {}): CompactLike {
   n++;
-  return { id: `ev-${process.pid}-${n}`, name: "page_viewed", ts: new Date(Date.now() - 60_000).toISOString(), seq: n, clientId: visitor("visitor-1"), path: "/", ...overrides };
+  return {
+    id: `ev-${process.pid}-${n}`,
+    name: "page_viewed",
+    ts: new Date(Date.now() - 60_000).toISOString(),
+    seq: n,
+    clientId: visitor("visitor-1"),
+    path: "/",
+    ...overrides,
+  };
 }
 
 /** What the pixel sends when the visitor allowed analytics (it sends nothing otherwise). */

@@ -32,16 +32,42 @@ export async function fillEveryTable(db: Db, domain: string): Promise<Shop> {
   });
   await db.funnelUnitDay.create({
     data: {
-      shopId: shop.id, funnelId: funnel.id, unitId: "c1:1000", day: 0, clientId: "c1", entryTs: 1000n, furthest: 1, msFromPrev: "",
-      latestStartTs: 1000n, lastTs: 2000n, multi: false, source: "direct", visitorType: "new", loggedIn: false,
+      shopId: shop.id,
+      funnelId: funnel.id,
+      unitId: "c1:1000",
+      day: 0,
+      clientId: "c1",
+      entryTs: 1000n,
+      furthest: 1,
+      msFromPrev: "",
+      latestStartTs: 1000n,
+      lastTs: 2000n,
+      multi: false,
+      source: "direct",
+      visitorType: "new",
+      loggedIn: false,
     },
   });
   await rebuildActivity(db, shop.id);
   await db.alert.create({
     data: {
-      shopId: shop.id, funnelId: funnel.id, step: 2, fromLabel: "A", toLabel: "B", segment: "overall", granularity: "hour",
-      since: new Date(0), lastCheckedAt: new Date(0), expectedRate: 0.5, expectedLow: 0.4, expectedHigh: 0.6,
-      baselineSettled: 100, baselineConverted: 50, settled: 40, converted: 5, observedRate: 0.125,
+      shopId: shop.id,
+      funnelId: funnel.id,
+      step: 2,
+      fromLabel: "A",
+      toLabel: "B",
+      segment: "overall",
+      granularity: "hour",
+      since: new Date(0),
+      lastCheckedAt: new Date(0),
+      expectedRate: 0.5,
+      expectedLow: 0.4,
+      expectedHigh: 0.6,
+      baselineSettled: 100,
+      baselineConverted: 50,
+      settled: 40,
+      converted: 5,
+      observedRate: 0.125,
     },
   });
   await db.staleVisitor.create({ data: { shopId: shop.id, clientId: "c1", sinceTs: 1000n, version: 1, markedAt: 1000n } });

@@ -26,7 +26,11 @@ export interface SeededDemo {
   close(): Promise<void>;
 }
 
-export async function openSeededDemo(opts: { name: string; seed(db: Db, shopId: number, dbUrl: string): Promise<unknown>; acceptDownloads?: boolean }): Promise<SeededDemo> {
+export async function openSeededDemo(opts: {
+  name: string;
+  seed(db: Db, shopId: number, dbUrl: string): Promise<unknown>;
+  acceptDownloads?: boolean;
+}): Promise<SeededDemo> {
   mkdirSync(artifacts, { recursive: true });
   mkdirSync(path.join(root, ".tmp"), { recursive: true });
   const dbFile = path.join(root, ".tmp", `${opts.name}-${Date.now()}.sqlite`);

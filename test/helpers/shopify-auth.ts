@@ -8,8 +8,15 @@ import { API_KEY, API_SECRET, BROWSER_UA } from "./app-server";
 export function sessionToken(shop: string, overrides: Record<string, unknown> = {}, secret = API_SECRET): string {
   const now = Math.floor(Date.now() / 1000);
   const claims = {
-    iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: API_KEY, sub: "42",
-    exp: now + 60, nbf: now - 5, iat: now - 5, jti: randomUUID(), sid: randomUUID(),
+    iss: `https://${shop}/admin`,
+    dest: `https://${shop}`,
+    aud: API_KEY,
+    sub: "42",
+    exp: now + 60,
+    nbf: now - 5,
+    iat: now - 5,
+    jti: randomUUID(),
+    sid: randomUUID(),
     ...overrides,
   };
   const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -34,7 +41,12 @@ export function sendWebhook(
   opts: { secret?: string; hmac?: string | null; rawBody?: string; route?: string } = {},
 ) {
   const body = opts.rawBody ?? JSON.stringify(payload);
-  const hmac = opts.hmac === undefined ? createHmac("sha256", opts.secret ?? API_SECRET).update(body).digest("base64") : opts.hmac;
+  const hmac =
+    opts.hmac === undefined
+      ? createHmac("sha256", opts.secret ?? API_SECRET)
+          .update(body)
+          .digest("base64")
+      : opts.hmac;
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "X-Shopify-Topic": topic,

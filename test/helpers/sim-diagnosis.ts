@@ -72,7 +72,14 @@ export type Granularity = "hour" | "day";
  * whole hours (or UTC days), the one holding `now` last, each with the same slot of the
  * same weekday over the previous 4 weeks as its baseline. `units` must cover 5 weeks.
  */
-export function watchBuckets(units: readonly UnitResult[], step: number, now: number, granularity: Granularity, segment: (u: UnitResult) => boolean, count = 8): WatchBucket[] {
+export function watchBuckets(
+  units: readonly UnitResult[],
+  step: number,
+  now: number,
+  granularity: Granularity,
+  segment: (u: UnitResult) => boolean,
+  count = 8,
+): WatchBucket[] {
   const size = granularity === "hour" ? HOUR : DAY;
   const current = Math.floor(now / size) * size;
   const starts = Array.from({ length: count }, (_, i) => current - (count - 1 - i) * size);
@@ -143,7 +150,9 @@ export function leadingAlarm(series: readonly Alarm[]): Alarm | null {
   const lead = alarms.reduce((best, a) => (a.result.alarm!.z < best.result.alarm!.z ? a : best));
   const since = lead.result.alarm!.since;
   const shortfall = (a: Alarm) =>
-    (a.buckets ?? []).filter((b) => b.start >= since && b.baseline.settled > 0).reduce((sum, b) => sum + (b.settled * b.baseline.converted) / b.baseline.settled - b.converted, 0);
+    (a.buckets ?? [])
+      .filter((b) => b.start >= since && b.baseline.settled > 0)
+      .reduce((sum, b) => sum + (b.settled * b.baseline.converted) / b.baseline.settled - b.converted, 0);
   const devices = series.filter((a) => a.step === lead.step && a.segment !== "overall");
   const who = devices.reduce<Alarm | null>((best, a) => (shortfall(a) > 0 && (best === null || shortfall(a) > shortfall(best)) ? a : best), null);
   return { step: lead.step, segment: who?.segment ?? "overall", result: lead.result };

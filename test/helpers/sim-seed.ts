@@ -13,11 +13,20 @@ export function simulatedJourneys(visitors: readonly SimulatedVisitor[]): SeedJo
     .map((v) => ({
       clientId: v.clientId,
       events: simulatedEventRows(v).map((r) => ({
-        id: r.eventId, name: r.name, ts: r.ts, seq: r.seq, path: r.path ?? undefined,
+        id: r.eventId,
+        name: r.name,
+        ts: r.ts,
+        seq: r.seq,
+        path: r.path ?? undefined,
         device: (r.device ?? undefined) as "mobile" | "tablet" | "desktop" | undefined,
-        utmSource: r.utmSource ?? undefined, utmCampaign: r.utmCampaign ?? undefined, referrer: r.referrer ?? undefined,
-        productId: r.productId ?? undefined, checkoutToken: r.checkoutToken ?? undefined, orderId: r.orderId ?? undefined,
-        customerId: r.customerId ?? undefined, props: (r.props ?? undefined) as Record<string, string | number | boolean> | undefined,
+        utmSource: r.utmSource ?? undefined,
+        utmCampaign: r.utmCampaign ?? undefined,
+        referrer: r.referrer ?? undefined,
+        productId: r.productId ?? undefined,
+        checkoutToken: r.checkoutToken ?? undefined,
+        orderId: r.orderId ?? undefined,
+        customerId: r.customerId ?? undefined,
+        props: (r.props ?? undefined) as Record<string, string | number | boolean> | undefined,
       })),
     }))
     .filter((j) => j.events.length > 0);

@@ -38,7 +38,13 @@ function traffic(seed: number, now: number) {
       if (ts > now - MIN) break;
       const name = NAMES[Math.floor(rnd() * NAMES.length)];
       events.push({
-        id: `act-${seed}-${v}-${i}`, name, ts: new Date(ts).toISOString(), seq: i, clientId: visitor(`visitor-${seed}-${v}`), path: "/", bot,
+        id: `act-${seed}-${v}-${i}`,
+        name,
+        ts: new Date(ts).toISOString(),
+        seq: i,
+        clientId: visitor(`visitor-${seed}-${v}`),
+        path: "/",
+        bot,
         ...(name === "checkout_started" ? { checkoutToken: `tok-${seed}-${v}-${i}` } : {}),
         ...(name === "checkout_completed" ? { orderId: String(1_000_000 + seed * 10_000 + v * 100 + i) } : {}),
       });
@@ -54,7 +60,7 @@ function traffic(seed: number, now: number) {
 
 async function send(app: TestApp, events: (CompactLike & { bot: boolean })[], seed: number) {
   const rnd = seededRandom(seed + 1);
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     const size = 1 + Math.floor(rnd() * 15);
     const slice = events.slice(i, i + size);
     i += size;
@@ -71,12 +77,14 @@ async function send(app: TestApp, events: (CompactLike & { bot: boolean })[], se
 type Bucket = Record<string, number>;
 async function buckets(db: Db, shopId: number): Promise<Bucket[]> {
   const rows = await db.activityBucket.findMany({ where: { shopId }, orderBy: { bucket: "asc" } });
-  return rows
-    .map(({ shopId: _s, ...r }) => r as unknown as Bucket)
-    .filter((r) => Object.entries(r).some(([k, v]) => k !== "bucket" && v !== 0));
+  return rows.map(({ shopId: _s, ...r }) => r as unknown as Bucket).filter((r) => Object.entries(r).some(([k, v]) => k !== "bucket" && v !== 0));
 }
 async function flags(db: Db, shopId: number) {
-  return db.visitorSession.findMany({ where: { shopId }, orderBy: { id: "asc" }, select: { id: true, addToCart: true, checkoutStart: true, purchase: true, productView: true } });
+  return db.visitorSession.findMany({
+    where: { shopId },
+    orderBy: { id: "asc" },
+    select: { id: true, addToCart: true, checkoutStart: true, purchase: true, productView: true },
+  });
 }
 
 describe.each(["sqlite", "postgres"] as const)("activity buckets on %s", (kind) => {
@@ -100,8 +108,11 @@ describe.each(["sqlite", "postgres"] as const)("activity buckets on %s", (kind) 
     for (const f of kept.flags) {
       const names = new Set(all.filter((e) => e.sessionId === f.id).map((e) => e.name));
       expect(f).toEqual({
-        id: f.id, addToCart: names.has("product_added_to_cart"), checkoutStart: names.has("checkout_started"),
-        purchase: names.has("checkout_completed"), productView: names.has("product_viewed"),
+        id: f.id,
+        addToCart: names.has("product_added_to_cart"),
+        checkoutStart: names.has("checkout_started"),
+        purchase: names.has("checkout_completed"),
+        productView: names.has("product_viewed"),
       });
     }
     expect(kept.flags.some((f) => f.purchase)).toBe(true);

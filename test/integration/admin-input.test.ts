@@ -16,9 +16,17 @@ const MALFORMED: { name: string; type: string | null; body: string | Blob }[] = 
   { name: "JSON", type: "application/json", body: JSON.stringify({ intent: "delete", definition: "{}", template: "x" }) },
   { name: "broken JSON", type: "application/json", body: '{"intent": "delete",' },
   { name: "text/plain", type: "text/plain", body: "intent=delete" },
-  { name: "unterminated multipart", type: "multipart/form-data; boundary=----mc", body: '------mc\r\nContent-Disposition: form-data; name="intent"\r\n\r\ndelete' },
+  {
+    name: "unterminated multipart",
+    type: "multipart/form-data; boundary=----mc",
+    body: '------mc\r\nContent-Disposition: form-data; name="intent"\r\n\r\ndelete',
+  },
   { name: "multipart without boundary", type: "multipart/form-data", body: "intent=delete" },
-  { name: "multipart with another boundary", type: "multipart/form-data; boundary=zzz", body: '--aaa\r\nContent-Disposition: form-data; name="intent"\r\n\r\ndelete\r\n--aaa--\r\n' },
+  {
+    name: "multipart with another boundary",
+    type: "multipart/form-data; boundary=zzz",
+    body: '--aaa\r\nContent-Disposition: form-data; name="intent"\r\n\r\ndelete\r\n--aaa--\r\n',
+  },
   { name: "binary", type: "application/octet-stream", body: new Blob([new Uint8Array([0, 255, 1, 254, 0x7b])]) },
   { name: "no content type", type: null, body: "intent=delete" },
 ];
@@ -31,19 +39,35 @@ describe("malformed admin action bodies", () => {
   beforeAll(async () => {
     app = await startApp();
     shopId = (await ensureDemoShop(app.db, { domain: SHOP, ingestKey: "ik_admin_input_key_0000000000" })).id;
-    ids.funnels = (await app.db.funnel.create({
-      data: { shopId, name: "Kept", steps: { create: [{ shopId, position: 1, label: "View", matchers: JSON.stringify([{ event: "page_viewed", filters: [] }]) }] } },
-    })).id;
-    ids.audiences = (await app.db.audience.create({
-      data: { shopId, name: "Kept", tag: "mc-kept", microMatcher: JSON.stringify({ event: "product_added_to_cart", filters: [] }), macroMatcher: JSON.stringify({ event: "checkout_completed", filters: [] }) },
-    })).id;
+    ids.funnels = (
+      await app.db.funnel.create({
+        data: {
+          shopId,
+          name: "Kept",
+          steps: { create: [{ shopId, position: 1, label: "View", matchers: JSON.stringify([{ event: "page_viewed", filters: [] }]) }] },
+        },
+      })
+    ).id;
+    ids.audiences = (
+      await app.db.audience.create({
+        data: {
+          shopId,
+          name: "Kept",
+          tag: "mc-kept",
+          microMatcher: JSON.stringify({ event: "product_added_to_cart", filters: [] }),
+          macroMatcher: JSON.stringify({ event: "checkout_completed", filters: [] }),
+        },
+      })
+    ).id;
   });
   afterAll(() => app?.stop());
 
   const routes = adminRoutes().filter((r) => r.action);
 
   it("finds the admin actions (sanity: the generator sees the app)", () => {
-    expect(routes.map((r) => r.url)).toEqual(expect.arrayContaining(["/app/funnels/new", "/app/funnels/$id", "/app/audiences/new", "/app/audiences/$id", "/app/settings"]));
+    expect(routes.map((r) => r.url)).toEqual(
+      expect.arrayContaining(["/app/funnels/new", "/app/funnels/$id", "/app/audiences/new", "/app/audiences/$id", "/app/settings"]),
+    );
   });
 
   const urlOf = (r: RouteCase, data: boolean) => {

@@ -46,7 +46,13 @@ function traffic(now: number, prefix: string): { journeys: SeedJourney[]; sessio
   // Open sessions (last event minutes ago): waiting, not drop-offs.
   for (let w = 0; w < 3; w++) {
     const clientId = `${prefix}-open-${w}`;
-    journeys.push({ clientId, events: [{ name: NAMES[0], ts: now - 4 * MIN }, { name: NAMES[1], ts: now - 3 * MIN }] });
+    journeys.push({
+      clientId,
+      events: [
+        { name: NAMES[0], ts: now - 4 * MIN },
+        { name: NAMES[1], ts: now - 3 * MIN },
+      ],
+    });
     sessions.push({ clientId, customerId: null, furthest: 2, waiting: true });
   }
   return { journeys, sessions };
@@ -73,7 +79,8 @@ describe.each(["sqlite", "postgres"] as const)("funnel step drop-off audience on
       body: new URLSearchParams(form).toString(),
       redirect: "manual",
     });
-  const makeAudience = async (funnelId: string, form: Record<string, string>, shop = SHOP) => post(`/app/funnels/${funnelId}/audience`, "routes/app.funnels.$id.audience", form, shop);
+  const makeAudience = async (funnelId: string, form: Record<string, string>, shop = SHOP) =>
+    post(`/app/funnels/${funnelId}/audience`, "routes/app.funnels.$id.audience", form, shop);
 
   beforeAll(async () => {
     app = await startApp({ db: kind });
@@ -107,7 +114,12 @@ describe.each(["sqlite", "postgres"] as const)("funnel step drop-off audience on
       const page = await data(`/app/audiences/${id}`, "routes/app.audiences.$id");
       expect(page.status).toBe(200);
       expect(page.body.audience).toMatchObject({ kind: "funnel-drop-off", dropOff: { funnelId: funnels.session, step, range: { range: "last30" } } });
-      expect(page.body.dropOff).toMatchObject({ units: report.steps[step - 1].dropOff, unit: "session", fromLabel: report.steps[step - 2].label, toLabel: report.steps[step - 1].label });
+      expect(page.body.dropOff).toMatchObject({
+        units: report.steps[step - 1].dropOff,
+        unit: "session",
+        fromLabel: report.steps[step - 2].label,
+        toLabel: report.steps[step - 1].label,
+      });
       expect(page.body.history).toBeNull();
       // Visitors of those sessions; customers of them, minus those who got past the step in another session.
       const visitors = new Set(dropped.map((s) => s.clientId));

@@ -13,8 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-const dashboardData = (headers: Record<string, string>) =>
-  fetch(`${app.url}/app?_data=routes%2Fapp._index`, { headers, redirect: "manual" });
+const dashboardData = (headers: Record<string, string>) => fetch(`${app.url}/app?_data=routes%2Fapp._index`, { headers, redirect: "manual" });
 
 describe("embedded admin session tokens", () => {
   it("accepts a token signed with the app secret and serves the shop's data", async () => {
@@ -64,5 +63,4 @@ describe("embedded admin session tokens", () => {
       expect(res.status, path).toBe(404);
     }
   });
-
 });

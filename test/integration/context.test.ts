@@ -40,7 +40,10 @@ for (const kind of ["sqlite", "postgres"] as const) {
       lenient = createContext(settings(url, 5));
       await strict.db.shop.create({ data: { domain: `ctx-${kind}.myshopify.com`, name: "C", ingestKey: `ik_ctx_${kind}` } });
       batch = JSON.stringify({
-        v: 1, shop: `ctx-${kind}.myshopify.com`, key: `ik_ctx_${kind}`, consent: CONSENTED,
+        v: 1,
+        shop: `ctx-${kind}.myshopify.com`,
+        key: `ik_ctx_${kind}`,
+        consent: CONSENTED,
         events: [compact({ id: `ctx-${kind}-1`, clientId: visitor(`ctx-${kind}`), ts: new Date(Date.now() - 60_000).toISOString() })],
       });
     }, 120_000);

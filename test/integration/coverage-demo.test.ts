@@ -33,10 +33,18 @@ describe.each(["sqlite", "postgres"] as const)("coverage on the demo data (%s)",
     const purchase = `e."shopId" = $1 AND e."name" = 'checkout_completed' AND e."isBot" = false AND e."ts" >= $2 AND e."ts" < $3`;
     return {
       purchases: await one(`SELECT COUNT(*) AS "n" FROM "Event" e WHERE ${purchase}`),
-      onlineOrders: await one(`SELECT COUNT(*) AS "n" FROM "Order" o WHERE o."shopId" = $1 AND o."onlineStore" = true AND o."createdAt" >= $2 AND o."createdAt" < $3`),
-      matched: await one(`SELECT COUNT(*) AS "n" FROM "Event" e JOIN "Order" o ON o."shopId" = e."shopId" AND o."orderId" = e."orderId" AND o."onlineStore" = true WHERE ${purchase}`),
-      otherChannels: await one(`SELECT COUNT(*) AS "n" FROM "Order" o WHERE o."shopId" = $1 AND o."onlineStore" = false AND o."createdAt" >= $2 AND o."createdAt" < $3`),
-      withoutOrder: await one(`SELECT COUNT(*) AS "n" FROM "Event" e WHERE ${purchase} AND NOT EXISTS (SELECT 1 FROM "Order" o WHERE o."shopId" = e."shopId" AND o."orderId" = e."orderId")`),
+      onlineOrders: await one(
+        `SELECT COUNT(*) AS "n" FROM "Order" o WHERE o."shopId" = $1 AND o."onlineStore" = true AND o."createdAt" >= $2 AND o."createdAt" < $3`,
+      ),
+      matched: await one(
+        `SELECT COUNT(*) AS "n" FROM "Event" e JOIN "Order" o ON o."shopId" = e."shopId" AND o."orderId" = e."orderId" AND o."onlineStore" = true WHERE ${purchase}`,
+      ),
+      otherChannels: await one(
+        `SELECT COUNT(*) AS "n" FROM "Order" o WHERE o."shopId" = $1 AND o."onlineStore" = false AND o."createdAt" >= $2 AND o."createdAt" < $3`,
+      ),
+      withoutOrder: await one(
+        `SELECT COUNT(*) AS "n" FROM "Event" e WHERE ${purchase} AND NOT EXISTS (SELECT 1 FROM "Order" o WHERE o."shopId" = e."shopId" AND o."orderId" = e."orderId")`,
+      ),
     };
   }
 

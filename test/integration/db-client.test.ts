@@ -78,7 +78,9 @@ describe("SQLite connections on their own thread", () => {
   it("answer SQLite errors as Prisma and the executor expect, and roll back a failed transaction", () =>
     withBoth(async (db, exec) => {
       await db.shop.create({ data: { domain: "thread-a.myshopify.com", name: "A", ingestKey: "ik_thread_a" } });
-      await expect(db.shop.create({ data: { domain: "thread-a.myshopify.com", name: "B", ingestKey: "ik_thread_b" } })).rejects.toMatchObject({ code: "P2002" });
+      await expect(db.shop.create({ data: { domain: "thread-a.myshopify.com", name: "B", ingestKey: "ik_thread_b" } })).rejects.toMatchObject({
+        code: "P2002",
+      });
       await expect(
         db.$transaction(async (tx) => {
           await tx.shop.create({ data: { domain: "thread-c.myshopify.com", name: "C", ingestKey: "ik_thread_c" } });
@@ -87,8 +89,18 @@ describe("SQLite connections on their own thread", () => {
       ).rejects.toThrow("abandon");
       await expect(
         exec.transaction(async (tx) => {
-          await tx.execute(`INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ($1, 'D', $2, $3)`, "thread-d.myshopify.com", "ik_thread_d", Date.now());
-          await tx.execute(`INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ($1, 'D', $2, $3)`, "thread-a.myshopify.com", "ik_thread_e", Date.now());
+          await tx.execute(
+            `INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ($1, 'D', $2, $3)`,
+            "thread-d.myshopify.com",
+            "ik_thread_d",
+            Date.now(),
+          );
+          await tx.execute(
+            `INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ($1, 'D', $2, $3)`,
+            "thread-a.myshopify.com",
+            "ik_thread_e",
+            Date.now(),
+          );
         }),
       ).rejects.toMatchObject({ code: expect.stringContaining("SQLITE_CONSTRAINT"), rawCode: 2067 });
       // Neither connection is left inside a transaction, and only the first shop exists.
@@ -111,10 +123,18 @@ describe("SQLite connections on their own thread", () => {
       await read;
       // Another connection writes after the transaction's read (a deferred transaction
       // would then fail its write with SQLITE_BUSY); it waits for the lock instead.
-      const write = exec.execute(`INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ($1, 'W', $2, $3)`, "w.myshopify.com", "ik_w", Date.now());
+      const write = exec.execute(
+        `INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ($1, 'W', $2, $3)`,
+        "w.myshopify.com",
+        "ik_w",
+        Date.now(),
+      );
       setTimeout(release, 300);
       await Promise.all([tx, write]);
-      expect((await db.shop.findMany({ select: { domain: true }, orderBy: { domain: "asc" } })).map((s) => s.domain)).toEqual(["tx.myshopify.com", "w.myshopify.com"]);
+      expect((await db.shop.findMany({ select: { domain: true }, orderBy: { domain: "asc" } })).map((s) => s.domain)).toEqual([
+        "tx.myshopify.com",
+        "w.myshopify.com",
+      ]);
     }));
 
   it("do not keep a script's process alive once idle", async () => {
@@ -131,7 +151,10 @@ describe("SQLite connections on their own thread", () => {
     );
     // No $disconnect, no close: the process must still end by itself.
     const run = spawnSync(process.execPath, ["--import", "tsx", script], {
-      cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", timeout: 30_000,
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url },
+      encoding: "utf8",
+      timeout: 30_000,
     });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("0 1");
@@ -207,4 +230,3 @@ describe.each(["sqlite", "postgres"] as const)("the reports' read connections on
     }
   });
 });
-

@@ -28,7 +28,25 @@ interface Case {
   write?: true;
 }
 
-const EVENT_COLUMNS = ["eventId", "name", "ts", "seq", "clientId", "path", "productId", "checkoutToken", "orderId", "customerId", "props", "device", "source", "campaign", "landingPath", "visitorType", "loggedIn"];
+const EVENT_COLUMNS = [
+  "eventId",
+  "name",
+  "ts",
+  "seq",
+  "clientId",
+  "path",
+  "productId",
+  "checkoutToken",
+  "orderId",
+  "customerId",
+  "props",
+  "device",
+  "source",
+  "campaign",
+  "landingPath",
+  "visitorType",
+  "loggedIn",
+];
 const range = (shopId: number) => ({ shopId, from: FROM, to: TO });
 
 const CASES: Record<string, Case> = {
@@ -37,7 +55,11 @@ const CASES: Record<string, Case> = {
   "event-names-seen": { params: (shopId) => ({ shopId, since: FROM }), columns: ["name", "n"], nonEmpty: true },
   "purchasing-visitors": { params: range, columns: ["visitors"], nonEmpty: true },
   "later-session-buyers": { params: (shopId) => ({ ...range(shopId), windowMs: 7 * DAY }), columns: ["later"], nonEmpty: true },
-  "activity-totals": { params: (shopId) => ({ shopId, fromBucket: FROM / BUCKET, toBucket: TO / BUCKET }), columns: ["events", "sessions", "customEvents"], nonEmpty: true },
+  "activity-totals": {
+    params: (shopId) => ({ shopId, fromBucket: FROM / BUCKET, toBucket: TO / BUCKET }),
+    columns: ["events", "sessions", "customEvents"],
+    nonEmpty: true,
+  },
   "activity-span": { params: (shopId) => ({ shopId, kind: "standard" }), columns: ["first", "last"], nonEmpty: true },
   "count-kind-between": { params: (shopId) => ({ ...range(shopId), kind: "custom" }), columns: ["n"], nonEmpty: true },
   "first-kind-ts": { params: (shopId) => ({ ...range(shopId), kind: "standard" }), columns: ["ts"], nonEmpty: true },
@@ -45,13 +67,26 @@ const CASES: Record<string, Case> = {
   "active-buckets": { params: (shopId) => ({ shopId, fromBucket: FROM / BUCKET, toBucket: TO / BUCKET }), columns: ["b"], nonEmpty: true },
   "event-hours": { params: (shopId) => ({ shopId, after: FROM, before: TO }), columns: ["h"], nonEmpty: true },
   "page-views-since": { params: (shopId) => ({ shopId, after: FROM }), columns: ["n"], nonEmpty: true },
-  "coverage-order-buckets": { params: (shopId) => ({ ...range(shopId), recentFrom: TO - 3_600_000 }), columns: ["bucket", "onlineStore", "recent", "n"], nonEmpty: true },
+  "coverage-order-buckets": {
+    params: (shopId) => ({ ...range(shopId), recentFrom: TO - 3_600_000 }),
+    columns: ["bucket", "onlineStore", "recent", "n"],
+    nonEmpty: true,
+  },
   "coverage-purchase-buckets": { params: (shopId) => ({ ...range(shopId), recentFrom: TO - 3_600_000 }), columns: ["bucket", "kind", "n"], nonEmpty: true },
   "unmatched-purchases": { params: (shopId) => ({ ...range(shopId), recentFrom: TO - 3_600_000 }), columns: ["orderId", "ts", "kind"], nonEmpty: true },
   "missed-orders": { params: range, columns: ["orderId", "createdAt"], nonEmpty: true },
   "insert-order": {
     write: true,
-    params: (shopId) => ({ shopId, orderId: "9001", createdAt: TO - DAY, totalPrice: 12.5, currency: "EUR", onlineStore: true, checkoutToken: null, receivedAt: TO }),
+    params: (shopId) => ({
+      shopId,
+      orderId: "9001",
+      createdAt: TO - DAY,
+      totalPrice: 12.5,
+      currency: "EUR",
+      onlineStore: true,
+      checkoutToken: null,
+      receivedAt: TO,
+    }),
   },
   "activity-session-flags": { write: true, params: (shopId) => ({ shopId }) },
   "activity-delete-buckets": { write: true, params: (shopId) => ({ shopId, untilBucket: TO / BUCKET }) },
@@ -61,7 +96,9 @@ const CASES: Record<string, Case> = {
   "retention-delete-sessions": { write: true, params: (shopId) => ({ shopId, cutoff: FROM + 3 * DAY, limit: 100 }) },
 };
 
-const queryFiles = readdirSync(QUERIES_DIR).filter((f) => f.endsWith(".ts") && !f.startsWith("_")).sort();
+const queryFiles = readdirSync(QUERIES_DIR)
+  .filter((f) => f.endsWith(".ts") && !f.startsWith("_"))
+  .sort();
 
 it("every query file has a case here (and every case a file)", () => {
   expect(queryFiles.map((f) => f.replace(/\.ts$/, ""))).toEqual(Object.keys(CASES).sort());
@@ -96,8 +133,20 @@ for (const kind of ["sqlite", "postgres"] as const) {
       const funnel = await db.funnel.create({ data: { shopId, name: "F" } });
       await db.funnelUnitDay.create({
         data: {
-          shopId, funnelId: funnel.id, unitId: "u1", day: Math.floor(FROM / DAY), clientId: "c1", entryTs: FROM + 1, furthest: 1, msFromPrev: "",
-          latestStartTs: FROM + 1, lastTs: FROM + 2, multi: false, source: "direct", visitorType: "new", loggedIn: false,
+          shopId,
+          funnelId: funnel.id,
+          unitId: "u1",
+          day: Math.floor(FROM / DAY),
+          clientId: "c1",
+          entryTs: FROM + 1,
+          furthest: 1,
+          msFromPrev: "",
+          latestStartTs: FROM + 1,
+          lastTs: FROM + 2,
+          multi: false,
+          source: "direct",
+          visitorType: "new",
+          loggedIn: false,
         },
       });
     }, 120_000);
@@ -115,7 +164,8 @@ for (const kind of ["sqlite", "postgres"] as const) {
       if (c.nonEmpty) expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(Object.keys(row)).toEqual(expect.arrayContaining(c.columns!));
       // Aggregates are real numbers (or bigint/Decimal strings Number() reads), never NaN.
-      for (const row of rows) for (const col of c.columns!) if (["n", "visitors", "later", "events"].includes(col)) expect(Number.isNaN(Number(row[col]))).toBe(false);
+      for (const row of rows)
+        for (const col of c.columns!) if (["n", "visitors", "later", "events"].includes(col)) expect(Number.isNaN(Number(row[col]))).toBe(false);
     });
 
     it.each(writes)("%s runs and counts the rows it changed", async (name, c) => {

@@ -54,12 +54,23 @@ function traffic(visitors: number, now: number, seed: number, prefix: string) {
         const token = `${prefix}-${v}`;
         events.push({ name: "page_viewed", ts: next(), path: "/cart" });
         events.push({ name: "checkout_started", ts: next(), path: "/checkouts/cn/abc123def456ghi789", checkoutToken: token });
-        if (rnd() < 0.8) events.push({ name: "checkout_completed", ts: next(), path: "/checkouts/cn/abc123def456ghi789/thank-you", checkoutToken: token, orderId: `o-${token}` });
+        if (rnd() < 0.8)
+          events.push({
+            name: "checkout_completed",
+            ts: next(),
+            path: "/checkouts/cn/abc123def456ghi789/thank-you",
+            checkoutToken: token,
+            orderId: `o-${token}`,
+          });
       } else {
         const r = rnd();
         fate = r < 0.45 ? "policy" : "dropped-other";
         if (r < 0.45) events.push({ name: "page_viewed", ts: next(), path: `/policies/shipping-policy?utm_content=${v}` });
-        else if (r < 0.7) events.push({ name: "page_viewed", ts: next(), path: "/products/other" }, { name: "product_viewed", ts: next(), path: "/products/other", productId: "other" });
+        else if (r < 0.7)
+          events.push(
+            { name: "page_viewed", ts: next(), path: "/products/other" },
+            { name: "product_viewed", ts: next(), path: "/products/other", productId: "other" },
+          );
         else if (r < 0.85) events.push({ name: "page_viewed", ts: next(), path: "/collections/all" });
       }
     }
@@ -88,7 +99,15 @@ describe.each(["sqlite", "postgres"] as const)("what they did instead on %s", (k
     throw new Error(`funnel ${funnelId} not ready after 60 s`);
   };
   /** The pure function over every event the report reads. */
-  const reference = async (report: { range: { from: number; to: number }; now: number; funnel: { steps: FunnelDefinition["steps"]; unit: FunnelDefinition["unit"]; windowMinutes: number } }, step: number, maxUnitsPerSide?: number) => {
+  const reference = async (
+    report: {
+      range: { from: number; to: number };
+      now: number;
+      funnel: { steps: FunnelDefinition["steps"]; unit: FunnelDefinition["unit"]; windowMinutes: number };
+    },
+    step: number,
+    maxUnitsPerSide?: number,
+  ) => {
     const def: FunnelDefinition = { steps: report.funnel.steps, unit: report.funnel.unit, windowMs: report.funnel.windowMinutes * MIN };
     const events = await loadReportEvents(app.db, shopId, { from: report.range.from, to: report.range.to, unit: def.unit, windowMs: def.windowMs });
     return pathsAtStep(events, def, { from: report.range.from, to: report.range.to, now: report.now }, step, maxUnitsPerSide ? { maxUnitsPerSide } : {});
@@ -125,12 +144,18 @@ describe.each(["sqlite", "postgres"] as const)("what they did instead on %s", (k
 
     const first = p.firstSteps.standOut[0];
     expect(first.key).toBe(SHIPPING);
-    expect(first.dropped).toEqual({ count: fates.filter((f) => f === "policy").length, total: dropped, share: fates.filter((f) => f === "policy").length / dropped });
+    expect(first.dropped).toEqual({
+      count: fates.filter((f) => f === "policy").length,
+      total: dropped,
+      share: fates.filter((f) => f === "policy").length / dropped,
+    });
     expect(first.advanced.count).toBe(fates.filter((f) => f === "advanced-policy").length);
     expect(first.verdict).toBe("more");
     expect(first.diffCi[0]).toBeGreaterThan(0.2);
     expect(p.headline).toBe(first.sentence);
-    expect(first.sentence).toMatch(/^\d+ % of the sessions that dropped after “Added to cart” viewed \/policies\/shipping-policy next, against \d+ % of those that went on to “Started checkout” \([\d,]+ of [\d,]+ vs [\d,]+ of [\d,]+\)$/);
+    expect(first.sentence).toMatch(
+      /^\d+ % of the sessions that dropped after “Added to cart” viewed \/policies\/shipping-policy next, against \d+ % of those that went on to “Started checkout” \([\d,]+ of [\d,]+ vs [\d,]+ of [\d,]+\)$/,
+    );
     // The whole path: read the policy, then left.
     expect(p.paths.standOut[0].key).toBe(`${SHIPPING} → ${LEFT_THE_SITE}`);
     expect(p.paths.standOut[0].dropped.count).toBe(fates.filter((f) => f === "policy").length);
@@ -160,8 +185,14 @@ describe.each(["sqlite", "postgres"] as const)("what they did instead on %s", (k
     try {
       for (const fromUnitDays of [true, false]) {
         const sampled = await stepPaths(reads, {
-          shopId, funnelId, def, params: { from: report.range.from, to: report.range.to, now: report.now, timeZone: "UTC" }, step: 3,
-          totals: { dropped: report.steps[2].dropOff, advanced: report.steps[2].count }, fromUnitDays, maxUnitsPerSide: 150,
+          shopId,
+          funnelId,
+          def,
+          params: { from: report.range.from, to: report.range.to, now: report.now, timeZone: "UTC" },
+          step: 3,
+          totals: { dropped: report.steps[2].dropOff, advanced: report.steps[2].count },
+          fromUnitDays,
+          maxUnitsPerSide: 150,
         });
         expect(sampled.dropped.rate).toBeLessThan(1);
         expect(sampled.advanced.rate).toBeLessThan(1);
@@ -181,14 +212,27 @@ describe.each(["sqlite", "postgres"] as const)("what they did instead on %s", (k
     expect(res.headers.get("content-disposition")).toMatch(/-paths-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv"$/);
     const text = await res.text();
     expect(csvMeta(text)).toMatchObject({
-      table: "paths", step: "3", step_from: "Added to cart", dropped: String(json.dropped.total), went_on_read: String(json.advanced.sampled),
-      max_units_read_each_side: "2000", min_units_each_side: "30", family_confidence: "0.95", path_length: "3",
+      table: "paths",
+      step: "3",
+      step_from: "Added to cart",
+      dropped: String(json.dropped.total),
+      went_on_read: String(json.advanced.sampled),
+      max_units_read_each_side: "2000",
+      min_units_each_side: "30",
+      family_confidence: "0.95",
+      path_length: "3",
     });
     const rows = csvRecords(text);
     expect(rows).toHaveLength(json.firstSteps.rows.length + json.paths.rows.length);
     const ship = rows.find((r) => r.table === "first_step" && r.path === SHIPPING)!;
     const j = json.firstSteps.rows.find((r: { key: string }) => r.key === SHIPPING);
-    expect(ship).toMatchObject({ verdict: "more", dropped: String(j.dropped.count), dropped_read: String(j.dropped.total), went_on: String(j.advanced.count), is_other: "no" });
+    expect(ship).toMatchObject({
+      verdict: "more",
+      dropped: String(j.dropped.count),
+      dropped_read: String(j.dropped.total),
+      went_on: String(j.advanced.count),
+      is_other: "no",
+    });
     expect(Number(ship.diff_pp)).toBeCloseTo(j.diff * 100, 2);
     expect(Number(ship.diff_low_pp)).toBeCloseTo(j.diffCi[0] * 100, 2);
     expect(rows.filter((r) => r.table === "path" && r.is_other === "yes")).toHaveLength(json.paths.rows.filter((r: { isOther: boolean }) => r.isOther).length);

@@ -32,7 +32,7 @@ interface Tally {
  */
 function traffic(opts: { visitors: number; now: number; seed: number; prefix: string; plantMobile: boolean }): { journeys: SeedJourney[]; tally: Tally[] } {
   const rnd = seededRandom(opts.seed);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const journeys: SeedJourney[] = [];
   const tally: Tally[] = [];
   for (let v = 0; v < opts.visitors; v++) {
@@ -95,7 +95,10 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
 
   beforeAll(async () => {
     app = await startApp({ db: kind });
-    for (const [domain, plant, seed] of [[PLANTED, true, 11], [PLAIN, false, 12]] as const) {
+    for (const [domain, plant, seed] of [
+      [PLANTED, true, 11],
+      [PLAIN, false, 12],
+    ] as const) {
       const shop = await ensureDemoShop(app.db, { domain, ingestKey: `ik_${domain}`, timeZone: TZ });
       const { journeys, tally } = traffic({ visitors: 1200, now, seed, prefix: `${kind}-${seed}`, plantMobile: plant });
       if (plant) plantedTally = tally;
@@ -115,7 +118,14 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
     expect(report.resultsFrom).toBe("unit-days");
     expect(report.biggestLeak.step).toBe(3);
     const d = report.diagnosis;
-    expect(d).toMatchObject({ step: 3, isBiggestLeak: true, fromLabel: report.steps[1].label, toLabel: report.steps[2].label, minDetectableDiff: null, noClaimSentence: null });
+    expect(d).toMatchObject({
+      step: 3,
+      isBiggestLeak: true,
+      fromLabel: report.steps[1].label,
+      toLabel: report.steps[2].label,
+      minDetectableDiff: null,
+      noClaimSentence: null,
+    });
     expect(d.dimensions).toEqual(["device", "source", "campaign", "landingPath", "visitorType", "loggedIn"]);
     expect(d.worse[0]).toMatchObject({ dimension: "device", value: "mobile", label: "Mobile" });
     // Counts straight from the generator: mobile sessions that reached the cart, and those that went no further.
@@ -124,7 +134,9 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
     expect(d.worse[0].segment).toEqual({ total: mobile.length, converted: mobile.filter((t) => t.furthest === 2).length });
     expect(d.worse[0].rest).toEqual({ total: others.length, converted: others.filter((t) => t.furthest === 2).length });
     expect(d.settled).toBe(mobile.length + others.length);
-    expect(d.worse[0].sentence).toMatch(/^Mobile: \d+ % drop here vs \d+ % for everyone else \([\d,]+ of [\d,]+ vs [\d,]+ of [\d,]+; 95 % CI of the difference \d+ to \d+ pp\)$/);
+    expect(d.worse[0].sentence).toMatch(
+      /^Mobile: \d+ % drop here vs \d+ % for everyone else \([\d,]+ of [\d,]+ vs [\d,]+ of [\d,]+; 95 % CI of the difference \d+ to \d+ pp\)$/,
+    );
     expect(d.worse[0].diffCi95[0]).toBeGreaterThan(0.25);
     // Other segments may be claimed too when they hold more mobile sessions by chance (they do
     // drop more); none outranks the planted one. Desktop, never affected, is better than the rest.
@@ -169,7 +181,9 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
     const step2 = (await (await get(`/app/funnels/${funnelIds[PLANTED]}/report?range=last30&diagnose=2`, PLANTED)).json()).diagnosis;
     expect(step2).toMatchObject({ step: 2, isBiggestLeak: false, worse: [], better: [] });
     expect(step2.minDetectableDiff).toBeGreaterThan(0);
-    expect(step2.noClaimSentence).toMatch(/^No group of visitors stands out \(\d+ segments tested; the data could have shown a difference of \d+ pp or more\)\.$/);
+    expect(step2.noClaimSentence).toMatch(
+      /^No group of visitors stands out \(\d+ segments tested; the data could have shown a difference of \d+ pp or more\)\.$/,
+    );
 
     const plain = await (await get(`/app/funnels/${funnelIds[PLAIN]}/report?range=last30`, PLAIN)).json();
     expect(plain.diagnosis.step).toBe(plain.biggestLeak.step);
@@ -187,7 +201,13 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/csv");
     const text = await res.text();
-    expect(csvMeta(text)).toMatchObject({ table: "diagnosis", step: "3", segments_tested: String(json.diagnosis.tested), fdr_q: "0.05", min_settled_units_each_side: "30" });
+    expect(csvMeta(text)).toMatchObject({
+      table: "diagnosis",
+      step: "3",
+      segments_tested: String(json.diagnosis.tested),
+      fdr_q: "0.05",
+      min_settled_units_each_side: "30",
+    });
     const rows = csvRecords(text);
     expect(rows).toHaveLength(json.diagnosis.segments.length);
     const mobile = rows.find((r) => r.dimension === "device" && r.value === "mobile")!;

@@ -61,8 +61,12 @@ for (const db of ["sqlite", "postgres"] as const) {
       expect(dash.previousPeriod).toEqual({ kind: "none", since: shop.installedAt.getTime() });
       const d = await csv(app, "/app/dashboard/csv");
       expect(d.meta).toMatchObject({
-        Report: "Dashboard", Unit: "session", Range: `${dash.range.fromDate} to ${dash.range.toDate}`, "Time zone": "America/New_York",
-        "Events received": "0", "Data since": shop.installedAt.toISOString(),
+        Report: "Dashboard",
+        Unit: "session",
+        Range: `${dash.range.fromDate} to ${dash.range.toDate}`,
+        "Time zone": "America/New_York",
+        "Events received": "0",
+        "Data since": shop.installedAt.toISOString(),
       });
       expect(d.meta["Previous range"]).toMatch(/^none: data starts \d{4}-\d{2}-\d{2}$/);
       expect(d.table[0][0]).toBe("Figure");
@@ -93,7 +97,16 @@ for (const db of ["sqlite", "postgres"] as const) {
         events.push({ id: `fr-${v}-0`, name: "page_viewed", ts: ts(0), seq: 0, clientId, path: "/" });
         if (v % 2 === 0) events.push({ id: `fr-${v}-1`, name: "product_added_to_cart", ts: ts(1), seq: 1, clientId, path: "/products/a", productId: "101" });
         if (v % 5 === 0) events.push({ id: `fr-${v}-2`, name: "checkout_started", ts: ts(2), seq: 2, clientId, path: "/checkout", checkoutToken: `tok-${v}` });
-        if (v % 10 === 0) events.push({ id: `fr-${v}-3`, name: "checkout_completed", ts: ts(3), seq: 3, clientId, path: "/checkout/thank-you", orderId: String(7_000_000 + v) });
+        if (v % 10 === 0)
+          events.push({
+            id: `fr-${v}-3`,
+            name: "checkout_completed",
+            ts: ts(3),
+            seq: 3,
+            clientId,
+            path: "/checkout/thank-you",
+            orderId: String(7_000_000 + v),
+          });
       }
       for (let i = 0; i < events.length; i += 40) {
         const res = await postBatch(app.url, { v: 1, shop: SHOP, key: shop.ingestKey, events: events.slice(i, i + 40) }, { "User-Agent": BROWSER_UA });
@@ -122,10 +135,21 @@ for (const db of ["sqlite", "postgres"] as const) {
       const cov = await data(app, "/app/coverage", "routes/app.coverage");
       expect(cov.coverage.total.pixelPurchases).toBe(3);
       const c = await csv(app, "/app/coverage/csv");
-      const figures = (label: string, f: any) => [
-        label, f.onlineOrders, f.seen, f.missed, f.missedRecent, f.rate, f.pixelPurchases, f.pixelPurchasesWithoutOrder,
-        f.unmatched.awaitingOrder, f.unmatched.otherChannel, f.unmatched.noOrder, f.otherChannelOrders,
-      ].map((x) => (x === null ? "" : String(x)));
+      const figures = (label: string, f: any) =>
+        [
+          label,
+          f.onlineOrders,
+          f.seen,
+          f.missed,
+          f.missedRecent,
+          f.rate,
+          f.pixelPurchases,
+          f.pixelPurchasesWithoutOrder,
+          f.unmatched.awaitingOrder,
+          f.unmatched.otherChannel,
+          f.unmatched.noOrder,
+          f.otherChannelOrders,
+        ].map((x) => (x === null ? "" : String(x)));
       expect(c.table.slice(1)).toEqual([...cov.coverage.days.map((x: any) => figures(x.date, x)), figures("Range", cov.coverage.total)]);
 
       // Every other export starts with the same block.

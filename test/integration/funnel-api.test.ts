@@ -26,7 +26,7 @@ const DAY = 24 * 60 * MIN;
 const nyDate = (ts: number) => new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" }).format(ts);
 const nyClock = (ts: number) => new Intl.DateTimeFormat("en-GB", { timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(ts);
 
-const INJECTION_LABELS = ['=HYPERLINK("http://evil.example","click")', "<script>alert(1)</script>", "'; DROP TABLE \"Funnel\"; --"];
+const INJECTION_LABELS = ['=HYPERLINK("http://evil.example","click")', "<script>alert(1)</script>", '\'; DROP TABLE "Funnel"; --'];
 
 describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
   let app: TestApp;
@@ -56,18 +56,34 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     const journeys = shopTraffic({ visitors: 400, from: now - 40 * DAY, to: now - 2 * 60 * MIN, seed: 7, prefix: `api-${kind}` });
     // Two sessions still under way: waiting at steps 1 and 2, never drop-offs.
     journeys.push(
-      { clientId: "live-1", events: [{ name: "product_viewed", ts: now - 10 * MIN }, { name: "product_added_to_cart", ts: now - 5 * MIN }] },
+      {
+        clientId: "live-1",
+        events: [
+          { name: "product_viewed", ts: now - 10 * MIN },
+          { name: "product_added_to_cart", ts: now - 5 * MIN },
+        ],
+      },
       { clientId: "live-2", events: [{ name: "product_viewed", ts: now - 3 * MIN }] },
       // A bot's journey is stored but never counted.
-      { clientId: "bot-1", isBot: true, events: [{ name: "product_viewed", ts: now - DAY }, { name: "product_added_to_cart", ts: now - DAY + MIN }] },
+      {
+        clientId: "bot-1",
+        isBot: true,
+        events: [
+          { name: "product_viewed", ts: now - DAY },
+          { name: "product_added_to_cart", ts: now - DAY + MIN },
+        ],
+      },
     );
     events = (await seedJourneys(app.db, shopId, journeys)).coreEvents;
   });
   afterAll(() => app?.stop());
 
   /** The engine's report over the seeded events, for the range and clock the server used. */
-  const expected = (def: FunnelDefinition, json: { range: { from: number; to: number }; now: number }, extra: { breakdown?: "device" | "source"; trend?: "day" | "week" } = {}): FunnelReport =>
-    computeFunnel(events, def, { from: json.range.from, to: json.range.to, now: json.now, timeZone: TZ, trend: "day", ...extra });
+  const expected = (
+    def: FunnelDefinition,
+    json: { range: { from: number; to: number }; now: number },
+    extra: { breakdown?: "device" | "source"; trend?: "day" | "week" } = {},
+  ): FunnelReport => computeFunnel(events, def, { from: json.range.from, to: json.range.to, now: json.now, timeZone: TZ, trend: "day", ...extra });
 
   let purchaseId = "";
 
@@ -169,7 +185,13 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
       unit: "visitor",
       windowMinutes: 3 * 24 * 60,
       steps: [
-        { label: "Viewed or wishlisted", anyOf: [{ event: "product_viewed", filters: [] }, { event: "mc:wishlist_add", filters: [] }] },
+        {
+          label: "Viewed or wishlisted",
+          anyOf: [
+            { event: "product_viewed", filters: [] },
+            { event: "mc:wishlist_add", filters: [] },
+          ],
+        },
         { label: "Added to cart", anyOf: [{ event: "product_added_to_cart", filters: [] }] },
         { label: "Purchased", anyOf: [{ event: "checkout_completed", filters: [] }] },
       ],
@@ -269,7 +291,16 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
   });
 
   it("answers an unknown funnel id and another shop's funnel id alike: 404", async () => {
-    const res = await createFunnel({ name: "Theirs", steps: [{ label: "A", anyOf: [{ event: "page_viewed" }] }, { label: "B", anyOf: [{ event: "product_viewed" }] }] }, OTHER);
+    const res = await createFunnel(
+      {
+        name: "Theirs",
+        steps: [
+          { label: "A", anyOf: [{ event: "page_viewed" }] },
+          { label: "B", anyOf: [{ event: "product_viewed" }] },
+        ],
+      },
+      OTHER,
+    );
     const theirs = createdId(res);
     for (const id of ["does-not-exist", theirs, "x".repeat(5000)]) {
       for (const path of [`/app/funnels/${id}/report`, `/app/funnels/${id}/csv?table=steps`, `/app/funnels/${id}?_data=routes%2Fapp.funnels.%24id`]) {
@@ -295,7 +326,15 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     expect(body.error).toMatch(/2 to 20 steps/);
     expect(body.fieldErrors.steps).toMatch(/2 to 20 steps/);
 
-    res = await createFunnel({ name: "", unit: "visitor", windowMinutes: 200_000, steps: [{ label: "x".repeat(81), anyOf: [] }, { label: "B", anyOf: [{ event: "" }] }] });
+    res = await createFunnel({
+      name: "",
+      unit: "visitor",
+      windowMinutes: 200_000,
+      steps: [
+        { label: "x".repeat(81), anyOf: [] },
+        { label: "B", anyOf: [{ event: "" }] },
+      ],
+    });
     expect(res.status).toBe(400);
     body = await res.json();
     expect(body.fieldErrors).toMatchObject({
@@ -319,7 +358,10 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
   it("stores injection strings as labels verbatim and keeps them harmless in JSON, CSV and HTML", async () => {
     const res = await createFunnel({
       name: INJECTION_LABELS[1],
-      steps: INJECTION_LABELS.map((label, i) => ({ label, anyOf: [{ event: i === 0 ? "product_viewed" : i === 1 ? "product_added_to_cart" : "checkout_started", filters: [] }] })),
+      steps: INJECTION_LABELS.map((label, i) => ({
+        label,
+        anyOf: [{ event: i === 0 ? "product_viewed" : i === 1 ? "product_added_to_cart" : "checkout_started", filters: [] }],
+      })),
     });
     expect(res.status).toBe(204);
     const id = createdId(res);

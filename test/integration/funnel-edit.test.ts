@@ -22,7 +22,9 @@ const DAY = 24 * 60 * MIN;
 
 type Json = Record<string, any>;
 const toDef = (f: { unit: "session" | "visitor"; windowMinutes: number; steps: FunnelDefinition["steps"] }): FunnelDefinition => ({
-  unit: f.unit, windowMs: f.windowMinutes * MIN, steps: f.steps,
+  unit: f.unit,
+  windowMs: f.windowMinutes * MIN,
+  steps: f.steps,
 });
 const ev = (event: string, filters: unknown[] = []) => ({ event, filters });
 
@@ -55,7 +57,11 @@ describe.each(["sqlite", "postgres"] as const)("funnel editing on %s", (kind) =>
   const post = (path: string, form: Record<string, string>, shop = SHOP) =>
     fetch(`${app.url}${path}`, { method: "POST", headers: adminHeaders(shop), body: new URLSearchParams(form), redirect: "manual" });
   const edit = (id: string, definition: unknown, shop = SHOP) =>
-    post(`/app/funnels/${encodeURIComponent(id)}/edit?_data=${encodeURIComponent("routes/app.funnels.$id_.edit")}`, { definition: JSON.stringify(definition) }, shop);
+    post(
+      `/app/funnels/${encodeURIComponent(id)}/edit?_data=${encodeURIComponent("routes/app.funnels.$id_.edit")}`,
+      { definition: JSON.stringify(definition) },
+      shop,
+    );
   const report = async (id: string, q = "range=last30"): Promise<Json> => {
     const res = await get(`/app/funnels/${encodeURIComponent(id)}/report?${q}`);
     expect(res.status).toBe(200);
@@ -87,7 +93,8 @@ describe.each(["sqlite", "postgres"] as const)("funnel editing on %s", (kind) =>
     const journeys = shopTraffic({ visitors: 500, from: now - 35 * DAY, to: now - 2 * 60 * MIN, seed: 11, prefix: `edit-${kind}` });
     // More visitors than a report brings up to date (REPORT_FLUSH_MAX_VISITORS = 5,000): a
     // rebuild then outlasts the first report after an edit, which answers from the events.
-    for (let i = 0; i < 5_200; i++) journeys.push({ clientId: `glance-${kind}-${i}`, events: [{ name: "page_viewed", ts: now - 20 * DAY + i * MIN, path: "/" }] });
+    for (let i = 0; i < 5_200; i++)
+      journeys.push({ clientId: `glance-${kind}-${i}`, events: [{ name: "page_viewed", ts: now - 20 * DAY + i * MIN, path: "/" }] });
     events = (await seedJourneys(app.db, shopId, journeys)).coreEvents;
     const list = await (await get("/app/funnels?_data=routes%2Fapp.funnels._index")).json();
     funnelId = list.funnels[0].id;
@@ -110,7 +117,10 @@ describe.each(["sqlite", "postgres"] as const)("funnel editing on %s", (kind) =>
     expect(await state()).toMatchObject({ version: 2, resultsState: "building", resultsMark: null });
     expect(await app.db.funnelUnitDay.count({ where: { shopId, funnelId } })).toBe(0);
     const history = await app.db.funnelVersion.findMany({ where: { shopId, funnelId }, orderBy: { version: "asc" } });
-    expect(history.map((h) => [h.version, h.name, h.unit])).toEqual([[1, "Purchase", "session"], [2, V2.name, "visitor"]]);
+    expect(history.map((h) => [h.version, h.name, h.unit])).toEqual([
+      [1, "Purchase", "session"],
+      [2, V2.name, "visitor"],
+    ]);
     expect(JSON.parse(history[0].steps).map((s: { label: string }) => s.label)).toEqual(["Viewed a product", "Added to cart", "Started checkout", "Purchased"]);
     const page = await (await get(`/app/funnels/${funnelId}/edit?_data=${encodeURIComponent("routes/app.funnels.$id_.edit")}`)).json();
     expect(page.funnel).toMatchObject({ version: 2, name: V2.name });
@@ -131,7 +141,16 @@ describe.each(["sqlite", "postgres"] as const)("funnel editing on %s", (kind) =>
     const after = await report(funnelId, "range=last30&breakdown=device");
     expect(after.resultsFrom).toBe("unit-days");
     expectEngine(after);
-    expect(after.breakdown).toEqual(computeFunnel(events, toDef(after.funnel), { from: after.range.from, to: after.range.to, now: after.now, timeZone: TZ, breakdown: "device", trend: "day" }).breakdown);
+    expect(after.breakdown).toEqual(
+      computeFunnel(events, toDef(after.funnel), {
+        from: after.range.from,
+        to: after.range.to,
+        now: after.now,
+        timeZone: TZ,
+        breakdown: "device",
+        trend: "day",
+      }).breakdown,
+    );
     // Every row is the new definition's: exactly what a fresh build of version 2 gives.
     const rows = await app.db.funnelUnitDay.count({ where: { shopId, funnelId } });
     expect(rows).toBeGreaterThan(0);
@@ -184,12 +203,24 @@ describe.each(["sqlite", "postgres"] as const)("funnel editing on %s", (kind) =>
   });
 
   it("the live count per step equals the engine over the last 30 days, for this shop only", async () => {
-    const draft = { unit: "session", windowMinutes: 10080, steps: [{ label: "a", anyOf: [ev("product_viewed")] }, { label: "b", anyOf: [ev("product_added_to_cart")] }, { label: "c", anyOf: [ev("")] }] };
+    const draft = {
+      unit: "session",
+      windowMinutes: 10080,
+      steps: [
+        { label: "a", anyOf: [ev("product_viewed")] },
+        { label: "b", anyOf: [ev("product_added_to_cart")] },
+        { label: "c", anyOf: [ev("")] },
+      ],
+    };
     const res = await get(`/app/funnels/count?${new URLSearchParams({ draft: JSON.stringify(draft) })}`);
     expect(res.status).toBe(200);
     const body = await res.json();
     const r = await report(funnelId);
-    const want = computeFunnel(events, { unit: "session", windowMs: 10080 * MIN, steps: draft.steps.slice(0, 2) as FunnelDefinition["steps"] }, { from: r.range.from, to: r.range.to, now: Date.now(), timeZone: TZ });
+    const want = computeFunnel(
+      events,
+      { unit: "session", windowMs: 10080 * MIN, steps: draft.steps.slice(0, 2) as FunnelDefinition["steps"] },
+      { from: r.range.from, to: r.range.to, now: Date.now(), timeZone: TZ },
+    );
     expect(body).toMatchObject({ unit: "session", days: 30, fromDate: r.range.fromDate, toDate: r.range.toDate });
     expect(body.counts).toEqual([want.steps[0].count, want.steps[1].count, null]);
     expect(body.counts[0]).toBeGreaterThan(50);
@@ -207,7 +238,9 @@ describe.each(["sqlite", "postgres"] as const)("funnel editing on %s", (kind) =>
     };
     expect(await bad("")).toMatch(/draft is missing/);
     expect(await bad("draft=%7Boops")).toMatch(/not valid JSON/);
-    expect(await bad(`draft=${encodeURIComponent(JSON.stringify({ unit: "order", windowMinutes: 5, steps: [] }))}`)).toMatch(/Count per: unit must be session or visitor/);
+    expect(await bad(`draft=${encodeURIComponent(JSON.stringify({ unit: "order", windowMinutes: 5, steps: [] }))}`)).toMatch(
+      /Count per: unit must be session or visitor/,
+    );
     const many = Array.from({ length: 21 }, () => ({ label: "x", anyOf: [ev("page_viewed")] }));
     expect(await bad(`draft=${encodeURIComponent(JSON.stringify({ unit: "session", windowMinutes: 5, steps: many }))}`)).toMatch(/at most 20 steps/);
     expect(await bad(`draft=${encodeURIComponent(JSON.stringify({ unit: "session", windowMinutes: 5, steps: [], extra: 1 }))}`)).toBeTruthy();

@@ -28,7 +28,9 @@ const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 
 const CART_FUNNEL = {
-  name: "Cart to purchase", unit: "session", windowMinutes: 10_080,
+  name: "Cart to purchase",
+  unit: "session",
+  windowMinutes: 10_080,
   steps: [
     { label: "Product", anyOf: [{ event: "product_viewed", filters: [] }] },
     { label: "Cart", anyOf: [{ event: "product_added_to_cart", filters: [] }] },
@@ -51,7 +53,11 @@ describe.each(["sqlite", "postgres"] as const)("reports as of the refresher's pr
   });
 
   /** The engine's report over the stored events, for the range and clock the server used. */
-  const engine = async (json: { funnel: { unit: "session" | "visitor"; windowMinutes: number; steps: FunnelDefinition["steps"] }; range: { from: number; to: number }; now: number }) => {
+  const engine = async (json: {
+    funnel: { unit: "session" | "visitor"; windowMinutes: number; steps: FunnelDefinition["steps"] };
+    range: { from: number; to: number };
+    now: number;
+  }) => {
     const def: FunnelDefinition = { unit: json.funnel.unit, windowMs: json.funnel.windowMinutes * MIN, steps: json.funnel.steps };
     const params = { from: json.range.from, to: json.range.to, now: json.now, timeZone: TZ, trend: "day" as const };
     return computeFunnel(await loadReportEvents(app.db, shopId, { ...params, unit: def.unit, windowMs: def.windowMs }), def, params);
@@ -65,7 +71,11 @@ describe.each(["sqlite", "postgres"] as const)("reports as of the refresher's pr
     // A funnel the refresher has not picked up yet, as right after its creation.
     const created = await app.db.funnel.create({
       data: {
-        shopId, name: "Purchase", unit: "session", windowMinutes: 10_080, isMain: true,
+        shopId,
+        name: "Purchase",
+        unit: "session",
+        windowMinutes: 10_080,
+        isMain: true,
         steps: { create: CART_FUNNEL.steps.map((s, i) => ({ shopId, position: i + 1, label: s.label, matchers: JSON.stringify(s.anyOf) })) },
       },
     });
@@ -144,7 +154,10 @@ describe.each(["sqlite", "postgres"] as const)("reports as of the refresher's pr
   it("creating a funnel in the builder nudges the refresher: built long before its next pass, then the report equals the engine as of that pass", async () => {
     const since = Date.now();
     const res = await fetch(`${app.url}/app/funnels/new?_data=routes%2Fapp.funnels.new`, {
-      method: "POST", headers: adminHeaders(SHOP), redirect: "manual", body: new URLSearchParams({ definition: JSON.stringify(CART_FUNNEL) }),
+      method: "POST",
+      headers: adminHeaders(SHOP),
+      redirect: "manual",
+      body: new URLSearchParams({ definition: JSON.stringify(CART_FUNNEL) }),
     });
     const id = decodeURIComponent(/\/app\/funnels\/([^/?]+)$/.exec(res.headers.get("x-remix-redirect") ?? "")![1]);
     // The periodic pass is ten minutes away: only the nudge can have started these builds.
@@ -156,8 +169,12 @@ describe.each(["sqlite", "postgres"] as const)("reports as of the refresher's pr
       expect(json.build).toBeNull();
       expect(json.asOf).toBeGreaterThanOrEqual(since);
       const want = await engine(json);
-      expect({ steps: json.steps, leak: json.biggestLeak, total: json.totalUnits, inProgress: json.inProgressUnits })
-        .toEqual({ steps: want.steps, leak: want.biggestLeak, total: want.totalUnits, inProgress: want.inProgressUnits });
+      expect({ steps: json.steps, leak: json.biggestLeak, total: json.totalUnits, inProgress: json.inProgressUnits }).toEqual({
+        steps: want.steps,
+        leak: want.biggestLeak,
+        total: want.totalUnits,
+        inProgress: want.inProgressUnits,
+      });
     }
   });
 });

@@ -28,18 +28,42 @@ const VISITORS = 30;
 
 function row(shopId: number, clientId: string, name: string, ts: number, seq: number): EventRow {
   return {
-    shopId, eventId: `${clientId}-${seq}`, name, ts, seq, clientId, sessionId: `${clientId}:${ts}`,
-    path: "/", url: null, referrer: null, utmSource: null, utmMedium: null, utmCampaign: null, device: "desktop",
-    productId: null, variantId: null, quantity: null, value: null, currency: null, checkoutToken: null,
+    shopId,
+    eventId: `${clientId}-${seq}`,
+    name,
+    ts,
+    seq,
+    clientId,
+    sessionId: `${clientId}:${ts}`,
+    path: "/",
+    url: null,
+    referrer: null,
+    utmSource: null,
+    utmMedium: null,
+    utmCampaign: null,
+    device: "desktop",
+    productId: null,
+    variantId: null,
+    quantity: null,
+    value: null,
+    currency: null,
+    checkoutToken: null,
     orderId: name === "checkout_completed" ? String(9_000 + seq * 100 + Number(clientId.slice(1))) : null,
-    customerId: null, props: null, isBot: false, dedupeKey: null, receivedAt: ts,
+    customerId: null,
+    props: null,
+    isBot: false,
+    dedupeKey: null,
+    receivedAt: ts,
   };
 }
 
 async function addFunnel(db: Db, shopId: number, name: string, events: string[]) {
   return db.funnel.create({
     data: {
-      shopId, name, unit: "session", windowMinutes: 60,
+      shopId,
+      name,
+      unit: "session",
+      windowMinutes: 60,
       steps: { create: events.map((event, position) => ({ shopId, position, label: event, matchers: JSON.stringify([{ event, filters: [] }]) })) },
     },
   });
@@ -127,13 +151,15 @@ describe.each(["sqlite", "postgres"] as const)("a new funnel's build on %s", (ki
       const stopping: SqlExecutor = {
         ...exec,
         transaction: (fn) =>
-          exec.transaction((tx) => fn({
-            query: (sql, ...p) => tx.query(sql, ...p),
-            execute: (sql, ...p) => {
-              if (sql.includes(`INSERT INTO "StaleVisitor"`) && ++chunks === 3) throw new Error("process stopped");
-              return tx.execute(sql, ...p);
-            },
-          })),
+          exec.transaction((tx) =>
+            fn({
+              query: (sql, ...p) => tx.query(sql, ...p),
+              execute: (sql, ...p) => {
+                if (sql.includes(`INSERT INTO "StaleVisitor"`) && ++chunks === 3) throw new Error("process stopped");
+                return tx.execute(sql, ...p);
+              },
+            }),
+          ),
       };
       await expect(refreshShop({ ...deps, exec: stopping }, shop.id, { markChunkEvents: 5 })).rejects.toThrow("process stopped");
       const marked = await db.staleVisitor.count({ where: { shopId: shop.id } });

@@ -27,7 +27,10 @@ const DAY = 24 * 60 * MIN;
 const env = {
   INGEST_MAX_AGE_HOURS: String(60 * 24),
   FUNNEL_RESULTS_INTERVAL_MS: "200",
-  INGEST_IP_RPS: "1000000", INGEST_IP_BURST: "1000000", INGEST_SHOP_RPS: "1000000", INGEST_SHOP_BURST: "1000000",
+  INGEST_IP_RPS: "1000000",
+  INGEST_IP_BURST: "1000000",
+  INGEST_SHOP_RPS: "1000000",
+  INGEST_SHOP_BURST: "1000000",
 };
 
 type Compact = Record<string, unknown> & { ts: string };
@@ -39,9 +42,18 @@ function toCompact(j: SeedJourney, prefix: string): Compact[] {
   return j.events.map((e, i) => {
     if (e.device) device = e.device;
     return {
-      id: `${prefix}-${j.clientId}-${i}`, name: e.name, ts: new Date(e.ts).toISOString(), seq: i, clientId: visitor(j.clientId),
-      path: e.path ?? null, productId: e.productId ? e.productId.replace(/^p/, "") : null, checkoutToken: e.checkoutToken ?? null, orderId: e.orderId ? String(orderNumber++) : null, // Shopify order ids are numeric (ingestion keeps the number of a gid)
-      props: e.props ?? null, device, utm: e.utmSource ? { source: e.utmSource, campaign: e.utmCampaign ?? null } : null,
+      id: `${prefix}-${j.clientId}-${i}`,
+      name: e.name,
+      ts: new Date(e.ts).toISOString(),
+      seq: i,
+      clientId: visitor(j.clientId),
+      path: e.path ?? null,
+      productId: e.productId ? e.productId.replace(/^p/, "") : null,
+      checkoutToken: e.checkoutToken ?? null,
+      orderId: e.orderId ? String(orderNumber++) : null, // Shopify order ids are numeric (ingestion keeps the number of a gid)
+      props: e.props ?? null,
+      device,
+      utm: e.utmSource ? { source: e.utmSource, campaign: e.utmCampaign ?? null } : null,
     };
   });
 }
@@ -73,10 +85,14 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     const list = await (await get("/app/funnels?_data=routes%2Fapp.funnels._index")).json();
     funnelIds.push(list.funnels[0].id);
     const created = await fetch(`${app.url}/app/funnels/new?_data=routes%2Fapp.funnels.new`, {
-      method: "POST", headers: adminHeaders(SHOP), redirect: "manual",
+      method: "POST",
+      headers: adminHeaders(SHOP),
+      redirect: "manual",
       body: new URLSearchParams({
         definition: JSON.stringify({
-          name: "Blog readers who buy", unit: "visitor", windowMinutes: 2 * 24 * 60,
+          name: "Blog readers who buy",
+          unit: "visitor",
+          windowMinutes: 2 * 24 * 60,
           steps: [
             { label: "Blog", anyOf: [{ event: "page_viewed", filters: [{ field: "path", op: "startsWith", value: "/blogs/" }] }] },
             { label: "Product", anyOf: [{ event: "product_viewed" }] },
@@ -93,7 +109,19 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     const halves = journeys.map((j) => toCompact(j, "a")).map((evs) => [evs.slice(0, evs.length >> 1), evs.slice(evs.length >> 1)]);
     await send(halves.flatMap((h) => h[1]));
     await send(halves.flatMap((h) => h[0]));
-    await send(toCompact({ clientId: "bot-1", events: [{ name: "product_viewed", ts: now - DAY }, { name: "product_added_to_cart", ts: now - DAY + MIN }] }, "b"), "Googlebot/2.1 (+http://www.google.com/bot.html)");
+    await send(
+      toCompact(
+        {
+          clientId: "bot-1",
+          events: [
+            { name: "product_viewed", ts: now - DAY },
+            { name: "product_added_to_cart", ts: now - DAY + MIN },
+          ],
+        },
+        "b",
+      ),
+      "Googlebot/2.1 (+http://www.google.com/bot.html)",
+    );
 
     // The server's refresher alone (no report asked yet) makes both funnels ready.
     let states: string[] = [];
@@ -125,12 +153,28 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     const events = await loadReportEvents(app.db, shopId, { ...params, unit: def.unit, windowMs: def.windowMs });
     const extra = { trend: json.trend.granularity, ...(json.breakdown ? { breakdown: json.breakdown.key } : {}) };
     const want = computeFunnel(events, def, { ...params, ...extra });
-    expect({ steps: json.steps, leak: json.biggestLeak, noLeak: json.noLeak, breakdown: json.breakdown ?? undefined, trend: json.trend, total: json.totalUnits, inProgress: json.inProgressUnits })
-      .toEqual({ steps: want.steps, leak: want.biggestLeak, noLeak: want.noLeak, breakdown: want.breakdown, trend: want.trend, total: want.totalUnits, inProgress: want.inProgressUnits });
+    expect({
+      steps: json.steps,
+      leak: json.biggestLeak,
+      noLeak: json.noLeak,
+      breakdown: json.breakdown ?? undefined,
+      trend: json.trend,
+      total: json.totalUnits,
+      inProgress: json.inProgressUnits,
+    }).toEqual({
+      steps: want.steps,
+      leak: want.biggestLeak,
+      noLeak: want.noLeak,
+      breakdown: want.breakdown,
+      trend: want.trend,
+      total: want.totalUnits,
+      inProgress: want.inProgressUnits,
+    });
     if (json.previous) {
       const prev = computeFunnel(
         await loadReportEvents(app.db, shopId, { from: json.previousRange.from, to: json.previousRange.to, unit: def.unit, windowMs: def.windowMs }),
-        def, { from: json.previousRange.from, to: json.previousRange.to, now: json.now, timeZone: TZ },
+        def,
+        { from: json.previousRange.from, to: json.previousRange.to, now: json.now, timeZone: TZ },
       );
       expect(json.previous.steps).toEqual(prev.steps);
     }
@@ -161,7 +205,12 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     const want = computeFunnel(await loadReportEvents(app.db, shopId, { ...params, unit: def.unit, windowMs: def.windowMs }), def, params);
     expect(want.steps[1].medianMsFromPrev).not.toBeNull();
     const withoutTimes = want.steps.map((s) => ({ ...s, medianMsFromPrev: null, p90MsFromPrev: null }));
-    expect(d.mainFunnel.report).toMatchObject({ totalUnits: want.totalUnits, inProgressUnits: want.inProgressUnits, steps: withoutTimes, biggestLeak: want.biggestLeak });
+    expect(d.mainFunnel.report).toMatchObject({
+      totalUnits: want.totalUnits,
+      inProgressUnits: want.inProgressUnits,
+      steps: withoutTimes,
+      biggestLeak: want.biggestLeak,
+    });
   });
 
   it("stays equal after late events change old sessions and days, as of the refresher's next pass", async () => {
@@ -173,9 +222,25 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
       const last = Number(rows[rows.length - 1].ts);
       const firstTs = Number(rows[0].ts);
       late.push(
-        { id: `late-${clientId}-1`, name: "checkout_completed", ts: new Date(last + 2 * MIN).toISOString(), seq: 900, clientId, orderId: String(orderNumber++), path: "/checkouts/c/thank-you" },
+        {
+          id: `late-${clientId}-1`,
+          name: "checkout_completed",
+          ts: new Date(last + 2 * MIN).toISOString(),
+          seq: 900,
+          clientId,
+          orderId: String(orderNumber++),
+          path: "/checkouts/c/thank-you",
+        },
         { id: `late-${clientId}-2`, name: "page_viewed", ts: new Date(firstTs - 20 * MIN).toISOString(), seq: 0, clientId, path: "/blogs/news/late" },
-        { id: `late-${clientId}-3`, name: "product_viewed", ts: new Date(firstTs - 10 * MIN).toISOString(), seq: 1, clientId, path: "/products/p1", productId: "1" },
+        {
+          id: `late-${clientId}-3`,
+          name: "product_viewed",
+          ts: new Date(firstTs - 10 * MIN).toISOString(),
+          seq: 1,
+          clientId,
+          path: "/products/p1",
+          productId: "1",
+        },
       );
     }
     await send(late);
@@ -185,11 +250,36 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     const t = now - 5 * DAY;
     await send([
       { id: "span-1", name: "page_viewed", ts: new Date(t).toISOString(), seq: 0, clientId: visitor("span-visitor"), path: "/blogs/news/a" },
-      { id: "span-2", name: "product_viewed", ts: new Date(t + MIN).toISOString(), seq: 1, clientId: visitor("span-visitor"), path: "/products/p2", productId: "2" },
-      { id: "span-3", name: "product_added_to_cart", ts: new Date(t + DAY).toISOString(), seq: 2, clientId: visitor("span-visitor"), path: "/products/p2", productId: "2" },
+      {
+        id: "span-2",
+        name: "product_viewed",
+        ts: new Date(t + MIN).toISOString(),
+        seq: 1,
+        clientId: visitor("span-visitor"),
+        path: "/products/p2",
+        productId: "2",
+      },
+      {
+        id: "span-3",
+        name: "product_added_to_cart",
+        ts: new Date(t + DAY).toISOString(),
+        seq: 2,
+        clientId: visitor("span-visitor"),
+        path: "/products/p2",
+        productId: "2",
+      },
     ]);
     const before = await checkReport(blog, "range=last30");
-    await send([{ id: "span-4", name: "checkout_completed", ts: new Date(t + 1.5 * DAY).toISOString(), seq: 3, clientId: visitor("span-visitor"), orderId: String(orderNumber++) }]);
+    await send([
+      {
+        id: "span-4",
+        name: "checkout_completed",
+        ts: new Date(t + 1.5 * DAY).toISOString(),
+        seq: 3,
+        clientId: visitor("span-visitor"),
+        orderId: String(orderNumber++),
+      },
+    ]);
     const after = await checkReport(blog, "range=last30");
     expect(after.steps[3].count).toBe(before.steps[3].count + 1);
     await checkReport(purchase, "range=last30&breakdown=source&trend=day");
@@ -217,7 +307,10 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
   it("a deleted funnel takes its rows with it", async () => {
     const [, blog] = funnelIds;
     const res = await fetch(`${app.url}/app/funnels/${blog}?_data=routes%2Fapp.funnels.%24id`, {
-      method: "POST", headers: adminHeaders(SHOP), body: new URLSearchParams({ intent: "delete" }), redirect: "manual",
+      method: "POST",
+      headers: adminHeaders(SHOP),
+      body: new URLSearchParams({ intent: "delete" }),
+      redirect: "manual",
     });
     expect(res.status).toBeLessThan(400);
     expect(await app.db.funnelUnitDay.count({ where: { shopId, funnelId: blog } })).toBe(0);

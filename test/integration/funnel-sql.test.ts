@@ -78,28 +78,67 @@ async function seed(db: Db, dialect: DbDialect, input: SeedEvent[]): Promise<voi
   const sessionRows = [];
   for (const events of byVisitor.values()) {
     const rows: SessionEventRow[] = events.map((e) => ({
-      eventId: e.eventId, name: e.name, ts: e.ts, seq: e.seq, clientId: e.clientId, sessionId: "", path: e.path ?? null, url: e.url ?? null,
-      referrer: e.referrer ?? null, utmSource: e.utmSource ?? null, utmMedium: null, utmCampaign: e.utmCampaign ?? null,
-      device: e.device ?? null, customerId: e.customerId ?? null, isBot: e.isBot ?? false,
+      eventId: e.eventId,
+      name: e.name,
+      ts: e.ts,
+      seq: e.seq,
+      clientId: e.clientId,
+      sessionId: "",
+      path: e.path ?? null,
+      url: e.url ?? null,
+      referrer: e.referrer ?? null,
+      utmSource: e.utmSource ?? null,
+      utmMedium: null,
+      utmCampaign: e.utmCampaign ?? null,
+      device: e.device ?? null,
+      customerId: e.customerId ?? null,
+      isBot: e.isBot ?? false,
     }));
     const sessions = sessionsFor(rows, false);
     const byId = new Map(events.map((e) => [e.eventId, e]));
     for (const [sessionId, ids] of sessionIdChanges(rows, sessions)) for (const id of ids) byId.get(id)!.sessionId = sessionId;
     for (const s of sessions) {
       sessionRows.push({
-        shopId: events[0].shopId, id: s.id, clientId: s.clientId, startTs: s.startTs, endTs: s.endTs,
-        eventCount: s.eventCount, landingPath: s.landingPath, source: s.source, medium: s.medium, campaign: s.campaign,
-        referrerHost: s.referrerHost, device: s.device, visitorType: s.visitorType, loggedIn: s.loggedIn, isBot: s.isBot,
+        shopId: events[0].shopId,
+        id: s.id,
+        clientId: s.clientId,
+        startTs: s.startTs,
+        endTs: s.endTs,
+        eventCount: s.eventCount,
+        landingPath: s.landingPath,
+        source: s.source,
+        medium: s.medium,
+        campaign: s.campaign,
+        referrerHost: s.referrerHost,
+        device: s.device,
+        visitorType: s.visitorType,
+        loggedIn: s.loggedIn,
+        isBot: s.isBot,
       });
     }
   }
   const eventRows = stored.map((e) => ({
-    shopId: e.shopId, eventId: e.eventId, name: e.name, ts: e.ts, seq: e.seq, clientId: e.clientId,
-    sessionId: e.sessionId, path: e.path ?? null, url: e.url ?? null, referrer: e.referrer ?? null,
-    utmSource: e.utmSource ?? null, utmCampaign: e.utmCampaign ?? null, device: e.device ?? null,
-    productId: e.productId ?? null, checkoutToken: e.checkoutToken ?? null, orderId: e.orderId ?? null,
-    customerId: e.customerId ?? null, props: e.props ? JSON.stringify(e.props) : null, isBot: e.isBot ?? false,
-    dedupeKey: e.dedupeKey, receivedAt: e.ts,
+    shopId: e.shopId,
+    eventId: e.eventId,
+    name: e.name,
+    ts: e.ts,
+    seq: e.seq,
+    clientId: e.clientId,
+    sessionId: e.sessionId,
+    path: e.path ?? null,
+    url: e.url ?? null,
+    referrer: e.referrer ?? null,
+    utmSource: e.utmSource ?? null,
+    utmCampaign: e.utmCampaign ?? null,
+    device: e.device ?? null,
+    productId: e.productId ?? null,
+    checkoutToken: e.checkoutToken ?? null,
+    orderId: e.orderId ?? null,
+    customerId: e.customerId ?? null,
+    props: e.props ? JSON.stringify(e.props) : null,
+    isBot: e.isBot ?? false,
+    dedupeKey: e.dedupeKey,
+    receivedAt: e.ts,
   }));
   // Multi-row INSERTs (Prisma's createMany takes ~1 ms a row here).
   await insertRows(db, dialect, "Event", eventRows);
@@ -352,7 +391,13 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
     ]);
     const steps = [
       { label: "View", anyOf: [{ event: "product_viewed", filters: [] }] },
-      { label: "Cart or checkout", anyOf: [{ event: "product_added_to_cart", filters: [] }, { event: "checkout_started", filters: [] }] },
+      {
+        label: "Cart or checkout",
+        anyOf: [
+          { event: "product_added_to_cart", filters: [] },
+          { event: "checkout_started", filters: [] },
+        ],
+      },
     ];
     const params = { from: T0 - DAY, to: T0 + DAY, now: T0 + 30 * DAY, timeZone: "UTC" };
     const session = await bothReports(db, dialect, shopId, { steps, unit: "session", windowMs: DAY }, params);
@@ -367,16 +412,33 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
   it("hand-computed: of duplicates at the same ms the lower seq is kept, then the lower id (byte order)", async () => {
     const shopId = nextShop++;
     const checkout = (eventId: string, clientId: string, ts: number, seq: number, token: string): SeedEvent => ({
-      shopId, eventId, clientId, name: "checkout_started", ts, seq, checkoutToken: token, legacy: true,
+      shopId,
+      eventId,
+      clientId,
+      name: "checkout_started",
+      ts,
+      seq,
+      checkoutToken: token,
+      legacy: true,
     });
     const order = (eventId: string, clientId: string, ts: number): SeedEvent => ({
-      shopId, eventId, clientId, name: "checkout_completed", ts, seq: 9, orderId: eventId,
+      shopId,
+      eventId,
+      clientId,
+      name: "checkout_completed",
+      ts,
+      seq: 9,
+      orderId: eventId,
     });
     await seed(db, dialect, [
       // Token T: v2's copy has the smaller id but the larger seq: v1's is kept.
-      checkout("a1", "v2", T0, 2, "T"), checkout("z1", "v1", T0, 1, "T"), order("o1", "v1", T0 + MIN),
+      checkout("a1", "v2", T0, 2, "T"),
+      checkout("z1", "v1", T0, 1, "T"),
+      order("o1", "v1", T0 + MIN),
       // Token U: equal seq; "B1" < "a9" in byte order (not in en_US collation): v3's is kept.
-      checkout("a9", "v4", T0 + HOUR, 5, "U"), checkout("B1", "v3", T0 + HOUR, 5, "U"), order("o3", "v3", T0 + HOUR + MIN),
+      checkout("a9", "v4", T0 + HOUR, 5, "U"),
+      checkout("B1", "v3", T0 + HOUR, 5, "U"),
+      order("o3", "v3", T0 + HOUR + MIN),
     ]);
     const steps = [
       { label: "Checkout", anyOf: [{ event: "checkout_started", filters: [] }] },
@@ -409,7 +471,15 @@ describe.each(["sqlite", "postgres"] as const)("funnel reports in SQL = the engi
       { label: "Product page", anyOf: [{ event: "page_viewed", filters: [{ field: "path", op: "startsWith", value: "/products/" }] }] },
       {
         label: "Scrolled 75 %",
-        anyOf: [{ event: "mc:scroll_depth", filters: [{ field: "prop", key: "percent", op: "equals", value: "75" }, { field: "prop", key: 'odd"key', op: "equals", value: "true" }] }],
+        anyOf: [
+          {
+            event: "mc:scroll_depth",
+            filters: [
+              { field: "prop", key: "percent", op: "equals", value: "75" },
+              { field: "prop", key: 'odd"key', op: "equals", value: "true" },
+            ],
+          },
+        ],
       },
       { label: "Added p1", anyOf: [{ event: "product_added_to_cart", filters: [{ field: "productId", op: "equals", value: "p1" }] }] },
     ];
@@ -457,7 +527,7 @@ function prng(seed: number) {
 /** Visitors doing shop journeys over three days: views, carts, checkouts, repeats, bots. */
 function largeShop(shopId: number, total: number, seed: number): SeedEvent[] {
   const rand = prng(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const out: SeedEvent[] = [];
   let v = 0;
   while (out.length < total) {
@@ -472,10 +542,19 @@ function largeShop(shopId: number, total: number, seed: number): SeedEvent[] {
       for (let i = 0; i <= depth && out.length < total; i++) {
         const name = i === depth ? pick(["page_viewed", "mc:scroll_depth"]) : funnel[Math.min(i, funnel.length - 1)];
         out.push({
-          shopId, eventId: `e${out.length}`, clientId, name, ts, seq: out.length % 4, utmSource: source,
-          path: pick(["/", "/products/a", "/products/b", "/cart"]), device: pick(["mobile", "desktop", null]),
-          checkoutToken: name === "checkout_started" ? token : null, orderId: name === "checkout_completed" ? token : null,
-          isBot: bot || rand() < 0.005, legacy: rand() < 0.2,
+          shopId,
+          eventId: `e${out.length}`,
+          clientId,
+          name,
+          ts,
+          seq: out.length % 4,
+          utmSource: source,
+          path: pick(["/", "/products/a", "/products/b", "/cart"]),
+          device: pick(["mobile", "desktop", null]),
+          checkoutToken: name === "checkout_started" ? token : null,
+          orderId: name === "checkout_completed" ? token : null,
+          isBot: bot || rand() < 0.005,
+          legacy: rand() < 0.2,
         });
         // Sometimes the platform repeats the checkout event.
         if (name === "checkout_started" && rand() < 0.2) out.push({ ...out[out.length - 1], eventId: `e${out.length}`, ts: ts + MIN });

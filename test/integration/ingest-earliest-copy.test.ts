@@ -39,11 +39,29 @@ function purchaseThenReload(tag: string, clientId: string, reloadClient: string,
     { id: `${tag}-1`, name: "product_viewed", ts: at(0), seq: 1, clientId, path: "/products/p1", productId: "1" },
     { id: `${tag}-2`, name: "product_added_to_cart", ts: at(60 * SEC), seq: 2, clientId, path: "/products/p1", productId: "1" },
     { id: `${tag}-3`, name: "checkout_started", ts: at(120 * SEC), seq: 3, clientId, path: "/checkouts/c", checkoutToken: `tok-${tag}` },
-    { id: `${tag}-4`, name: "checkout_completed", ts: at(160 * SEC), seq: 4, clientId, path: "/checkouts/c/thank-you", checkoutToken: `tok-${tag}`, orderId: order },
+    {
+      id: `${tag}-4`,
+      name: "checkout_completed",
+      ts: at(160 * SEC),
+      seq: 4,
+      clientId,
+      path: "/checkouts/c/thank-you",
+      checkoutToken: `tok-${tag}`,
+      orderId: order,
+    },
   ];
   const reload: Compact[] = [
     { id: `${tag}-r1`, name: "product_viewed", ts: at(2 * HOUR), seq: 1, clientId: reloadClient, path: "/products/p2", productId: "2" },
-    { id: `${tag}-r2`, name: "checkout_completed", ts: at(2 * HOUR + MIN), seq: 2, clientId: reloadClient, path: "/checkouts/c/thank-you", checkoutToken: `tok-${tag}`, orderId: order },
+    {
+      id: `${tag}-r2`,
+      name: "checkout_completed",
+      ts: at(2 * HOUR + MIN),
+      seq: 2,
+      clientId: reloadClient,
+      path: "/checkouts/c/thank-you",
+      checkoutToken: `tok-${tag}`,
+      orderId: order,
+    },
   ];
   return { original, reload };
 }
@@ -87,11 +105,18 @@ describe.each(["sqlite", "postgres"] as const)("the earliest copy of a duplicate
     expect((await get("/app/funnels?_data=routes%2Fapp.funnels._index")).status).toBe(200); // creates the Purchase funnel
     // A funnel the reload sessions would complete on their own (a view, then a purchase).
     const created = await fetch(`${app.url}/app/funnels/new?_data=routes%2Fapp.funnels.new`, {
-      method: "POST", headers: adminHeaders(SHOP), redirect: "manual",
+      method: "POST",
+      headers: adminHeaders(SHOP),
+      redirect: "manual",
       body: new URLSearchParams({
         definition: JSON.stringify({
-          name: "View then buy", unit: "session", windowMinutes: 60,
-          steps: [{ label: "Product", anyOf: [{ event: "product_viewed" }] }, { label: "Purchase", anyOf: [{ event: "checkout_completed" }] }],
+          name: "View then buy",
+          unit: "session",
+          windowMinutes: 60,
+          steps: [
+            { label: "Product", anyOf: [{ event: "product_viewed" }] },
+            { label: "Purchase", anyOf: [{ event: "checkout_completed" }] },
+          ],
         }),
       }),
     });
@@ -111,23 +136,32 @@ describe.each(["sqlite", "postgres"] as const)("the earliest copy of a duplicate
     expect(await send([page("same-id-1", 3 * HOUR)])).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(await send([page("same-id-1", 30 * MIN), page("same-id-2", 3 * HOUR), page("same-id-2", 40 * MIN)])).toMatchObject({ accepted: 1, duplicates: 2 });
     const pages = await app.db.event.findMany({ where: { shopId, clientId: retrier }, orderBy: { eventId: "asc" } });
-    expect(pages.map((e) => [e.eventId, Number(e.ts)])).toEqual([["same-id-1", t + 30 * MIN], ["same-id-2", t + 40 * MIN]]);
-    expect((await app.db.visitorSession.findMany({ where: { shopId, clientId: retrier } })).map((s) => [Number(s.startTs), Number(s.endTs), s.eventCount]))
-      .toEqual([[t + 30 * MIN, t + 40 * MIN, 2]]);
+    expect(pages.map((e) => [e.eventId, Number(e.ts)])).toEqual([
+      ["same-id-1", t + 30 * MIN],
+      ["same-id-2", t + 40 * MIN],
+    ]);
+    expect(
+      (await app.db.visitorSession.findMany({ where: { shopId, clientId: retrier } })).map((s) => [Number(s.startTs), Number(s.endTs), s.eventCount]),
+    ).toEqual([[t + 30 * MIN, t + 40 * MIN, 2]]);
 
     const purchases = await app.db.event.findMany({ where: { shopId, name: "checkout_completed" }, orderBy: { orderId: "asc" } });
     expect(purchases.map((e) => e.eventId)).toEqual(["same-4", "other-4", "batch-4"]);
     // Each purchase sits in the session that made it; the reload sessions hold no purchase.
-    const sessions = await app.db.visitorSession.findMany({ where: { shopId, clientId: { not: retrier } }, orderBy: [{ clientId: "asc" }, { startTs: "asc" }] });
+    const sessions = await app.db.visitorSession.findMany({
+      where: { shopId, clientId: { not: retrier } },
+      orderBy: [{ clientId: "asc" }, { startTs: "asc" }],
+    });
     const shape = sessions.map((s) => ({ clientId: s.clientId, start: Number(s.startTs), events: s.eventCount, purchase: s.purchase }));
-    expect(shape).toEqual([
-      { clientId: buyer1, start: t, events: 4, purchase: true },
-      { clientId: buyer1, start: t + 2 * HOUR, events: 1, purchase: false },
-      { clientId: buyer2, start: t + 10 * MIN, events: 4, purchase: true },
-      { clientId: buyer2Other, start: t + 10 * MIN + 2 * HOUR, events: 1, purchase: false },
-      { clientId: buyer3, start: t + 20 * MIN, events: 4, purchase: true },
-      { clientId: buyer3, start: t + 20 * MIN + 2 * HOUR, events: 1, purchase: false },
-    ].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : a.start - b.start)));
+    expect(shape).toEqual(
+      [
+        { clientId: buyer1, start: t, events: 4, purchase: true },
+        { clientId: buyer1, start: t + 2 * HOUR, events: 1, purchase: false },
+        { clientId: buyer2, start: t + 10 * MIN, events: 4, purchase: true },
+        { clientId: buyer2Other, start: t + 10 * MIN + 2 * HOUR, events: 1, purchase: false },
+        { clientId: buyer3, start: t + 20 * MIN, events: 4, purchase: true },
+        { clientId: buyer3, start: t + 20 * MIN + 2 * HOUR, events: 1, purchase: false },
+      ].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : a.start - b.start)),
+    );
     for (const e of await app.db.event.findMany({ where: { shopId, clientId: { not: retrier } } })) {
       const mine = sessions.find((s) => s.clientId === e.clientId && Number(s.startTs) <= Number(e.ts) && Number(e.ts) <= Number(s.endTs));
       expect(e.sessionId).toBe(mine?.id);
@@ -156,7 +190,9 @@ describe.each(["sqlite", "postgres"] as const)("the earliest copy of a duplicate
     const purchase = await report((await app.db.funnel.findFirstOrThrow({ where: { shopId, name: "Purchase" } })).id);
     expect(purchase.steps.map((s: { count: number }) => s.count)).toEqual([6, 3, 3, 3]);
     expect(purchase.steps.slice(1).map((s: { medianMsFromPrev: number; p90MsFromPrev: number }) => [s.medianMsFromPrev, s.p90MsFromPrev])).toEqual([
-      [60 * SEC, 60 * SEC], [60 * SEC, 60 * SEC], [40 * SEC, 40 * SEC],
+      [60 * SEC, 60 * SEC],
+      [60 * SEC, 60 * SEC],
+      [40 * SEC, 40 * SEC],
     ]);
     // The reload sessions (including the other client id's) no longer buy.
     const viewBuy = await report(viewThenBuy);
@@ -168,11 +204,32 @@ describe.each(["sqlite", "postgres"] as const)("the earliest copy of a duplicate
 /** An EventRow as /collect would make it from a compact event. */
 function toRow(shopId: number, e: Compact): EventRow {
   const r: EventRow = {
-    shopId, eventId: e.id, name: e.name as string, ts: Date.parse(e.ts), seq: e.seq as number, clientId: e.clientId as string, sessionId: "",
-    path: (e.path as string) ?? null, url: null, referrer: null, utmSource: null, utmMedium: null, utmCampaign: null, device: "desktop",
-    productId: (e.productId as string) ?? null, variantId: null, quantity: null, value: null, currency: null,
-    checkoutToken: (e.checkoutToken as string) ?? null, orderId: (e.orderId as string) ?? null, customerId: null, props: null, isBot: false,
-    dedupeKey: null, receivedAt: Date.now(),
+    shopId,
+    eventId: e.id,
+    name: e.name as string,
+    ts: Date.parse(e.ts),
+    seq: e.seq as number,
+    clientId: e.clientId as string,
+    sessionId: "",
+    path: (e.path as string) ?? null,
+    url: null,
+    referrer: null,
+    utmSource: null,
+    utmMedium: null,
+    utmCampaign: null,
+    device: "desktop",
+    productId: (e.productId as string) ?? null,
+    variantId: null,
+    quantity: null,
+    value: null,
+    currency: null,
+    checkoutToken: (e.checkoutToken as string) ?? null,
+    orderId: (e.orderId as string) ?? null,
+    customerId: null,
+    props: null,
+    isBot: false,
+    dedupeKey: null,
+    receivedAt: Date.now(),
   };
   r.dedupeKey = dedupeKeyOf(r);
   return r;
@@ -189,8 +246,17 @@ describe.each(["sqlite", "postgres"] as const)("two writers racing copies of the
       const t = Date.now() - 6 * HOUR;
       const jobs: EventRow[][] = [];
       for (let v = 0; v < 30; v++) {
-        const { original, reload } = purchaseThenReload(`race${v}`, visitor(`rv-${v}`), visitor(v % 3 === 0 ? `rv-${v}-other` : `rv-${v}`), t + v * 3 * MIN, String(8000 + v));
-        jobs.push(reload.map((e) => toRow(shopId, e)), original.map((e) => toRow(shopId, e)));
+        const { original, reload } = purchaseThenReload(
+          `race${v}`,
+          visitor(`rv-${v}`),
+          visitor(v % 3 === 0 ? `rv-${v}-other` : `rv-${v}`),
+          t + v * 3 * MIN,
+          String(8000 + v),
+        );
+        jobs.push(
+          reload.map((e) => toRow(shopId, e)),
+          original.map((e) => toRow(shopId, e)),
+        );
       }
       for (let i = jobs.length - 1; i > 0; i--) {
         const j = Math.floor(rnd() * (i + 1));
@@ -218,11 +284,17 @@ describe.each(["sqlite", "postgres"] as const)("two writers racing copies of the
       for (const e of stored) byVisitor.set(e.clientId, [...(byVisitor.get(e.clientId) ?? []), { ...e, ts: Number(e.ts) } as unknown as SessionEventRow]);
       const expected = [...byVisitor.values()].flatMap((events) => sessionsFor(events, false));
       const shape = (x: { id: string; startTs: number | bigint; endTs: number | bigint; eventCount: number; purchase: boolean; visitorType: string }) => ({
-        id: x.id, start: Number(x.startTs), end: Number(x.endTs), events: x.eventCount, purchase: x.purchase, visitorType: x.visitorType,
+        id: x.id,
+        start: Number(x.startTs),
+        end: Number(x.endTs),
+        events: x.eventCount,
+        purchase: x.purchase,
+        visitorType: x.visitorType,
       });
       const sessions = await db.visitorSession.findMany({ where: { shopId }, orderBy: { id: "asc" } });
       expect(sessions.map(shape)).toEqual(expected.map(shape).sort((a, b) => (a.id < b.id ? -1 : 1)));
-      for (const e of stored) expect(e.sessionId).toBe(expected.find((x) => x.clientId === e.clientId && x.startTs <= Number(e.ts) && Number(e.ts) <= x.endTs)?.id);
+      for (const e of stored)
+        expect(e.sessionId).toBe(expected.find((x) => x.clientId === e.clientId && x.startTs <= Number(e.ts) && Number(e.ts) <= x.endTs)?.id);
 
       const nonZero = (rows: Record<string, unknown>[]) => rows.filter((r) => Object.entries(r).some(([k, v]) => k !== "bucket" && k !== "shopId" && v !== 0));
       const kept = nonZero(await db.activityBucket.findMany({ where: { shopId }, orderBy: { bucket: "asc" } }));

@@ -31,11 +31,33 @@ function row(shopId: number, clientId: string, ts: number, overrides: Partial<Ev
   serial++;
   const name = overrides.name ?? NAMES[serial % NAMES.length];
   const r: EventRow = {
-    shopId, eventId: `iso-${serial}`, name, ts, seq: serial, clientId, sessionId: "", path: "/products/a", url: "https://x.example/products/a",
-    referrer: "https://google.com/", utmSource: "google", utmMedium: "cpc", utmCampaign: "spring", device: "mobile", productId: "11",
-    variantId: "12", quantity: 1, value: 9.5, currency: "USD", checkoutToken: name === "checkout_started" ? `tok-${serial}` : null,
-    orderId: name === "checkout_completed" ? String(70_000 + serial) : null, customerId: null, props: null, isBot: false, dedupeKey: null,
-    receivedAt: NOW, ...overrides,
+    shopId,
+    eventId: `iso-${serial}`,
+    name,
+    ts,
+    seq: serial,
+    clientId,
+    sessionId: "",
+    path: "/products/a",
+    url: "https://x.example/products/a",
+    referrer: "https://google.com/",
+    utmSource: "google",
+    utmMedium: "cpc",
+    utmCampaign: "spring",
+    device: "mobile",
+    productId: "11",
+    variantId: "12",
+    quantity: 1,
+    value: 9.5,
+    currency: "USD",
+    checkoutToken: name === "checkout_started" ? `tok-${serial}` : null,
+    orderId: name === "checkout_completed" ? String(70_000 + serial) : null,
+    customerId: null,
+    props: null,
+    isBot: false,
+    dedupeKey: null,
+    receivedAt: NOW,
+    ...overrides,
   };
   if (!("dedupeKey" in overrides)) r.dedupeKey = dedupeKeyOf(r);
   return r;
@@ -47,8 +69,24 @@ function visit(shopId: number, clientId: string, ago: number): EventRow[] {
 }
 
 const TEXT_FIELDS = [
-  "eventId", "name", "clientId", "path", "url", "referrer", "utmSource", "utmMedium", "utmCampaign", "device", "productId", "variantId",
-  "currency", "checkoutToken", "orderId", "customerId", "props", "dedupeKey",
+  "eventId",
+  "name",
+  "clientId",
+  "path",
+  "url",
+  "referrer",
+  "utmSource",
+  "utmMedium",
+  "utmCampaign",
+  "device",
+  "productId",
+  "variantId",
+  "currency",
+  "checkoutToken",
+  "orderId",
+  "customerId",
+  "props",
+  "dedupeKey",
 ] as const;
 
 interface Poison {
@@ -92,7 +130,9 @@ describe.each(["sqlite", "postgres"] as const)("group commit isolation on %s", (
     const { db } = createDb(url);
     const exec = createSqlExecutor(url);
     try {
-      const good = await Promise.all([1, 2, 3].map((n) => ensureDemoShop(db, { domain: `iso-good-${n}-${kind}.myshopify.com`, ingestKey: `ik_iso_${n}_${kind}` })));
+      const good = await Promise.all(
+        [1, 2, 3].map((n) => ensureDemoShop(db, { domain: `iso-good-${n}-${kind}.myshopify.com`, ingestKey: `ik_iso_${n}_${kind}` })),
+      );
       const bad = await ensureDemoShop(db, { domain: `iso-bad-${kind}.myshopify.com`, ingestKey: `ik_iso_bad_${kind}` });
       const writer = new IngestWriter(exec);
       // A lone surrogate alone is stored (as U+FFFD) and counted as stored, not as a duplicate.
@@ -115,7 +155,10 @@ describe.each(["sqlite", "postgres"] as const)("group commit isolation on %s", (
         const result = (s as PromiseFulfilledResult<WriteResult>).value;
         if ("good" in o) expect(result).toEqual({ inserted: o.good.length, rejected: [] });
         else {
-          expect(result.rejected.map((r) => r.row), o.poison.label).toEqual(o.poison.bad);
+          expect(
+            result.rejected.map((r) => r.row),
+            o.poison.label,
+          ).toEqual(o.poison.bad);
           for (const r of result.rejected) expect(r.reason).toMatch(/^could not be stored: [\x20-\x7e]+$/);
           expect(result.inserted, o.poison.label).toBe(o.poison.rows.length - o.poison.bad.length);
         }
@@ -128,7 +171,10 @@ describe.each(["sqlite", "postgres"] as const)("group commit isolation on %s", (
         expect(stored.map((e) => e.eventId).sort()).toEqual(sent.map((r) => r.eventId).sort());
         const byVisitor = new Map<string, SessionEventRow[]>();
         for (const e of stored) byVisitor.set(e.clientId, [...(byVisitor.get(e.clientId) ?? []), { ...e, ts: Number(e.ts) } as unknown as SessionEventRow]);
-        const expected = [...byVisitor.values()].flatMap((events) => sessionsFor(events, false)).map((s) => s.id).sort();
+        const expected = [...byVisitor.values()]
+          .flatMap((events) => sessionsFor(events, false))
+          .map((s) => s.id)
+          .sort();
         const sessions = await db.visitorSession.findMany({ where: { shopId: shop.id }, select: { id: true } });
         expect(sessions.map((s) => s.id).sort()).toEqual(expected);
       }
@@ -195,22 +241,40 @@ describe.each(["sqlite", "postgres"] as const)("group commit isolation on %s", (
  * surrogates): bad events beside good ones, or a bad envelope string (`ua`).
  */
 function poisonRequests(n: number, at: number): { ua?: string; events: Record<string, unknown>[] }[] {
-  const base = (i: number, extra: Record<string, unknown>) => ({ id: `p-${n}-${i}`, name: "page_viewed", ts: new Date(at).toISOString(), seq: i, clientId: visitor(`pc-${n}`), path: "/", ...extra });
+  const base = (i: number, extra: Record<string, unknown>) => ({
+    id: `p-${n}-${i}`,
+    name: "page_viewed",
+    ts: new Date(at).toISOString(),
+    seq: i,
+    clientId: visitor(`pc-${n}`),
+    path: "/",
+    ...extra,
+  });
   const fine = (i: number) => base(i, {});
   switch (n % 7) {
-    case 0: return [{ events: [fine(0), base(1, { path: "/a\u0000b" })] }];
-    case 1: return [{ events: [base(0, { referrer: "https://r.example/\u0000" }), fine(1)] }];
-    case 2: return [{ events: [fine(0), base(1, { clientId: `${visitor(`pc-${n}`)}\u0000` })] }];
-    case 3: return [{ events: [base(0, { utm: { source: "goo\u0000gle" } }), fine(1)] }];
-    case 4: return [{ events: [fine(0), base(1, { url: "https://x.example/\u0000", productId: "1\u00002" })] }];
-    case 5: return [{ events: [base(0, { clientId: `${visitor(`pc-${n}`)}\ud800` }), base(1, { clientId: `${visitor(`pc-${n}`)}\udfff` })] }];
-    default: return [{ ua: `${BROWSER_UA}\u0000`, events: [fine(0), fine(1)] }];
+    case 0:
+      return [{ events: [fine(0), base(1, { path: "/a\u0000b" })] }];
+    case 1:
+      return [{ events: [base(0, { referrer: "https://r.example/\u0000" }), fine(1)] }];
+    case 2:
+      return [{ events: [fine(0), base(1, { clientId: `${visitor(`pc-${n}`)}\u0000` })] }];
+    case 3:
+      return [{ events: [base(0, { utm: { source: "goo\u0000gle" } }), fine(1)] }];
+    case 4:
+      return [{ events: [fine(0), base(1, { url: "https://x.example/\u0000", productId: "1\u00002" })] }];
+    case 5:
+      return [{ events: [base(0, { clientId: `${visitor(`pc-${n}`)}\ud800` }), base(1, { clientId: `${visitor(`pc-${n}`)}\udfff` })] }];
+    default:
+      return [{ ua: `${BROWSER_UA}\u0000`, events: [fine(0), fine(1)] }];
   }
 }
 
 describe.each(["sqlite", "postgres"] as const)("POST /collect isolation on %s", (kind) => {
   it("another shop's steady load gets only 202 and loses no event while poison requests are refused with reasons (400 for a bad envelope)", async () => {
-    const app = await startApp({ db: kind, env: { INGEST_IP_RPS: "1000000", INGEST_IP_BURST: "1000000", INGEST_SHOP_RPS: "1000000", INGEST_SHOP_BURST: "1000000" } });
+    const app = await startApp({
+      db: kind,
+      env: { INGEST_IP_RPS: "1000000", INGEST_IP_BURST: "1000000", INGEST_SHOP_RPS: "1000000", INGEST_SHOP_BURST: "1000000" },
+    });
     try {
       const steady = await ensureDemoShop(app.db, { domain: "steady.myshopify.com", ingestKey: "ik_steady_key_123456" });
       await ensureDemoShop(app.db, { domain: "attacker.myshopify.com", ingestKey: "ik_attacker_key_123456" });
@@ -222,8 +286,12 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect isolation on %s", 
         while (Date.now() < until) {
           const b = batch++;
           const events = Array.from({ length: 10 }, (_, i) => ({
-            id: `s-${b}-${i}`, name: i % 3 === 1 ? "product_viewed" : "page_viewed", ts: new Date(NOW - 60 * MIN + b * 100 + i).toISOString(),
-            seq: i, clientId: visitor(`steady-${lane}-${b % 7}`), path: i % 3 === 1 ? "/products/p" : "/",
+            id: `s-${b}-${i}`,
+            name: i % 3 === 1 ? "product_viewed" : "page_viewed",
+            ts: new Date(NOW - 60 * MIN + b * 100 + i).toISOString(),
+            seq: i,
+            clientId: visitor(`steady-${lane}-${b % 7}`),
+            path: i % 3 === 1 ? "/products/p" : "/",
           }));
           const res = await postBatch(app.url, { v: 1, shop: "steady.myshopify.com", key: "ik_steady_key_123456", events }, { "User-Agent": BROWSER_UA });
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -239,7 +307,11 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect isolation on %s", 
         while (Date.now() < until) {
           const n = p++;
           for (const { ua, events } of poisonRequests(n, NOW - 30 * MIN)) {
-            const res = await postBatch(app.url, { v: 1, shop: "attacker.myshopify.com", key: "ik_attacker_key_123456", ...(ua ? { ua } : {}), events }, { "User-Agent": BROWSER_UA });
+            const res = await postBatch(
+              app.url,
+              { v: 1, shop: "attacker.myshopify.com", key: "ik_attacker_key_123456", ...(ua ? { ua } : {}), events },
+              { "User-Agent": BROWSER_UA },
+            );
             poisonAnswers.push({ status: res.status, json: res.json, ua, events });
           }
         }
@@ -266,7 +338,9 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect isolation on %s", 
         else {
           expect(rejected.length, JSON.stringify(a.json)).toBeGreaterThan(0);
           for (const r of rejected) expect(r.reason).toBeTruthy();
-          const storedIds = new Set((await app.db.event.findMany({ where: { eventId: { in: a.events.map((e) => e.id as string) } }, select: { eventId: true } })).map((e) => e.eventId));
+          const storedIds = new Set(
+            (await app.db.event.findMany({ where: { eventId: { in: a.events.map((e) => e.id as string) } }, select: { eventId: true } })).map((e) => e.eventId),
+          );
           // The answer's counts describe what was stored.
           expect(storedIds.size).toBe(a.json.accepted);
           for (const r of rejected) expect(storedIds.has(a.events[r.index].id as string)).toBe(false);

@@ -28,7 +28,12 @@ function batches(now: number): CompactLike[][] {
       ts += rnd() < 0.15 ? 31 * MIN + Math.floor(rnd() * 60 * MIN) : Math.floor(rnd() * 12 * MIN);
       const name = NAMES[Math.floor(rnd() * NAMES.length)];
       events.push({
-        id: `two-${v}-${i}`, name, ts: new Date(Math.min(ts, now - MIN)).toISOString(), seq: i, clientId: visitor(`tp-visitor-${v}`), path: "/",
+        id: `two-${v}-${i}`,
+        name,
+        ts: new Date(Math.min(ts, now - MIN)).toISOString(),
+        seq: i,
+        clientId: visitor(`tp-visitor-${v}`),
+        path: "/",
         ...(name === "checkout_started" ? { checkoutToken: `tok-${v}-${i}` } : {}),
       });
     }
@@ -89,8 +94,22 @@ describe.each(["sqlite", "postgres"] as const)("two ingestion processes on one %
     const expected = [...byVisitor.values()].flatMap((events) => sessionsFor(events, false));
     expect(expected.length).toBeGreaterThan(byVisitor.size); // some visitors have several sessions
     const sessions = await a.db.visitorSession.findMany({ where: { shopId }, orderBy: { id: "asc" } });
-    const shape = (s: { id: string; clientId: string; startTs: number | bigint; endTs: number | bigint; eventCount: number; visitorType: string; addToCart: boolean }) => ({
-      id: s.id, clientId: s.clientId, startTs: Number(s.startTs), endTs: Number(s.endTs), eventCount: s.eventCount, visitorType: s.visitorType, addToCart: s.addToCart,
+    const shape = (s: {
+      id: string;
+      clientId: string;
+      startTs: number | bigint;
+      endTs: number | bigint;
+      eventCount: number;
+      visitorType: string;
+      addToCart: boolean;
+    }) => ({
+      id: s.id,
+      clientId: s.clientId,
+      startTs: Number(s.startTs),
+      endTs: Number(s.endTs),
+      eventCount: s.eventCount,
+      visitorType: s.visitorType,
+      addToCart: s.addToCart,
     });
     expect(sessions.map(shape)).toEqual(expected.map(shape).sort((x, y) => (x.id < y.id ? -1 : 1)));
     // Every event sits in the session whose time span holds it.

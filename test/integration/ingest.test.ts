@@ -23,7 +23,11 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect on %s", (kind) => 
   afterAll(() => app?.stop());
 
   it("replaying the fixture journey through the real pixel stores one checkout and one purchase, and no personal data", async () => {
-    const pixel = await createPixelHarness({ settings: { ingestUrl: `${app.url}/collect`, ingestKey: KEY }, shop: SHOP, customer: { id: "gid://shopify/Customer/4242", email: "jane.doe.pii@example.com", firstName: "Jane" } });
+    const pixel = await createPixelHarness({
+      settings: { ingestUrl: `${app.url}/collect`, ingestKey: KEY },
+      shop: SHOP,
+      customer: { id: "gid://shopify/Customer/4242", email: "jane.doe.pii@example.com", firstName: "Jane" },
+    });
     const journey = recentJourney().map(withPii);
     for (const e of journey) pixel.publish(e);
     await pixel.flush();
@@ -40,7 +44,15 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect on %s", (kind) => 
     // One visit, its entry attributes from the landing page.
     const sessions = await app.db.visitorSession.findMany({ where: { shopId, clientId } });
     expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({ eventCount: stored.length, landingPath: "/", source: "instagram", campaign: "bf-teaser", device: "mobile", visitorType: "new", loggedIn: true });
+    expect(sessions[0]).toMatchObject({
+      eventCount: stored.length,
+      landingPath: "/",
+      source: "instagram",
+      campaign: "bf-teaser",
+      device: "mobile",
+      visitorType: "new",
+      loggedIn: true,
+    });
     expect(new Set(stored.map((e) => e.sessionId))).toEqual(new Set([sessions[0].id]));
     expect(stored.every((e) => e.customerId === "4242")).toBe(true);
     // No personal data anywhere in what was stored.
@@ -72,11 +84,14 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect on %s", (kind) => 
   it("applies the clock rule: far future rejected, slightly ahead clamped, too old rejected", async () => {
     const now = Date.now();
     const ahead = compact({ clientId: visitor("clock"), ts: new Date(now + 5 * 60_000).toISOString() });
-    const res = await postBatch(app.url, batch([
-      compact({ clientId: visitor("clock"), ts: new Date(now + 60 * 60_000).toISOString() }),
-      ahead,
-      compact({ clientId: visitor("clock"), ts: new Date(now - 100 * 3_600_000).toISOString() }),
-    ]));
+    const res = await postBatch(
+      app.url,
+      batch([
+        compact({ clientId: visitor("clock"), ts: new Date(now + 60 * 60_000).toISOString() }),
+        ahead,
+        compact({ clientId: visitor("clock"), ts: new Date(now - 100 * 3_600_000).toISOString() }),
+      ]),
+    );
     expect(res.status).toBe(202);
     expect(res.json.rejected.map((r: { reason: string }) => r.reason)).toEqual(["ts: more than 10 minutes in the future", "ts: older than 72 hours"]);
     const row = await app.db.event.findUniqueOrThrow({ where: { shopId_eventId: { shopId, eventId: ahead.id } } });
@@ -91,13 +106,24 @@ describe.each(["sqlite", "postgres"] as const)("POST /collect on %s", (kind) => 
     for (const e of journey) await postBatch(app.url, batch([e]));
     for (const e of [...journey].reverse()) await postBatch(app.url, batch([{ ...e, id: `${e.id}-b`, clientId: visitor("order-b") }]));
     const shape = async (clientId: string) =>
-      (await app.db.visitorSession.findMany({ where: { shopId, clientId }, orderBy: { startTs: "asc" } })).map((s) => [Number(s.startTs) - t0, Number(s.endTs) - t0, s.eventCount, s.visitorType]);
+      (await app.db.visitorSession.findMany({ where: { shopId, clientId }, orderBy: { startTs: "asc" } })).map((s) => [
+        Number(s.startTs) - t0,
+        Number(s.endTs) - t0,
+        s.eventCount,
+        s.visitorType,
+      ]);
     const minute = 60_000;
-    expect(await shape(visitor("order-a"))).toEqual([[0, 70 * minute, 5, "new"], [140 * minute, 150 * minute, 2, "returning"]]);
+    expect(await shape(visitor("order-a"))).toEqual([
+      [0, 70 * minute, 5, "new"],
+      [140 * minute, 150 * minute, 2, "returning"],
+    ]);
     expect(await shape(visitor("order-b"))).toEqual(await shape(visitor("order-a")));
 
     // A late event at minute 105 bridges the 70 → 140 gap (35 min each side: no), at 100 and 120 it does.
-    await postBatch(app.url, batch([compact({ clientId: visitor("order-a"), ts: at(100), seq: 20 }), compact({ clientId: visitor("order-a"), ts: at(120), seq: 21 })]));
+    await postBatch(
+      app.url,
+      batch([compact({ clientId: visitor("order-a"), ts: at(100), seq: 20 }), compact({ clientId: visitor("order-a"), ts: at(120), seq: 21 })]),
+    );
     expect(await shape(visitor("order-a"))).toEqual([[0, 150 * minute, 9, "new"]]);
     const ids = await app.db.event.findMany({ where: { shopId, clientId: visitor("order-a") }, select: { sessionId: true } });
     expect(new Set(ids.map((e) => e.sessionId)).size).toBe(1);

@@ -68,7 +68,15 @@ describe.each(["sqlite", "postgres"] as const)("insights UX on %s", (kind) => {
     const shop = await openApp(app, SHOP);
     await openApp(app, OTHER);
     const to = Date.now() - 60_000;
-    const sim = await runSimulation({ shop: SHOP, ingestKey: shop.ingestKey, ingestUrl: `${app.url}/collect`, visitors: 160, from: to - 30 * DAY, to, seed: 5 });
+    const sim = await runSimulation({
+      shop: SHOP,
+      ingestKey: shop.ingestKey,
+      ingestUrl: `${app.url}/collect`,
+      visitors: 160,
+      from: to - 30 * DAY,
+      to,
+      seed: 5,
+    });
     expect(sim.dropped).toBe(0);
     const exp = await seedDemoExperiment({ appUrl: app.url, ingestKey: shop.ingestKey, shop: SHOP, visitors: 160 });
     expect(exp.rejected).toBe(0);
@@ -89,8 +97,19 @@ describe.each(["sqlite", "postgres"] as const)("insights UX on %s", (kind) => {
     expect(meta.Window).toMatch(/before the visitor's first goal/);
     expect(disposition).toBe(`attachment; filename="insights-micro-value-${page.range.fromDate}-to-${page.range.toDate}.csv"`);
     expect(table[0]).toEqual([
-      "micro_key", "micro_label", "did_visitors", "did_reached_goal", "did_goal_rate_pct", "did_not_visitors", "did_not_reached_goal",
-      "did_not_goal_rate_pct", "lift", "lift_ci95_low", "lift_ci95_high", "lift_shown", "note",
+      "micro_key",
+      "micro_label",
+      "did_visitors",
+      "did_reached_goal",
+      "did_goal_rate_pct",
+      "did_not_visitors",
+      "did_not_reached_goal",
+      "did_not_goal_rate_pct",
+      "lift",
+      "lift_ci95_low",
+      "lift_ci95_high",
+      "lift_shown",
+      "note",
     ]);
     const body = table.slice(1);
     expect(body.map((r) => r[0])).toEqual(page.microValue.rows.map((r: any) => r.key));
@@ -190,11 +209,25 @@ describe.each(["sqlite", "postgres"] as const)("insights UX on %s", (kind) => {
     expect(before).toMatchObject({ last24h: 0, last24hIncomplete: 0, lastSeen: null });
     const at = Date.now() - 5 * 60_000;
     const ev = (i: number, props: Record<string, unknown>, ts = at) => ({
-      id: `arr-${kind}-${i}`, name: "mc:experiment_view", ts: new Date(ts).toISOString(), seq: i, clientId: visitor(`arr-${kind}-v${i}`), path: "/", props,
+      id: `arr-${kind}-${i}`,
+      name: "mc:experiment_view",
+      ts: new Date(ts).toISOString(),
+      seq: i,
+      clientId: visitor(`arr-${kind}-v${i}`),
+      path: "/",
+      props,
     });
     const res = await postBatch(app.url, {
-      v: 1, shop: OTHER, key: shop.ingestKey, ua: BROWSER_UA,
-      events: [ev(1, { experiment: "hero", variant: "control" }), ev(2, { experiment: "hero", variant: "b" }), ev(3, { experiment: "hero" }), ev(4, { experiment: "hero", variant: "b" }, Date.now() - 3 * DAY)],
+      v: 1,
+      shop: OTHER,
+      key: shop.ingestKey,
+      ua: BROWSER_UA,
+      events: [
+        ev(1, { experiment: "hero", variant: "control" }),
+        ev(2, { experiment: "hero", variant: "b" }),
+        ev(3, { experiment: "hero" }),
+        ev(4, { experiment: "hero", variant: "b" }, Date.now() - 3 * DAY),
+      ],
     });
     expect(res.status, res.text).toBe(202);
     const after = (await loaderData(app, OTHER, "/app/insights/experiments", "routes/app.insights.experiments")).body.arrivals;
@@ -212,8 +245,13 @@ describe.each(["sqlite", "postgres"] as const)("insights UX on %s", (kind) => {
     const installedAt = new Date(Date.now() - 3 * DAY);
     await app.db.shop.update({ where: { id: shop.id }, data: { installedAt } });
     const events = Array.from({ length: 6 }, (_, i) => ({
-      id: `fresh-${kind}-${i}`, name: i < 2 ? "checkout_completed" : "product_viewed", ts: new Date(Date.now() - (i + 1) * 3_600_000).toISOString(),
-      seq: 1, clientId: visitor(`fresh-${kind}-v${i}`), path: "/products/a", ...(i < 2 ? { orderId: String(5_600_000_100 + i) } : {}),
+      id: `fresh-${kind}-${i}`,
+      name: i < 2 ? "checkout_completed" : "product_viewed",
+      ts: new Date(Date.now() - (i + 1) * 3_600_000).toISOString(),
+      seq: 1,
+      clientId: visitor(`fresh-${kind}-v${i}`),
+      path: "/products/a",
+      ...(i < 2 ? { orderId: String(5_600_000_100 + i) } : {}),
     }));
     const res = await postBatch(app.url, { v: 1, shop: FRESH, key: shop.ingestKey, ua: BROWSER_UA, events });
     expect(res.status, res.text).toBe(202);

@@ -22,7 +22,13 @@ const Z975 = 1.959963984540054;
 const Z80 = 0.8416212335729143;
 // A 6 s lease: long enough that the restarted server still sees the killed run's claim.
 // Due automatic syncs are looked for every second (only audiences switched on are touched).
-const ENV = { INGEST_MAX_AGE_HOURS: "840", INGEST_IP_RPS: "100000", INGEST_IP_BURST: "100000", AUDIENCE_SYNC_LEASE_MS: "6000", AUDIENCE_AUTO_SYNC_CHECK_SECONDS: "1" };
+const ENV = {
+  INGEST_MAX_AGE_HOURS: "840",
+  INGEST_IP_RPS: "100000",
+  INGEST_IP_BURST: "100000",
+  AUDIENCE_SYNC_LEASE_MS: "6000",
+  AUDIENCE_AUTO_SYNC_CHECK_SECONDS: "1",
+};
 
 // ---------------------------------------------------------------------------- HTTP helpers
 
@@ -75,14 +81,26 @@ async function syncUntilSettled(app: TestApp, shop: string, id: string) {
 // ---------------------------------------------------------------------------- independent computation
 
 interface Row {
-  id: string; name: string; ts: number; seq: number; visitor: string; path: string | null; customerId: string | null;
+  id: string;
+  name: string;
+  ts: number;
+  seq: number;
+  visitor: string;
+  path: string | null;
+  customerId: string | null;
   props: Record<string, unknown>;
 }
 
 async function storedEvents(app: TestApp, shopId: number): Promise<Row[]> {
   const rows = await app.db.event.findMany({ where: { shopId, isBot: false } });
   return rows.map((r) => ({
-    id: r.eventId, name: r.name, ts: Number(r.ts), seq: r.seq, visitor: r.clientId, path: r.path, customerId: r.customerId,
+    id: r.eventId,
+    name: r.name,
+    ts: Number(r.ts),
+    seq: r.seq,
+    visitor: r.clientId,
+    path: r.path,
+    customerId: r.customerId,
     props: r.props ? JSON.parse(r.props) : {},
   }));
 }
@@ -98,7 +116,10 @@ function byVisitor(rows: Row[], from: number, to: number): Map<string, Row[]> {
 }
 
 type Pred = (e: Row) => boolean;
-const named = (n: string): Pred => (e) => e.name === n;
+const named =
+  (n: string): Pred =>
+  (e) =>
+    e.name === n;
 const PURCHASE: Pred = named("checkout_completed");
 /** The micro-conversions as docs/insights.md defines them. */
 const MICROS: Record<string, Pred> = {
@@ -180,7 +201,15 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
     shopId = shop.id;
     await openApp(app, OTHER);
     const to = Date.now() - 60_000;
-    const sim = await runSimulation({ shop: SHOP, ingestKey: shop.ingestKey, ingestUrl: `${app.url}/collect`, visitors: 260, from: to - 30 * DAY, to, seed: 11 });
+    const sim = await runSimulation({
+      shop: SHOP,
+      ingestKey: shop.ingestKey,
+      ingestUrl: `${app.url}/collect`,
+      visitors: 260,
+      from: to - 30 * DAY,
+      to,
+      seed: 11,
+    });
     expect(sim.dropped).toBe(0);
     const exp = await seedDemoExperiment({ appUrl: app.url, ingestKey: shop.ingestKey, shop: SHOP, visitors: 240 });
     expect(exp.rejected).toBe(0);
@@ -436,7 +465,15 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
         const ts = Date.now() - (opts.hoursAgo ?? 24) * 3_600_000;
         const base = { clientId: visitor(`w-${c}`), customerId: String(c), path: "/products/mug" };
         const list = [{ ...base, id: `w-${c}-${++seq}`, seq, name: "mc:wishlist_add", ts: new Date(ts).toISOString() }];
-        if (opts.buy) list.push({ ...base, id: `w-${c}-${++seq}`, seq, name: "checkout_completed", ts: new Date(ts + 60_000).toISOString(), orderId: String(9_000_000 + seq) } as any);
+        if (opts.buy)
+          list.push({
+            ...base,
+            id: `w-${c}-${++seq}`,
+            seq,
+            name: "checkout_completed",
+            ts: new Date(ts + 60_000).toISOString(),
+            orderId: String(9_000_000 + seq),
+          } as any);
         return list;
       });
       for (let i = 0; i < events.length; i += 50) {
@@ -447,9 +484,16 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
     }
     const tagged = () => {
       const shop = app.shopify.shops.get(SYNC)!;
-      return [...shop.customerTags].filter(([, tags]) => tags.has(TAG)).map(([id]) => id).sort();
+      return [...shop.customerTags]
+        .filter(([, tags]) => tags.has(TAG))
+        .map(([id]) => id)
+        .sort();
     };
-    const opsSince = (start: number, op: string) => app.shopify.calls.slice(start).filter((c) => c.operation === op && c.shop === SYNC).map((c: any) => c.variables.id);
+    const opsSince = (start: number, op: string) =>
+      app.shopify.calls
+        .slice(start)
+        .filter((c) => c.operation === op && c.shop === SYNC)
+        .map((c: any) => c.variables.id);
     const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
     beforeAll(async () => {
@@ -458,8 +502,17 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       await wishlist(range(5000, 5040));
       // "abc" is not a customer id Shopify knows (userErrors). /collect refuses it now, but rows
       // stored before ids were validated can hold one, so it is written to the database directly.
-      await seedJourneys(app.db, shop.id, [{ clientId: visitor("w-abc"), events: [{ name: "mc:wishlist_add", ts: Date.now() - 24 * 3_600_000, path: "/products/mug", customerId: "abc" }] }]);
-      audienceId = await createAudience(app, SYNC, { kind: "custom", name: "Wishlisted", micro: "wishlist_add", macro: "goal:purchase", lookbackDays: "7", tag: TAG });
+      await seedJourneys(app.db, shop.id, [
+        { clientId: visitor("w-abc"), events: [{ name: "mc:wishlist_add", ts: Date.now() - 24 * 3_600_000, path: "/products/mug", customerId: "abc" }] },
+      ]);
+      audienceId = await createAudience(app, SYNC, {
+        kind: "custom",
+        name: "Wishlisted",
+        micro: "wishlist_add",
+        macro: "goal:purchase",
+        lookbackDays: "7",
+        tag: TAG,
+      });
     });
 
     it("tags every identified customer once through throttling, 429s and 5xx, and records userErrors", async () => {
@@ -568,7 +621,11 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       const second = app.shopify.calls.filter((c) => c.operation === "tagsAdd").map((c: any) => c.variables.id);
       expect(second).toEqual(cursor.add.slice(5).map(gid));
       expect(second.filter((id: string) => first.includes(id))).toEqual([]);
-      expect(tagged().filter((id) => range(5300, 5360).map(gid).includes(id)).sort()).toEqual(range(5300, 5360).map(gid).sort());
+      expect(
+        tagged()
+          .filter((id) => range(5300, 5360).map(gid).includes(id))
+          .sort(),
+      ).toEqual(range(5300, 5360).map(gid).sort());
     });
 
     it("a customer deleted mid-run is recorded with its count and the run goes on; a resumed run does not stop at it", async () => {
@@ -581,14 +638,23 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       const shopify = app.shopify;
       calls.push = function (...items) {
         const n = Array.prototype.push.apply(this, items);
-        if (this.slice(start).filter((c) => c.operation === "tagsAdd").length === 5 && items.some((c) => c.operation === "tagsAdd")) shopify.failNext("throttle", 5, "tagsAdd");
+        if (this.slice(start).filter((c) => c.operation === "tagsAdd").length === 5 && items.some((c) => c.operation === "tagsAdd"))
+          shopify.failNext("throttle", 5, "tagsAdd");
         return n;
       };
       const stopped = await syncUntilSettled(app, SYNC, audienceId);
       delete (calls as { push?: unknown }).push;
       expect(stopped.sync).toMatchObject({ status: "failed", refused: 1, refusedByKind: { "not-found": 1, "user-error": 0 }, remaining: 5, blocked: null });
       const resumed = await syncUntilSettled(app, SYNC, audienceId);
-      expect(resumed.sync).toMatchObject({ id: stopped.sync.id, status: "done", total: 10, tagged: 8, refused: 2, refusedByKind: { "not-found": 2, "user-error": 0 }, remaining: 0 });
+      expect(resumed.sync).toMatchObject({
+        id: stopped.sync.id,
+        status: "done",
+        total: 10,
+        tagged: 8,
+        refused: 2,
+        refusedByKind: { "not-found": 2, "user-error": 0 },
+        remaining: 0,
+      });
       expect(resumed.sync.errors).toEqual([
         { id: "5403", op: "add", message: "Invalid id: gid://shopify/Customer/5403", kind: "not-found" },
         { id: "5407", op: "add", message: "Invalid id: gid://shopify/Customer/5407", kind: "not-found" },
@@ -596,7 +662,12 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       expect(resumed.sync.error).toBe("2 customer(s) refused by Shopify (2 deleted or unknown); see the list");
       // Each customer was asked for once; the deleted ones were not retried by the resumed run.
       expect(opsSince(start, "tagsAdd").sort()).toEqual(range(5400, 5410).map(gid).sort());
-      expect(tagged().filter((id) => range(5400, 5410).map(gid).includes(id))).toEqual(range(5400, 5410).filter((n) => n !== 5403 && n !== 5407).map(gid).sort());
+      expect(tagged().filter((id) => range(5400, 5410).map(gid).includes(id))).toEqual(
+        range(5400, 5410)
+          .filter((n) => n !== 5403 && n !== 5407)
+          .map(gid)
+          .sort(),
+      );
       // A later run does not send them again while they stay in the audience.
       const again = await syncUntilSettled(app, SYNC, audienceId);
       expect(again.sync).toMatchObject({ status: "done", total: 0 });
@@ -630,17 +701,41 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
         const events = customers.flatMap((c) => {
           const base = { clientId: visitor(`a-${c}`), customerId: String(c), path: "/products/mug" };
           const list: any[] = [{ ...base, id: `a-${c}-${++n}`, seq: n, name: "mc:wishlist_add", ts: new Date(ts).toISOString() }];
-          if (buy) list.push({ ...base, id: `a-${c}-${++n}`, seq: n, name: "checkout_completed", ts: new Date(ts + 60_000).toISOString(), orderId: String(8_000_000 + n) });
+          if (buy)
+            list.push({
+              ...base,
+              id: `a-${c}-${++n}`,
+              seq: n,
+              name: "checkout_completed",
+              ts: new Date(ts + 60_000).toISOString(),
+              orderId: String(8_000_000 + n),
+            });
           return list;
         });
         const res = await postBatch(app.url, { v: 1, shop: AUTO, key: autoKey, ua: BROWSER_UA, events });
         expect(res.status).toBe(202);
         expect(res.json.rejected).toEqual([]);
       };
-      const autoTagged = () => [...app.shopify.shops.get(AUTO)!.customerTags].filter(([, t]) => t.has(AUTO_TAG)).map(([id]) => id).sort();
-      const autoOps = (start: number, op: string) => app.shopify.calls.slice(start).filter((c) => c.operation === op && c.shop === AUTO).map((c: any) => c.variables.id).sort();
+      const autoTagged = () =>
+        [...app.shopify.shops.get(AUTO)!.customerTags]
+          .filter(([, t]) => t.has(AUTO_TAG))
+          .map(([id]) => id)
+          .sort();
+      const autoOps = (start: number, op: string) =>
+        app.shopify.calls
+          .slice(start)
+          .filter((c) => c.operation === op && c.shop === AUTO)
+          .map((c: any) => c.variables.id)
+          .sort();
       await join([7001, 7002, 7003, 7004]);
-      const id = await createAudience(app, AUTO, { kind: "custom", name: "Auto", micro: "wishlist_add", macro: "goal:purchase", lookbackDays: "7", tag: AUTO_TAG });
+      const id = await createAudience(app, AUTO, {
+        kind: "custom",
+        name: "Auto",
+        micro: "wishlist_add",
+        macro: "goal:purchase",
+        lookbackDays: "7",
+        tag: AUTO_TAG,
+      });
       const row = () => app.db.audience.findFirstOrThrow({ where: { id } });
       /** Waits for the schedule to record a run after `after` (the check runs every second). */
       const ranAfter = async (after: Date | null) => {
@@ -678,7 +773,12 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       expect(autoTagged()).toEqual([7001, 7002, 7003, 7004].map(gid));
       expect(autoOps(start, "tagsAdd")).toEqual([7001, 7002, 7003, 7004].map(gid));
       const shown = await loaderData(app, AUTO, `/app/audiences/${id}`, "routes/app.audiences.$id");
-      expect(shown.body.autoSync).toMatchObject({ enabled: true, lastRunAt: r.autoSyncLastAt!.toISOString(), lastStatus: "done", lastResult: "4 tagged, 0 untagged, 0 refused by Shopify" });
+      expect(shown.body.autoSync).toMatchObject({
+        enabled: true,
+        lastRunAt: r.autoSyncLastAt!.toISOString(),
+        lastStatus: "done",
+        lastResult: "4 tagged, 0 untagged, 0 refused by Shopify",
+      });
       expect(shown.body.autoSync.nextDueAt).toBe(new Date(r.autoSyncLastAt!.getTime() + DAY).toISOString());
       expect(shown.body.lastSync).toMatchObject({ status: "done", tagged: 4 }); // the same runs as the button's
 
@@ -699,7 +799,12 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
       expect(autoTagged()).toEqual([7001, 7004, 7005].map(gid));
       // The audiences list shows the same state beside each audience.
       const list = await loaderData(app, AUTO, "/app/audiences", "routes/app.audiences._index");
-      expect(list.body.autoSync[id]).toMatchObject({ enabled: true, lastRunAt: r.autoSyncLastAt!.toISOString(), lastStatus: "done", lastResult: "1 tagged, 2 untagged, 0 refused by Shopify" });
+      expect(list.body.autoSync[id]).toMatchObject({
+        enabled: true,
+        lastRunAt: r.autoSyncLastAt!.toISOString(),
+        lastStatus: "done",
+        lastResult: "1 tagged, 2 untagged, 0 refused by Shopify",
+      });
 
       // Run again with nothing changed: nobody is tagged twice, nothing is sent.
       start = app.shopify.calls.length;
@@ -717,7 +822,14 @@ describe.each(["sqlite", "postgres"] as const)("insights and audiences on %s", (
 
     it("without write_customers: the page explains, sync is refused, and the request goes to Shopify's grant screen", async () => {
       const LIMITED = `limited-${kind}.myshopify.com`;
-      app.shopify.shops.set(LIMITED, { name: "Limited", ianaTimezone: "UTC", currencyCode: "USD", pixel: null, customerTags: new Map(), scopes: [...LOCAL_REQUIRED_SCOPES] });
+      app.shopify.shops.set(LIMITED, {
+        name: "Limited",
+        ianaTimezone: "UTC",
+        currencyCode: "USD",
+        pixel: null,
+        customerTags: new Map(),
+        scopes: [...LOCAL_REQUIRED_SCOPES],
+      });
       await openApp(app, LIMITED);
       const id = await createAudience(app, LIMITED, { kind: "template", template: "form_abandoned" });
       const page = await loaderData(app, LIMITED, `/app/audiences/${id}`, "routes/app.audiences.$id");

@@ -109,7 +109,13 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
 
   it("falls back to update when the pixel already exists for the app (TAKEN)", async () => {
     const shop = "taken-pixel.myshopify.com";
-    app.shopify.shops.set(shop, { name: "Taken", ianaTimezone: "Europe/Berlin", currencyCode: "EUR", pixel: { id: "gid://shopify/WebPixel/7", settings: "{}" }, customerTags: new Map() });
+    app.shopify.shops.set(shop, {
+      name: "Taken",
+      ianaTimezone: "Europe/Berlin",
+      currencyCode: "EUR",
+      pixel: { id: "gid://shopify/WebPixel/7", settings: "{}" },
+      customerTags: new Map(),
+    });
     app.shopify.calls.length = 0;
     expect((await openApp(shop)).status).toBe(200);
     expect(app.shopify.calls.map((c) => c.operation)).toEqual(["shop", "webhookSubscriptionCreate", "webPixelCreate", "webPixel", "webPixelUpdate"]);
@@ -176,14 +182,28 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
 
   it("NO_EXTENSION, INVALID_SETTINGS and ACCESS_DENIED leave the pixel failed with what to do; the admin still opens", async () => {
     const noExtension = "no-extension.myshopify.com";
-    app.shopify.shops.set(noExtension, { name: "NoExt", ianaTimezone: "UTC", currencyCode: "USD", pixel: null, customerTags: new Map(), pixelExtension: false });
+    app.shopify.shops.set(noExtension, {
+      name: "NoExt",
+      ianaTimezone: "UTC",
+      currencyCode: "USD",
+      pixel: null,
+      customerTags: new Map(),
+      pixelExtension: false,
+    });
     expect((await openApp(noExtension)).status).toBe(200);
     const a = await app.db.shop.findUniqueOrThrow({ where: { domain: noExtension } });
     expect(a.pixelStatus).toBe("failed");
     expect(a.pixelError).toMatch(/^NO_EXTENSION: No extension found\. .*shopify app deploy/);
 
     const noScope = "no-pixel-scope.myshopify.com";
-    app.shopify.shops.set(noScope, { name: "NoScope", ianaTimezone: "UTC", currencyCode: "USD", pixel: null, customerTags: new Map(), scopes: ["read_customer_events", "read_orders"] });
+    app.shopify.shops.set(noScope, {
+      name: "NoScope",
+      ianaTimezone: "UTC",
+      currencyCode: "USD",
+      pixel: null,
+      customerTags: new Map(),
+      scopes: ["read_customer_events", "read_orders"],
+    });
     expect((await openApp(noScope)).status).toBe(200);
     const b = await app.db.shop.findUniqueOrThrow({ where: { domain: noScope } });
     expect(b.pixelStatus).toBe("failed");
@@ -192,7 +212,13 @@ describe("install (token exchange + afterAuth) against the local Admin API", () 
 
     // Settings the extension's definition refuses (its ingestKey field requires at least one character).
     const badSettings = "bad-settings.myshopify.com";
-    app.shopify.shops.set(badSettings, { name: "Bad", ianaTimezone: "UTC", currencyCode: "USD", pixel: { id: "gid://shopify/WebPixel/77", settings: "{}" }, customerTags: new Map() });
+    app.shopify.shops.set(badSettings, {
+      name: "Bad",
+      ianaTimezone: "UTC",
+      currencyCode: "USD",
+      pixel: { id: "gid://shopify/WebPixel/77", settings: "{}" },
+      customerTags: new Map(),
+    });
     await app.db.shop.create({ data: { domain: badSettings, name: "Bad", ingestKey: "", webPixelId: "gid://shopify/WebPixel/77", pixelStatus: "created" } });
     expect((await openApp(badSettings)).status).toBe(200);
     const c = await app.db.shop.findUniqueOrThrow({ where: { domain: badSettings } });
@@ -234,9 +260,12 @@ describe("protected customer data not approved (stand-in in unapproved mode)", (
     expect(c.orders.canRetry).toBe(true);
 
     // Still refused: the retry says so.
-    const retry = () => fetch(`${app.url}/app/setup?_data=routes%2Fapp.setup`, {
-      method: "POST", headers: { ...adminHeaders(shop), "Content-Type": "application/x-www-form-urlencoded" }, body: "intent=orders-webhook",
-    });
+    const retry = () =>
+      fetch(`${app.url}/app/setup?_data=routes%2Fapp.setup`, {
+        method: "POST",
+        headers: { ...adminHeaders(shop), "Content-Type": "application/x-www-form-urlencoded" },
+        body: "intent=orders-webhook",
+      });
     let res = await retry();
     expect(await res.json()).toMatchObject({ ok: false, ordersWebhook: "refused" });
 

@@ -9,7 +9,9 @@ import { createDatabase } from "../../scripts/lib/pg-server";
 import { inject } from "vitest";
 import { root } from "../helpers/app-server";
 
-const names = readdirSync(path.join(root, "prisma/migrations")).filter((n) => /^\d{14}_/.test(n)).sort();
+const names = readdirSync(path.join(root, "prisma/migrations"))
+  .filter((n) => /^\d{14}_/.test(n))
+  .sort();
 
 describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with data", (kind) => {
   it.each(names.slice(0, -1))("from %s to the latest keeps every row", async (from) => {
@@ -21,17 +23,30 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     const { db } = createDb(url);
     // Rows in the tables every migration since the first has had.
     // Raw SQL: today's client would write today's columns, which an old database lacks.
-    await db.$executeRawUnsafe(`INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ('old.myshopify.com', 'Old', 'ik_old', CURRENT_TIMESTAMP)`);
+    await db.$executeRawUnsafe(
+      `INSERT INTO "Shop" ("domain", "name", "ingestKey", "updatedAt") VALUES ('old.myshopify.com', 'Old', 'ik_old', CURRENT_TIMESTAMP)`,
+    );
     const [row] = await db.$queryRawUnsafe<{ id: number | bigint }[]>(`SELECT "id" FROM "Shop" WHERE "domain" = 'old.myshopify.com'`);
     const shop = { id: Number(row.id) };
     await db.event.createMany({
-      data: Array.from({ length: 50 }, (_, i) => ({ shopId: shop.id, eventId: `e${i}`, name: i === 7 ? "product_added_to_cart" : i === 3 ? "product_viewed" : "page_viewed", ts: BigInt(1_000 + i), seq: i, clientId: "c", sessionId: "c:1000", receivedAt: 0n })),
+      data: Array.from({ length: 50 }, (_, i) => ({
+        shopId: shop.id,
+        eventId: `e${i}`,
+        name: i === 7 ? "product_added_to_cart" : i === 3 ? "product_viewed" : "page_viewed",
+        ts: BigInt(1_000 + i),
+        seq: i,
+        clientId: "c",
+        sessionId: "c:1000",
+        receivedAt: 0n,
+      })),
     });
     await db.$executeRawUnsafe(`INSERT INTO "Funnel" ("id", "shopId", "name", "updatedAt") VALUES ('f1', ${shop.id}, 'F', CURRENT_TIMESTAMP)`);
     await db.$executeRawUnsafe(
       `INSERT INTO "VisitorSession" ("shopId", "id", "clientId", "startTs", "endTs", "eventCount", "source", "visitorType") VALUES (${shop.id}, 'c:1000', 'c', 1000, 1049, 50, 'direct', 'new')`,
     );
-    await db.$executeRawUnsafe(`INSERT INTO "FunnelStep" ("id", "shopId", "funnelId", "position", "label", "matchers") VALUES ('s1', ${shop.id}, 'f1', 1, 'A', '[]')`);
+    await db.$executeRawUnsafe(
+      `INSERT INTO "FunnelStep" ("id", "shopId", "funnelId", "position", "label", "matchers") VALUES ('s1', ${shop.id}, 'f1', 1, 'A', '[]')`,
+    );
     await db.$disconnect();
 
     await migrate(url, { quiet: true });
@@ -48,7 +63,8 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     // (rows written at or after that migration are the writer's to count, not the backfill's).
     if (from < "20261204161946_activity_buckets") await expectActivityBackfilled(after, shop.id);
     // Every migration before it holds sessions whose product-view flag is backfilled from their events.
-    if (from < "20261205013442_session_product_view") expect(await after.visitorSession.findMany({ select: { productView: true } })).toEqual([{ productView: true }]);
+    if (from < "20261205013442_session_product_view")
+      expect(await after.visitorSession.findMany({ select: { productView: true } })).toEqual([{ productView: true }]);
     // Funnels from before precomputed results get them built.
     expect(await after.funnel.findMany({ select: { resultsState: true, resultsMark: true } })).toEqual([{ resultsState: "building", resultsMark: null }]);
     await after.$disconnect();
@@ -56,7 +72,9 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
 });
 
 async function expectActivityBackfilled(after: ReturnType<typeof createDb>["db"], shopId: number) {
-  expect(await after.visitorSession.findMany({ select: { addToCart: true, checkoutStart: true, purchase: true } })).toEqual([{ addToCart: true, checkoutStart: false, purchase: false }]);
+  expect(await after.visitorSession.findMany({ select: { addToCart: true, checkoutStart: true, purchase: true } })).toEqual([
+    { addToCart: true, checkoutStart: false, purchase: false },
+  ]);
   const bucketRows = () => after.activityBucket.findMany({ where: { shopId }, orderBy: { bucket: "asc" } });
   const backfilled = await bucketRows();
   expect(backfilled).toMatchObject([{ bucket: 0, events: 50, sessions: 1, addToCartSessions: 1, purchaseSessions: 0 }]);

@@ -23,10 +23,24 @@ const ADDRESS = "Jane Plantedname, 12 Baker Street, London";
 const CARD = "4111 1111 1111 1111";
 /** Every form a planted value could be stored in: as written, encoded, digits only. */
 const NEEDLES = [
-  EMAIL, "jane.planted", "jane.planted%40", "planted@example",
-  PHONE, "555 013 4567", "5550134567", "555-013-4567", "(555) 013",
-  "Plantedname", "Baker Street", "Baker%20Street", "Baker+Street",
-  "4111111111111111", "4111 1111", "4111-1111", "4111+1111", "4111%201111",
+  EMAIL,
+  "jane.planted",
+  "jane.planted%40",
+  "planted@example",
+  PHONE,
+  "555 013 4567",
+  "5550134567",
+  "555-013-4567",
+  "(555) 013",
+  "Plantedname",
+  "Baker Street",
+  "Baker%20Street",
+  "Baker+Street",
+  "4111111111111111",
+  "4111 1111",
+  "4111-1111",
+  "4111+1111",
+  "4111%201111",
   "consent-denied-marker",
 ];
 
@@ -37,7 +51,12 @@ function payload(now: number) {
   const client = visitor("pii-visitor");
   let seq = 0;
   const ev = (name: string, extra: Record<string, unknown> = {}) => ({
-    id: `pii-${++seq}`, name, ts: new Date(now - 30 * MIN + seq * MIN).toISOString(), seq, clientId: client, ...extra,
+    id: `pii-${++seq}`,
+    name,
+    ts: new Date(now - 30 * MIN + seq * MIN).toISOString(),
+    seq,
+    clientId: client,
+    ...extra,
   });
   const url =
     `${ORIGIN}/products/mug?email=${enc(EMAIL)}&phone=${enc(PHONE)}&name=Jane+Plantedname&addr=${enc("12 Baker Street")}&cc=4111111111111111` +
@@ -48,7 +67,12 @@ function payload(now: number) {
     client,
     accepted: [
       ev("page_viewed", { url, referrer, path: `/pages/${EMAIL}`, utm: { source: EMAIL, medium: PHONE, campaign: ADDRESS, term: CARD, content: "ok" } }),
-      ev("product_viewed", { url: `${ORIGIN}/products/mug?ref2=partner&utm_source=newsletter`, path: "/products/mug", productId: "gid://shopify/Product/8800000001", customerId: "gid://shopify/Customer/424242" }),
+      ev("product_viewed", {
+        url: `${ORIGIN}/products/mug?ref2=partner&utm_source=newsletter`,
+        path: "/products/mug",
+        productId: "gid://shopify/Product/8800000001",
+        customerId: "gid://shopify/Customer/424242",
+      }),
       ev("product_added_to_cart", { path: "/products/mug", productId: "8800000001", quantity: 1, customerId: "gid://shopify/Customer/424242" }),
       ev("mc:form_submit", { path: "/pages/contact", props }),
       ev("mc:wishlist_add", { path: `/pages/ship-to/${enc("12 Baker Street")}`, props: { label: ADDRESS, phone_number: PHONE } }),
@@ -68,7 +92,11 @@ async function everyValue(app: TestApp, kind: "sqlite" | "postgres"): Promise<{ 
   const columns = new Map<string, string[]>();
   if (kind === "sqlite") {
     const tables = await app.db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
-    for (const { name } of tables) columns.set(name, (await app.db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM pragma_table_info('${name}')`)).map((c) => c.name));
+    for (const { name } of tables)
+      columns.set(
+        name,
+        (await app.db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM pragma_table_info('${name}')`)).map((c) => c.name),
+      );
   } else {
     const rows = await app.db.$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
       `SELECT CAST(c.table_name AS TEXT) AS table_name, CAST(c.column_name AS TEXT) AS column_name FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
@@ -82,13 +110,16 @@ async function everyValue(app: TestApp, kind: "sqlite" | "postgres"): Promise<{ 
     // Every column read as text, whatever its type.
     const select = cols.map((c) => `CAST("${c}" AS TEXT) AS "${c}"`).join(", ");
     const rows = await app.db.$queryRawUnsafe<Record<string, string | null>[]>(`SELECT ${select} FROM "${table}"`);
-    for (const row of rows) for (const [column, value] of Object.entries(row)) if (value !== null) out.push({ where: `${table}.${column}`, text: String(value) });
+    for (const row of rows)
+      for (const [column, value] of Object.entries(row)) if (value !== null) out.push({ where: `${table}.${column}`, text: String(value) });
   }
   return out;
 }
 
 const found = (texts: { where: string; text: string }[]) =>
-  texts.flatMap(({ where, text }) => NEEDLES.filter((n) => text.toLowerCase().includes(n.toLowerCase())).map((n) => `${where} holds "${n}": ${text.slice(0, 160)}`));
+  texts.flatMap(({ where, text }) =>
+    NEEDLES.filter((n) => text.toLowerCase().includes(n.toLowerCase())).map((n) => `${where} holds "${n}": ${text.slice(0, 160)}`),
+  );
 
 describe.each(["sqlite", "postgres"] as const)("personal data posted straight to /collect on %s", (kind) => {
   let app: TestApp;
@@ -96,7 +127,12 @@ describe.each(["sqlite", "postgres"] as const)("personal data posted straight to
   const now = Date.now();
   const get = (path: string) => fetch(`${app.url}${path}`, { headers: adminHeaders(SHOP), redirect: "manual" });
   const post = (path: string, form: Record<string, string>) =>
-    fetch(`${app.url}${path}`, { method: "POST", headers: { ...adminHeaders(SHOP), "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form), redirect: "manual" });
+    fetch(`${app.url}${path}`, {
+      method: "POST",
+      headers: { ...adminHeaders(SHOP), "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form),
+      redirect: "manual",
+    });
 
   beforeAll(async () => {
     app = await startApp({ db: kind });
@@ -129,7 +165,15 @@ describe.each(["sqlite", "postgres"] as const)("personal data posted straight to
     // What was kept is still useful: allowed params, ids, harmless props.
     const rows = await app.db.event.findMany({ where: { shopId }, orderBy: { seq: "asc" } });
     expect(rows.map((r) => r.eventId)).toEqual(accepted.map((e) => e.id));
-    expect(rows[0]).toMatchObject({ clientId: client, url: `${ORIGIN}/products/mug?utm_medium=cpc&gclid=CjwKtest&ref2=partner`, referrer: null, path: null, utmSource: null, utmMedium: null, utmCampaign: null });
+    expect(rows[0]).toMatchObject({
+      clientId: client,
+      url: `${ORIGIN}/products/mug?utm_medium=cpc&gclid=CjwKtest&ref2=partner`,
+      referrer: null,
+      path: null,
+      utmSource: null,
+      utmMedium: null,
+      utmCampaign: null,
+    });
     expect(rows[1]).toMatchObject({ url: `${ORIGIN}/products/mug?ref2=partner&utm_source=newsletter`, productId: "8800000001", customerId: "424242" });
     expect(JSON.parse(rows[3].props!)).toEqual({ formType: "contact" });
     expect(rows[4].props).toBeNull();
@@ -137,12 +181,24 @@ describe.each(["sqlite", "postgres"] as const)("personal data posted straight to
 
     // Reports and exports read what was stored.
     const funnel = await post("/app/funnels/new?_data=routes%2Fapp.funnels.new", {
-      definition: JSON.stringify({ name: "PII", unit: "visitor", windowMinutes: 1440, steps: [{ label: "View", anyOf: [{ event: "page_viewed" }] }, { label: "Cart", anyOf: [{ event: "product_added_to_cart" }] }] }),
+      definition: JSON.stringify({
+        name: "PII",
+        unit: "visitor",
+        windowMinutes: 1440,
+        steps: [
+          { label: "View", anyOf: [{ event: "page_viewed" }] },
+          { label: "Cart", anyOf: [{ event: "product_added_to_cart" }] },
+        ],
+      }),
     });
     const funnelId = decodeURIComponent((funnel.headers.get("x-remix-redirect") ?? "").split("/").pop()!);
     expect(funnelId).not.toBe("");
     const responses: { where: string; text: string }[] = [];
-    for (const path of [`/app/funnels/${funnelId}/report?range=last7&breakdown=source`, `/app/funnels/${funnelId}/csv?table=steps&range=last7`, "/app?_data=routes%2Fapp._index"]) {
+    for (const path of [
+      `/app/funnels/${funnelId}/report?range=last7&breakdown=source`,
+      `/app/funnels/${funnelId}/csv?table=steps&range=last7`,
+      "/app?_data=routes%2Fapp._index",
+    ]) {
       const r = await get(path);
       expect(r.status, path).toBe(200);
       responses.push({ where: path, text: await r.text() });
@@ -165,11 +221,20 @@ describe.each(["sqlite", "postgres"] as const)("personal data posted straight to
 
   it("stores nothing without analytics consent and says so; a batch that does not state consent is refused", async () => {
     const before = await app.db.event.count({ where: { shopId } });
-    const events = [0, 1].map((i) => ({ id: `denied-${i}`, name: "page_viewed", ts: new Date(now - MIN).toISOString(), seq: i, clientId: visitor("denied"), path: "/consent-denied-marker" }));
+    const events = [0, 1].map((i) => ({
+      id: `denied-${i}`,
+      name: "page_viewed",
+      ts: new Date(now - MIN).toISOString(),
+      seq: i,
+      clientId: visitor("denied"),
+      path: "/consent-denied-marker",
+    }));
     const denied = await postBatch(app.url, { v: 1, shop: SHOP, key: KEY, consent: { analytics: false, marketing: false }, events });
     expect(denied.status).toBe(202);
     expect(denied.json).toEqual({
-      accepted: 0, duplicates: 0, refused: "consent: the visitor did not allow analytics; nothing stored",
+      accepted: 0,
+      duplicates: 0,
+      refused: "consent: the visitor did not allow analytics; nothing stored",
       rejected: events.map((_, index) => ({ index, reason: "consent: the visitor did not allow analytics; nothing stored" })),
     });
     const missing = await postBatch(app.url, { v: 1, shop: SHOP, key: KEY, consent: undefined, events });

@@ -37,8 +37,14 @@ async function seedTraffic(db: Db, shop: ShopRef, spanCutoff: number): Promise<v
       events.push({ shopId: shop.id, eventId: `${clientId}-e${k}`, name: "page_viewed", ts: BigInt(ts), seq: k, clientId, sessionId, receivedAt: BigInt(ts) });
     }
     sessions.push({
-      shopId: shop.id, id: sessionId, clientId, startTs: BigInt(times[0]), endTs: BigInt(times[times.length - 1]),
-      eventCount: times.length, source: "direct", visitorType: "new",
+      shopId: shop.id,
+      id: sessionId,
+      clientId,
+      startTs: BigInt(times[0]),
+      endTs: BigInt(times[times.length - 1]),
+      eventCount: times.length,
+      source: "direct",
+      visitorType: "new",
     });
   }
   await db.event.createMany({ data: events });
@@ -93,7 +99,12 @@ describe.each(["sqlite", "postgres"] as const)("data retention on %s", (kind) =>
   });
 
   it("deletes exactly each shop's old events and sessions, in batches, and nothing else", async () => {
-    const cutoffs = new Map([[a.id, cutoff(30)], [b.id, cutoff(400)], [c.id, cutoff(395)], [solo.id, cutoff(30)]]);
+    const cutoffs = new Map([
+      [a.id, cutoff(30)],
+      [b.id, cutoff(400)],
+      [c.id, cutoff(395)],
+      [solo.id, cutoff(30)],
+    ]);
     const before = await snapshot(db);
     const otherTables = await Promise.all([a, b, c, broken].map((s) => countRowsForShop(db, s)));
     const keep = (shopId: number, ts: bigint) => !cutoffs.has(shopId) || Number(ts) >= cutoffs.get(shopId)!;
@@ -109,8 +120,20 @@ describe.each(["sqlite", "postgres"] as const)("data retention on %s", (kind) =>
       const funnel = await db.funnel.findFirstOrThrow({ where: { shopId: shop.id }, select: { id: true } });
       await db.funnelUnitDay.create({
         data: {
-          shopId: shop.id, funnelId: funnel.id, unitId: `recent:${NOW}`, day: Math.floor(NOW / DAY), clientId: "recent", entryTs: BigInt(NOW - MIN),
-          furthest: 1, msFromPrev: "", latestStartTs: BigInt(NOW - MIN), lastTs: BigInt(NOW - MIN), multi: false, source: "direct", visitorType: "new", loggedIn: false,
+          shopId: shop.id,
+          funnelId: funnel.id,
+          unitId: `recent:${NOW}`,
+          day: Math.floor(NOW / DAY),
+          clientId: "recent",
+          entryTs: BigInt(NOW - MIN),
+          furthest: 1,
+          msFromPrev: "",
+          latestStartTs: BigInt(NOW - MIN),
+          lastTs: BigInt(NOW - MIN),
+          multi: false,
+          source: "direct",
+          visitorType: "new",
+          loggedIn: false,
         },
       });
     }
@@ -212,13 +235,39 @@ describe.each(["sqlite", "postgres"] as const)("retention through the real serve
     const shop = await ensureDemoShop(app.db, { domain: "scheduled.myshopify.com", ingestKey: "ik_scheduled" });
     await app.db.shop.update({ where: { id: shop.id }, data: { settings: '{"retentionDays":30}' } });
     const now = Date.now();
-    const row = (eventId: string, ts: number) =>
-      ({ shopId: shop.id, eventId, name: "page_viewed", ts: BigInt(ts), seq: 0, clientId: eventId, sessionId: `${eventId}:${ts}`, receivedAt: BigInt(ts) });
+    const row = (eventId: string, ts: number) => ({
+      shopId: shop.id,
+      eventId,
+      name: "page_viewed",
+      ts: BigInt(ts),
+      seq: 0,
+      clientId: eventId,
+      sessionId: `${eventId}:${ts}`,
+      receivedAt: BigInt(ts),
+    });
     await app.db.event.createMany({ data: [row("old", now - 31 * DAY), row("new", now - 29 * DAY)] });
     await app.db.visitorSession.createMany({
       data: [
-        { shopId: shop.id, id: `old:${now - 31 * DAY}`, clientId: "old", startTs: BigInt(now - 31 * DAY), endTs: BigInt(now - 31 * DAY), eventCount: 1, source: "direct", visitorType: "new" },
-        { shopId: shop.id, id: `new:${now - 29 * DAY}`, clientId: "new", startTs: BigInt(now - 29 * DAY), endTs: BigInt(now - 29 * DAY), eventCount: 1, source: "direct", visitorType: "new" },
+        {
+          shopId: shop.id,
+          id: `old:${now - 31 * DAY}`,
+          clientId: "old",
+          startTs: BigInt(now - 31 * DAY),
+          endTs: BigInt(now - 31 * DAY),
+          eventCount: 1,
+          source: "direct",
+          visitorType: "new",
+        },
+        {
+          shopId: shop.id,
+          id: `new:${now - 29 * DAY}`,
+          clientId: "new",
+          startTs: BigInt(now - 29 * DAY),
+          endTs: BigInt(now - 29 * DAY),
+          eventCount: 1,
+          source: "direct",
+          visitorType: "new",
+        },
       ],
     });
     const deadline = Date.now() + 30_000;

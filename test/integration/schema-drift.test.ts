@@ -22,9 +22,15 @@ const read = (p: string) => readFileSync(path.join(root, p), "utf8");
 
 function diffIsEmpty(from: string, to: string, dbUrl: string): boolean {
   try {
-    execFileSync(path.join(root, "node_modules/.bin/prisma"), ["migrate", "diff", "--from-schema-datamodel", from, "--to-schema-datamodel", to, "--exit-code"], {
-      cwd: root, env: { ...process.env, DATABASE_URL: dbUrl }, stdio: "pipe",
-    });
+    execFileSync(
+      path.join(root, "node_modules/.bin/prisma"),
+      ["migrate", "diff", "--from-schema-datamodel", from, "--to-schema-datamodel", to, "--exit-code"],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: dbUrl },
+        stdio: "pipe",
+      },
+    );
     return true;
   } catch (error) {
     if ((error as { status?: number }).status === 2) return false;
@@ -35,7 +41,9 @@ function diffIsEmpty(from: string, to: string, dbUrl: string): boolean {
 /** Tables → sorted "column:type:nullable" lines, read from the live database. */
 async function sqliteCatalog(url: string) {
   const { db } = createDb(url);
-  const tables = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'`);
+  const tables = await db.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'`,
+  );
   const out: Record<string, string[]> = {};
   for (const { name } of tables) {
     const cols = await db.$queryRawUnsafe<{ name: string; notnull: number | bigint }[]>(`PRAGMA table_info("${name}")`);
@@ -95,7 +103,9 @@ describe("schema drift", () => {
     const client = new pg.Client({ connectionString: await freshDatabase("postgres") });
     await client.connect();
     try {
-      const { rows } = await client.query(`SELECT indexdef FROM pg_indexes WHERE indexname IN ('Event_purchases_idx', 'VisitorSession_purchase_no_view_idx') ORDER BY indexname`);
+      const { rows } = await client.query(
+        `SELECT indexdef FROM pg_indexes WHERE indexname IN ('Event_purchases_idx', 'VisitorSession_purchase_no_view_idx') ORDER BY indexname`,
+      );
       expect(rows.map((r) => r.indexdef)).toEqual([
         expect.stringMatching(/\("shopId", ts, "isBot", "orderId", "clientId", "sessionId"\) WHERE \(name = 'checkout_completed'::text\)/),
         expect.stringMatching(/\("shopId", "endTs", "clientId"\) WHERE \(\(purchase = true\) AND \("productView" = false\)\)/),
@@ -114,7 +124,10 @@ describe("schema drift", () => {
   it("SQLite answers a report's reads of precomputed results by seeking the covering index, with no sort", async () => {
     const def = { unit: "session" as const, windowMs: 0, steps: ["a", "b", "c", "d"].map((event) => ({ label: event, anyOf: [{ event, filters: [] }] })) };
     const { db: lite } = createDb(await freshDatabase("sqlite"));
-    const plan = async (q: string) => (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${q.replace(/\$(\d)/g, "?$1")}`, 1, "f", 20_000, 20_030)).map((r) => r.detail).join("\n");
+    const plan = async (q: string) =>
+      (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${q.replace(/\$(\d)/g, "?$1")}`, 1, "f", 20_000, 20_030))
+        .map((r) => r.detail)
+        .join("\n");
     try {
       const withTimes = reportReadsSql("sqlite", def, { now: 1_800_000_000_000 });
       const countsOnly = reportReadsSql("sqlite", def, { now: 1_800_000_000_000, stepTimes: false });
@@ -137,7 +150,9 @@ describe("schema drift", () => {
     // Three visitors' spans, then the shop.
     const params = [...["c-7", "c-8", "c-9"].flatMap((c) => [c, now - 3_600_000, now]), 1];
     const { db: lite } = createDb(await freshDatabase("sqlite"));
-    const litePlan = (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${spanEventsSql("sqlite", 3).replace(/\$\d+/g, "?")}`, ...params)).map((r) => r.detail).join("\n");
+    const litePlan = (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${spanEventsSql("sqlite", 3).replace(/\$\d+/g, "?")}`, ...params))
+      .map((r) => r.detail)
+      .join("\n");
     await lite.$disconnect();
     expect(litePlan).toContain("Event_shopId_clientId_ts_idx");
     const client = new pg.Client({ connectionString: await freshDatabase("postgres") });

@@ -28,25 +28,49 @@ describe("tenant isolation on every admin route", () => {
     const shopA = await ensureDemoShop(app.db, { domain: A, ingestKey: "ik_tenant_a_key_000000000000" });
     const shopB = await ensureDemoShop(app.db, { domain: B, ingestKey: B_KEY });
     const now = Date.now();
-    for (const [shop, marker] of [[shopA, "/a-path"], [shopB, "/b-secret-path"]] as const) {
-      await seedJourneys(app.db, shop.id, Array.from({ length: 40 }, (_, i) => ({
-        clientId: `${shop.domain}-v${i}`,
-        events: [
-          { name: "page_viewed", ts: now - 86_400_000 + i * 60_000, path: marker, customerId: shop === shopB ? "990099" : "110011" },
-          { name: "product_viewed", ts: now - 86_400_000 + i * 60_000 + 1000, path: marker },
-          { name: "product_added_to_cart", ts: now - 86_400_000 + i * 60_000 + 2000, path: marker, customerId: shop === shopB ? "990099" : "110011" },
-        ],
-      })));
+    for (const [shop, marker] of [
+      [shopA, "/a-path"],
+      [shopB, "/b-secret-path"],
+    ] as const) {
+      await seedJourneys(
+        app.db,
+        shop.id,
+        Array.from({ length: 40 }, (_, i) => ({
+          clientId: `${shop.domain}-v${i}`,
+          events: [
+            { name: "page_viewed", ts: now - 86_400_000 + i * 60_000, path: marker, customerId: shop === shopB ? "990099" : "110011" },
+            { name: "product_viewed", ts: now - 86_400_000 + i * 60_000 + 1000, path: marker },
+            { name: "product_added_to_cart", ts: now - 86_400_000 + i * 60_000 + 2000, path: marker, customerId: shop === shopB ? "990099" : "110011" },
+          ],
+        })),
+      );
     }
     const matchers = (event: string) => JSON.stringify([{ event, filters: [] }]);
     const funnelIdFor = async (shopId: number, name: string) =>
-      (await app.db.funnel.create({
-        data: { shopId, name, isMain: true, steps: { create: [1, 2].map((p) => ({ shopId, position: p, label: `S${p}`, matchers: matchers(p === 1 ? "page_viewed" : "product_added_to_cart") })) } },
-      })).id;
+      (
+        await app.db.funnel.create({
+          data: {
+            shopId,
+            name,
+            isMain: true,
+            steps: {
+              create: [1, 2].map((p) => ({ shopId, position: p, label: `S${p}`, matchers: matchers(p === 1 ? "page_viewed" : "product_added_to_cart") })),
+            },
+          },
+        })
+      ).id;
     const audienceFor = async (shopId: number, name: string) =>
-      (await app.db.audience.create({
-        data: { shopId, name, tag: `mc-${shopId}`, microMatcher: JSON.stringify({ event: "product_added_to_cart", filters: [] }), macroMatcher: JSON.stringify({ event: "checkout_completed", filters: [] }) },
-      })).id;
+      (
+        await app.db.audience.create({
+          data: {
+            shopId,
+            name,
+            tag: `mc-${shopId}`,
+            microMatcher: JSON.stringify({ event: "product_added_to_cart", filters: [] }),
+            macroMatcher: JSON.stringify({ event: "checkout_completed", filters: [] }),
+          },
+        })
+      ).id;
     ids.funnels = { A: { $id: await funnelIdFor(shopA.id, "A funnel") }, B: { $id: await funnelIdFor(shopB.id, "B-SECRET-FUNNEL") } };
     ids.audiences = { A: { $id: await audienceFor(shopA.id, "A audience") }, B: { $id: await audienceFor(shopB.id, "B-SECRET-AUDIENCE") } };
     const dataRequestFor = async (shopId: number, customerId: string) =>
@@ -98,7 +122,11 @@ describe("tenant isolation on every admin route", () => {
   });
 
   it("keeps secrets and personal data out of the server's logs", async () => {
-    const pixel = await createPixelHarness({ settings: { ingestUrl: `${app.url}/collect`, ingestKey: B_KEY }, shop: B, customer: { id: "gid://shopify/Customer/990099", email: "jane.doe.pii@example.com" } });
+    const pixel = await createPixelHarness({
+      settings: { ingestUrl: `${app.url}/collect`, ingestKey: B_KEY },
+      shop: B,
+      customer: { id: "gid://shopify/Customer/990099", email: "jane.doe.pii@example.com" },
+    });
     for (const e of recentJourney().map(withPii)) pixel.publish(e);
     await pixel.flush();
     await fetch(`${app.url}/collect`, { method: "POST", body: JSON.stringify({ v: 1, shop: B, key: "ik_wrong_key_attempt", events: [] }) });

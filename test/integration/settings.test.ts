@@ -109,7 +109,11 @@ describe("X-Forwarded-For behind a trusted proxy", () => {
     const statuses: number[] = [];
     for (const b of batches) {
       // The client's own claim (left) is not believed; the proxy's entry (right) is.
-      const res = await fetch(`${app.url}/collect`, { method: "POST", body: b.body, headers: { "X-Forwarded-For": `10.${statuses.length}.0.1, 203.0.113.50` } });
+      const res = await fetch(`${app.url}/collect`, {
+        method: "POST",
+        body: b.body,
+        headers: { "X-Forwarded-For": `10.${statuses.length}.0.1, 203.0.113.50` },
+      });
       await res.arrayBuffer();
       statuses.push(res.status);
     }

@@ -9,7 +9,10 @@ import { root, startApp, type TestApp } from "../helpers/app-server";
 /** `npm run simulate -- …args` as a merchant runs it: exit code and output. */
 function simulateCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/simulate.mts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/simulate.mts", ...args], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -91,13 +94,28 @@ describe("traffic simulator → real pixel → /collect", () => {
 
   it("fails loudly, saying why, when the server refuses the events", async () => {
     // A key the server does not know: 401 for every batch.
-    const wrongKey = await simulateCli(["--url", app.url, "--shop", SHOP, "--key", "ik_not_this_shops_key_000000", "--days", "0.02", "--visitors", "5", "--seed", "1"]);
+    const wrongKey = await simulateCli([
+      "--url",
+      app.url,
+      "--shop",
+      SHOP,
+      "--key",
+      "ik_not_this_shops_key_000000",
+      "--days",
+      "0.02",
+      "--visitors",
+      "5",
+      "--seed",
+      "1",
+    ]);
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toMatch(/\[simulate\] failed: the server refused 0 and the pixel dropped [1-9]\d* of [1-9]\d* events \(.*HTTP 401/);
     // Events older than the server keeps (INGEST_MAX_AGE_HOURS, 72 h by default): refused in a 202.
     const tooOld = await simulateCli(["--url", app.url, "--shop", SHOP, "--key", KEY, "--days", "10", "--visitors", "40", "--seed", "2"]);
     expect(tooOld.code).toBe(1);
-    expect(tooOld.stderr).toMatch(/\[simulate\] failed: the server refused [1-9]\d* and the pixel dropped 0 of [1-9]\d* events \([1-9]\d* × ts: older than 72 hours/);
+    expect(tooOld.stderr).toMatch(
+      /\[simulate\] failed: the server refused [1-9]\d* and the pixel dropped 0 of [1-9]\d* events \([1-9]\d* × ts: older than 72 hours/,
+    );
     // Bad flags: exit 2 with the reason.
     const bad = await simulateCli(["--days", "0"]);
     expect(bad.code).toBe(2);

@@ -87,7 +87,12 @@ describe.each(["sqlite", "postgres"] as const)("step alarm on %s", (kind) => {
     const mobile = alerts.filter((a) => a.segment === "mobile");
     expect(mobile).toHaveLength(1);
     expect(mobile[0]).toMatchObject({
-      funnelId: funnelIds[A], step: 2, fromLabel: "Viewed a product", toLabel: "Added to cart", granularity: "hour", status: "open",
+      funnelId: funnelIds[A],
+      step: 2,
+      fromLabel: "Viewed a product",
+      toLabel: "Added to cart",
+      granularity: "hour",
+      status: "open",
     });
     expect(Math.abs(mobile[0].since.getTime() - breakA)).toBeLessThanOrEqual(HOUR);
     expect(mobile[0].observedRate).toBeLessThan(mobile[0].expectedLow);
@@ -102,7 +107,9 @@ describe.each(["sqlite", "postgres"] as const)("step alarm on %s", (kind) => {
     const report = await (await get(`/app/funnels/${funnelIds[A]}/report`, A)).json();
     const mobile = report.alerts.find((a: { segment: string }) => a.segment === "mobile");
     expect(mobile).toMatchObject({ step: 2, status: "open", funnelId: funnelIds[A] });
-    expect(mobile.sentence).toMatch(/^Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on \(same hours of the previous 4 weeks: [\d,]+ of [\d,]+\)\.$/);
+    expect(mobile.sentence).toMatch(
+      /^Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on \(same hours of the previous 4 weeks: [\d,]+ of [\d,]+\)\.$/,
+    );
     expect(mobile.sentence).toContain(`${mobile.converted} of ${mobile.settled} sessions`);
     const history = await (await get("/app/alerts?_data=routes%2Fapp.alerts", A)).json();
     expect(history.alerts.map((a: { id: string }) => a.id).sort()).toEqual((await alertsOf(A)).map((a) => a.id).sort());

@@ -37,15 +37,35 @@ const utcMidnight = (daysAgo: number) => Math.floor(Date.now() / DAY) * DAY - da
 
 let seq = 0;
 const ev = (clientId: string, name: string, ts: number, extra: Record<string, unknown> = {}) => ({
-  id: `${clientId}-${++seq}`, name, ts: new Date(ts).toISOString(), seq, clientId: visitor(clientId), path: "/", ...extra,
+  id: `${clientId}-${++seq}`,
+  name,
+  ts: new Date(ts).toISOString(),
+  seq,
+  clientId: visitor(clientId),
+  path: "/",
+  ...extra,
 });
 const purchase = (clientId: string, ts: number, order: number) =>
-  ev(clientId, "checkout_completed", ts, { path: "/checkouts/c/thank-you", checkoutToken: `tok-${order}`, orderId: `gid://shopify/Order/${order}`, value: 50, currency: "USD" });
+  ev(clientId, "checkout_completed", ts, {
+    path: "/checkouts/c/thank-you",
+    checkoutToken: `tok-${order}`,
+    orderId: `gid://shopify/Order/${order}`,
+    value: 50,
+    currency: "USD",
+  });
 
 const orderPayload = (id: number | string, createdAt: number, source: string | null = "web", over: Record<string, unknown> = {}) => ({
-  id, admin_graphql_api_id: `gid://shopify/Order/${id}`, name: `#${id}`, created_at: new Date(createdAt).toISOString(),
-  total_price: "50.00", currency: "USD", source_name: source, checkout_token: source === "web" ? `tok-${id}` : null,
-  email: "buyer@example.com", customer: { id: 9, email: "buyer@example.com", first_name: "Jane" }, line_items: [{ title: "Mug" }],
+  id,
+  admin_graphql_api_id: `gid://shopify/Order/${id}`,
+  name: `#${id}`,
+  created_at: new Date(createdAt).toISOString(),
+  total_price: "50.00",
+  currency: "USD",
+  source_name: source,
+  checkout_token: source === "web" ? `tok-${id}` : null,
+  email: "buyer@example.com",
+  customer: { id: 9, email: "buyer@example.com", first_name: "Jane" },
+  line_items: [{ title: "Mug" }],
   ...over,
 });
 
@@ -64,7 +84,13 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
     await app.db.session.update({ where: { id: `offline_${domain}` }, data: { accessToken: token } });
     app.shopify.tokens.set(token, domain);
     const settings = JSON.stringify({ ingestUrl: INGEST_URL, ingestKey: pixel === "outdated" ? "ik_old" : key });
-    app.shopify.shops.set(domain, { name, ianaTimezone: TZ, currencyCode: "USD", pixel: pixel === "none" ? null : { id: row.webPixelId!, settings }, customerTags: new Map() });
+    app.shopify.shops.set(domain, {
+      name,
+      ianaTimezone: TZ,
+      currencyCode: "USD",
+      pixel: pixel === "none" ? null : { id: row.webPixelId!, settings },
+      customerTags: new Map(),
+    });
     shops[name] = { id: row.id, domain, key };
     return shops[name];
   }
@@ -103,7 +129,14 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       expect(both.map((r) => r.status)).toEqual([200, 200]);
       const rows = await app.db.order.findMany({ where: { shopId: shop.id }, orderBy: { orderId: "asc" } });
       expect(rows).toHaveLength(2);
-      expect(rows[0]).toMatchObject({ orderId: "5123456789012", createdAt: BigInt(createdAt), totalPrice: 199.9, currency: "EUR", onlineStore: true, checkoutToken: "tok-5123456789012" });
+      expect(rows[0]).toMatchObject({
+        orderId: "5123456789012",
+        createdAt: BigInt(createdAt),
+        totalPrice: 199.9,
+        currency: "EUR",
+        onlineStore: true,
+        checkoutToken: "tok-5123456789012",
+      });
       expect(rows[1]).toMatchObject({ orderId: "77", onlineStore: false, checkoutToken: null });
       expect(Object.keys(rows[0]).sort()).toEqual(["checkoutToken", "createdAt", "currency", "onlineStore", "orderId", "receivedAt", "shopId", "totalPrice"]);
     });
@@ -190,7 +223,17 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       const purchases = (await app.db.event.findMany({ where: { shopId, name: "checkout_completed" } })).filter((e) => !e.isBot);
       const seen = new Set(purchases.filter((e) => e.orderId).map((e) => e.orderId));
       const byId = new Map(orders.map((o) => [o.orderId, o]));
-      const empty = () => ({ onlineOrders: 0, seen: 0, missed: 0, missedRecent: 0, rate: null as number | null, otherChannelOrders: 0, pixelPurchases: 0, pixelPurchasesWithoutOrder: 0, unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 0 } });
+      const empty = () => ({
+        onlineOrders: 0,
+        seen: 0,
+        missed: 0,
+        missedRecent: 0,
+        rate: null as number | null,
+        otherChannelOrders: 0,
+        pixelPurchases: 0,
+        pixelPurchasesWithoutOrder: 0,
+        unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 0 },
+      });
       const days = new Map<string, ReturnType<typeof empty>>();
       const total = empty();
       const day = (ts: number) => {
@@ -248,8 +291,15 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       expect(c.total).toEqual(want.total);
       // And the hand-built expectations: 1001, 1002, 1003 matched; 1005 (bot), 1006, 1007 missed; 2 other channels; 1099 without order.
       expect(c.total).toEqual({
-        onlineOrders: 6, seen: 3, missed: 3, missedRecent: 0, rate: 0.5, otherChannelOrders: 2,
-        pixelPurchases: 4, pixelPurchasesWithoutOrder: 1, unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 1 },
+        onlineOrders: 6,
+        seen: 3,
+        missed: 3,
+        missedRecent: 0,
+        rate: 0.5,
+        otherChannelOrders: 2,
+        pixelPurchases: 4,
+        pixelPurchasesWithoutOrder: 1,
+        unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 1 },
       });
       // The page lists which purchase has no order, and which orders the pixel missed.
       expect(json.lists.unmatchedPurchases).toEqual([{ orderId: "1099", ts: nyAt(2, 12, 0), reason: "noOrder" }]);
@@ -280,17 +330,32 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
         purchase("c3", nyAt(2, 9, 0), 3003), // paid online for a draft order
         purchase("c4", nyAt(3, 9, 0), 3004), // no order, days later
       ]);
-      for (const o of [orderPayload(3001, now - 5 * MIN - 2_000), orderPayload(3003, nyAt(2, 8, 59), "shopify_draft_order"), orderPayload(3005, now - 3 * MIN)]) {
+      for (const o of [
+        orderPayload(3001, now - 5 * MIN - 2_000),
+        orderPayload(3003, nyAt(2, 8, 59), "shopify_draft_order"),
+        orderPayload(3005, now - 3 * MIN),
+      ]) {
         expect((await sendWebhook(app.url, "orders/create", c.domain, o)).status).toBe(200);
       }
       const { json } = await coverage(c.domain, "range=last7");
       const t = json.coverage.total;
       expect(t).toEqual({
-        onlineOrders: 2, seen: 1, missed: 1, missedRecent: 1, rate: 0.5, otherChannelOrders: 1,
-        pixelPurchases: 4, pixelPurchasesWithoutOrder: 3, unmatched: { awaitingOrder: 1, otherChannel: 1, noOrder: 1 },
+        onlineOrders: 2,
+        seen: 1,
+        missed: 1,
+        missedRecent: 1,
+        rate: 0.5,
+        otherChannelOrders: 1,
+        pixelPurchases: 4,
+        pixelPurchasesWithoutOrder: 3,
+        unmatched: { awaitingOrder: 1, otherChannel: 1, noOrder: 1 },
       });
       expect(t).toEqual((await expectedCoverage(c.id, json.coverage.range.from, json.coverage.range.to, json.now)).total);
-      expect(json.lists.unmatchedPurchases.map((p: { orderId: string; reason: string }) => [p.orderId, p.reason])).toEqual([["3002", "awaitingOrder"], ["3003", "otherChannel"], ["3004", "noOrder"]]);
+      expect(json.lists.unmatchedPurchases.map((p: { orderId: string; reason: string }) => [p.orderId, p.reason])).toEqual([
+        ["3002", "awaitingOrder"],
+        ["3003", "otherChannel"],
+        ["3004", "noOrder"],
+      ]);
       expect(json.lists.missedOrders).toEqual([{ orderId: "3005", createdAt: Date.parse(new Date(now - 3 * MIN).toISOString()), recent: true }]);
     });
 
@@ -307,7 +372,17 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       const later = new Set(
         buys
           .filter((p) => !events.some((v) => v.sessionId === p.sessionId && v.name === "product_viewed"))
-          .filter((p) => events.some((v) => v.clientId === p.clientId && v.name === "product_viewed" && !v.isBot && v.sessionId !== p.sessionId && v.ts < p.ts && Number(v.ts) >= Number(p.ts) - 7 * DAY))
+          .filter((p) =>
+            events.some(
+              (v) =>
+                v.clientId === p.clientId &&
+                v.name === "product_viewed" &&
+                !v.isBot &&
+                v.sessionId !== p.sessionId &&
+                v.ts < p.ts &&
+                Number(v.ts) >= Number(p.ts) - 7 * DAY,
+            ),
+          )
           .map((p) => p.clientId),
       );
       expect(d).toMatchObject({
@@ -323,7 +398,14 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
         range: { fromDate: json.coverage.range.fromDate, toDate: json.coverage.range.toDate, timeZone: TZ, days: 30 },
       });
       // The hand-built truth: v3 crosses one UTC midnight, the kiosk two; two bots; v6 bought in a later session.
-      expect(d).toMatchObject({ sessionsCrossingUtcMidnight: 2, extraShopifySessions: 3, botSessions: 2, botEvents: 5, purchasingVisitors: 4, purchasedInLaterSession: 1 });
+      expect(d).toMatchObject({
+        sessionsCrossingUtcMidnight: 2,
+        extraShopifySessions: 3,
+        botSessions: 2,
+        botEvents: 5,
+        purchasingVisitors: 4,
+        purchasedInLaterSession: 1,
+      });
       // v1, v2, v3, v5, v9 and v6's two visits.
       expect(d.sessions).toBe(7);
     });
@@ -339,7 +421,9 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       expect(asB.json.lists.missedOrders.map((o: { orderId: string }) => o.orderId)).toEqual(["1010"]);
       const setupB = await setup(b.domain);
       expect(setupB.json.coverage.total).toEqual(asB.json.coverage.total);
-      expect(setupB.json.checklist.events.standard.count7d).toBe(await app.db.event.count({ where: { shopId: b.id, ts: { gte: BigInt(setupB.json.checklist.now - 7 * DAY) } } }));
+      expect(setupB.json.checklist.events.standard.count7d).toBe(
+        await app.db.event.count({ where: { shopId: b.id, ts: { gte: BigInt(setupB.json.checklist.now - 7 * DAY) } } }),
+      );
     });
   });
 
@@ -414,7 +498,11 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       expect(c.pixel.settings).toEqual({ result: "missing" });
 
       for (const shop of [outdated, removed]) {
-        const res = await fetch(`${app.url}/app/setup?_data=routes%2Fapp.setup`, { method: "POST", headers: adminHeaders(shop.domain), body: new URLSearchParams() });
+        const res = await fetch(`${app.url}/app/setup?_data=routes%2Fapp.setup`, {
+          method: "POST",
+          headers: adminHeaders(shop.domain),
+          body: new URLSearchParams(),
+        });
         expect(res.status).toBe(200);
         expect(await res.json()).toEqual({ ok: true, pixelStatus: "created", pixelError: null });
         expect(JSON.parse(app.shopify.shops.get(shop.domain)!.pixel!.settings)).toEqual({ ingestUrl: INGEST_URL, ingestKey: shop.key, queryParams: "" });
@@ -431,7 +519,11 @@ describe.each(["sqlite", "postgres"] as const)("trust in the numbers on %s", (ki
       expect(states(c).pixel).toBe("error");
       expect(c.items[0].details[0]).toBe("Error: ACCESS_DENIED: missing write_pixels");
       expect(c.pixel.canRetry).toBe(true);
-      const retried = await fetch(`${app.url}/app/setup?_data=routes%2Fapp.setup`, { method: "POST", headers: adminHeaders(shop.domain), body: new URLSearchParams() });
+      const retried = await fetch(`${app.url}/app/setup?_data=routes%2Fapp.setup`, {
+        method: "POST",
+        headers: adminHeaders(shop.domain),
+        body: new URLSearchParams(),
+      });
       expect(await retried.json()).toMatchObject({ ok: true, pixelStatus: "created" });
 
       app.shopify.failNext("http500", 5, "webPixel");

@@ -9,7 +9,15 @@ import { fillEveryTable, countRowsForShop } from "../helpers/rows";
  * Every text column of the schema, classified: can it hold a customer id? A new column
  * fails the redaction test until it is listed here (and, if it can, redacted).
  */
-const CUSTOMER_ID_COLUMNS = ["Event.customerId", "Event.props", "Event.url", "Event.referrer", "AudienceSync.cursor", "AudienceSync.error", "DataRequest.customerId"];
+const CUSTOMER_ID_COLUMNS = [
+  "Event.customerId",
+  "Event.props",
+  "Event.url",
+  "Event.referrer",
+  "AudienceSync.cursor",
+  "AudienceSync.error",
+  "DataRequest.customerId",
+];
 const NO_CUSTOMER_ID: Record<string, string> = {
   "Session.*": "the merchant's staff sessions (Shopify session storage), not customers",
   "Shop.*": "the shop's own record and settings",
@@ -122,7 +130,12 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     expect(await app.db.event.count({ where: { shopId: shop.id, customerId: "888" } })).toBeGreaterThan(0);
     // Shopify retries anything but 2xx: a signed request naming its shop that we cannot act
     // on is still answered 200 (one without its shop is refused: webhooks.server.ts).
-    for (const payload of [{ shop_domain: shop.domain, customer: { id: 777 } }, { shop_domain: shop.domain, customer: { id: "drop table" } }, { shop_domain: shop.domain, orders_to_redact: [1] }, { shop_domain: shop.domain }]) {
+    for (const payload of [
+      { shop_domain: shop.domain, customer: { id: 777 } },
+      { shop_domain: shop.domain, customer: { id: "drop table" } },
+      { shop_domain: shop.domain, orders_to_redact: [1] },
+      { shop_domain: shop.domain },
+    ]) {
       expect((await sendWebhook(app.url, "customers/redact", shop.domain, payload)).status).toBe(200);
     }
     expect(await app.db.event.count({ where: { shopId: shop.id, customerId: "888" } })).toBeGreaterThan(0);
@@ -131,7 +144,13 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
 
   it("customers/data_request is stored once per request for the Data requests page, whatever it contains; 200 with no body", async () => {
     const shop = await fillEveryTable(app.db, "data-request-shop.myshopify.com");
-    const payload = { shop_id: 1, shop_domain: shop.domain, customer: { id: 888, email: "jane@example.com", phone: "+15550001111" }, orders_requested: [1, "2"], data_request: { id: 9001 } };
+    const payload = {
+      shop_id: 1,
+      shop_domain: shop.domain,
+      customer: { id: 888, email: "jane@example.com", phone: "+15550001111" },
+      orders_requested: [1, "2"],
+      data_request: { id: 9001 },
+    };
     for (let i = 0; i < 2; i++) {
       const res = await sendWebhook(app.url, "customers/data_request", shop.domain, payload);
       expect(res.status).toBe(200);
@@ -155,7 +174,15 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     const a = await fillEveryTable(app.db, "signer-a.myshopify.com");
     const b = await fillEveryTable(app.db, "target-b.myshopify.com");
     const before = await countRowsForShop(app.db, b);
-    const orderOfA = { id: 820982911946154500, admin_graphql_api_id: "gid://shopify/Order/820982911946154500", created_at: new Date().toISOString(), total_price: "10.00", currency: "USD", source_name: "web", line_items: [] };
+    const orderOfA = {
+      id: 820982911946154500,
+      admin_graphql_api_id: "gid://shopify/Order/820982911946154500",
+      created_at: new Date().toISOString(),
+      total_price: "10.00",
+      currency: "USD",
+      source_name: "web",
+      line_items: [],
+    };
     const attempts: [string, Response][] = [
       // Shop A's orders/create body replayed to shop/redact with shop B's domain, under either topic header.
       ["orders/create body → shop/redact", await sendWebhook(app.url, "shop/redact", b.domain, orderOfA)],
@@ -163,11 +190,20 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
       // Shop A's own shop/redact body with shop B's domain header.
       ["A's shop/redact body, B's header", await sendWebhook(app.url, "shop/redact", b.domain, { shop_id: 1, shop_domain: a.domain })],
       // A customers/redact body (topic header included) posted to shop/redact.
-      ["customers/redact → shop/redact route", await sendWebhook(app.url, "customers/redact", b.domain, { shop_id: 2, shop_domain: b.domain, customer: { id: 777 } }, { route: "shop/redact" })],
+      [
+        "customers/redact → shop/redact route",
+        await sendWebhook(app.url, "customers/redact", b.domain, { shop_id: 2, shop_domain: b.domain, customer: { id: 777 } }, { route: "shop/redact" }),
+      ],
       // The right route and body, another topic header.
       ["topic header swapped", await sendWebhook(app.url, "customers/redact", b.domain, { shop_id: 2, shop_domain: b.domain }, { route: "shop/redact" })],
-      ["customers/redact for A with B's header", await sendWebhook(app.url, "customers/redact", b.domain, { shop_id: 1, shop_domain: a.domain, customer: { id: 777 } })],
-      ["app/uninstalled of A with B's header", await sendWebhook(app.url, "app/uninstalled", b.domain, { id: 1, domain: a.domain, myshopify_domain: a.domain })],
+      [
+        "customers/redact for A with B's header",
+        await sendWebhook(app.url, "customers/redact", b.domain, { shop_id: 1, shop_domain: a.domain, customer: { id: 777 } }),
+      ],
+      [
+        "app/uninstalled of A with B's header",
+        await sendWebhook(app.url, "app/uninstalled", b.domain, { id: 1, domain: a.domain, myshopify_domain: a.domain }),
+      ],
       ["app/uninstalled without myshopify_domain", await sendWebhook(app.url, "app/uninstalled", b.domain, orderOfA)],
     ];
     for (const [what, res] of attempts) {
@@ -189,7 +225,7 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     async (topic) => {
       const shop = await fillEveryTable(app.db, `not-json-${topic.replace(/\W/g, "-")}.myshopify.com`);
       const before = await countRowsForShop(app.db, shop);
-      for (const rawBody of ["shop_domain=x", "{\"shop_domain\":", "", "[1,2]", "null", "\"text\""]) {
+      for (const rawBody of ["shop_domain=x", '{"shop_domain":', "", "[1,2]", "null", '"text"']) {
         const res = await sendWebhook(app.url, topic, shop.domain, null, { rawBody });
         expect(res.status, JSON.stringify(rawBody)).toBe(400);
       }
@@ -239,8 +275,22 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     }
     const audience = await app.db.audience.findFirstOrThrow({ where: { shopId: shop.id } });
     const running = {
-      v: 1, tag: "mc-carted", keep: [C, D], add: ["111", C, "222"], remove: [C], addNext: 2, removeNext: 0,
-      addFailed: [C], removeFailed: [], skipped: [C, D], errors: [{ id: C, op: "add", message: `Customer ${gid(C)} is invalid` }, { id: D, op: "add", message: "x" }], errorCount: 2, lease: null,
+      v: 1,
+      tag: "mc-carted",
+      keep: [C, D],
+      add: ["111", C, "222"],
+      remove: [C],
+      addNext: 2,
+      removeNext: 0,
+      addFailed: [C],
+      removeFailed: [],
+      skipped: [C, D],
+      errors: [
+        { id: C, op: "add", message: `Customer ${gid(C)} is invalid` },
+        { id: D, op: "add", message: "x" },
+      ],
+      errorCount: 2,
+      lease: null,
     };
     const done = { v: 1, done: true, tag: "mc-carted", tagged: [C, D], rejected: [C], errors: [{ id: C, op: "remove", message: "gone" }], errorCount: 1 };
     await app.db.audienceSync.createMany({
@@ -254,9 +304,18 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     const holders = async (needle: string, shopId?: number) => {
       const found: string[] = [];
       for (const { model, column } of textColumns()) {
-        const delegate = (app.db as unknown as Record<string, { findMany(args: object): Promise<Record<string, unknown>[]> }>)[model[0].toLowerCase() + model.slice(1)];
+        const delegate = (app.db as unknown as Record<string, { findMany(args: object): Promise<Record<string, unknown>[]> }>)[
+          model[0].toLowerCase() + model.slice(1)
+        ];
         const fields = Prisma.dmmf.datamodel.models.find((m) => m.name === model)!.fields.map((f) => f.name);
-        const where = shopId === undefined ? {} : fields.includes("shopId") ? { shopId } : fields.includes("shop") ? { shop: shopId === shop.id ? shop.domain : other.domain } : { id: shopId };
+        const where =
+          shopId === undefined
+            ? {}
+            : fields.includes("shopId")
+              ? { shopId }
+              : fields.includes("shop")
+                ? { shop: shopId === shop.id ? shop.domain : other.domain }
+                : { id: shopId };
         for (const row of await delegate.findMany({ where, select: { [column]: true } })) {
           if (typeof row[column] === "string" && (row[column] as string).includes(needle)) found.push(`${model}.${column}`);
         }
@@ -268,7 +327,12 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
 
     for (let i = 0; i < 2; i++) {
       // Twice: Shopify retries; the replay finds nothing left.
-      const res = await sendWebhook(app.url, "customers/redact", shop.domain, { shop_id: 1, shop_domain: shop.domain, customer: { id: Number(C) }, orders_to_redact: [] });
+      const res = await sendWebhook(app.url, "customers/redact", shop.domain, {
+        shop_id: 1,
+        shop_domain: shop.domain,
+        customer: { id: Number(C) },
+        orders_to_redact: [],
+      });
       expect(res.status).toBe(200);
     }
     expect(await holders(C, shop.id)).toEqual([]);
@@ -285,7 +349,16 @@ describe.each(["sqlite", "postgres"] as const)("webhooks on %s", (kind) => {
     expect(await app.db.event.count({ where: { shopId: shop.id } })).toBe(5);
     const [run, finished] = await app.db.audienceSync.findMany({ where: { shopId: shop.id, cursor: { not: null } }, orderBy: { status: "desc" } });
     // The running plan resumes where it was: one entry before addNext went.
-    expect(JSON.parse(run.cursor!)).toMatchObject({ keep: [D], add: ["111", "222"], addNext: 1, remove: [], removeNext: 0, addFailed: [], skipped: [D], errors: [{ id: D, op: "add", message: "x" }] });
+    expect(JSON.parse(run.cursor!)).toMatchObject({
+      keep: [D],
+      add: ["111", "222"],
+      addNext: 1,
+      remove: [],
+      removeNext: 0,
+      addFailed: [],
+      skipped: [D],
+      errors: [{ id: D, op: "add", message: "x" }],
+    });
     expect(run.error).toBe("Admin API error: [redacted customer] not found");
     expect(JSON.parse(finished.cursor!)).toMatchObject({ tagged: [D], rejected: [], errors: [] });
   });
@@ -305,18 +378,46 @@ describe.each(["sqlite", "postgres"] as const)("Data requests page on %s", (kind
   };
   const download = (shop: string, id: string) => fetch(`${app.url}/app/data-requests/${id}/json`, { headers: adminHeaders(shop) });
   const answer = (shop: string, form: string) =>
-    fetch(`${app.url}/app/data-requests?_data=routes%2Fapp.data-requests`, { method: "POST", headers: { ...adminHeaders(shop), "Content-Type": "application/x-www-form-urlencoded" }, body: form });
+    fetch(`${app.url}/app/data-requests?_data=routes%2Fapp.data-requests`, {
+      method: "POST",
+      headers: { ...adminHeaders(shop), "Content-Type": "application/x-www-form-urlencoded" },
+      body: form,
+    });
 
   it("lists each request with a JSON of what is held (or 'nothing held'), isolated per shop, until marked answered", async () => {
     const shop = await fillEveryTable(app.db, "dr-page.myshopify.com");
     const other = await fillEveryTable(app.db, "dr-other.myshopify.com");
     await app.db.dataRequest.deleteMany({});
-    expect((await sendWebhook(app.url, "customers/data_request", shop.domain, { shop_domain: shop.domain, customer: { id: 888 }, orders_requested: [5001, 5002], data_request: { id: 1 } })).status).toBe(200);
-    expect((await sendWebhook(app.url, "customers/data_request", shop.domain, { shop_domain: shop.domain, customer: { id: 424242 }, orders_requested: [], data_request: { id: 2 } })).status).toBe(200);
-    expect((await sendWebhook(app.url, "customers/data_request", other.domain, { shop_domain: other.domain, customer: { id: 888 }, data_request: { id: 3 } })).status).toBe(200);
+    expect(
+      (
+        await sendWebhook(app.url, "customers/data_request", shop.domain, {
+          shop_domain: shop.domain,
+          customer: { id: 888 },
+          orders_requested: [5001, 5002],
+          data_request: { id: 1 },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await sendWebhook(app.url, "customers/data_request", shop.domain, {
+          shop_domain: shop.domain,
+          customer: { id: 424242 },
+          orders_requested: [],
+          data_request: { id: 2 },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await sendWebhook(app.url, "customers/data_request", other.domain, { shop_domain: other.domain, customer: { id: 888 }, data_request: { id: 3 } }))
+        .status,
+    ).toBe(200);
 
     const list = await page(shop.domain);
-    expect(list.map((r) => [r.customerId, r.orderIds])).toEqual([["888", ["5001", "5002"]], ["424242", []]]);
+    expect(list.map((r) => [r.customerId, r.orderIds])).toEqual([
+      ["888", ["5001", "5002"]],
+      ["424242", []],
+    ]);
     const [held, none] = list;
 
     const file = await download(shop.domain, held.id);
@@ -333,7 +434,13 @@ describe.each(["sqlite", "postgres"] as const)("Data requests page on %s", (kind
     expect(body.request).toMatchObject({ customerId: "888", ordersRequested: ["5001", "5002"] });
 
     const empty = await (await download(shop.domain, none.id)).json();
-    expect(empty).toMatchObject({ nothingHeld: true, events: [], orders: [], customerTags: [], summary: "Micro-Conversions holds no data about this customer." });
+    expect(empty).toMatchObject({
+      nothingHeld: true,
+      events: [],
+      orders: [],
+      customerTags: [],
+      summary: "Micro-Conversions holds no data about this customer.",
+    });
 
     // Another shop's request: 404 for the download and for marking it answered.
     const [foreign] = await page(other.domain);

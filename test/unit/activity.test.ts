@@ -3,7 +3,13 @@ import { ActivityDelta, BUCKET_MS, bucketOf, sessionFlags } from "../../core/act
 
 const DAY = 86_400_000;
 const session = (startTs: number, endTs: number, extra: Partial<Parameters<ActivityDelta["session"]>[1]> = {}) => ({
-  startTs, endTs, isBot: false, addToCart: false, checkoutStart: false, purchase: false, ...extra,
+  startTs,
+  endTs,
+  isBot: false,
+  addToCart: false,
+  checkoutStart: false,
+  purchase: false,
+  ...extra,
 });
 
 describe("activity buckets (pure)", () => {
@@ -28,13 +34,32 @@ describe("activity buckets (pure)", () => {
     d.session(1, session(DAY - 10 * 60_000, 2 * DAY + 5, { addToCart: true, purchase: true }), 1);
     d.session(1, session(DAY - 10 * 60_000, DAY - 60_000, { isBot: true, addToCart: true }), 1);
     const [row] = d.rows();
-    expect(row.counts).toMatchObject({ sessions: 1, botSessions: 1, addToCartSessions: 1, purchaseSessions: 1, checkoutStartSessions: 0, utcMidnightSessions: 1, extraUtcDays: 2 });
+    expect(row.counts).toMatchObject({
+      sessions: 1,
+      botSessions: 1,
+      addToCartSessions: 1,
+      purchaseSessions: 1,
+      checkoutStartSessions: 0,
+      utcMidnightSessions: 1,
+      extraUtcDays: 2,
+    });
   });
 
   it("lists changes in (shop, bucket) order, whatever order they came in", () => {
     const d = new ActivityDelta();
-    for (const [shopId, b] of [[2, 9], [1, 7], [2, 3], [1, 8]]) d.addEvent(shopId, { ts: b * BUCKET_MS, name: "page_viewed", isBot: false });
-    expect(d.rows().map((r) => [r.shopId, r.bucket])).toEqual([[1, 7], [1, 8], [2, 3], [2, 9]]);
+    for (const [shopId, b] of [
+      [2, 9],
+      [1, 7],
+      [2, 3],
+      [1, 8],
+    ])
+      d.addEvent(shopId, { ts: b * BUCKET_MS, name: "page_viewed", isBot: false });
+    expect(d.rows().map((r) => [r.shopId, r.bucket])).toEqual([
+      [1, 7],
+      [1, 8],
+      [2, 3],
+      [2, 9],
+    ]);
   });
 
   it("a session replaced by the same session changes nothing", () => {

@@ -14,7 +14,11 @@ const resources = JSON.parse(/const PICKER_RESOURCES = (\{.*\});/.exec(standIn)?
 describe("App Bridge stand-in resource picker", () => {
   it("lists exactly the simulator's products, as Shopify GIDs with title and handle", () => {
     const source = readFileSync(path.join(root, "scripts/lib/simulation.ts"), "utf8");
-    const simulated = [...source.matchAll(/\{ id: (\d+), handle: "([^"]+)", title: "([^"]+)"/g)].map((m) => ({ id: `gid://shopify/Product/${m[1]}`, title: m[3], handle: m[2] }));
+    const simulated = [...source.matchAll(/\{ id: (\d+), handle: "([^"]+)", title: "([^"]+)"/g)].map((m) => ({
+      id: `gid://shopify/Product/${m[1]}`,
+      title: m[3],
+      handle: m[2],
+    }));
     expect(simulated.length).toBeGreaterThan(3);
     expect(resources.product).toEqual(simulated);
     expect(source).toContain("/collections/all");

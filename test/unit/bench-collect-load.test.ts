@@ -34,7 +34,8 @@ describe("bench /collect load bodies", () => {
     expect(ids.size).toBe(400 * BATCH_EVENTS);
     expect(visitors.size).toBe(200);
     expect(bodies.made).toBe(400);
-    for (const n of ["page_viewed", "product_viewed", "product_added_to_cart", "mc:scroll_depth", "checkout_started", "checkout_completed"]) expect(names).toContain(n);
+    for (const n of ["page_viewed", "product_viewed", "product_added_to_cart", "mc:scroll_depth", "checkout_started", "checkout_completed"])
+      expect(names).toContain(n);
   });
 
   it("give each visitor's checkout and order its own id (nothing is deduplicated)", () => {

@@ -68,7 +68,13 @@ describe("bench stats", () => {
     ]);
     expect(rows[0]).toEqual(["Ingest", "events/s vs storage ceiling", "1,000 ev/s", "4,000 ev/s", "0.250×", "≥ 0.5×", "NO"]);
     expect(rows[1][6]).toBe("");
-    const text = textTable(["a", "metric"], [["1", "≥ 0.5×"], ["22", "x"]]).split("\n");
+    const text = textTable(
+      ["a", "metric"],
+      [
+        ["1", "≥ 0.5×"],
+        ["22", "x"],
+      ],
+    ).split("\n");
     expect(text[0]).toBe("a   metric");
     expect(text[1]).toBe("--  ------");
     expect(text[2]).toBe("1   ≥ 0.5×");

@@ -6,7 +6,13 @@ const vitals = (v: Partial<PageVitals>): PageVitals => ({ lcp: [], shifts: [], l
 
 describe("bench page vitals", () => {
   it("LCP is the last candidate before the cut-off", () => {
-    const v = vitals({ lcp: [{ t: 300, size: 10, tag: "P" }, { t: 900, size: 90, tag: "IMG" }, { t: 2_000, size: 99, tag: "IMG" }] });
+    const v = vitals({
+      lcp: [
+        { t: 300, size: 10, tag: "P" },
+        { t: 900, size: 90, tag: "IMG" },
+        { t: 2_000, size: 99, tag: "IMG" },
+      ],
+    });
     expect(lcpOf(v)).toBe(2_000);
     expect(lcpOf(v, 1_000)).toBe(900);
     expect(lcpOf(vitals({}))).toBeNull();
@@ -23,17 +29,44 @@ describe("bench page vitals", () => {
     });
     expect(clsOf(v)).toBeCloseTo(0.1);
     // A gap over 1 s starts a new window.
-    expect(clsOf(vitals({ shifts: [{ t: 0, value: 0.03, recent: false }, { t: 1_500, value: 0.04, recent: false }] }))).toBeCloseTo(0.04);
+    expect(
+      clsOf(
+        vitals({
+          shifts: [
+            { t: 0, value: 0.03, recent: false },
+            { t: 1_500, value: 0.04, recent: false },
+          ],
+        }),
+      ),
+    ).toBeCloseTo(0.04);
   });
 
   it("TBT sums long-task time over 50 ms from FCP to the cut-off", () => {
-    const v = vitals({ fcp: 500, longtasks: [{ t: 100, d: 300 }, { t: 600, d: 120 }, { t: 900, d: 50 }, { t: 5_000, d: 400 }] });
+    const v = vitals({
+      fcp: 500,
+      longtasks: [
+        { t: 100, d: 300 },
+        { t: 600, d: 120 },
+        { t: 900, d: 50 },
+        { t: 5_000, d: 400 },
+      ],
+    });
     expect(tbtOf(v, 2_000)).toBe(70);
     expect(tbtOf(v)).toBe(420);
   });
 
   it("INP approximation is the longest interaction's duration", () => {
-    expect(inpOf(vitals({ events: [{ name: "pointerdown", t: 1, d: 24, id: 7 }, { name: "click", t: 2, d: 40, id: 7 }, { name: "mousemove", t: 3, d: 90, id: 0 }] }))).toBe(40);
+    expect(
+      inpOf(
+        vitals({
+          events: [
+            { name: "pointerdown", t: 1, d: 24, id: 7 },
+            { name: "click", t: 2, d: 40, id: 7 },
+            { name: "mousemove", t: 3, d: 90, id: 0 },
+          ],
+        }),
+      ),
+    ).toBe(40);
     expect(inpOf(vitals({}))).toBeNull();
   });
 });

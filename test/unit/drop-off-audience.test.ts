@@ -8,7 +8,20 @@ import { dropOffMembership, type DropOffUnit } from "../../core/insights";
 import type { CoreEvent } from "../../core/types";
 
 const ev = (visitorId: string, ts: number, customerId: string | null): CoreEvent =>
-  ({ id: `${visitorId}-${ts}`, name: "x", ts, seq: 0, visitorId, path: "/", productId: null, checkoutToken: null, orderId: null, customerId, props: {}, attrs: {} }) as unknown as CoreEvent;
+  ({
+    id: `${visitorId}-${ts}`,
+    name: "x",
+    ts,
+    seq: 0,
+    visitorId,
+    path: "/",
+    productId: null,
+    checkoutToken: null,
+    orderId: null,
+    customerId,
+    props: {},
+    attrs: {},
+  }) as unknown as CoreEvent;
 
 describe("dropOffMembership", () => {
   it("counts the report's drop-off units, their visitors and customers", () => {

@@ -2,14 +2,7 @@ import { describe, expect, it } from "vitest";
 import { computeFunnel, compareReports } from "../../core/funnel";
 import type { CoreEvent, FunnelDefinition } from "../../core/types";
 import { csvCell } from "../../core/csv";
-import {
-  breakdownCsv,
-  csvFilename,
-  stepsCsv,
-  toCsv,
-  trendCsv,
-  type FunnelReportView,
-} from "../../app/services/funnel-report.server";
+import { breakdownCsv, csvFilename, stepsCsv, toCsv, trendCsv, type FunnelReportView } from "../../app/services/funnel-report.server";
 import { resolveDateRange } from "../../app/services/date-range";
 import { csvMeta, csvRecords, parseCsv, pctCell } from "../helpers/funnel-csv";
 
@@ -36,11 +29,19 @@ describe("CSV cells (RFC 4180 + formula-injection guard)", () => {
   });
 
   it("writes CRLF rows after a BOM and reads back what it wrote", () => {
-    const rows = [["h1", "h2"], ["a,b", 'q"q'], ["multi\nline", "=x"]];
+    const rows = [
+      ["h1", "h2"],
+      ["a,b", 'q"q'],
+      ["multi\nline", "=x"],
+    ];
     const text = toCsv(rows);
     expect(text.startsWith("\uFEFFh1,h2\r\n")).toBe(true);
     expect(text.endsWith("\r\n")).toBe(true);
-    expect(parseCsv(text)).toEqual([["h1", "h2"], ["a,b", 'q"q'], ["multi\nline", "'=x"]]);
+    expect(parseCsv(text)).toEqual([
+      ["h1", "h2"],
+      ["a,b", 'q"q'],
+      ["multi\nline", "'=x"],
+    ]);
   });
 });
 
@@ -52,7 +53,17 @@ let n = 0;
 function ev(visitorId: string, name: string, ts: number, attrs: Partial<CoreEvent["attrs"]> = {}): CoreEvent {
   n++;
   return {
-    id: `e${n}`, seq: n, visitorId, name, ts, path: "/", productId: null, checkoutToken: null, orderId: null, customerId: null, props: {},
+    id: `e${n}`,
+    seq: n,
+    visitorId,
+    name,
+    ts,
+    path: "/",
+    productId: null,
+    checkoutToken: null,
+    orderId: null,
+    customerId: null,
+    props: {},
     attrs: { device: "desktop", source: "direct", campaign: null, landingPath: "/", visitorType: "new", loggedIn: false, ...attrs },
   };
 }
@@ -81,7 +92,18 @@ function view(): FunnelReportView {
   const report = computeFunnel(events, def, { ...params, breakdown: "source", trend: "day" });
   const previous = computeFunnel([], def, params);
   return {
-    funnel: { id: "f1", name: "Ünïcode Funnel / 2026", unit: "session", windowMinutes: 10080, template: null, isMain: true, createdAt: "", steps: def.steps, version: 1, resultsState: "ready" },
+    funnel: {
+      id: "f1",
+      name: "Ünïcode Funnel / 2026",
+      unit: "session",
+      windowMinutes: 10080,
+      template: null,
+      isMain: true,
+      createdAt: "",
+      steps: def.steps,
+      version: 1,
+      resultsState: "ready",
+    },
     params: { range: "custom", from: "2026-01-05", to: "2026-01-18", compare: true, breakdown: "source", trend: "day" },
     resultsFrom: "events",
     asOf: params.now,

@@ -78,7 +78,11 @@ describe("resolveDateRange", () => {
 
 describe("previousRange", () => {
   it("is the same number of local days just before, and agrees with core's previousPeriod", () => {
-    for (const [from, to] of [["2026-03-09", "2026-03-15"], ["2026-11-01", "2026-11-30"], ["2026-01-01", "2026-01-01"]]) {
+    for (const [from, to] of [
+      ["2026-03-09", "2026-03-15"],
+      ["2026-11-01", "2026-11-30"],
+      ["2026-01-01", "2026-01-01"],
+    ]) {
       const r = resolveDateRange({ preset: "custom", from, to }, NY, 0);
       const prev = previousRange(r);
       expect(prev.days).toBe(r.days);

@@ -36,7 +36,16 @@ describe("report formatting", () => {
     expect(leakSentence(leak, "session", f)).toBe("65.0 % of sessions that reached “Viewed a product” never reached “Added to cart” (650 of 1,000).");
     expect(leakSentence(leak, "visitor", f)).toMatch(/^65.0 % of visitors/);
     // v2: the base is the settled units; those still in progress are said apart.
-    const settled = { fromLabel: "Added to cart", toLabel: "Started checkout", fromCount: 350, toCount: 180, settled: 310, waiting: 40, dropOff: 130, dropOffRate: 130 / 310 };
+    const settled = {
+      fromLabel: "Added to cart",
+      toLabel: "Started checkout",
+      fromCount: 350,
+      toCount: 180,
+      settled: 310,
+      waiting: 40,
+      dropOff: 130,
+      dropOffRate: 130 / 310,
+    };
     expect(leakSentence(settled, "session", f)).toBe(
       "41.9 % of sessions that reached “Added to cart” never reached “Started checkout” (130 of 310; 40 more still in progress are not counted).",
     );
@@ -46,7 +55,9 @@ describe("report formatting", () => {
       "No leak named: not enough finished visits yet: 5 (a step is named once 30 have finished there). Those still in progress are shown as waiting, not as drop-offs.",
     );
     expect(noLeakSentence({ reason: "too-few-settled", settled: 3, finished: 3 }, "visitor", f)).toMatch(/not enough finished visitors yet: 3 /);
-    expect(noLeakSentence({ reason: "too-few-settled", settled: 12, finished: 400 }, "session", f)).toMatch(/at the steps that lose some: at most 12 \(a step needs 30\)/);
+    expect(noLeakSentence({ reason: "too-few-settled", settled: 12, finished: 400 }, "session", f)).toMatch(
+      /at the steps that lose some: at most 12 \(a step needs 30\)/,
+    );
     expect(noLeakSentence({ reason: "no-drop-off", settled: 80, finished: 80 }, "session", f)).toMatch(/^No leak to name: none of the sessions/);
   });
   it("formats local calendar dates without shifting the day", () => {

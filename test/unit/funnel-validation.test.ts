@@ -52,7 +52,7 @@ describe("funnel definition validation", () => {
   });
 
   it("keeps injection-looking labels verbatim (they are data, escaped where shown)", () => {
-    const labels = ['=HYPERLINK("http://evil","x")', "<script>alert(1)</script>", "'; DROP TABLE \"Funnel\"; --", "@SUM(1+1)"];
+    const labels = ['=HYPERLINK("http://evil","x")', "<script>alert(1)</script>", '\'; DROP TABLE "Funnel"; --', "@SUM(1+1)"];
     const r = validateFunnelInput({ ...valid, steps: labels.map((l) => step(l)) });
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.value.steps.map((s) => s.label)).toEqual(labels);
@@ -94,14 +94,41 @@ describe("templates", () => {
   });
 
   it("match the events the storefront sends", () => {
-    const view = (key: string): FunnelView => ({ id: key, createdAt: "", isMain: false, version: 1, resultsState: "ready", ...templateByKey(key)!.input, template: key });
-    const base = { seq: 0, visitorId: "v", productId: null, checkoutToken: null, orderId: null, customerId: null,
-      attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new" as const, loggedIn: false } };
+    const view = (key: string): FunnelView => ({
+      id: key,
+      createdAt: "",
+      isMain: false,
+      version: 1,
+      resultsState: "ready",
+      ...templateByKey(key)!.input,
+      template: key,
+    });
+    const base = {
+      seq: 0,
+      visitorId: "v",
+      productId: null,
+      checkoutToken: null,
+      orderId: null,
+      customerId: null,
+      attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new" as const, loggedIn: false },
+    };
     let n = 0;
-    const ev = (name: string, ts: number, path: string | null, props: CoreEvent["props"] = {}): CoreEvent => ({ ...base, id: `e${n++}`, seq: n, name, ts, path, props });
+    const ev = (name: string, ts: number, path: string | null, props: CoreEvent["props"] = {}): CoreEvent => ({
+      ...base,
+      id: `e${n++}`,
+      seq: n,
+      name,
+      ts,
+      path,
+      props,
+    });
     const params = { from: 0, to: 10_000_000, now: 1e12, timeZone: "UTC" };
     const newsletter = computeFunnel(
-      [ev("page_viewed", 1000, "/blogs/news/a"), ev("mc:form_start", 2000, "/blogs/news/a", { formType: "customer" }), ev("mc:form_submit", 3000, "/", { formType: "customer" })],
+      [
+        ev("page_viewed", 1000, "/blogs/news/a"),
+        ev("mc:form_start", 2000, "/blogs/news/a", { formType: "customer" }),
+        ev("mc:form_submit", 3000, "/", { formType: "customer" }),
+      ],
       toDefinition(view("newsletter")),
       params,
     );
@@ -109,7 +136,11 @@ describe("templates", () => {
     const scroll = computeFunnel([ev("mc:scroll_depth", 1000, "/", { percent: 75 }), ev("mc:form_start", 2000, "/")], toDefinition(view("newsletter")), params);
     expect(scroll.steps.map((s) => s.count)).toEqual([1, 1, 0]);
     const lead = computeFunnel(
-      [ev("page_viewed", 1000, "/pages/faq"), ev("mc:file_download", 2000, "/pages/faq"), ev("mc:form_submit", 3000, "/pages/contact", { formType: "contact" })],
+      [
+        ev("page_viewed", 1000, "/pages/faq"),
+        ev("mc:file_download", 2000, "/pages/faq"),
+        ev("mc:form_submit", 3000, "/pages/contact", { formType: "contact" }),
+      ],
       toDefinition(view("lead")),
       params,
     );

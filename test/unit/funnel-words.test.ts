@@ -19,7 +19,9 @@ const root = path.resolve(import.meta.dirname, "../..");
 describe("event catalog", () => {
   it("has a label and a one-line description for every standard event and every mc:* event the docs list", () => {
     const documented = [...readFileSync(path.join(root, "docs/event-schema.md"), "utf8").matchAll(/`(mc:[a-z_]+)`/g)].map((m) => m[1]);
-    const embed = [...readFileSync(path.join(root, "extensions/theme-embed/assets/micro-conversions.js"), "utf8").matchAll(/publish\("([a-z_]+)"/g)].map((m) => `mc:${m[1]}`);
+    const embed = [...readFileSync(path.join(root, "extensions/theme-embed/assets/micro-conversions.js"), "utf8").matchAll(/publish\("([a-z_]+)"/g)].map(
+      (m) => `mc:${m[1]}`,
+    );
     expect(embed.length).toBeGreaterThan(3);
     for (const name of new Set([...STANDARD_EVENTS, ...documented, ...embed])) {
       const e = catalogEvent(name);
@@ -66,7 +68,13 @@ describe("definition in words", () => {
       unit: "visitor",
       windowMinutes: 30,
       steps: [
-        { label: "Read", anyOf: [ev(SCROLL_EVENT, { field: "prop", key: "percent", op: "equals", value: "75" }), ev("page_viewed", { field: "path", op: "startsWith", value: "/blogs" })] },
+        {
+          label: "Read",
+          anyOf: [
+            ev(SCROLL_EVENT, { field: "prop", key: "percent", op: "equals", value: "75" }),
+            ev("page_viewed", { field: "path", op: "startsWith", value: "/blogs" }),
+          ],
+        },
         { label: "Mug", anyOf: [ev("product_viewed", { field: "productId", op: "equals", value: "101", title: "Stoneware Mug" })] },
         { label: "Signup", anyOf: [ev("mc:form_submit", { field: "prop", key: "formType", op: "equals", value: "customer" })] },
         { label: "Quiz", anyOf: [ev("mc:quiz_done", { field: "path", op: "contains", value: "quiz" })] },
@@ -78,18 +86,31 @@ describe("definition in words", () => {
       "signed up for the newsletter",
       "sent the event mc:quiz_done (on a page whose address contains “quiz”)",
     ]);
-    expect(words.sentence).toMatch(/^Visitors who scrolled at least 75 % down a page or .*, then viewed a product .*, then signed up for the newsletter, then sent the event mc:quiz_done .*, in this order, with the last step within 30 minutes of the first, across visits\.$/);
+    expect(words.sentence).toMatch(
+      /^Visitors who scrolled at least 75 % down a page or .*, then viewed a product .*, then signed up for the newsletter, then sent the event mc:quiz_done .*, in this order, with the last step within 30 minutes of the first, across visits\.$/,
+    );
   });
 
   it("names picked collections and products, and products without a title by id", () => {
-    expect(matcherInWords(ev("collection_viewed", { field: "path", op: "startsWith", value: "/collections/all", title: "All products" }))).toBe("viewed a collection (collection “All products”)");
+    expect(matcherInWords(ev("collection_viewed", { field: "path", op: "startsWith", value: "/collections/all", title: "All products" }))).toBe(
+      "viewed a collection (collection “All products”)",
+    );
     expect(matcherInWords(ev("product_added_to_cart", { field: "productId", op: "equals", value: "7" }))).toBe("added it to the cart (product id 7)");
     expect(matcherInWords(ev("page_viewed", { field: "path", op: "equals", value: "/pages/faq" }))).toBe("viewed a page (on the page /pages/faq)");
     expect(matcherInWords(ev(""))).toBe("… (no event chosen yet)");
   });
 
   it("writes windows in the largest whole unit", () => {
-    expect([1, 30, 60, 90, 120, 1440, 10080, 129600].map(windowInWords)).toEqual(["1 minute", "30 minutes", "1 hour", "90 minutes", "2 hours", "1 day", "7 days", "90 days"]);
+    expect([1, 30, 60, 90, 120, 1440, 10080, 129600].map(windowInWords)).toEqual([
+      "1 minute",
+      "30 minutes",
+      "1 hour",
+      "90 minutes",
+      "2 hours",
+      "1 day",
+      "7 days",
+      "90 days",
+    ]);
   });
 });
 

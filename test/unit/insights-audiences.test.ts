@@ -46,7 +46,7 @@ describe("audience membership (hand-computed)", () => {
     ev({ visitorId: "h", name: "product_added_to_cart", ts: NOW - 8 * DAY, customerId: "88" }),
     ev({ visitorId: "h", name: "page_viewed", ts: NOW - DAY, customerId: "88" }),
     // formula-looking id, stored as sent
-    ev({ visitorId: "i", name: "product_added_to_cart", ts: NOW - 6 * DAY, customerId: "=HYPERLINK(\"x\")" }),
+    ev({ visitorId: "i", name: "product_added_to_cart", ts: NOW - 6 * DAY, customerId: '=HYPERLINK("x")' }),
   ];
   const m = audienceMembership(events, carted, w);
 
@@ -57,7 +57,7 @@ describe("audience membership (hand-computed)", () => {
     expect(m.customers.map((c) => [c.customerId, c.visitors, c.lastMicroAt])).toEqual([
       ["11", 1, NOW - 2 * DAY],
       ["55", 2, NOW - 4 * DAY],
-      ["=HYPERLINK(\"x\")", 1, NOW - 6 * DAY],
+      ['=HYPERLINK("x")', 1, NOW - 6 * DAY],
     ]);
     expect(m.excludedCustomers).toBe(1); // 44
   });
@@ -106,7 +106,12 @@ describe("CSV: RFC 4180 and spreadsheet-safe", () => {
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvCell(-2)).toBe("-2"); // a number stays a number
     expect(csvCell(null)).toBe("");
-    expect(toCsv([["a", "b"], [1, "x\ny"]])).toBe('a,b\r\n1,"x\ny"\r\n');
+    expect(
+      toCsv([
+        ["a", "b"],
+        [1, "x\ny"],
+      ]),
+    ).toBe('a,b\r\n1,"x\ny"\r\n');
   });
 
   it("round-trips any text (apart from the formula prefix)", () => {

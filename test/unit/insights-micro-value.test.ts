@@ -88,7 +88,11 @@ describe("micro → macro value (hand-computed)", () => {
 
   it("hides a micro step with 29 doers and says why; the boundary of 30 shows", () => {
     const base = (doers: number) => {
-      const events = [...crowd("d", doers, ["mc:video_play", "checkout_completed"]), ...crowd("n", 100, ["page_viewed"]), ...crowd("c", 10, ["checkout_completed"], T0 + 2 * DAY)];
+      const events = [
+        ...crowd("d", doers, ["mc:video_play", "checkout_completed"]),
+        ...crowd("n", 100, ["page_viewed"]),
+        ...crowd("c", 10, ["checkout_completed"], T0 + 2 * DAY),
+      ];
       events.forEach((e, i) => e.name === "checkout_completed" && (e.orderId = `o${i}`));
       return computeMicroValue(events, purchase, [microByKey("video_play")!], range).rows[0];
     };
@@ -108,13 +112,21 @@ describe("micro → macro value (hand-computed)", () => {
       didNot: { converted: 0, total: 0 },
       lift: { rateA: 0, rateB: 0, ratio, ci95: null, eligible },
     });
-    const sorted = sortRows([row("low", 1.2, true, 50), row("hidden-small", 2, false, 5), row("high", 3.5, true, 40), row("zero", 0, true, 80), row("hidden-big", null, false, 20)]);
+    const sorted = sortRows([
+      row("low", 1.2, true, 50),
+      row("hidden-small", 2, false, 5),
+      row("high", 3.5, true, 40),
+      row("zero", 0, true, 80),
+      row("hidden-big", null, false, 20),
+    ]);
     expect(sorted.map((r) => r.key)).toEqual(["high", "low", "zero", "hidden-big", "hidden-small"]);
   });
 
   it("the groups always partition the visitors and the converters (property)", () => {
     const names = ["page_viewed", "product_added_to_cart", "checkout_completed", "mc:video_play"];
-    const arb = fc.array(fc.record({ v: fc.integer({ min: 0, max: 15 }), n: fc.constantFrom(...names), t: fc.integer({ min: -2, max: 12 }) }), { maxLength: 80 });
+    const arb = fc.array(fc.record({ v: fc.integer({ min: 0, max: 15 }), n: fc.constantFrom(...names), t: fc.integer({ min: -2, max: 12 }) }), {
+      maxLength: 80,
+    });
     fc.assert(
       fc.property(arb, (raw) => {
         const events = raw.map((x, i) => ev({ visitorId: `v${x.v}`, name: x.n, ts: T0 + x.t * DAY, orderId: x.n === "checkout_completed" ? `o${i}` : null }));

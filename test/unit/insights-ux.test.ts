@@ -25,25 +25,36 @@ const META = {
 
 describe("CSV header block", () => {
   it("writes plain Key,value rows, an empty row, then the table; BOM first; round-trips", () => {
-    const text = reportCsv({ ...META, extra: [["MDE (relative %)", 10]] }, [["metric", "weeks"], ["Added to cart, then bought", 3]]);
+    const text = reportCsv({ ...META, extra: [["MDE (relative %)", 10]] }, [
+      ["metric", "weeks"],
+      ["Added to cart, then bought", 3],
+    ]);
     expect(text).toBe(
       "\uFEFFReport,Insights: A/B test planner\r\nUnit,visitor\r\nWindow,baseline over 28 days\r\nRange,2026-11-01 to 2026-11-28\r\n" +
-        "Time zone,Europe/Berlin\r\nGenerated at,2026-11-28T12:30:05.123Z\r\nMDE (relative %),10\r\n\r\nmetric,weeks\r\n\"Added to cart, then bought\",3\r\n",
+        'Time zone,Europe/Berlin\r\nGenerated at,2026-11-28T12:30:05.123Z\r\nMDE (relative %),10\r\n\r\nmetric,weeks\r\n"Added to cart, then bought",3\r\n',
     );
     expect(parseReportCsv(text)).toEqual({
       meta: {
-        Report: "Insights: A/B test planner", Unit: "visitor", Window: "baseline over 28 days", Range: "2026-11-01 to 2026-11-28",
-        "Time zone": "Europe/Berlin", "Generated at": "2026-11-28T12:30:05.123Z", "MDE (relative %)": "10",
+        Report: "Insights: A/B test planner",
+        Unit: "visitor",
+        Window: "baseline over 28 days",
+        Range: "2026-11-01 to 2026-11-28",
+        "Time zone": "Europe/Berlin",
+        "Generated at": "2026-11-28T12:30:05.123Z",
+        "MDE (relative %)": "10",
       },
-      table: [["metric", "weeks"], ["Added to cart, then bought", "3"]],
+      table: [
+        ["metric", "weeks"],
+        ["Added to cart, then bought", "3"],
+      ],
     });
   });
 
   it("header values from merchants cannot run as formulas", () => {
-    const rows = csvHeaderBlock({ ...META, extra: [["Funnel", "=HYPERLINK(\"x\")"]] });
-    const text = reportCsv({ ...META, extra: [["Funnel", "=HYPERLINK(\"x\")"]] }, [["a"]]);
-    expect(rows.at(-2)).toEqual(["Funnel", "=HYPERLINK(\"x\")"]);
-    expect(text).toContain("Funnel,\"'=HYPERLINK(\"\"x\"\")\"\r\n");
+    const rows = csvHeaderBlock({ ...META, extra: [["Funnel", '=HYPERLINK("x")']] });
+    const text = reportCsv({ ...META, extra: [["Funnel", '=HYPERLINK("x")']] }, [["a"]]);
+    expect(rows.at(-2)).toEqual(["Funnel", '=HYPERLINK("x")']);
+    expect(text).toContain('Funnel,"\'=HYPERLINK(""x"")"\r\n');
   });
 });
 
@@ -69,7 +80,13 @@ describe("Insights row links and the prefilled funnel", () => {
   });
 
   it("estimates the days until the first lift can show from the pace so far", () => {
-    const row = (did: number) => ({ key: "k", label: "k", did: { converted: 0, total: did }, didNot: { converted: 0, total: 0 }, lift: { rateA: null, rateB: null, ratio: null, ci95: null, eligible: false } });
+    const row = (did: number) => ({
+      key: "k",
+      label: "k",
+      did: { converted: 0, total: did },
+      didNot: { converted: 0, total: 0 },
+      lift: { rateA: null, rateB: null, ratio: null, ci95: null, eligible: false },
+    });
     // 30 visitors in 1 day, 6 did the step (20 %): 150 visitors give 30 doers → 4 more days.
     expect(firstLiftEtaDays({ visitors: 30, minGroup: 30, rows: [row(6)] }, 1)).toBe(4);
     // A step everyone did (no "did not" group) and one nobody did say nothing.

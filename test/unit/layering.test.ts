@@ -106,8 +106,23 @@ describe("layers between top-level folders", () => {
   });
 
   it("finds a cycle when there is one", () => {
-    expect(folderCycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]]))).toEqual([["a", "b", "c", "a"]]);
-    expect(folderCycles(new Map([["a", ["b"]], ["b", []]]))).toEqual([]);
+    expect(
+      folderCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["c"]],
+          ["c", ["a"]],
+        ]),
+      ),
+    ).toEqual([["a", "b", "c", "a"]]);
+    expect(
+      folderCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it("has no import cycle between folders", () => {

@@ -85,7 +85,17 @@ describe("keepText and cleanProps", () => {
   });
 
   it("drops personal keys and values, including numbers written as cards", () => {
-    const kept = cleanProps({ formType: "contact", percent: 75, ok: true, email: "x", customer_name: "Jane", note: "call +1 555 013 4567", card: 1, n: 4111111111111111, __proto__x: "a" });
+    const kept = cleanProps({
+      formType: "contact",
+      percent: 75,
+      ok: true,
+      email: "x",
+      customer_name: "Jane",
+      note: "call +1 555 013 4567",
+      card: 1,
+      n: 4111111111111111,
+      __proto__x: "a",
+    });
     expect(kept).toEqual({ formType: "contact", percent: 75, ok: true, __proto__x: "a" });
   });
 });
@@ -94,7 +104,14 @@ describe("CLIENT_ID", () => {
   it("accepts the pixel's UUID and nothing else", () => {
     expect(CLIENT_ID.test("f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55")).toBe(true);
     expect(CLIENT_ID.test("F1C3A6D2-5B7E-4C8A-9E21-0D4B7A9C3E55")).toBe(true);
-    for (const bad of ["visitor-1", "jane@example.com", "f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55\u0000", "f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e5", " f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55", "+15550134567"]) {
+    for (const bad of [
+      "visitor-1",
+      "jane@example.com",
+      "f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55\u0000",
+      "f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e5",
+      " f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55",
+      "+15550134567",
+    ]) {
       expect(CLIENT_ID.test(bad), bad).toBe(false);
     }
   });
@@ -103,7 +120,8 @@ describe("CLIENT_ID", () => {
 describe("text rules shared with the pixel", () => {
   it("textOk: well-formed, no control characters; tab and line feed only in free text", () => {
     expect(textOk("/products/mug 💥 e\u0301")).toBe(true);
-    for (const bad of ["a\u0000", "\ud800", "x\udfff", "\udc00\ud800", "a\u001b", "a\u007f", "a\u0085", "a\tb"]) expect(textOk(bad), JSON.stringify(bad)).toBe(false);
+    for (const bad of ["a\u0000", "\ud800", "x\udfff", "\udc00\ud800", "a\u001b", "a\u007f", "a\u0085", "a\tb"])
+      expect(textOk(bad), JSON.stringify(bad)).toBe(false);
     expect(textOk("a\tb\nc", true)).toBe(true);
     expect(textOk("a\rb", true)).toBe(false);
     // Agrees with the engine's own check on every lone/paired surrogate arrangement.

@@ -14,13 +14,17 @@ describe("redact scrubbing", () => {
   });
 
   it("removes the id's values from JSON at any depth, never look-alikes", () => {
-    expect(JSON.parse(scrubJsonText(JSON.stringify({ a: 777, b: "777", c: ["777", 7770, { id: "777", k: 1 }], d: "gid://shopify/Customer/777", e: "x" }), forms)!)).toEqual({ c: [7770], e: "x" });
+    expect(
+      JSON.parse(scrubJsonText(JSON.stringify({ a: 777, b: "777", c: ["777", 7770, { id: "777", k: 1 }], d: "gid://shopify/Customer/777", e: "x" }), forms)!),
+    ).toEqual({ c: [7770], e: "x" });
     expect(scrubJsonText(JSON.stringify({ a: 7777, b: "1777" }), forms)).toBeNull();
     expect(scrubJsonText("not json 777", forms)).toBe("not json [redacted customer]");
   });
 
   it("replaces whole occurrences in free text", () => {
-    expect(scrubText("gid://shopify/Customer/777 and 777 but not 7777 or /777x; customers/777", forms)).toBe("[redacted customer] and [redacted customer] but not 7777 or /777x; customers/[redacted customer]");
+    expect(scrubText("gid://shopify/Customer/777 and 777 but not 7777 or /777x; customers/777", forms)).toBe(
+      "[redacted customer] and [redacted customer] but not 7777 or /777x; customers/[redacted customer]",
+    );
   });
 
   it("keeps a running sync plan's position on the entries that remain", () => {

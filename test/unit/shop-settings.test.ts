@@ -69,14 +69,23 @@ describe("retention form", () => {
 
 describe("kept query parameters form", () => {
   it("lower-cases, splits on commas, spaces and lines, drops duplicates and the always-kept ones", () => {
-    expect(parseQueryParamsForm({ allowedQueryParams: "Ref, ref2\nvariant_test  ref utm_source GCLID" })).toEqual({ ok: true, allowedQueryParams: ["ref", "ref2", "variant_test"] });
+    expect(parseQueryParamsForm({ allowedQueryParams: "Ref, ref2\nvariant_test  ref utm_source GCLID" })).toEqual({
+      ok: true,
+      allowedQueryParams: ["ref", "ref2", "variant_test"],
+    });
     expect(parseQueryParamsForm({ allowedQueryParams: "" })).toEqual({ ok: true, allowedQueryParams: [] });
   });
 
   it("refuses names that announce personal data, malformed names and long lists, naming the culprit", () => {
-    expect(parseQueryParamsForm({ allowedQueryParams: "ref, customer_email" })).toEqual({ ok: false, error: '"customer_email": That parameter name suggests personal data; it cannot be kept' });
+    expect(parseQueryParamsForm({ allowedQueryParams: "ref, customer_email" })).toEqual({
+      ok: false,
+      error: '"customer_email": That parameter name suggests personal data; it cannot be kept',
+    });
     expect(parseQueryParamsForm({ allowedQueryParams: "a=b" })).toMatchObject({ ok: false, error: expect.stringContaining('"a=b"') });
-    expect(parseQueryParamsForm({ allowedQueryParams: Array.from({ length: 21 }, (_, i) => `p${i}`).join(",") })).toMatchObject({ ok: false, error: "At most 20 parameters" });
+    expect(parseQueryParamsForm({ allowedQueryParams: Array.from({ length: 21 }, (_, i) => `p${i}`).join(",") })).toMatchObject({
+      ok: false,
+      error: "At most 20 parameters",
+    });
     expect(parseQueryParamsForm({})).toMatchObject({ ok: false });
   });
 

@@ -19,7 +19,8 @@ describe("step plan prefill", () => {
   });
 
   it("ignores queries that are not a step plan or are malformed", () => {
-    const q = (over: Record<string, string>) => new URLSearchParams({ plan: "funnel-step", label: "A → B", unit: "visitor", settled: "10", converted: "4", days: "7", ...over });
+    const q = (over: Record<string, string>) =>
+      new URLSearchParams({ plan: "funnel-step", label: "A → B", unit: "visitor", settled: "10", converted: "4", days: "7", ...over });
     expect(readStepPlan(q({}))).toEqual({ label: "A → B", unit: "visitor", settled: 10, converted: 4, days: 7 });
     expect(readStepPlan(q({ plan: "add_to_cart" }))).toBeNull();
     expect(readStepPlan(q({ converted: "11" }))).toBeNull(); // more conversions than settled units

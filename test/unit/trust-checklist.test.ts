@@ -7,20 +7,27 @@ const NOW = Date.parse("2026-11-20T15:30:00Z");
 const TZ = "America/New_York";
 
 const pixel = (over: Partial<PixelFacts> = {}): PixelFacts => ({
-  status: "created", error: null, webPixelId: "gid://shopify/WebPixel/1", ingestUrl: "https://app.example/collect",
-  settings: { result: "current" }, ...over,
+  status: "created",
+  error: null,
+  webPixelId: "gid://shopify/WebPixel/1",
+  ingestUrl: "https://app.example/collect",
+  settings: { result: "current" },
+  ...over,
 });
 const noEvents = (): EventFacts => ({
   standard: { count7d: 0, firstTs: null, latestTs: null },
   custom: { count7d: 0, firstTs: null, latestTs: null },
-  hourBuckets: [], pageViewsSinceLatestCustom: 0,
+  hourBuckets: [],
+  pageViewsSinceLatestCustom: 0,
 });
 /** Events every hour for 14 days up to `latest`. */
 const hourly = (latest: number) => Array.from({ length: 14 * 24 }, (_, i) => Math.floor(latest / H) - i);
 const sending = (over: Partial<EventFacts> = {}): EventFacts => ({
   standard: { count7d: 900, firstTs: NOW - 20 * 24 * H, latestTs: NOW - 10 * 60_000 },
   custom: { count7d: 300, firstTs: NOW - 20 * 24 * H, latestTs: NOW - 15 * 60_000 },
-  hourBuckets: hourly(NOW - 10 * 60_000), pageViewsSinceLatestCustom: 3, ...over,
+  hourBuckets: hourly(NOW - 10 * 60_000),
+  pageViewsSinceLatestCustom: 3,
+  ...over,
 });
 const subscribed = { state: "subscribed", error: null };
 const build = (p: PixelFacts, e: EventFacts, orders: { state: string; error: string | null } = subscribed) =>
@@ -70,15 +77,27 @@ describe("buildChecklist", () => {
 
   it("quiet shop: events item warns with its usual gap", () => {
     const latest = NOW - 9 * H;
-    const v = build(pixel(), sending({ standard: { count7d: 500, firstTs: NOW - 30 * 24 * H, latestTs: latest }, custom: { count7d: 80, firstTs: NOW - 30 * 24 * H, latestTs: latest - H }, hourBuckets: hourly(latest) }));
+    const v = build(
+      pixel(),
+      sending({
+        standard: { count7d: 500, firstTs: NOW - 30 * 24 * H, latestTs: latest },
+        custom: { count7d: 80, firstTs: NOW - 30 * 24 * H, latestTs: latest - H },
+        hourBuckets: hourly(latest),
+      }),
+    );
     expect(states(v).events).toBe("warning");
     expect(v.events.quiet).toMatchObject({ state: "quiet", usualGapMs: 2 * H, silentForMs: 9 * H });
-    expect(v.items[2].summary).toBe(`No events for ${humanSpan(9 * H)}, while this shop usually has at most 2 h between active hours. The pixel may have stopped sending.`);
+    expect(v.items[2].summary).toBe(
+      `No events for ${humanSpan(9 * H)}, while this shop usually has at most 2 h between active hours. The pixel may have stopped sending.`,
+    );
     expect(v.complete).toBe(false);
   });
 
   it("pixel failed: error with the message and a retry", () => {
-    const v = build(pixel({ status: "failed", error: "ACCESS_DENIED: write_pixels missing", settings: { result: "unchecked", reason: "the pixel is not created yet" } }), sending());
+    const v = build(
+      pixel({ status: "failed", error: "ACCESS_DENIED: write_pixels missing", settings: { result: "unchecked", reason: "the pixel is not created yet" } }),
+      sending(),
+    );
     expect(states(v).pixel).toBe("error");
     expect(v.items[0].details[0]).toBe("Error: ACCESS_DENIED: write_pixels missing");
     expect(v.pixel.canRetry).toBe(true);
@@ -106,7 +125,8 @@ describe("buildChecklist", () => {
   });
 
   it("orders/create refused for lack of protected customer data access: an error with Shopify's words, the dashboard steps and a retry; not complete", () => {
-    const message = "This app is not approved to subscribe to webhook topics containing protected customer data. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
+    const message =
+      "This app is not approved to subscribe to webhook topics containing protected customer data. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
     const v = build(pixel(), sending(), { state: "refused", error: message });
     expect(states(v)).toEqual({ pixel: "done", embed: "done", events: "done", orders: "error" });
     expect(v.complete).toBe(false);
@@ -117,7 +137,10 @@ describe("buildChecklist", () => {
   });
 
   it("orders/create not subscribed yet: to do, with the last attempt's error when there was one", () => {
-    expect(build(pixel(), sending(), { state: "pending", error: null }).items[3]).toMatchObject({ state: "todo", details: [expect.stringContaining("made when the app is opened")] });
+    expect(build(pixel(), sending(), { state: "pending", error: null }).items[3]).toMatchObject({
+      state: "todo",
+      details: [expect.stringContaining("made when the app is opened")],
+    });
     const failed = build(pixel(), sending(), { state: "pending", error: "Shopify answered HTTP 500" });
     expect(failed.items[3]).toMatchObject({ state: "todo", details: ["Last attempt: Shopify answered HTTP 500", "Retry below."] });
     expect(failed.orders.canRetry).toBe(true);

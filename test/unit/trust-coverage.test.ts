@@ -31,21 +31,44 @@ describe("computeCoverage: orders and pixel purchases reconcile", () => {
     ];
     const { total, days } = computeCoverage({ orders, purchases, from: NOV3, to: NOV6, timeZone: NY });
     expect(days.map((d) => d.date)).toEqual(["2026-11-03", "2026-11-04", "2026-11-05"]);
-    expect(days[0]).toMatchObject({ onlineOrders: 6, seen: 4, missed: 2, rate: 4 / 6, otherChannelOrders: 0, pixelPurchases: 5, pixelPurchasesWithoutOrder: 1 });
+    expect(days[0]).toMatchObject({
+      onlineOrders: 6,
+      seen: 4,
+      missed: 2,
+      rate: 4 / 6,
+      otherChannelOrders: 0,
+      pixelPurchases: 5,
+      pixelPurchasesWithoutOrder: 1,
+    });
     expect(days[0].unmatched).toEqual({ awaitingOrder: 0, otherChannel: 0, noOrder: 1 });
     expect(days[1]).toMatchObject({ onlineOrders: 0, seen: 0, missed: 0, rate: null, otherChannelOrders: 2, pixelPurchases: 0 });
     expect(days[2]).toMatchObject({ onlineOrders: 2, seen: 0, missed: 2, missedRecent: 2, rate: 0, pixelPurchases: 4, pixelPurchasesWithoutOrder: 4 });
     expect(days[2].unmatched).toEqual({ awaitingOrder: 3, otherChannel: 1, noOrder: 0 });
     expect(total).toEqual({
-      onlineOrders: 8, seen: 4, missed: 4, missedRecent: 2, rate: 4 / 8, otherChannelOrders: 2,
-      pixelPurchases: 9, pixelPurchasesWithoutOrder: 5, unmatched: { awaitingOrder: 3, otherChannel: 1, noOrder: 1 },
+      onlineOrders: 8,
+      seen: 4,
+      missed: 4,
+      missedRecent: 2,
+      rate: 4 / 8,
+      otherChannelOrders: 2,
+      pixelPurchases: 9,
+      pixelPurchasesWithoutOrder: 5,
+      unmatched: { awaitingOrder: 3, otherChannel: 1, noOrder: 1 },
     });
     expect(reconciles(total)).toBe(true);
     for (const d of days) expect(reconciles(d)).toBe(true);
   });
 
   it("reconciles() catches a figure set whose numbers do not add up", () => {
-    const f = { ...emptyFigures(), onlineOrders: 5, seen: 3, missed: 2, pixelPurchases: 4, pixelPurchasesWithoutOrder: 1, unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 1 } };
+    const f = {
+      ...emptyFigures(),
+      onlineOrders: 5,
+      seen: 3,
+      missed: 2,
+      pixelPurchases: 4,
+      pixelPurchasesWithoutOrder: 1,
+      unmatched: { awaitingOrder: 0, otherChannel: 0, noOrder: 1 },
+    };
     expect(reconciles(f)).toBe(true);
     expect(reconciles({ ...f, onlineOrders: 6 })).toBe(false);
     expect(reconciles({ ...f, pixelPurchases: 5 })).toBe(false);
@@ -63,8 +86,17 @@ describe("computeCoverage: orders and pixel purchases reconcile", () => {
     // Kathmandu is UTC+5:45: 18:14Z is 23:59 local, 18:15Z is midnight of the next day.
     const ktm = "Asia/Kathmandu";
     const day = Date.parse("2026-05-01T18:15:00Z") - 86_400_000;
-    const k = computeCoverage({ orders: [order("2026-05-01T18:00:00Z", 1)], purchases: [buy("2026-05-01T18:15:00Z", 1)], from: day, to: day + 2 * 86_400_000, timeZone: ktm });
-    expect(k.days.map((d) => [d.date, d.onlineOrders, d.seen])).toEqual([["2026-05-01", 1, 0], ["2026-05-02", 1, 1]]);
+    const k = computeCoverage({
+      orders: [order("2026-05-01T18:00:00Z", 1)],
+      purchases: [buy("2026-05-01T18:15:00Z", 1)],
+      from: day,
+      to: day + 2 * 86_400_000,
+      timeZone: ktm,
+    });
+    expect(k.days.map((d) => [d.date, d.onlineOrders, d.seen])).toEqual([
+      ["2026-05-01", 1, 0],
+      ["2026-05-02", 1, 1],
+    ]);
   });
 
   it("days add up to the range and every day and the range reconcile (property)", () => {
@@ -83,10 +115,20 @@ describe("computeCoverage: orders and pixel purchases reconcile", () => {
           for (const d of days) expect(reconciles(d)).toBe(true);
           // Against a plain count of the in-range buckets.
           const inRange = (x: { bucket: number }) => x.bucket * BUCKET_MS >= NOV3 && x.bucket * BUCKET_MS < NOV6;
-          const sum = <T,>(xs: T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0);
-          expect(total.seen).toBe(sum(purchases.filter((p) => inRange(p) && p.match === "matched"), (p) => p.purchases));
+          const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0);
+          expect(total.seen).toBe(
+            sum(
+              purchases.filter((p) => inRange(p) && p.match === "matched"),
+              (p) => p.purchases,
+            ),
+          );
           expect(total.pixelPurchases).toBe(sum(purchases.filter(inRange), (p) => p.purchases));
-          expect(total.missed).toBe(sum(orders.filter((o) => inRange(o) && o.onlineStore), (o) => o.orders));
+          expect(total.missed).toBe(
+            sum(
+              orders.filter((o) => inRange(o) && o.onlineStore),
+              (o) => o.orders,
+            ),
+          );
           expect(total.rate === null).toBe(total.onlineOrders === 0);
         },
       ),

@@ -48,7 +48,14 @@ describe("demo orders for the simulator's purchases", () => {
 });
 
 describe("demo orders for the A/B test's purchases", () => {
-  const journeys = demoExperimentJourneys({ shop: "demo-shop.myshopify.com", now: Date.parse("2026-10-31T00:00:00Z"), days: 14, visitors: 600, seed: 14, experiment: DEMO_EXPERIMENT });
+  const journeys = demoExperimentJourneys({
+    shop: "demo-shop.myshopify.com",
+    now: Date.parse("2026-10-31T00:00:00Z"),
+    days: 14,
+    visitors: 600,
+    seed: 14,
+    experiment: DEMO_EXPERIMENT,
+  });
   const orders = demoExperimentOrders(journeys);
 
   it("gives every experiment purchase its online-store order, with the same order id and checkout token, just before it", () => {
@@ -64,9 +71,20 @@ describe("demo orders for the A/B test's purchases", () => {
   });
 
   it("never reuses an order id of the simulated traffic or of the other channels", () => {
-    const sim = demoOrders(simulateVisitors({ shop: "demo-shop.myshopify.com", visitors: 1500, from: Date.parse("2026-10-01T00:00:00Z"), to: Date.parse("2026-10-31T00:00:00Z"), seed: 2026 }), {
-      from: Date.parse("2026-10-01T00:00:00Z"), to: Date.parse("2026-10-31T00:00:00Z"), seed: 2026,
-    });
+    const sim = demoOrders(
+      simulateVisitors({
+        shop: "demo-shop.myshopify.com",
+        visitors: 1500,
+        from: Date.parse("2026-10-01T00:00:00Z"),
+        to: Date.parse("2026-10-31T00:00:00Z"),
+        seed: 2026,
+      }),
+      {
+        from: Date.parse("2026-10-01T00:00:00Z"),
+        to: Date.parse("2026-10-31T00:00:00Z"),
+        seed: 2026,
+      },
+    );
     const ids = [...sim.payloads, ...orders].map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
   });

@@ -17,7 +17,15 @@ describe("utcMidnightsCrossed", () => {
 describe("differencesView", () => {
   it("adds the sessions Shopify's midnight cut makes", () => {
     const v = differencesView(
-      { sessions: 100, sessionsCrossingUtcMidnight: 3, extraShopifySessions: 4, botSessions: 2, botEvents: 9, purchasingVisitors: 10, purchasedInLaterSession: 1 },
+      {
+        sessions: 100,
+        sessionsCrossingUtcMidnight: 3,
+        extraShopifySessions: 4,
+        botSessions: 2,
+        botEvents: 9,
+        purchasingVisitors: 10,
+        purchasedInLaterSession: 1,
+      },
       { onlineOrders: 20, seen: 18, missed: 2, rate: 0.9 },
       { fromDate: "2026-11-01", toDate: "2026-11-30", timeZone: "UTC", days: 30 },
       "range=last30",

@@ -24,11 +24,18 @@ describe("parseOrderPayload", () => {
     const r = parseOrderPayload(rest());
     expect(r).toEqual({
       ok: true,
-      order: { orderId: "5123456789012", createdAt: Date.parse("2026-11-20T15:15:00Z"), totalPrice: 199, currency: "USD", onlineStore: true, checkoutToken: "c1a2b3" },
+      order: {
+        orderId: "5123456789012",
+        createdAt: Date.parse("2026-11-20T15:15:00Z"),
+        totalPrice: 199,
+        currency: "USD",
+        onlineStore: true,
+        checkoutToken: "c1a2b3",
+      },
     });
   });
 
-  it("online store means source_name \"web\" only", () => {
+  it('online store means source_name "web" only', () => {
     for (const source of ["pos", "shopify_draft_order", "iphone", "580111", null, undefined]) {
       const r = parseOrderPayload(rest({ source_name: source }));
       expect(r.ok && r.order.onlineStore, String(source)).toBe(false);

@@ -29,8 +29,8 @@ export function StepAlertBanner({ alerts, historyUrl, showFunnel = false }: Step
           ))}
         </List>
         <Text as="p" variant="bodySm">
-          Checked every hour against the same hours of the same weekdays over the previous 4 weeks (days for a step with few
-          visits an hour). <Link to={historyUrl}>Alert history</Link>
+          Checked every hour against the same hours of the same weekdays over the previous 4 weeks (days for a step with few visits an hour).{" "}
+          <Link to={historyUrl}>Alert history</Link>
         </Text>
       </BlockStack>
     </Banner>

@@ -14,8 +14,8 @@ export function AudienceSize({ size, lookbackDays }: { size: AudienceSizeView; l
         </Text>
       </div>
       <Text as="p" tone="subdued">
-        {int(size.memberVisitors)} of {int(size.activeVisitors)} visitors active in the last {lookbackDays} days are in the audience. Identified
-        customers are the distinct customer ids their events carry (logged-in visits); only those can be exported or tagged.
+        {int(size.memberVisitors)} of {int(size.activeVisitors)} visitors active in the last {lookbackDays} days are in the audience. Identified customers are
+        the distinct customer ids their events carry (logged-in visits); only those can be exported or tagged.
         {size.excludedCustomers > 0
           ? ` ${int(size.excludedCustomers)} customer${size.excludedCustomers === 1 ? " was" : "s were"} left out: they reached the goal on another visit or device.`
           : ""}
@@ -31,8 +31,8 @@ export function AudienceHistoryText({ history, macroLabel, lookbackDays }: { his
     <BlockStack gap="150">
       <div data-testid="audience-history">
         <Text as="p">
-          Members {lookbackDays * 2}–{lookbackDays} days ago: {countsRate(history.members)} did “{macroLabel}” in the following {lookbackDays} days,
-          against {countsRate(history.others)} of the other visitors active then who had done neither.
+          Members {lookbackDays * 2}–{lookbackDays} days ago: {countsRate(history.members)} did “{macroLabel}” in the following {lookbackDays} days, against{" "}
+          {countsRate(history.others)} of the other visitors active then who had done neither.
         </Text>
       </div>
       {l.eligible ? (

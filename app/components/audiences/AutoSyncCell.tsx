@@ -5,7 +5,12 @@ const minute = (iso: string) => `${iso.replace("T", " ").slice(0, 16)} UTC`;
 
 /** The audiences list's "Automatic sync" cell: on/off, and the last scheduled run's time and result. */
 export function AutoSyncCell({ status }: { status: AutoSyncStatus | undefined }) {
-  if (!status) return <Text as="span" tone="subdued">—</Text>;
+  if (!status)
+    return (
+      <Text as="span" tone="subdued">
+        —
+      </Text>
+    );
   const tone = status.lastStatus === "done" ? "success" : status.lastStatus === "failed" ? "critical" : "attention";
   return (
     <BlockStack gap="100">

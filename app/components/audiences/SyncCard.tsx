@@ -15,7 +15,15 @@ const TONE = { done: "success", failed: "critical", running: "attention" } as co
  * why the scope is needed and offers to request it. A run works in slices of a few
  * seconds; while its status is "running" the card asks for the next slice by itself.
  */
-export function SyncCard(props: { tag: string; segmentQuery: string; canSync: boolean; lastSync: SyncView | null; identifiedCustomers: number; taggable: TaggableView; autoSync: AutoSyncStatus | null }) {
+export function SyncCard(props: {
+  tag: string;
+  segmentQuery: string;
+  canSync: boolean;
+  lastSync: SyncView | null;
+  identifiedCustomers: number;
+  taggable: TaggableView;
+  autoSync: AutoSyncStatus | null;
+}) {
   const fetcher = useFetcher<SyncActionData>();
   const scopeFetcher = useFetcher<{ error?: string }>();
   const rounds = useRef(0);
@@ -54,16 +62,16 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
           {sync ? <Badge tone={TONE[sync.status]}>{sync.status}</Badge> : null}
         </InlineStack>
         <Text as="p">
-          Tags the audience’s identified customers with <code>{props.tag}</code> and removes the tag from customers who left the audience since the
-          last sync. Re-running tags nobody twice; an interrupted run continues where it stopped.
+          Tags the audience’s identified customers with <code>{props.tag}</code> and removes the tag from customers who left the audience since the last sync.
+          Re-running tags nobody twice; an interrupted run continues where it stopped.
         </Text>
         <TaggableLine t={props.taggable} />
         {!props.canSync ? (
           <Banner tone="info" title="Permission needed: edit customers (write_customers)">
             <BlockStack gap="200">
               <p>
-                Tagging customers needs the optional <code>write_customers</code> access scope. The app does not ask for it at install because only this
-                feature uses it; the CSV export works without it.
+                Tagging customers needs the optional <code>write_customers</code> access scope. The app does not ask for it at install because only this feature
+                uses it; the CSV export works without it.
               </p>
               <InlineStack>
                 <Button loading={scopeFetcher.state !== "idle"} onClick={() => scopeFetcher.submit({ intent: "request-scope" }, { method: "post" })}>
@@ -95,12 +103,16 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
           <Banner tone="warning" title="Waiting for protected customer data access">
             <BlockStack gap="200">
               <p>
-                Shopify only lets apps edit customers once the app has been granted protected customer data access. Micro-Conversions needs Level 1
-                (customer ids only; no names, emails, phones or addresses).
+                Shopify only lets apps edit customers once the app has been granted protected customer data access. Micro-Conversions needs Level 1 (customer
+                ids only; no names, emails, phones or addresses).
               </p>
               <List type="number">
-                <List.Item>App developer: Partner Dashboard → Apps → Micro-Conversions → API access → Protected customer data access → Request access.</List.Item>
-                <List.Item>Select “Protected customer data” only, give the reasons from the README and save (public apps: wait for Shopify’s review).</List.Item>
+                <List.Item>
+                  App developer: Partner Dashboard → Apps → Micro-Conversions → API access → Protected customer data access → Request access.
+                </List.Item>
+                <List.Item>
+                  Select “Protected customer data” only, give the reasons from the README and save (public apps: wait for Shopify’s review).
+                </List.Item>
                 <List.Item>Press “Resume sync”: it continues with the customer it stopped at.</List.Item>
               </List>
             </BlockStack>
@@ -112,7 +124,9 @@ export function SyncCard(props: { tag: string; segmentQuery: string; canSync: bo
               <Text as="p">
                 {sync.status === "done" ? "Last sync" : "Current sync"} started {sync.startedAt.replace("T", " ").slice(0, 16)} UTC: {int(sync.tagged)} tagged,{" "}
                 {int(sync.untagged)} untagged, {int(sync.refused)} refused by Shopify
-                {sync.refusedByKind["not-found"] > 0 ? ` (${int(sync.refusedByKind["not-found"])} deleted or unknown, ${int(sync.refusedByKind["user-error"])} other)` : ""}
+                {sync.refusedByKind["not-found"] > 0
+                  ? ` (${int(sync.refusedByKind["not-found"])} deleted or unknown, ${int(sync.refusedByKind["user-error"])} other)`
+                  : ""}
                 {sync.skipped ? `, ${int(sync.skipped)} skipped (refused before)` : ""}
                 {sync.status !== "done" ? `, ${int(sync.remaining)} of ${int(sync.total)} still to do` : ` (${int(sync.total)} changes planned)`}.
               </Text>
@@ -164,7 +178,9 @@ export function TaggableLine({ t }: { t: TaggableView }) {
     );
   }
   if (loggedInVisits > t.taggable + t.excluded) {
-    why.push(`${int(loggedInVisits)} logged-in member visitors belong to ${int(t.taggable + t.excluded)} customers: a customer seen on several devices is tagged once.`);
+    why.push(
+      `${int(loggedInVisits)} logged-in member visitors belong to ${int(t.taggable + t.excluded)} customers: a customer seen on several devices is tagged once.`,
+    );
   }
   if (t.excluded > 0) {
     why.push(`${int(t.excluded)} customer${t.excluded === 1 ? " is" : "s are"} left out: they reached the goal on another visit or device.`);

@@ -36,14 +36,21 @@ export function BreakdownTable({ breakdown, title, locale }: BreakdownTableProps
     return cells.map((c, i): ReactNode =>
       g.small ? (
         <span key={i} data-small-row={g.value}>
-          <Text as="span" tone="disabled">{c}</Text>
+          <Text as="span" tone="disabled">
+            {c}
+          </Text>
         </span>
       ) : (
         c
       ),
     );
   });
-  if (rows.length === 0) return <Text as="p" tone="subdued">No entries in this range.</Text>;
+  if (rows.length === 0)
+    return (
+      <Text as="p" tone="subdued">
+        No entries in this range.
+      </Text>
+    );
   const worst = worstGroup(breakdown.groups);
   const small = breakdown.groups.filter((g) => g.small).length;
   return (

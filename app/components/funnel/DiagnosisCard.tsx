@@ -78,7 +78,10 @@ export function DiagnosisCard({ diagnosis: d, steps, onPick, csvHref, csvFilenam
                         {Object.entries(audienceForm.fields).map(([k, v]) => (
                           <input key={k} type="hidden" name={k} value={v} />
                         ))}
-                        <Button submit accessibilityLabel={`Make an audience of these drop-offs: the ${d.dropOff.toLocaleString("en-US")} ${noun} that reached “${d.fromLabel}” and never “${d.toLabel}”`}>
+                        <Button
+                          submit
+                          accessibilityLabel={`Make an audience of these drop-offs: the ${d.dropOff.toLocaleString("en-US")} ${noun} that reached “${d.fromLabel}” and never “${d.toLabel}”`}
+                        >
                           Make an audience of these drop-offs
                         </Button>
                       </Form>

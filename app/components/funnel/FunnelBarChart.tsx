@@ -33,13 +33,9 @@ export function FunnelBarChart({ steps, unit, locale, leakStep }: FunnelBarChart
                 <InlineStack gap="200" blockAlign="center">
                   <span aria-hidden="true">↓</span>
                   <Text as="span" variant="bodySm" tone={isLeak ? "critical" : "subdued"} fontWeight={isLeak ? "semibold" : "regular"}>
-                    {s.dropOff === null
-                      ? "—"
-                      : `${f.count(s.dropOff)} dropped off · ${f.percent(s.dropOffRate)}${isLeak ? " (biggest leak)" : ""}`}
+                    {s.dropOff === null ? "—" : `${f.count(s.dropOff)} dropped off · ${f.percent(s.dropOffRate)}${isLeak ? " (biggest leak)" : ""}`}
                   </Text>
-                  {s.inProgress > 0 ? (
-                    <Badge tone="info">{`${f.count(s.inProgress)} waiting (still in progress)`}</Badge>
-                  ) : null}
+                  {s.inProgress > 0 ? <Badge tone="info">{`${f.count(s.inProgress)} waiting (still in progress)`}</Badge> : null}
                 </InlineStack>
               </Box>
             ) : null}

@@ -38,24 +38,28 @@ export function draftToInput(d: FunnelDraft) {
     template: d.template,
     steps: d.steps.map((s) => ({
       label: s.label,
-      anyOf: s.anyOf.map(
-        (a): StepMatcher => ({
-          event: a.event,
-          filters: a.filters.map((f): StepFilter => {
-            const title = f.title ? { title: f.title } : {};
-            if (f.field === "path") return { field: "path", op: f.op, value: f.value };
-            if (f.field === "collection") return { field: "path", op: "startsWith", value: f.value, ...title };
-            if (f.field === "productId") return { field: "productId", op: "equals", value: f.value, ...title };
-            return { field: "prop", key: f.key, op: "equals", value: f.value };
-          }),
+      anyOf: s.anyOf.map((a): StepMatcher => ({
+        event: a.event,
+        filters: a.filters.map((f): StepFilter => {
+          const title = f.title ? { title: f.title } : {};
+          if (f.field === "path") return { field: "path", op: f.op, value: f.value };
+          if (f.field === "collection") return { field: "path", op: "startsWith", value: f.value, ...title };
+          if (f.field === "productId") return { field: "productId", op: "equals", value: f.value, ...title };
+          return { field: "prop", key: f.key, op: "equals", value: f.value };
         }),
-      ),
+      })),
     })),
   };
 }
 
 /** A stored/template definition as an editable draft. */
-export function inputToDraft(input: { name: string; unit: FunnelUnit; windowMinutes: number; template?: string | null; steps: { label: string; anyOf: StepMatcher[] }[] }): FunnelDraft {
+export function inputToDraft(input: {
+  name: string;
+  unit: FunnelUnit;
+  windowMinutes: number;
+  template?: string | null;
+  steps: { label: string; anyOf: StepMatcher[] }[];
+}): FunnelDraft {
   return {
     name: input.name,
     unit: input.unit,
@@ -172,29 +176,42 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
         </Banner>
       ) : null}
       {templates.length > 0 ? (
-      <Card>
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">Start from</Text>
-          <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="300">
-            {templates.map((t) => (
-              <Box key={t.key} padding="300" borderWidth="025" borderRadius="200" borderColor={draft.template === t.key ? "border-emphasis" : "border"}>
-                <BlockStack gap="200">
-                  <Text as="h3" variant="headingSm">{t.name}</Text>
-                  <Text as="p" variant="bodySm" tone="subdued">{t.description}</Text>
-                  {/* The visible text names the template: a speech-input user says what they see. */}
-                  <Button pressed={draft.template === t.key} onClick={() => onChange(t.draft)}>
-                    {draft.template === t.key ? `${t.name} template selected` : `Use ${t.name} template`}
-                  </Button>
-                </BlockStack>
-              </Box>
-            ))}
-          </InlineGrid>
-        </BlockStack>
-      </Card>
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Start from
+            </Text>
+            <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="300">
+              {templates.map((t) => (
+                <Box key={t.key} padding="300" borderWidth="025" borderRadius="200" borderColor={draft.template === t.key ? "border-emphasis" : "border"}>
+                  <BlockStack gap="200">
+                    <Text as="h3" variant="headingSm">
+                      {t.name}
+                    </Text>
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      {t.description}
+                    </Text>
+                    {/* The visible text names the template: a speech-input user says what they see. */}
+                    <Button pressed={draft.template === t.key} onClick={() => onChange(t.draft)}>
+                      {draft.template === t.key ? `${t.name} template selected` : `Use ${t.name} template`}
+                    </Button>
+                  </BlockStack>
+                </Box>
+              ))}
+            </InlineGrid>
+          </BlockStack>
+        </Card>
       ) : null}
       <Card>
         <BlockStack gap="300">
-          <TextField label="Funnel name" autoComplete="off" value={draft.name} maxLength={limits.maxLabel} onChange={(name) => onChange({ ...draft, name })} error={err("name")} />
+          <TextField
+            label="Funnel name"
+            autoComplete="off"
+            value={draft.name}
+            maxLength={limits.maxLabel}
+            onChange={(name) => onChange({ ...draft, name })}
+            error={err("name")}
+          />
           <InlineStack gap="300" blockAlign="start" wrap>
             <Select
               label="Count per"
@@ -218,17 +235,25 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
                   error={windowErr}
                 />
                 <Select label="Window unit" labelHidden options={WINDOW_UNITS} value={unitFactor} onChange={setUnitFactor} />
-                <Text as="span" tone="subdued">From step 1 to the last step; 1 minute to 90 days.</Text>
+                <Text as="span" tone="subdued">
+                  From step 1 to the last step; 1 minute to 90 days.
+                </Text>
               </InlineStack>
             ) : (
               <Box paddingBlockStart="600">
-                <Text as="p" tone="subdued">A session ends after 30 minutes without activity; no other window applies.</Text>
+                <Text as="p" tone="subdued">
+                  A session ends after 30 minutes without activity; no other window applies.
+                </Text>
               </Box>
             )}
           </InlineStack>
         </BlockStack>
       </Card>
-      {err("steps") ? <Banner tone="critical"><p>{err("steps")}</p></Banner> : null}
+      {err("steps") ? (
+        <Banner tone="critical">
+          <p>{err("steps")}</p>
+        </Banner>
+      ) : null}
       {draft.steps.map((step, i) => (
         <Card key={i}>
           <BlockStack gap="300">
@@ -238,8 +263,12 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
                 <StepCount counts={counts ?? null} index={i} int={int} />
               </InlineStack>
               <ButtonGroup>
-                <Button disabled={i === 0} onClick={() => moveStep(i, -1)} accessibilityLabel={`Move step ${i + 1} up`}>↑</Button>
-                <Button disabled={i === draft.steps.length - 1} onClick={() => moveStep(i, 1)} accessibilityLabel={`Move step ${i + 1} down`}>↓</Button>
+                <Button disabled={i === 0} onClick={() => moveStep(i, -1)} accessibilityLabel={`Move step ${i + 1} up`}>
+                  ↑
+                </Button>
+                <Button disabled={i === draft.steps.length - 1} onClick={() => moveStep(i, 1)} accessibilityLabel={`Move step ${i + 1} down`}>
+                  ↓
+                </Button>
                 <Button
                   tone="critical"
                   disabled={draft.steps.length <= limits.minSteps}
@@ -259,7 +288,11 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
               onChange={(label) => setStep(i, { ...step, label })}
               error={err(`steps.${i}.label`)}
             />
-            {err(`steps.${i}.anyOf`) ? <Text as="p" tone="critical">{err(`steps.${i}.anyOf`)}</Text> : null}
+            {err(`steps.${i}.anyOf`) ? (
+              <Text as="p" tone="critical">
+                {err(`steps.${i}.anyOf`)}
+              </Text>
+            ) : null}
             {step.anyOf.map((alt, a) => {
               const setAlt = (next: DraftStep["anyOf"][number]) => setStep(i, { ...step, anyOf: step.anyOf.map((x, k) => (k === a ? next : x)) });
               const custom = alt.event === "" ? false : !listed.has(alt.event);
@@ -269,7 +302,11 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
               return (
                 <BlockStack key={a} gap="200">
                   {a > 0 ? <Divider /> : null}
-                  {a > 0 ? <Text as="p" fontWeight="semibold">OR</Text> : null}
+                  {a > 0 ? (
+                    <Text as="p" fontWeight="semibold">
+                      OR
+                    </Text>
+                  ) : null}
                   <InlineStack gap="200" blockAlign="start" wrap>
                     <Select
                       label={`Event${step.anyOf.length > 1 ? ` (alternative ${a + 1})` : ""}`}
@@ -298,7 +335,10 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
                         value={chosen >= 0 ? alt.filters[chosen].value : ""}
                         onChange={(v) => {
                           const rest = alt.filters.filter((_, k) => k !== chosen);
-                          setAlt({ ...alt, filters: v === "" ? rest : [{ field: "prop", op: "equals", key: entry.choice!.key, value: v, title: "" }, ...rest] });
+                          setAlt({
+                            ...alt,
+                            filters: v === "" ? rest : [{ field: "prop", op: "equals", key: entry.choice!.key, value: v, title: "" }, ...rest],
+                          });
                         }}
                         error={chosen >= 0 ? err(`steps.${i}.anyOf.${a}.filters.${chosen}.value`) : undefined}
                       />
@@ -335,7 +375,9 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
                             { label: "Event property", value: "prop" },
                           ]}
                           value={f.field}
-                          onChange={(field) => setFilter({ ...emptyFilter(), field: field as DraftFilter["field"], op: field === "collection" ? "startsWith" : "equals" })}
+                          onChange={(field) =>
+                            setFilter({ ...emptyFilter(), field: field as DraftFilter["field"], op: field === "collection" ? "startsWith" : "equals" })
+                          }
                           error={err(`${path}.field`)}
                         />
                         {picked ? (
@@ -352,7 +394,14 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
                         ) : (
                           <>
                             {f.field === "prop" ? (
-                              <TextField label="Property" autoComplete="off" value={f.key} onChange={(key) => setFilter({ ...f, key })} error={err(`${path}.key`)} placeholder="formType" />
+                              <TextField
+                                label="Property"
+                                autoComplete="off"
+                                value={f.key}
+                                onChange={(key) => setFilter({ ...f, key })}
+                                error={err(`${path}.key`)}
+                                placeholder="formType"
+                              />
                             ) : null}
                             <Select
                               label="Condition"
@@ -386,7 +435,11 @@ export function FunnelBuilder({ draft, onChange, templates, seenEvents, knownEve
                     );
                   })}
                   <InlineStack gap="200">
-                    <Button variant="plain" disabled={alt.filters.length >= limits.maxFilters} onClick={() => setAlt({ ...alt, filters: [...alt.filters, emptyFilter()] })}>
+                    <Button
+                      variant="plain"
+                      disabled={alt.filters.length >= limits.maxFilters}
+                      onClick={() => setAlt({ ...alt, filters: [...alt.filters, emptyFilter()] })}
+                    >
                       + Add filter
                     </Button>
                   </InlineStack>

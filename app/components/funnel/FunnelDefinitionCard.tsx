@@ -15,11 +15,15 @@ export function FunnelInWordsText({ funnel }: { funnel: Describable }) {
   const words = funnelInWords(funnel);
   return (
     <BlockStack gap="200">
-      <Text as="p" id="funnel-in-words">{words.sentence}</Text>
+      <Text as="p" id="funnel-in-words">
+        {words.sentence}
+      </Text>
       <ol aria-label="Steps of this funnel">
         {funnel.steps.map((s, i) => (
           <li key={i}>
-            <Text as="span" fontWeight="semibold">{s.label}</Text>
+            <Text as="span" fontWeight="semibold">
+              {s.label}
+            </Text>
             <Text as="span" tone="subdued">{`: ${words.steps[i]}`}</Text>
           </li>
         ))}
@@ -60,7 +64,9 @@ export function RebuildingBanner({ active }: { active: boolean }) {
   if (!active) return null;
   return (
     <Banner tone="info" title="Rebuilding results for the new definition…">
-      <p>The funnel was edited. Until its saved results are rebuilt, this report is computed from the events, for the new definition only; it updates by itself.</p>
+      <p>
+        The funnel was edited. Until its saved results are rebuilt, this report is computed from the events, for the new definition only; it updates by itself.
+      </p>
     </Banner>
   );
 }

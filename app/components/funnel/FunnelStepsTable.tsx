@@ -43,17 +43,11 @@ export function FunnelStepsTable({ steps, locale, comparison }: FunnelStepsTable
   });
   return (
     <>
-      <DataTable
-        columnContentTypes={headings.map((_, i) => (i === 0 ? "text" : "numeric"))}
-        headings={headings}
-        rows={rows}
-        increasedTableDensity
-      />
+      <DataTable columnContentTypes={headings.map((_, i) => (i === 0 ? "text" : "numeric"))} headings={headings} rows={rows} increasedTableDensity />
       <Text as="p" variant="bodySm" tone="subdued">
-        “Waiting here” are units still in progress whose furthest step is this one: they could still advance, so they are
-        not drop-offs. Drop-off counts only finished units (those that can no longer advance) that stopped at the previous
-        step. Times are from the previous step, among units that reached the step (median and 90th percentile).
-        Changes use 95 % intervals: under 30 units on either side they are too few to compare.
+        “Waiting here” are units still in progress whose furthest step is this one: they could still advance, so they are not drop-offs. Drop-off counts only
+        finished units (those that can no longer advance) that stopped at the previous step. Times are from the previous step, among units that reached the step
+        (median and 90th percentile). Changes use 95 % intervals: under 30 units on either side they are too few to compare.
       </Text>
     </>
   );

@@ -88,7 +88,9 @@ function PathsTable({ table, title, first, f, testId }: { table: PathTable; titl
     const tone = r.verdict === "more" ? "critical" : r.verdict === "less" ? "success" : undefined;
     const reading = r.verdict === "not-tested" && r.key === LEFT_THE_SITE ? "Not compared" : VERDICT[r.verdict];
     return [
-      <span key="n" data-path={r.key} data-verdict={r.verdict}>{name}</span>,
+      <span key="n" data-path={r.key} data-verdict={r.verdict}>
+        {name}
+      </span>,
       f.ratio(r.dropped.count, r.dropped.total, r.dropped.share),
       f.ratio(r.advanced.count, r.advanced.total, r.advanced.share),
       diff,

@@ -71,12 +71,7 @@ export function ReportControls({ values, rangeOptions, breakdownOptions, resolve
         disabled={disabled}
         onChange={(t) => onChange({ trend: t === "week" ? "week" : "day" })}
       />
-      <Checkbox
-        label="Compare to previous period"
-        checked={values.compare}
-        disabled={disabled}
-        onChange={(compare) => onChange({ compare })}
-      />
+      <Checkbox label="Compare to previous period" checked={values.compare} disabled={disabled} onChange={(compare) => onChange({ compare })} />
     </InlineStack>
   );
 }

@@ -22,7 +22,9 @@ export function asOfSentence(view: AsOfFields): string {
     return `Preparing this funnel's results: ${progress}. The figures cover those visitors only until it finishes.`;
   }
   if (view.resultsFrom === "events") {
-    return b ? `Preparing this funnel's results: ${progress}. Meanwhile these figures are counted from the events, up to date.` : "Counted from the events, up to date.";
+    return b
+      ? `Preparing this funnel's results: ${progress}. Meanwhile these figures are counted from the events, up to date.`
+      : "Counted from the events, up to date.";
   }
   const age = Math.max(0, view.now - view.asOf);
   return age < 1000 ? "Updated just now." : `Updated ${f.duration(age)} ago.`;

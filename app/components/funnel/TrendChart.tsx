@@ -115,7 +115,10 @@ export function TrendChart({ trend, previousTrend, stepLabels, unit, locale }: T
   useEffect(() => {
     const box = chartBox.current;
     if (!box || !Chart) return;
-    const unfocus = () => box.querySelectorAll('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])').forEach((el) => el.getAttribute("tabindex") !== "-1" && el.setAttribute("tabindex", "-1"));
+    const unfocus = () =>
+      box
+        .querySelectorAll('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')
+        .forEach((el) => el.getAttribute("tabindex") !== "-1" && el.setAttribute("tabindex", "-1"));
     unfocus();
     const observer = new MutationObserver(unfocus);
     observer.observe(box, { subtree: true, childList: true, attributes: true, attributeFilter: ["tabindex"] });
@@ -177,7 +180,9 @@ export function TrendChart({ trend, previousTrend, stepLabels, unit, locale }: T
             }}
           />
         ) : (
-          <Text as="p" tone="subdued">Loading the chart…</Text>
+          <Text as="p" tone="subdued">
+            Loading the chart…
+          </Text>
         )}
       </div>
       <Text as="p" variant="bodySm" tone="subdued">

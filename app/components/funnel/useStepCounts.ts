@@ -24,7 +24,10 @@ export function useStepCounts(draft: FunnelDraft): FunnelBuilderProps["counts"] 
     const controller = new AbortController();
     const timer = setTimeout(async () => {
       try {
-        const res = await fetch(`/app/funnels/count?${new URLSearchParams({ draft: key })}`, { signal: controller.signal, headers: { Accept: "application/json" } });
+        const res = await fetch(`/app/funnels/count?${new URLSearchParams({ draft: key })}`, {
+          signal: controller.signal,
+          headers: { Accept: "application/json" },
+        });
         const body = (await res.json()) as CountAnswer | { error: string };
         setAnswer({ key, data: "error" in body ? null : body, error: "error" in body ? body.error : null });
       } catch (e) {

@@ -50,16 +50,16 @@ export function ExperimentReadoutCard({ x, timeZone }: { x: ExperimentReadout; t
         </InlineStack>
         <div data-testid="experiment-arms">
           <Text as="p">
-            {x.variants.map((v) => `${v.variant}${v.isControl ? " (control)" : ""}: ${int(v.visitors)} visitors`).join(" · ")} ·{" "}
-            {int(x.excludedVisitors)} excluded (saw more than one variant)
+            {x.variants.map((v) => `${v.variant}${v.isControl ? " (control)" : ""}: ${int(v.visitors)} visitors`).join(" · ")} · {int(x.excludedVisitors)}{" "}
+            excluded (saw more than one variant)
           </Text>
         </div>
         {x.srm.ok ? (
           x.srm.mismatch ? (
             <Banner tone="critical" title="Sample ratio mismatch">
               <p>
-                The arms have {x.variants.map((v) => int(v.visitors)).join(" vs ")} visitors where an even split was planned (χ² ={" "}
-                {x.srm.chiSquare.toFixed(2)}, {pValue(x.srm.pValue)}). Assignment or tracking is broken; do not trust the results below.
+                The arms have {x.variants.map((v) => int(v.visitors)).join(" vs ")} visitors where an even split was planned (χ² = {x.srm.chiSquare.toFixed(2)},{" "}
+                {pValue(x.srm.pValue)}). Assignment or tracking is broken; do not trust the results below.
               </p>
             </Banner>
           ) : (
@@ -102,7 +102,9 @@ export function ExperimentReadoutCard({ x, timeZone }: { x: ExperimentReadout; t
                   {s.comparison.relativeLift !== null ? ` · ${s.comparison.relativeLift >= 0 ? "+" : ""}${pct(s.comparison.relativeLift)} relative` : ""}
                 </Wrap>,
                 pValue(s.comparison.pValue),
-                <Wrap key="v" width={240}>{stepVerdict(s)}</Wrap>,
+                <Wrap key="v" width={240}>
+                  {stepVerdict(s)}
+                </Wrap>,
               ])}
             />
           </BlockStack>

@@ -46,21 +46,71 @@ export function InsightsControls({ values, rangeOptions, goalOptions, onApply, d
       />
       {draft.range === "custom" ? (
         <>
-          <TextField label="From" type="date" autoComplete="off" value={draft.from} onChange={(from) => set({ from })} error={errors.from} disabled={disabled} />
-          <TextField label="To (included)" type="date" autoComplete="off" value={draft.to} onChange={(to) => set({ to })} error={errors.to} disabled={disabled} />
+          <TextField
+            label="From"
+            type="date"
+            autoComplete="off"
+            value={draft.from}
+            onChange={(from) => set({ from })}
+            error={errors.from}
+            disabled={disabled}
+          />
+          <TextField
+            label="To (included)"
+            type="date"
+            autoComplete="off"
+            value={draft.to}
+            onChange={(to) => set({ to })}
+            error={errors.to}
+            disabled={disabled}
+          />
         </>
       ) : null}
       {goalOptions ? (
-        <Select label="Macro goal" options={goalOptions} value={draft.goal ?? ""} error={errors.goal} disabled={disabled} onChange={(goal) => onApply({ ...draft, goal })} />
+        <Select
+          label="Macro goal"
+          options={goalOptions}
+          value={draft.goal ?? ""}
+          error={errors.goal}
+          disabled={disabled}
+          onChange={(goal) => onApply({ ...draft, goal })}
+        />
       ) : null}
       <div style={{ maxWidth: 150 }}>
-        <TextField label="MDE (relative %)" type="number" autoComplete="off" min={0} value={draft.mde} onChange={(mde) => set({ mde })} error={errors.mde} disabled={disabled} />
+        <TextField
+          label="MDE (relative %)"
+          type="number"
+          autoComplete="off"
+          min={0}
+          value={draft.mde}
+          onChange={(mde) => set({ mde })}
+          error={errors.mde}
+          disabled={disabled}
+        />
       </div>
       <div style={{ maxWidth: 130 }}>
-        <TextField label="Significance α" type="number" autoComplete="off" step={0.01} value={draft.alpha} onChange={(alpha) => set({ alpha })} error={errors.alpha} disabled={disabled} />
+        <TextField
+          label="Significance α"
+          type="number"
+          autoComplete="off"
+          step={0.01}
+          value={draft.alpha}
+          onChange={(alpha) => set({ alpha })}
+          error={errors.alpha}
+          disabled={disabled}
+        />
       </div>
       <div style={{ maxWidth: 130 }}>
-        <TextField label="Power" type="number" autoComplete="off" step={0.05} value={draft.power} onChange={(power) => set({ power })} error={errors.power} disabled={disabled} />
+        <TextField
+          label="Power"
+          type="number"
+          autoComplete="off"
+          step={0.05}
+          value={draft.power}
+          onChange={(power) => set({ power })}
+          error={errors.power}
+          disabled={disabled}
+        />
       </div>
       <Button onClick={() => onApply(draft)} disabled={disabled}>
         Apply
@@ -97,4 +147,3 @@ export function valuesFromSearch(search: URLSearchParams, fallback: { from: stri
     power: search.get("power") || "0.8",
   };
 }
-

@@ -24,15 +24,21 @@ export function MicroValueTable({
       <span data-row-actions={key} style={{ display: "block", marginTop: 4 }}>
         <InlineStack gap="200" wrap>
           <Text as="span" variant="bodySm">
-            <Link url={l.funnel} accessibilityLabel={`Build a funnel: ${label}, then the goal`}>Build a funnel</Link>
+            <Link url={l.funnel} accessibilityLabel={`Build a funnel: ${label}, then the goal`}>
+              Build a funnel
+            </Link>
           </Text>
           {l.audience ? (
             <Text as="span" variant="bodySm">
-              <Link url={l.audience} accessibilityLabel={`Make an audience: ${label}, not the goal`}>Make an audience</Link>
+              <Link url={l.audience} accessibilityLabel={`Make an audience: ${label}, not the goal`}>
+                Make an audience
+              </Link>
             </Text>
           ) : null}
           <Text as="span" variant="bodySm">
-            <Link url={l.plan} accessibilityLabel={`Plan a test on ${label}`}>Plan a test</Link>
+            <Link url={l.plan} accessibilityLabel={`Plan a test on ${label}`}>
+              Plan a test
+            </Link>
           </Text>
         </InlineStack>
       </span>
@@ -56,7 +62,9 @@ export function MicroValueTable({
     countsRate(r.did),
     countsRate(r.didNot),
     <span key={r.key} data-lift={r.key} style={{ whiteSpace: "normal", display: "inline-block", minWidth: 150 }}>
-      <Text as="span" fontWeight="semibold">{ratio(r.lift.ratio)}</Text>
+      <Text as="span" fontWeight="semibold">
+        {ratio(r.lift.ratio)}
+      </Text>
       <br />
       <Text as="span" tone="subdued" variant="bodySm">
         {r.lift.ci95 ? ci(r.lift.ci95) : (r.lift.reason ?? "no confidence interval")}
@@ -68,8 +76,8 @@ export function MicroValueTable({
     <BlockStack gap="300">
       <Text as="p" tone="subdued">
         {int(report.visitors)} visitors in the range, {int(report.converters)} reached “{report.goal.label}”
-        {report.visitors > 0 ? ` (${pct(report.converters / report.visitors)})` : ""}. A micro step counts only when it
-        happened before the visitor’s first goal; lift = goal rate of those who did it ÷ rate of those who did not.
+        {report.visitors > 0 ? ` (${pct(report.converters / report.visitors)})` : ""}. A micro step counts only when it happened before the visitor’s first
+        goal; lift = goal rate of those who did it ÷ rate of those who did not.
       </Text>
       {rows.length > 0 ? (
         <div data-testid="micro-value-table">
@@ -101,8 +109,11 @@ export function MicroValueTable({
               {prerequisite.map((r) => (
                 <List.Item key={r.key}>
                   <span data-prerequisite-row={r.key}>
-                    <Text as="span" fontWeight="semibold">{r.label}</Text>: {countsRate(r.did)} of those who did it reached the goal, {countsRate(r.didNot)}{" "}
-                    of those who did not — nobody reached the goal without it, so the ratio has no upper bound.
+                    <Text as="span" fontWeight="semibold">
+                      {r.label}
+                    </Text>
+                    : {countsRate(r.did)} of those who did it reached the goal, {countsRate(r.didNot)} of those who did not — nobody reached the goal without
+                    it, so the ratio has no upper bound.
                   </span>
                   {actions(r.key, r.label)}
                 </List.Item>
@@ -113,34 +124,40 @@ export function MicroValueTable({
       ) : null}
       {hidden.length > 0 || nobody.length > 0 ? (
         <div data-testid="micro-value-hidden">
-        <Box paddingBlockStart="200">
-          <BlockStack gap="150">
-            <Text as="h3" variant="headingSm">
-              Not enough data (lift hidden)
-            </Text>
-            <Text as="p" tone="subdued" variant="bodySm">
-              Lift is shown only when both groups have at least {report.minGroup} visitors and the comparison group has
-              conversions; a rate from a handful of visitors would mislead.
-            </Text>
-            <List>
-              {hidden.map((r) => (
-                <List.Item key={r.key}>
-                  <span data-hidden-row={r.key}>
-                    <Text as="span" fontWeight="semibold">{r.label}</Text>: {int(r.did.total)} did it ({int(r.did.converted)} reached the
-                    goal), {int(r.didNot.total)} did not ({int(r.didNot.converted)} reached it) — not enough data: {r.lift.reason}
-                  </span>
-                </List.Item>
-              ))}
-              {nobody.length > 0 ? (
-                <List.Item>
-                  <span data-testid="micro-value-nobody">
-                    <Text as="span" fontWeight="semibold">Nobody did these yet</Text>: {nobody.map((r) => r.label).join(", ")}.
-                  </span>
-                </List.Item>
-              ) : null}
-            </List>
-          </BlockStack>
-        </Box>
+          <Box paddingBlockStart="200">
+            <BlockStack gap="150">
+              <Text as="h3" variant="headingSm">
+                Not enough data (lift hidden)
+              </Text>
+              <Text as="p" tone="subdued" variant="bodySm">
+                Lift is shown only when both groups have at least {report.minGroup} visitors and the comparison group has conversions; a rate from a handful of
+                visitors would mislead.
+              </Text>
+              <List>
+                {hidden.map((r) => (
+                  <List.Item key={r.key}>
+                    <span data-hidden-row={r.key}>
+                      <Text as="span" fontWeight="semibold">
+                        {r.label}
+                      </Text>
+                      : {int(r.did.total)} did it ({int(r.did.converted)} reached the goal), {int(r.didNot.total)} did not ({int(r.didNot.converted)} reached
+                      it) — not enough data: {r.lift.reason}
+                    </span>
+                  </List.Item>
+                ))}
+                {nobody.length > 0 ? (
+                  <List.Item>
+                    <span data-testid="micro-value-nobody">
+                      <Text as="span" fontWeight="semibold">
+                        Nobody did these yet
+                      </Text>
+                      : {nobody.map((r) => r.label).join(", ")}.
+                    </span>
+                  </List.Item>
+                ) : null}
+              </List>
+            </BlockStack>
+          </Box>
         </div>
       ) : null}
     </BlockStack>

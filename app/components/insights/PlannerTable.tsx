@@ -12,7 +12,9 @@ function FocusedPlan({ row, report }: { row: PlannerRow; report: PlannerReport }
           Baseline {countsRate(row.baseline)} of visitors over the last {formatDays(report.days)}.{" "}
           {row.plan.ok
             ? `To detect a +${Math.round(report.mde * 1000) / 10} % relative change (from ${pct(row.rate)} to ${pct((row.rate ?? 0) * (1 + report.mde))}) a test needs ${int(row.plan.perVariant)} visitors per variant, ${int(row.plan.total)} in all${
-                row.plan.weeks === null ? " (no traffic yet to say how long that takes)." : `: about ${int(row.plan.weeks)} week${row.plan.weeks === 1 ? "" : "s"} at ${int(report.weeklyVisitors)} visitors/week.`
+                row.plan.weeks === null
+                  ? " (no traffic yet to say how long that takes)."
+                  : `: about ${int(row.plan.weeks)} week${row.plan.weeks === 1 ? "" : "s"} at ${int(report.weeklyVisitors)} visitors/week.`
               }`
             : `No plan yet: ${row.plan.reason}.`}
         </p>
@@ -81,9 +83,9 @@ export function PlannerTable({
           Baselines cover {formatDays(report.days)}
           {window?.sinceInstall ? ` (since the shop’s data starts on ${localDate(window.from, window.timeZone)}; days before it are not counted)` : ""}
         </span>
-        : visitors who did each metric ({int(report.visitors)} visitors). Traffic: {int(report.weeklyVisitors)} visitors/week ({int(report.visitors)} ×
-        7 ÷ {formatDays(report.days).replace(/ days?$/, "")}). Detecting +{Math.round(report.mde * 1000) / 10} % relative at α ={" "}
-        {report.alpha}, power {Math.round(report.power * 100)} %, {report.variants} variants split evenly (two-sided test).
+        : visitors who did each metric ({int(report.visitors)} visitors). Traffic: {int(report.weeklyVisitors)} visitors/week ({int(report.visitors)} × 7 ÷{" "}
+        {formatDays(report.days).replace(/ days?$/, "")}). Detecting +{Math.round(report.mde * 1000) / 10} % relative at α = {report.alpha}, power{" "}
+        {Math.round(report.power * 100)} %, {report.variants} variants split evenly (two-sided test).
       </Text>
       <div data-testid="planner-table">
         <KeyboardScrollable label="A/B test planner">
@@ -95,8 +97,8 @@ export function PlannerTable({
         </KeyboardScrollable>
       </div>
       <Text as="p" tone="subdued" variant="bodySm">
-        Weeks are whole weeks, rounded up (a test should cover full weekday/weekend cycles); the exact figure is in brackets. A test that needs
-        more than about 8 weeks is rarely practical: test a micro metric closer to the change, or look for a larger effect.
+        Weeks are whole weeks, rounded up (a test should cover full weekday/weekend cycles); the exact figure is in brackets. A test that needs more than about
+        8 weeks is rarely practical: test a micro metric closer to the change, or look for a larger effect.
       </Text>
     </BlockStack>
   );

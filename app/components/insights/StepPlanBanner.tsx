@@ -23,7 +23,9 @@ export function StepPlanBanner({ prefill, report }: { prefill: StepPlanPrefill; 
                 plan.weeks === null ? " (no traffic yet to say how long that takes)." : `: about ${int(plan.weeks)} week${plan.weeks === 1 ? "" : "s"}.`
               }`
             : `No plan yet: ${plan.reason}.`}
-          {prefill.unit === "session" ? " The funnel counts sessions: assign variants per visitor and expect the test to need at least this many sessions." : ""}
+          {prefill.unit === "session"
+            ? " The funnel counts sessions: assign variants per visitor and expect the test to need at least this many sessions."
+            : ""}
         </p>
       </Banner>
     </div>

@@ -27,7 +27,9 @@ export function CoverageCard({ coverage, detailsUrl }: CoverageCardProps) {
       <section aria-label="Tracking coverage">
         <BlockStack gap="300">
           <InlineStack align="space-between" blockAlign="center">
-            <Text as="h2" variant="headingMd">Tracking coverage</Text>
+            <Text as="h2" variant="headingMd">
+              Tracking coverage
+            </Text>
             <Text as="span" tone="subdued" variant="bodySm">
               {`${coverage.range.fromDate} – ${coverage.range.toDate} (${coverage.range.timeZone})`}
             </Text>
@@ -36,16 +38,20 @@ export function CoverageCard({ coverage, detailsUrl }: CoverageCardProps) {
             <Text as="p" variant="headingLg">
               <span data-testid="coverage-ratio">{ratio(t.seen, t.onlineOrders)}</span>
             </Text>
-            <Text as="p" tone="subdued">online-store orders that the pixel saw as a purchase (matched by order id)</Text>
+            <Text as="p" tone="subdued">
+              online-store orders that the pixel saw as a purchase (matched by order id)
+            </Text>
           </BlockStack>
           {t.onlineOrders === 0 && t.pixelPurchases === 0 ? (
             <Text as="p">
-              No online-store orders from Shopify and no purchases from the pixel in this range yet, so coverage cannot be measured. Orders
-              arrive through the orders/create webhook from the moment the app is installed.
+              No online-store orders from Shopify and no purchases from the pixel in this range yet, so coverage cannot be measured. Orders arrive through the
+              orders/create webhook from the moment the app is installed.
             </Text>
           ) : null}
           <BlockStack gap="100">
-            <Text as="h3" variant="headingSm">How the numbers add up</Text>
+            <Text as="h3" variant="headingSm">
+              How the numbers add up
+            </Text>
             <List>
               <List.Item>
                 <span data-testid="coverage-matched">{`Matched: ${count(t.seen)}`}</span>
@@ -77,7 +83,10 @@ export function CoverageCard({ coverage, detailsUrl }: CoverageCardProps) {
           </BlockStack>
           {t.pixelPurchasesWithoutOrder > 0 ? (
             <BlockStack gap="100">
-              <Text as="h3" variant="headingSm">{`Why ${plural(t.pixelPurchasesWithoutOrder, "pixel purchase")} ${t.pixelPurchasesWithoutOrder === 1 ? "has" : "have"} no order`}</Text>
+              <Text
+                as="h3"
+                variant="headingSm"
+              >{`Why ${plural(t.pixelPurchasesWithoutOrder, "pixel purchase")} ${t.pixelPurchasesWithoutOrder === 1 ? "has" : "have"} no order`}</Text>
               <List>
                 {u.awaitingOrder > 0 ? (
                   <List.Item>
@@ -94,7 +103,9 @@ export function CoverageCard({ coverage, detailsUrl }: CoverageCardProps) {
                 {u.noOrder > 0 ? (
                   <List.Item>
                     <span data-testid="coverage-unmatched-no-order">{`${count(u.noOrder)} with no order from Shopify`}</span>
-                    {": the order webhook was not delivered (Shopify retries for 48 hours), the order was a test or deleted, or the event did not come from a real checkout."}
+                    {
+                      ": the order webhook was not delivered (Shopify retries for 48 hours), the order was a test or deleted, or the event did not come from a real checkout."
+                    }
                   </List.Item>
                 ) : null}
               </List>
@@ -110,13 +121,15 @@ export function CoverageCard({ coverage, detailsUrl }: CoverageCardProps) {
                     {": the pixel’s purchase event may still be on its way."}
                   </List.Item>
                 ) : null}
-                <List.Item>Visitors who declined analytics cookies: Shopify does not load the pixel for them, so their whole visit is invisible, not just the purchase.</List.Item>
+                <List.Item>
+                  Visitors who declined analytics cookies: Shopify does not load the pixel for them, so their whole visit is invisible, not just the purchase.
+                </List.Item>
                 <List.Item>Ad and tracker blockers that stop the pixel's requests.</List.Item>
                 <List.Item>Buyers who closed the page before the order confirmation loaded.</List.Item>
               </List>
               <Text as="p" variant="bodySm" tone="subdued">
-                The visitors behind missed orders are usually missing from the earlier funnel steps too, so do not add the missed orders to a
-                conversion rate: read coverage as the share of your buyers the reports can see.
+                The visitors behind missed orders are usually missing from the earlier funnel steps too, so do not add the missed orders to a conversion rate:
+                read coverage as the share of your buyers the reports can see.
               </Text>
             </BlockStack>
           ) : null}

@@ -10,7 +10,9 @@ function Placeholder({ title }: { title: string }) {
   return (
     <Card>
       <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">{title}</Text>
+        <Text as="h2" variant="headingMd">
+          {title}
+        </Text>
         <SkeletonDisplayText size="small" />
         <SkeletonBodyText lines={4} />
       </BlockStack>

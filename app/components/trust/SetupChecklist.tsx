@@ -30,13 +30,19 @@ export function SetupChecklist({ checklist, retryAction = "/app/setup" }: SetupC
     <Card>
       <BlockStack gap="400">
         <InlineStack align="space-between" blockAlign="center">
-          <Text as="h2" variant="headingMd">Setup checklist</Text>
+          <Text as="h2" variant="headingMd">
+            Setup checklist
+          </Text>
           <Badge tone={checklist.complete ? "success" : "attention"}>{`${checklist.doneCount} of ${total} done`}</Badge>
         </InlineStack>
         {checklist.complete ? (
-          <Text as="p" tone="success">Everything is connected: storefront events are arriving and the reports reflect your store.</Text>
+          <Text as="p" tone="success">
+            Everything is connected: storefront events are arriving and the reports reflect your store.
+          </Text>
         ) : (
-          <Text as="p" tone="subdued">Until every item is done, some or all of your storefront activity is not reaching the reports.</Text>
+          <Text as="p" tone="subdued">
+            Until every item is done, some or all of your storefront activity is not reaching the reports.
+          </Text>
         )}
         {checklist.items.map((item) => (
           <ChecklistRow key={item.key} item={item} checklist={checklist} retryAction={retryAction} />
@@ -54,11 +60,15 @@ function ChecklistRow({ item, checklist, retryAction }: { item: ChecklistItem; c
         <BlockStack gap="200">
           <InlineStack gap="200" blockAlign="center">
             <Badge tone={state.tone}>{state.label}</Badge>
-            <Text as="h3" variant="headingSm">{item.title}</Text>
+            <Text as="h3" variant="headingSm">
+              {item.title}
+            </Text>
           </InlineStack>
           <Text as="p">{item.summary}</Text>
           {item.details.map((d) => (
-            <Text key={d} as="p" variant="bodySm" tone="subdued">{d}</Text>
+            <Text key={d} as="p" variant="bodySm" tone="subdued">
+              {d}
+            </Text>
           ))}
           {item.key === "pixel" ? <PixelRetry checklist={checklist} retryAction={retryAction} /> : null}
           {item.key === "embed" ? (
@@ -113,7 +123,9 @@ function OrdersRetry({ retryAction }: { retryAction: string }) {
       ) : null}
       <fetcher.Form method="post" action={retryAction}>
         <input type="hidden" name="intent" value="orders-webhook" />
-        <Button submit loading={fetcher.state !== "idle"}>Retry the orders/create subscription</Button>
+        <Button submit loading={fetcher.state !== "idle"}>
+          Retry the orders/create subscription
+        </Button>
       </fetcher.Form>
     </BlockStack>
   );

@@ -20,7 +20,9 @@ export function WhyNumbersDiffer({ differences: d, coverageUrl }: WhyNumbersDiff
     <Card>
       <section aria-label="Why these numbers differ from Shopify's">
         <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">Why these numbers differ from Shopify’s</Text>
+          <Text as="h2" variant="headingMd">
+            Why these numbers differ from Shopify’s
+          </Text>
           <Text as="p" tone="subdued" variant="bodySm">{`${d.range.fromDate} – ${d.range.toDate} (${d.range.timeZone})`}</Text>
           <List type="number">
             <List.Item>

@@ -64,7 +64,10 @@ export const AUDIENCE_TEMPLATES: readonly AudienceTemplate[] = [
     key: "pricing_no_demo",
     name: "Viewed pricing, no demo request",
     description: "Visitors who viewed a pricing page (path contains /pricing) or the FAQ (/pages/faq) in the last 14 days and did not send the contact form.",
-    micro: [ev("page_viewed", [{ field: "path", op: "contains", value: "/pricing" }]), ev("page_viewed", [{ field: "path", op: "contains", value: "/pages/faq" }])],
+    micro: [
+      ev("page_viewed", [{ field: "path", op: "contains", value: "/pricing" }]),
+      ev("page_viewed", [{ field: "path", op: "contains", value: "/pages/faq" }]),
+    ],
     macro: [ev("mc:form_submit", [{ field: "prop", key: "formType", op: "equals", value: "contact" }])],
     lookbackDays: 14,
     tag: "mc-pricing-no-demo",
@@ -111,27 +114,28 @@ const nameSchema = z
   .min(1, "name must not be empty")
   .max(80, "name is at most 80 characters")
   .refine((s) => !CONTROL.test(s), "name must not contain control characters");
-const tagSchema = z
-  .string()
-  .trim()
-  .regex(TAG_PATTERN, "tag: 1–40 letters, digits, spaces or - _ . : (starting with a letter or digit)");
+const tagSchema = z.string().trim().regex(TAG_PATTERN, "tag: 1–40 letters, digits, spaces or - _ . : (starting with a letter or digit)");
 const lookbackSchema = z.coerce
   .number({ error: "lookbackDays must be a number of days" })
   .int("lookbackDays must be a whole number of days")
   .min(MIN_LOOKBACK_DAYS, `lookbackDays is at least ${MIN_LOOKBACK_DAYS}`)
   .max(MAX_LOOKBACK_DAYS, `lookbackDays is at most ${MAX_LOOKBACK_DAYS}`);
 
-const createSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("template"), template: z.enum(TEMPLATE_KEYS, { error: `template must be one of ${TEMPLATE_KEYS.join(", ")}` }) }),
-  z.object({
-    kind: z.literal("custom"),
-    name: nameSchema,
-    micro: z.enum(MICRO_CHOICES.map((c) => c.key) as [string, ...string[]], { error: "micro must be one of the listed micro-conversions" }),
-    macro: z.enum(MACRO_CHOICES.map((c) => c.key) as [string, ...string[]], { error: "macro must be one of the listed goals" }),
-    lookbackDays: lookbackSchema.default(14),
-    tag: tagSchema.optional(),
-  }),
-], { error: "kind must be template or custom" });
+const createSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({ kind: z.literal("template"), template: z.enum(TEMPLATE_KEYS, { error: `template must be one of ${TEMPLATE_KEYS.join(", ")}` }) }),
+    z.object({
+      kind: z.literal("custom"),
+      name: nameSchema,
+      micro: z.enum(MICRO_CHOICES.map((c) => c.key) as [string, ...string[]], { error: "micro must be one of the listed micro-conversions" }),
+      macro: z.enum(MACRO_CHOICES.map((c) => c.key) as [string, ...string[]], { error: "macro must be one of the listed goals" }),
+      lookbackDays: lookbackSchema.default(14),
+      tag: tagSchema.optional(),
+    }),
+  ],
+  { error: "kind must be template or custom" },
+);
 
 export interface AudienceInput {
   name: string;
@@ -271,7 +275,11 @@ export async function listAudiences(shopId: number): Promise<AudienceView[]> {
 }
 
 /** Route ids are cuids; anything else cannot be one of ours. */
-const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const idSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 /** One of the shop's audiences, or null (unknown ids and other shops' ids look the same). */
 export async function getAudience(shopId: number, id: string): Promise<AudienceView | null> {
@@ -318,8 +326,16 @@ export async function createDropOffAudience(
   if (!Number.isSafeInteger(input.step) || input.step < 2 || input.step > funnel.steps.length) {
     throw new RequestError(`step must be a step number from 2 to ${funnel.steps.length} (this funnel has ${funnel.steps.length} steps)`);
   }
-  resolveDateRange({ preset: input.range.range, from: input.range.from ?? undefined, to: input.range.to ?? undefined }, safeTimeZone(shop.timeZone), Date.now());
-  const range = { range: input.range.range, from: input.range.range === "custom" ? input.range.from : null, to: input.range.range === "custom" ? input.range.to : null };
+  resolveDateRange(
+    { preset: input.range.range, from: input.range.from ?? undefined, to: input.range.to ?? undefined },
+    safeTimeZone(shop.timeZone),
+    Date.now(),
+  );
+  const range = {
+    range: input.range.range,
+    from: input.range.range === "custom" ? input.range.from : null,
+    to: input.range.range === "custom" ? input.range.to : null,
+  };
   const rangeJson = JSON.stringify(range);
   const same = await prisma.audience.findFirst({ where: { shopId: shop.id, kind: "funnel-drop-off", funnelId: funnel.id, funnelStep: input.step, rangeJson } });
   if (same) return toView(same);
@@ -433,14 +449,26 @@ async function dropOffNow(shopId: number, d: FunnelDropOffDef | null, now: numbe
   return {
     membership,
     info: {
-      units: membership.memberUnits, unit: def.unit, funnelName: current?.name ?? funnel.name, fromLabel: funnel.steps[d.step - 2].label, toLabel: funnel.steps[d.step - 1].label,
+      units: membership.memberUnits,
+      unit: def.unit,
+      funnelName: current?.name ?? funnel.name,
+      fromLabel: funnel.steps[d.step - 2].label,
+      toLabel: funnel.steps[d.step - 1].label,
       // Set when the funnel was edited since: the audience keeps the steps of this version.
       madeFromVersion: current && current.version !== funnel.version ? funnel.version : null,
     },
   };
 }
 
-const EMPTY_SIZE = (now: number): AudienceSizeView => ({ from: now, to: now, activeVisitors: 0, memberVisitors: 0, identifiedCustomers: 0, anonymousVisitors: 0, excludedCustomers: 0 });
+const EMPTY_SIZE = (now: number): AudienceSizeView => ({
+  from: now,
+  to: now,
+  activeVisitors: 0,
+  memberVisitors: 0,
+  identifiedCustomers: 0,
+  anonymousVisitors: 0,
+  excludedCustomers: 0,
+});
 
 /** The audience now (window [now − N days, now)) and its history one period back. */
 export async function audienceReport(shopId: number, id: string, now = Date.now()): Promise<AudienceReport> {
@@ -524,7 +552,13 @@ export function customerAdminUrl(shopDomain: string, customerId: string): string
 /** One customer as a CSV row: numeric ids get their gid and admin URL, other stored ids none. */
 export function customerRow(c: AudienceCustomer, shopDomain: string): CsvCell[] {
   const numeric = /^\d+$/.test(c.customerId);
-  return [c.customerId, numeric ? customerGid(c.customerId) : null, customerAdminUrl(shopDomain, c.customerId), c.visitors, new Date(c.lastMicroAt).toISOString()];
+  return [
+    c.customerId,
+    numeric ? customerGid(c.customerId) : null,
+    customerAdminUrl(shopDomain, c.customerId),
+    c.visitors,
+    new Date(c.lastMicroAt).toISOString(),
+  ];
 }
 
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -557,6 +591,10 @@ export function audienceCsv(report: Pick<AudienceReport, "audience" | "size" | "
 }
 
 export function csvFilename(a: AudienceView, now: number): string {
-  const slug = a.tag.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "audience";
+  const slug =
+    a.tag
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "audience";
   return `${slug}-customers-${new Date(now).toISOString().slice(0, 10)}.csv`;
 }

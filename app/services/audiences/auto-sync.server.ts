@@ -25,7 +25,12 @@ export interface AutoSyncStatus {
   nextDueAt: string | null;
 }
 
-export function autoSyncStatus(row: { autoSync: boolean; autoSyncLastAt: Date | null; autoSyncStatus: string | null; autoSyncResult: string | null }): AutoSyncStatus {
+export function autoSyncStatus(row: {
+  autoSync: boolean;
+  autoSyncLastAt: Date | null;
+  autoSyncStatus: string | null;
+  autoSyncResult: string | null;
+}): AutoSyncStatus {
   return {
     enabled: row.autoSync,
     lastRunAt: row.autoSyncLastAt?.toISOString() ?? null,
@@ -109,7 +114,8 @@ export async function runDueAutoSyncs(getAdmin: OfflineAdmin, opts: { now?: numb
       }
       const outcome = await runAudienceSync(a.shopId, a.id, access.admin, opts.sync);
       if (outcome.busy) reports.push({ audienceId: a.id, shopId: a.shopId, outcome: "busy", result: "another request is working on this sync" });
-      else if (outcome.sync.status === "running") reports.push({ audienceId: a.id, shopId: a.shopId, outcome: "continuing", result: describeRun(outcome.sync) });
+      else if (outcome.sync.status === "running")
+        reports.push({ audienceId: a.id, shopId: a.shopId, outcome: "continuing", result: describeRun(outcome.sync) });
       else await record(outcome.sync.status, describeRun(outcome.sync));
     } catch (error) {
       // Only the message: driver errors can carry connection details.

@@ -42,7 +42,10 @@ const MUTATION_COST = 10;
 
 /** Whether a granted-scopes string ("a,b,c") includes write_customers. */
 export function hasSyncScope(scope: string | null | undefined): boolean {
-  return (scope ?? "").split(",").map((s) => s.trim()).includes(SYNC_SCOPE);
+  return (scope ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .includes(SYNC_SCOPE);
 }
 
 // ---------------------------------------------------------------------------- cursor
@@ -125,8 +128,15 @@ export interface SyncView {
 }
 
 type SyncRow = {
-  id: string; status: string; total: number; tagged: number; untagged: number; cursor: string | null; error: string | null;
-  startedAt: Date; finishedAt: Date | null;
+  id: string;
+  status: string;
+  total: number;
+  tagged: number;
+  untagged: number;
+  cursor: string | null;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
 };
 
 function toView(row: SyncRow): SyncView {
@@ -198,12 +208,19 @@ export const PROTECTED_DATA_HELP =
 
 /** A top-level error answer (not throttling), classified: the app as a whole, or this customer. */
 function classifyTopLevel(errors: GqlError[], throttle: ThrottleStatus | null): CallResult {
-  const text = errors.map((g) => g.message ?? g.extensions?.code).join("; ").slice(0, 300);
+  const text = errors
+    .map((g) => g.message ?? g.extensions?.code)
+    .join("; ")
+    .slice(0, 300);
   if (errors.some((e) => /not approved to access the Customer object|protected customer data/i.test(e.message ?? ""))) {
     return { kind: "fatal", reason: `${PROTECTED_DATA_HELP} (Shopify: ${text})`, blocked: "protected-customer-data" };
   }
   if (errors.some((e) => e.extensions?.code === "ACCESS_DENIED")) {
-    return { kind: "fatal", reason: `Shopify denied access (${text}): the app needs the ${SYNC_SCOPE} scope; grant it and run the sync again`, blocked: "scope" };
+    return {
+      kind: "fatal",
+      reason: `Shopify denied access (${text}): the app needs the ${SYNC_SCOPE} scope; grant it and run the sync again`,
+      blocked: "scope",
+    };
   }
   // About this customer only: deleted since it was seen, or an id Shopify does not know.
   if (errors.some((e) => e.extensions?.code === "RESOURCE_NOT_FOUND" || /invalid id|not found|does not exist/i.test(e.message ?? ""))) {
@@ -227,14 +244,19 @@ async function callTags(admin: AdminGraphql, op: "add" | "remove", id: string, t
     if (e instanceof Response) {
       if (e.status === 429) return { kind: "retry", reason: "HTTP 429 Too Many Requests", throttle: null, throttled: true };
       if (e.status >= 500) return { kind: "retry", reason: `Shopify answered HTTP ${e.status}`, throttle: null, throttled: false };
-      if (e.status === 401) return { kind: "fatal", reason: "Shopify refused the app's access token (HTTP 401); it is renewed on the next request — run the sync again to continue" };
+      if (e.status === 401)
+        return {
+          kind: "fatal",
+          reason: "Shopify refused the app's access token (HTTP 401); it is renewed on the next request — run the sync again to continue",
+        };
       if (e.status === 403) return { kind: "fatal", reason: `Shopify refused access (HTTP 403): the app needs the ${SYNC_SCOPE} scope` };
       return { kind: "fatal", reason: `Shopify answered HTTP ${e.status}` };
     }
     const errBody = (e as { body?: { errors?: { graphQLErrors?: GqlError[] }; extensions?: unknown } }).body;
     const gql = errBody?.errors?.graphQLErrors;
     if (Array.isArray(gql)) {
-      if (isThrottled(gql)) return { kind: "retry", reason: "Shopify throttled the request (THROTTLED)", throttle: throttleOf(errBody?.extensions), throttled: true };
+      if (isThrottled(gql))
+        return { kind: "retry", reason: "Shopify throttled the request (THROTTLED)", throttle: throttleOf(errBody?.extensions), throttled: true };
       return classifyTopLevel(gql, throttleOf(errBody?.extensions));
     }
     // Network trouble (no response): worth retrying.
@@ -242,7 +264,8 @@ async function callTags(admin: AdminGraphql, op: "add" | "remove", id: string, t
   }
   if (Array.isArray(body.errors) && body.errors.length > 0) {
     const errors = body.errors as GqlError[];
-    if (isThrottled(errors)) return { kind: "retry", reason: "Shopify throttled the request (THROTTLED)", throttle: throttleOf(body.extensions), throttled: true };
+    if (isThrottled(errors))
+      return { kind: "retry", reason: "Shopify throttled the request (THROTTLED)", throttle: throttleOf(body.extensions), throttled: true };
     return classifyTopLevel(errors, throttleOf(body.extensions));
   }
   const payload = payloadSchema.safeParse(body.data?.[field]);
@@ -358,9 +381,14 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
     }
     const next: RunState = { ...state, lease: { owner, until: now() + leaseMs } };
     const refusal: { message: string; kind: RefusalKind } | null =
-      result.kind === "refused" ? { message: result.message, kind: result.refusal }
-      : result.userErrors.length > 0 ? { message: result.userErrors.join("; ").slice(0, 300), kind: /not found|does not exist|invalid id/i.test(result.userErrors.join(" ")) ? "not-found" : "user-error" }
-      : null;
+      result.kind === "refused"
+        ? { message: result.message, kind: result.refusal }
+        : result.userErrors.length > 0
+          ? {
+              message: result.userErrors.join("; ").slice(0, 300),
+              kind: /not found|does not exist|invalid id/i.test(result.userErrors.join(" ")) ? "not-found" : "user-error",
+            }
+          : null;
     if (refusal) {
       const { message, kind } = refusal;
       next.errorCount = state.errorCount + 1;
@@ -377,7 +405,7 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
 
     const pace = pacingDelayMs(MUTATION_COST, result.throttle);
     const more = state.addNext < state.add.length || state.removeNext < state.remove.length;
-    if (more && (now() - started + pace > budgetMs)) {
+    if (more && now() - started + pace > budgetMs) {
       await write({ ...state, lease: null });
       return finish();
     }
@@ -398,9 +426,8 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
     kinds: state.kinds,
   };
   const notFound = state.kinds?.["not-found"] ?? 0;
-  const summary = state.errorCount > 0
-    ? `${state.errorCount} customer(s) refused by Shopify${notFound > 0 ? ` (${notFound} deleted or unknown)` : ""}; see the list`
-    : null;
+  const summary =
+    state.errorCount > 0 ? `${state.errorCount} customer(s) refused by Shopify${notFound > 0 ? ` (${notFound} deleted or unknown)` : ""}; see the list` : null;
   await write(state, { cursor: JSON.stringify(done), status: "done", error: summary, finishedAt: new Date(now()) });
   return finish();
 }
@@ -409,18 +436,14 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
  * A new run: the plan is the audience's identified customers now against what the last
  * completed run left tagged. Returns null when another request started one at the same time.
  */
-async function startRun(
-  shopId: number,
-  audienceId: string,
-  tag: string,
-  previous: SyncRow | null,
-  owner: string,
-  leaseUntil: number,
-): Promise<SyncRow | null> {
-  const lastDone = previous?.status === "done" ? previous : await prisma.audienceSync.findFirst({
-    where: { shopId, audienceId, status: "done" },
-    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-  });
+async function startRun(shopId: number, audienceId: string, tag: string, previous: SyncRow | null, owner: string, leaseUntil: number): Promise<SyncRow | null> {
+  const lastDone =
+    previous?.status === "done"
+      ? previous
+      : await prisma.audienceSync.findFirst({
+          where: { shopId, audienceId, status: "done" },
+          orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+        });
   const before = parseJson(doneSchema, lastDone?.cursor ?? null);
   // Tags written under an older tag name are not ours to remove with the new one.
   const tagged = before && before.tag === tag ? before.tagged : [];
@@ -458,4 +481,3 @@ async function startRun(
   }
   return row;
 }
-

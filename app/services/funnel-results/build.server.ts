@@ -19,7 +19,9 @@ export async function startBuild(exec: SqlExecutor, shopId: number, funnelId: st
   const started = await exec.transaction(async (tx) => {
     const n = await tx.execute(
       `UPDATE "Funnel" SET "resultsMark" = $1, "resultsState" = 'marking' WHERE "shopId" = $2 AND "id" = $3 AND "resultsMark" IS NULL`,
-      mark, shopId, funnelId,
+      mark,
+      shopId,
+      funnelId,
     );
     if (n === 0) return false; // another process started it
     await tx.execute(`DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2`, shopId, funnelId);
@@ -52,7 +54,9 @@ export async function markVisitors(exec: SqlExecutor, shopId: number, funnelId: 
       // The visitor `chunk` events on: this chunk takes every visitor up to it, whole.
       const [next] = await exec.query<{ clientId: string }>(
         `SELECT "clientId" FROM "Event" WHERE "shopId" = $1 AND "clientId" > $2 ORDER BY "clientId" LIMIT 1 OFFSET $3`,
-        shopId, after, chunk,
+        shopId,
+        after,
+        chunk,
       );
       await exec.transaction((tx) =>
         next ? tx.execute(upsert(` AND "clientId" <= $4`), mark, shopId, after, next.clientId) : tx.execute(upsert(""), mark, shopId, after),
@@ -64,7 +68,9 @@ export async function markVisitors(exec: SqlExecutor, shopId: number, funnelId: 
     await exec.transaction((tx) =>
       tx.execute(
         `UPDATE "Funnel" SET "resultsState" = 'building' WHERE "shopId" = $1 AND "id" = $2 AND "resultsMark" = $3 AND "resultsState" = 'marking'`,
-        shopId, funnelId, mark,
+        shopId,
+        funnelId,
+        mark,
       ),
     );
   } finally {

@@ -56,8 +56,18 @@ export function reportFromStream(units: readonly FunnelStreamUnit[], def: Funnel
 const STANDIN_NAME = "step";
 
 const BLANK: CoreEvent = {
-  id: "", name: "-", ts: 0, seq: 0, visitorId: "", path: null, productId: null, checkoutToken: null, orderId: null,
-  customerId: null, props: {}, attrs: attrsOf(undefined, null),
+  id: "",
+  name: "-",
+  ts: 0,
+  seq: 0,
+  visitorId: "",
+  path: null,
+  productId: null,
+  checkoutToken: null,
+  orderId: null,
+  customerId: null,
+  props: {},
+  attrs: attrsOf(undefined, null),
 };
 
 /** Times of no-step events: ≤ 30 minutes apart across the unit's gaps, and its last event. */
@@ -78,13 +88,7 @@ function spanTimes(u: FunnelStreamUnit): number[] {
  * The funnel report for [from, to) computed in the database; identical to
  * computeFunnel(loadReportEvents(…), def, params), breakdown and trend included.
  */
-export async function funnelAggregateSql(
-  db: Db,
-  dialect: DbDialect,
-  shopId: number,
-  def: FunnelDefinition,
-  params: FunnelParams,
-): Promise<FunnelReport> {
+export async function funnelAggregateSql(db: Db, dialect: DbDialect, shopId: number, def: FunnelDefinition, params: FunnelParams): Promise<FunnelReport> {
   const rows = await loadFunnelStream(db, dialect, shopId, def, params);
   return reportFromStream(rows, def, params);
 }

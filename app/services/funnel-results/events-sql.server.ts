@@ -31,7 +31,15 @@
  * - visitor: the clientId; no session logic.
  */
 import { CHECKOUT_COMPLETED, CHECKOUT_STARTED, type FunnelParams } from "../../../core/funnel";
-import { MAX_STEPS, SESSION_GAP_MS, type BreakdownKey, type FunnelDefinition, type FunnelStepDef, type StepFilter, type StepMatcher } from "../../../core/types";
+import {
+  MAX_STEPS,
+  SESSION_GAP_MS,
+  type BreakdownKey,
+  type FunnelDefinition,
+  type FunnelStepDef,
+  type StepFilter,
+  type StepMatcher,
+} from "../../../core/types";
 import type { Db, DbDialect } from "../../../db/prisma";
 import { ATTR_COLUMN, type AttrValue } from "../../../core/funnel/breakdown-attrs";
 
@@ -54,13 +62,7 @@ export interface FunnelStreamUnit {
 }
 
 /** Runs the SQL part: the reduced stream the report is computed from. */
-export async function loadFunnelStream(
-  db: Db,
-  dialect: DbDialect,
-  shopId: number,
-  def: FunnelDefinition,
-  params: StreamParams,
-): Promise<FunnelStreamUnit[]> {
+export async function loadFunnelStream(db: Db, dialect: DbDialect, shopId: number, def: FunnelDefinition, params: StreamParams): Promise<FunnelStreamUnit[]> {
   const { text, values } = funnelStreamSql(dialect, shopId, def, params);
   const raw = await db.$queryRawUnsafe<RawUnit[]>(text, ...values);
   return raw.map((r) => ({
@@ -212,12 +214,7 @@ function stepMaskSql(dialect: DbDialect, ps: Params, steps: readonly FunnelStepD
  * SQL and parameters of the reduced stream, one row per unit. Output columns: unit,
  * part (number of a re-split session's part, else NULL), lastts, attr, ev (JSON events).
  */
-export function funnelStreamSql(
-  dialect: DbDialect,
-  shopId: number,
-  def: FunnelDefinition,
-  params: StreamParams,
-): { text: string; values: unknown[] } {
+export function funnelStreamSql(dialect: DbDialect, shopId: number, def: FunnelDefinition, params: StreamParams): { text: string; values: unknown[] } {
   if (def.steps.length < 1 || def.steps.length > MAX_STEPS) throw new RangeError(`a funnel has 1..${MAX_STEPS} steps`);
   const d = dialect === "sqlite" ? SQLITE : POSTGRES;
   const ps = new Params(dialect);
@@ -228,7 +225,9 @@ export function funnelStreamSql(
   const stepNames = [...new Set(def.steps.flatMap((s) => s.anyOf.map((a) => a.event)))];
   const attr = params.allAttrs
     ? d.packAttrs(ATTR_KEYS.map((k) => `s."${ATTR_COLUMN[k]}"`))
-    : params.breakdown ? `s."${ATTR_COLUMN[params.breakdown]}"` : "NULL";
+    : params.breakdown
+      ? `s."${ATTR_COLUMN[params.breakdown]}"`
+      : "NULL";
 
   // The engine's duplicate rules (core/funnel/dedupe) over the loaded events: of the
   // checkout_started sharing a token / checkout_completed sharing an order id, all but

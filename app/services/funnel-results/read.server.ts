@@ -88,7 +88,10 @@ export async function unitDayReport(
 async function eventsAtMost(reads: SqlReader, shopId: number, params: Pick<FunnelParams, "from" | "to">, max: number): Promise<boolean> {
   const [{ n }] = await reads.query<{ n: number | bigint | string }>(
     `SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Event" WHERE "shopId" = $1 AND "ts" >= $2 AND "ts" < $3 LIMIT $4) x`,
-    shopId, params.from, params.to, max + 1,
+    shopId,
+    params.from,
+    params.to,
+    max + 1,
   );
   return Number(n) <= max;
 }
@@ -98,7 +101,14 @@ type Num = number | bigint;
 type RawGroup = { day: Num; ts: Num; furthest: Num; attr: Attr; ipn: Num; n: Num };
 type RawMs = RawGroup & { ms: string };
 type RawRow = {
-  unitId: string; day: Num; entryTs: Num; furthest: Num; msFromPrev: string; latestStartTs: Num; lastTs: Num; attr: Attr;
+  unitId: string;
+  day: Num;
+  entryTs: Num;
+  furthest: Num;
+  msFromPrev: string;
+  latestStartTs: Num;
+  lastTs: Num;
+  attr: Attr;
 };
 
 /**
@@ -125,7 +135,9 @@ export function reportReadsSql(dialect: DbDialect, def: FunnelDefinition, params
     // Joined into one text per group: shipping a few long strings is far cheaper than one
     // row object per unit through the driver. A group's units reached the same step, so
     // the text is `count` runs of furthest − 1 durations.
-    timed: !times ? null : `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n,
+    timed: !times
+      ? null
+      : `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n,
          ${dialect === "sqlite" ? `group_concat("msFromPrev", ',')` : `string_agg("msFromPrev", ',')`} AS ms
        FROM "FunnelUnitDay" WHERE ${where} AND ${reached(2)} GROUP BY ${groupBy}`,
     multi: `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", ${attr} AS attr
@@ -155,7 +167,14 @@ async function readRows(deps: ReadDeps, shopId: number, funnelId: string, def: F
     const furthest = Number(g.furthest);
     const count = Number(g.n);
     const row = {
-      unitId: "", day: Number(g.day), entryTs: Number(g.ts), furthest, msFromPrev: [], latestStartTs: 0, lastTs: 0, multi: false,
+      unitId: "",
+      day: Number(g.day),
+      entryTs: Number(g.ts),
+      furthest,
+      msFromPrev: [],
+      latestStartTs: 0,
+      lastTs: 0,
+      multi: false,
       attrs: attrsOf(params.breakdown, g.attr),
     };
     // A completed unit is never in progress.
@@ -165,9 +184,15 @@ async function readRows(deps: ReadDeps, shopId: number, funnelId: string, def: F
   for (const g of timed) add(g, g.ms);
   for (const r of multi) {
     out.push({
-      unitId: r.unitId, day: Number(r.day), entryTs: Number(r.entryTs), furthest: Number(r.furthest),
+      unitId: r.unitId,
+      day: Number(r.day),
+      entryTs: Number(r.entryTs),
+      furthest: Number(r.furthest),
       msFromPrev: r.msFromPrev === "" ? [] : r.msFromPrev.split(",").map(Number),
-      latestStartTs: Number(r.latestStartTs), lastTs: Number(r.lastTs), multi: true, attrs: attrsOf(params.breakdown, r.attr),
+      latestStartTs: Number(r.latestStartTs),
+      lastTs: Number(r.lastTs),
+      multi: true,
+      attrs: attrsOf(params.breakdown, r.attr),
     });
   }
   return out;

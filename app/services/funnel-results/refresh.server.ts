@@ -4,12 +4,7 @@
  * describes the lifecycle). Called by the background refresher (refresher.server.ts),
  * never by a report.
  */
-import {
-  computeUnitDays,
-  localDayNumber,
-  type UnitDay,
-  type UnitDayRow,
-} from "../../../core/funnel";
+import { computeUnitDays, localDayNumber, type UnitDay, type UnitDayRow } from "../../../core/funnel";
 import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../../db/executor";
 import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../../db/sql";
 import type { DbDialect } from "../../../db/prisma";
@@ -62,10 +57,17 @@ export async function refreshShop(
     funnels = await loadFunnels(deps.db, shopId);
     const stale = await deps.exec.query<{ clientId: string; sinceTs: number | bigint; version: number }>(
       `SELECT "clientId", "sinceTs", "version" FROM "StaleVisitor" WHERE "shopId" = $1 ORDER BY "markedAt", "clientId" LIMIT $2`,
-      shopId, Math.min(batch, max - refreshed),
+      shopId,
+      Math.min(batch, max - refreshed),
     );
     if (stale.length === 0) break;
-    const done = await refreshBatch(deps.exec, shopId, shop.timeZone, funnels, stale.map((s) => ({ ...s, sinceTs: Number(s.sinceTs) })));
+    const done = await refreshBatch(
+      deps.exec,
+      shopId,
+      shop.timeZone,
+      funnels,
+      stale.map((s) => ({ ...s, sinceTs: Number(s.sinceTs) })),
+    );
     refreshed += done;
     opts.onProgress?.(refreshed);
     await letEventLoopRun();
@@ -93,7 +95,9 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
   // Session units restart at a stored session boundary: the first session still going at `since`.
   const sessions = await exec.query<{ clientId: string; startTs: number | bigint; endTs: number | bigint }>(
     staleReadsSql(exec.dialect, ids.length).sessions,
-    shopId, minSince, ...ids,
+    shopId,
+    minSince,
+    ...ids,
   );
   const sessionStart = new Map<string, number>();
   for (const s of stale) sessionStart.set(s.clientId, s.sinceTs);
@@ -105,7 +109,9 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
   // Visitor units: attempts that can reach the new events start up to a window earlier;
   // their local day is recomputed whole (two days of margin cover any zone offset).
   const visitorLoadFrom = (since: number) => since - maxWindow - 2 * DAY_MS;
-  const loadFrom = new Map(stale.map((s) => [s.clientId, Math.min(sessionStart.get(s.clientId)!, hasVisitorUnit ? visitorLoadFrom(s.sinceTs) : Number.POSITIVE_INFINITY)]));
+  const loadFrom = new Map(
+    stale.map((s) => [s.clientId, Math.min(sessionStart.get(s.clientId)!, hasVisitorUnit ? visitorLoadFrom(s.sinceTs) : Number.POSITIVE_INFINITY)]),
+  );
 
   const rows = await exec.query<EventRow>(staleReadsSql(exec.dialect, ids.length).events, shopId, Math.min(...loadFrom.values()), ...ids);
   const events = new Map<string, ReturnType<typeof toCoreEvent>[]>();
@@ -125,11 +131,24 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
     for (const f of started) {
       if (f.def.unit === "session") {
         const from = sessionStart.get(s.clientId)!;
-        changes.push({ funnel: f, clientId: s.clientId, fromTs: from, rows: computeUnitDays(list.filter((e) => e.ts >= from), f.def, timeZone) });
+        changes.push({
+          funnel: f,
+          clientId: s.clientId,
+          fromTs: from,
+          rows: computeUnitDays(
+            list.filter((e) => e.ts >= from),
+            f.def,
+            timeZone,
+          ),
+        });
       } else {
         const fromDay = localDayNumber(s.sinceTs - f.def.windowMs, timeZone);
         const from = s.sinceTs - f.def.windowMs - 2 * DAY_MS;
-        const rows = computeUnitDays(list.filter((e) => e.ts >= from), f.def, timeZone).filter((r) => r.day >= fromDay);
+        const rows = computeUnitDays(
+          list.filter((e) => e.ts >= from),
+          f.def,
+          timeZone,
+        ).filter((r) => r.day >= fromDay);
         changes.push({ funnel: f, clientId: s.clientId, fromDay, rows });
       }
     }
@@ -153,10 +172,7 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
     const done = new Set<string>();
     // Lock order, as the ingestion writer marks visitors: no deadlock between the two.
     for (const s of stale.map((v) => ({ ...v, shopId })).sort(visitorLockOrder)) {
-      const removed = await tx.execute(
-        `DELETE FROM "StaleVisitor" WHERE "shopId" = $1 AND "clientId" = $2 AND "version" = $3`,
-        shopId, s.clientId, s.version,
-      );
+      const removed = await tx.execute(`DELETE FROM "StaleVisitor" WHERE "shopId" = $1 AND "clientId" = $2 AND "version" = $3`, shopId, s.clientId, s.version);
       if (removed > 0) done.add(s.clientId); // else: new events arrived after our read; the next pass redoes it
     }
     const inserts = new Map<string, UnitDayRow[]>();
@@ -165,12 +181,18 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
       if (c.fromTs !== undefined) {
         await tx.execute(
           `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "clientId" = $3 AND "entryTs" >= $4`,
-          shopId, c.funnel.id, c.clientId, c.fromTs,
+          shopId,
+          c.funnel.id,
+          c.clientId,
+          c.fromTs,
         );
       } else {
         await tx.execute(
           `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "clientId" = $3 AND "day" >= $4`,
-          shopId, c.funnel.id, c.clientId, c.fromDay,
+          shopId,
+          c.funnel.id,
+          c.clientId,
+          c.fromDay,
         );
       }
       const perUnit = new Map<string, number>();
@@ -186,7 +208,12 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
       await tx.execute(
         `UPDATE "FunnelUnitDay" SET "multi" = (SELECT COUNT(*) FROM "FunnelUnitDay" x WHERE x."shopId" = $1 AND x."funnelId" = $2 AND x."unitId" = $3) > 1
          WHERE "shopId" = $4 AND "funnelId" = $5 AND "unitId" = $6`,
-        shopId, c.funnel.id, c.clientId, shopId, c.funnel.id, c.clientId,
+        shopId,
+        c.funnel.id,
+        c.clientId,
+        shopId,
+        c.funnel.id,
+        c.clientId,
       );
     }
     return done.size;
@@ -194,8 +221,23 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
 }
 
 const COLUMNS = [
-  "shopId", "funnelId", "unitId", "day", "clientId", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", "multi",
-  "device", "source", "campaign", "landingPath", "visitorType", "loggedIn",
+  "shopId",
+  "funnelId",
+  "unitId",
+  "day",
+  "clientId",
+  "entryTs",
+  "furthest",
+  "msFromPrev",
+  "latestStartTs",
+  "lastTs",
+  "multi",
+  "device",
+  "source",
+  "campaign",
+  "landingPath",
+  "visitorType",
+  "loggedIn",
 ] as const;
 
 async function insertRows(tx: SqlTx, dialect: DbDialect, shopId: number, funnelId: string, rows: (UnitDayRow & { visitorId?: string })[]) {
@@ -206,8 +248,23 @@ async function insertRows(tx: SqlTx, dialect: DbDialect, shopId: number, funnelI
     await tx.execute(
       `INSERT INTO "FunnelUnitDay" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(chunk.length, COLUMNS.length)}`,
       ...chunk.flatMap((r) => [
-        shopId, funnelId, r.unitId, r.day, r.visitorId, r.entryTs, r.furthest, r.msFromPrev.join(","), r.latestStartTs, r.lastTs,
-        bool(r.multi), r.attrs.device, r.attrs.source, r.attrs.campaign, r.attrs.landingPath, r.attrs.visitorType, bool(r.attrs.loggedIn),
+        shopId,
+        funnelId,
+        r.unitId,
+        r.day,
+        r.visitorId,
+        r.entryTs,
+        r.furthest,
+        r.msFromPrev.join(","),
+        r.latestStartTs,
+        r.lastTs,
+        bool(r.multi),
+        r.attrs.device,
+        r.attrs.source,
+        r.attrs.campaign,
+        r.attrs.landingPath,
+        r.attrs.visitorType,
+        bool(r.attrs.loggedIn),
       ]),
     );
   }
@@ -225,9 +282,14 @@ export function staleReadsSql(dialect: DbDialect, count: number): { sessions: st
   return {
     sessions: perVisitor(dialect, count, `s."clientId", s."startTs", s."endTs"`, `"VisitorSession" s`, `s."shopId" = $1 AND s."endTs" >= $2`, `s."clientId"`),
     // A session belongs to its visitor: saying so lets the session side be looked up per visitor too.
-    events: perVisitor(dialect, count, CORE_EVENT_COLUMNS,
+    events: perVisitor(
+      dialect,
+      count,
+      CORE_EVENT_COLUMNS,
       `"Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId" AND s."clientId" = e."clientId"`,
-      `e."shopId" = $1 AND e."isBot" = false AND e."ts" >= $2`, `e."clientId"`),
+      `e."shopId" = $1 AND e."isBot" = false AND e."ts" >= $2`,
+      `e."clientId"`,
+    ),
   };
 }
 

@@ -46,7 +46,10 @@ export async function loadFunnels(db: Db, shopId: number): Promise<ShopFunnel[]>
     include: { steps: { select: { position: true, label: true, matchers: true } } },
   });
   return rows.map((r) => ({
-    id: r.id, def: toDefinition(toView(r)), mark: r.resultsMark === null ? null : Number(r.resultsMark), state: r.resultsState,
+    id: r.id,
+    def: toDefinition(toView(r)),
+    mark: r.resultsMark === null ? null : Number(r.resultsMark),
+    state: r.resultsState,
   }));
 }
 
@@ -58,10 +61,7 @@ export async function loadFunnels(db: Db, shopId: number): Promise<ShopFunnel[]>
  * waiting, `now`: the rows hold everything stored.
  */
 export async function resultsAsOf(exec: Pick<SqlExecutor, "query">, shopId: number, now: number): Promise<number> {
-  const [row] = await exec.query<{ oldest: number | bigint | null }>(
-    `SELECT MIN("markedAt") AS oldest FROM "StaleVisitor" WHERE "shopId" = $1`,
-    shopId,
-  );
+  const [row] = await exec.query<{ oldest: number | bigint | null }>(`SELECT MIN("markedAt") AS oldest FROM "StaleVisitor" WHERE "shopId" = $1`, shopId);
   return row?.oldest === null || row?.oldest === undefined ? now : Math.min(now, Number(row.oldest));
 }
 
@@ -81,16 +81,14 @@ export async function buildProgress(
   shopId: number,
   funnel: { resultsState: string; resultsMark: number | bigint | null },
 ): Promise<BuildProgress> {
-  const [{ n }] = await exec.query<{ n: number | bigint }>(
-    `SELECT COUNT(DISTINCT "clientId") AS n FROM "VisitorSession" WHERE "shopId" = $1`,
-    shopId,
-  );
+  const [{ n }] = await exec.query<{ n: number | bigint }>(`SELECT COUNT(DISTINCT "clientId") AS n FROM "VisitorSession" WHERE "shopId" = $1`, shopId);
   const visitors = Number(n);
   if (funnel.resultsMark === null) return { state: "queued", visitors, computed: 0 };
   if (funnel.resultsState === "marking") return { state: "marking", visitors, computed: 0 };
   const [{ pending }] = await exec.query<{ pending: number | bigint }>(
     `SELECT COUNT(*) AS pending FROM "StaleVisitor" WHERE "shopId" = $1 AND "markedAt" <= $2`,
-    shopId, Number(funnel.resultsMark),
+    shopId,
+    Number(funnel.resultsMark),
   );
   return { state: "building", visitors, computed: Math.max(0, visitors - Number(pending)) };
 }

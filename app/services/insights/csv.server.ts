@@ -19,9 +19,11 @@ export function parseInsightsCsvTable(search: URLSearchParams): InsightsCsvTable
   return t as InsightsCsvTable;
 }
 
-const pct = (rate: number | null | undefined): number | null => (rate === null || rate === undefined || !Number.isFinite(rate) ? null : Number((rate * 100).toFixed(2)));
+const pct = (rate: number | null | undefined): number | null =>
+  rate === null || rate === undefined || !Number.isFinite(rate) ? null : Number((rate * 100).toFixed(2));
 const rateOf = (c: { converted: number; total: number }) => (c.total > 0 ? c.converted / c.total : null);
-const round = (x: number | null | undefined, digits: number): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
+const round = (x: number | null | undefined, digits: number): number | null =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits));
 
 /** "2026-12-05" in the zone. */
 function localDay(ts: number, timeZone: string): string {
@@ -42,12 +44,34 @@ export function insightsCsv(view: InsightsView, table: InsightsCsvTable, generat
     const m = view.microValue;
     const rows: CsvCell[][] = [
       [
-        "micro_key", "micro_label", "did_visitors", "did_reached_goal", "did_goal_rate_pct", "did_not_visitors", "did_not_reached_goal",
-        "did_not_goal_rate_pct", "lift", "lift_ci95_low", "lift_ci95_high", "lift_shown", "note",
+        "micro_key",
+        "micro_label",
+        "did_visitors",
+        "did_reached_goal",
+        "did_goal_rate_pct",
+        "did_not_visitors",
+        "did_not_reached_goal",
+        "did_not_goal_rate_pct",
+        "lift",
+        "lift_ci95_low",
+        "lift_ci95_high",
+        "lift_shown",
+        "note",
       ],
       ...m.rows.map((r): CsvCell[] => [
-        r.key, r.label, r.did.total, r.did.converted, pct(rateOf(r.did)), r.didNot.total, r.didNot.converted, pct(rateOf(r.didNot)),
-        round(r.lift.ratio, 4), round(r.lift.ci95?.[0], 4), round(r.lift.ci95?.[1], 4), r.lift.eligible ? "yes" : "no", r.lift.reason ?? null,
+        r.key,
+        r.label,
+        r.did.total,
+        r.did.converted,
+        pct(rateOf(r.did)),
+        r.didNot.total,
+        r.didNot.converted,
+        pct(rateOf(r.didNot)),
+        round(r.lift.ratio, 4),
+        round(r.lift.ci95?.[0], 4),
+        round(r.lift.ci95?.[1], 4),
+        r.lift.eligible ? "yes" : "no",
+        r.lift.reason ?? null,
       ]),
     ];
     return reportCsv(
@@ -70,10 +94,30 @@ export function insightsCsv(view: InsightsView, table: InsightsCsvTable, generat
   }
   const p = view.planner;
   const rows: CsvCell[][] = [
-    ["metric_key", "metric_label", "kind", "baseline_converted", "baseline_visitors", "baseline_rate_pct", "per_variant", "total_visitors", "weeks", "exact_weeks", "note"],
+    [
+      "metric_key",
+      "metric_label",
+      "kind",
+      "baseline_converted",
+      "baseline_visitors",
+      "baseline_rate_pct",
+      "per_variant",
+      "total_visitors",
+      "weeks",
+      "exact_weeks",
+      "note",
+    ],
     ...p.rows.map((r): CsvCell[] => [
-      r.key, r.label, r.kind, r.baseline.converted, r.baseline.total, pct(r.rate),
-      r.plan.ok ? r.plan.perVariant : null, r.plan.ok ? r.plan.total : null, r.plan.ok ? r.plan.weeks : null, round(r.exactWeeks, 2),
+      r.key,
+      r.label,
+      r.kind,
+      r.baseline.converted,
+      r.baseline.total,
+      pct(r.rate),
+      r.plan.ok ? r.plan.perVariant : null,
+      r.plan.ok ? r.plan.total : null,
+      r.plan.ok ? r.plan.weeks : null,
+      round(r.exactWeeks, 2),
       r.plan.ok ? r.caveat : r.plan.reason,
     ]),
   ];
@@ -101,8 +145,22 @@ export function insightsCsv(view: InsightsView, table: InsightsCsvTable, generat
 export function experimentsCsv(view: ExperimentsView, generatedAt: number): string {
   const rows: CsvCell[][] = [
     [
-      "experiment", "variant", "is_control", "assigned_visitors", "excluded_visitors", "step", "step_label", "reached", "rate_pct",
-      "diff_vs_control_pp", "diff_ci95_low_pp", "diff_ci95_high_pp", "relative_change_pct", "p_value", "verdict", "srm_p_value",
+      "experiment",
+      "variant",
+      "is_control",
+      "assigned_visitors",
+      "excluded_visitors",
+      "step",
+      "step_label",
+      "reached",
+      "rate_pct",
+      "diff_vs_control_pp",
+      "diff_ci95_low_pp",
+      "diff_ci95_high_pp",
+      "relative_change_pct",
+      "p_value",
+      "verdict",
+      "srm_p_value",
     ],
   ];
   for (const x of view.experiments) {
@@ -111,10 +169,21 @@ export function experimentsCsv(view: ExperimentsView, generatedAt: number): stri
       x.stepLabels.forEach((label, i) => {
         const c = comparison?.steps[i];
         rows.push([
-          x.experiment, v.variant, v.isControl ? "yes" : "no", v.visitors, x.excludedVisitors, i + 1, label, v.reached[i],
+          x.experiment,
+          v.variant,
+          v.isControl ? "yes" : "no",
+          v.visitors,
+          x.excludedVisitors,
+          i + 1,
+          label,
+          v.reached[i],
           pct(v.visitors > 0 ? v.reached[i] / v.visitors : null),
-          c ? pct(c.comparison.diff) : null, c ? pct(c.comparison.diffCi95?.[0]) : null, c ? pct(c.comparison.diffCi95?.[1]) : null,
-          c ? pct(c.comparison.relativeLift) : null, c ? round(c.comparison.pValue, 6) : null, c ? c.verdict.message : null,
+          c ? pct(c.comparison.diff) : null,
+          c ? pct(c.comparison.diffCi95?.[0]) : null,
+          c ? pct(c.comparison.diffCi95?.[1]) : null,
+          c ? pct(c.comparison.relativeLift) : null,
+          c ? round(c.comparison.pValue, 6) : null,
+          c ? c.verdict.message : null,
           x.srm.ok ? round(x.srm.pValue, 6) : null,
         ]);
       });

@@ -38,7 +38,6 @@ export interface StepSource {
   id: string | null;
 }
 
-
 /**
  * Steps of the chosen funnel, else the shop's main funnel (Funnel.isMain), else the
  * Purchase template (also when the funnel's steps cannot be read). A chosen id that is
@@ -71,7 +70,12 @@ export async function readoutSteps(shopId: number, choice: string | null = null)
   return template;
 }
 
-const funnelChoice = z.string().trim().min(1).max(64).regex(/^[\w-]+$/, "funnel must be a funnel id or template");
+const funnelChoice = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\w-]+$/, "funnel must be a funnel id or template");
 
 function parseFunnelChoice(search: URLSearchParams): string | null {
   const raw = search.get("funnel");

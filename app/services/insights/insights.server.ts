@@ -24,7 +24,6 @@ import { DAY_MS } from "../../../core/time";
 import { parseAll, resolveInsightRange, zodFieldErrors, type InsightRange } from "./range.server";
 import { RequestError } from "../request-error";
 
-
 /** Planner settings as the merchant types them: MDE in percent, alpha and power as fractions. */
 export const plannerQuery = z.object({
   mde: z.coerce
@@ -32,16 +31,8 @@ export const plannerQuery = z.object({
     .gt(0, "mde must be above 0 %")
     .max(500, "mde is at most 500 %")
     .default(10),
-  alpha: z.coerce
-    .number({ error: "alpha must be a number such as 0.05" })
-    .gt(0, "alpha must be above 0")
-    .max(0.2, "alpha is at most 0.2")
-    .default(0.05),
-  power: z.coerce
-    .number({ error: "power must be a number such as 0.8" })
-    .min(0.5, "power is at least 0.5")
-    .max(0.99, "power is at most 0.99")
-    .default(0.8),
+  alpha: z.coerce.number({ error: "alpha must be a number such as 0.05" }).gt(0, "alpha must be above 0").max(0.2, "alpha is at most 0.2").default(0.05),
+  power: z.coerce.number({ error: "power must be a number such as 0.8" }).min(0.5, "power is at least 0.5").max(0.99, "power is at most 0.99").default(0.8),
 });
 
 const goalQuery = z.enum(GOAL_KEYS, { error: `goal must be one of ${GOAL_KEYS.join(", ")}` }).default(DEFAULT_GOAL);

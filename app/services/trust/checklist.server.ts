@@ -153,7 +153,14 @@ export async function setupChecklist(shop: ChecklistShop, opts: { admin?: AdminG
     apiKey: env.SHOPIFY_API_KEY,
     timeZone: safeTimeZone(shop.timeZone),
     now,
-    pixel: { status: shop.pixelStatus, error: shop.pixelError, webPixelId: shop.webPixelId, ingestUrl: env.ingestUrl, settings, installedAt: shop.installedAt?.getTime() ?? null },
+    pixel: {
+      status: shop.pixelStatus,
+      error: shop.pixelError,
+      webPixelId: shop.webPixelId,
+      ingestUrl: env.ingestUrl,
+      settings,
+      installedAt: shop.installedAt?.getTime() ?? null,
+    },
     events,
     orders: { state: shop.ordersWebhook, error: shop.ordersWebhookError },
   });

@@ -11,8 +11,13 @@ import coveragePurchaseBuckets from "../../../db/queries/coverage-purchase-bucke
 import missedOrdersQuery from "../../../db/queries/missed-orders";
 import unmatchedPurchases from "../../../db/queries/unmatched-purchases";
 import {
-  computeCoverage, RECENT_MS,
-  type CoverageLists, type CoverageView, type OrderBucket, type PurchaseBucket, type PurchaseMatch,
+  computeCoverage,
+  RECENT_MS,
+  type CoverageLists,
+  type CoverageView,
+  type OrderBucket,
+  type PurchaseBucket,
+  type PurchaseMatch,
 } from "../../../core/trust/coverage";
 import type { TrustRange } from "./range";
 
@@ -36,7 +41,12 @@ export async function coverageReport(shopId: number, range: TrustRange, now = Da
   const params = { shopId, from: range.from, to: range.to, recentFrom: Math.trunc(recentFrom) };
   const orderRows = await rowsOf(prisma, coverageOrderBuckets, params);
   const purchaseRows = await rowsOf(prisma, coveragePurchaseBuckets, params);
-  const orders: OrderBucket[] = orderRows.map((r) => ({ bucket: num(r.bucket), onlineStore: Boolean(r.onlineStore), recent: num(r.recent) === 1, orders: num(r.n) }));
+  const orders: OrderBucket[] = orderRows.map((r) => ({
+    bucket: num(r.bucket),
+    onlineStore: Boolean(r.onlineStore),
+    recent: num(r.recent) === 1,
+    orders: num(r.n),
+  }));
   const purchases: PurchaseBucket[] = purchaseRows.map((r) => ({ bucket: num(r.bucket), match: kindOf(r.kind), purchases: num(r.n) }));
   const { total, days } = computeCoverage({ orders, purchases, from: range.from, to: range.to, timeZone: range.timeZone });
   return {

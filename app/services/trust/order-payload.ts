@@ -6,20 +6,21 @@
 import { z } from "zod";
 
 // The union's own message covers a missing or wrongly typed value ("Invalid input" otherwise).
-const numericId = z.union(
-  [z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,20}$/, "must be a numeric id")],
-  { error: "required: the numeric order id" },
-);
+const numericId = z.union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,20}$/, "must be a numeric id")], {
+  error: "required: the numeric order id",
+});
 
 /** REST payloads send money as decimal strings ("199.00"); accept a plain number too. */
-const money = z.union(
-  [z.number().finite().min(0), z.string().regex(/^\d{1,15}(\.\d{1,6})?$/, "must be a decimal amount like \"199.00\"")],
-  { error: "required: a decimal amount like \"199.00\"" },
-);
+const money = z.union([z.number().finite().min(0), z.string().regex(/^\d{1,15}(\.\d{1,6})?$/, 'must be a decimal amount like "199.00"')], {
+  error: 'required: a decimal amount like "199.00"',
+});
 
 export const OrderPayload = z.object({
   id: numericId,
-  created_at: z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date"),
+  created_at: z
+    .string()
+    .max(40)
+    .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date"),
   total_price: money,
   currency: z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter currency code"),
   // null for orders created by some apps; anything but "web" is outside the online store.

@@ -45,7 +45,11 @@ export interface CoveragePageData {
 }
 
 /** Throws RequestError (400) for a range the merchant got wrong. */
-export async function coveragePageData(shop: { id: number; timeZone: string; installedAt?: Date | null }, search: URLSearchParams, opts: { lists?: boolean } = {}): Promise<CoveragePageData> {
+export async function coveragePageData(
+  shop: { id: number; timeZone: string; installedAt?: Date | null },
+  search: URLSearchParams,
+  opts: { lists?: boolean } = {},
+): Promise<CoveragePageData> {
   const now = Date.now();
   const range = parseTrustRange(search, safeTimeZone(shop.timeZone), now);
   const [full, since] = await Promise.all([coverageReport(shop.id, range, now), coverageDataSince(shop)]);

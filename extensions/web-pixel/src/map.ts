@@ -98,7 +98,10 @@ export function cleanUrl(href: unknown, max = 2048, extra?: ReadonlySet<string>)
 export const parseQueryParams = (setting: unknown): Set<string> =>
   new Set(
     typeof setting === "string"
-      ? setting.toLowerCase().split(/[\s,]+/).filter((k) => QUERY_PARAM_NAME.test(k) && !isPersonalKey(k))
+      ? setting
+          .toLowerCase()
+          .split(/[\s,]+/)
+          .filter((k) => QUERY_PARAM_NAME.test(k) && !isPersonalKey(k))
       : [],
   );
 
@@ -160,8 +163,7 @@ export function flattenProps(data: unknown): Record<string, PropValue> | undefin
 }
 
 /** Is this a checkout-funnel event (flushed immediately, carries data.checkout)? */
-export const isCheckoutEvent = (name: string): boolean =>
-  name.startsWith("checkout_") || name === "payment_info_submitted";
+export const isCheckoutEvent = (name: string): boolean => name.startsWith("checkout_") || name === "payment_info_submitted";
 
 function money(target: CompactEvent, m: unknown): void {
   const value = num(at(m, "amount"));

@@ -23,8 +23,17 @@ function unit(furthest: number, attrs: Partial<CoreEvent["attrs"]>): CoreEvent[]
   n++;
   const names = ["product_viewed", "product_added_to_cart", "checkout_started"];
   return names.slice(0, furthest).map((name, i) => ({
-    id: `e${n}-${i}`, name, ts: T0 + n * 1000 + i * MIN, seq: i, visitorId: `v${n}`, path: "/", productId: null, checkoutToken: null, orderId: null,
-    customerId: null, props: {},
+    id: `e${n}-${i}`,
+    name,
+    ts: T0 + n * 1000 + i * MIN,
+    seq: i,
+    visitorId: `v${n}`,
+    path: "/",
+    productId: null,
+    checkoutToken: null,
+    orderId: null,
+    customerId: null,
+    props: {},
     attrs: { device: "desktop", source: "direct", campaign: null, landingPath: "/", visitorType: "new", loggedIn: false, ...attrs },
   }));
 }
@@ -50,7 +59,13 @@ describe("segmentsAtStep", () => {
     const device = computeFunnel(ev, def, { ...params, breakdown: "device" }).breakdown!;
     const source = computeFunnel(ev, def, { ...params, breakdown: "source" }).breakdown!;
     const segs = segmentsAtStep([device, source], 3);
-    expect(segs.find((s) => s.value === "mobile")).toEqual({ dimension: "device", value: "mobile", settled: 100, dropped: 80, rest: { settled: 150, dropped: 60 } });
+    expect(segs.find((s) => s.value === "mobile")).toEqual({
+      dimension: "device",
+      value: "mobile",
+      settled: 100,
+      dropped: 80,
+      rest: { settled: 150, dropped: 60 },
+    });
     // Two sources: one question, kept once, as the group that drops more.
     expect(segs.filter((s) => s.dimension === "source")).toEqual([
       { dimension: "source", value: "instagram", settled: 100, dropped: 80, rest: { settled: 150, dropped: 60 } },
@@ -81,7 +96,9 @@ describe("diagnoseStep", () => {
     const d = diagnoseStep(report.steps, 3, true, breakdowns);
     expect(d).toMatchObject({ step: 3, fromLabel: "Cart", toLabel: "Checkout", settled: 800, dropOff: 465, minDetectableDiff: null, noClaimSentence: null });
     expect(d.worse[0]).toMatchObject({ dimension: "device", value: "mobile", label: "Mobile" });
-    expect(d.worse[0].sentence).toMatch(/^Mobile: 80 % drop here vs 45 % for everyone else \(240 of 300 vs 225 of 500; 95 % CI of the difference \d+ to \d+ pp\)$/);
+    expect(d.worse[0].sentence).toMatch(
+      /^Mobile: 80 % drop here vs 45 % for everyone else \(240 of 300 vs 225 of 500; 95 % CI of the difference \d+ to \d+ pp\)$/,
+    );
     // loggedIn has one value only: its rest is empty, never tested.
     expect(d.segments.find((s) => s.dimension === "loggedIn")?.verdict).toBe("too-few");
     expect(d.segments.find((s) => s.value === "mobile")?.verdict).toBe("worse");
@@ -101,7 +118,9 @@ describe("diagnoseStep", () => {
     const mde = scanSegments({ settled: 600, dropped: 300 }, [{ dimension: "d", value: "v", settled: 200, dropped: 100 }], {}).minDetectableDiff;
     expect(d.minDetectableDiff).toBeGreaterThan(0);
     expect(mde).not.toBeNull();
-    expect(d.noClaimSentence).toBe(`No group of visitors stands out (3 segments tested; the data could have shown a difference of ${Math.ceil(d.minDetectableDiff! * 100)} pp or more).`);
+    expect(d.noClaimSentence).toBe(
+      `No group of visitors stands out (3 segments tested; the data could have shown a difference of ${Math.ceil(d.minDetectableDiff! * 100)} pp or more).`,
+    );
   });
 });
 

@@ -34,8 +34,17 @@ type Ev = [name: string, path?: string | null];
 /** One visitor's events, a minute apart from `start`. */
 function visitor(id: string, evs: Ev[], start = T0 + ++n * 1000): CoreEvent[] {
   return evs.map(([name, path], i) => ({
-    id: `${id}-${i}`, name, ts: start + i * MIN, seq: i, visitorId: id, path: path ?? "/products/a", productId: null, checkoutToken: null,
-    orderId: null, customerId: null, props: {},
+    id: `${id}-${i}`,
+    name,
+    ts: start + i * MIN,
+    seq: i,
+    visitorId: id,
+    path: path ?? "/products/a",
+    productId: null,
+    checkoutToken: null,
+    orderId: null,
+    customerId: null,
+    props: {},
     attrs: { device: "desktop", source: "direct", campaign: null, landingPath: "/", visitorType: "new", loggedIn: false },
   }));
 }
@@ -69,10 +78,14 @@ describe("labels", () => {
     const e = (name: string, path: string | null = null) => ({ name, path });
     expect(pathOf([])).toEqual([LEFT_THE_SITE]);
     expect(pathOf([e("page_viewed", "/pages/faq"), e("page_viewed", "/pages/faq?a"), e("page_viewed", "/products/x"), e("product_viewed")])).toEqual([
-      "viewed /pages/faq", "viewed a product", LEFT_THE_SITE,
+      "viewed /pages/faq",
+      "viewed a product",
+      LEFT_THE_SITE,
     ]);
     expect(pathOf([e("page_viewed", "/a"), e("page_viewed", "/b"), e("page_viewed", "/a"), e("page_viewed", "/c"), e("page_viewed", "/d")])).toEqual([
-      "viewed /a", "viewed /b", "viewed /c",
+      "viewed /a",
+      "viewed /b",
+      "viewed /c",
     ]);
   });
 });
@@ -80,7 +93,12 @@ describe("labels", () => {
 describe("unitPathsAtStep", () => {
   const events = [
     // Dropped after the cart: read the shipping policy (twice, one with a query) and left.
-    ...visitor("d1", [["product_viewed"], ["product_added_to_cart"], ["page_viewed", "/policies/shipping-policy"], ["page_viewed", "/policies/shipping-policy?x=1"]]),
+    ...visitor("d1", [
+      ["product_viewed"],
+      ["product_added_to_cart"],
+      ["page_viewed", "/policies/shipping-policy"],
+      ["page_viewed", "/policies/shipping-policy?x=1"],
+    ]),
     // Dropped after the cart with nothing after it.
     ...visitor("d2", [["page_viewed", "/"], ["product_viewed"], ["product_added_to_cart"]]),
     // Went on: the checkout follows the cart.
@@ -161,8 +179,13 @@ describe("comparePaths (hand-computed)", () => {
   const dropped = [...Array(20).fill([ship, LEFT_THE_SITE]), ...Array(30).fill([LEFT_THE_SITE])];
   const advanced = [...Array(2).fill([ship, "started checkout", LEFT_THE_SITE]), ...Array(38).fill(["started checkout", LEFT_THE_SITE])];
   const r = comparePaths({
-    step: 3, fromLabel: "Added to cart", toLabel: "Started checkout", unit: "session", maxUnitsPerSide: 2000,
-    dropped: { total: 50, rate: 1, paths: dropped }, advanced: { total: 40, rate: 1, paths: advanced },
+    step: 3,
+    fromLabel: "Added to cart",
+    toLabel: "Started checkout",
+    unit: "session",
+    maxUnitsPerSide: 2000,
+    dropped: { total: 50, rate: 1, paths: dropped },
+    advanced: { total: 40, rate: 1, paths: advanced },
   });
 
   it("first next steps: shares with counts, Newcombe intervals at 1 − 0.05/m", () => {
@@ -171,7 +194,12 @@ describe("comparePaths (hand-computed)", () => {
     expect(r.firstSteps.tested).toBe(1);
     expect(r.firstSteps.confidence).toBeCloseTo(0.95, 12);
     const [left, policy, other] = r.firstSteps.rows;
-    expect(left).toMatchObject({ key: LEFT_THE_SITE, dropped: { count: 30, total: 50, share: 0.6 }, advanced: { count: 0, total: 40, share: 0 }, verdict: "not-tested" });
+    expect(left).toMatchObject({
+      key: LEFT_THE_SITE,
+      dropped: { count: 30, total: 50, share: 0.6 },
+      advanced: { count: 0, total: 40, share: 0 },
+      verdict: "not-tested",
+    });
     expect(r.leftAtOnce).toEqual({ count: 30, total: 50, share: 0.6 });
     expect(policy).toMatchObject({ key: ship, dropped: { count: 20, share: 0.4 }, advanced: { count: 2, share: 0.05 }, verdict: "more" });
     expect(policy.diff).toBeCloseTo(0.35, 12);
@@ -199,8 +227,13 @@ describe("comparePaths (hand-computed)", () => {
 
   it("too few on a side: nothing compared, nothing claimed, said so", () => {
     const small = comparePaths({
-      step: 3, fromLabel: "Added to cart", toLabel: "Started checkout", unit: "visitor", maxUnitsPerSide: 2000,
-      dropped: { total: 50, rate: 1, paths: dropped }, advanced: { total: 29, rate: 1, paths: advanced.slice(0, 29) },
+      step: 3,
+      fromLabel: "Added to cart",
+      toLabel: "Started checkout",
+      unit: "visitor",
+      maxUnitsPerSide: 2000,
+      dropped: { total: 50, rate: 1, paths: dropped },
+      advanced: { total: 29, rate: 1, paths: advanced.slice(0, 29) },
     });
     expect(small.tooFew).toBe(true);
     expect(small.firstSteps.tested).toBe(0);
@@ -213,16 +246,28 @@ describe("comparePaths (hand-computed)", () => {
   it("no difference: neutral rows and a plain sentence", () => {
     const same = [...Array(20).fill([ship]), ...Array(20).fill([LEFT_THE_SITE])];
     const flat = comparePaths({
-      step: 3, fromLabel: "A", toLabel: "B", unit: "session", maxUnitsPerSide: 2000,
-      dropped: { total: 40, rate: 1, paths: same }, advanced: { total: 40, rate: 1, paths: same },
+      step: 3,
+      fromLabel: "A",
+      toLabel: "B",
+      unit: "session",
+      maxUnitsPerSide: 2000,
+      dropped: { total: 40, rate: 1, paths: same },
+      advanced: { total: 40, rate: 1, paths: same },
     });
-    expect(flat.firstSteps.rows.map((x) => [x.key, x.verdict])).toEqual([[LEFT_THE_SITE, "not-tested"], [ship, "neutral"]]);
+    expect(flat.firstSteps.rows.map((x) => [x.key, x.verdict])).toEqual([
+      [LEFT_THE_SITE, "not-tested"],
+      [ship, "neutral"],
+    ]);
     expect(flat.noClaimSentence).toBe("Nothing the sessions that dropped did next stands out against those that went on (1 next step and 1 path compared).");
   });
 
   it("with two tested rows, each interval is at 97.5 % (Bonferroni)", () => {
     const two = comparePaths({
-      step: 3, fromLabel: "A", toLabel: "B", unit: "session", maxUnitsPerSide: 2000,
+      step: 3,
+      fromLabel: "A",
+      toLabel: "B",
+      unit: "session",
+      maxUnitsPerSide: 2000,
       dropped: { total: 50, rate: 1, paths: [...Array(20).fill([ship]), ...Array(30).fill(["viewed /pages/faq"])] },
       advanced: { total: 40, rate: 1, paths: [...Array(2).fill([ship]), ...Array(38).fill(["started checkout"])] },
     });
@@ -241,8 +286,13 @@ describe("comparePaths (hand-computed)", () => {
   it("keeps the top 10 paths among those who dropped, the rest as (other)", () => {
     const many = Array.from({ length: 12 }, (_, i) => Array(12 - i).fill([`viewed /p${i}`]) as string[][]).flat();
     const t = comparePaths({
-      step: 2, fromLabel: "A", toLabel: "B", unit: "session", maxUnitsPerSide: 2000,
-      dropped: { total: many.length, rate: 1, paths: many }, advanced: { total: 40, rate: 1, paths: Array(40).fill(["b"]) },
+      step: 2,
+      fromLabel: "A",
+      toLabel: "B",
+      unit: "session",
+      maxUnitsPerSide: 2000,
+      dropped: { total: many.length, rate: 1, paths: many },
+      advanced: { total: 40, rate: 1, paths: Array(40).fill(["b"]) },
     });
     expect(t.firstSteps.rows).toHaveLength(11);
     expect(t.firstSteps.rows[0].key).toBe("viewed /p0");
@@ -258,7 +308,14 @@ describe("pathsAtStep", () => {
     const events: CoreEvent[] = [];
     for (let i = 0; i < 400; i++) {
       const go = i % 4 === 0;
-      events.push(...visitor(`s${i}`, go ? [["product_viewed"], ["product_added_to_cart"], ["checkout_started"]] : [["product_viewed"], ["product_added_to_cart"], ["page_viewed", "/pages/faq"]]));
+      events.push(
+        ...visitor(
+          `s${i}`,
+          go
+            ? [["product_viewed"], ["product_added_to_cart"], ["checkout_started"]]
+            : [["product_viewed"], ["product_added_to_cart"], ["page_viewed", "/pages/faq"]],
+        ),
+      );
     }
     const all = pathsAtStep(events, def, params, 3, { maxUnitsPerSide: 10_000 });
     expect(all.dropped).toEqual({ total: 300, sampled: 300, rate: 1 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { checkFunnel, decideAlerts, HOUR_MS, readWindow, RUN_FALSE_ALARM_RATE, weekOf, type AlertState, type HourGroup } from "../../../core/diagnosis/watch-run";
+import {
+  checkFunnel,
+  decideAlerts,
+  HOUR_MS,
+  readWindow,
+  RUN_FALSE_ALARM_RATE,
+  weekOf,
+  type AlertState,
+  type HourGroup,
+} from "../../../core/diagnosis/watch-run";
 
 /** Mulberry32: the same draws on every run. */
 function seeded(seed: number) {
@@ -75,7 +84,10 @@ describe("the run's false-alarm rate", () => {
       const random = seeded(1000 + seed);
       const groups: HourGroup[] = [];
       for (let h = fromHour; h < endHour; h++) {
-        for (const [device, n] of [["mobile", 20], ["desktop", 12]] as const) {
+        for (const [device, n] of [
+          ["mobile", 20],
+          ["desktop", 12],
+        ] as const) {
           const furthest = [0, 0, 0, 0];
           for (let i = 0; i < n; i++) {
             const u = random();

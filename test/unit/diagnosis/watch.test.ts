@@ -50,7 +50,10 @@ describe("watchStep", () => {
     // 100 units at 95 %: only 5 expected losses.
     expect(watchStep([{ start: T0, settled: 100, converted: 50, baseline: { settled: 400, converted: 380 } }])).toMatchObject({ alarm: null, looks: 0 });
     // 20 units at 50 % (10 and 10) are judged: none of them converting is an alarm.
-    expect(watchStep([{ start: T0, settled: 20, converted: 0, baseline: { settled: 400, converted: 200 } }]).alarm).toMatchObject({ settled: 20, converted: 0 });
+    expect(watchStep([{ start: T0, settled: 20, converted: 0, baseline: { settled: 400, converted: 200 } }]).alarm).toMatchObject({
+      settled: 20,
+      converted: 0,
+    });
     expect(watchStep([{ start: T0, settled: 100, converted: 0, baseline: { settled: 29, converted: 15 } }])).toMatchObject({ alarm: null, looks: 0 });
     expect(watchStep([{ start: T0, settled: 100, converted: 0, baseline: { settled: 0, converted: 0 } }])).toMatchObject({ alarm: null, looks: 0 });
     expect(() => watchStep([{ start: T0, settled: 1, converted: 2, baseline: { settled: 1, converted: 0 } }])).toThrow(/impossible/);
@@ -87,7 +90,10 @@ describe("watchStep", () => {
       const runs = 2000;
       for (let run = 0; run < runs; run++) {
         const buckets = Array.from({ length: 24 }, (_, h) => ({
-          start: T0 + h * HOUR, settled: 40, converted: binomial(random, 40, p), baseline: { settled: 160, converted: binomial(random, 160, p) },
+          start: T0 + h * HOUR,
+          settled: 40,
+          converted: binomial(random, 40, p),
+          baseline: { settled: 160, converted: binomial(random, 160, p) },
         }));
         if (watchStep(buckets, { falseAlarmRate: 0.05 }).alarm) alarms++;
       }

@@ -29,7 +29,10 @@ describe("breakdown", () => {
   it("marks rows under 30 units small, with a Wilson interval, and never names their leak", () => {
     const events: CoreEvent[] = [];
     // "mobile": 14 visitors, 7 convert; "desktop": 40 visitors, 10 convert.
-    for (const [device, n, buyers] of [["mobile", 14, 7], ["desktop", 40, 10]] as const) {
+    for (const [device, n, buyers] of [
+      ["mobile", 14, 7],
+      ["desktop", 40, 10],
+    ] as const) {
       for (let i = 0; i < n; i++) {
         const visitorId = `${device}-${i}`;
         const attrs = { ...defaultAttrs, device };

@@ -3,8 +3,7 @@ import { computeFunnel, computeUnitResults } from "../../../core/funnel";
 import type { CoreEvent, FunnelStepDef } from "../../../core/types";
 import { DAY, ev, funnel, HOUR, MIN, params, SHOP_STEPS, step, T0 } from "./fixtures";
 
-const counts = (events: CoreEvent[], def = funnel(["a", "b", "c"]), p = params()) =>
-  computeFunnel(events, def, p).steps.map((s) => s.count);
+const counts = (events: CoreEvent[], def = funnel(["a", "b", "c"]), p = params()) => computeFunnel(events, def, p).steps.map((s) => s.count);
 
 /** The worked example of docs/funnel-semantics.md: 1,000 → 350 → 180 → 90 sessions. */
 function workedExampleEvents(): CoreEvent[] {
@@ -58,7 +57,13 @@ describe("worked example", () => {
 
 describe("counting a unit", () => {
   it("allows unrelated events between steps", () => {
-    const events = [ev({ name: "a", ts: T0 }), ev({ name: "x", ts: T0 + 1 }), ev({ name: "b", ts: T0 + 2 }), ev({ name: "y", ts: T0 + 3 }), ev({ name: "c", ts: T0 + 4 })];
+    const events = [
+      ev({ name: "a", ts: T0 }),
+      ev({ name: "x", ts: T0 + 1 }),
+      ev({ name: "b", ts: T0 + 2 }),
+      ev({ name: "y", ts: T0 + 3 }),
+      ev({ name: "c", ts: T0 + 4 }),
+    ];
     expect(counts(events)).toEqual([1, 1, 1]);
   });
 
@@ -80,7 +85,13 @@ describe("counting a unit", () => {
   });
 
   it("assigns an event that matches several steps where it helps (matching, not greedy)", () => {
-    const aOrB: FunnelStepDef = { label: "a|b", anyOf: [{ event: "a", filters: [] }, { event: "b", filters: [] }] };
+    const aOrB: FunnelStepDef = {
+      label: "a|b",
+      anyOf: [
+        { event: "a", filters: [] },
+        { event: "b", filters: [] },
+      ],
+    };
     // Same timestamp: b could fill step 2 or 3; only b→3 and a→2 reaches step 3.
     const def = funnel(["s", aOrB, "b"]);
     const events = [ev({ name: "s", ts: T0 }), ev({ name: "b", ts: T0 + 1, seq: 1 }), ev({ name: "a", ts: T0 + 1, seq: 2 })];

@@ -44,11 +44,7 @@ export function step(event: string, filters: StepFilter[] = [], label = event): 
 }
 
 /** A funnel over plain event names (or prebuilt steps). */
-export function funnel(
-  steps: (string | FunnelStepDef)[],
-  unit: FunnelDefinition["unit"] = "session",
-  windowMs = DEFAULT_VISITOR_WINDOW_MS,
-): FunnelDefinition {
+export function funnel(steps: (string | FunnelStepDef)[], unit: FunnelDefinition["unit"] = "session", windowMs = DEFAULT_VISITOR_WINDOW_MS): FunnelDefinition {
   return { steps: steps.map((s) => (typeof s === "string" ? step(s) : s)), unit, windowMs };
 }
 

@@ -15,7 +15,7 @@ describe("step matching", () => {
     expect(matchesFilter(page, { field: "path", op: "equals", value: "/PRODUCTS/red-shoe" })).toBe(false); // case-sensitive
   });
 
-  it("a null path never matches, not even contains \"\"", () => {
+  it('a null path never matches, not even contains ""', () => {
     const noPath = ev({ name: "page_viewed", ts: T0 });
     expect(matchesFilter(noPath, { field: "path", op: "contains", value: "" })).toBe(false);
   });
@@ -41,7 +41,13 @@ describe("step matching", () => {
       { field: "productId", op: "equals", value: "p2" },
     ]);
     expect(matchesStep(page, both)).toBe(false);
-    const either = { label: "cart or wishlist", anyOf: [{ event: "product_added_to_cart", filters: [] }, { event: "mc:wishlist_add", filters: [] }] };
+    const either = {
+      label: "cart or wishlist",
+      anyOf: [
+        { event: "product_added_to_cart", filters: [] },
+        { event: "mc:wishlist_add", filters: [] },
+      ],
+    };
     expect(matchesStep(ev({ name: "mc:wishlist_add", ts: T0 }), either)).toBe(true);
     expect(matchesStep(ev({ name: "product_added_to_cart", ts: T0 }), either)).toBe(true);
     expect(matchesStep(page, either)).toBe(false);

@@ -43,11 +43,13 @@ function naiveDedupe(events: CoreEvent[]): CoreEvent[] {
   const byId = sorted.filter((e, i) => !sorted.slice(0, i).some((f) => f.id === e.id));
   return byId.filter(
     (e, i) =>
-      !byId.slice(0, i).some(
-        (f) =>
-          (e.name === "checkout_started" && f.name === "checkout_started" && e.checkoutToken !== null && f.checkoutToken === e.checkoutToken) ||
-          (e.name === "checkout_completed" && f.name === "checkout_completed" && e.orderId !== null && f.orderId === e.orderId),
-      ),
+      !byId
+        .slice(0, i)
+        .some(
+          (f) =>
+            (e.name === "checkout_started" && f.name === "checkout_started" && e.checkoutToken !== null && f.checkoutToken === e.checkoutToken) ||
+            (e.name === "checkout_completed" && f.name === "checkout_completed" && e.orderId !== null && f.orderId === e.orderId),
+        ),
   );
 }
 
@@ -113,9 +115,7 @@ export function naiveUnitResults(input: CoreEvent[], def: FunnelDefinition, p: N
   const windowMs = def.unit === "session" ? Infinity : def.windowMs;
   const out: NaiveUnit[] = [];
   for (const [unitId, ev] of naiveUnits(events, def)) {
-    const attempts = ev
-      .map((e, i) => i)
-      .filter((i) => matches(ev[i], def, 0) && ev[i].ts >= p.from && ev[i].ts < p.to);
+    const attempts = ev.map((e, i) => i).filter((i) => matches(ev[i], def, 0) && ev[i].ts >= p.from && ev[i].ts < p.to);
     if (attempts.length === 0) continue;
     let best: { furthest: number; chains: number[][]; start: number } | null = null;
     for (const i of attempts) {

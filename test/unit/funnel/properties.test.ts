@@ -167,14 +167,18 @@ describe.each([
  */
 const outcomesArb = fc.integer({ min: 2, max: 5 }).chain((n) =>
   fc
-    .array(
-      fc.record({ furthest: fc.integer({ min: 1, max: n }), inProgress: fc.boolean(), copies: fc.integer({ min: 1, max: 40 }) }),
-      { minLength: 0, maxLength: 12 },
-    )
+    .array(fc.record({ furthest: fc.integer({ min: 1, max: n }), inProgress: fc.boolean(), copies: fc.integer({ min: 1, max: 40 }) }), {
+      minLength: 0,
+      maxLength: 12,
+    })
     .map((xs) => ({
       n,
       units: xs.flatMap((x) =>
-        Array.from({ length: x.copies }, () => ({ furthest: x.furthest, inProgress: x.inProgress && x.furthest < n, msFromPrev: new Array<number>(x.furthest - 1).fill(1) })),
+        Array.from({ length: x.copies }, () => ({
+          furthest: x.furthest,
+          inProgress: x.inProgress && x.furthest < n,
+          msFromPrev: new Array<number>(x.furthest - 1).fill(1),
+        })),
       ),
     })),
 );
@@ -206,7 +210,10 @@ describe("v2 figures and the leak rule vs the reference (aggregated outcomes)", 
     fc.assert(
       fc.property(outcomesArb, ({ n, units }) => {
         const open = units.map((u) => ({ ...u, inProgress: u.furthest < n }));
-        const f = figuresFromCounts(Array.from({ length: n }, (_, i) => `s${i + 1}`), aggregateOutcomes(open, n));
+        const f = figuresFromCounts(
+          Array.from({ length: n }, (_, i) => `s${i + 1}`),
+          aggregateOutcomes(open, n),
+        );
         expect(f.steps.slice(1).every((s) => s.dropOff === 0)).toBe(true);
         expect(f.biggestLeak).toBeNull();
         expect(f.steps.reduce((a, s) => a + s.waiting, 0)).toBe(open.filter((u) => u.inProgress).length);

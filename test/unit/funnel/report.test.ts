@@ -25,11 +25,7 @@ describe("figuresFromCounts", () => {
   });
 
   it("gives the same report as the engine for the same aggregate (SQL parity)", () => {
-    const events = [
-      ev({ name: "a", ts: T0, visitorId: "x" }),
-      ev({ name: "b", ts: T0 + 2 * MIN, visitorId: "x" }),
-      ev({ name: "a", ts: T0, visitorId: "y" }),
-    ];
+    const events = [ev({ name: "a", ts: T0, visitorId: "x" }), ev({ name: "b", ts: T0 + 2 * MIN, visitorId: "x" }), ev({ name: "a", ts: T0, visitorId: "y" })];
     const report = computeFunnel(events, funnel(["a", "b"]), params({ now: T0 + 5 * MIN }));
     const fromSql = figuresFromCounts(["a", "b"], { counts: [2, 1], inProgressByFurthest: [1, 0], msFromPrev: [[], [2 * MIN]] });
     const { steps, biggestLeak, noLeak, totalUnits, inProgressUnits } = report;

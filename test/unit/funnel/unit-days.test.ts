@@ -5,7 +5,16 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { computeFunnel, computeUnitDays, isWholeDays, localDayNumber, reportFromUnitDays, groupRows, timesFromText, wallClockToEpoch } from "../../../core/funnel";
+import {
+  computeFunnel,
+  computeUnitDays,
+  isWholeDays,
+  localDayNumber,
+  reportFromUnitDays,
+  groupRows,
+  timesFromText,
+  wallClockToEpoch,
+} from "../../../core/funnel";
 import type { UnitDay, UnitDayRow } from "../../../core/funnel";
 import type { BreakdownKey, CoreEvent, Device, FunnelDefinition } from "../../../core/types";
 import { DAY, HOUR, MIN } from "./fixtures";
@@ -38,18 +47,29 @@ function buildEvents(raw: Of<typeof eventArb>[]): CoreEvent[] {
       if (seen.has(r.order)) return [];
       seen.add(r.order);
     }
-    return [{
-      id: `e${i}`, name: r.name, ts: BASE + r.tick * 20 * MIN + r.jitter, seq: r.seq, visitorId: r.visitor, path: null,
-      productId: null, checkoutToken: null, orderId: r.name === "checkout_completed" ? r.order : null, customerId: null, props: {},
-      attrs: { device: r.device, source: r.source, campaign: null, landingPath: "/", visitorType: "new", loggedIn: r.device === "mobile" },
-    }];
+    return [
+      {
+        id: `e${i}`,
+        name: r.name,
+        ts: BASE + r.tick * 20 * MIN + r.jitter,
+        seq: r.seq,
+        visitorId: r.visitor,
+        path: null,
+        productId: null,
+        checkoutToken: null,
+        orderId: r.name === "checkout_completed" ? r.order : null,
+        customerId: null,
+        props: {},
+        attrs: { device: r.device, source: r.source, campaign: null, landingPath: "/", visitorType: "new", loggedIn: r.device === "mobile" },
+      },
+    ];
   });
 }
 
 const defArb: fc.Arbitrary<FunnelDefinition> = fc.record({
-  steps: fc.array(fc.subarray(NAMES, { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 4 }).map((steps) =>
-    steps.map((names) => ({ label: names.join("|"), anyOf: names.map((event) => ({ event, filters: [] })) })),
-  ),
+  steps: fc
+    .array(fc.subarray(NAMES, { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 4 })
+    .map((steps) => steps.map((names) => ({ label: names.join("|"), anyOf: names.map((event) => ({ event, filters: [] })) }))),
   unit: fc.constantFrom("session" as const, "visitor" as const),
   windowMs: fc.constantFrom(MIN, 2 * HOUR, DAY, 2 * DAY),
 });
@@ -109,7 +129,8 @@ describe("unit-day results", () => {
             rest.push(r);
             continue;
           }
-          const inProgress = s.def.steps.length > 1 && (s.def.unit === "visitor" ? r.latestStartTs + s.def.windowMs > range.now : range.now - r.lastTs < 30 * MIN);
+          const inProgress =
+            s.def.steps.length > 1 && (s.def.unit === "visitor" ? r.latestStartTs + s.def.windowMs > range.now : range.now - r.lastTs < 30 * MIN);
           const key = JSON.stringify([r.day, r.attrs, inProgress]);
           const g = grouped.get(key);
           if (g) g.count = (g.count ?? 1) + 1;
@@ -140,8 +161,10 @@ describe("unit-day results", () => {
         const grouped = [...groups.values()].flatMap((list) => {
           const [first] = list;
           const per = first.furthest - 1;
-          const inProgress = first.furthest === s.def.steps.length ? 0 : list.filter((r) =>
-            s.def.unit === "visitor" ? r.latestStartTs + s.def.windowMs > range.now : range.now - r.lastTs < 30 * MIN).length;
+          const inProgress =
+            first.furthest === s.def.steps.length
+              ? 0
+              : list.filter((r) => (s.def.unit === "visitor" ? r.latestStartTs + s.def.windowMs > range.now : range.now - r.lastTs < 30 * MIN)).length;
           const text = list.map((r) => r.msFromPrev.join(",")).join(",");
           const base = { ...first, unitId: "", msFromPrev: [], entryTs: Math.min(...list.map((r) => r.entryTs)) };
           return groupRows(base, list.length, inProgress, per > 0 ? timesFromText(text, list.length, per) : undefined);
@@ -153,7 +176,10 @@ describe("unit-day results", () => {
   });
 
   it("read grouped durations back exactly, and refuse a text that does not hold count × per of them", () => {
-    expect(timesFromText("5,10,0,7,123456789,-2", 3, 2)).toEqual([[5, 0, 123456789], [10, 7, -2]]);
+    expect(timesFromText("5,10,0,7,123456789,-2", 3, 2)).toEqual([
+      [5, 0, 123456789],
+      [10, 7, -2],
+    ]);
     expect(timesFromText("42", 1, 1)).toEqual([[42]]);
     for (const bad of ["5,10,0", "5,10,0,7,1,2,3", "5,,0,7,1,2", "5,1x,0,7,1,2", "5,10,0,7,1,2,"]) {
       expect(() => timesFromText(bad, 3, 2), bad).toThrow(/not 3 × 2 durations/);
@@ -170,13 +196,20 @@ describe("unit-day results", () => {
         // boundary, here the first session of each visitor starting at or after sinceTs.
         const since = (v: string) => {
           if (s.def.unit === "visitor") return sinceTs;
-          const ts = s.events.filter((e) => e.visitorId === v).map((e) => e.ts).sort((a, b) => a - b);
+          const ts = s.events
+            .filter((e) => e.visitorId === v)
+            .map((e) => e.ts)
+            .sort((a, b) => a - b);
           const k = ts.findIndex((t, i) => t >= sinceTs && (i === 0 || t - ts[i - 1] > 30 * MIN));
           return k < 0 ? Number.POSITIVE_INFINITY : ts[k];
         };
         for (const v of ["v1", "v2", "v3"]) {
           const from = since(v);
-          const partial = computeUnitDays(s.events.filter((e) => e.visitorId === v && e.ts >= from), s.def, s.zone);
+          const partial = computeUnitDays(
+            s.events.filter((e) => e.visitorId === v && e.ts >= from),
+            s.def,
+            s.zone,
+          );
           const keep = (d: UnitDay) => d.visitorId === v && (s.def.unit === "visitor" ? d.day >= day0 : d.entryTs >= from);
           const sort = (a: UnitDay, b: UnitDay) => (a.unitId + a.day < b.unitId + b.day ? -1 : 1);
           expect(partial.filter(keep).sort(sort)).toEqual(all.filter(keep).sort(sort));

@@ -25,7 +25,20 @@ describe("ids and dedupe keys", () => {
     expect(shopifyNumericId("gid://shopify/Order/5", "Order")).toBe("5");
     expect(shopifyNumericId("gid://shopify/ProductVariant/44100000001", "ProductVariant")).toBe("44100000001");
     // Cut to trailing digits these used to become "5": another order's id.
-    for (const bad of ["gid://shopify/Order/n20-5", "n20-5", "order 5", "gid://shopify/Order/5/", "gid://shopify/Order/05", "05", "gid://shopify/Customer/5", "gid://shopify/order/5", "abc", "5 ", "jane@example.com", "+15550134567"]) {
+    for (const bad of [
+      "gid://shopify/Order/n20-5",
+      "n20-5",
+      "order 5",
+      "gid://shopify/Order/5/",
+      "gid://shopify/Order/05",
+      "05",
+      "gid://shopify/Customer/5",
+      "gid://shopify/order/5",
+      "abc",
+      "5 ",
+      "jane@example.com",
+      "+15550134567",
+    ]) {
       expect(shopifyNumericId(bad, "Order"), bad).toBeNull();
     }
     expect(shopifyNumericId("gid://shopify/Product/1", "ProductVariant")).toBeNull();
@@ -43,7 +56,12 @@ describe("batch parsing", () => {
   const ev = { id: "1", name: "page_viewed", ts: new Date(NOW).toISOString(), seq: 0, clientId: "f1c3a6d2-5b7e-4c8a-9e21-0d4b7a9c3e55" };
 
   it("rejects bad events one by one and keeps the rest, with reasons", () => {
-    const parsed = parseBatch(JSON.stringify({ ...envelope, events: [ev, { ...ev, name: "mc:Bad Name" }, { ...ev, props: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) }, "str"] }));
+    const parsed = parseBatch(
+      JSON.stringify({
+        ...envelope,
+        events: [ev, { ...ev, name: "mc:Bad Name" }, { ...ev, props: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) }, "str"],
+      }),
+    );
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.events.map((e) => e.index)).toEqual([0]);

@@ -12,7 +12,10 @@ describe("SQLite executor placeholders", () => {
     expect(await ex.query(`SELECT $1 AS a, $2 AS b, $1 AS c`, "x", "y")).toEqual([{ a: "x", b: "y", c: "x" }]);
     await ex.execute(`CREATE TABLE t (a INTEGER, b TEXT)`);
     await ex.transaction((tx) => tx.execute(`INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)`, 1, "one", 2, "two"));
-    expect(await ex.query(`SELECT a, b FROM t WHERE a >= $1 ORDER BY a`, 1)).toEqual([{ a: 1, b: "one" }, { a: 2, b: "two" }]);
+    expect(await ex.query(`SELECT a, b FROM t WHERE a >= $1 ORDER BY a`, 1)).toEqual([
+      { a: 1, b: "one" },
+      { a: 2, b: "two" },
+    ]);
     await ex.close();
   });
 });

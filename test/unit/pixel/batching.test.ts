@@ -27,8 +27,7 @@ afterEach(async () => {
   await server.close();
 });
 
-const start = (timeScale = 1) =>
-  createPixelHarness({ settings: { ingestUrl: server.url, ingestKey: KEY }, timeScale }).then((h) => (pixel = h));
+const start = (timeScale = 1) => createPixelHarness({ settings: { ingestUrl: server.url, ingestKey: KEY }, timeScale }).then((h) => (pixel = h));
 
 describe("batching", () => {
   it("sends a full batch of 20 at once, without waiting for the timer", async () => {
@@ -82,9 +81,12 @@ describe("batching", () => {
     await sleep(0);
     expect(h.requests).toHaveLength(5); // one each, none waiting for a timer
     await h.idle();
-    expect(server.acceptedEvents().map((e) => e.name).sort()).toEqual(
-      ["mc:file_download", "mc:form_submit", "mc:outbound_click", "mc:scroll_depth", "mc:wishlist_add", "product_added_to_cart"],
-    );
+    expect(
+      server
+        .acceptedEvents()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(["mc:file_download", "mc:form_submit", "mc:outbound_click", "mc:scroll_depth", "mc:wishlist_add", "product_added_to_cart"]);
   });
 
   it("sends the documented envelope as text/plain with keepalive", async () => {
@@ -123,7 +125,12 @@ describe("batching", () => {
       expect(r.batch!.events.length).toBeLessThanOrEqual(50);
     }
     // Up to 3 requests are in flight at once, so arrival order may differ.
-    expect(server.acceptedEvents().map((e) => e.id).sort()).toEqual([...sent].sort());
+    expect(
+      server
+        .acceptedEvents()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([...sent].sort());
   });
 
   it("bounds the queue at 500 events and counts the overflow", async () => {

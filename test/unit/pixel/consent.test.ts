@@ -1,15 +1,7 @@
 // Consent: the pixel sends nothing without analytics consent, and what it saw while
 // consent was missing is gone for good (never queued for later).
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createPixelHarness,
-  loadJourney,
-  sleep,
-  startRecordingServer,
-  withNewId,
-  type PixelHarness,
-  type RecordingServer,
-} from "../../helpers/pixel-harness";
+import { createPixelHarness, loadJourney, sleep, startRecordingServer, withNewId, type PixelHarness, type RecordingServer } from "../../helpers/pixel-harness";
 
 const journey = loadJourney();
 const cleanup: Array<() => unknown> = [];
@@ -69,9 +61,7 @@ describe("consent", () => {
 
   it("subscribes to visitorConsentCollected and the events it needs", async () => {
     const { h } = await setup(true);
-    expect(h.subscriptions).toEqual(
-      expect.arrayContaining(["page_viewed", "checkout_completed", "payment_info_submitted", "all_custom_events"]),
-    );
+    expect(h.subscriptions).toEqual(expect.arrayContaining(["page_viewed", "checkout_completed", "payment_info_submitted", "all_custom_events"]));
     expect(h.subscriptions).not.toContain("all_dom_events"); // DOM events carry raw input values
   });
 });

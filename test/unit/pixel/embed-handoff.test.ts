@@ -2,13 +2,7 @@
 // storefront's localStorage only under analytics consent, and adopts the embed's event id
 // so the two copies of a navigation-time event are stored once.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createPixelHarness,
-  loadJourney,
-  startRecordingServer,
-  type PixelHarness,
-  type RecordingServer,
-} from "../../helpers/pixel-harness";
+import { createPixelHarness, loadJourney, startRecordingServer, type PixelHarness, type RecordingServer } from "../../helpers/pixel-harness";
 
 const pageView = loadJourney().events[0];
 const KEY = "ik_test_handoff";

@@ -1,14 +1,6 @@
 // Replays the recorded journey through the production bundle to a real HTTP server.
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  findPii,
-  createPixelHarness,
-  loadJourney,
-  startRecordingServer,
-  withPii,
-  type PixelHarness,
-  type RecordingServer,
-} from "../../helpers/pixel-harness";
+import { findPii, createPixelHarness, loadJourney, startRecordingServer, withPii, type PixelHarness, type RecordingServer } from "../../helpers/pixel-harness";
 
 const journey = loadJourney();
 const cleanup: Array<() => unknown> = [];

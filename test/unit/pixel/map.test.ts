@@ -1,24 +1,31 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  cleanUrl,
-  deviceOf,
-  flattenProps,
-  mapEvent,
-  parseQueryParams,
-  parseUtm,
-  type CompactEvent,
-} from "../../../extensions/web-pixel/src/map";
+import { cleanUrl, deviceOf, flattenProps, mapEvent, parseQueryParams, parseUtm, type CompactEvent } from "../../../extensions/web-pixel/src/map";
 import { findPii, loadJourney, withPii } from "../../helpers/pixel-harness";
 
 const journey = loadJourney();
 const byId = (id: string) => journey.events.find((e) => e.id === id)!;
 const ALLOWED_KEYS = new Set([
-  "id", "name", "ts", "seq", "clientId", "url", "path", "referrer", "utm", "device",
-  "productId", "variantId", "quantity", "value", "currency", "checkoutToken", "orderId",
-  "customerId", "props",
+  "id",
+  "name",
+  "ts",
+  "seq",
+  "clientId",
+  "url",
+  "path",
+  "referrer",
+  "utm",
+  "device",
+  "productId",
+  "variantId",
+  "quantity",
+  "value",
+  "currency",
+  "checkoutToken",
+  "orderId",
+  "customerId",
+  "props",
 ]);
-
 
 describe("mapEvent on the recorded journey", () => {
   const mapped = journey.events.map((e) => mapEvent(e));
@@ -129,14 +136,21 @@ describe("privacy", () => {
   });
 
   it("drops PII-looking custom props and emails in values", () => {
-    expect(
-      flattenProps({ email: "x@y.co", customerName: "Jane", phone: "1", formType: "contact", note: "mail me at a@b.io", ok: true }),
-    ).toEqual({ formType: "contact", ok: true });
+    expect(flattenProps({ email: "x@y.co", customerName: "Jane", phone: "1", formType: "contact", note: "mail me at a@b.io", ok: true })).toEqual({
+      formType: "contact",
+      ok: true,
+    });
   });
 
   it("property: whatever a storefront script publishes, no email ever reaches the record", () => {
     const email = fc.tuple(fc.stringMatching(/^[a-z]{1,8}$/), fc.stringMatching(/^[a-z]{1,8}$/)).map(([u, d]) => `${u}@${d}.com`);
-    const value = fc.oneof(fc.string(), email, fc.integer(), fc.boolean(), email.map((m) => `https://x.test/?e=${m}`));
+    const value = fc.oneof(
+      fc.string(),
+      email,
+      fc.integer(),
+      fc.boolean(),
+      email.map((m) => `https://x.test/?e=${m}`),
+    );
     const data = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.oneof(value, fc.dictionary(fc.string({ maxLength: 6 }), value)));
     fc.assert(
       fc.property(data, email, (customData, addr) => {

@@ -132,10 +132,7 @@ describe("createQueue", () => {
     const timers: Array<{ fn: () => void; ms: number }> = [];
     const q = createQueue<{ id: string; pad?: string }>({
       encode: (events) => JSON.stringify({ v: 1, events }),
-      post: (body) =>
-        new Promise<PostResult>((resolve, reject) =>
-          calls.push({ body, answer: (r) => (r instanceof Error ? reject(r) : resolve(r)) }),
-        ),
+      post: (body) => new Promise<PostResult>((resolve, reject) => calls.push({ body, answer: (r) => (r instanceof Error ? reject(r) : resolve(r)) })),
       setTimeout: (fn, ms) => {
         const t = { fn, ms };
         timers.push(t);

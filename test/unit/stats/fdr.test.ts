@@ -22,7 +22,7 @@ describe("benjaminiHochberg", () => {
   it("rejects nothing when no rank passes (all adjusted 0.0533…)", () => {
     const r = benjaminiHochberg([0.02, 0.03, 0.04, 0.2], 0.05);
     expect(r.rejected).toEqual([false, false, false, false]);
-    expect(r.adjusted[0]).toBeCloseTo(0.04 * 4 / 3, 12);
+    expect(r.adjusted[0]).toBeCloseTo((0.04 * 4) / 3, 12);
   });
 
   it("leaves null p-values out of m", () => {

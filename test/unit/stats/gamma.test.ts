@@ -24,7 +24,13 @@ describe("regularized incomplete gamma", () => {
     for (const x of [0.1, 1.5, 2, 10, 40]) expect(regularizedGammaQ(1, x)! / Math.exp(-x)).toBeCloseTo(1, 12);
   });
   it("P + Q = 1", () => {
-    for (const [a, x] of [[0.5, 0.2], [3, 2], [3, 8], [25, 20], [25, 30]]) {
+    for (const [a, x] of [
+      [0.5, 0.2],
+      [3, 2],
+      [3, 8],
+      [25, 20],
+      [25, 30],
+    ]) {
       expect(regularizedGammaP(a, x)! + regularizedGammaQ(a, x)!).toBeCloseTo(1, 12);
     }
   });

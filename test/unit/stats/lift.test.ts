@@ -58,9 +58,7 @@ describe("lift (relative risk with Katz log interval)", () => {
     expect(r.ratio).toBeCloseTo(10 / 29 / 0.05, 12);
 
     expect(lift({ converted: 10, total: 30 }, { converted: 10, total: 30 }).eligible).toBe(true);
-    expect(lift({ converted: 10, total: 300 }, { converted: 1, total: 5 }).reason).toBe(
-      "needs ≥ 30 visitors in each group; has 5",
-    );
+    expect(lift({ converted: 10, total: 300 }, { converted: 1, total: 5 }).reason).toBe("needs ≥ 30 visitors in each group; has 5");
   });
 
   it("empty groups give null rates, not NaN", () => {
@@ -78,10 +76,22 @@ describe("lift (relative risk with Katz log interval)", () => {
 
   it("rejects invalid counts", () => {
     for (const [a, b] of [
-      [{ converted: 5, total: 3 }, { converted: 1, total: 50 }],
-      [{ converted: -1, total: 30 }, { converted: 1, total: 50 }],
-      [{ converted: 1.5, total: 30 }, { converted: 1, total: 50 }],
-      [{ converted: 1, total: 30 }, { converted: NaN, total: 50 }],
+      [
+        { converted: 5, total: 3 },
+        { converted: 1, total: 50 },
+      ],
+      [
+        { converted: -1, total: 30 },
+        { converted: 1, total: 50 },
+      ],
+      [
+        { converted: 1.5, total: 30 },
+        { converted: 1, total: 50 },
+      ],
+      [
+        { converted: 1, total: 30 },
+        { converted: NaN, total: 50 },
+      ],
     ]) {
       const r = lift(a, b);
       expect(r).toMatchObject({ rateA: null, rateB: null, ratio: null, ci95: null, eligible: false });

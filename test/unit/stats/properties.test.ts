@@ -1,15 +1,6 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import {
-  chiSquareSurvival,
-  compareProportions,
-  lift,
-  normalCdf,
-  normalQuantile,
-  sampleRatioMismatch,
-  sampleSizePerArm,
-  verdict,
-} from "../../../core/stats";
+import { chiSquareSurvival, compareProportions, lift, normalCdf, normalQuantile, sampleRatioMismatch, sampleSizePerArm, verdict } from "../../../core/stats";
 
 const rate = fc.double({ min: 0.001, max: 0.6, noNaN: true });
 const counts = fc
@@ -110,18 +101,13 @@ describe("properties", () => {
 
   it("chi-square survival is a decreasing probability in x", () => {
     fc.assert(
-      fc.property(
-        fc.double({ min: 0, max: 200, noNaN: true }),
-        fc.double({ min: 0, max: 200, noNaN: true }),
-        fc.integer({ min: 1, max: 30 }),
-        (x1, x2, df) => {
-          const [lo, hi] = x1 < x2 ? [x1, x2] : [x2, x1];
-          const pLo = chiSquareSurvival(lo, df)!;
-          const pHi = chiSquareSurvival(hi, df)!;
-          expect(pLo >= 0 && pLo <= 1 && pHi >= 0 && pHi <= 1).toBe(true);
-          expect(pHi).toBeLessThanOrEqual(pLo + 1e-14);
-        },
-      ),
+      fc.property(fc.double({ min: 0, max: 200, noNaN: true }), fc.double({ min: 0, max: 200, noNaN: true }), fc.integer({ min: 1, max: 30 }), (x1, x2, df) => {
+        const [lo, hi] = x1 < x2 ? [x1, x2] : [x2, x1];
+        const pLo = chiSquareSurvival(lo, df)!;
+        const pHi = chiSquareSurvival(hi, df)!;
+        expect(pLo >= 0 && pLo <= 1 && pHi >= 0 && pHi <= 1).toBe(true);
+        expect(pHi).toBeLessThanOrEqual(pLo + 1e-14);
+      }),
     );
   });
 

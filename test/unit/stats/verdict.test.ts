@@ -74,8 +74,7 @@ describe("verdict", () => {
     const v = verdict({ control: c(477, 5300), variant: c(1000, 4700), mde: 0.1 });
     expect(v.kind).toBe("srm");
     expect(v.message).toBe(
-      "sample ratio mismatch: 5,300 vs 4,700 visitors where 50 % / 50 % was planned (p < 0.0001); " +
-        "check assignment and tracking before reading results",
+      "sample ratio mismatch: 5,300 vs 4,700 visitors where 50 % / 50 % was planned (p < 0.0001); " + "check assignment and tracking before reading results",
     );
     // and before "not enough data"
     expect(verdict({ control: c(10, 530), variant: c(10, 470), mde: 0.1 }).kind).not.toBe("srm"); // χ² = 3.6, fine

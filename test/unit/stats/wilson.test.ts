@@ -36,13 +36,16 @@ describe("wilsonInterval", () => {
 
   it("always contains the observed rate and stays inside [0, 1]", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n))), ([x, n]) => {
-        const [lo, hi] = wilsonInterval({ converted: x, total: n })!;
-        expect(lo).toBeGreaterThanOrEqual(0);
-        expect(hi).toBeLessThanOrEqual(1);
-        expect(lo).toBeLessThanOrEqual(x / n + 1e-12);
-        expect(hi).toBeGreaterThanOrEqual(x / n - 1e-12);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n))),
+        ([x, n]) => {
+          const [lo, hi] = wilsonInterval({ converted: x, total: n })!;
+          expect(lo).toBeGreaterThanOrEqual(0);
+          expect(hi).toBeLessThanOrEqual(1);
+          expect(lo).toBeLessThanOrEqual(x / n + 1e-12);
+          expect(hi).toBeGreaterThanOrEqual(x / n - 1e-12);
+        },
+      ),
     );
   });
 });
@@ -50,9 +53,21 @@ describe("wilsonInterval", () => {
 describe("diffWilsonInterval (Newcombe's hybrid score, method 10)", () => {
   // Newcombe (1998), "Interval estimation for the difference between independent proportions", Table II, method 10.
   it.each([
-    [[48, 80], [56, 70], [0.0524, 0.3339]],
-    [[3, 10], [9, 10], [0.1705, 0.809]],
-    [[0, 29], [5, 56], [-0.0381, 0.1926]],
+    [
+      [48, 80],
+      [56, 70],
+      [0.0524, 0.3339],
+    ],
+    [
+      [3, 10],
+      [9, 10],
+      [0.1705, 0.809],
+    ],
+    [
+      [0, 29],
+      [5, 56],
+      [-0.0381, 0.1926],
+    ],
   ] as const)("%j → %j: published interval", (a, b, ci) => {
     close(diffWilsonInterval({ converted: a[0], total: a[1] }, { converted: b[0], total: b[1] }), [ci[0], ci[1]]);
   });
