@@ -30,7 +30,7 @@ import { ALERT_HISTORY_URL } from "../components/alerts/alert-text";
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
 type LoaderData =
-  | { ok: true; report: FunnelReportView; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string>; alerts: AlertWithWords[] }
+  | { ok: true; report: FunnelReportView & { alerts: AlertWithWords[] }; filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis", string> }
   | { ok: false; error: string; funnel: { id: string; name: string } };
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -41,7 +41,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
     const filenames = { steps: csvFilename(report, "steps"), breakdown: csvFilename(report, "breakdown"), trend: csvFilename(report, "trend"), diagnosis: csvFilename(report, "diagnosis") };
     const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
-    return json<LoaderData>({ ok: true, report, filenames, alerts });
+    // The same body as the JSON API (report + the funnel's open step alerts).
+    return json<LoaderData>({ ok: true, report: { ...report, alerts }, filenames });
   } catch (e) {
     if (!(e instanceof ReportRequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
@@ -110,7 +111,7 @@ export default function FunnelReportPage() {
       backAction={{ content: "Funnels", url: "/app/funnels" }}
     >
       <BlockStack gap="400">
-        <StepAlertBanner alerts={data.alerts} historyUrl={ALERT_HISTORY_URL} />
+        <StepAlertBanner alerts={r.alerts} historyUrl={ALERT_HISTORY_URL} />
         <Card>
           <ReportControls
             values={pendingSearch === null ? r.params : readReportQuery(pendingSearch, r.params)}
