@@ -37,12 +37,11 @@ export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 type LoaderData =
   | {
       ok: true;
-      report: FunnelReportView;
+      report: FunnelReportView & { alerts: AlertWithWords[] };
       filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis" | "paths", string>;
       installedAt: number;
       anyEvents: boolean;
       now: number;
-      alerts: AlertWithWords[];
     }
   | { ok: false; error: string; funnel: { id: string; name: string } };
 
@@ -62,7 +61,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     // An empty report of a shop that never got an event waits for first visits (ReportEmptyState).
     const anyEvents = report.totalUnits > 0 || (await hasEvents(shop.id));
     const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
-    return json<LoaderData>({ ok: true, report, filenames, alerts, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now() });
+    // The same body as the JSON API (report + the funnel's open step alerts).
+    return json<LoaderData>({ ok: true, report: { ...report, alerts }, filenames, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now() });
   } catch (e) {
     if (!(e instanceof RequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
@@ -130,7 +130,7 @@ export default function FunnelReportPage() {
       backAction={{ content: "Funnels", url: "/app/funnels" }}
     >
       <BlockStack gap="400">
-        <StepAlertBanner alerts={data.alerts} historyUrl={ALERT_HISTORY_URL} />
+        <StepAlertBanner alerts={r.alerts} historyUrl={ALERT_HISTORY_URL} />
         <Card>
           <ReportControls
             values={pendingSearch === null ? r.params : readReportQuery(pendingSearch, r.params)}

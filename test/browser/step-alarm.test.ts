@@ -125,7 +125,7 @@ describe("step alarm in real Chromium", () => {
     await expect(page.title()).resolves.toBe("Alerts");
     await expect(page.getByText(SENTENCE).count()).resolves.toBeGreaterThanOrEqual(1);
     const rows = await page.locator("table tbody tr").allInnerTexts();
-    expect(rows.some((r) => /Open/.test(r) && /mobile/.test(r) && /\d+ of \d+ · \d+\.\d %/.test(r))).toBe(true);
+    expect(rows.some((r) => /Open/.test(r) && /Mobile/.test(r) && /\d+ of \d+ · \d+\.\d %/.test(r))).toBe(true);
     await seeded.shot("history");
     await expect(blockingAxe()).resolves.toEqual([]);
   });

@@ -27,6 +27,7 @@ const NO_CUSTOMER_ID: Record<string, string> = {
   "Audience.*": "merchant-written audience definitions",
   "Order.*": "orders/create keeps no customer data (order id, totals, checkout token)",
   "ActivityBucket.*": "counts only",
+  "Alert.*": "step alarm: funnel step labels, a device class and counts",
   "StaleVisitor.clientId": "the browser id, never a customer id",
   "VisitorSession.*": "browser id, entry attributes (path without query, referrer host, UTM) and a logged-in flag; no customer id",
   "FunnelUnitDay.*": "browser/session ids, step times and entry attributes; no customer id",
