@@ -216,6 +216,9 @@ export async function funnelReport(
       shopId: shop.id, funnelId: funnel.id, def, params: { from: range.from, to: range.to, now, timeZone }, step: diagnosed,
       totals: { dropped: at.dropOff ?? 0, advanced: at.count }, fromUnitDays: resultsFrom === "unit-days",
     });
+    // Runs beside the breakdowns and is awaited after them: if they throw first, its own
+    // failure must not surface as an unhandled rejection.
+    pathsRead.catch(() => {});
     const breakdowns = resultsFrom === "unit-days"
       ? await unitDayBreakdowns(reportReads, dialect, shop.id, funnel.id, def, { from: range.from, to: range.to, now, timeZone }, DIAGNOSIS_DIMENSIONS)
       : await Promise.all(
