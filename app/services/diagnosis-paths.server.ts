@@ -43,9 +43,15 @@ export function pathReadsSql(unit: FunnelDefinition["unit"]) {
     events: (n: number) => {
       const ids = Array.from({ length: n }, (_, i) => `$${i + 4}`).join(", ");
       const range = unit === "session" ? `s."startTs" < $3 AND s."endTs" >= $2` : `e."ts" <= $3`;
+      // Driven by the visitors' sessions (clientId index), then their events by session
+      // (sessionId index). CROSS JOIN keeps that order in SQLite and the unary + keeps it off
+      // the (shopId, ts) index; PostgreSQL plans it as any inner join. Left to itself SQLite
+      // walks every event or session in range and probes the id list for each (minutes on
+      // 100 k sessions).
       return `SELECT ${CORE_EVENT_COLUMNS}
-        FROM "Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId"
-        WHERE e."shopId" = $1 AND e."isBot" = false AND e."ts" >= $2 AND ${range} AND e."clientId" IN (${ids})`;
+        FROM "VisitorSession" s CROSS JOIN "Event" e
+        WHERE s."shopId" = $1 AND s."clientId" IN (${ids}) AND ${range}
+          AND e."shopId" = s."shopId" AND e."sessionId" = s."id" AND e."isBot" = false AND +e."ts" >= $2`;
     },
   };
 }

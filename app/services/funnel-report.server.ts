@@ -226,6 +226,9 @@ export async function funnelReport(
       totals: { dropped: at.dropOff ?? 0, advanced: at.count },
       fromUnitDays: resultsFrom === "unit-days",
     });
+    // Runs beside the breakdowns and is awaited after them: if they throw first, its own
+    // failure must not surface as an unhandled rejection.
+    pathsRead.catch(() => {});
     const breakdowns =
       resultsFrom !== "events"
         ? await unitDayBreakdowns(appContext().reportReads, dialect, shop.id, funnel.id, def, window, DIAGNOSIS_DIMENSIONS)
