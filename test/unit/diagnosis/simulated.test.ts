@@ -93,11 +93,18 @@ describe("each planted effect is ranked first at its step (demo-sized shop: 1,50
 });
 
 describe("the step alarm on a device whose add to cart breaks", () => {
-  it("names step 2, mobile and 16:00 by 19:00 on a shop of ~1,000 sessions a day (hourly), silent in the 8 hours before", () => {
+  // Named within 2 hours when the break comes at the evening peak; at 16:00 two hours may
+  // hold too few mobile sessions (~20, ~8 expected to add to cart), and the third names it.
+  it.each([
+    { hour: 16, within: 3, seed: 1 },
+    { hour: 16, within: 3, seed: 2 },
+    { hour: 19, within: 2, seed: 1 },
+    { hour: 19, within: 2, seed: 2 },
+  ])("names step 2, mobile and $hour:00 within $within hours on a shop of ~1,000 sessions a day (hourly), silent the 8 hours before (seed $seed)", ({ hour, within, seed }) => {
     const dayStart = END - DAY;
-    const BREAK = dayStart + 16 * HOUR;
+    const BREAK = dayStart + hour * HOUR;
     const from = END - 35 * DAY;
-    const events = sim({ visitors: 28_000, from, seed: 1, effects: { brokenDevice: { device: "mobile", from: BREAK, step: "add-to-cart" } } });
+    const events = sim({ visitors: 28_000, from, seed, effects: { brokenDevice: { device: "mobile", from: BREAK, step: "add-to-cart" } } });
     // Stored sessions a day over the week before (consenting visitors: those the app sees).
     const perDay = sessionize(events.filter((e) => e.ts >= dayStart - 7 * DAY && e.ts < dayStart)).length / 7;
     expect(perDay).toBeGreaterThan(800);
@@ -106,14 +113,13 @@ describe("the step alarm on a device whose add to cart breaks", () => {
     const before = computeUnitResults(events.filter((e) => e.ts < dayStart), PURCHASE, { from, to: dayStart, now: dayStart, timeZone: "UTC" });
     const today = events.filter((e) => e.ts >= dayStart - HOUR);
     const check = (now: number) => leadingAlarm(checkAllSeries(before.concat(computeUnitResults(today.filter((e) => e.ts < now), PURCHASE, { from: dayStart, to: now, now, timeZone: "UTC" })), now, "hour"));
-    for (let h = 8; h <= 16; h++) expect(check(dayStart + h * HOUR), `check at ${h}:00`).toBeNull();
+    for (let h = hour - 8; h <= hour; h++) expect(check(dayStart + h * HOUR), `check at ${h}:00`).toBeNull();
     let first: { at: number; alarm: NonNullable<ReturnType<typeof check>> } | null = null;
-    for (let h = 17; h <= 19 && !first; h++) {
+    for (let h = hour + 1; h <= hour + within && !first; h++) {
       const alarm = check(dayStart + h * HOUR);
       if (alarm) first = { at: h, alarm };
     }
     expect(first).not.toBeNull();
-    expect(first!.at - 16).toBeLessThanOrEqual(3);
     expect(first!.alarm).toMatchObject({ step: 2, segment: "mobile" });
     expect(first!.alarm.result.alarm!.since).toBe(BREAK);
   }, 120_000);
