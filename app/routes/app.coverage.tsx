@@ -114,9 +114,11 @@ export default function CoveragePage() {
             <CoverageEmptyState dataSince={data.dataSince} timeZone={coverage.range.timeZone} rangeText={`${coverage.range.fromDate} to ${coverage.range.toDate}`} />
           </Layout.Section>
         ) : null}
-        <Layout.Section>
-          <CoverageCard coverage={coverage} detailsUrl={null} />
-        </Layout.Section>
+        {empty ? null : (
+          <Layout.Section>
+            <CoverageCard coverage={coverage} detailsUrl={null} />
+          </Layout.Section>
+        )}
         {empty ? null : (
         <Layout.Section>
           <Card padding="0">
@@ -153,9 +155,11 @@ export default function CoveragePage() {
             <UnmatchedLists lists={lists} timeZone={coverage.range.timeZone} unmatched={t.pixelPurchasesWithoutOrder} missed={t.missed} />
           </Layout.Section>
         ) : null}
-        <Layout.Section>
-          <WhyNumbersDiffer differences={differences} coverageUrl={null} />
-        </Layout.Section>
+        {empty ? null : (
+          <Layout.Section>
+            <WhyNumbersDiffer differences={differences} coverageUrl={null} />
+          </Layout.Section>
+        )}
       </Layout>
     </Page>
   );
