@@ -127,9 +127,11 @@ export default function CoveragePage() {
             />
           </Layout.Section>
         ) : null}
-        <Layout.Section>
-          <CoverageCard coverage={coverage} detailsUrl={null} />
-        </Layout.Section>
+        {empty ? null : (
+          <Layout.Section>
+            <CoverageCard coverage={coverage} detailsUrl={null} />
+          </Layout.Section>
+        )}
         {empty ? null : (
           <Layout.Section>
             <Card padding="0">
@@ -174,9 +176,11 @@ export default function CoveragePage() {
             <UnmatchedLists lists={lists} timeZone={coverage.range.timeZone} unmatched={t.pixelPurchasesWithoutOrder} missed={t.missed} />
           </Layout.Section>
         ) : null}
-        <Layout.Section>
-          <WhyNumbersDiffer differences={differences} coverageUrl={null} />
-        </Layout.Section>
+        {empty ? null : (
+          <Layout.Section>
+            <WhyNumbersDiffer differences={differences} coverageUrl={null} />
+          </Layout.Section>
+        )}
       </Layout>
     </Page>
   );
