@@ -38,7 +38,11 @@ function binomialCritical(n: number, p: number): number {
 describe("the simulator's journeys in memory", () => {
   it("are exactly the events the pixel's mapping and ingestion's rules would store", () => {
     const visitors = simulateVisitors({
-      shop: SHOP, visitors: 400, from: END - 35 * DAY, to: END, seed: 3,
+      shop: SHOP,
+      visitors: 400,
+      from: END - 35 * DAY,
+      to: END,
+      seed: 3,
       effects: { priceTypo: { product: "linen-throw" }, shippingPolicyExit: { source: "instagram" }, brokenDevice: { device: "mobile", from: END - 5 * DAY } },
     });
     const events = simulatedCoreEvents(visitors);
@@ -100,48 +104,73 @@ describe("the step alarm on a device whose add to cart breaks", () => {
     { hour: 16, within: 3, seed: 2 },
     { hour: 19, within: 2, seed: 1 },
     { hour: 19, within: 2, seed: 2 },
-  ])("names step 2, mobile and $hour:00 within $within hours on a shop of ~1,000 sessions a day (hourly), silent the 8 hours before (seed $seed)", ({ hour, within, seed }) => {
-    const dayStart = END - DAY;
-    const BREAK = dayStart + hour * HOUR;
-    const from = END - 35 * DAY;
-    const events = sim({ visitors: 28_000, from, seed, effects: { brokenDevice: { device: "mobile", from: BREAK, step: "add-to-cart" } } });
-    // Stored sessions a day over the week before (consenting visitors: those the app sees).
-    const perDay = sessionize(events.filter((e) => e.ts >= dayStart - 7 * DAY && e.ts < dayStart)).length / 7;
-    expect(perDay).toBeGreaterThan(800);
-    expect(perDay).toBeLessThan(1300);
-    // The weeks before the check day once; the day itself as each check sees it.
-    const before = computeUnitResults(events.filter((e) => e.ts < dayStart), PURCHASE, { from, to: dayStart, now: dayStart, timeZone: "UTC" });
-    const today = events.filter((e) => e.ts >= dayStart - HOUR);
-    const check = (now: number) => leadingAlarm(checkAllSeries(before.concat(computeUnitResults(today.filter((e) => e.ts < now), PURCHASE, { from: dayStart, to: now, now, timeZone: "UTC" })), now, "hour"));
-    for (let h = hour - 8; h <= hour; h++) expect(check(dayStart + h * HOUR), `check at ${h}:00`).toBeNull();
-    let first: { at: number; alarm: NonNullable<ReturnType<typeof check>> } | null = null;
-    for (let h = hour + 1; h <= hour + within && !first; h++) {
-      const alarm = check(dayStart + h * HOUR);
-      if (alarm) first = { at: h, alarm };
-    }
-    expect(first).not.toBeNull();
-    expect(first!.alarm).toMatchObject({ step: 2, segment: "mobile" });
-    expect(first!.alarm.result.alarm!.since).toBe(BREAK);
-  }, 120_000);
+  ])(
+    "names step 2, mobile and $hour:00 within $within hours on a shop of ~1,000 sessions a day (hourly), silent the 8 hours before (seed $seed)",
+    ({ hour, within, seed }) => {
+      const dayStart = END - DAY;
+      const BREAK = dayStart + hour * HOUR;
+      const from = END - 35 * DAY;
+      const events = sim({ visitors: 28_000, from, seed, effects: { brokenDevice: { device: "mobile", from: BREAK, step: "add-to-cart" } } });
+      // Stored sessions a day over the week before (consenting visitors: those the app sees).
+      const perDay = sessionize(events.filter((e) => e.ts >= dayStart - 7 * DAY && e.ts < dayStart)).length / 7;
+      expect(perDay).toBeGreaterThan(800);
+      expect(perDay).toBeLessThan(1300);
+      // The weeks before the check day once; the day itself as each check sees it.
+      const before = computeUnitResults(
+        events.filter((e) => e.ts < dayStart),
+        PURCHASE,
+        { from, to: dayStart, now: dayStart, timeZone: "UTC" },
+      );
+      const today = events.filter((e) => e.ts >= dayStart - HOUR);
+      const check = (now: number) =>
+        leadingAlarm(
+          checkAllSeries(
+            before.concat(
+              computeUnitResults(
+                today.filter((e) => e.ts < now),
+                PURCHASE,
+                { from: dayStart, to: now, now, timeZone: "UTC" },
+              ),
+            ),
+            now,
+            "hour",
+          ),
+        );
+      for (let h = hour - 8; h <= hour; h++) expect(check(dayStart + h * HOUR), `check at ${h}:00`).toBeNull();
+      let first: { at: number; alarm: NonNullable<ReturnType<typeof check>> } | null = null;
+      for (let h = hour + 1; h <= hour + within && !first; h++) {
+        const alarm = check(dayStart + h * HOUR);
+        if (alarm) first = { at: h, alarm };
+      }
+      expect(first).not.toBeNull();
+      expect(first!.alarm).toMatchObject({ step: 2, segment: "mobile" });
+      expect(first!.alarm.result.alarm!.since).toBe(BREAK);
+    },
+    120_000,
+  );
 
-  it.each([1, 2, 3])("names step 2, mobile and the day of the break within 2 days on a demo-sized shop (daily; seed %i)", (seed) => {
-    const from = END - 35 * DAY;
-    const BREAK = END - 3 * DAY;
-    const events = sim({ visitors: 1750, from, seed, effects: { brokenDevice: { device: "mobile", from: BREAK, step: "add-to-cart" } } });
-    const check = (now: number) => leadingAlarm(checkAllSeries(unitsAt(events, { from, to: now, now }), now, "day"));
-    // Checked every 6 hours: silent the day before, then named within 2 days.
-    for (let t = BREAK - DAY; t <= BREAK; t += 6 * HOUR) expect(check(t)).toBeNull();
-    let first: { at: number; alarm: NonNullable<ReturnType<typeof check>> } | null = null;
-    for (let t = BREAK + 6 * HOUR; t <= BREAK + 2 * DAY && !first; t += 6 * HOUR) {
-      const alarm = check(t);
-      if (alarm) first = { at: t, alarm };
-    }
-    expect(first).not.toBeNull();
-    expect(first!.alarm).toMatchObject({ step: 2, segment: "mobile" });
-    // Days are the buckets: the day the break happened, or at worst the day before it.
-    expect(BREAK - first!.alarm.result.alarm!.since).toBeGreaterThanOrEqual(0);
-    expect(BREAK - first!.alarm.result.alarm!.since).toBeLessThanOrEqual(DAY);
-  }, 60_000);
+  it.each([1, 2, 3])(
+    "names step 2, mobile and the day of the break within 2 days on a demo-sized shop (daily; seed %i)",
+    (seed) => {
+      const from = END - 35 * DAY;
+      const BREAK = END - 3 * DAY;
+      const events = sim({ visitors: 1750, from, seed, effects: { brokenDevice: { device: "mobile", from: BREAK, step: "add-to-cart" } } });
+      const check = (now: number) => leadingAlarm(checkAllSeries(unitsAt(events, { from, to: now, now }), now, "day"));
+      // Checked every 6 hours: silent the day before, then named within 2 days.
+      for (let t = BREAK - DAY; t <= BREAK; t += 6 * HOUR) expect(check(t)).toBeNull();
+      let first: { at: number; alarm: NonNullable<ReturnType<typeof check>> } | null = null;
+      for (let t = BREAK + 6 * HOUR; t <= BREAK + 2 * DAY && !first; t += 6 * HOUR) {
+        const alarm = check(t);
+        if (alarm) first = { at: t, alarm };
+      }
+      expect(first).not.toBeNull();
+      expect(first!.alarm).toMatchObject({ step: 2, segment: "mobile" });
+      // Days are the buckets: the day the break happened, or at worst the day before it.
+      expect(BREAK - first!.alarm.result.alarm!.since).toBeGreaterThanOrEqual(0);
+      expect(BREAK - first!.alarm.result.alarm!.since).toBeLessThanOrEqual(DAY);
+    },
+    60_000,
+  );
 });
 
 describe("no planted effect: 100 seeded demo-sized shops (1,750 visitors over 35 days, no group differing)", () => {
