@@ -458,6 +458,9 @@ export async function deleteFunnel(shopId: number, id: string): Promise<boolean>
   return prisma.$transaction(async (tx) => {
     const row = await tx.funnel.findFirst({ where: { id, shopId }, select: { isMain: true } });
     if (!row) return false;
+    // The funnel row first, as an edit does: a refresher batch takes it FOR SHARE before
+    // writing rows, so it waits for this delete instead of deadlocking with it on the rows.
+    await tx.funnel.updateMany({ where: { id, shopId }, data: { resultsMark: null } });
     // Explicitly, not only by the foreign key's cascade: SQLite enforces it per connection.
     await tx.funnelUnitDay.deleteMany({ where: { funnelId: id, shopId } });
     await tx.funnelVersion.deleteMany({ where: { funnelId: id, shopId } });
