@@ -39,7 +39,7 @@ const schema = z.object({
   /** Seconds between checks for due daily audience syncs (services/audiences/auto-sync-schedule.server.ts); 0 disables them. */
   AUDIENCE_AUTO_SYNC_CHECK_SECONDS: int(0, 86_400, 600),
   /** Seconds between step-alarm checks of every saved funnel (services/step-alarm-schedule.server.ts); 0 disables them. */
-  STEP_ALARM_CHECK_SECONDS: int(0, 86_400, 3_600),
+  STEP_ALARM_CHECK_SECONDS: int(0, 86_400, 900),
   SERVER_HEADERS_TIMEOUT_MS: int(100, 600_000, 10_000),
   SERVER_REQUEST_TIMEOUT_MS: int(100, 3_600_000, 30_000),
   SERVER_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000, 5_000),

@@ -39,3 +39,9 @@ export const MAX_PARAMS = 30_000;
 export function visitorLockOrder(a: { shopId: number; clientId: string }, b: { shopId: number; clientId: string }): number {
   return a.shopId - b.shopId || (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0);
 }
+
+/** A boolean written into a statement's text: SQLite has no boolean literals (0 and 1), PostgreSQL `false`/`true`. */
+export function boolLiteral(dialect: Dialect, b: boolean): string {
+  if (dialect === "sqlite") return b ? "1" : "0";
+  return b ? "true" : "false";
+}

@@ -1,6 +1,6 @@
 /**
  * Runs the step alarm (step-alarm.server.ts) inside the production server: every
- * STEP_ALARM_CHECK_SECONDS (an hour by default), first shortly after start. Never throws and
+ * STEP_ALARM_CHECK_SECONDS (15 minutes by default), first shortly after start. Never throws and
  * never keeps the process alive; runs never overlap (periodic-job.server.ts). Several
  * processes may check at once: an alert is opened inside a transaction that first looks
  * for an open one of the same step and segment.

@@ -1,8 +1,9 @@
 /**
- * The hourly step alarm: for each ready funnel of each installed shop, one grouped read of
- * the precomputed rows (FunnelUnitDay: entry hour, device, furthest step of the units that
- * had ended), the pure check (core/diagnosis/watch-run.ts) and the shop's Alert rows
- * opened, updated or cleared. Method and false-alarm rate: docs/diagnosis.md.
+ * The step alarm (every 15 minutes, on hourly buckets): for each ready funnel of each
+ * installed shop, one grouped read of the precomputed rows (FunnelUnitDay: entry hour,
+ * device, furthest step of the units that had ended; db/queries/alarm-hour-groups.ts) as of
+ * the background refresher's progress, the pure check (core/diagnosis/watch-run.ts) and the
+ * shop's Alert rows opened, updated or cleared. Method and false-alarm rate: docs/diagnosis.md.
  */
 import { localDayNumber } from "../../core/funnel";
 import { SESSION_GAP_MS } from "../../core/types";
@@ -11,43 +12,18 @@ import {
   decideAlerts,
   HOUR_MS,
   readWindow,
-  WEEK_HOURS,
   type AlertAction,
   type AlertState,
   type FunnelCheck,
   type HourGroup,
   type SpanFigures,
 } from "../../core/diagnosis/watch-run";
-import type { DbDialect } from "../../db/prisma";
-import { refreshShop } from "./funnel-results/refresh.server";
-import type { ResultsDeps } from "./funnel-results/state.server";
-
-// A check is as of now: it first computes at most this many stale visitors (the refresher does the rest).
-const ALARM_FLUSH_MAX_VISITORS = 5_000;
+import { bindQuery } from "../../db/query";
+import alarmHourGroups from "../../db/queries/alarm-hour-groups";
+import { resultsAsOf, type ResultsDeps } from "./funnel-results/state.server";
 import { toDefinition, toView } from "./funnels.server";
 
 type Num = number | bigint;
-
-/**
- * Ended units per entry hour, device and furthest step over the check's five weeks. A unit
- * of week j (0 = the latest) counts when it had ended `j` weeks before the check: a session
- * with no event in the 30 minutes before that moment, a visitor whose latest attempt's window
- * had closed. Its furthest step is then final, and recent and baseline units are counted alike.
- */
-export function alarmReadSql(dialect: DbDialect, unit: "session" | "visitor", windowMs: number, steps: number, now: number): string {
-  const [no, yes] = dialect === "sqlite" ? ["0", "1"] : ["false", "true"];
-  const { fromHour, endHour } = readWindow(now);
-  const week = WEEK_HOURS * HOUR_MS;
-  const [col, limit] = unit === "visitor" ? [`"latestStartTs"`, now - windowMs] : [`"lastTs"`, now - SESSION_GAP_MS];
-  const end = endHour * HOUR_MS;
-  // Numbers are computed here, not user input: inlined so both dialects do integer arithmetic on BIGINT.
-  return `SELECT ("entryTs" / ${HOUR_MS}) AS h, "device", "furthest", COUNT(*) AS n FROM "FunnelUnitDay"
-    WHERE "shopId" = $1 AND "funnelId" = $2 AND "multi" IN (${no}, ${yes})
-      AND "furthest" IN (${Array.from({ length: steps }, (_, i) => i + 1).join(", ")}) AND "day" >= $3 AND "day" <= $4
-      AND "entryTs" >= ${fromHour * HOUR_MS} AND "entryTs" < ${end}
-      AND ${col} + ((${end - 1} - "entryTs") / ${week}) * ${week} <= ${Math.floor(limit)}
-    GROUP BY ("entryTs" / ${HOUR_MS}), "device", "furthest"`;
-}
 
 export interface AlarmRunReport {
   shopId: number;
@@ -67,8 +43,9 @@ export async function runStepAlarm(deps: ResultsDeps, now = Date.now(), opts: { 
   });
   const reports: AlarmRunReport[] = [];
   for (const shop of shops) {
-    // As of now: units whose events arrived since the refresher's last pass are counted.
-    await refreshShop(deps, shop.id, { maxVisitors: ALARM_FLUSH_MAX_VISITORS });
+    // The alarm never computes rows itself: it checks as of the background refresher's
+    // progress (every event stored before `asOf` is in the rows), as a report reads them.
+    const asOf = await resultsAsOf(deps.exec, shop.id, now);
     const funnels = await deps.db.funnel.findMany({
       where: { shopId: shop.id, resultsState: "ready" },
       include: { steps: { select: { position: true, label: true, matchers: true } } },
@@ -77,7 +54,7 @@ export async function runStepAlarm(deps: ResultsDeps, now = Date.now(), opts: { 
     for (const row of funnels) {
       const view = toView(row);
       if (view.steps.length < 2) continue;
-      const check = await checkSavedFunnel(deps, shop, view.id, toDefinition(view), now);
+      const check = await checkSavedFunnel(deps, shop, view.id, toDefinition(view), asOf);
       const labels = view.steps.map((s) => s.label);
       reports.push({ shopId: shop.id, funnelId: view.id, ...(await applyActions(deps, shop.id, view.id, labels, check, now)) });
     }
@@ -92,11 +69,19 @@ async function checkSavedFunnel(
   def: ReturnType<typeof toDefinition>,
   now: number,
 ): Promise<FunnelCheck> {
-  const { fromHour } = readWindow(now);
-  const sql = alarmReadSql(deps.dialect, def.unit, def.windowMs, def.steps.length, now);
-  // Day numbers only bound the index range; the entry times decide.
-  const days = [localDayNumber(fromHour * HOUR_MS, shop.timeZone) - 1, localDayNumber(now, shop.timeZone) + 1];
-  const rows = await deps.exec.query<{ h: Num; device: string | null; furthest: Num; n: Num }>(sql, shop.id, funnelId, ...days);
+  const { fromHour, endHour } = readWindow(now);
+  const ended = def.unit === "visitor" ? now - def.windowMs : now - SESSION_GAP_MS;
+  const { text, values } = bindQuery(alarmHourGroups({ unit: def.unit, steps: def.steps.length }), deps.dialect, {
+    shopId: shop.id,
+    funnelId,
+    // Day numbers only bound the index range; the entry times decide.
+    fromDay: localDayNumber(fromHour * HOUR_MS, shop.timeZone) - 1,
+    toDay: localDayNumber(now, shop.timeZone) + 1,
+    fromTs: fromHour * HOUR_MS,
+    endTs: endHour * HOUR_MS,
+    endedBy: Math.floor(ended),
+  });
+  const rows = await deps.exec.query<{ h: Num; device: string | null; furthest: Num; n: Num }>(text, ...values);
   const groups: HourGroup[] = rows.map((r) => ({ hour: Number(r.h), device: r.device, furthest: Number(r.furthest), n: Number(r.n) }));
   return checkFunnel(groups, { now, steps: def.steps.length });
 }

@@ -4,7 +4,6 @@
  * scan over every possible start of the drop. Pure: buckets in, an alarm (or none) out.
  * Method, thresholds and false-alarm rate: docs/diagnosis.md.
  */
-import { normalCdf, zTwoSided } from "../stats/normal";
 
 /** One hour (or day) of recent traffic at the step, and the same slot in the baseline weeks. */
 export interface WatchBucket {
@@ -23,17 +22,9 @@ export interface WatchOptions {
   /** Settled units the baseline of a span needs (default 30, the small-numbers rule). */
   minUnits?: number;
   /**
-   * Conversions and losses a span must be expected to have, each (default 10): the rule
-   * under which its z is close enough to normal for the stated false-alarm rate. It
-   * replaces a flat 30 units for the span: a step most units pass (or fail) needs more
-   * than 30, a step half of them pass is judged from 20 — two hours of a mobile add to
-   * cart on a shop of ~1,000 sessions a day.
-   */
-  minExpected?: number;
-  /**
    * How many of the latest buckets a drop may start in (default 6): checks run every
-   * bucket, so an older drop was raised by an earlier check; fewer looks keep the
-   * correction, and so the time to detect, small.
+   * bucket or more often, so an older drop was raised by an earlier check; fewer looks
+   * keep the correction, and so the time to detect, small.
    */
   window?: number;
 }
@@ -47,49 +38,132 @@ export interface Drop {
   observedRate: number;
   /** What the baseline expected of those same units. */
   expectedRate: number;
-  /** Standardized shortfall (negative) and its one-sided p-value before the scan correction. */
+  /** Standardized shortfall (negative when low), for display: (x − Σnᵢp̂ᵢ)/√Var. */
   z: number;
+  /** Exact one-sided p-value of the span (stratified conditional test), before the scan correction. */
   pValue: number;
+  /** The smallest p-value the span could have shown (all its buckets at their lowest). */
+  minPValue: number;
 }
 
 export interface WatchResult {
   /** The drop when the check alarms, else null. */
   alarm: Drop | null;
-  /** The most extreme span found, alarm or not (for "nothing unusual: lowest was …"). */
+  /** The span with the smallest p-value, alarm or not (for "nothing unusual: lowest was …"). */
   worst: Drop | null;
-  /** Spans that had enough (expected) units to be tested (the scan's number of looks). */
+  /** Spans tested (those that could reach significance; Tarone): the scan's number of looks. */
   looks: number;
-  /** The z a span must fall below: Φ⁻¹(falseAlarmRate / looks). */
+  /** The p-value a tested span must be at or under: falseAlarmRate / looks. */
   threshold: number | null;
 }
 
+/** Values below this (relative to a distribution's mode) are dropped: their mass is far under any threshold used. */
+const NEGLIGIBLE = 1e-40;
+
+/** A distribution over the integers off, off+1, … (probabilities, summing to 1 up to NEGLIGIBLE). */
+interface Dist {
+  off: number;
+  p: Float64Array;
+}
+
 /**
- * For every start s, compares the conversions from bucket s to the end with what each
- * bucket's baseline rate predicts for its units: z = (x − Σ nᵢp̂ᵢ) / √Var, where Var adds
- * the binomial noise of the recent units to the uncertainty of the baseline rates
- * (nᵢ²·p̂ᵢ(1−p̂ᵢ)/Nᵢ). The most negative z is the candidate drop and its s the change point.
- * The alarm is one-sided (only falls) and Bonferroni-corrected over the spans looked at,
- * so a check of an unchanged step alarms with probability at most `falseAlarmRate`.
+ * The recent units' conversions in a bucket, given the bucket's total conversions (recent
+ * plus baseline): hypergeometric — `draws` of `population` units of which `successes`
+ * converted. Computed outward from the mode by the pmf's ratio (no factorials), normalized.
+ */
+export function hypergeometric(population: number, successes: number, draws: number): Dist {
+  const lo = Math.max(0, draws - (population - successes));
+  const hi = Math.min(draws, successes);
+  const mode = Math.min(hi, Math.max(lo, Math.floor(((draws + 1) * (successes + 1)) / (population + 2))));
+  // ratio(k) = P(k+1)/P(k)
+  const ratio = (k: number) => ((successes - k) * (draws - k)) / ((k + 1) * (population - successes - draws + k + 1));
+  const up: number[] = [];
+  for (let k = mode, v = 1; k < hi; k++) {
+    v *= ratio(k);
+    if (v < NEGLIGIBLE) break;
+    up.push(v);
+  }
+  const down: number[] = [];
+  for (let k = mode - 1, v = 1; k >= lo; k--) {
+    v /= ratio(k);
+    if (v < NEGLIGIBLE) break;
+    down.push(v);
+  }
+  const p = new Float64Array(down.length + 1 + up.length);
+  for (let i = 0; i < down.length; i++) p[down.length - 1 - i] = down[i];
+  p[down.length] = 1;
+  for (let i = 0; i < up.length; i++) p[down.length + 1 + i] = up[i];
+  let sum = 0;
+  for (const v of p) sum += v;
+  for (let i = 0; i < p.length; i++) p[i] /= sum;
+  return { off: mode - down.length, p };
+}
+
+/** The distribution of a + b (independent), kept up to `max`. */
+function convolve(a: Dist, b: Dist, max: number): Dist {
+  const off = a.off + b.off;
+  const len = Math.max(0, Math.min(a.p.length + b.p.length - 1, max - off + 1));
+  const p = new Float64Array(len);
+  for (let i = 0; i < a.p.length; i++) {
+    const ai = a.p[i];
+    if (ai === 0) continue;
+    const end = Math.min(b.p.length, len - i);
+    for (let j = 0; j < end; j++) p[i + j] += ai * b.p[j];
+  }
+  // Both ends far below the peak carry no mass any threshold could see: dropped, so the
+  // sums of big buckets stay as wide as their spread, not their range.
+  let peak = 0;
+  for (const v of p) if (v > peak) peak = v;
+  let first = 0;
+  let last = p.length - 1;
+  while (first < last && p[first] < peak * NEGLIGIBLE) first++;
+  while (last > first && p[last] < peak * NEGLIGIBLE) last--;
+  return first === 0 && last === p.length - 1 ? { off, p } : { off: off + first, p: p.slice(first, last + 1) };
+}
+
+/** P(X ≤ x). */
+function cdf(d: Dist, x: number): number {
+  let s = 0;
+  for (let i = 0; i < d.p.length && d.off + i <= x; i++) s += d.p[i];
+  return Math.min(1, s);
+}
+
+/**
+ * For every start s among the latest `window` buckets, tests whether the conversions from
+ * bucket s to the end are lower than the baseline predicts, exactly: in each bucket, under
+ * "nothing changed" (the recent units convert at the rate of the same slot's baseline
+ * units), the recent conversions given the slot's total conversions are hypergeometric;
+ * the span's total is their sum (convolution), and its p-value is P(S ≤ observed) — the
+ * stratified conditional (Fisher / exact Mantel–Haenszel) test, so the baseline's own
+ * uncertainty is in it and no normal approximation is needed at any size or rate.
+ * The scan: spans that could not reach significance even with no conversion at all are not
+ * counted (Tarone), the others are tested at falseAlarmRate / looks (Bonferroni), so a
+ * check of an unchanged step alarms with probability at most `falseAlarmRate`. The change
+ * point is the alarming scan's start that fits a step change best (largest binomial
+ * log-likelihood ratio).
  */
 export function watchStep(buckets: readonly WatchBucket[], options: WatchOptions = {}): WatchResult {
   const falseAlarmRate = options.falseAlarmRate ?? 0.001;
   const minUnits = options.minUnits ?? 30;
-  const minExpected = options.minExpected ?? 10;
   const oldest = Math.max(0, buckets.length - (options.window ?? 6));
+  for (const b of buckets) {
+    if (b.settled < 0 || b.converted < 0 || b.converted > b.settled || b.baseline.converted < 0 || b.baseline.converted > b.baseline.settled) {
+      throw new RangeError(`bucket at ${new Date(b.start).toISOString()} has impossible counts`);
+    }
+  }
+  // Conversions the longest span holds: no partial sum above it is ever asked for.
+  let max = 0;
+  for (let s = oldest; s < buckets.length; s++) max += buckets[s].converted;
   const spans: Drop[] = [];
+  let dist: Dist = { off: 0, p: new Float64Array([1]) };
+  let minP = 1;
   let x = 0;
   let n = 0;
   let expected = 0;
   let variance = 0;
   let baselineUnits = 0;
-  // Third cumulant of x − Σnᵢp̂ᵢ: a step most units pass has a long lower tail (see below).
-  let k3 = 0;
-  const skews: number[] = [];
   for (let s = buckets.length - 1; s >= oldest; s--) {
     const b = buckets[s];
-    if (b.settled < 0 || b.converted < 0 || b.converted > b.settled || b.baseline.converted > b.baseline.settled) {
-      throw new RangeError(`bucket at ${new Date(b.start).toISOString()} has impossible counts`);
-    }
     x += b.converted;
     n += b.settled;
     baselineUnits += b.baseline.settled;
@@ -99,28 +173,32 @@ export function watchStep(buckets: readonly WatchBucket[], options: WatchOptions
       const p = b.baseline.converted / b.baseline.settled;
       expected += b.settled * p;
       variance += b.settled * p * (1 - p) + (b.settled * b.settled * p * (1 - p)) / b.baseline.settled;
-      const m3 = p * (1 - p) * (1 - 2 * p);
-      k3 += b.settled * m3 - (b.settled ** 3 * m3) / b.baseline.settled ** 2;
+      const h = hypergeometric(b.settled + b.baseline.settled, b.converted + b.baseline.converted, b.settled);
+      dist = convolve(dist, h, max);
+      minP *= h.p[0] ?? 1;
     }
-    if (expected < minExpected || n - expected < minExpected || baselineUnits < minUnits || variance <= 0) continue;
-    const z = (x - expected) / Math.sqrt(variance);
-    spans.push({ since: b.start, settled: n, converted: x, observedRate: x / n, expectedRate: expected / n, z, pValue: normalCdf(z) ?? 1 });
-    skews.push(k3 / variance ** 1.5);
+    if (n === 0 || baselineUnits < minUnits) continue;
+    const z = variance > 0 ? (x - expected) / Math.sqrt(variance) : 0;
+    spans.push({ since: b.start, settled: n, converted: x, observedRate: x / n, expectedRate: expected / n, z, pValue: cdf(dist, x), minPValue: minP });
   }
   if (spans.length === 0) return { alarm: null, worst: null, looks: 0, threshold: null };
-  const worst = spans.reduce((w, d) => (d.z < w.z ? d : w));
-  // One-sided: zTwoSided(2a) = Φ⁻¹(1 − a).
-  const critical = zTwoSided((2 * falseAlarmRate) / spans.length);
-  const threshold = critical === null ? null : -critical;
-  // A skewed span's threshold moves by its skewness γ (Cornish–Fisher: z + γ(z² − 1)/6):
-  // lower when most units pass (γ < 0), where the normal tail would alarm too often.
-  const falls = threshold === null ? [] : spans.filter((d, i) => d.z < threshold + (skews[i] * (threshold * threshold - 1)) / 6);
-  if (threshold === null || falls.length === 0) return { alarm: null, worst, looks: spans.length, threshold };
-  // The z-scan tells whether rates fell; where they fell is estimated as the start whose
-  // span fits a step change best (largest binomial log-likelihood ratio): the z of a span
-  // keeps growing with the ordinary hours before the break, the likelihood does not.
+  const worst = spans.reduce((w, d) => (d.pValue < w.pValue ? d : w));
+  // Tarone: the smallest K with at most K spans able to reach falseAlarmRate / K.
+  let looks = spans.length;
+  for (let k = 1; k <= spans.length; k++) {
+    if (spans.filter((d) => d.minPValue <= falseAlarmRate / k).length <= k) {
+      looks = k;
+      break;
+    }
+  }
+  const threshold = falseAlarmRate / looks;
+  const falls = spans.filter((d) => d.minPValue <= threshold && d.pValue <= threshold);
+  if (falls.length === 0) return { alarm: null, worst, looks, threshold };
+  // The p-value says whether rates fell; where they fell is estimated as the start whose
+  // span fits a step change best: a span's evidence keeps growing with the ordinary hours
+  // before the break, the likelihood ratio does not.
   const alarm = spans.filter((d) => d.observedRate < d.expectedRate).reduce((best, d) => (logLikelihoodRatio(d) > logLikelihoodRatio(best) ? d : best), worst);
-  return { alarm, worst, looks: spans.length, threshold };
+  return { alarm, worst, looks, threshold };
 }
 
 /** x·ln(q/p) + (n−x)·ln((1−q)/(1−p)), q the observed and p the expected rate of the span. */

@@ -147,7 +147,7 @@ export function checkAll(units: readonly UnitResult[], now: number, granularity:
 export function leadingAlarm(series: readonly Alarm[]): Alarm | null {
   const alarms = series.filter((a) => a.result.alarm);
   if (alarms.length === 0) return null;
-  const lead = alarms.reduce((best, a) => (a.result.alarm!.z < best.result.alarm!.z ? a : best));
+  const lead = alarms.reduce((best, a) => (a.result.alarm!.pValue < best.result.alarm!.pValue ? a : best));
   const since = lead.result.alarm!.since;
   const shortfall = (a: Alarm) =>
     (a.buckets ?? [])

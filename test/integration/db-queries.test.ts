@@ -19,7 +19,9 @@ const TO = Date.UTC(2026, 10, 20);
 const FROM = TO - 7 * DAY;
 
 interface Case {
-  params(shopId: number): Params;
+  params(shopId: number, funnelId: string): Params;
+  /** For a builder (a file whose default is `(shape) => Query`): the shape to build. */
+  shape?: unknown;
   /** Columns of each row a read answers; absent for a write, which answers a count. */
   columns?: string[];
   /** The seeded data makes this read answer at least one row. */
@@ -50,6 +52,20 @@ const EVENT_COLUMNS = [
 const range = (shopId: number) => ({ shopId, from: FROM, to: TO });
 
 const CASES: Record<string, Case> = {
+  "alarm-hour-groups": {
+    shape: { unit: "session", steps: 3 },
+    params: (shopId, funnelId) => ({
+      shopId,
+      funnelId,
+      fromDay: Math.floor(FROM / DAY) - 1,
+      toDay: Math.floor(TO / DAY),
+      fromTs: FROM,
+      endTs: TO,
+      endedBy: TO,
+    }),
+    columns: ["h", "device", "furthest", "n"],
+    nonEmpty: true,
+  },
   "report-events-by-session": { params: range, columns: EVENT_COLUMNS, nonEmpty: true },
   "report-events-by-visitor": { params: (shopId) => ({ shopId, from: FROM, until: TO + 7 * DAY }), columns: EVENT_COLUMNS, nonEmpty: true },
   "event-names-seen": { params: (shopId) => ({ shopId, since: FROM }), columns: ["name", "n"], nonEmpty: true },
@@ -108,12 +124,17 @@ for (const kind of ["sqlite", "postgres"] as const) {
   describe(`db/queries on ${kind}`, () => {
     let db: Db;
     let shopId: number;
-    const queries = new Map<string, Query>();
+    let funnelId: string;
+    const queries = new Map<string, Query | ((shape: unknown) => Query)>();
+    const queryOf = (name: string, c: Case) => {
+      const q = queries.get(name)!;
+      return (typeof q === "function" ? q(c.shape) : q) as Query<Params, Record<string, unknown>>;
+    };
 
     beforeAll(async () => {
       ({ db } = createDb(await freshDatabase(kind)));
       for (const file of queryFiles) {
-        const query = (await import(path.join(QUERIES_DIR, file))).default as Query;
+        const query = (await import(path.join(QUERIES_DIR, file))).default as Query | ((shape: unknown) => Query);
         queries.set(file.replace(/\.ts$/, ""), query);
       }
       const shop = await db.shop.create({ data: { domain: `queries-${kind}.myshopify.com`, name: "Q", ingestKey: `ik_queries_${kind}` } });
@@ -131,6 +152,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
       });
       // One precomputed row, for retention's delete of funnel rows.
       const funnel = await db.funnel.create({ data: { shopId, name: "F" } });
+      funnelId = funnel.id;
       await db.funnelUnitDay.create({
         data: {
           shopId,
@@ -159,7 +181,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     const writes = Object.entries(CASES).filter(([, c]) => c.write);
 
     it.each(reads)("%s answers rows of its shape", async (name, c) => {
-      const rows = await rowsOf(db, queries.get(name)! as Query<Params, Record<string, unknown>>, c.params(shopId));
+      const rows = await rowsOf(db, queryOf(name, c), c.params(shopId, funnelId));
       expect(Array.isArray(rows)).toBe(true);
       if (c.nonEmpty) expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(Object.keys(row)).toEqual(expect.arrayContaining(c.columns!));
@@ -169,7 +191,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
 
     it.each(writes)("%s runs and counts the rows it changed", async (name, c) => {
-      const changed = await executeOn(db, queries.get(name)!, c.params(shopId));
+      const changed = await executeOn(db, queryOf(name, c), c.params(shopId, funnelId));
       expect(typeof changed).toBe("number");
       expect(changed).toBeGreaterThan(0);
     });
