@@ -3,7 +3,10 @@
  * seed, its size and its planted effects: mobile visitors from Instagram read the
  * shipping policy and leave between cart and checkout) written into a fresh demo shop →
  * the Purchase report's "For whom" card at Added to cart → Started checkout names
- * Instagram first, with its counts. Screenshots in test-results/.
+ * Instagram first, with its counts; and the desktop checkout button broken for the last 3
+ * days is raised by the step alarm (daily comparison) as soon as the funnel's results are
+ * ready after the first page load — the dashboard and the funnel page show its banner.
+ * Screenshots in test-results/.
  */
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -48,4 +51,36 @@ describe("the demo's planted diagnosis, in real Chromium", () => {
     expect((await first.innerText()).trim()).toBe(report.diagnosis.worse[0].sentence);
     await seeded.shot("instagram-worst");
   });
+
+  it("the step alarm raises the desktop checkout break once the results are ready: banner on the dashboard and the funnel page", async () => {
+    type Alert = { funnelId: string; step: number; segment: string; status: string; granularity: string; since: string; sentence: string };
+    // The first test's page load created the Purchase funnel; its build finishing runs the check (no 15-minute wait).
+    const deadline = Date.now() + 90_000;
+    let alerts: Alert[] = [];
+    while (Date.now() < deadline) {
+      alerts = (await page.evaluate(async () => (await fetch("/app/alerts?_data=routes%2Fapp.alerts")).json())).alerts;
+      if (alerts.some((a) => a.segment === "desktop")) break;
+      await page.waitForTimeout(500);
+    }
+    const desktop = alerts.find((a) => a.segment === "desktop");
+    expect(desktop, JSON.stringify(alerts)).toMatchObject({ step: 3, status: "open", granularity: "day" });
+    // Planted 3 days before the seed's end: named with its day (or the day before, daily buckets).
+    const planted = Date.now() - 3 * 86_400_000;
+    expect(Math.abs(Date.parse(desktop!.since) - planted)).toBeLessThanOrEqual(1.1 * 86_400_000);
+    const sentence =
+      /Added to cart → Started checkout fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on desktop since .+: \d+ of \d+ sessions went on/;
+    expect(desktop!.sentence).toMatch(sentence);
+
+    await page.goto(await seeded.embeddedUrl("/app"), { waitUntil: "networkidle" });
+    const banner = page.locator(".Polaris-Banner").filter({ hasText: /funnel steps? fell below/ });
+    await banner.waitFor();
+    await expect(banner.innerText()).resolves.toMatch(sentence);
+    await seeded.shot("alert-dashboard");
+
+    await page.goto(await seeded.embeddedUrl(`/app/funnels/${desktop!.funnelId}`), { waitUntil: "networkidle" });
+    const onFunnel = page.locator(".Polaris-Banner").filter({ hasText: /funnel steps? fell below/ });
+    await onFunnel.waitFor();
+    await expect(onFunnel.innerText()).resolves.toMatch(sentence);
+    await seeded.shot("alert-funnel-page");
+  }, 120_000);
 });

@@ -29,7 +29,7 @@ export function StepAlertBanner({ alerts, historyUrl, showFunnel = false }: Step
           ))}
         </List>
         <Text as="p" variant="bodySm">
-          Checked every hour against the same hours of the same weekdays over the previous 4 weeks (days for a step with few visits an hour).{" "}
+          Checked every 15 minutes against the same hours of the same weekdays over the previous 4 weeks (days for a step with few visits an hour).{" "}
           <Link to={historyUrl}>Alert history</Link>
         </Text>
       </BlockStack>

@@ -18,3 +18,18 @@ export function onNudge(listener: () => void): () => void {
     listeners.delete(listener);
   };
 }
+
+const readyListeners = new Set<(shopId: number) => void>();
+
+/** A build finished: some funnel of the shop has its results ready (state.server.ts finishBuilds). */
+export function announceResultsReady(shopId: number): void {
+  for (const listener of readyListeners) listener(shopId);
+}
+
+/** Registers a listener for finished builds (the step alarm checks the shop at once); returns its removal. */
+export function onResultsReady(listener: (shopId: number) => void): () => void {
+  readyListeners.add(listener);
+  return () => {
+    readyListeners.delete(listener);
+  };
+}

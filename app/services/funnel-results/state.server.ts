@@ -22,6 +22,7 @@ import type { FunnelDefinition } from "../../../core/types";
 import type { SqlExecutor } from "../../../db/executor";
 import type { Db, DbDialect } from "../../../db/prisma";
 import { toDefinition, toView } from "../funnels.server";
+import { announceResultsReady } from "./nudge";
 
 /**
  * Writes go through the ingestion executor (on SQLite its one connection, so the writer
@@ -103,14 +104,16 @@ export async function buildProgress(
  */
 export async function finishBuilds(exec: SqlExecutor, shopId: number, funnels: ShopFunnel[]): Promise<void> {
   if (!funnels.some((f) => f.mark !== null)) return;
-  await exec.transaction(async (tx) => {
+  const ready = await exec.transaction(async (tx) => {
     if (exec.dialect === "postgres") {
       await tx.query(`SELECT "id" FROM "Funnel" WHERE "shopId" = $1 AND "resultsState" = 'building' FOR UPDATE`, shopId);
     }
-    await tx.execute(
+    return tx.execute(
       `UPDATE "Funnel" SET "resultsState" = 'ready' WHERE "shopId" = $1 AND "resultsState" = 'building' AND "resultsMark" IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM "StaleVisitor" s WHERE s."shopId" = $1 AND s."markedAt" <= "Funnel"."resultsMark")`,
       shopId,
     );
   });
+  // The step alarm checks the shop at once rather than at its next period (step-alarm-schedule.server.ts).
+  if (ready > 0) announceResultsReady(shopId);
 }
