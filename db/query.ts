@@ -21,7 +21,17 @@ export interface Query<P extends Params = Params, R = Record<string, unknown>> {
 }
 
 export function defineQuery<P extends Params, R = Record<string, unknown>>(name: string, sql: Query<P, R>["sql"]): Query<P, R> {
-  return { name, sql };
+  if (typeof sql === "string") return { name, sql };
+  // A text per dialect, built once: builders' statements can be long (multi-row INSERTs).
+  const texts = new Map<Dialect, string>();
+  return {
+    name,
+    sql: (dialect) => {
+      let text = texts.get(dialect);
+      if (text === undefined) texts.set(dialect, (text = sql(dialect)));
+      return text;
+    },
+  };
 }
 
 export interface Compiled {
@@ -110,6 +120,30 @@ export async function queryRows<P extends Params, R>(db: RawClient, dialect: Dia
 export async function executeQuery<P extends Params>(db: RawClient, dialect: Dialect, query: Query<P, unknown>, params: P): Promise<number> {
   const { text, values } = bindQuery(query, dialect, params);
   return db.$executeRawUnsafe(text, ...values);
+}
+
+/** A raw-SQL reader: the executor, one of its transactions, or a report reader (db/executor.ts). */
+export interface QueryRunner {
+  readonly dialect: Dialect;
+  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+}
+
+/** A raw-SQL writer: the executor or one of its transactions. */
+export interface StatementRunner {
+  readonly dialect: Dialect;
+  execute(sql: string, ...params: unknown[]): Promise<number>;
+}
+
+/** Runs a query on the executor, a transaction or a reader, and answers its rows. */
+export function readRows<P extends Params, R>(on: QueryRunner, query: Query<P, R>, params: P): Promise<R[]> {
+  const { text, values } = bindQuery(query, on.dialect, params);
+  return on.query<R>(text, ...values);
+}
+
+/** Runs a statement on the executor or a transaction, and answers the number of rows it changed. */
+export function runStatement<P extends Params>(on: StatementRunner, query: Query<P, unknown>, params: P): Promise<number> {
+  const { text, values } = bindQuery(query, on.dialect, params);
+  return on.execute(text, ...values);
 }
 
 /** queryRows on a client made by createDb (its dialect is known). */
