@@ -13,7 +13,8 @@ import { freshDatabase } from "../helpers/app-server";
 import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
 import { UNIT_DAY_COLUMNS } from "../../db/queries/results-insert-rows";
 import { visitorParams } from "../../db/queries/_stale-visitors";
-import { rowsParams } from "../../db/sql";
+import { listParams, rowsParams } from "../../db/sql";
+import type { FunnelDefinition } from "../../core/types";
 
 const QUERIES_DIR = path.resolve(__dirname, "../../db/queries");
 const DAY = 86_400_000;
@@ -67,6 +68,28 @@ const range = (shopId: number) => ({ shopId, from: FROM, to: TO });
 const days = (shopId: number, { funnelId }: Seeded) => ({ shopId, funnelId, fromDay: FROM / DAY - 1, toDay: TO / DAY, bound: TO - DAY });
 const staleClients = (shopId: number, { clients }: Seeded) => ({ shopId, since: FROM, ...visitorParams(clients) });
 type Builder<A> = (shape: A) => Query;
+const STREAM_FUNNEL: FunnelDefinition = {
+  unit: "session",
+  windowMs: 0,
+  steps: [
+    { label: "Any page", anyOf: [{ event: "page_viewed", filters: [] }] },
+    {
+      label: "Product",
+      anyOf: [
+        { event: "product_viewed", filters: [{ field: "path", op: "startsWith", value: "/" }] },
+        { event: "product_viewed", filters: [{ field: "prop", key: 'a"b', op: "equals", value: "1" }] },
+        {
+          event: "product_viewed",
+          filters: [
+            { field: "prop", key: "plan", op: "equals", value: "pro" },
+            { field: "productId", op: "equals", value: "p1" },
+          ],
+        },
+      ],
+    },
+    { label: "Purchase", anyOf: [{ event: "checkout_completed", filters: [{ field: "path", op: "contains", value: "thank" }] }] },
+  ],
+};
 const unitDayRow = (funnelId: string, unitId: string, clientId: string, furthest: number, multi: boolean) => ({
   shopId: 0,
   funnelId,
@@ -130,6 +153,29 @@ const CASES: Record<string, Case> = {
     build: (b: Builder<object>) => [b({ unit: "visitor", steps: 3, breakdown: "source" }), b({ unit: "session", steps: 3 })],
     params: days,
     columns: ["unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", "attr"],
+    nonEmpty: true,
+  },
+  "report-funnel-stream": {
+    // Both units, a breakdown and all attributes, and every filter kind (a prop key a JSON
+    // path cannot address too).
+    build: (b: (def: FunnelDefinition, shape: object) => { query: Query; params: Params }) => [
+      b(STREAM_FUNNEL, { breakdown: "device" }),
+      b({ ...STREAM_FUNNEL, unit: "visitor", windowMs: 7 * DAY }, { allAttrs: true }),
+    ],
+    params: (shopId) => ({ ...range(shopId), until: TO + 7 * DAY }),
+    columns: ["unit", "part", "lastts", "attr", "ev"],
+    nonEmpty: true,
+  },
+  "paths-visitors-from-unit-days": {
+    params: (shopId, { funnelId }) => ({ shopId, funnelId, fromDay: FROM / DAY - 1, toDay: TO / DAY, step: 1 }),
+    columns: ["clientId", "d", "a"],
+    nonEmpty: true,
+  },
+  "paths-visitors-from-sessions": { params: range, columns: ["clientId"], nonEmpty: true },
+  "paths-events": {
+    build: (b: (unit: string, count: number) => Query) => [b("session", 2), b("visitor", 2)],
+    params: (shopId, { clients }) => ({ shopId, from: FROM, until: TO, ...listParams("c", clients) }),
+    columns: EVENT_COLUMNS,
     nonEmpty: true,
   },
   "results-as-of": { params: (shopId) => ({ shopId }), columns: ["oldest"], nonEmpty: true },
