@@ -178,6 +178,7 @@ const CASES: Record<string, Case> = {
     columns: EVENT_COLUMNS,
     nonEmpty: true,
   },
+  "results-shops-to-refresh": { params: () => ({}), columns: ["shopId"], nonEmpty: true },
   "results-as-of": { params: (shopId) => ({ shopId }), columns: ["oldest"], nonEmpty: true },
   "results-shop-visitors": { params: (shopId) => ({ shopId }), columns: ["n"], nonEmpty: true },
   "results-pending-at-mark": { params: (shopId) => ({ shopId, mark: TO }), columns: ["pending"], nonEmpty: true },
