@@ -95,13 +95,23 @@ export function compileSql(sql: string, dialect: Dialect): Compiled {
 
 /** The statement's text for `dialect` and its values in placeholder order; a missing parameter throws. */
 export function bindQuery<P extends Params>(query: Query<P, unknown>, dialect: Dialect, params: P): { text: string; values: unknown[] } {
-  const sql = typeof query.sql === "string" ? query.sql : query.sql(dialect);
-  const { text, names } = compileSql(sql, dialect);
-  const values = names.map((name) => {
-    if (!Object.hasOwn(params, name) || params[name] === undefined) throw new Error(`query ${query.name}: parameter :${name} is missing`);
-    return params[name];
-  });
+  const { text, names } = compiledFor(query, dialect);
+  const values = new Array<unknown>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const value = params[names[i]];
+    if (value === undefined || !Object.hasOwn(params, names[i])) throw new Error(`query ${query.name}: parameter :${names[i]} is missing`);
+    values[i] = value;
+  }
   return { text, values };
+}
+
+// Each query's compiled text per dialect, by the query itself: a multi-row INSERT's text is
+// long, and looking it up by its text would hash all of it on every run.
+const byQuery = new WeakMap<object, Partial<Record<Dialect, Compiled>>>();
+function compiledFor(query: Query<Params, unknown>, dialect: Dialect): Compiled {
+  let entry = byQuery.get(query);
+  if (!entry) byQuery.set(query, (entry = {}));
+  return (entry[dialect] ??= compileSql(typeof query.sql === "string" ? query.sql : query.sql(dialect), dialect));
 }
 
 /** Prisma's client or one of its transactions: what raw queries need. */
@@ -135,14 +145,34 @@ export interface StatementRunner {
 }
 
 /** Runs a query on the executor, a transaction or a reader, and answers its rows. */
-export function readRows<P extends Params, R>(on: QueryRunner, query: Query<P, R>, params: P): Promise<R[]> {
+export async function readRows<P extends Params, R>(on: QueryRunner, query: Query<P, R>, params: P): Promise<R[]> {
   const { text, values } = bindQuery(query, on.dialect, params);
   return on.query<R>(text, ...values);
 }
 
 /** Runs a statement on the executor or a transaction, and answers the number of rows it changed. */
-export function runStatement<P extends Params>(on: StatementRunner, query: Query<P, unknown>, params: P): Promise<number> {
+export async function runStatement<P extends Params>(on: StatementRunner, query: Query<P, unknown>, params: P): Promise<number> {
   const { text, values } = bindQuery(query, on.dialect, params);
+  return on.execute(text, ...values);
+}
+
+/**
+ * Runs a multi-row statement whose only parameters are `rowsList(columns, rows.length)`
+ * (db/sql.ts), binding the rows' values in order: their names are row-major, so no
+ * parameter object is built (30,000 names cost several times the statement's own binding).
+ */
+export async function runRows<C extends string>(
+  on: StatementRunner,
+  query: Query<Params, unknown>,
+  columns: readonly C[],
+  rows: readonly Record<C, unknown>[],
+): Promise<number> {
+  const { text, names } = compiledFor(query, on.dialect);
+  if (names.length !== rows.length * columns.length || names[0] !== `${columns[0]}0`)
+    throw new Error(`query ${query.name}: not ${rows.length} rows of the given columns`);
+  const values = new Array<unknown>(names.length);
+  let i = 0;
+  for (const row of rows) for (const c of columns) values[i++] = row[c];
   return on.execute(text, ...values);
 }
 

@@ -32,7 +32,7 @@ const build = memoByKey((count: number) =>
   ),
 );
 
-/** Inserts `count` precomputed rows (parameters: rowsParams(UNIT_DAY_COLUMNS, rows), db/sql.ts). */
+/** Inserts `count` precomputed rows of UNIT_DAY_COLUMNS (run it with runRows, db/query.ts). */
 export default function resultsInsertRows(count: number): Query<Params> {
   if (count < 1 || count > INSERT_ROWS_MAX) throw new RangeError(`1..${INSERT_ROWS_MAX} rows per statement`);
   return build(count);

@@ -6,8 +6,8 @@
  */
 import { computeUnitDays, localDayNumber, type UnitDay, type UnitDayRow } from "../../../core/funnel";
 import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../../db/executor";
-import { rowsParams, visitorLockOrder } from "../../../db/sql";
-import { readRows, runStatement } from "../../../db/query";
+import { visitorLockOrder } from "../../../db/sql";
+import { readRows, runRows, runStatement } from "../../../db/query";
 import claimVisitor from "../../../db/queries/results-claim-visitor";
 import deleteRowsFromDay from "../../../db/queries/results-delete-rows-from-day";
 import deleteRowsFromTs from "../../../db/queries/results-delete-rows-from-ts";
@@ -216,6 +216,6 @@ async function insertRows(tx: SqlTx, shopId: number, funnelId: string, rows: (Un
       visitorType: r.attrs.visitorType,
       loggedIn: r.attrs.loggedIn,
     }));
-    await runStatement(tx, insertRowsQuery(chunk.length), rowsParams(UNIT_DAY_COLUMNS, chunk));
+    await runRows(tx, insertRowsQuery(chunk.length), UNIT_DAY_COLUMNS, chunk);
   }
 }
