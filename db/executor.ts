@@ -11,12 +11,12 @@ import { SqliteThread, type SqliteAnswer } from "./sqlite-thread";
 import type { Dialect } from "./sql";
 
 export interface SqlTx {
+  readonly dialect: Dialect;
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
   execute(sql: string, ...params: unknown[]): Promise<number>;
 }
 
 export interface SqlExecutor extends SqlTx {
-  dialect: Dialect;
   /** Runs `fn` in one write transaction: all of it commits, or none of it. */
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -64,6 +64,7 @@ function sqliteExecutor(url: string): SqlExecutor {
   };
   const exec = (sql: string, params: unknown[]) => thread.execute(toSqlite(sql), params);
   const tx: SqlTx = {
+    dialect: "sqlite",
     async query<T>(sql: string, ...params: unknown[]) {
       return rowObjects(await exec(sql, params)) as T[];
     },
@@ -99,6 +100,7 @@ function postgresExecutor(url: string): SqlExecutor {
   // A dropped connection (database restart) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const run = (c: pg.Pool | pg.PoolClient): SqlTx => ({
+    dialect: "postgres",
     async query<T>(sql: string, ...params: unknown[]) {
       return (await c.query(sql, params)).rows as T[];
     },
@@ -107,7 +109,6 @@ function postgresExecutor(url: string): SqlExecutor {
     },
   });
   return {
-    dialect: "postgres",
     ...run(pool),
     async transaction(fn) {
       const client = await pool.connect();

@@ -21,7 +21,17 @@ export interface Query<P extends Params = Params, R = Record<string, unknown>> {
 }
 
 export function defineQuery<P extends Params, R = Record<string, unknown>>(name: string, sql: Query<P, R>["sql"]): Query<P, R> {
-  return { name, sql };
+  if (typeof sql === "string") return { name, sql };
+  // A text per dialect, built once: builders' statements can be long (multi-row INSERTs).
+  const texts = new Map<Dialect, string>();
+  return {
+    name,
+    sql: (dialect) => {
+      let text = texts.get(dialect);
+      if (text === undefined) texts.set(dialect, (text = sql(dialect)));
+      return text;
+    },
+  };
 }
 
 export interface Compiled {
@@ -85,13 +95,23 @@ export function compileSql(sql: string, dialect: Dialect): Compiled {
 
 /** The statement's text for `dialect` and its values in placeholder order; a missing parameter throws. */
 export function bindQuery<P extends Params>(query: Query<P, unknown>, dialect: Dialect, params: P): { text: string; values: unknown[] } {
-  const sql = typeof query.sql === "string" ? query.sql : query.sql(dialect);
-  const { text, names } = compileSql(sql, dialect);
-  const values = names.map((name) => {
-    if (!Object.hasOwn(params, name) || params[name] === undefined) throw new Error(`query ${query.name}: parameter :${name} is missing`);
-    return params[name];
-  });
+  const { text, names } = compiledFor(query, dialect);
+  const values = new Array<unknown>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const value = params[names[i]];
+    if (value === undefined || !Object.hasOwn(params, names[i])) throw new Error(`query ${query.name}: parameter :${names[i]} is missing`);
+    values[i] = value;
+  }
   return { text, values };
+}
+
+// Each query's compiled text per dialect, by the query itself: a multi-row INSERT's text is
+// long, and looking it up by its text would hash all of it on every run.
+const byQuery = new WeakMap<object, Partial<Record<Dialect, Compiled>>>();
+function compiledFor(query: Query<Params, unknown>, dialect: Dialect): Compiled {
+  let entry = byQuery.get(query);
+  if (!entry) byQuery.set(query, (entry = {}));
+  return (entry[dialect] ??= compileSql(typeof query.sql === "string" ? query.sql : query.sql(dialect), dialect));
 }
 
 /** Prisma's client or one of its transactions: what raw queries need. */
@@ -110,6 +130,50 @@ export async function queryRows<P extends Params, R>(db: RawClient, dialect: Dia
 export async function executeQuery<P extends Params>(db: RawClient, dialect: Dialect, query: Query<P, unknown>, params: P): Promise<number> {
   const { text, values } = bindQuery(query, dialect, params);
   return db.$executeRawUnsafe(text, ...values);
+}
+
+/** A raw-SQL reader: the executor, one of its transactions, or a report reader (db/executor.ts). */
+export interface QueryRunner {
+  readonly dialect: Dialect;
+  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+}
+
+/** A raw-SQL writer: the executor or one of its transactions. */
+export interface StatementRunner {
+  readonly dialect: Dialect;
+  execute(sql: string, ...params: unknown[]): Promise<number>;
+}
+
+/** Runs a query on the executor, a transaction or a reader, and answers its rows. */
+export async function readRows<P extends Params, R>(on: QueryRunner, query: Query<P, R>, params: P): Promise<R[]> {
+  const { text, values } = bindQuery(query, on.dialect, params);
+  return on.query<R>(text, ...values);
+}
+
+/** Runs a statement on the executor or a transaction, and answers the number of rows it changed. */
+export async function runStatement<P extends Params>(on: StatementRunner, query: Query<P, unknown>, params: P): Promise<number> {
+  const { text, values } = bindQuery(query, on.dialect, params);
+  return on.execute(text, ...values);
+}
+
+/**
+ * Runs a multi-row statement whose only parameters are `rowsList(columns, rows.length)`
+ * (db/sql.ts), binding the rows' values in order: their names are row-major, so no
+ * parameter object is built (30,000 names cost several times the statement's own binding).
+ */
+export async function runRows<C extends string>(
+  on: StatementRunner,
+  query: Query<Params, unknown>,
+  columns: readonly C[],
+  rows: readonly Record<C, unknown>[],
+): Promise<number> {
+  const { text, names } = compiledFor(query, on.dialect);
+  if (names.length !== rows.length * columns.length || names[0] !== `${columns[0]}0`)
+    throw new Error(`query ${query.name}: not ${rows.length} rows of the given columns`);
+  const values = new Array<unknown>(names.length);
+  let i = 0;
+  for (const row of rows) for (const c of columns) values[i++] = row[c];
+  return on.execute(text, ...values);
 }
 
 /** queryRows on a client made by createDb (its dialect is known). */

@@ -4,14 +4,9 @@
  * goes last as $3n+1, so SQLite gets plain `?` placeholders (see the executor).
  *
  * Every table is read per visitor, through an index that starts (shopId, clientId, …),
- * whatever the planner believes about the tables' sizes. SQLite: a CROSS JOIN keeps v as
- * the outer loop. PostgreSQL reorders plain joins by its statistics; on a table it has
- * not analyzed yet (a new database) or since a burst (Black Friday on a young shop) it
- * believed the shop small, scanned all its rows and hash-joined them with v — 190 ms for
- * 25 visitors over 60,000 events. There each lookup is a LATERAL subquery behind
- * `OFFSET 0` (which keeps it from being merged into the join), so it runs per visitor.
+ * whatever the planner believes about the tables' sizes: perVisitor (db/sql.ts) says how.
  */
-import { valuesList, type Dialect } from "./sql";
+import { perVisitor, valuesList, type Dialect } from "./sql";
 
 /** `WITH v("clientId", "lo", "hi") AS (VALUES …)`. PostgreSQL types a VALUES column by its first row: one cast is enough. */
 export function spansCte(dialect: Dialect, count: number): string {
@@ -23,19 +18,16 @@ export function spansCte(dialect: Dialect, count: number): string {
   return `WITH v("clientId", "lo", "hi") AS (VALUES ${rows.join(", ")})`;
 }
 
-/** `cols` of `table` (aliased `alias`) matching `where` for each row of v. */
-function perVisitor(dialect: Dialect, count: number, cols: string, table: string, alias: string, where: string): string {
-  const cte = spansCte(dialect, count);
-  return dialect === "sqlite"
-    ? `${cte} SELECT ${cols} FROM v CROSS JOIN "${table}" ${alias} WHERE ${where}`
-    : `${cte} SELECT ${cols} FROM v CROSS JOIN LATERAL (SELECT ${cols} FROM "${table}" ${alias} WHERE ${where} OFFSET 0) ${alias}`;
+/** `cols` of `table` (aliased `alias`) matching `where` for each row of v (db/sql.ts perVisitor). */
+function perVisitorRows(dialect: Dialect, count: number, cols: string, table: string, alias: string, where: string): string {
+  return perVisitor(dialect, spansCte(dialect, count), cols, `"${table}" ${alias}`, where);
 }
 
 const shopParam = (count: number) => `$${3 * count + 1}`;
 
 /** The visitors' sessions that overlap their spans (v.lo…v.hi). */
 export function overlappingSessionsSql(dialect: Dialect, count: number): string {
-  return perVisitor(
+  return perVisitorRows(
     dialect,
     count,
     `s."clientId", s."startTs", s."endTs"`,
@@ -57,12 +49,12 @@ export function spanEventsSql(dialect: Dialect, count: number): string {
       : `e."clientId" = v."clientId" AND e."ts" >= v."lo" AND e."ts" <= v."hi"`;
   const cols = `e."eventId", e."name", e."ts", e."seq", e."clientId", e."sessionId", e."path", e."url", e."referrer", e."utmSource",
       e."utmMedium", e."utmCampaign", e."device", e."customerId", e."isBot"`;
-  return perVisitor(dialect, count, cols, "Event", "e", `e."shopId" = ${shopParam(count)} AND ${inSpan}`);
+  return perVisitorRows(dialect, count, cols, "Event", "e", `e."shopId" = ${shopParam(count)} AND ${inSpan}`);
 }
 
 /** The sessions being replaced: every session of the visitor that starts in the span. */
 export function replacedSessionsSql(dialect: Dialect, count: number): string {
-  return perVisitor(
+  return perVisitorRows(
     dialect,
     count,
     `s."clientId", s."id", s."startTs", s."endTs", s."isBot", s."addToCart", s."checkoutStart", s."purchase"`,

@@ -7,8 +7,8 @@
 import type { EventRow } from "./normalize";
 import { ACTIVITY_COUNTS, ActivityDelta } from "../core/activity";
 import { affectedSpan, sessionIdChanges, sessionsFor, type SessionEventRow, type SessionRow } from "./sessions";
-import { asStoredText, MAX_PARAMS, valuesList, visitorLockOrder, type Dialect } from "../db/sql";
-import { markStaleSql } from "../db/writer-sql";
+import { asStoredText, MAX_PARAMS, visitorLockOrder, type Dialect } from "../db/sql";
+import { addActivitySql, deleteEventsSql, deleteSessionsSql, insertEventsSql, insertSessionsSql, markStaleSql, storedCopiesSql } from "../db/writer-sql";
 import type { SqlExecutor, SqlTx } from "../db/executor";
 import { failureKind, storeFailureReason } from "./write-errors";
 import { SESSION_GAP_MS } from "../core/types";
@@ -412,7 +412,6 @@ type StoredCopy = { eventId: string; dedupeKey: string | null; ts: number; seq: 
 async function laterCopies(tx: Tx, shopId: number, refused: EventRow[]): Promise<{ winners: EventRow[]; removed: StoredCopy[] }> {
   const byId = new Map<string, StoredCopy>();
   const byKey = new Map<string, StoredCopy>();
-  const cols = `"eventId", "dedupeKey", "ts", "seq", "clientId", "name", "isBot"`;
   for (const [column, values] of [
     ["eventId", [...new Set(refused.map((r) => r.eventId))]],
     ["dedupeKey", [...new Set(refused.flatMap((r) => r.dedupeKey ?? []))]],
@@ -420,7 +419,7 @@ async function laterCopies(tx: Tx, shopId: number, refused: EventRow[]): Promise
     for (let i = 0; i < values.length; i += MAX_PARAMS - 1) {
       const chunk = values.slice(i, i + MAX_PARAMS - 1);
       const found = await tx.query<Omit<StoredCopy, "ts" | "isBot"> & { ts: bigint | number; isBot: Flag }>(
-        `SELECT ${cols} FROM "Event" WHERE "shopId" = $1 AND "${column}" IN (${chunk.map((_, k) => `$${k + 2}`).join(", ")})`,
+        storedCopiesSql(column, chunk.length),
         shopId,
         ...chunk,
       );
@@ -451,11 +450,7 @@ async function laterCopies(tx: Tx, shopId: number, refused: EventRow[]): Promise
 async function removeCopies(tx: Tx, shopId: number, removed: StoredCopy[], activity: ActivityDelta) {
   for (let i = 0; i < removed.length; i += MAX_PARAMS - 1) {
     const chunk = removed.slice(i, i + MAX_PARAMS - 1).map((s) => s.eventId);
-    const gone = await tx.query<{ ts: bigint | number; name: string; isBot: Flag }>(
-      `DELETE FROM "Event" WHERE "shopId" = $1 AND "eventId" IN (${chunk.map((_, k) => `$${k + 2}`).join(", ")}) RETURNING "ts", "name", "isBot"`,
-      shopId,
-      ...chunk,
-    );
+    const gone = await tx.query<{ ts: bigint | number; name: string; isBot: Flag }>(deleteEventsSql(chunk.length), shopId, ...chunk);
     for (const e of gone) activity.addEvent(shopId, { ts: Number(e.ts), name: e.name, isBot: Boolean(e.isBot) }, -1);
   }
 }
@@ -465,14 +460,9 @@ async function applyActivity(tx: Tx, activity: ActivityDelta) {
   const rows = activity.rows();
   const width = 2 + ACTIVITY_COUNTS.length;
   const perStatement = Math.floor(MAX_PARAMS / width);
-  const cols = ["shopId", "bucket", ...ACTIVITY_COUNTS].map((c) => `"${c}"`).join(", ");
-  const sums = ACTIVITY_COUNTS.map((c) => `"${c}" = "ActivityBucket"."${c}" + excluded."${c}"`).join(", ");
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
-    await tx.execute(
-      `INSERT INTO "ActivityBucket" (${cols}) VALUES ${valuesList(chunk.length, width)} ON CONFLICT ("shopId", "bucket") DO UPDATE SET ${sums}`,
-      ...chunk.flatMap((r) => [r.shopId, r.bucket, ...ACTIVITY_COUNTS.map((c) => r.counts[c])]),
-    );
+    await tx.execute(addActivitySql(ACTIVITY_COUNTS, chunk.length), ...chunk.flatMap((r) => [r.shopId, r.bucket, ...ACTIVITY_COUNTS.map((c) => r.counts[c])]));
   }
 }
 
@@ -556,12 +546,11 @@ async function resessionize(
   // Duplicate event ids (retries from elsewhere) and repeated checkouts/orders (dedupeKey)
   // are skipped by the keys; RETURNING says which rows went in.
   const perStatement = Math.floor(MAX_PARAMS / EVENT_COLUMNS.length);
-  const cols = EVENT_COLUMNS.map((c) => `"${c}"`).join(", ");
   const took = new Set<EventRow>();
   for (let i = 0; i < fresh.length; i += perStatement) {
     const chunk = fresh.slice(i, i + perStatement);
     const returned = await tx.query<{ eventId: string; clientId: string }>(
-      `INSERT INTO "Event" (${cols}) VALUES ${valuesList(chunk.length, EVENT_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING "eventId", "clientId"`,
+      insertEventsSql(EVENT_COLUMNS, chunk.length),
       ...chunk.flatMap((r) => eventValues(r)),
     );
     if (returned.length === chunk.length) {
@@ -602,19 +591,12 @@ async function resessionize(
   }
   for (let i = 0; i < gone.length; i += MAX_PARAMS) {
     const ids = gone.slice(i, i + MAX_PARAMS).map((s) => s.id);
-    await tx.execute(
-      `DELETE FROM "VisitorSession" WHERE "id" IN (${ids.map((_, k) => `$${k + 1}`).join(", ")}) AND "shopId" = $${ids.length + 1}`,
-      ...ids,
-      shopId,
-    );
+    await tx.execute(deleteSessionsSql(ids.length), ...ids, shopId);
   }
   const perInsert = Math.floor(MAX_PARAMS / SESSION_COLUMNS.length);
   for (let i = 0; i < derived.length; i += perInsert) {
     const chunk = derived.slice(i, i + perInsert);
-    await tx.execute(
-      `INSERT INTO "VisitorSession" (${SESSION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(chunk.length, SESSION_COLUMNS.length)}`,
-      ...chunk.flatMap((s) => sessionValues(shopId, s)),
-    );
+    await tx.execute(insertSessionsSql(SESSION_COLUMNS, chunk.length), ...chunk.flatMap((s) => sessionValues(shopId, s)));
   }
   // A span that holds the visitor's first session: the sessions after it are not "new".
   const first = [...spans].filter(([clientId]) => changed.has(clientId) && !returning.has(clientId));

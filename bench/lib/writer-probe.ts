@@ -61,6 +61,7 @@ function whatIfExecutor(url: string): SqlExecutor {
     return client.execute(s);
   };
   const tx: SqlTx = {
+    dialect: "sqlite",
     async query<T>(sql: string, ...params: unknown[]) {
       return (await exec({ sql: plainPlaceholders(sql), args: params as never })).rows as T[];
     },
@@ -70,7 +71,6 @@ function whatIfExecutor(url: string): SqlExecutor {
   };
   let chain: Promise<unknown> = Promise.resolve();
   return {
-    dialect: "sqlite",
     ...tx,
     transaction(fn) {
       // One transaction at a time on the one connection (the writer never overlaps them anyway).
@@ -119,6 +119,7 @@ function timed(
     } else stats.set(kind, { kind, count: 1, ms });
   };
   const wrap = (tx: SqlTx): SqlTx => ({
+    dialect: tx.dialect,
     async query(sql, ...params) {
       const t = performance.now();
       try {

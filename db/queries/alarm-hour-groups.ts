@@ -1,6 +1,6 @@
 import { HOUR_MS } from "../../core/time";
 import { defineQuery, type Query } from "../query";
-import { boolLiteral } from "../sql";
+import { boolSql } from "../sql";
 
 const WEEK_MS = 168 * HOUR_MS;
 
@@ -52,7 +52,7 @@ export default function alarmHourGroups(shape: AlarmHourGroupsShape): Query<Alar
   const query = defineQuery<AlarmHourGroupsParams, AlarmHourGroupRow>(
     `alarm-hour-groups(${key})`,
     (dialect) => `SELECT ("entryTs" / ${HOUR_MS}) AS "h", "device", "furthest", COUNT(*) AS "n" FROM "FunnelUnitDay"
-    WHERE "shopId" = :shopId AND "funnelId" = :funnelId AND "multi" IN (${boolLiteral(dialect, false)}, ${boolLiteral(dialect, true)})
+    WHERE "shopId" = :shopId AND "funnelId" = :funnelId AND "multi" IN (${boolSql(dialect, false)}, ${boolSql(dialect, true)})
       AND "furthest" IN (${furthest}) AND "day" >= :fromDay AND "day" <= :toDay
       AND "entryTs" >= :fromTs AND "entryTs" < :endTs
       AND ${ended} + ((CAST(:endTs AS BIGINT) - 1 - "entryTs") / ${WEEK_MS}) * ${WEEK_MS} <= :endedBy

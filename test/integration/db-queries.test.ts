@@ -11,6 +11,10 @@ import { createDb, type Db } from "../../db/prisma";
 import { executeOn, rowsOf, type Params, type Query } from "../../db/query";
 import { freshDatabase } from "../helpers/app-server";
 import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
+import { UNIT_DAY_COLUMNS } from "../../db/queries/results-insert-rows";
+import { visitorParams } from "../../db/queries/_stale-visitors";
+import { listParams, rowsParams } from "../../db/sql";
+import type { FunnelDefinition } from "../../core/types";
 
 const QUERIES_DIR = path.resolve(__dirname, "../../db/queries");
 const DAY = 86_400_000;
@@ -18,10 +22,21 @@ const BUCKET = 15 * 60_000;
 const TO = Date.UTC(2026, 10, 20);
 const FROM = TO - 7 * DAY;
 
+/** What the seed made that some parameters name. */
+interface Seeded {
+  /** A funnel with precomputed rows (the results-* writes rebuild and empty it). */
+  funnelId: string;
+  /** Two visitors with sessions and events in range. */
+  clients: [string, string];
+}
+
 interface Case {
-  params(shopId: number, funnelId: string): Params;
-  /** For a builder (a file whose default is `(shape) => Query`): the shape to build. */
-  shape?: unknown;
+  /**
+   * For a builder file (its default export makes the Query for a shape): the Queries to
+   * try, each with any parameters its shape carries. Each is run with params().
+   */
+  build?: (builder: never) => (Query | { query: Query; params: Params })[];
+  params(shopId: number, seeded: Seeded): Params;
   /** Columns of each row a read answers; absent for a write, which answers a count. */
   columns?: string[];
   /** The seeded data makes this read answer at least one row. */
@@ -50,11 +65,55 @@ const EVENT_COLUMNS = [
   "loggedIn",
 ];
 const range = (shopId: number) => ({ shopId, from: FROM, to: TO });
+const days = (shopId: number, { funnelId }: Seeded) => ({ shopId, funnelId, fromDay: FROM / DAY - 1, toDay: TO / DAY, bound: TO - DAY });
+const staleClients = (shopId: number, { clients }: Seeded) => ({ shopId, since: FROM, ...visitorParams(clients) });
+type Builder<A> = (shape: A) => Query;
+const STREAM_FUNNEL: FunnelDefinition = {
+  unit: "session",
+  windowMs: 0,
+  steps: [
+    { label: "Any page", anyOf: [{ event: "page_viewed", filters: [] }] },
+    {
+      label: "Product",
+      anyOf: [
+        { event: "product_viewed", filters: [{ field: "path", op: "startsWith", value: "/" }] },
+        { event: "product_viewed", filters: [{ field: "prop", key: 'a"b', op: "equals", value: "1" }] },
+        {
+          event: "product_viewed",
+          filters: [
+            { field: "prop", key: "plan", op: "equals", value: "pro" },
+            { field: "productId", op: "equals", value: "p1" },
+          ],
+        },
+      ],
+    },
+    { label: "Purchase", anyOf: [{ event: "checkout_completed", filters: [{ field: "path", op: "contains", value: "thank" }] }] },
+  ],
+};
+const unitDayRow = (funnelId: string, unitId: string, clientId: string, furthest: number, multi: boolean) => ({
+  shopId: 0,
+  funnelId,
+  unitId,
+  day: FROM / DAY,
+  clientId,
+  entryTs: FROM + 1,
+  furthest,
+  msFromPrev: furthest > 1 ? "60000" : "",
+  latestStartTs: FROM + 1,
+  lastTs: FROM + 2,
+  multi,
+  device: "mobile",
+  source: "direct",
+  campaign: null,
+  landingPath: "/",
+  visitorType: "new",
+  loggedIn: false,
+});
 
 const CASES: Record<string, Case> = {
   "alarm-hour-groups": {
-    shape: { unit: "session", steps: 3 },
-    params: (shopId, funnelId) => ({
+    build: (b: Builder<{ unit: "session" | "visitor"; steps: number }>) => [b({ unit: "session", steps: 3 }), b({ unit: "visitor", steps: 2 })],
+    params: (shopId, { funnelId }) => ({
       shopId,
       funnelId,
       fromDay: Math.floor(FROM / DAY) - 1,
@@ -91,6 +150,58 @@ const CASES: Record<string, Case> = {
   "coverage-purchase-buckets": { params: (shopId) => ({ ...range(shopId), recentFrom: TO - 3_600_000 }), columns: ["bucket", "kind", "n"], nonEmpty: true },
   "unmatched-purchases": { params: (shopId) => ({ ...range(shopId), recentFrom: TO - 3_600_000 }), columns: ["orderId", "ts", "kind"], nonEmpty: true },
   "missed-orders": { params: range, columns: ["orderId", "createdAt"], nonEmpty: true },
+  "report-events-at-most": { params: (shopId) => ({ ...range(shopId), limit: 1000 }), columns: ["n"], nonEmpty: true },
+  "report-unit-day-groups": {
+    build: (b: Builder<object>) => [b({ unit: "session", steps: 3, breakdown: "device" }), b({ unit: "visitor", steps: 3, stepTimes: false })],
+    params: days,
+    columns: ["furthest", "day", "ts", "attr", "ipn", "n"],
+    nonEmpty: true,
+  },
+  "report-unit-day-timed": {
+    build: (b: Builder<object>) => [b({ unit: "session", steps: 3, breakdown: "loggedIn" }), b({ unit: "visitor", steps: 2 })],
+    params: days,
+    columns: ["furthest", "day", "ts", "attr", "ipn", "n", "ms"],
+    nonEmpty: true,
+  },
+  "report-unit-day-multi": {
+    build: (b: Builder<object>) => [b({ unit: "visitor", steps: 3, breakdown: "source" }), b({ unit: "session", steps: 3 })],
+    params: days,
+    columns: ["unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", "attr"],
+    nonEmpty: true,
+  },
+  "report-funnel-stream": {
+    // Both units, a breakdown and all attributes, and every filter kind (a prop key a JSON
+    // path cannot address too).
+    build: (b: (def: FunnelDefinition, shape: object) => { query: Query; params: Params }) => [
+      b(STREAM_FUNNEL, { breakdown: "device" }),
+      b({ ...STREAM_FUNNEL, unit: "visitor", windowMs: 7 * DAY }, { allAttrs: true }),
+    ],
+    params: (shopId) => ({ ...range(shopId), until: TO + 7 * DAY }),
+    columns: ["unit", "part", "lastts", "attr", "ev"],
+    nonEmpty: true,
+  },
+  "paths-visitors-from-unit-days": {
+    params: (shopId, { funnelId }) => ({ shopId, funnelId, fromDay: FROM / DAY - 1, toDay: TO / DAY, step: 1 }),
+    columns: ["clientId", "d", "a"],
+    nonEmpty: true,
+  },
+  "paths-visitors-from-sessions": { params: range, columns: ["clientId"], nonEmpty: true },
+  "paths-events": {
+    build: (b: (unit: string, count: number) => Query) => [b("session", 2), b("visitor", 2)],
+    params: (shopId, { clients }) => ({ shopId, from: FROM, until: TO, ...listParams("c", clients) }),
+    columns: EVENT_COLUMNS,
+    nonEmpty: true,
+  },
+  "results-shops-to-refresh": { params: () => ({}), columns: ["shopId"], nonEmpty: true },
+  "results-as-of": { params: (shopId) => ({ shopId }), columns: ["oldest"], nonEmpty: true },
+  "results-shop-visitors": { params: (shopId) => ({ shopId }), columns: ["n"], nonEmpty: true },
+  "results-pending-at-mark": { params: (shopId) => ({ shopId, mark: TO }), columns: ["pending"], nonEmpty: true },
+  "results-lock-building": { params: (shopId) => ({ shopId }), columns: ["id"], nonEmpty: true },
+  "results-funnel-marks": { params: (shopId) => ({ shopId }), columns: ["id", "resultsMark"], nonEmpty: true },
+  "results-stale-visitors": { params: (shopId) => ({ shopId, limit: 10 }), columns: ["clientId", "sinceTs", "version"] },
+  "results-stale-sessions": { build: (b: Builder<number>) => [b(2)], params: staleClients, columns: ["clientId", "startTs", "endTs"], nonEmpty: true },
+  "results-stale-events": { build: (b: Builder<number>) => [b(2)], params: staleClients, columns: EVENT_COLUMNS, nonEmpty: true },
+  "results-mark-next-visitor": { params: (shopId) => ({ shopId, after: "", chunk: 3 }), columns: ["clientId"], nonEmpty: true },
   "insert-order": {
     write: true,
     params: (shopId) => ({
@@ -107,6 +218,30 @@ const CASES: Record<string, Case> = {
   "activity-session-flags": { write: true, params: (shopId) => ({ shopId }) },
   "activity-delete-buckets": { write: true, params: (shopId) => ({ shopId, untilBucket: TO / BUCKET }) },
   "activity-insert-buckets": { write: true, params: (shopId) => ({ shopId, until: TO }) },
+  // A build's life: started at TO, every visitor marked (later than the build, so the build
+  // can finish), one claimed, marking done, the build finished; then one refresh's writes.
+  "results-build-start": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId, mark: TO }) },
+  "results-mark-visitors": {
+    write: true,
+    build: (b: (bounded: boolean) => Query) => [b(true), b(false)],
+    params: (shopId) => ({ shopId, after: "", upTo: "seed-999", mark: TO + 1 }),
+  },
+  "results-claim-visitor": { write: true, params: (shopId, { clients }) => ({ shopId, clientId: clients[0], version: 2 }) },
+  "results-build-marked": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId, mark: TO }) },
+  "results-finish-builds": { write: true, params: (shopId) => ({ shopId }) },
+  "results-insert-rows": {
+    write: true,
+    build: (b: Builder<number>) => [b(2)],
+    params: (shopId, { funnelId }) =>
+      rowsParams(UNIT_DAY_COLUMNS, [
+        { ...unitDayRow(funnelId, "n1", "c2", 2, true), shopId },
+        { ...unitDayRow(funnelId, "n1", "c2", 2, true), shopId, day: FROM / DAY + 1 },
+      ]),
+  },
+  "results-update-multi": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId, unitId: "u1" }) },
+  "results-delete-rows-from-ts": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId, clientId: "c1", fromTs: 0 }) },
+  "results-delete-rows-from-day": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId, clientId: "c2", fromDay: 0 }) },
+  "results-delete-funnel-rows": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId }) },
   "retention-delete-funnel-rows": { write: true, params: (shopId) => ({ shopId, cutoff: TO, limit: 100 }) },
   "retention-delete-events": { write: true, params: (shopId) => ({ shopId, cutoff: FROM + 3 * DAY, limit: 100 }) },
   "retention-delete-sessions": { write: true, params: (shopId) => ({ shopId, cutoff: FROM + 3 * DAY, limit: 100 }) },
@@ -124,18 +259,21 @@ for (const kind of ["sqlite", "postgres"] as const) {
   describe(`db/queries on ${kind}`, () => {
     let db: Db;
     let shopId: number;
-    let funnelId: string;
-    const queries = new Map<string, Query | ((shape: unknown) => Query)>();
-    const queryOf = (name: string, c: Case) => {
-      const q = queries.get(name)!;
-      return (typeof q === "function" ? q(c.shape) : q) as Query<Params, Record<string, unknown>>;
+    let seeded: Seeded;
+    const modules = new Map<string, unknown>();
+    /** A case's statements: the file's Query, or those its builder made. */
+    const statementsOf = (name: string, c: Case): { query: Query; params: Params }[] => {
+      const made = modules.get(name);
+      const params = c.params(shopId, seeded);
+      if (typeof made !== "function") return [{ query: made as Query, params }];
+      if (!c.build) throw new Error(`${name} exports a builder: its case needs build()`);
+      return c.build(made as never).map((q) => ("query" in q ? { query: q.query, params: { ...params, ...q.params } } : { query: q, params }));
     };
 
     beforeAll(async () => {
       ({ db } = createDb(await freshDatabase(kind)));
       for (const file of queryFiles) {
-        const query = (await import(path.join(QUERIES_DIR, file))).default as Query | ((shape: unknown) => Query);
-        queries.set(file.replace(/\.ts$/, ""), query);
+        modules.set(file.replace(/\.ts$/, ""), (await import(path.join(QUERIES_DIR, file))).default);
       }
       const shop = await db.shop.create({ data: { domain: `queries-${kind}.myshopify.com`, name: "Q", ingestKey: `ik_queries_${kind}` } });
       shopId = shop.id;
@@ -150,27 +288,27 @@ for (const kind of ["sqlite", "postgres"] as const) {
           { shopId, orderId: "missed-1", createdAt: at, totalPrice: 7, currency: "USD", onlineStore: true, receivedAt: at },
         ],
       });
-      // One precomputed row, for retention's delete of funnel rows.
+      // Precomputed rows: a funnel's (a unit that stopped at step 1, one that went on, one
+      // on several days) for the reports' reads and the refresher's writes, and another
+      // funnel's for retention's delete.
       const funnel = await db.funnel.create({ data: { shopId, name: "F" } });
-      funnelId = funnel.id;
-      await db.funnelUnitDay.create({
-        data: {
-          shopId,
-          funnelId: funnel.id,
-          unitId: "u1",
-          day: Math.floor(FROM / DAY),
-          clientId: "c1",
-          entryTs: FROM + 1,
-          furthest: 1,
-          msFromPrev: "",
-          latestStartTs: FROM + 1,
-          lastTs: FROM + 2,
-          multi: false,
-          source: "direct",
-          visitorType: "new",
-          loggedIn: false,
-        },
+      const other = await db.funnel.create({ data: { shopId, name: "G" } });
+      await db.funnelUnitDay.createMany({
+        data: [
+          { ...unitDayRow(funnel.id, "u1", "c1", 1, false), shopId },
+          { ...unitDayRow(funnel.id, "u2", "c3", 2, false), shopId },
+          { ...unitDayRow(funnel.id, "u3", "c4", 3, true), shopId },
+          { ...unitDayRow(other.id, "u1", "c1", 1, false), shopId },
+        ],
       });
+      const sessions = await db.visitorSession.findMany({
+        where: { shopId },
+        select: { clientId: true },
+        distinct: ["clientId"],
+        orderBy: { clientId: "asc" },
+        take: 2,
+      });
+      seeded = { funnelId: funnel.id, clients: [sessions[0].clientId, sessions[1].clientId] };
     }, 120_000);
 
     afterAll(async () => {
@@ -181,19 +319,23 @@ for (const kind of ["sqlite", "postgres"] as const) {
     const writes = Object.entries(CASES).filter(([, c]) => c.write);
 
     it.each(reads)("%s answers rows of its shape", async (name, c) => {
-      const rows = await rowsOf(db, queryOf(name, c), c.params(shopId, funnelId));
-      expect(Array.isArray(rows)).toBe(true);
-      if (c.nonEmpty) expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) expect(Object.keys(row)).toEqual(expect.arrayContaining(c.columns!));
-      // Aggregates are real numbers (or bigint/Decimal strings Number() reads), never NaN.
-      for (const row of rows)
-        for (const col of c.columns!) if (["n", "visitors", "later", "events"].includes(col)) expect(Number.isNaN(Number(row[col]))).toBe(false);
+      for (const { query, params } of statementsOf(name, c)) {
+        const rows = await rowsOf(db, query as Query<Params, Record<string, unknown>>, params);
+        expect(Array.isArray(rows)).toBe(true);
+        if (c.nonEmpty) expect(rows.length, query.name).toBeGreaterThan(0);
+        for (const row of rows) expect(Object.keys(row)).toEqual(expect.arrayContaining(c.columns!));
+        // Aggregates are real numbers (or bigint/Decimal strings Number() reads), never NaN.
+        for (const row of rows)
+          for (const col of c.columns!) if (["n", "visitors", "later", "events", "pending"].includes(col)) expect(Number.isNaN(Number(row[col]))).toBe(false);
+      }
     });
 
     it.each(writes)("%s runs and counts the rows it changed", async (name, c) => {
-      const changed = await executeOn(db, queryOf(name, c), c.params(shopId, funnelId));
-      expect(typeof changed).toBe("number");
-      expect(changed).toBeGreaterThan(0);
+      for (const { query, params } of statementsOf(name, c)) {
+        const changed = await executeOn(db, query, params);
+        expect(typeof changed).toBe("number");
+        expect(changed, query.name).toBeGreaterThan(0);
+      }
     });
   });
 }

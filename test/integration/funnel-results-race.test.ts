@@ -153,6 +153,7 @@ describe.each(["sqlite", "postgres"] as const)("a new funnel's build on %s", (ki
         transaction: (fn) =>
           exec.transaction((tx) =>
             fn({
+              dialect: tx.dialect,
               query: (sql, ...p) => tx.query(sql, ...p),
               execute: (sql, ...p) => {
                 if (sql.includes(`INSERT INTO "StaleVisitor"`) && ++chunks === 3) throw new Error("process stopped");

@@ -12,10 +12,12 @@ import { Prisma } from "../../generated/sqlite/index.js";
 import { postgresSchemaFrom } from "../../scripts/lib/schema-transform";
 import * as resession from "../../db/resession-sql";
 import { spanEventsSql } from "../../db/resession-sql";
-import { bindQuery } from "../../db/query";
+import { bindQuery, type Query } from "../../db/query";
 import laterSessionBuyers from "../../db/queries/later-session-buyers";
-import { reportReadsSql } from "../../app/services/funnel-results/read.server";
-import { staleReadsSql } from "../../app/services/funnel-results/refresh.server";
+import { reportReads } from "../../app/services/funnel-results/read.server";
+import staleEvents from "../../db/queries/results-stale-events";
+import staleSessions from "../../db/queries/results-stale-sessions";
+import { visitorParams } from "../../db/queries/_stale-visitors";
 import { freshDatabase, root } from "../helpers/app-server";
 
 const read = (p: string) => readFileSync(path.join(root, p), "utf8");
@@ -124,13 +126,14 @@ describe("schema drift", () => {
   it("SQLite answers a report's reads of precomputed results by seeking the covering index, with no sort", async () => {
     const def = { unit: "session" as const, windowMs: 0, steps: ["a", "b", "c", "d"].map((event) => ({ label: event, anyOf: [{ event, filters: [] }] })) };
     const { db: lite } = createDb(await freshDatabase("sqlite"));
-    const plan = async (q: string) =>
-      (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${q.replace(/\$(\d)/g, "?$1")}`, 1, "f", 20_000, 20_030))
-        .map((r) => r.detail)
-        .join("\n");
+    const range = { shopId: 1, funnelId: "f", fromDay: 20_000, toDay: 20_030, bound: 1_800_000_000_000 };
+    const plan = async (q: Query) => {
+      const { text, values } = bindQuery(q, "sqlite", range);
+      return (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${text}`, ...values)).map((r) => r.detail).join("\n");
+    };
     try {
-      const withTimes = reportReadsSql("sqlite", def, { now: 1_800_000_000_000 });
-      const countsOnly = reportReadsSql("sqlite", def, { now: 1_800_000_000_000, stepTimes: false });
+      const withTimes = reportReads(def, {});
+      const countsOnly = reportReads(def, { stepTimes: false });
       for (const q of [withTimes.groups, withTimes.timed!, countsOnly.groups]) {
         const p = await plan(q);
         // Every step's rows of the range are one index seek (the day range is used), read
@@ -204,6 +207,10 @@ describe("schema drift", () => {
       // A group commit moves hundreds of events: enough for the planner to prefer the shop's rows.
       const moved = Array.from({ length: 500 }, (_, i) => `e${i * 7 + 1}`);
       const moves = [...moved.flatMap((e) => [e, "s1"]), 1];
+      const staleRead = (q: Query): [string, unknown[]] => {
+        const { text, values } = bindQuery(q, "postgres", { shopId: 1, since: 0, ...visitorParams(Array.from({ length: 200 }, (_, i) => `c-${i}`)) });
+        return [text, values];
+      };
       const statements: [string, string, unknown[]][] = [
         ["overlapping sessions", resession.overlappingSessionsSql("postgres", 3), spans],
         ["events in spans", resession.spanEventsSql("postgres", 3), spans],
@@ -212,8 +219,8 @@ describe("schema drift", () => {
         ["later sessions returning", resession.laterSessionsReturningSql("postgres", 3), spans],
         ["moved events", resession.moveEventsSql("postgres", moved.length), moves],
         // The funnel-results refresher's reads of 200 stale visitors.
-        ["refresher: sessions", staleReadsSql("postgres", 200).sessions, [1, 0, ...Array.from({ length: 200 }, (_, i) => `c-${i}`)]],
-        ["refresher: events", staleReadsSql("postgres", 200).events, [1, 0, ...Array.from({ length: 200 }, (_, i) => `c-${i}`)]],
+        ["refresher: sessions", ...staleRead(staleSessions(200))],
+        ["refresher: events", ...staleRead(staleEvents(200))],
       ];
       for (const [name, sql, params] of statements) {
         const plan = (await client.query(`EXPLAIN ${sql}`, params)).rows.map((r) => r["QUERY PLAN"] as string).join("\n");

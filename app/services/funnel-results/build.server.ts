@@ -4,6 +4,12 @@
  * refresher only, never by a report.
  */
 import { letEventLoopRun, type SqlExecutor } from "../../../db/executor";
+import { readRows, runStatement } from "../../../db/query";
+import buildMarked from "../../../db/queries/results-build-marked";
+import buildStart from "../../../db/queries/results-build-start";
+import deleteFunnelRows from "../../../db/queries/results-delete-funnel-rows";
+import markNextVisitor from "../../../db/queries/results-mark-next-visitor";
+import markVisitorsQuery from "../../../db/queries/results-mark-visitors";
 
 /** Events read per transaction while a build marks the shop's visitors (its write lock stays short). */
 export const MARK_CHUNK_EVENTS = 20_000;
@@ -17,14 +23,9 @@ export const MARK_CHUNK_EVENTS = 20_000;
 export async function startBuild(exec: SqlExecutor, shopId: number, funnelId: string, chunk: number): Promise<void> {
   const mark = Date.now();
   const started = await exec.transaction(async (tx) => {
-    const n = await tx.execute(
-      `UPDATE "Funnel" SET "resultsMark" = $1, "resultsState" = 'marking' WHERE "shopId" = $2 AND "id" = $3 AND "resultsMark" IS NULL`,
-      mark,
-      shopId,
-      funnelId,
-    );
+    const n = await runStatement(tx, buildStart, { shopId, funnelId, mark });
     if (n === 0) return false; // another process started it
-    await tx.execute(`DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2`, shopId, funnelId);
+    await runStatement(tx, deleteFunnelRows, { shopId, funnelId });
     return true;
   });
   if (started) await markVisitors(exec, shopId, funnelId, mark, chunk);
@@ -43,36 +44,18 @@ export async function markVisitors(exec: SqlExecutor, shopId: number, funnelId: 
   if (marking.has(key)) return;
   marking.add(key);
   try {
-    const min = exec.dialect === "sqlite" ? "min" : "LEAST";
-    const upsert = (bound: string) =>
-      `INSERT INTO "StaleVisitor" ("shopId", "clientId", "sinceTs", "version", "markedAt")
-       SELECT "shopId", "clientId", MIN("ts"), 1, $1 FROM "Event" WHERE "shopId" = $2 AND "clientId" > $3${bound} GROUP BY "shopId", "clientId"
-       ON CONFLICT ("shopId", "clientId") DO UPDATE SET "sinceTs" = ${min}("StaleVisitor"."sinceTs", excluded."sinceTs"),
-         "version" = "StaleVisitor"."version" + 1, "markedAt" = ${min}("StaleVisitor"."markedAt", excluded."markedAt")`;
     let after = "";
     for (;;) {
       // The visitor `chunk` events on: this chunk takes every visitor up to it, whole.
-      const [next] = await exec.query<{ clientId: string }>(
-        `SELECT "clientId" FROM "Event" WHERE "shopId" = $1 AND "clientId" > $2 ORDER BY "clientId" LIMIT 1 OFFSET $3`,
-        shopId,
-        after,
-        chunk,
-      );
+      const [next] = await readRows(exec, markNextVisitor, { shopId, after, chunk });
       await exec.transaction((tx) =>
-        next ? tx.execute(upsert(` AND "clientId" <= $4`), mark, shopId, after, next.clientId) : tx.execute(upsert(""), mark, shopId, after),
+        runStatement(tx, markVisitorsQuery(next !== undefined), { shopId, after, mark, ...(next ? { upTo: next.clientId } : {}) }),
       );
       if (!next) break;
       after = next.clientId;
       await letEventLoopRun();
     }
-    await exec.transaction((tx) =>
-      tx.execute(
-        `UPDATE "Funnel" SET "resultsState" = 'building' WHERE "shopId" = $1 AND "id" = $2 AND "resultsMark" = $3 AND "resultsState" = 'marking'`,
-        shopId,
-        funnelId,
-        mark,
-      ),
-    );
+    await exec.transaction((tx) => runStatement(tx, buildMarked, { shopId, funnelId, mark }));
   } finally {
     marking.delete(key);
   }

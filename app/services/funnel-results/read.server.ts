@@ -21,7 +21,12 @@ import type { FunnelDefinition } from "../../../core/types";
 import { SESSION_GAP_MS } from "../../../core/types";
 import type { SqlReader } from "../../../db/executor";
 import type { Db, DbDialect } from "../../../db/prisma";
-import { ATTR_COLUMN, attrsOf, type AttrValue } from "../../../core/funnel/breakdown-attrs";
+import { attrsOf } from "../../../core/funnel/breakdown-attrs";
+import { readRows } from "../../../db/query";
+import eventsAtMostQuery from "../../../db/queries/report-events-at-most";
+import unitDayGroups, { type Row as GroupRow } from "../../../db/queries/report-unit-day-groups";
+import unitDayMulti from "../../../db/queries/report-unit-day-multi";
+import unitDayTimed from "../../../db/queries/report-unit-day-timed";
 import { buildProgress, resultsAsOf, type BuildProgress } from "./state.server";
 
 /**
@@ -80,68 +85,26 @@ export async function unitDayReport(
   }
   // Before the rows: a marking cleared in between only makes the rows newer than said.
   const asOf = await resultsAsOf(deps.reads, shopId, Date.now());
-  const report = reportFromUnitDays(await readRows(deps, shopId, funnelId, def, params), def, params);
+  const report = reportFromUnitDays(await unitDayRows(deps, shopId, funnelId, def, params), def, params);
   return build ? { from: "partial", report, asOf, build } : { from: "unit-days", report, asOf };
 }
 
 /** Whether the shop stored at most `max` events in [from, to): reads at most max + 1 index entries. */
 async function eventsAtMost(reads: SqlReader, shopId: number, params: Pick<FunnelParams, "from" | "to">, max: number): Promise<boolean> {
-  const [{ n }] = await reads.query<{ n: number | bigint | string }>(
-    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM "Event" WHERE "shopId" = $1 AND "ts" >= $2 AND "ts" < $3 LIMIT $4) x`,
-    shopId,
-    params.from,
-    params.to,
-    max + 1,
-  );
+  const [{ n }] = await readRows(reads, eventsAtMostQuery, { shopId, from: params.from, to: params.to, limit: max + 1 });
   return Number(n) <= max;
 }
 
-type Attr = AttrValue;
-type Num = number | bigint;
-type RawGroup = { day: Num; ts: Num; furthest: Num; attr: Attr; ipn: Num; n: Num };
-type RawMs = RawGroup & { ms: string };
-type RawRow = {
-  unitId: string;
-  day: Num;
-  entryTs: Num;
-  furthest: Num;
-  msFromPrev: string;
-  latestStartTs: Num;
-  lastTs: Num;
-  attr: Attr;
-};
-
 /**
- * readRows' three statements, for shop $1, funnel $2 and local days [$3, $4). `timed` is
- * null without step times (params.stepTimes false): every single-day unit is only counted.
+ * unitDayRows' three statements for the funnel's shape. `timed` is null without step times
+ * (params.stepTimes false): every single-day unit is only counted.
  */
-export function reportReadsSql(dialect: DbDialect, def: FunnelDefinition, params: Pick<FunnelParams, "now" | "breakdown" | "stepTimes">) {
-  const attr = params.breakdown ? `"${ATTR_COLUMN[params.breakdown]}"` : "NULL";
-  const [no, yes] = dialect === "sqlite" ? ["0", "1"] : ["false", "true"];
-  // Could the unit still advance at `now` (a completed one is never in progress: see readRows).
-  // A literal, not a parameter: it appears before the WHERE clause's parameters, and
-  // SQLite binds $n in order of appearance. It is a number computed here.
-  const bound = Math.floor(def.unit === "visitor" ? params.now - def.windowMs : params.now - SESSION_GAP_MS);
-  const ipn = `SUM(CASE WHEN ${def.unit === "visitor" ? `"latestStartTs"` : `"lastTs"`} > ${bound} THEN 1 ELSE 0 END) AS ipn`;
-  const where = `"shopId" = $1 AND "funnelId" = $2 AND "multi" = ${no} AND "day" >= $3 AND "day" < $4`;
-  const groupBy = ['"furthest"', '"day"', attr].filter((g) => g !== "NULL").join(", ");
-  const times = params.stepTimes !== false;
-  // Steps as a list, not a range: SQLite then seeks each step's days (a range on furthest
-  // would stop the index there and scan every day).
-  const reached = (min: number) => `"furthest" IN (${Array.from({ length: def.steps.length - min + 1 }, (_, i) => min + i).join(", ") || "NULL"})`;
+export function reportReads(def: FunnelDefinition, params: Pick<FunnelParams, "breakdown" | "stepTimes">) {
+  const shape = { unit: def.unit, steps: def.steps.length, breakdown: params.breakdown, stepTimes: params.stepTimes };
   return {
-    groups: `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n FROM "FunnelUnitDay"
-       WHERE ${where} AND ${times ? `"furthest" = 1` : reached(1)} GROUP BY ${groupBy}`,
-    // Joined into one text per group: shipping a few long strings is far cheaper than one
-    // row object per unit through the driver. A group's units reached the same step, so
-    // the text is `count` runs of furthest − 1 durations.
-    timed: !times
-      ? null
-      : `SELECT "furthest", "day", MIN("entryTs") AS ts, ${attr} AS attr, ${ipn}, COUNT(*) AS n,
-         ${dialect === "sqlite" ? `group_concat("msFromPrev", ',')` : `string_agg("msFromPrev", ',')`} AS ms
-       FROM "FunnelUnitDay" WHERE ${where} AND ${reached(2)} GROUP BY ${groupBy}`,
-    multi: `SELECT "unitId", "day", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", ${attr} AS attr
-       FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "multi" = ${yes} AND ${reached(1)} AND "day" >= $3 AND "day" < $4`,
+    groups: unitDayGroups(shape),
+    timed: params.stepTimes === false ? null : unitDayTimed(shape),
+    multi: unitDayMulti(shape),
   };
 }
 
@@ -153,17 +116,19 @@ export function reportReadsSql(dialect: DbDialect, def: FunnelDefinition, params
  * Groups follow the covering index's order (multi, furthest, day), so SQLite aggregates
  * while it scans instead of sorting the rows first.
  */
-async function readRows(deps: ReadDeps, shopId: number, funnelId: string, def: FunnelDefinition, params: FunnelParams): Promise<UnitDayRow[]> {
-  const sql = reportReadsSql(deps.dialect, def, params);
-  const args = [shopId, funnelId, localDayNumber(params.from, params.timeZone), localDayNumber(params.to, params.timeZone)] as const;
+async function unitDayRows(deps: ReadDeps, shopId: number, funnelId: string, def: FunnelDefinition, params: FunnelParams): Promise<UnitDayRow[]> {
+  const queries = reportReads(def, params);
+  const range = { shopId, funnelId, fromDay: localDayNumber(params.from, params.timeZone), toDay: localDayNumber(params.to, params.timeZone) };
+  // Could a unit still advance at `now` (a completed one is never in progress: see below).
+  const bound = Math.floor(def.unit === "visitor" ? params.now - def.windowMs : params.now - SESSION_GAP_MS);
   const [groups, timed, multi] = await Promise.all([
-    deps.reads.query<RawGroup>(sql.groups, ...args),
-    sql.timed === null ? Promise.resolve([] as RawMs[]) : deps.reads.query<RawMs>(sql.timed, ...args),
-    deps.reads.query<RawRow>(sql.multi, ...args),
+    readRows(deps.reads, queries.groups, { ...range, bound }),
+    queries.timed === null ? Promise.resolve([]) : readRows(deps.reads, queries.timed, { ...range, bound }),
+    readRows(deps.reads, queries.multi, range),
   ]);
   const steps = def.steps.length;
   const out: UnitDayRow[] = [];
-  const add = (g: RawGroup, ms?: string) => {
+  const add = (g: GroupRow, ms?: string) => {
     const furthest = Number(g.furthest);
     const count = Number(g.n);
     const row = {

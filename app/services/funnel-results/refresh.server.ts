@@ -6,9 +6,19 @@
  */
 import { computeUnitDays, localDayNumber, type UnitDay, type UnitDayRow } from "../../../core/funnel";
 import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../../db/executor";
-import { MAX_PARAMS, valuesList, visitorLockOrder } from "../../../db/sql";
-import type { DbDialect } from "../../../db/prisma";
-import { CORE_EVENT_COLUMNS, toCoreEvent, type EventRow } from "../events.server";
+import { visitorLockOrder } from "../../../db/sql";
+import { readRows, runRows, runStatement } from "../../../db/query";
+import claimVisitor from "../../../db/queries/results-claim-visitor";
+import deleteRowsFromDay from "../../../db/queries/results-delete-rows-from-day";
+import deleteRowsFromTs from "../../../db/queries/results-delete-rows-from-ts";
+import funnelMarks from "../../../db/queries/results-funnel-marks";
+import insertRowsQuery, { INSERT_ROWS_MAX, UNIT_DAY_COLUMNS } from "../../../db/queries/results-insert-rows";
+import staleEvents from "../../../db/queries/results-stale-events";
+import staleSessions from "../../../db/queries/results-stale-sessions";
+import staleVisitors from "../../../db/queries/results-stale-visitors";
+import updateMulti from "../../../db/queries/results-update-multi";
+import { visitorParams } from "../../../db/queries/_stale-visitors";
+import { toCoreEvent } from "../events.server";
 import { MARK_CHUNK_EVENTS, markVisitors, startBuild } from "./build.server";
 import { finishBuilds, loadFunnels, type ResultsDeps, type ShopFunnel } from "./state.server";
 
@@ -55,11 +65,7 @@ export async function refreshShop(
     // Read before the markers: a batch computed for an older list of funnels is refused at
     // write time (see refreshBatch), so reading the list again each time lets it go through.
     funnels = await loadFunnels(deps.db, shopId);
-    const stale = await deps.exec.query<{ clientId: string; sinceTs: number | bigint; version: number }>(
-      `SELECT "clientId", "sinceTs", "version" FROM "StaleVisitor" WHERE "shopId" = $1 ORDER BY "markedAt", "clientId" LIMIT $2`,
-      shopId,
-      Math.min(batch, max - refreshed),
-    );
+    const stale = await readRows(deps.exec, staleVisitors, { shopId, limit: Math.min(batch, max - refreshed) });
     if (stale.length === 0) break;
     const done = await refreshBatch(
       deps.exec,
@@ -93,12 +99,7 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
   const hasVisitorUnit = started.some((f) => f.def.unit === "visitor");
 
   // Session units restart at a stored session boundary: the first session still going at `since`.
-  const sessions = await exec.query<{ clientId: string; startTs: number | bigint; endTs: number | bigint }>(
-    staleReadsSql(exec.dialect, ids.length).sessions,
-    shopId,
-    minSince,
-    ...ids,
-  );
+  const sessions = await readRows(exec, staleSessions(ids.length), { shopId, since: minSince, ...visitorParams(ids) });
   const sessionStart = new Map<string, number>();
   for (const s of stale) sessionStart.set(s.clientId, s.sinceTs);
   const sinceOf = new Map(stale.map((s) => [s.clientId, s.sinceTs]));
@@ -113,7 +114,7 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
     stale.map((s) => [s.clientId, Math.min(sessionStart.get(s.clientId)!, hasVisitorUnit ? visitorLoadFrom(s.sinceTs) : Number.POSITIVE_INFINITY)]),
   );
 
-  const rows = await exec.query<EventRow>(staleReadsSql(exec.dialect, ids.length).events, shopId, Math.min(...loadFrom.values()), ...ids);
+  const rows = await readRows(exec, staleEvents(ids.length), { shopId, since: Math.min(...loadFrom.values()), ...visitorParams(ids) });
   const events = new Map<string, ReturnType<typeof toCoreEvent>[]>();
   for (const r of rows) {
     const e = toCoreEvent(r);
@@ -155,12 +156,9 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
   }
 
   return exec.transaction(async (tx) => {
-    // Funnels rebuilt or deleted since they were read get no rows (FOR SHARE holds off a
-    // concurrent delete on PostgreSQL; SQLite's write lock already does).
-    const current = await tx.query<{ id: string; resultsMark: number | bigint | null }>(
-      `SELECT "id", "resultsMark" FROM "Funnel" WHERE "shopId" = $1${exec.dialect === "postgres" ? " FOR SHARE" : ""}`,
-      shopId,
-    );
+    // Funnels rebuilt or deleted since they were read get no rows (the read holds off a
+    // concurrent delete: db/queries/results-funnel-marks.ts).
+    const current = await readRows(tx, funnelMarks, { shopId });
     // Removing a marker claims the visitor for every funnel, so the batch must have been
     // computed for exactly the funnels started now. A build started since (it marked the
     // visitor again, maybe after we read the marker) or a funnel deleted since: leave the
@@ -172,135 +170,52 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
     const done = new Set<string>();
     // Lock order, as the ingestion writer marks visitors: no deadlock between the two.
     for (const s of stale.map((v) => ({ ...v, shopId })).sort(visitorLockOrder)) {
-      const removed = await tx.execute(`DELETE FROM "StaleVisitor" WHERE "shopId" = $1 AND "clientId" = $2 AND "version" = $3`, shopId, s.clientId, s.version);
+      const removed = await runStatement(tx, claimVisitor, { shopId, clientId: s.clientId, version: s.version });
       if (removed > 0) done.add(s.clientId); // else: new events arrived after our read; the next pass redoes it
     }
     const inserts = new Map<string, UnitDayRow[]>();
     for (const c of changes) {
       if (!done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
-      if (c.fromTs !== undefined) {
-        await tx.execute(
-          `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "clientId" = $3 AND "entryTs" >= $4`,
-          shopId,
-          c.funnel.id,
-          c.clientId,
-          c.fromTs,
-        );
-      } else {
-        await tx.execute(
-          `DELETE FROM "FunnelUnitDay" WHERE "shopId" = $1 AND "funnelId" = $2 AND "clientId" = $3 AND "day" >= $4`,
-          shopId,
-          c.funnel.id,
-          c.clientId,
-          c.fromDay,
-        );
-      }
+      const visitor = { shopId, funnelId: c.funnel.id, clientId: c.clientId };
+      if (c.fromTs !== undefined) await runStatement(tx, deleteRowsFromTs, { ...visitor, fromTs: c.fromTs });
+      else await runStatement(tx, deleteRowsFromDay, { ...visitor, fromDay: c.fromDay! });
       const perUnit = new Map<string, number>();
       for (const r of c.rows) perUnit.set(r.unitId, (perUnit.get(r.unitId) ?? 0) + 1);
       const list = inserts.get(c.funnel.id) ?? [];
       for (const r of c.rows) list.push({ ...r, multi: perUnit.get(r.unitId)! > 1 });
       inserts.set(c.funnel.id, list);
     }
-    for (const [funnelId, list] of inserts) await insertRows(tx, exec.dialect, shopId, funnelId, list);
+    for (const [funnelId, list] of inserts) await insertRows(tx, shopId, funnelId, list);
     // A visitor unit's older days were kept: its multi flag counts every row it has.
     for (const c of changes) {
       if (c.fromDay === undefined || !done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
-      await tx.execute(
-        `UPDATE "FunnelUnitDay" SET "multi" = (SELECT COUNT(*) FROM "FunnelUnitDay" x WHERE x."shopId" = $1 AND x."funnelId" = $2 AND x."unitId" = $3) > 1
-         WHERE "shopId" = $4 AND "funnelId" = $5 AND "unitId" = $6`,
-        shopId,
-        c.funnel.id,
-        c.clientId,
-        shopId,
-        c.funnel.id,
-        c.clientId,
-      );
+      await runStatement(tx, updateMulti, { shopId, funnelId: c.funnel.id, unitId: c.clientId });
     }
     return done.size;
   });
 }
 
-const COLUMNS = [
-  "shopId",
-  "funnelId",
-  "unitId",
-  "day",
-  "clientId",
-  "entryTs",
-  "furthest",
-  "msFromPrev",
-  "latestStartTs",
-  "lastTs",
-  "multi",
-  "device",
-  "source",
-  "campaign",
-  "landingPath",
-  "visitorType",
-  "loggedIn",
-] as const;
-
-async function insertRows(tx: SqlTx, dialect: DbDialect, shopId: number, funnelId: string, rows: (UnitDayRow & { visitorId?: string })[]) {
-  const bool = (b: boolean) => (dialect === "sqlite" ? (b ? 1 : 0) : b);
-  const per = Math.floor(MAX_PARAMS / COLUMNS.length);
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    await tx.execute(
-      `INSERT INTO "FunnelUnitDay" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${valuesList(chunk.length, COLUMNS.length)}`,
-      ...chunk.flatMap((r) => [
-        shopId,
-        funnelId,
-        r.unitId,
-        r.day,
-        r.visitorId,
-        r.entryTs,
-        r.furthest,
-        r.msFromPrev.join(","),
-        r.latestStartTs,
-        r.lastTs,
-        bool(r.multi),
-        r.attrs.device,
-        r.attrs.source,
-        r.attrs.campaign,
-        r.attrs.landingPath,
-        r.attrs.visitorType,
-        bool(r.attrs.loggedIn),
-      ]),
-    );
+async function insertRows(tx: SqlTx, shopId: number, funnelId: string, rows: (UnitDayRow & { visitorId?: string })[]) {
+  for (let i = 0; i < rows.length; i += INSERT_ROWS_MAX) {
+    const chunk = rows.slice(i, i + INSERT_ROWS_MAX).map((r) => ({
+      shopId,
+      funnelId,
+      unitId: r.unitId,
+      day: r.day,
+      clientId: r.visitorId,
+      entryTs: r.entryTs,
+      furthest: r.furthest,
+      msFromPrev: r.msFromPrev.join(","),
+      latestStartTs: r.latestStartTs,
+      lastTs: r.lastTs,
+      multi: r.multi,
+      device: r.attrs.device,
+      source: r.attrs.source,
+      campaign: r.attrs.campaign,
+      landingPath: r.attrs.landingPath,
+      visitorType: r.attrs.visitorType,
+      loggedIn: r.attrs.loggedIn,
+    }));
+    await runRows(tx, insertRowsQuery(chunk.length), UNIT_DAY_COLUMNS, chunk);
   }
-}
-
-function placeholders(count: number, start: number): string {
-  return Array.from({ length: count }, (_, i) => `$${start + i}`).join(", ");
-}
-
-/**
- * The refresher's reads of `count` visitors ($3…) of shop $1 from time $2 on: their
- * sessions still going, and their events with their sessions' attributes.
- */
-export function staleReadsSql(dialect: DbDialect, count: number): { sessions: string; events: string } {
-  return {
-    sessions: perVisitor(dialect, count, `s."clientId", s."startTs", s."endTs"`, `"VisitorSession" s`, `s."shopId" = $1 AND s."endTs" >= $2`, `s."clientId"`),
-    // A session belongs to its visitor: saying so lets the session side be looked up per visitor too.
-    events: perVisitor(
-      dialect,
-      count,
-      CORE_EVENT_COLUMNS,
-      `"Event" e JOIN "VisitorSession" s ON s."shopId" = e."shopId" AND s."id" = e."sessionId" AND s."clientId" = e."clientId"`,
-      `e."shopId" = $1 AND e."isBot" = false AND e."ts" >= $2`,
-      `e."clientId"`,
-    ),
-  };
-}
-
-/**
- * `cols` from `from` where `where` holds, for the visitors in $3… (`visitorCol` is the
- * visitor's id column). PostgreSQL runs it per visitor (LATERAL … OFFSET 0): with a plain
- * `IN` list and no statistics yet it read every session of the shop and probed each one's
- * events (see ingest/resession-sql.ts for the same trap in ingestion).
- */
-function perVisitor(dialect: DbDialect, count: number, cols: string, from: string, where: string, visitorCol: string): string {
-  if (dialect === "sqlite") return `SELECT ${cols} FROM ${from} WHERE ${where} AND ${visitorCol} IN (${placeholders(count, 3)})`;
-  const visitors = Array.from({ length: count }, (_, i) => `($${i + 3})`).join(", ");
-  return `SELECT x.* FROM (VALUES ${visitors}) AS v("clientId") CROSS JOIN LATERAL (SELECT ${cols} FROM ${from} WHERE ${where} AND ${visitorCol} = v."clientId" OFFSET 0) x`;
 }

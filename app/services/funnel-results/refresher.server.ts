@@ -5,6 +5,8 @@
  * at the next period.
  */
 import type { SqlExecutor } from "../../../db/executor";
+import { readRows } from "../../../db/query";
+import shopsToRefreshQuery from "../../../db/queries/results-shops-to-refresh";
 import { onNudge } from "./nudge";
 import { refreshShop } from "./refresh.server";
 import type { ResultsDeps } from "./state.server";
@@ -57,8 +59,6 @@ export function startResultsRefresher(deps: ResultsDeps, intervalMs = 1_000): ()
 
 /** Ids of shops with work to do. A scheduler's list of shop ids: no shop's data is read. */
 async function shopsToRefresh(exec: SqlExecutor): Promise<number[]> {
-  const rows = await exec.query<{ shopId: number }>(
-    `SELECT DISTINCT "shopId" FROM "StaleVisitor" UNION SELECT "shopId" FROM "Funnel" WHERE "resultsState" IN ('marking', 'building')`,
-  );
+  const rows = await readRows(exec, shopsToRefreshQuery, {});
   return rows.map((r) => Number(r.shopId));
 }

@@ -20,6 +20,12 @@
  */
 import type { FunnelDefinition } from "../../../core/types";
 import type { SqlExecutor } from "../../../db/executor";
+import { readRows, runStatement, type QueryRunner } from "../../../db/query";
+import finishBuildsQuery from "../../../db/queries/results-finish-builds";
+import lockBuilding from "../../../db/queries/results-lock-building";
+import pendingAtMark from "../../../db/queries/results-pending-at-mark";
+import resultsAsOfQuery from "../../../db/queries/results-as-of";
+import shopVisitors from "../../../db/queries/results-shop-visitors";
 import type { Db, DbDialect } from "../../../db/prisma";
 import { toDefinition, toView } from "../funnels.server";
 import { announceResultsReady } from "./nudge";
@@ -61,8 +67,8 @@ export async function loadFunnels(db: Db, shopId: number): Promise<ShopFunnel[]>
  * funnel of the shop builds, the time is its start, an understatement — and with none
  * waiting, `now`: the rows hold everything stored.
  */
-export async function resultsAsOf(exec: Pick<SqlExecutor, "query">, shopId: number, now: number): Promise<number> {
-  const [row] = await exec.query<{ oldest: number | bigint | null }>(`SELECT MIN("markedAt") AS oldest FROM "StaleVisitor" WHERE "shopId" = $1`, shopId);
+export async function resultsAsOf(on: QueryRunner, shopId: number, now: number): Promise<number> {
+  const [row] = await readRows(on, resultsAsOfQuery, { shopId });
   return row?.oldest === null || row?.oldest === undefined ? now : Math.min(now, Number(row.oldest));
 }
 
@@ -78,41 +84,29 @@ export interface BuildProgress {
 
 /** The build progress of a funnel that is not ready (state and mark as read from its row). */
 export async function buildProgress(
-  exec: Pick<SqlExecutor, "query">,
+  on: QueryRunner,
   shopId: number,
   funnel: { resultsState: string; resultsMark: number | bigint | null },
 ): Promise<BuildProgress> {
-  const [{ n }] = await exec.query<{ n: number | bigint }>(`SELECT COUNT(DISTINCT "clientId") AS n FROM "VisitorSession" WHERE "shopId" = $1`, shopId);
+  const [{ n }] = await readRows(on, shopVisitors, { shopId });
   const visitors = Number(n);
   if (funnel.resultsMark === null) return { state: "queued", visitors, computed: 0 };
   if (funnel.resultsState === "marking") return { state: "marking", visitors, computed: 0 };
-  const [{ pending }] = await exec.query<{ pending: number | bigint }>(
-    `SELECT COUNT(*) AS pending FROM "StaleVisitor" WHERE "shopId" = $1 AND "markedAt" <= $2`,
-    shopId,
-    Number(funnel.resultsMark),
-  );
+  const [{ pending }] = await readRows(on, pendingAtMark, { shopId, mark: Number(funnel.resultsMark) });
   return { state: "building", visitors, computed: Math.max(0, visitors - Number(pending)) };
 }
 
 /**
  * A building funnel is ready once every visitor marked at or before its mark has been
  * recomputed; a funnel whose build has not started (no mark) never is.
- * On PostgreSQL the building funnels are locked first, in a statement of their own: an
- * UPDATE that waits for a build committing meanwhile re-checks the funnel's new mark
- * against the markers of its own older snapshot, which lack that build's markers, and
- * would declare the funnel ready empty. After the lock, the UPDATE's snapshot has them.
+ * The building funnels are locked first, in a statement of their own (why: see
+ * db/queries/results-lock-building.ts).
  */
 export async function finishBuilds(exec: SqlExecutor, shopId: number, funnels: ShopFunnel[]): Promise<void> {
   if (!funnels.some((f) => f.mark !== null)) return;
   const ready = await exec.transaction(async (tx) => {
-    if (exec.dialect === "postgres") {
-      await tx.query(`SELECT "id" FROM "Funnel" WHERE "shopId" = $1 AND "resultsState" = 'building' FOR UPDATE`, shopId);
-    }
-    return tx.execute(
-      `UPDATE "Funnel" SET "resultsState" = 'ready' WHERE "shopId" = $1 AND "resultsState" = 'building' AND "resultsMark" IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM "StaleVisitor" s WHERE s."shopId" = $1 AND s."markedAt" <= "Funnel"."resultsMark")`,
-      shopId,
-    );
+    await readRows(tx, lockBuilding, { shopId });
+    return runStatement(tx, finishBuildsQuery, { shopId });
   });
   // The step alarm checks the shop at once rather than at its next period (step-alarm-schedule.server.ts).
   if (ready > 0) announceResultsReady(shopId);
