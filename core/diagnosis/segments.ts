@@ -6,6 +6,14 @@
  * Counts follow funnel semantics v2: `settled` units reached the step before and are no
  * longer in progress; `dropped` of them did not reach this step. Waiting units are in
  * neither.
+ *
+ * Segments are single values ("Mobile") or pairs of values of two dimensions ("Mobile,
+ * from instagram"): all go through one Benjamini–Hochberg. A pair significant there is
+ * claimed only when it also says more than each of its two singles: inside each parent
+ * (all mobile units; all units from instagram) the pair's drop-off differs from the rest of
+ * that parent in the claim's direction (95 % interval of the difference excluding 0, ≥
+ * minUnits settled units in that rest). Otherwise it restates a single and is not claimed.
+ * The filter only removes claims, so BH's bound on false claims holds.
  */
 import { benjaminiHochberg } from "../stats/fdr";
 import { normalQuantile, zTwoSided } from "../stats/normal";
@@ -26,6 +34,21 @@ export interface SegmentCounts {
    * the reads. Defaults to overall − segment.
    */
   rest?: { settled: number; dropped: number };
+  /** A pair segment: its two dimensions and values, and its two single parents' counts. */
+  pair?: SegmentPair;
+}
+
+/** One single value's settled units and drop-offs (all of them, the pair's included). */
+export interface ParentCounts {
+  settled: number;
+  dropped: number;
+}
+
+/** A segment made of one value of each of two dimensions ("device" = mobile and "source" = instagram). */
+export interface SegmentPair {
+  dimensions: readonly [string, string];
+  values: readonly [string, string];
+  parents: readonly [ParentCounts, ParentCounts];
 }
 
 /** Every segment's comparison, tested or not: what the CSV table lists. */
@@ -41,7 +64,12 @@ export interface SegmentResult {
   diffCi95: [number, number] | null;
   pValue: number | null;
   qValue: number | null;
-  verdict: "worse" | "better" | "not-significant" | "too-few";
+  /**
+   * `restates-parent`: a pair significant under BH that does not differ, inside each of its
+   * two singles, from the rest of that single (not claimed: a single says it).
+   */
+  verdict: "worse" | "better" | "not-significant" | "too-few" | "restates-parent";
+  pair?: SegmentPair;
 }
 
 export interface SegmentClaim {
@@ -59,12 +87,15 @@ export interface SegmentClaim {
   pValue: number;
   /** BH-adjusted p-value across every segment tested. */
   qValue: number;
+  pair?: SegmentPair;
 }
 
 export interface SegmentScan {
-  /** Segments with at least `minUnits` settled units on both sides, i.e. tested. */
+  /** Segments (singles and pairs) with at least `minUnits` settled units on both sides, i.e. tested. */
   tested: number;
-  /** Segments left out because one side had fewer than `minUnits` settled units. */
+  /** Of them, pairs. */
+  pairsTested: number;
+  /** Segments left out because one side had fewer than `minUnits` settled units (pairs that small are never passed in). */
   tooSmall: number;
   /** Significantly worse than the rest, largest difference first. */
   worse: SegmentClaim[];
@@ -125,6 +156,7 @@ export function scanSegments(overall: { settled: number; dropped: number }, segm
       pValue: null,
       qValue: null,
       verdict: tested ? "not-significant" : "too-few",
+      ...(s.pair ? { pair: s.pair } : {}),
     });
   }
   const tests = candidates.map((c) => compareProportions(c.rest, c.segment));
@@ -149,14 +181,44 @@ export function scanSegments(overall: { settled: number; dropped: number }, segm
       diffCi95: t.diffCi95,
       pValue: t.pValue,
       qValue: fdr.adjusted[i] as number,
+      ...(c.s.pair ? { pair: c.s.pair } : {}),
     };
+    if (c.s.pair && !beyondParents(t.diff, c.segment, c.s.pair, minUnits)) {
+      results[c.index].verdict = "restates-parent";
+      return;
+    }
     (t.diff > 0 ? worse : better).push(claim);
     results[c.index].verdict = t.diff > 0 ? "worse" : "better";
   });
   const byEffect = (a: SegmentClaim, b: SegmentClaim) => Math.abs(b.diff) - Math.abs(a.diff) || a.qValue - b.qValue;
   worse.sort(byEffect);
   better.sort(byEffect);
-  return { tested: candidates.length, tooSmall, worse, better, minDetectableDiff: minDetectable(overall, candidates, q), segments: results, q, minUnits };
+  const pairsTested = candidates.filter((c) => c.s.pair).length;
+  return {
+    tested: candidates.length,
+    pairsTested,
+    tooSmall,
+    worse,
+    better,
+    minDetectableDiff: minDetectable(overall, candidates, q),
+    segments: results,
+    q,
+    minUnits,
+  };
+}
+
+/**
+ * Inside each parent, the pair against the rest of that parent: its 95 % interval of the
+ * difference wholly above 0 (a worse claim, diff > 0) or below (better), that rest having
+ * ≥ minUnits settled units.
+ */
+export function beyondParents(diff: number, segment: Counts, pair: SegmentPair, minUnits: number): boolean {
+  return pair.parents.every((p) => {
+    const inside = { converted: p.dropped - segment.converted, total: p.settled - segment.total };
+    if (inside.total < minUnits) return false;
+    const ci = compareProportions(inside, segment).diffCi95;
+    return ci !== null && (diff > 0 ? ci[0] > 0 : ci[1] < 0);
+  });
 }
 
 /** (z₁₋α/₂ + z_power)·√(p(1−p)(1/n₁ + 1/n₂)) with α = q/m and p the overall drop rate. */

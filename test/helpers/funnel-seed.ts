@@ -111,6 +111,7 @@ export async function seedJourneys(db: Db, shopId: number, journeys: SeedJourney
           attrs: {
             device: (session.device as CoreEvent["attrs"]["device"]) ?? null,
             source: session.source,
+            medium: session.medium,
             campaign: session.campaign,
             landingPath: session.landingPath,
             visitorType: session.visitorType,

@@ -234,10 +234,12 @@ const COLUMNS = [
   "multi",
   "device",
   "source",
+  "medium",
   "campaign",
   "landingPath",
   "visitorType",
   "loggedIn",
+  "productId",
 ] as const;
 
 async function insertRows(tx: SqlTx, dialect: DbDialect, shopId: number, funnelId: string, rows: (UnitDayRow & { visitorId?: string })[]) {
@@ -261,10 +263,12 @@ async function insertRows(tx: SqlTx, dialect: DbDialect, shopId: number, funnelI
         bool(r.multi),
         r.attrs.device,
         r.attrs.source,
+        r.attrs.medium,
         r.attrs.campaign,
         r.attrs.landingPath,
         r.attrs.visitorType,
         bool(r.attrs.loggedIn),
+        r.productId ?? null,
       ]),
     );
   }

@@ -1,0 +1,169 @@
+/**
+ * The segments a step is scanned over — single values of each dimension and pairs of
+ * values of two dimensions — from the units themselves (docs/diagnosis.md). Pure: unit
+ * results in, segment counts out; scanSegments (segments.ts) tests them.
+ *
+ * Each unit is counted once per combination of its dimension values ("cells"); singles
+ * and pairs are sums of cells, so every segment and its rest come from the same units.
+ */
+import { BREAKDOWN_TOP_VALUES, NONE_VALUE, breakdownValue, type UnitResult } from "../funnel/engine";
+import type { BreakdownKey, FunnelDefinition } from "../types";
+import type { ParentCounts, SegmentCounts } from "./segments";
+
+/** Every entry attribute the app keeps, plus the entry's product for product funnels. */
+export type DiagnosisDimension = BreakdownKey | "product";
+
+/** Pairs tested at most per scan: the largest (most settled units) first. */
+export const MAX_PAIRS = 100;
+
+/** Units of one combination of dimension values at the step. */
+export interface SegmentCell {
+  /** One value per dimension, in the dimensions' order. */
+  values: string[];
+  /** Units that reached step 1 (ranks values as the report's breakdowns do). */
+  units: number;
+  settled: number;
+  dropped: number;
+}
+
+/** Events whose `productId` is the product the visitor looked at or put in the cart. */
+const PRODUCT_EVENTS = new Set(["product_viewed", "product_added_to_cart", "product_removed_from_cart"]);
+
+/** The funnel's entry step carries a product: a product event, or any alternative filtered on a product. */
+export function entryCarriesProducts(def: FunnelDefinition): boolean {
+  return (def.steps[0]?.anyOf ?? []).some((m) => PRODUCT_EVENTS.has(m.event) || m.filters.some((f) => f.field === "productId"));
+}
+
+/** The unit's value of one dimension as text ("(none)" for null). */
+export function dimensionValue(u: UnitResult, d: DiagnosisDimension): string {
+  return d === "product" ? (u.entry.productId ?? NONE_VALUE) : breakdownValue(u.entry, d);
+}
+
+/**
+ * k ≥ 2: per combination of the dimensions' values, units (reached step 1), settled at
+ * k−1 (reached it and no longer in progress there, semantics v2) and dropped (of those,
+ * never reached k).
+ */
+export function cellsAtStep(units: Iterable<UnitResult>, step: number, dimensions: readonly DiagnosisDimension[]): SegmentCell[] {
+  const cells = new Map<string, SegmentCell>();
+  for (const u of units) {
+    const n = u.count ?? 1;
+    const reached = u.furthest >= step - 1 && !(u.furthest === step - 1 && u.inProgress);
+    const values = dimensions.map((d) => dimensionValue(u, d));
+    const key = values.join("\u0000");
+    let c = cells.get(key);
+    if (!c) cells.set(key, (c = { values, units: 0, settled: 0, dropped: 0 }));
+    c.units += n;
+    if (reached) {
+      c.settled += n;
+      if (u.furthest === step - 1) c.dropped += n;
+    }
+  }
+  return [...cells.values()];
+}
+
+type Tally = { units: number; settled: number; dropped: number };
+
+export interface SegmentsFromCells {
+  /** Every single value to test (or report as too small), dimension by dimension. */
+  singles: SegmentCounts[];
+  /** Pairs to test: both sides ≥ minUnits settled, at most maxPairs, largest first. */
+  pairs: SegmentCounts[];
+  /** Pairs that were eligible but beyond the cap (not tested). */
+  pairsOverCap: number;
+  /** Overall settled and dropped units (sum of the cells). */
+  total: { settled: number; dropped: number };
+}
+
+/**
+ * Singles as the report's breakdowns show them: per dimension its top 10 values by units
+ * ("(other)", the mix of the rest, is not a segment); a dimension with exactly two values
+ * asks one question twice, so only the value that drops more is kept.
+ * Pairs: for every two dimensions, every pair of their top values whose cell and rest both
+ * have ≥ `minUnits` settled units, except a pair with as many settled units as one of its
+ * parents (the same units: it restates that single). The `maxPairs` largest are kept.
+ */
+export function segmentsFromCells(
+  dimensions: readonly string[],
+  cells: readonly SegmentCell[],
+  opts: { minUnits?: number; maxPairs?: number; topValues?: number } = {},
+): SegmentsFromCells {
+  const minUnits = opts.minUnits ?? 30;
+  const maxPairs = opts.maxPairs ?? MAX_PAIRS;
+  const top = opts.topValues ?? BREAKDOWN_TOP_VALUES;
+  const total = { settled: 0, dropped: 0 };
+  for (const c of cells) {
+    total.settled += c.settled;
+    total.dropped += c.dropped;
+  }
+  const restOf = (t: Tally) => ({ settled: total.settled - t.settled, dropped: total.dropped - t.dropped });
+  const add = (m: Map<string, Tally>, key: string, c: SegmentCell) => {
+    const t = m.get(key);
+    if (t) {
+      t.units += c.units;
+      t.settled += c.settled;
+      t.dropped += c.dropped;
+    } else m.set(key, { units: c.units, settled: c.settled, dropped: c.dropped });
+  };
+
+  const byValue = dimensions.map((_, i) => {
+    const m = new Map<string, Tally>();
+    for (const c of cells) add(m, c.values[i], c);
+    return m;
+  });
+  const topValues = byValue.map((m) =>
+    [...m]
+      .sort((a, b) => b[1].units - a[1].units || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .slice(0, top)
+      .map(([v]) => v),
+  );
+
+  const singles: SegmentCounts[] = [];
+  dimensions.forEach((dimension, i) => {
+    let kept = topValues[i];
+    if (byValue[i].size === 2) {
+      const rate = (v: string) => {
+        const t = byValue[i].get(v)!;
+        return t.settled === 0 ? -1 : t.dropped / t.settled;
+      };
+      kept = [rate(kept[1]) > rate(kept[0]) ? kept[1] : kept[0]];
+    }
+    for (const value of kept) {
+      const t = byValue[i].get(value)!;
+      singles.push({ dimension, value, settled: t.settled, dropped: t.dropped, rest: restOf(t) });
+    }
+  });
+
+  const parent = (i: number, v: string): ParentCounts => {
+    const t = byValue[i].get(v)!;
+    return { settled: t.settled, dropped: t.dropped };
+  };
+  const eligible: SegmentCounts[] = [];
+  for (let i = 0; i < dimensions.length; i++) {
+    const topI = new Set(topValues[i]);
+    for (let j = i + 1; j < dimensions.length; j++) {
+      const topJ = new Set(topValues[j]);
+      const m = new Map<string, Tally>();
+      for (const c of cells) if (topI.has(c.values[i]) && topJ.has(c.values[j])) add(m, `${c.values[i]}\u0000${c.values[j]}`, c);
+      for (const [key, t] of m) {
+        const [a, b] = key.split("\u0000");
+        const rest = restOf(t);
+        if (t.settled < minUnits || rest.settled < minUnits) continue;
+        const parents = [parent(i, a), parent(j, b)] as const;
+        if (parents.some((p) => p.settled === t.settled)) continue;
+        eligible.push({
+          dimension: `${dimensions[i]} × ${dimensions[j]}`,
+          value: `${a} × ${b}`,
+          settled: t.settled,
+          dropped: t.dropped,
+          rest,
+          pair: { dimensions: [dimensions[i], dimensions[j]], values: [a, b], parents },
+        });
+      }
+    }
+  }
+  eligible.sort(
+    (x, y) => y.settled - x.settled || (x.dimension < y.dimension ? -1 : x.dimension > y.dimension ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0),
+  );
+  return { singles, pairs: eligible.slice(0, maxPairs), pairsOverCap: Math.max(0, eligible.length - maxPairs), total };
+}
