@@ -14,7 +14,7 @@ import type { ParentCounts, SegmentCounts } from "./segments";
 export type DiagnosisDimension = BreakdownKey | "product";
 
 /** Pairs tested at most per scan: the largest (most settled units) first. */
-export const MAX_PAIRS = 100;
+export const MAX_PAIRS = 200;
 
 /** Units of one combination of dimension values at the step. */
 export interface SegmentCell {
@@ -138,7 +138,7 @@ export function segmentsFromCells(
     const t = byValue[i].get(v)!;
     return { settled: t.settled, dropped: t.dropped };
   };
-  const eligible: SegmentCounts[] = [];
+  const eligible: (SegmentCounts & { order: number })[] = [];
   for (let i = 0; i < dimensions.length; i++) {
     const topI = new Set(topValues[i]);
     for (let j = i + 1; j < dimensions.length; j++) {
@@ -152,6 +152,7 @@ export function segmentsFromCells(
         const parents = [parent(i, a), parent(j, b)] as const;
         if (parents.some((p) => p.settled === t.settled)) continue;
         eligible.push({
+          order: i * dimensions.length + j,
           dimension: `${dimensions[i]} × ${dimensions[j]}`,
           value: `${a} × ${b}`,
           settled: t.settled,
@@ -162,8 +163,8 @@ export function segmentsFromCells(
       }
     }
   }
-  eligible.sort(
-    (x, y) => y.settled - x.settled || (x.dimension < y.dimension ? -1 : x.dimension > y.dimension ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0),
-  );
-  return { singles, pairs: eligible.slice(0, maxPairs), pairsOverCap: Math.max(0, eligible.length - maxPairs), total };
+  // Largest first; ties in the dimensions' order (device × source before device × campaign), then by value.
+  eligible.sort((x, y) => y.settled - x.settled || x.order - y.order || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+  const pairs = eligible.slice(0, maxPairs).map(({ order: _order, ...p }) => p);
+  return { singles, pairs, pairsOverCap: Math.max(0, eligible.length - maxPairs), total };
 }

@@ -9,11 +9,9 @@
  *
  * Segments are single values ("Mobile") or pairs of values of two dimensions ("Mobile,
  * from instagram"): all go through one Benjamini–Hochberg. A pair significant there is
- * claimed only when it also says more than each of its two singles: inside each parent
- * (all mobile units; all units from instagram) the pair's drop-off differs from the rest of
- * that parent in the claim's direction (95 % interval of the difference excluding 0, ≥
- * minUnits settled units in that rest). Otherwise it restates a single and is not claimed.
- * The filter only removes claims, so BH's bound on false claims holds.
+ * claimed only when it says more than its two singles together (beyondParents): the
+ * combination itself matters, not just two groups that each drop more. The filter only
+ * removes claims, so BH's bound on false claims holds.
  */
 import { benjaminiHochberg } from "../stats/fdr";
 import { normalQuantile, zTwoSided } from "../stats/normal";
@@ -64,10 +62,7 @@ export interface SegmentResult {
   diffCi95: [number, number] | null;
   pValue: number | null;
   qValue: number | null;
-  /**
-   * `restates-parent`: a pair significant under BH that does not differ, inside each of its
-   * two singles, from the rest of that single (not claimed: a single says it).
-   */
+  /** `restates-parent`: a pair significant under BH that says no more than its two singles (beyondParents): not claimed. */
   verdict: "worse" | "better" | "not-significant" | "too-few" | "restates-parent";
   pair?: SegmentPair;
 }
@@ -183,7 +178,7 @@ export function scanSegments(overall: { settled: number; dropped: number }, segm
       qValue: fdr.adjusted[i] as number,
       ...(c.s.pair ? { pair: c.s.pair } : {}),
     };
-    if (c.s.pair && !beyondParents(t.diff, c.segment, c.s.pair, minUnits)) {
+    if (c.s.pair && !beyondParents(t.diff, c.segment, c.rest, c.s.pair, minUnits)) {
       results[c.index].verdict = "restates-parent";
       return;
     }
@@ -208,18 +203,37 @@ export function scanSegments(overall: { settled: number; dropped: number }, segm
 }
 
 /**
- * Inside each parent, the pair against the rest of that parent: its 95 % interval of the
- * difference wholly above 0 (a worse claim, diff > 0) or below (better), that rest having
- * ≥ minUnits settled units.
+ * A pair (A and B) says more than its singles when, in the claim's direction (worse: diff >
+ * 0), with every one of the four cells A·B, A·¬B, ¬A·B, ¬A·¬B holding ≥ minUnits settled units:
+ * - inside A, the pair differs from the rest of A, and inside B from the rest of B (95 %
+ *   interval of the difference wholly on the claim's side of 0): neither single says it all;
+ * - the interaction: B raises the odds of dropping more inside A than outside A, on the
+ *   log-odds scale (ℓ(x, n) = ln((x + ½)/(n − x + ½)), Haldane's ½ keeps empty cells finite):
+ *   I = ℓ(A·B) − ℓ(A·¬B) − ℓ(¬A·B) + ℓ(¬A·¬B), SE = √Σ(1/(x + ½) + 1/(n − x + ½)) over the
+ *   four cells, I/SE beyond 1.645 on the claim's side (one-sided 5 %: the direction is the
+ *   claim's). Two groups that each drop more, with no more together than their odds make,
+ *   are not a combination.
  */
-export function beyondParents(diff: number, segment: Counts, pair: SegmentPair, minUnits: number): boolean {
-  return pair.parents.every((p) => {
-    const inside = { converted: p.dropped - segment.converted, total: p.settled - segment.total };
-    if (inside.total < minUnits) return false;
+export function beyondParents(diff: number, segment: Counts, rest: Counts, pair: SegmentPair, minUnits: number): boolean {
+  const [a, b] = pair.parents;
+  const aOnly = { converted: a.dropped - segment.converted, total: a.settled - segment.total };
+  const bOnly = { converted: b.dropped - segment.converted, total: b.settled - segment.total };
+  const neither = { converted: rest.converted - aOnly.converted - bOnly.converted, total: rest.total - aOnly.total - bOnly.total };
+  if ([aOnly, bOnly, neither].some((c) => c.total < minUnits)) return false;
+  const side = (lo: number, hi: number) => (diff > 0 ? lo > 0 : hi < 0);
+  for (const inside of [aOnly, bOnly]) {
     const ci = compareProportions(inside, segment).diffCi95;
-    return ci !== null && (diff > 0 ? ci[0] > 0 : ci[1] < 0);
-  });
+    if (ci === null || !side(ci[0], ci[1])) return false;
+  }
+  const logit = (c: Counts) => Math.log((c.converted + 0.5) / (c.total - c.converted + 0.5));
+  const variance = (c: Counts) => 1 / (c.converted + 0.5) + 1 / (c.total - c.converted + 0.5);
+  const interaction = logit(segment) - logit(aOnly) - logit(bOnly) + logit(neither);
+  const z = interaction / Math.sqrt(variance(segment) + variance(aOnly) + variance(bOnly) + variance(neither));
+  return diff > 0 ? z > Z_ONE_SIDED : z < -Z_ONE_SIDED;
 }
+
+/** Φ⁻¹(0.95). */
+const Z_ONE_SIDED = 1.6448536269514722;
 
 /** (z₁₋α/₂ + z_power)·√(p(1−p)(1/n₁ + 1/n₂)) with α = q/m and p the overall drop rate. */
 function minDetectable(overall: { settled: number; dropped: number }, candidates: { segment: Counts; rest: Counts }[], q: number): number | null {

@@ -20,6 +20,8 @@ const FROM = TO - 7 * DAY;
 
 interface Case {
   params(shopId: number): Params;
+  /** A builder file (`(shape) => Query`): the shapes to build and run, each. */
+  shapes?: unknown[];
   /** Columns of each row a read answers; absent for a write, which answers a count. */
   columns?: string[];
   /** The seeded data makes this read answer at least one row. */
@@ -42,12 +44,21 @@ const EVENT_COLUMNS = [
   "props",
   "device",
   "source",
+  "medium",
   "campaign",
   "landingPath",
   "visitorType",
   "loggedIn",
 ];
 const range = (shopId: number) => ({ shopId, from: FROM, to: TO });
+/** The seeded funnel with one precomputed row (set per database before its tests). */
+let funnelId = "";
+const DIAGNOSIS_SHAPES = [
+  { unit: "session", steps: 4, product: true },
+  { unit: "visitor", steps: 2, product: false },
+];
+const DIAGNOSIS_ATTRS = ["device", "source", "medium", "campaign", "landingPath", "visitorType", "loggedIn", "productId"];
+const unitDays = (shopId: number) => ({ shopId, funnelId, fromDay: Math.floor(FROM / DAY) - 1, toDay: Math.floor(TO / DAY) });
 
 const CASES: Record<string, Case> = {
   "report-events-by-session": { params: range, columns: EVENT_COLUMNS, nonEmpty: true },
@@ -88,6 +99,18 @@ const CASES: Record<string, Case> = {
       receivedAt: TO,
     }),
   },
+  "diagnosis-unit-groups": {
+    shapes: DIAGNOSIS_SHAPES,
+    params: (shopId) => ({ ...unitDays(shopId), bound: FROM }),
+    columns: ["furthest", "ts", "ipn", "n", ...DIAGNOSIS_ATTRS],
+    nonEmpty: true,
+  },
+  "diagnosis-unit-multi": {
+    shapes: DIAGNOSIS_SHAPES,
+    params: unitDays,
+    columns: ["unitId", "day", "entryTs", "furthest", "latestStartTs", "lastTs", ...DIAGNOSIS_ATTRS],
+    nonEmpty: true,
+  },
   "activity-session-flags": { write: true, params: (shopId) => ({ shopId }) },
   "activity-delete-buckets": { write: true, params: (shopId) => ({ shopId, untilBucket: TO / BUCKET }) },
   "activity-insert-buckets": { write: true, params: (shopId) => ({ shopId, until: TO }) },
@@ -108,12 +131,17 @@ for (const kind of ["sqlite", "postgres"] as const) {
   describe(`db/queries on ${kind}`, () => {
     let db: Db;
     let shopId: number;
-    const queries = new Map<string, Query>();
+    const queries = new Map<string, Query | ((shape: unknown) => Query)>();
+    /** The file's query, or for a builder the query of each of the case's shapes. */
+    const built = (name: string, c: Case): Query[] => {
+      const q = queries.get(name)!;
+      return typeof q === "function" ? c.shapes!.map((s) => q(s)) : [q];
+    };
 
     beforeAll(async () => {
       ({ db } = createDb(await freshDatabase(kind)));
       for (const file of queryFiles) {
-        const query = (await import(path.join(QUERIES_DIR, file))).default as Query;
+        const query = (await import(path.join(QUERIES_DIR, file))).default as Query | ((shape: unknown) => Query);
         queries.set(file.replace(/\.ts$/, ""), query);
       }
       const shop = await db.shop.create({ data: { domain: `queries-${kind}.myshopify.com`, name: "Q", ingestKey: `ik_queries_${kind}` } });
@@ -131,6 +159,29 @@ for (const kind of ["sqlite", "postgres"] as const) {
       });
       // One precomputed row, for retention's delete of funnel rows.
       const funnel = await db.funnel.create({ data: { shopId, name: "F" } });
+      funnelId = funnel.id;
+      const row = {
+        shopId,
+        funnelId: funnel.id,
+        day: Math.floor(FROM / DAY),
+        entryTs: FROM + 1,
+        msFromPrev: "",
+        latestStartTs: FROM + 1,
+        lastTs: FROM + 2,
+        source: "instagram",
+        medium: "social",
+        visitorType: "new",
+        loggedIn: false,
+        productId: "102",
+      };
+      // Two more for the diagnosis reads: a single-day unit and one with rows on two days.
+      await db.funnelUnitDay.createMany({
+        data: [
+          { ...row, unitId: "u2", clientId: "c2", furthest: 2, multi: false },
+          { ...row, unitId: "u3", clientId: "c3", furthest: 1, multi: true },
+          { ...row, unitId: "u3", clientId: "c3", furthest: 2, multi: true, day: row.day + 1 },
+        ],
+      });
       await db.funnelUnitDay.create({
         data: {
           shopId,
@@ -159,17 +210,19 @@ for (const kind of ["sqlite", "postgres"] as const) {
     const writes = Object.entries(CASES).filter(([, c]) => c.write);
 
     it.each(reads)("%s answers rows of its shape", async (name, c) => {
-      const rows = await rowsOf(db, queries.get(name)! as Query<Params, Record<string, unknown>>, c.params(shopId));
-      expect(Array.isArray(rows)).toBe(true);
-      if (c.nonEmpty) expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) expect(Object.keys(row)).toEqual(expect.arrayContaining(c.columns!));
-      // Aggregates are real numbers (or bigint/Decimal strings Number() reads), never NaN.
-      for (const row of rows)
-        for (const col of c.columns!) if (["n", "visitors", "later", "events"].includes(col)) expect(Number.isNaN(Number(row[col]))).toBe(false);
+      for (const query of built(name, c)) {
+        const rows = await rowsOf(db, query as Query<Params, Record<string, unknown>>, c.params(shopId));
+        expect(Array.isArray(rows)).toBe(true);
+        if (c.nonEmpty) expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) expect(Object.keys(row)).toEqual(expect.arrayContaining(c.columns!));
+        // Aggregates are real numbers (or bigint/Decimal strings Number() reads), never NaN.
+        for (const row of rows)
+          for (const col of c.columns!) if (["n", "visitors", "later", "events", "ipn"].includes(col)) expect(Number.isNaN(Number(row[col]))).toBe(false);
+      }
     });
 
     it.each(writes)("%s runs and counts the rows it changed", async (name, c) => {
-      const changed = await executeOn(db, queries.get(name)!, c.params(shopId));
+      const changed = await executeOn(db, built(name, c)[0], c.params(shopId));
       expect(typeof changed).toBe("number");
       expect(changed).toBeGreaterThan(0);
     });

@@ -147,6 +147,9 @@ describe("pairs of dimensions (segmentsFromCells → scanSegments)", () => {
     expect(q("mobile × google")).toBeCloseTo(0.033544, 5);
     expect(q("desktop × instagram")).toBeCloseTo(0.10977, 5);
     expect(byValue.get("mobile × instagram")!.diff).toBeCloseTo(0.4, 10);
+    // Inside mobile 80 % vs 40 % (100/250), inside instagram 80 % vs 40 % (60/150): both intervals above 0.
+    // Interaction on log-odds (+½ each count): ln(120.5/30.5) − ln(100.5/150.5) − ln(60.5/90.5) + ln(180.5/270.5)
+    //   = 1.77589, SE √Σ(1/(x+½) + 1/(n−x+½)) = 0.30740, z = 5.777 > 1.645.
     // Claimed: the pair (80 % against 40 % among other mobile and among other instagram units), then the singles.
     expect(scan.worse.map((c) => c.value)).toEqual(["mobile × instagram", "instagram", "mobile"]);
     expect(scan.better).toEqual([]);
@@ -154,6 +157,23 @@ describe("pairs of dimensions (segmentsFromCells → scanSegments)", () => {
     expect(byValue.get("mobile × google")!.verdict).toBe("restates-parent");
     expect(byValue.get("desktop × google")!.verdict).toBe("restates-parent");
     expect(byValue.get("desktop × instagram")!.verdict).toBe("not-significant");
+  });
+
+  it("two singles that each add to the drop-off are not a combination", () => {
+    // Mobile adds 20 points, instagram adds 20 points, together 40: the pair is the largest difference but says nothing new.
+    const additive: SegmentCell[] = [
+      { values: ["mobile", "instagram"], units: 400, settled: 400, dropped: 320 },
+      { values: ["mobile", "google"], units: 400, settled: 400, dropped: 240 },
+      { values: ["desktop", "instagram"], units: 400, settled: 400, dropped: 240 },
+      { values: ["desktop", "google"], units: 400, settled: 400, dropped: 160 },
+    ];
+    const found = segmentsFromCells(["device", "source"], additive);
+    const scan = scanSegments(found.total, [...found.singles, ...found.pairs]);
+    const pair = scan.segments.find((s) => s.value === "mobile × instagram")!;
+    expect(pair.diff).toBeCloseTo(0.8 - 640 / 1200, 10); // larger than either single's 0.2
+    // Interaction on log-odds: ln(320.5/80.5) − 2·ln(240.5/160.5) + ln(160.5/240.5) = 0.16835, SE 0.21612, z = 0.779 < 1.645.
+    expect(pair.verdict).toBe("restates-parent");
+    expect(scan.worse.map((c) => c.value).sort()).toEqual(["instagram", "mobile"]);
   });
 
   it("a pair whose parents carry the whole difference is not claimed", () => {
