@@ -40,26 +40,24 @@ export function dimensionValue(u: UnitResult, d: DiagnosisDimension): string {
 }
 
 /**
- * k ≥ 2: per combination of the dimensions' values, units (reached step 1), settled at
- * k−1 (reached it and no longer in progress there, semantics v2) and dropped (of those,
- * never reached k).
+ * k ≥ 2: one cell per unit result (a result of grouped rows stands for `count` units):
+ * its dimension values, units (reached step 1), settled at k−1 (reached it and no longer in
+ * progress there, semantics v2) and dropped (of those, never reached k). Cells need not be
+ * distinct combinations: segmentsFromCells sums them.
  */
 export function cellsAtStep(units: Iterable<UnitResult>, step: number, dimensions: readonly DiagnosisDimension[]): SegmentCell[] {
-  const cells = new Map<string, SegmentCell>();
+  const cells: SegmentCell[] = [];
   for (const u of units) {
     const n = u.count ?? 1;
     const reached = u.furthest >= step - 1 && !(u.furthest === step - 1 && u.inProgress);
-    const values = dimensions.map((d) => dimensionValue(u, d));
-    const key = values.join("\u0000");
-    let c = cells.get(key);
-    if (!c) cells.set(key, (c = { values, units: 0, settled: 0, dropped: 0 }));
-    c.units += n;
-    if (reached) {
-      c.settled += n;
-      if (u.furthest === step - 1) c.dropped += n;
-    }
+    cells.push({
+      values: dimensions.map((d) => dimensionValue(u, d)),
+      units: n,
+      settled: reached ? n : 0,
+      dropped: reached && u.furthest === step - 1 ? n : 0,
+    });
   }
-  return [...cells.values()];
+  return cells;
 }
 
 type Tally = { units: number; settled: number; dropped: number };
@@ -97,19 +95,27 @@ export function segmentsFromCells(
     total.dropped += c.dropped;
   }
   const restOf = (t: Tally) => ({ settled: total.settled - t.settled, dropped: total.dropped - t.dropped });
-  const add = (m: Map<string, Tally>, key: string, c: SegmentCell) => {
-    const t = m.get(key);
-    if (t) {
+  // Each cell's value per dimension as a small number (its index among the dimension's
+  // values), so that singles and pairs add up in numeric tables, not maps of strings.
+  const ids = dimensions.map(() => new Int32Array(cells.length));
+  const byValue = dimensions.map((_, i) => {
+    const index = new Map<string, number>();
+    const tallies: (Tally & { value: string })[] = [];
+    for (let k = 0; k < cells.length; k++) {
+      const c = cells[k];
+      const v = c.values[i];
+      let id = index.get(v);
+      if (id === undefined) {
+        id = tallies.push({ value: v, units: 0, settled: 0, dropped: 0 }) - 1;
+        index.set(v, id);
+      }
+      ids[i][k] = id;
+      const t = tallies[id];
       t.units += c.units;
       t.settled += c.settled;
       t.dropped += c.dropped;
-    } else m.set(key, { units: c.units, settled: c.settled, dropped: c.dropped });
-  };
-
-  const byValue = dimensions.map((_, i) => {
-    const m = new Map<string, Tally>();
-    for (const c of cells) add(m, c.values[i], c);
-    return m;
+    }
+    return new Map(tallies.map((t) => [t.value, t]));
   });
   const topValues = byValue.map((m) =>
     [...m]
@@ -139,16 +145,41 @@ export function segmentsFromCells(
     return { settled: t.settled, dropped: t.dropped };
   };
   const eligible: (SegmentCounts & { order: number })[] = [];
+  // Each cell's value as its rank among the dimension's top values (−1 beyond them): the
+  // pairs then add up in small numeric tables, one pass over the cells per two dimensions.
+  const cellSettled = new Float64Array(cells.length);
+  const cellDropped = new Float64Array(cells.length);
+  for (let c = 0; c < cells.length; c++) {
+    cellSettled[c] = cells[c].settled;
+    cellDropped[c] = cells[c].dropped;
+  }
+  const ranks = topValues.map((vs, i) => {
+    const rankOf = new Map(vs.map((v, k) => [v, k]));
+    const byId = Int32Array.from(byValue[i].keys(), (v) => rankOf.get(v) ?? -1);
+    const own = ids[i];
+    const out = new Int32Array(own.length);
+    for (let c = 0; c < own.length; c++) out[c] = byId[own[c]];
+    return out;
+  });
   for (let i = 0; i < dimensions.length; i++) {
-    const topI = new Set(topValues[i]);
     for (let j = i + 1; j < dimensions.length; j++) {
-      const topJ = new Set(topValues[j]);
-      const m = new Map<string, Tally>();
-      for (const c of cells) if (topI.has(c.values[i]) && topJ.has(c.values[j])) add(m, `${c.values[i]}\u0000${c.values[j]}`, c);
-      for (const [key, t] of m) {
-        const [a, b] = key.split("\u0000");
+      const width = topValues[j].length;
+      const settled = new Float64Array(topValues[i].length * width);
+      const dropped = new Float64Array(settled.length);
+      const ri = ranks[i];
+      const rj = ranks[j];
+      for (let c = 0; c < cellSettled.length; c++) {
+        const a = ri[c];
+        const b = rj[c];
+        if (a < 0 || b < 0) continue;
+        settled[a * width + b] += cellSettled[c];
+        dropped[a * width + b] += cellDropped[c];
+      }
+      for (let k = 0; k < settled.length; k++) {
+        const t = { units: 0, settled: settled[k], dropped: dropped[k] };
         const rest = restOf(t);
         if (t.settled < minUnits || rest.settled < minUnits) continue;
+        const [a, b] = [topValues[i][Math.floor(k / width)], topValues[j][k % width]];
         const parents = [parent(i, a), parent(j, b)] as const;
         if (parents.some((p) => p.settled === t.settled)) continue;
         eligible.push({
