@@ -3,7 +3,7 @@ import { computeFunnel, computeUnitResults } from "../../../core/funnel";
 import type { CoreEvent, FunnelDefinition } from "../../../core/types";
 import { cellsAtStep, segmentsFromCells, type DiagnosisDimension } from "../../../core/diagnosis/cells";
 import { scanSegments } from "../../../core/diagnosis/segments";
-import { diagnoseStep, segmentLabel } from "../../../app/services/diagnosis.server";
+import { DIAGNOSIS_DIMENSIONS, diagnoseStep, diagnosisDimensions, productTitles, segmentLabel } from "../../../app/services/diagnosis.server";
 
 const T0 = Date.UTC(2026, 0, 10, 12);
 const MIN = 60_000;
@@ -135,5 +135,27 @@ describe("segmentLabel", () => {
     expect(segmentLabel("loggedIn", "true")).toBe("Logged in");
     expect(segmentLabel("loggedIn", "false")).toBe("Not logged in");
     expect(segmentLabel("campaign", "(none)")).toBe("No campaign");
+    expect(segmentLabel("medium", "email")).toBe("Medium email");
+    expect(segmentLabel("medium", "(none)")).toBe("No UTM medium");
+    // A product by the title the merchant's picker gave it, else by its id.
+    expect(segmentLabel("product", "102", new Map([["102", "Linen Throw"]]))).toBe("Product “Linen Throw”");
+    expect(segmentLabel("product", "103")).toBe("Product 103");
+  });
+
+  it("scans the product only for funnels whose first step carries one, titled from the funnel's product filters", () => {
+    const filtered: FunnelDefinition = {
+      ...def,
+      steps: [
+        { label: "Viewed", anyOf: [{ event: "page_viewed", filters: [{ field: "productId", op: "equals", value: "102", title: "Linen Throw" }] }] },
+        ...def.steps.slice(1),
+      ],
+    };
+    const pages: FunnelDefinition = { ...def, steps: [{ label: "Page", anyOf: [{ event: "page_viewed", filters: [] }] }, ...def.steps.slice(1)] };
+    expect(diagnosisDimensions(def, true)).toEqual([...DIAGNOSIS_DIMENSIONS, "product"]);
+    expect(diagnosisDimensions(filtered, true)).toContain("product");
+    expect(diagnosisDimensions(pages, true)).toEqual([...DIAGNOSIS_DIMENSIONS]);
+    // The events path does not carry products.
+    expect(diagnosisDimensions(def, false)).toEqual([...DIAGNOSIS_DIMENSIONS]);
+    expect(productTitles(filtered)).toEqual(new Map([["102", "Linen Throw"]]));
   });
 });
