@@ -11,6 +11,8 @@ export interface EntryAttributes {
   device: Device | null;
   /** utm_source, else referrer host, else "direct". */
   source: string;
+  /** utm_medium of the entry (null without one). */
+  medium: string | null;
   campaign: string | null;
   landingPath: string | null;
   /** "new" for a visitor's first session, else "returning". */
@@ -76,4 +78,4 @@ export const DEFAULT_VISITOR_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 export const MIN_STEPS = 2;
 export const MAX_STEPS = 20;
 
-export type BreakdownKey = "device" | "source" | "campaign" | "landingPath" | "visitorType" | "loggedIn";
+export type BreakdownKey = "device" | "source" | "medium" | "campaign" | "landingPath" | "visitorType" | "loggedIn";

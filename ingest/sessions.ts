@@ -100,7 +100,7 @@ export function sessionsFor(events: SessionEventRow[], hasEarlierSession: boolea
     orderId: null,
     customerId: null,
     props: {},
-    attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false },
+    attrs: { device: null, source: "direct", medium: null, campaign: null, landingPath: null, visitorType: "new", loggedIn: false },
   }));
   return sessionize(core).map((s, i) => {
     const rows = s.events.map((e) => byId.get(e.id)!);

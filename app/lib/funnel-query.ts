@@ -6,12 +6,13 @@
 import type { BreakdownKey } from "../../core/types";
 import type { RangePreset } from "../services/date-range";
 
-export const BREAKDOWN_KEYS = ["device", "source", "campaign", "landingPath", "visitorType", "loggedIn"] as const satisfies readonly BreakdownKey[];
+export const BREAKDOWN_KEYS = ["device", "source", "medium", "campaign", "landingPath", "visitorType", "loggedIn"] as const satisfies readonly BreakdownKey[];
 
 /** Names of the breakdowns as the UI shows them. */
 export const BREAKDOWN_LABELS: Record<BreakdownKey, string> = {
   device: "Device type",
   source: "Traffic source",
+  medium: "UTM medium",
   campaign: "UTM campaign",
   landingPath: "Landing page",
   visitorType: "New vs returning",

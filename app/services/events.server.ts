@@ -21,6 +21,7 @@ export function toCoreEvent(r: EventRow): CoreEvent {
   const attrs: EntryAttributes = {
     device: (r.device as EntryAttributes["device"]) ?? null,
     source: r.source ?? "direct",
+    medium: r.medium ?? null,
     campaign: r.campaign ?? null,
     landingPath: r.landingPath ?? null,
     visitorType: r.visitorType === "returning" ? "returning" : "new",

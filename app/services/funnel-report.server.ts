@@ -8,7 +8,7 @@ import { csvHeaderBlock as reportHeaderBlock, toCsv as rowsToCsv, type CsvCell }
 import { z } from "zod";
 import prisma, { dialect } from "../../db/prisma.server";
 import { appContext } from "../context.server";
-import { funnelAggregateSql, funnelBreakdownsSql } from "./funnel-results/events-report.server";
+import { funnelAggregateSql, funnelUnitsSql } from "./funnel-results/events-report.server";
 import { unitDayReport } from "./funnel-results/read.server";
 import type { BuildProgress } from "./funnel-results/state.server";
 import { compareReports, previousPeriod, type Breakdown, type FunnelComparison, type Leak, type NoLeak, type StepFigures, type Trend } from "../../core/funnel";
@@ -18,8 +18,8 @@ import { formatter, leakSentence, noLeakSentence, safeLocale } from "../lib/funn
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../lib/funnel-query";
 import { describeRange, RANGE_PRESETS, resolveDateRange, safeTimeZone, type RangePreset, type ResolvedRange } from "./date-range";
 import { funnelVersionNow, getFunnel, toDefinition, type FunnelView } from "./funnels.server";
-import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "./diagnosis.server";
-import { unitDayBreakdowns } from "./diagnosis-reads.server";
+import { diagnoseStep, diagnosisDimensions, productTitles, type StepDiagnosis } from "./diagnosis.server";
+import { unitDayUnits } from "./diagnosis-reads.server";
 import { stepPaths } from "./diagnosis-paths.server";
 import type { StepPaths } from "../../core/diagnosis/paths";
 import { RequestError } from "./request-error";
@@ -207,14 +207,15 @@ export async function funnelReport(
     ...(opts.stepTimes === false ? { stepTimes: false } : {}),
   });
 
-  // For whom: one breakdown per dimension at the same range and `now`, read like any
-  // breakdown (precomputed rows when ready), without step times or trend.
+  // For whom: every unit of the same range and `now` with all its dimensions, read like the
+  // report (precomputed rows when they answered it), without step times or trend.
   let diagnosis: StepDiagnosis | null = null;
   let paths: StepPaths | null = null;
   const diagnosed = params.diagnose ?? report.biggestLeak?.step ?? null;
   if (opts.diagnosis && diagnosed !== null && report.totalUnits > 0) {
-    // One read serves all six breakdowns: the precomputed rows grouped by every attribute
-    // when they answered the report (whole or partial), else the events with every attribute.
+    // One read serves every dimension and pair: the precomputed rows grouped by every
+    // attribute when they answered the report (whole or partial), else the events with
+    // every attribute (no product there).
     const window = { from: range.from, to: range.to, now, timeZone };
     const at = report.steps[diagnosed - 1];
     const pathsRead = stepPaths(appContext().reportReads, {
@@ -229,11 +230,12 @@ export async function funnelReport(
     // Runs beside the breakdowns and is awaited after them: if they throw first, its own
     // failure must not surface as an unhandled rejection.
     pathsRead.catch(() => {});
-    const breakdowns =
-      resultsFrom !== "events"
-        ? await unitDayBreakdowns(appContext().reportReads, dialect, shop.id, funnel.id, def, window, DIAGNOSIS_DIMENSIONS)
-        : await funnelBreakdownsSql(prisma, dialect, shop.id, def, window, DIAGNOSIS_DIMENSIONS);
-    diagnosis = diagnoseStep(report.steps, diagnosed, diagnosed === report.biggestLeak?.step && !params.diagnose, breakdowns);
+    const fromRows = resultsFrom !== "events";
+    const dimensions = diagnosisDimensions(def, fromRows);
+    const units = fromRows
+      ? await unitDayUnits(appContext().reportReads, shop.id, funnel.id, def, window, { product: dimensions.includes("product") })
+      : await funnelUnitsSql(prisma, dialect, shop.id, def, window);
+    diagnosis = diagnoseStep(report.steps, diagnosed, diagnosed === report.biggestLeak?.step && !params.diagnose, units, dimensions, productTitles(def));
     paths = await pathsRead;
   }
 
@@ -459,6 +461,9 @@ export function diagnosisCsv(view: FunnelReportView): string {
     ["Settled at previous", d.settled],
     ["Drop off", d.dropOff],
     ["Segments tested", d.tested],
+    ["Pairs tested", d.pairsTested],
+    ["Pairs over cap", d.pairsOverCap],
+    ["Max pairs", d.maxPairs],
     ["Segments too small", d.tooSmall],
     ["FDR q", d.q],
     ["Min settled units each side", d.minUnits],

@@ -6,6 +6,12 @@
  * Counts follow funnel semantics v2: `settled` units reached the step before and are no
  * longer in progress; `dropped` of them did not reach this step. Waiting units are in
  * neither.
+ *
+ * Segments are single values ("Mobile") or pairs of values of two dimensions ("Mobile,
+ * from instagram"): all go through one Benjamini–Hochberg. A pair significant there is
+ * claimed only when it says more than its two singles together (beyondParents): the
+ * combination itself matters, not just two groups that each drop more. The filter only
+ * removes claims, so BH's bound on false claims holds.
  */
 import { benjaminiHochberg } from "../stats/fdr";
 import { normalQuantile, zTwoSided } from "../stats/normal";
@@ -26,6 +32,21 @@ export interface SegmentCounts {
    * the reads. Defaults to overall − segment.
    */
   rest?: { settled: number; dropped: number };
+  /** A pair segment: its two dimensions and values, and its two single parents' counts. */
+  pair?: SegmentPair;
+}
+
+/** One single value's settled units and drop-offs (all of them, the pair's included). */
+export interface ParentCounts {
+  settled: number;
+  dropped: number;
+}
+
+/** A segment made of one value of each of two dimensions ("device" = mobile and "source" = instagram). */
+export interface SegmentPair {
+  dimensions: readonly [string, string];
+  values: readonly [string, string];
+  parents: readonly [ParentCounts, ParentCounts];
 }
 
 /** Every segment's comparison, tested or not: what the CSV table lists. */
@@ -41,7 +62,9 @@ export interface SegmentResult {
   diffCi95: [number, number] | null;
   pValue: number | null;
   qValue: number | null;
-  verdict: "worse" | "better" | "not-significant" | "too-few";
+  /** `restates-parent`: a pair significant under BH that says no more than its two singles (beyondParents): not claimed. */
+  verdict: "worse" | "better" | "not-significant" | "too-few" | "restates-parent";
+  pair?: SegmentPair;
 }
 
 export interface SegmentClaim {
@@ -59,12 +82,15 @@ export interface SegmentClaim {
   pValue: number;
   /** BH-adjusted p-value across every segment tested. */
   qValue: number;
+  pair?: SegmentPair;
 }
 
 export interface SegmentScan {
-  /** Segments with at least `minUnits` settled units on both sides, i.e. tested. */
+  /** Segments (singles and pairs) with at least `minUnits` settled units on both sides, i.e. tested. */
   tested: number;
-  /** Segments left out because one side had fewer than `minUnits` settled units. */
+  /** Of them, pairs. */
+  pairsTested: number;
+  /** Segments left out because one side had fewer than `minUnits` settled units (pairs that small are never passed in). */
   tooSmall: number;
   /** Significantly worse than the rest, largest difference first. */
   worse: SegmentClaim[];
@@ -125,6 +151,7 @@ export function scanSegments(overall: { settled: number; dropped: number }, segm
       pValue: null,
       qValue: null,
       verdict: tested ? "not-significant" : "too-few",
+      ...(s.pair ? { pair: s.pair } : {}),
     });
   }
   const tests = candidates.map((c) => compareProportions(c.rest, c.segment));
@@ -149,15 +176,64 @@ export function scanSegments(overall: { settled: number; dropped: number }, segm
       diffCi95: t.diffCi95,
       pValue: t.pValue,
       qValue: fdr.adjusted[i] as number,
+      ...(c.s.pair ? { pair: c.s.pair } : {}),
     };
+    if (c.s.pair && !beyondParents(t.diff, c.segment, c.rest, c.s.pair, minUnits)) {
+      results[c.index].verdict = "restates-parent";
+      return;
+    }
     (t.diff > 0 ? worse : better).push(claim);
     results[c.index].verdict = t.diff > 0 ? "worse" : "better";
   });
   const byEffect = (a: SegmentClaim, b: SegmentClaim) => Math.abs(b.diff) - Math.abs(a.diff) || a.qValue - b.qValue;
   worse.sort(byEffect);
   better.sort(byEffect);
-  return { tested: candidates.length, tooSmall, worse, better, minDetectableDiff: minDetectable(overall, candidates, q), segments: results, q, minUnits };
+  const pairsTested = candidates.filter((c) => c.s.pair).length;
+  return {
+    tested: candidates.length,
+    pairsTested,
+    tooSmall,
+    worse,
+    better,
+    minDetectableDiff: minDetectable(overall, candidates, q),
+    segments: results,
+    q,
+    minUnits,
+  };
 }
+
+/**
+ * A pair (A and B) says more than its singles when, in the claim's direction (worse: diff >
+ * 0), with every one of the four cells A·B, A·¬B, ¬A·B, ¬A·¬B holding ≥ minUnits settled units:
+ * - inside A, the pair differs from the rest of A, and inside B from the rest of B (95 %
+ *   interval of the difference wholly on the claim's side of 0): neither single says it all;
+ * - the interaction: B raises the odds of dropping more inside A than outside A, on the
+ *   log-odds scale (ℓ(x, n) = ln((x + ½)/(n − x + ½)), Haldane's ½ keeps empty cells finite):
+ *   I = ℓ(A·B) − ℓ(A·¬B) − ℓ(¬A·B) + ℓ(¬A·¬B), SE = √Σ(1/(x + ½) + 1/(n − x + ½)) over the
+ *   four cells, I/SE beyond 1.645 on the claim's side (one-sided 5 %: the direction is the
+ *   claim's). Two groups that each drop more, with no more together than their odds make,
+ *   are not a combination.
+ */
+export function beyondParents(diff: number, segment: Counts, rest: Counts, pair: SegmentPair, minUnits: number): boolean {
+  const [a, b] = pair.parents;
+  const aOnly = { converted: a.dropped - segment.converted, total: a.settled - segment.total };
+  const bOnly = { converted: b.dropped - segment.converted, total: b.settled - segment.total };
+  const neither = { converted: rest.converted - aOnly.converted - bOnly.converted, total: rest.total - aOnly.total - bOnly.total };
+  if ([aOnly, bOnly, neither].some((c) => c.total < minUnits)) return false;
+  const side = (lo: number, hi: number) => (diff > 0 ? lo > 0 : hi < 0);
+  for (const inside of [aOnly, bOnly]) {
+    const ci = compareProportions(inside, segment).diffCi95;
+    if (ci === null || !side(ci[0], ci[1])) return false;
+  }
+  const logit = (c: Counts) => Math.log((c.converted + 0.5) / (c.total - c.converted + 0.5));
+  const variance = (c: Counts) => 1 / (c.converted + 0.5) + 1 / (c.total - c.converted + 0.5);
+  const interaction = logit(segment) - logit(aOnly) - logit(bOnly) + logit(neither);
+  const z = interaction / Math.sqrt(variance(segment) + variance(aOnly) + variance(bOnly) + variance(neither));
+  return diff > 0 ? z > Z_ONE_SIDED : z < -Z_ONE_SIDED;
+}
+
+/** Φ⁻¹(0.95). */
+const Z_ONE_SIDED = 1.6448536269514722;
 
 /** (z₁₋α/₂ + z_power)·√(p(1−p)(1/n₁ + 1/n₂)) with α = q/m and p the overall drop rate. */
 function minDetectable(overall: { settled: number; dropped: number }, candidates: { segment: Counts; rest: Counts }[], q: number): number | null {

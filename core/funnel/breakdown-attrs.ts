@@ -4,6 +4,7 @@ import type { BreakdownKey, EntryAttributes } from "../types";
 export const ATTR_COLUMN: Record<BreakdownKey, string> = {
   device: "device",
   source: "source",
+  medium: "medium",
   campaign: "campaign",
   landingPath: "landingPath",
   visitorType: "visitorType",
@@ -18,7 +19,7 @@ export type AttrValue = string | number | boolean | bigint | null;
  * other): that one decoded from the row's value as the driver returns it, the rest defaults.
  */
 export function attrsOf(key: BreakdownKey | null | undefined, value: AttrValue): EntryAttributes {
-  const attrs: EntryAttributes = { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false };
+  const attrs: EntryAttributes = { device: null, source: "direct", medium: null, campaign: null, landingPath: null, visitorType: "new", loggedIn: false };
   if (!key) return attrs;
   if (key === "loggedIn") attrs.loggedIn = Boolean(Number(value));
   else if (key === "device") attrs.device = (value as EntryAttributes["device"]) ?? null;

@@ -37,5 +37,5 @@ export type {
 export { dayKey, isoWeekStartDay, localDayNumber, wallClockToEpoch, zoneOffsetMs } from "./timezone";
 export { sessionize, compareEvents, groupByVisitor } from "../sessionize";
 export type { Session } from "../sessionize";
-export { computeUnitDays, reportFromUnitDays, isWholeDays, groupRows, timesFromText } from "./unit-days";
+export { computeUnitDays, reportFromUnitDays, unitResultsFromUnitDays, isWholeDays, groupRows, timesFromText } from "./unit-days";
 export type { UnitDay, UnitDayRow } from "./unit-days";

@@ -44,6 +44,8 @@ export interface UnitDay {
   lastTs: number;
   /** Entry attributes of the deciding attempt's step-1 event. */
   attrs: EntryAttributes;
+  /** That event's product (a product view's, an add to cart's), else null: the diagnosis's "product" dimension. */
+  productId: string | null;
 }
 
 /**
@@ -90,6 +92,7 @@ export function computeUnitDays(events: readonly CoreEvent[], def: FunnelDefinit
           latestStartTs: a.latestStart,
           lastTs,
           attrs: entry.attrs,
+          productId: entry.productId,
         });
       }
       i = j;
@@ -105,13 +108,24 @@ export function computeUnitDays(events: readonly CoreEvent[], def: FunnelDefinit
  * `inProgress`: already decided for the report's `now` (such groups); else derived.
  * `times`: the step times of the `count` units, when they differ (see UnitOutcome).
  */
-export type UnitDayRow = Omit<UnitDay, "visitorId"> & { multi: boolean; count?: number; inProgress?: boolean; times?: UnitOutcome["times"] };
+export type UnitDayRow = Omit<UnitDay, "visitorId" | "productId"> & {
+  productId?: string | null;
+  multi: boolean;
+  count?: number;
+  inProgress?: boolean;
+  times?: UnitOutcome["times"];
+};
 
 /**
  * The report over [from, to) — whole local days of `params.timeZone` — from the unit-day
  * rows whose day lies in that range. Equal to computeFunnel over the same events.
  */
 export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefinition, params: FunnelParams): FunnelReport {
+  return reportFromUnitResults(unitResultsFromUnitDays(rows, def, params.now), def, params);
+}
+
+/** Each unit's result at `now` from its unit-day rows (rows of one unit on several days combined). */
+export function unitResultsFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefinition, now: number): UnitResult[] {
   const results: UnitResult[] = [];
   const multi = new Map<string, UnitDayRow[]>();
   // Consecutive rows of one group share entry time and attributes: one entry object for
@@ -124,8 +138,8 @@ export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefini
       else multi.set(r.unitId, [r]);
       continue;
     }
-    if (!entry || entry.ts !== r.entryTs || entry.attrs !== r.attrs) entry = entryOf(r);
-    const result = toResult(r, r.latestStartTs, def, params.now, entry);
+    if (!entry || entry.ts !== r.entryTs || entry.attrs !== r.attrs || entry.productId !== (r.productId ?? null)) entry = entryOf(r);
+    const result = toResult(r, r.latestStartTs, def, now, entry);
     if (r.inProgress !== undefined) result.inProgress = r.inProgress;
     if (r.count !== undefined) result.count = r.count;
     if (r.times !== undefined) result.times = r.times;
@@ -139,12 +153,12 @@ export function reportFromUnitDays(rows: Iterable<UnitDayRow>, def: FunnelDefini
       if (r.furthest > best.furthest || (r.furthest === best.furthest && r.day < best.day)) best = r;
       latestStart = Math.max(latestStart, r.latestStartTs);
     }
-    results.push(toResult(best, latestStart, def, params.now));
+    results.push(toResult(best, latestStart, def, now));
   }
-  return reportFromUnitResults(results, def, params);
+  return results;
 }
 
-const entryOf = (r: UnitDayRow): CoreEvent => ({ ...ENTRY, ts: r.entryTs, attrs: r.attrs });
+const entryOf = (r: UnitDayRow): CoreEvent => ({ ...ENTRY, ts: r.entryTs, attrs: r.attrs, productId: r.productId ?? null });
 
 function toResult(r: UnitDayRow, latestStart: number, def: FunnelDefinition, now: number, entry = entryOf(r)): UnitResult {
   const completed = r.furthest === def.steps.length;
@@ -158,7 +172,7 @@ function toResult(r: UnitDayRow, latestStart: number, def: FunnelDefinition, now
   };
 }
 
-/** Only ts and attrs of an entry are read by reports. */
+/** Only ts, attrs and productId of an entry are read by reports. */
 const ENTRY: CoreEvent = {
   id: "",
   name: "",
@@ -171,7 +185,7 @@ const ENTRY: CoreEvent = {
   orderId: null,
   customerId: null,
   props: {},
-  attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new", loggedIn: false },
+  attrs: { device: null, source: "direct", medium: null, campaign: null, landingPath: null, visitorType: "new", loggedIn: false },
 };
 
 /**

@@ -14,6 +14,7 @@ export type EventRow = {
   props: string | null;
   device: string | null;
   source: string | null;
+  medium: string | null;
   campaign: string | null;
   landingPath: string | null;
   visitorType: string | null;
@@ -22,4 +23,4 @@ export type EventRow = {
 
 /** The columns an EventRow holds: events `e` joined with their sessions `s`. */
 export const CORE_EVENT_COLUMNS = `e."eventId", e."name", e."ts", e."seq", e."clientId", e."path", e."productId", e."checkoutToken",
-      e."orderId", e."customerId", e."props", s."device", s."source", s."campaign", s."landingPath", s."visitorType", s."loggedIn"`;
+      e."orderId", e."customerId", e."props", s."device", s."source", s."medium", s."campaign", s."landingPath", s."visitorType", s."loggedIn"`;

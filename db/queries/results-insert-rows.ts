@@ -16,10 +16,12 @@ export const UNIT_DAY_COLUMNS = [
   "multi",
   "device",
   "source",
+  "medium",
   "campaign",
   "landingPath",
   "visitorType",
   "loggedIn",
+  "productId",
 ] as const;
 
 /** Most rows one statement inserts (the parameter limit). */

@@ -120,6 +120,7 @@ function withSessions(rows: EventRow[], out: CoreEvent[]): void {
     const attrs: EntryAttributes = {
       device: (s.device as EntryAttributes["device"]) ?? null,
       source: s.source,
+      medium: s.medium,
       campaign: s.campaign,
       landingPath: s.landingPath,
       visitorType: s.visitorType,

@@ -103,7 +103,7 @@ describe("for whom is this step worst, in real Chromium", () => {
     const none = page.getByTestId("diagnosis-none");
     await none.waitFor();
     expect(await none.innerText()).toMatch(
-      /^No group of visitors stands out \(\d+ segments? tested; the data could have shown a difference of \d+ pp or more\)\.$/,
+      /^No group of visitors stands out \(\d+ segments? tested(, \d+ of them pairs)?; the data could have shown a difference of \d+ pp or more\)\.$/,
     );
     expect(await page.getByTestId("diagnosis-claim").count()).toBe(0);
     await shot("no-claim");

@@ -14,6 +14,8 @@ import { rebuildActivity } from "../../app/services/activity.server";
 import type { CoreEvent } from "../../core/types";
 import { dedupeKeyOf } from "../../ingest/normalize";
 import { sessionIdChanges, sessionsFor, type SessionEventRow } from "../../ingest/sessions";
+import type { SimulatedVisitor } from "../../scripts/lib/simulation";
+import { simulatedEventRows } from "../../scripts/lib/simulation-events";
 
 export interface SeedEvent {
   name: string;
@@ -29,6 +31,7 @@ export interface SeedEvent {
   /** Entry attributes: the session takes them from its first event (defaults from the journey). */
   device?: "mobile" | "tablet" | "desktop";
   utmSource?: string;
+  utmMedium?: string;
   utmCampaign?: string;
   referrer?: string;
   customerId?: string;
@@ -73,7 +76,7 @@ export async function seedJourneys(db: Db, shopId: number, journeys: SeedJourney
         url: `https://seed-shop.example${path}`,
         referrer: e.referrer ?? (i === 0 ? (j.referrer ?? null) : null),
         utmSource: e.utmSource ?? (i === 0 ? (j.utmSource ?? null) : null),
-        utmMedium: null,
+        utmMedium: e.utmMedium ?? null,
         utmCampaign: e.utmCampaign ?? (i === 0 ? (j.utmCampaign ?? null) : null),
         device: e.device ?? j.device ?? "desktop",
         productId: e.productId ?? null,
@@ -111,6 +114,7 @@ export async function seedJourneys(db: Db, shopId: number, journeys: SeedJourney
           attrs: {
             device: (session.device as CoreEvent["attrs"]["device"]) ?? null,
             source: session.source,
+            medium: session.medium,
             campaign: session.campaign,
             landingPath: session.landingPath,
             visitorType: session.visitorType,
@@ -190,6 +194,32 @@ export function shopTraffic(opts: { visitors: number; from: number; to: number; 
       }
     }
     journeys.push({ clientId, events });
+  }
+  return journeys;
+}
+
+/** The simulator's visitors as journeys: the rows ingestion would store from the pixel's events (scripts/lib/simulation-events.ts). */
+export function simulatedJourneys(visitors: readonly SimulatedVisitor[]): SeedJourney[] {
+  const journeys: SeedJourney[] = [];
+  for (const v of visitors) {
+    const events: SeedEvent[] = simulatedEventRows(v).map((r) => ({
+      id: r.eventId,
+      name: r.name,
+      ts: r.ts,
+      seq: r.seq,
+      ...(r.path !== null ? { path: r.path } : {}),
+      ...(r.productId !== null ? { productId: r.productId } : {}),
+      ...(r.checkoutToken !== null ? { checkoutToken: r.checkoutToken } : {}),
+      ...(r.orderId !== null ? { orderId: r.orderId } : {}),
+      ...(r.device !== null ? { device: r.device as SeedEvent["device"] } : {}),
+      ...(r.utmSource !== null ? { utmSource: r.utmSource } : {}),
+      ...(r.utmMedium !== null ? { utmMedium: r.utmMedium } : {}),
+      ...(r.utmCampaign !== null ? { utmCampaign: r.utmCampaign } : {}),
+      ...(r.referrer !== null ? { referrer: r.referrer } : {}),
+      ...(r.customerId !== null ? { customerId: r.customerId } : {}),
+      ...(r.props ? { props: (typeof r.props === "string" ? JSON.parse(r.props) : r.props) as SeedEvent["props"] } : {}),
+    }));
+    if (events.length > 0) journeys.push({ clientId: v.clientId, events });
   }
   return journeys;
 }

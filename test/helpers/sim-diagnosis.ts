@@ -1,16 +1,17 @@
 /**
  * The diagnosis run in memory on simulated traffic: the Purchase funnel's units from the
  * pure engine, every segment scanned at a step as the report scans them
- * (segmentsAtStep → scanSegments, plus the product of the unit's entry), and the step
+ * (cellsAtStep → segmentsFromCells → scanSegments: singles and pairs, plus the product of
+ * the unit's entry), and the step
  * alarm (watchStep) over hourly or daily buckets with their baseline: the same slot of
  * the same weekday over the previous 4 weeks.
  */
-import { segmentsAtStep } from "../../core/diagnosis/breakdowns";
+import { cellsAtStep, segmentsFromCells, type DiagnosisDimension } from "../../core/diagnosis/cells";
 import { scanSegments, type SegmentScan } from "../../core/diagnosis/segments";
 import { watchStep, type WatchBucket, type WatchResult } from "../../core/diagnosis/watch";
 import { computeUnitResults, reportFromUnitResults, type UnitResult } from "../../core/funnel/engine";
-import type { Breakdown } from "../../core/funnel/report";
 import type { BreakdownKey, CoreEvent, FunnelDefinition } from "../../core/types";
+import { DIAGNOSIS_DIMENSIONS } from "../../app/services/diagnosis.server";
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -28,7 +29,7 @@ export const PURCHASE: FunnelDefinition = {
 };
 
 /** The report's scanned dimensions, in its order. */
-export const REPORT_DIMENSIONS: readonly BreakdownKey[] = ["device", "source", "campaign", "landingPath", "visitorType", "loggedIn"];
+export const REPORT_DIMENSIONS: readonly BreakdownKey[] = DIAGNOSIS_DIMENSIONS;
 
 /** Units entering in [from, to) as the engine sees them at `now` (later events are not known yet). */
 export function unitsAt(events: readonly CoreEvent[], range: { from: number; to: number; now: number }): UnitResult[] {
@@ -41,16 +42,9 @@ export function unitsAt(events: readonly CoreEvent[], range: { from: number; to:
  * plus `product` (the product of the unit's first product view) when asked.
  */
 export function scanAt(units: readonly UnitResult[], step: number, opts: { product?: boolean } = {}): SegmentScan {
-  const params = { from: 0, to: Number.MAX_SAFE_INTEGER, now: Number.MAX_SAFE_INTEGER, timeZone: "UTC" };
-  const breakdowns: Breakdown[] = REPORT_DIMENSIONS.map((key) => reportFromUnitResults(units, PURCHASE, { ...params, breakdown: key }).breakdown!);
-  if (opts.product) {
-    // The engine breaks down by entry attributes: carry the entry's product in one of them.
-    const byProduct = units.map((u) => ({ ...u, entry: { ...u.entry, attrs: { ...u.entry.attrs, campaign: u.entry.productId } } }));
-    const b = reportFromUnitResults(byProduct, PURCHASE, { ...params, breakdown: "campaign" }).breakdown!;
-    breakdowns.push({ ...b, key: "product" as BreakdownKey });
-  }
-  const overall = reportFromUnitResults(units, PURCHASE, params).steps[step - 1];
-  return scanSegments({ settled: overall.settled ?? 0, dropped: overall.dropOff ?? 0 }, segmentsAtStep(breakdowns, step));
+  const dims: DiagnosisDimension[] = [...REPORT_DIMENSIONS, ...(opts.product ? (["product"] as const) : [])];
+  const found = segmentsFromCells(dims, cellsAtStep(units, step, dims));
+  return scanSegments(found.total, [...found.singles, ...found.pairs]);
 }
 
 /** The step the report diagnoses by default: its biggest leak, or null when it names none. */

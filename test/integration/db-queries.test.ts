@@ -59,6 +59,7 @@ const EVENT_COLUMNS = [
   "props",
   "device",
   "source",
+  "medium",
   "campaign",
   "landingPath",
   "visitorType",
@@ -103,14 +104,34 @@ const unitDayRow = (funnelId: string, unitId: string, clientId: string, furthest
   lastTs: FROM + 2,
   multi,
   device: "mobile",
-  source: "direct",
+  source: "instagram",
+  medium: "social",
   campaign: null,
   landingPath: "/",
   visitorType: "new",
   loggedIn: false,
+  productId: "102",
 });
+const DIAGNOSIS_SHAPES = [
+  { unit: "session", steps: 4, product: true },
+  { unit: "visitor", steps: 2, product: false },
+];
+const DIAGNOSIS_ATTRS = ["device", "source", "medium", "campaign", "landingPath", "visitorType", "loggedIn", "productId"];
+const unitDays = (shopId: number, { funnelId }: Seeded) => ({ shopId, funnelId, fromDay: Math.floor(FROM / DAY) - 1, toDay: Math.floor(TO / DAY) });
 
 const CASES: Record<string, Case> = {
+  "diagnosis-unit-groups": {
+    build: (b: Builder<unknown>) => DIAGNOSIS_SHAPES.map(b),
+    params: (shopId, seeded) => ({ ...unitDays(shopId, seeded), bound: FROM }),
+    columns: ["furthest", "ts", "ipn", "n", ...DIAGNOSIS_ATTRS],
+    nonEmpty: true,
+  },
+  "diagnosis-unit-multi": {
+    build: (b: Builder<unknown>) => DIAGNOSIS_SHAPES.map(b),
+    params: unitDays,
+    columns: ["unitId", "day", "entryTs", "furthest", "latestStartTs", "lastTs", ...DIAGNOSIS_ATTRS],
+    nonEmpty: true,
+  },
   "alarm-hour-groups": {
     build: (b: Builder<{ unit: "session" | "visitor"; steps: number }>) => [b({ unit: "session", steps: 3 }), b({ unit: "visitor", steps: 2 })],
     params: (shopId, { funnelId }) => ({

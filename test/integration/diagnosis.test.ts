@@ -5,13 +5,17 @@
  * with the seeded counts; the same traffic at a step without an effect, and a shop with
  * no planted effect, make no claim; the one grouped read of the precomputed rows gives
  * each breakdown's counts and the same diagnosis as the events; the CSV table parses and
- * matches the JSON; a bad ?diagnose is a 400 with a message.
+ * matches the JSON; a bad ?diagnose is a 400 with a message. On the simulator's traffic
+ * (scripts/lib/simulation.ts) with two planted effects, the product with a price typo is
+ * ranked first at viewed → added to cart, and mobile visitors from instagram who read the
+ * shipping policy and leave are ranked first, as the pair, at added to cart → checkout.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
 import { startApp, type TestApp } from "../helpers/app-server";
 import { adminHeaders } from "../helpers/shopify-auth";
-import { seededRandom, seedJourneys, type SeedEvent, type SeedJourney } from "../helpers/funnel-seed";
+import { seededRandom, seedJourneys, simulatedJourneys, type SeedEvent, type SeedJourney } from "../helpers/funnel-seed";
+import { simulateVisitors, SIMULATED_PRODUCTS } from "../../scripts/lib/simulation";
 import { csvMeta, csvRecords } from "../helpers/funnel-csv";
 
 const MIN = 60_000;
@@ -74,11 +78,20 @@ function traffic(opts: { visitors: number; now: number; seed: number; prefix: st
   return { journeys, tally };
 }
 
+/** A segment's identity and counts (claims from either path compare on these). */
+const counts = (s: { dimension: string; value: string; segment: unknown; rest: unknown }) => ({
+  dimension: s.dimension,
+  value: s.value,
+  segment: s.segment,
+  rest: s.rest,
+});
+
 describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind) => {
   let app: TestApp;
   const now = Date.now();
   const PLANTED = `diag-planted-${kind}.myshopify.com`;
   const PLAIN = `diag-plain-${kind}.myshopify.com`;
+  const SIM = `diag-sim-${kind}.myshopify.com`;
   let plantedTally: Tally[] = [];
   const funnelIds: Record<string, string> = {};
 
@@ -108,7 +121,22 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
       funnelIds[domain] = list.funnels[0].id;
       await waitReady(funnelIds[domain]);
     }
-  }, 180_000);
+    const shop = await ensureDemoShop(app.db, { domain: SIM, ingestKey: `ik_${SIM}`, timeZone: TZ });
+    // Ending at today's midnight (UTC, the shop's zone): the same journeys all day long.
+    const simTo = Math.floor(now / DAY) * DAY;
+    const visitors = simulateVisitors({
+      shop: SIM,
+      visitors: 3000,
+      from: simTo - 28 * DAY,
+      to: simTo,
+      seed: 5,
+      effects: { priceTypo: { product: "linen-throw" }, shippingPolicyExit: { source: "instagram", device: "mobile" } },
+    });
+    await seedJourneys(app.db, shop.id, simulatedJourneys(visitors));
+    const list = await (await get("/app/funnels?_data=routes%2Fapp.funnels._index", SIM)).json();
+    funnelIds[SIM] = list.funnels[0].id;
+    await waitReady(funnelIds[SIM]);
+  }, 240_000);
   afterAll(() => app?.stop());
 
   it("ranks the planted segment first among the worse, with the seeded counts, from the precomputed results", async () => {
@@ -126,7 +154,8 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
       minDetectableDiff: null,
       noClaimSentence: null,
     });
-    expect(d.dimensions).toEqual(["device", "source", "campaign", "landingPath", "visitorType", "loggedIn"]);
+    // The Purchase funnel starts with a product view: the entry's product is scanned too.
+    expect(d.dimensions).toEqual(["device", "source", "medium", "campaign", "landingPath", "visitorType", "loggedIn", "product"]);
     expect(d.worse[0]).toMatchObject({ dimension: "device", value: "mobile", label: "Mobile" });
     // Counts straight from the generator: mobile sessions that reached the cart, and those that went no further.
     const mobile = plantedTally.filter((t) => t.device === "mobile" && t.furthest >= 2);
@@ -147,7 +176,8 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
   it("scans the same counts as each breakdown of the report (one grouped read serves all six)", async () => {
     const id = funnelIds[PLANTED];
     const d = (await (await get(`/app/funnels/${id}/report?range=last30`, PLANTED)).json()).diagnosis;
-    for (const key of d.dimensions as string[]) {
+    // The product is no report breakdown (the diagnosis alone reads it).
+    for (const key of (d.dimensions as string[]).filter((k) => k !== "product")) {
       const breakdown = (await (await get(`/app/funnels/${id}/report?range=last30&breakdown=${key}`, PLANTED)).json()).breakdown;
       const groups = breakdown.groups.filter((g: { isOther: boolean }) => !g.isOther);
       const scanned = d.segments.filter((s: { dimension: string }) => s.dimension === key);
@@ -170,8 +200,12 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
     try {
       const slow = await (await get(`/app/funnels/${id}/report?range=last30`, PLANTED)).json();
       expect(slow.resultsFrom).toBe("events");
-      expect(slow.diagnosis.segments).toEqual(fast.segments);
-      expect(slow.diagnosis.worse).toEqual(fast.worse);
+      // The events path carries no product: the same scan without it.
+      expect(slow.diagnosis.dimensions).toEqual(fast.dimensions.filter((k: string) => k !== "product"));
+      const noProduct = (list: Parameters<typeof counts>[0][]) => list.filter((s) => !s.dimension.includes("product"));
+      expect(slow.diagnosis.segments.filter((s: { dimension: string }) => s.dimension.includes("product"))).toEqual([]);
+      expect(noProduct(slow.diagnosis.segments).map(counts)).toEqual(noProduct(fast.segments).map(counts));
+      expect(noProduct(slow.diagnosis.worse).map(counts)[0]).toEqual(noProduct(fast.worse).map(counts)[0]);
     } finally {
       await app.db.funnel.update({ where: { id }, data: { resultsState: "ready" } });
     }
@@ -182,7 +216,7 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
     expect(step2).toMatchObject({ step: 2, isBiggestLeak: false, worse: [], better: [] });
     expect(step2.minDetectableDiff).toBeGreaterThan(0);
     expect(step2.noClaimSentence).toMatch(
-      /^No group of visitors stands out \(\d+ segments tested; the data could have shown a difference of \d+ pp or more\)\.$/,
+      /^No group of visitors stands out \(\d+ segments tested(, \d+ of them pairs)?; the data could have shown a difference of \d+ pp or more\)\.$/,
     );
 
     const plain = await (await get(`/app/funnels/${funnelIds[PLAIN]}/report?range=last30`, PLAIN)).json();
@@ -220,6 +254,25 @@ describe.each(["sqlite", "postgres"] as const)("segment diagnosis on %s", (kind)
     });
     expect(Number(mobile.diff_pp)).toBeCloseTo(json.diagnosis.worse[0].diff * 100, 2);
     expect(rows.filter((r) => r.verdict === "worse")).toHaveLength(json.diagnosis.worse.length);
+  });
+
+  it("on the simulator's traffic ranks the planted product first at viewed → added to cart, and the planted device × source pair first at added to cart → checkout", async () => {
+    const id = funnelIds[SIM];
+    const linenThrow = String(SIMULATED_PRODUCTS.find((p) => p.handle === "linen-throw")!.id);
+    const step2 = (await (await get(`/app/funnels/${id}/report?range=last30&diagnose=2`, SIM)).json()).diagnosis;
+    expect(step2.dimensions).toContain("product");
+    expect(step2.worse[0]).toMatchObject({ dimension: "product", value: linenThrow, label: `Product ${linenThrow}` });
+    const step3 = (await (await get(`/app/funnels/${id}/report?range=last30&diagnose=3`, SIM)).json()).diagnosis;
+    expect(step3.pairsTested).toBeGreaterThan(0);
+    expect(step3.worse[0]).toMatchObject({
+      dimension: "device × source",
+      value: "mobile × instagram",
+      label: "Mobile, from instagram",
+      pair: { dimensions: ["device", "source"], values: ["mobile", "instagram"] },
+    });
+    expect(step3.worse[0].sentence).toMatch(/^Mobile, from instagram: \d+ % drop here vs \d+ % for everyone else \(/);
+    // The medium is scanned like the source it comes with.
+    expect(step3.segments.some((s: { dimension: string; value: string }) => s.dimension === "medium" && s.value === "social")).toBe(true);
   });
 
   it("answers a bad diagnose step with a 400 and a message", async () => {

@@ -64,7 +64,7 @@ function ev(visitorId: string, name: string, ts: number, attrs: Partial<CoreEven
     orderId: null,
     customerId: null,
     props: {},
-    attrs: { device: "desktop", source: "direct", campaign: null, landingPath: "/", visitorType: "new", loggedIn: false, ...attrs },
+    attrs: { device: "desktop", source: "direct", medium: null, campaign: null, landingPath: "/", visitorType: "new", loggedIn: false, ...attrs },
   };
 }
 

@@ -110,7 +110,7 @@ describe("templates", () => {
       checkoutToken: null,
       orderId: null,
       customerId: null,
-      attrs: { device: null, source: "direct", campaign: null, landingPath: null, visitorType: "new" as const, loggedIn: false },
+      attrs: { device: null, source: "direct", medium: null, campaign: null, landingPath: null, visitorType: "new" as const, loggedIn: false },
     };
     let n = 0;
     const ev = (name: string, ts: number, path: string | null, props: CoreEvent["props"] = {}): CoreEvent => ({

@@ -4,6 +4,21 @@ import type { StepFigures } from "../../../core/funnel";
 import type { DiagnosisClaim, StepDiagnosis } from "../../services/diagnosis.server";
 import { CsvDownloadButton } from "../CsvDownloadButton";
 
+/** Dimensions in the card's sentence. */
+const DIMENSION_WORDS: Record<string, string> = {
+  device: "device",
+  source: "source",
+  medium: "medium",
+  campaign: "campaign",
+  landingPath: "landing page",
+  visitorType: "new/returning",
+  loggedIn: "logged in",
+  product: "product",
+};
+
+/** "a, b and c". */
+const listOf = (words: string[]) => (words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`);
+
 export interface DiagnosisCardProps {
   diagnosis: StepDiagnosis | null;
   steps: StepFigures[];
@@ -66,9 +81,11 @@ export function DiagnosisCard({ diagnosis: d, steps, onPick, csvHref, csvFilenam
                 </div>
               ) : null}
               <Text as="p" variant="bodySm" tone="subdued">
-                {`${d.tested} group${d.tested === 1 ? "" : "s"} compared across device, source, campaign, landing page, new/returning and logged in` +
+                {`${d.tested} group${d.tested === 1 ? "" : "s"} compared across ${listOf(d.dimensions.map((k) => DIMENSION_WORDS[k] ?? k))}` +
+                  (d.pairsTested > 0 ? `, ${d.pairsTested} of them two at a time (such as mobile from instagram)` : "") +
                   (d.tooSmall > 0 ? `; ${d.tooSmall} had fewer than ${d.minUnits} finished ${noun} on a side and were not compared` : "") +
-                  `. A group is named only when its difference holds up after checking every group at once (false-discovery rate ${Math.round(d.q * 100)} %).`}
+                  `. A group is named only when its difference holds up after checking every group at once (false-discovery rate ${Math.round(d.q * 100)} %)` +
+                  (d.pairsTested > 0 ? ", and two together only when they lose more than each does alone." : ".")}
               </Text>
               {planHref || audienceForm ? (
                 <div data-testid="diagnosis-actions">

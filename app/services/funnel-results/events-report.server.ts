@@ -3,11 +3,11 @@
  * events-sql.server.ts loads. Equal to computeFunnel over the report's events
  * (test/integration/funnel-sql.test.ts).
  */
-import { computeFunnel, type Breakdown, type FunnelParams, type FunnelReport } from "../../../core/funnel";
-import { SESSION_GAP_MS, type BreakdownKey, type CoreEvent, type FunnelDefinition } from "../../../core/types";
+import { computeFunnel, computeUnitResults, type Breakdown, type FunnelParams, type FunnelReport, type UnitResult } from "../../../core/funnel";
+import { SESSION_GAP_MS, type BreakdownKey, type CoreEvent, type EntryAttributes, type FunnelDefinition } from "../../../core/types";
 import type { Db, DbDialect } from "../../../db/prisma";
-import { attrsOf } from "../../../core/funnel/breakdown-attrs";
-import { attrOf, loadFunnelStream, type FunnelStreamUnit } from "./events-sql.server";
+import { attrsOf, type AttrValue } from "../../../core/funnel/breakdown-attrs";
+import { ATTR_KEYS, attrOf, loadFunnelStream, type FunnelStreamUnit } from "./events-sql.server";
 
 /**
  * The engine's report over the reduced stream. Each event becomes one named "step"
@@ -20,6 +20,12 @@ import { attrOf, loadFunnelStream, type FunnelStreamUnit } from "./events-sql.se
  * that match no step.
  */
 export function reportFromStream(units: readonly FunnelStreamUnit[], def: FunnelDefinition, params: FunnelParams): FunnelReport {
+  const { events, standInDef } = streamEvents(units, def, (u) => attrsOf(params.breakdown, u.attr));
+  return computeFunnel(events, standInDef, params);
+}
+
+/** The stream as stand-in events, each unit's carrying `attrs(unit)`, and the definition that matches them. */
+function streamEvents(units: readonly FunnelStreamUnit[], def: FunnelDefinition, attrsOfUnit: (u: FunnelStreamUnit) => EntryAttributes) {
   const standInDef: FunnelDefinition = {
     unit: def.unit,
     windowMs: def.windowMs,
@@ -41,7 +47,7 @@ export function reportFromStream(units: readonly FunnelStreamUnit[], def: Funnel
   const events: CoreEvent[] = [];
   let spans = 0;
   for (const u of units) {
-    const attrs = attrsOf(params.breakdown, u.attr);
+    const attrs = attrsOfUnit(u);
     for (const [ts, seq, mask, id] of u.events) {
       // "e" + id keeps the ids' order and cannot collide with the span events' "f…".
       events.push({ ...BLANK, id: `e${id}`, name: STANDIN_NAME, ts, seq, visitorId: u.unit, props: propsOf(mask), attrs });
@@ -50,7 +56,7 @@ export function reportFromStream(units: readonly FunnelStreamUnit[], def: Funnel
       for (const ts of spanTimes(u)) events.push({ ...BLANK, id: `f${spans++}`, ts, visitorId: u.unit, attrs });
     }
   }
-  return computeFunnel(events, standInDef, params);
+  return { events, standInDef };
 }
 
 const STANDIN_NAME = "step";
@@ -111,4 +117,26 @@ export async function funnelBreakdownsSql(
     const own = units.map((u) => ({ ...u, attr: attrOf(u, key) }));
     return reportFromStream(own, def, { ...params, breakdown: key, stepTimes: false }).breakdown!;
   });
+}
+
+/**
+ * Every unit's result over [from, to) with all its entry attributes (no product: the
+ * stream does not carry it), from one read of the stream: what a step diagnosis scans
+ * when the precomputed rows cannot answer. Equal to computeUnitResults over the events.
+ */
+export async function funnelUnitsSql(
+  db: Db,
+  dialect: DbDialect,
+  shopId: number,
+  def: FunnelDefinition,
+  params: Omit<FunnelParams, "breakdown" | "trend" | "stepTimes">,
+): Promise<UnitResult[]> {
+  const units = await loadFunnelStream(db, dialect, shopId, def, { from: params.from, to: params.to, allAttrs: true });
+  const { events, standInDef } = streamEvents(units, def, (u) => {
+    const packed = JSON.parse(String(u.attr)) as AttrValue[];
+    const attrs = attrsOf(undefined, null);
+    ATTR_KEYS.forEach((key, i) => Object.assign(attrs, { [key]: attrsOf(key, packed[i] ?? null)[key] }));
+    return attrs;
+  });
+  return computeUnitResults(events, standInDef, params);
 }

@@ -211,10 +211,12 @@ async function insertRows(tx: SqlTx, shopId: number, funnelId: string, rows: (Un
       multi: r.multi,
       device: r.attrs.device,
       source: r.attrs.source,
+      medium: r.attrs.medium,
       campaign: r.attrs.campaign,
       landingPath: r.attrs.landingPath,
       visitorType: r.attrs.visitorType,
       loggedIn: r.attrs.loggedIn,
+      productId: r.productId ?? null,
     }));
     await runRows(tx, insertRowsQuery(chunk.length), UNIT_DAY_COLUMNS, chunk);
   }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { computeFunnel } from "../../../core/funnel";
+import { computeFunnel, computeUnitResults } from "../../../core/funnel";
 import type { CoreEvent, FunnelDefinition } from "../../../core/types";
-import { segmentsAtStep } from "../../../core/diagnosis/breakdowns";
+import { cellsAtStep, segmentsFromCells, type DiagnosisDimension } from "../../../core/diagnosis/cells";
 import { scanSegments } from "../../../core/diagnosis/segments";
-import { diagnoseStep, segmentLabel } from "../../../app/services/diagnosis.server";
+import { DIAGNOSIS_DIMENSIONS, diagnoseStep, diagnosisDimensions, productTitles, segmentLabel } from "../../../app/services/diagnosis.server";
 
 const T0 = Date.UTC(2026, 0, 10, 12);
 const MIN = 60_000;
@@ -34,7 +34,7 @@ function unit(furthest: number, attrs: Partial<CoreEvent["attrs"]>): CoreEvent[]
     orderId: null,
     customerId: null,
     props: {},
-    attrs: { device: "desktop", source: "direct", campaign: null, landingPath: "/", visitorType: "new", loggedIn: false, ...attrs },
+    attrs: { device: "desktop", source: "direct", medium: null, campaign: null, landingPath: "/", visitorType: "new", loggedIn: false, ...attrs },
   }));
 }
 
@@ -49,16 +49,19 @@ function events(spec: { attrs: Partial<CoreEvent["attrs"]>; reach2: number; reac
 
 const params = { from: T0 - 60 * MIN, to: T0 + 2 * 24 * 60 * MIN, now: T0 + 3 * 24 * 60 * MIN, timeZone: "UTC" };
 
-describe("segmentsAtStep", () => {
+/** Singles at `step` over `dims`, as the report scans them. */
+function singlesAt(ev: CoreEvent[], step: number, dims: DiagnosisDimension[]) {
+  return segmentsFromCells(dims, cellsAtStep(computeUnitResults(ev, def, params), step, dims)).singles;
+}
+
+describe("singles (segmentsFromCells)", () => {
   it("takes each group's settled units and drop-offs at the step, against the rest of its breakdown", () => {
     const ev = events([
       { attrs: { device: "mobile", source: "instagram" }, reach2: 100, reach3: 20 },
       { attrs: { device: "desktop", source: "google" }, reach2: 100, reach3: 60 },
       { attrs: { device: "tablet", source: "google" }, reach2: 50, reach3: 30 },
     ]);
-    const device = computeFunnel(ev, def, { ...params, breakdown: "device" }).breakdown!;
-    const source = computeFunnel(ev, def, { ...params, breakdown: "source" }).breakdown!;
-    const segs = segmentsAtStep([device, source], 3);
+    const segs = singlesAt(ev, 3, ["device", "source"]);
     expect(segs.find((s) => s.value === "mobile")).toEqual({
       dimension: "device",
       value: "mobile",
@@ -74,8 +77,7 @@ describe("segmentsAtStep", () => {
 
   it("leaves out the (other) bucket but keeps its units in everyone else", () => {
     const spec = Array.from({ length: 12 }, (_, i) => ({ attrs: { landingPath: `/p${i}` }, reach2: 40 - i, reach3: 10 }));
-    const landing = computeFunnel(events(spec), def, { ...params, breakdown: "landingPath" }).breakdown!;
-    const segs = segmentsAtStep([landing], 3);
+    const segs = singlesAt(events(spec), 3, ["landingPath"]);
     expect(segs).toHaveLength(10);
     expect(segs.every((s) => s.value !== "(other)")).toBe(true);
     const totalSettled = spec.reduce((a, s) => a + s.reach2, 0);
@@ -92,8 +94,7 @@ describe("diagnoseStep", () => {
       { attrs: { device: "tablet", visitorType: "new" }, reach2: 100, reach3: 55 },
     ]);
     const report = computeFunnel(ev, def, params);
-    const breakdowns = (["device", "visitorType", "loggedIn"] as const).map((k) => computeFunnel(ev, def, { ...params, breakdown: k }).breakdown!);
-    const d = diagnoseStep(report.steps, 3, true, breakdowns);
+    const d = diagnoseStep(report.steps, 3, true, computeUnitResults(ev, def, params), ["device", "visitorType", "loggedIn"]);
     expect(d).toMatchObject({ step: 3, fromLabel: "Cart", toLabel: "Checkout", settled: 800, dropOff: 465, minDetectableDiff: null, noClaimSentence: null });
     expect(d.worse[0]).toMatchObject({ dimension: "device", value: "mobile", label: "Mobile" });
     expect(d.worse[0].sentence).toMatch(
@@ -111,7 +112,7 @@ describe("diagnoseStep", () => {
       { attrs: { device: "tablet" }, reach2: 200, reach3: 100 },
     ]);
     const report = computeFunnel(ev, def, params);
-    const d = diagnoseStep(report.steps, 3, false, [computeFunnel(ev, def, { ...params, breakdown: "device" }).breakdown!]);
+    const d = diagnoseStep(report.steps, 3, false, computeUnitResults(ev, def, params), ["device"]);
     expect(d.worse).toEqual([]);
     expect(d.better).toEqual([]);
     expect(d.tested).toBe(3);
@@ -134,5 +135,27 @@ describe("segmentLabel", () => {
     expect(segmentLabel("loggedIn", "true")).toBe("Logged in");
     expect(segmentLabel("loggedIn", "false")).toBe("Not logged in");
     expect(segmentLabel("campaign", "(none)")).toBe("No campaign");
+    expect(segmentLabel("medium", "email")).toBe("Medium email");
+    expect(segmentLabel("medium", "(none)")).toBe("No UTM medium");
+    // A product by the title the merchant's picker gave it, else by its id.
+    expect(segmentLabel("product", "102", new Map([["102", "Linen Throw"]]))).toBe("Product “Linen Throw”");
+    expect(segmentLabel("product", "103")).toBe("Product 103");
+  });
+
+  it("scans the product only for funnels whose first step carries one, titled from the funnel's product filters", () => {
+    const filtered: FunnelDefinition = {
+      ...def,
+      steps: [
+        { label: "Viewed", anyOf: [{ event: "page_viewed", filters: [{ field: "productId", op: "equals", value: "102", title: "Linen Throw" }] }] },
+        ...def.steps.slice(1),
+      ],
+    };
+    const pages: FunnelDefinition = { ...def, steps: [{ label: "Page", anyOf: [{ event: "page_viewed", filters: [] }] }, ...def.steps.slice(1)] };
+    expect(diagnosisDimensions(def, true)).toEqual([...DIAGNOSIS_DIMENSIONS, "product"]);
+    expect(diagnosisDimensions(filtered, true)).toContain("product");
+    expect(diagnosisDimensions(pages, true)).toEqual([...DIAGNOSIS_DIMENSIONS]);
+    // The events path does not carry products.
+    expect(diagnosisDimensions(def, false)).toEqual([...DIAGNOSIS_DIMENSIONS]);
+    expect(productTitles(filtered)).toEqual(new Map([["102", "Linen Throw"]]));
   });
 });

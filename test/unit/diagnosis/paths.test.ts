@@ -45,7 +45,7 @@ function visitor(id: string, evs: Ev[], start = T0 + ++n * 1000): CoreEvent[] {
     orderId: null,
     customerId: null,
     props: {},
-    attrs: { device: "desktop", source: "direct", campaign: null, landingPath: "/", visitorType: "new", loggedIn: false },
+    attrs: { device: "desktop", source: "direct", medium: null, campaign: null, landingPath: "/", visitorType: "new", loggedIn: false },
   }));
 }
 

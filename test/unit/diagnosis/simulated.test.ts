@@ -74,8 +74,9 @@ describe("each planted effect is ranked first at its step (demo-sized shop: 1,50
     const events = sim({ visitors: 1500, from: FROM, seed, effects: { shippingPolicyExit: { source: "instagram" } } });
     const s = scan(events, FROM, 3);
     expect(key(s.worse[0])).toBe("source:instagram");
-    // Its one campaign is the same traffic (equal counts), named next.
-    expect(s.worse[1]).toMatchObject({ dimension: "campaign", value: "bf-teaser", segment: s.worse[0].segment });
+    // Its one medium and its one campaign are the same traffic (equal counts), named next.
+    expect(s.worse[1]).toMatchObject({ dimension: "medium", value: "social", segment: s.worse[0].segment });
+    expect(s.worse[2]).toMatchObject({ dimension: "campaign", value: "bf-teaser", segment: s.worse[0].segment });
     // What they did instead: those who dropped read the policy, those who went on did not.
     const units = unitsAt(events, { from: FROM, to: END, now: END }).filter((u) => u.entry.attrs.source === "instagram" && u.furthest >= 2 && !u.inProgress);
     const sessions = new Map<string, string[]>();
@@ -88,6 +89,16 @@ describe("each planted effect is ranked first at its step (demo-sized shop: 1,50
     expect(read(units.filter((u) => u.furthest === 2))).toBeGreaterThan(0.7);
     expect(read(units.filter((u) => u.furthest > 2))).toBe(0);
   });
+
+  it.each([1, 2, 3])(
+    "mobile visitors from instagram who read the shipping policy and leave: the pair, at added to cart → started checkout (seed %i)",
+    (seed) => {
+      const events = sim({ visitors: 1500, from: FROM, seed, effects: { shippingPolicyExit: { source: "instagram", device: "mobile" } } });
+      const s = scan(events, FROM, 3);
+      expect(key(s.worse[0])).toBe("device × source:mobile × instagram");
+      expect(s.worse[0].pair?.values).toEqual(["mobile", "instagram"]);
+    },
+  );
 
   it.each([1, 2, 3])("a product with a price typo: the linen throw, at viewed a product → added to cart (seed %i)", (seed) => {
     const events = sim({ visitors: 1500, from: FROM, seed, effects: { priceTypo: { product: "linen-throw" } } });

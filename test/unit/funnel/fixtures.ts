@@ -12,6 +12,7 @@ export const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 export const defaultAttrs: EntryAttributes = {
   device: "desktop",
   source: "direct",
+  medium: null,
   campaign: null,
   landingPath: "/",
   visitorType: "new",

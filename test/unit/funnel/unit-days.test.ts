@@ -60,7 +60,7 @@ function buildEvents(raw: Of<typeof eventArb>[]): CoreEvent[] {
         orderId: r.name === "checkout_completed" ? r.order : null,
         customerId: null,
         props: {},
-        attrs: { device: r.device, source: r.source, campaign: null, landingPath: "/", visitorType: "new", loggedIn: r.device === "mobile" },
+        attrs: { device: r.device, source: r.source, medium: null, campaign: null, landingPath: "/", visitorType: "new", loggedIn: r.device === "mobile" },
       },
     ];
   });
