@@ -28,6 +28,8 @@ export const STEPS = 4;
 export interface SteadyDay {
   /** Alerts the day's checks opened (0 on a correct day). */
   opened: number;
+  /** The first alert opened: when, and what it named. */
+  first: { at: number; step: number; segment: string; since: number } | null;
   /** Checks that found any alarming series (before decideAlerts). */
   alarmingChecks: number;
   /** Series per check (transitions × segments seen) and how many of them compared hours. */
@@ -38,9 +40,17 @@ export interface SteadyDay {
 /**
  * One steady funnel-day of a shop with about `perDay` sessions a day (every session views a
  * product: the funnel's units), the last day [dayStart, dayStart + 24 h) checked every
- * `everyMinutes`.
+ * `everyMinutes`. `mobileCartBrokenFrom` plants a break instead (mobile's view → cart at 5 %
+ * from then), to show the harness sees an alert when there is one.
  */
-export function steadyDay(opts: { perDay: number; seed: number; dayStart: number; everyMinutes?: number; runFalseAlarmRate?: number }): SteadyDay {
+export function steadyDay(opts: {
+  perDay: number;
+  seed: number;
+  dayStart: number;
+  everyMinutes?: number;
+  runFalseAlarmRate?: number;
+  mobileCartBrokenFrom?: number;
+}): SteadyDay {
   const random = seededRandom(opts.seed);
   const dayStartHour = opts.dayStart / HOUR_MS;
   const firstHour = dayStartHour - 5 * WEEK_HOURS;
@@ -62,9 +72,11 @@ export function steadyDay(opts: { perDay: number; seed: number; dayStart: number
     for (let i = 0; i < n; i++) {
       const u = random();
       const d = u < DEVICES[0].share ? 0 : u < DEVICES[0].share + DEVICES[1].share ? 1 : 2;
-      let furthest = 1;
-      while (furthest < STEPS && random() < DEVICES[d].rates[furthest - 1]) furthest++;
       const entry = h * HOUR_MS + random() * HOUR_MS;
+      // The harness's own check: mobile's add to cart falling to 5 % from a given time.
+      const broken = d === 0 && opts.mobileCartBrokenFrom !== undefined && entry >= opts.mobileCartBrokenFrom;
+      let furthest = 1;
+      while (furthest < STEPS && random() < (broken && furthest === 1 ? 0.05 : DEVICES[d].rates[furthest - 1])) furthest++;
       // Last event a few minutes per step later; counted once the 30-minute gap has passed.
       const ended = entry + furthest * (1 + 4 * random()) * MIN + GAP;
       const slot = ((h - firstHour) * DEVICES.length + d) * (STEPS + 1) + furthest;
@@ -94,7 +106,7 @@ export function steadyDay(opts: { perDay: number; seed: number; dayStart: number
     return groups;
   };
   const alerts: AlertState[] = [];
-  const out: SteadyDay = { opened: 0, alarmingChecks: 0, series: 0, hourly: 0 };
+  const out: SteadyDay = { opened: 0, first: null, alarmingChecks: 0, series: 0, hourly: 0 };
   const every = (opts.everyMinutes ?? 15) * MIN;
   for (let t = opts.dayStart + every; t <= opts.dayStart + 24 * HOUR_MS; t += every) {
     const check = checkFunnel(groupsAt(t), { now: t, steps: STEPS, runFalseAlarmRate: opts.runFalseAlarmRate });
@@ -104,6 +116,7 @@ export function steadyDay(opts: { perDay: number; seed: number; dayStart: number
     for (const a of decideAlerts(check, alerts)) {
       if (a.kind === "open") {
         out.opened++;
+        out.first ??= { at: t, step: a.check.step, segment: a.check.segment, since: a.figures.since };
         alerts.push({ id: `a${alerts.length}`, step: a.check.step, segment: a.check.segment, status: "open", since: a.figures.since, clearedAt: null });
       } else if (a.kind === "clear") {
         const open = alerts.find((x) => x.id === a.id)!;
