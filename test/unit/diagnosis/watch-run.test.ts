@@ -77,7 +77,7 @@ describe("checkFunnel", () => {
 
 describe("the run's false-alarm rate", () => {
   it("keeps the share of steady runs with any alarm, over 2 transitions × 3 segments, at or under the run's rate", () => {
-    // At a run rate of 5 % (the job uses 0.1 %) so that 200 runs can show it.
+    // At a run rate of 5 % (the job uses 0.05 %) so that 200 runs can show it.
     const runs = 200;
     let alarmed = 0;
     for (let seed = 1; seed <= runs; seed++) {
