@@ -114,7 +114,7 @@ const unitDayRow = (funnelId: string, unitId: string, clientId: string, furthest
 });
 const DIAGNOSIS_SHAPES = [
   { unit: "session", steps: 4, product: true },
-  { unit: "visitor", steps: 2, product: false },
+  { unit: "visitor", steps: 3, product: false },
 ];
 const DIAGNOSIS_ATTRS = ["device", "source", "medium", "campaign", "landingPath", "visitorType", "loggedIn", "productId"];
 const unitDays = (shopId: number, { funnelId }: Seeded) => ({ shopId, funnelId, fromDay: Math.floor(FROM / DAY) - 1, toDay: Math.floor(TO / DAY) });
