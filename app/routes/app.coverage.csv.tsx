@@ -4,8 +4,7 @@ import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { coveragePageData } from "../services/trust/pages.server";
 import { RequestError } from "../services/request-error";
-import { coverageCsv, coverageCsvFilename } from "../services/csv-exports.server";
-import { csvResponse } from "../services/insights/csv.server";
+import { coverageCsv, coverageCsvFilename, csvResponse } from "../services/csv-exports.server";
 
 /** CSV download: GET /app/coverage/csv?range=…&from=…&to=… — the Coverage page's days and total. A bad range → 400 { error }. */
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -4,6 +4,7 @@ import { Form, isRouteErrorResponse, Link, useLoaderData, useLocation, useNaviga
 import { useState } from "react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { appContext } from "../context.server";
 import { authenticate } from "../shopify.server";
 import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
@@ -50,7 +51,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await requireShop(session.shop);
   const id = params.id ?? "";
   try {
-    const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
+    const report = await funnelReport(appContext().reports, shop, id, new URL(request.url).searchParams, { diagnosis: true });
     const filenames = {
       steps: csvFilename(report, "steps"),
       breakdown: csvFilename(report, "breakdown"),

@@ -3,7 +3,8 @@ import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { insightsReport } from "../services/insights/insights.server";
-import { csvResponse, insightsCsv, parseInsightsCsvTable } from "../services/insights/csv.server";
+import { insightsCsv, parseInsightsCsvTable } from "../services/insights/csv.server";
+import { csvResponse } from "../services/csv-exports.server";
 import { RequestError } from "../services/request-error";
 
 /**

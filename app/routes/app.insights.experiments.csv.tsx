@@ -3,7 +3,8 @@ import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { experimentsReport } from "../services/insights/experiments.server";
-import { csvResponse, experimentsCsv } from "../services/insights/csv.server";
+import { experimentsCsv } from "../services/insights/csv.server";
+import { csvResponse } from "../services/csv-exports.server";
 import { RequestError } from "../services/request-error";
 
 /** CSV download: GET /app/insights/experiments/csv plus the page's parameters (range, funnel, mde, alpha, power). */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import prisma from "../../db/prisma.server";
+import type { Db } from "../../db/prisma";
 import { rowsOf } from "../../db/query";
 import eventNamesSeenQuery from "../../db/queries/event-names-seen";
 import { nudgeResultsRefresher } from "./funnel-results/nudge";
@@ -317,8 +318,8 @@ export async function listFunnels(shopId: number): Promise<FunnelView[]> {
 }
 
 /** One funnel of the shop, or null (unknown id and another shop's id look the same). */
-export async function getFunnel(shopId: number, id: string): Promise<FunnelView | null> {
-  const row = await prisma.funnel.findFirst({ where: { id, shopId }, include: withSteps });
+export async function getFunnel(shopId: number, id: string, db: Db = prisma): Promise<FunnelView | null> {
+  const row = await db.funnel.findFirst({ where: { id, shopId }, include: withSteps });
   return row ? toView(row) : null;
 }
 
@@ -413,8 +414,8 @@ export async function updateFunnel(shopId: number, id: string, input: FunnelInpu
 }
 
 /** The funnel's current version (null: not the shop's): a report checks it did not change while it read rows. */
-export async function funnelVersionNow(shopId: number, id: string): Promise<number | null> {
-  return (await prisma.funnel.findFirst({ where: { id, shopId }, select: { version: true } }))?.version ?? null;
+export async function funnelVersionNow(shopId: number, id: string, db: Db = prisma): Promise<number | null> {
+  return (await db.funnel.findFirst({ where: { id, shopId }, select: { version: true } }))?.version ?? null;
 }
 
 /** One stored definition of a funnel: its current one, or an earlier version from the history. */
