@@ -16,6 +16,7 @@ import { createDb, type Db, type DbDialect } from "../db/prisma";
 import prisma, { dialect } from "../db/prisma.server";
 import { Ingestion, type IngestSettings } from "../ingest/ingest.server";
 import { parseEnv } from "./env-schema";
+import { DraftCountCache } from "./services/funnel-builder.server";
 import type { ReadDeps } from "./services/funnel-results/read.server";
 import { startResultsRefresher } from "./services/funnel-results/refresher.server";
 import { startStepAlarm } from "./services/step-alarm-schedule.server";
@@ -48,6 +49,8 @@ export interface AppContext {
   /** What report reads need (Prisma, the executor, the read connections). */
   readonly reports: ReadDeps;
   readonly ingestion: Ingestion;
+  /** The funnel builder's recent live counts (GET /app/funnels/count), by shop and draft. */
+  readonly draftCountCache: DraftCountCache;
   /**
    * Starts the jobs of a long-running server process; returns their stop function.
    * The audience auto-sync needs Shopify's Admin API (app/shopify.server.ts): it is passed
@@ -76,6 +79,7 @@ export function createContext(settings: ContextSettings, prisma?: { db: Db; dial
     reportReads,
     reports: { db, dialect, reads: reportReads },
     ingestion,
+    draftCountCache: new DraftCountCache(),
     startBackgroundJobs({ audienceAutoSync }) {
       const interval = settings.FUNNEL_RESULTS_INTERVAL_MS;
       const stopResults = interval > 0 ? startResultsRefresher({ db, dialect, exec }, interval) : () => {};

@@ -16,6 +16,7 @@ import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { SyncCard } from "../components/audiences/SyncCard";
 import { getAutoSync, setAutoSync } from "../services/audiences/auto-sync.server";
 import { RequestError } from "../services/request-error";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "Audience" }];
 
@@ -27,7 +28,7 @@ const PAGE_CUSTOMERS = 250;
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
     const report = await audienceReport(shop.id, params.id ?? "");
     return json({
@@ -51,7 +52,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, admin, scopes } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const id = params.id ?? "";
   const form = await readForm(request);
   const parsed = INTENT.safeParse(form.get("intent"));

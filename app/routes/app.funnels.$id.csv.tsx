@@ -13,7 +13,7 @@ import { RequestError } from "../services/request-error";
  */
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
     const search = new URL(request.url).searchParams;
     const table = parseReportTable(search);

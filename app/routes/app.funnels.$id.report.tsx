@@ -15,7 +15,7 @@ import { RequestError } from "../services/request-error";
  */
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
     const report = await funnelReport(appContext().reports, shop, params.id ?? "", new URL(request.url).searchParams, { diagnosis: true });
     // The step alarm's open alerts on this funnel (history: /app/alerts).

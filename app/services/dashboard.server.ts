@@ -80,8 +80,8 @@ export async function dashboard(deps: ReportDeps, shop: ShopRow): Promise<Dashbo
   const timeZone = safeTimeZone(shop.timeZone);
   const range = resolveDateRange({ preset: DEFAULT_RANGE }, timeZone, now);
   const prev = previousRange(range);
-  const tracking = await trackingStatus(shop.id);
-  const since = await dataSince(shop);
+  const tracking = await trackingStatus(deps.db, shop.id);
+  const since = await dataSince(deps.db, shop);
 
   const [current, previous] = await Promise.all([activityTotals(deps.db, shop.id, range), activityTotals(deps.db, shop.id, prev)]);
   const rates = KEY_RATES.map((k): KeyRate => {
@@ -103,8 +103,8 @@ export async function dashboard(deps: ReportDeps, shop: ShopRow): Promise<Dashbo
 
   let mainFunnel: DashboardView["mainFunnel"] = null;
   if (tracking.events > 0) {
-    await ensureDefaultFunnels(shop.id);
-    const main = await getMainFunnel(shop.id);
+    await ensureDefaultFunnels(deps.db, shop.id);
+    const main = await getMainFunnel(deps.db, shop.id);
     if (main) {
       const params = { range: DEFAULT_RANGE, from: null, to: null, compare: false, breakdown: null, trend: "day" } as const;
       // The card shows counts and the biggest leak, no step times.

@@ -321,7 +321,7 @@ export async function createDropOffAudience(
   shop: { id: number; timeZone: string },
   input: { funnelId: string; step: number; range: FunnelDropOffDef["range"] },
 ): Promise<AudienceView> {
-  const funnel = idSchema.safeParse(input.funnelId).success ? await getFunnel(shop.id, input.funnelId) : null;
+  const funnel = idSchema.safeParse(input.funnelId).success ? await getFunnel(prisma, shop.id, input.funnelId) : null;
   if (!funnel) throw new RequestError("No funnel with this id in this shop", 404);
   if (!Number.isSafeInteger(input.step) || input.step < 2 || input.step > funnel.steps.length) {
     throw new RequestError(`step must be a step number from 2 to ${funnel.steps.length} (this funnel has ${funnel.steps.length} steps)`);
@@ -429,9 +429,13 @@ function sizeOf(m: Omit<ReturnType<typeof audienceMembership>, "customers"> & { 
 async function dropOffNow(shopId: number, d: FunnelDropOffDef | null, now: number) {
   // The definition the audience was made from: an edit that moved or removed steps does
   // not move the audience to another step (decision 010).
-  const funnel = !d ? null : d.funnelVersion ? await getFunnelAtVersion(shopId, d.funnelId, d.funnelVersion) : await getFunnel(shopId, d.funnelId);
+  const funnel = !d
+    ? null
+    : d.funnelVersion
+      ? await getFunnelAtVersion(prisma, shopId, d.funnelId, d.funnelVersion)
+      : await getFunnel(prisma, shopId, d.funnelId);
   if (!d || !funnel || d.step > funnel.steps.length) return null;
-  const current = d.funnelVersion ? await getFunnel(shopId, d.funnelId) : funnel;
+  const current = d.funnelVersion ? await getFunnel(prisma, shopId, d.funnelId) : funnel;
   const shop = await prisma.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
   const timeZone = safeTimeZone(shop?.timeZone ?? "UTC");
   let range;

@@ -38,7 +38,7 @@ export async function funnelReport(
   const now = Date.now();
   const timeZone = safeTimeZone(shop.timeZone);
   const range = resolveRange(params, timeZone, now);
-  const funnel = await getFunnel(shop.id, funnelId, deps.db);
+  const funnel = await getFunnel(deps.db, shop.id, funnelId);
   if (!funnel) throw funnelNotFound();
   const def = toDefinition(funnel);
   if (params.diagnose && params.diagnose > def.steps.length) {
@@ -121,7 +121,7 @@ export async function funnelReport(
 
   // An edit committed while precomputed rows were read (decision 010): they may belong to
   // another version than `def`; answer again for the definition now stored.
-  if (readRows && !opts.retried && (await funnelVersionNow(shop.id, funnel.id, deps.db)) !== funnel.version) {
+  if (readRows && !opts.retried && (await funnelVersionNow(deps.db, shop.id, funnel.id)) !== funnel.version) {
     return funnelReport(deps, shop, funnelId, params, { ...opts, retried: true });
   }
 
