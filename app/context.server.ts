@@ -56,7 +56,7 @@ export interface AppContext {
    * The audience auto-sync needs Shopify's Admin API (app/shopify.server.ts): it is passed
    * in, so that building a context needs no Shopify settings.
    */
-  startBackgroundJobs(jobs: { audienceAutoSync(checkSeconds: number): () => void }): () => void;
+  startBackgroundJobs(jobs: { audienceAutoSync(checkSeconds: number, db: Db): () => void }): () => void;
   /** Closes the executor and read connections (and the Prisma client when the context made it). */
   close(): Promise<void>;
 }
@@ -84,7 +84,7 @@ export function createContext(settings: ContextSettings, prisma?: { db: Db; dial
       const interval = settings.FUNNEL_RESULTS_INTERVAL_MS;
       const stopResults = interval > 0 ? startResultsRefresher({ db, dialect, exec }, interval) : () => {};
       const stopRetention = startRetentionSchedule(db, settings.RETENTION_INTERVAL_HOURS);
-      const stopAutoSync = audienceAutoSync(settings.AUDIENCE_AUTO_SYNC_CHECK_SECONDS);
+      const stopAutoSync = audienceAutoSync(settings.AUDIENCE_AUTO_SYNC_CHECK_SECONDS, db);
       const stopAlarm = startStepAlarm({ db, dialect, exec }, settings.STEP_ALARM_CHECK_SECONDS);
       return () => {
         stopAlarm();

@@ -12,7 +12,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(appContext(), session.shop);
   try {
-    const report = await audienceReport(shop.id, params.id ?? "");
+    const report = await audienceReport(appContext().db, shop.id, params.id ?? "");
     return csvResponse(audienceCsv(report, shop.domain), csvFilename(report.audience, report.now));
   } catch (e) {
     if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });

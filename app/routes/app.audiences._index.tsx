@@ -18,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Audiences" }];
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(appContext(), session.shop);
-  const [audiences, autoSync] = await Promise.all([listAudiencesWithSize(shop.id), listAutoSync(shop.id)]);
+  const [audiences, autoSync] = await Promise.all([listAudiencesWithSize(appContext().db, shop.id), listAutoSync(appContext().db, shop.id)]);
   return json({ audiences, autoSync });
 };
 

@@ -33,7 +33,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const shop = await requireShop(appContext(), session.shop);
   try {
     const form = Object.fromEntries(await readForm(request));
-    const audience = await createAudience(shop.id, parseAudienceForm(form));
+    const audience = await createAudience(appContext().db, shop.id, parseAudienceForm(form));
     return redirect(`/app/audiences/${audience.id}`);
   } catch (e) {
     if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });

@@ -32,7 +32,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
   const f = parsed.data;
   try {
-    const audience = await createDropOffAudience(shop, {
+    const audience = await createDropOffAudience(appContext().db, shop, {
       funnelId: params.id ?? "",
       step: f.step,
       range: { range: f.range, from: f.from ?? null, to: f.to ?? null },
