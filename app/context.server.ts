@@ -16,6 +16,7 @@ import { createDb, type Db, type DbDialect } from "../db/prisma";
 import prisma, { dialect } from "../db/prisma.server";
 import { Ingestion, type IngestSettings } from "../ingest/ingest.server";
 import { parseEnv } from "./env-schema";
+import { DraftCountCache } from "./services/funnel-builder.server";
 import type { ReadDeps } from "./services/funnel-results/read.server";
 import { startResultsRefresher } from "./services/funnel-results/refresher.server";
 import { startStepAlarm } from "./services/step-alarm-schedule.server";
@@ -48,12 +49,14 @@ export interface AppContext {
   /** What report reads need (Prisma, the executor, the read connections). */
   readonly reports: ReadDeps;
   readonly ingestion: Ingestion;
+  /** The funnel builder's recent live counts (GET /app/funnels/count), by shop and draft. */
+  readonly draftCountCache: DraftCountCache;
   /**
    * Starts the jobs of a long-running server process; returns their stop function.
    * The audience auto-sync needs Shopify's Admin API (app/shopify.server.ts): it is passed
    * in, so that building a context needs no Shopify settings.
    */
-  startBackgroundJobs(jobs: { audienceAutoSync(checkSeconds: number): () => void }): () => void;
+  startBackgroundJobs(jobs: { audienceAutoSync(checkSeconds: number, db: Db): () => void }): () => void;
   /** Closes the executor and read connections (and the Prisma client when the context made it). */
   close(): Promise<void>;
 }
@@ -76,11 +79,12 @@ export function createContext(settings: ContextSettings, prisma?: { db: Db; dial
     reportReads,
     reports: { db, dialect, reads: reportReads },
     ingestion,
+    draftCountCache: new DraftCountCache(),
     startBackgroundJobs({ audienceAutoSync }) {
       const interval = settings.FUNNEL_RESULTS_INTERVAL_MS;
       const stopResults = interval > 0 ? startResultsRefresher({ db, dialect, exec }, interval) : () => {};
       const stopRetention = startRetentionSchedule(db, settings.RETENTION_INTERVAL_HOURS);
-      const stopAutoSync = audienceAutoSync(settings.AUDIENCE_AUTO_SYNC_CHECK_SECONDS);
+      const stopAutoSync = audienceAutoSync(settings.AUDIENCE_AUTO_SYNC_CHECK_SECONDS, db);
       const stopAlarm = startStepAlarm({ db, dialect, exec }, settings.STEP_ALARM_CHECK_SECONDS);
       return () => {
         stopAlarm();

@@ -4,6 +4,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import prisma from "../db/prisma.server";
 import { env } from "./env.server";
 import { recordInstall } from "./services/shops.server";
+import { appContext } from "./context.server";
 
 const shopify = shopifyApp({
   apiKey: env.SHOPIFY_API_KEY,
@@ -18,7 +19,7 @@ const shopify = shopifyApp({
   hooks: {
     // Runs after every token exchange: records the shop and (re)creates its web pixel.
     afterAuth: async ({ session, admin }) => {
-      await recordInstall(session.shop, admin);
+      await recordInstall(appContext(), session.shop, admin);
     },
   },
   ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),

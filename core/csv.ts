@@ -20,6 +20,19 @@ export function toCsv(rows: readonly (readonly CsvCell[])[]): string {
   return rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
 
+/** A CSV file: UTF-8 BOM (so Excel reads non-ASCII labels right), then the rows. */
+export function csvFile(rows: readonly (readonly CsvCell[])[]): string {
+  return `\uFEFF${toCsv(rows)}`;
+}
+
+/** One column of a table: its name and how a row gives its cell. */
+export type CsvColumn<R> = readonly [name: string, cell: (row: R) => CsvCell];
+
+/** A table from its column list: the names, then one row of cells per item. */
+export function csvTable<R>(columns: readonly CsvColumn<R>[], rows: readonly R[]): CsvCell[][] {
+  return [columns.map(([name]) => name), ...rows.map((r) => columns.map(([, cell]) => cell(r)))];
+}
+
 /** What a report CSV holds, written as its first rows (see `reportCsv`). */
 export interface CsvReportMeta {
   /** "Insights: micro-conversion value", "Experiments", … */
@@ -57,11 +70,11 @@ export function csvHeaderBlock(meta: CsvReportMeta): CsvCell[][] {
 }
 
 /**
- * A report download: UTF-8 BOM (so Excel reads non-ASCII labels right), the header
+ * A report download, the app's one way to write one: a CSV file (`csvFile`) of the header
  * block, then the table (its first row the column names).
  */
 export function reportCsv(meta: CsvReportMeta, table: readonly (readonly CsvCell[])[]): string {
-  return `\uFEFF${toCsv([...csvHeaderBlock(meta), ...table])}`;
+  return csvFile([...csvHeaderBlock(meta), ...table]);
 }
 
 /** A report CSV split back into its header block (key → value) and its table. */

@@ -11,7 +11,7 @@ import { createDb } from "../db/prisma";
 import { demoServerArgs } from "./demo/args";
 import { buildApp } from "./lib/build";
 import { migrate } from "./lib/migrate";
-import { DEMO_ACCESS_TOKEN, DEMO_INGEST_KEY, DEMO_PIXEL_ID, DEMO_SHOP, ensureDemoShop } from "./lib/demo-shop";
+import { installDemoShop } from "./lib/demo-shop";
 import { seedDemoData } from "./lib/demo-data";
 import { seedDemoExperiment } from "./lib/demo-experiment";
 import { startLocalShopify } from "./local-shopify/server";
@@ -47,16 +47,6 @@ if (process.env.SKIP_BUILD !== "1") {
 
 step(3, "starting the local Shopify Admin API stand-in");
 const shopify = await startLocalShopify({ apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET });
-// The local Admin API knows the demo shop as installed: its seeded offline token is
-// valid there and its web pixel exists with the settings the app would have set.
-shopify.tokens.set(DEMO_ACCESS_TOKEN, DEMO_SHOP);
-shopify.shops.set(DEMO_SHOP, {
-  name: "Demo Shop",
-  ianaTimezone: "America/New_York",
-  currencyCode: "USD",
-  pixel: { id: DEMO_PIXEL_ID, settings: JSON.stringify({ ingestUrl: `${appUrl}/collect`, ingestKey: DEMO_INGEST_KEY }) },
-  customerTags: new Map(),
-});
 
 step(4, `starting the server on ${appUrl}`);
 // The production build, with the demo's stand-ins in front (scripts/demo/server.ts).
@@ -81,7 +71,9 @@ server.once("exit", (code, signal) => {
 
 step(5, "seeding the demo shop");
 const { db } = createDb(env.DATABASE_URL);
-const shop = await ensureDemoShop(db);
+// Installed on both sides (the local Admin API and the database), as the app's install
+// hook would leave it: token, pixel and the orders/create subscription.
+const shop = await installDemoShop(db, shopify, appUrl);
 await seedDemoData({ db, shop, ingestUrl: `${appUrl}/collect`, appUrl, apiSecret: env.SHOPIFY_API_SECRET });
 const experiment = await seedDemoExperiment({ appUrl, ingestKey: shop.ingestKey, shop: shop.domain, webhookSecret: env.SHOPIFY_API_SECRET });
 console.log(

@@ -1,7 +1,7 @@
 /**
  * Report URL parameters, shared by the server (canonical links, CSV and JSON URLs) and
  * the report page's controls, so both write the same query for the same report.
- * Validation lives in services/funnel-report.server.ts (parseReportParams).
+ * Validation lives in services/funnel-report/params.ts (parseReportParams).
  */
 import type { BreakdownKey } from "../../core/types";
 import type { RangePreset } from "../services/date-range";

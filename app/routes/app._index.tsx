@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { defer } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { appContext } from "../context.server";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { dashboard } from "../services/dashboard.server";
@@ -22,13 +23,17 @@ export const meta: MetaFunction = () => [{ title: "Dashboard" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
-  const [data, trust, stepAlerts] = await Promise.all([dashboard(shop), dashboardTrustData(shop), shopAlerts(shop, { status: "open" })]);
+  const shop = await requireShop(appContext(), session.shop);
+  const [data, trust, stepAlerts] = await Promise.all([
+    dashboard(appContext().reports, shop),
+    dashboardTrustData(appContext().db, shop),
+    shopAlerts(appContext(), shop, { status: "open" }),
+  ]);
   // Coverage and "why numbers differ" stream in after the page: on a large shop they take
   // about as long as the rest, and started only now their queries do not delay the
   // figures'. With SQLite's synchronous driver they can still hold back the shell's flush
   // while they run (decision 006). `_data` answers as text/remix-deferred.
-  const panels = data.tracking.events === 0 ? null : dashboardTrustPanels(shop);
+  const panels = data.tracking.events === 0 ? null : dashboardTrustPanels(appContext().db, shop);
   return defer({ ...data, trust, panels, stepAlerts });
 };
 

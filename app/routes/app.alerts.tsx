@@ -8,14 +8,15 @@ import { shopAlerts } from "../services/step-alarm-pages.server";
 import { KeyboardScrollable } from "../components/KeyboardScrollable";
 import { formatter } from "../lib/funnel-format";
 import { alertTime, segmentWords } from "../lib/alert-text";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "Alerts" }];
 
 /** Every alert of the shop, open and cleared, newest first (GET …?_data gives the same list). */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
-  const alerts = await shopAlerts(shop);
+  const shop = await requireShop(appContext(), session.shop);
+  const alerts = await shopAlerts(appContext(), shop);
   return json({ alerts, timeZone: shop.timeZone, locale: shop.locale }, { headers: { "Cache-Control": "private, no-store" } });
 };
 

@@ -16,6 +16,7 @@ import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { SyncCard } from "../components/audiences/SyncCard";
 import { getAutoSync, setAutoSync } from "../services/audiences/auto-sync.server";
 import { RequestError } from "../services/request-error";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "Audience" }];
 
@@ -27,9 +28,9 @@ const PAGE_CUSTOMERS = 250;
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
-    const report = await audienceReport(shop.id, params.id ?? "");
+    const report = await audienceReport(appContext().db, shop.id, params.id ?? "");
     return json({
       audience: report.audience,
       size: report.size,
@@ -40,8 +41,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       pageLimit: PAGE_CUSTOMERS,
       csvFilename: csvFilename(report.audience, report.now),
       canSync: hasSyncScope(session.scope),
-      lastSync: await latestSync(shop.id, report.audience.id),
-      autoSync: await getAutoSync(shop.id, report.audience.id),
+      lastSync: await latestSync(appContext().db, shop.id, report.audience.id),
+      autoSync: await getAutoSync(appContext().db, shop.id, report.audience.id),
     });
   } catch (e) {
     if (e instanceof RequestError) throw json({ error: e.message }, { status: e.status });
@@ -51,7 +52,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, admin, scopes } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const id = params.id ?? "";
   const form = await readForm(request);
   const parsed = INTENT.safeParse(form.get("intent"));
@@ -59,27 +60,28 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const intent = parsed.data;
   try {
     if (intent === "delete") {
-      if (!(await deleteAudience(shop.id, id))) return json({ error: "No audience with this id in this shop" }, { status: 404 });
+      if (!(await deleteAudience(appContext().db, shop.id, id))) return json({ error: "No audience with this id in this shop" }, { status: 404 });
       return redirect("/app/audiences");
     }
     if (intent === "auto-sync") {
       const value = AUTO_SYNC.safeParse(form.get("autoSync"));
       if (!value.success) return json({ error: value.error.issues[0].message }, { status: 400 });
-      if (!(await setAutoSync(shop.id, id, value.data === "on"))) return json({ error: "No audience with this id in this shop" }, { status: 404 });
-      return json({ autoSync: await getAutoSync(shop.id, id) });
+      if (!(await setAutoSync(appContext().db, shop.id, id, value.data === "on")))
+        return json({ error: "No audience with this id in this shop" }, { status: 404 });
+      return json({ autoSync: await getAutoSync(appContext().db, shop.id, id) });
     }
     if (intent === "request-scope") {
-      await requireAudience(shop.id, id);
+      await requireAudience(appContext().db, shop.id, id);
       // Redirects to Shopify's grant screen (App Bridge follows the re-auth header); returns when already granted.
       await scopes.request([SYNC_SCOPE]);
       return json({ granted: true });
     }
     if (intent === "sync") {
-      await requireAudience(shop.id, id);
+      await requireAudience(appContext().db, shop.id, id);
       if (!hasSyncScope(session.scope)) {
         return json({ error: `Syncing needs the ${SYNC_SCOPE} access scope; grant it first` }, { status: 403 });
       }
-      const outcome = await runAudienceSync(shop.id, id, admin);
+      const outcome = await runAudienceSync(appContext().db, shop.id, id, admin);
       const retry = outcome.sync.status === "failed" && /HTTP 401/.test(outcome.sync.error ?? "");
       return json({ ...outcome, retry });
     }

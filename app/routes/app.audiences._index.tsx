@@ -11,13 +11,14 @@ import { listAutoSync } from "../services/audiences/auto-sync.server";
 import { AutoSyncCell } from "../components/audiences/AutoSyncCell";
 import { KeyboardScrollable } from "../components/KeyboardScrollable";
 import { int } from "../components/insights/format";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "Audiences" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
-  const [audiences, autoSync] = await Promise.all([listAudiencesWithSize(shop.id), listAutoSync(shop.id)]);
+  const shop = await requireShop(appContext(), session.shop);
+  const [audiences, autoSync] = await Promise.all([listAudiencesWithSize(appContext().db, shop.id), listAutoSync(appContext().db, shop.id)]);
   return json({ audiences, autoSync });
 };
 

@@ -10,6 +10,7 @@ import { requireShop } from "../services/shops.server";
 import { AUDIENCE_TEMPLATES, createAudience, MACRO_CHOICES, MICRO_CHOICES, parseAudienceForm } from "../services/audiences/audiences.server";
 import { AudienceTemplates } from "../components/audiences/AudienceTemplates";
 import { RequestError } from "../services/request-error";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "New audience" }];
 
@@ -29,10 +30,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
     const form = Object.fromEntries(await readForm(request));
-    const audience = await createAudience(shop.id, parseAudienceForm(form));
+    const audience = await createAudience(appContext().db, shop.id, parseAudienceForm(form));
     return redirect(`/app/audiences/${audience.id}`);
   } catch (e) {
     if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });

@@ -4,15 +4,15 @@ import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { coveragePageData } from "../services/trust/pages.server";
 import { RequestError } from "../services/request-error";
-import { coverageCsv, coverageCsvFilename } from "../services/csv-exports.server";
-import { csvResponse } from "../services/insights/csv.server";
+import { coverageCsv, coverageCsvFilename, csvResponse } from "../services/csv-exports.server";
+import { appContext } from "../context.server";
 
 /** CSV download: GET /app/coverage/csv?range=…&from=…&to=… — the Coverage page's days and total. A bad range → 400 { error }. */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
-    const data = await coveragePageData(shop, new URL(request.url).searchParams);
+    const data = await coveragePageData(appContext().db, shop, new URL(request.url).searchParams);
     return csvResponse(coverageCsv(data), coverageCsvFilename(data));
   } catch (e) {
     if (e instanceof RequestError) return json({ error: e.message }, { status: 400 });

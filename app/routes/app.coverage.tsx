@@ -15,6 +15,7 @@ import { localDate } from "../../core/first-run";
 import { count, plural, ratio } from "../../core/trust/format";
 import { LIST_LIMIT, RECENT_MS, type CoverageLists } from "../../core/trust/coverage";
 import { RequestError } from "../services/request-error";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "Tracking coverage" }];
 
@@ -22,9 +23,9 @@ export const meta: MetaFunction = () => [{ title: "Tracking coverage" }];
 // Coverage per day and for the range, with why our numbers differ. A bad range → 400 { error }.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
-    const data = await coveragePageData(shop, new URL(request.url).searchParams, { lists: true });
+    const data = await coveragePageData(appContext().db, shop, new URL(request.url).searchParams, { lists: true });
     return json({ error: null, ...data }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
     if (e instanceof RequestError)

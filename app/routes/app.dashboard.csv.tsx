@@ -1,14 +1,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { appContext } from "../context.server";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { dashboard } from "../services/dashboard.server";
-import { dashboardCsv } from "../services/csv-exports.server";
-import { csvResponse } from "../services/insights/csv.server";
+import { csvResponse, dashboardCsv } from "../services/csv-exports.server";
 
 /** CSV download: GET /app/dashboard/csv — the dashboard's figures (last 30 days, previous period, tracking, main funnel's leak). */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
-  const view = await dashboard(shop);
+  const shop = await requireShop(appContext(), session.shop);
+  const view = await dashboard(appContext().reports, shop);
   return csvResponse(dashboardCsv(view, Date.now()), `dashboard-${view.range.fromDate}-to-${view.range.toDate}.csv`);
 };

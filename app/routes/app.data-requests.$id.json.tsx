@@ -3,13 +3,14 @@ import { json } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { dataRequestExport, DataRequestNotFound } from "../services/data-requests.server";
+import { appContext } from "../context.server";
 
 /** GET /app/data-requests/:id/json — what the app holds for the request's customer, as a file. */
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
-    const body = await dataRequestExport(shop.id, params.id ?? "");
+    const body = await dataRequestExport(appContext().db, shop.id, params.id ?? "");
     return new Response(JSON.stringify(body, null, 2), {
       headers: {
         "Content-Type": "application/json; charset=utf-8",

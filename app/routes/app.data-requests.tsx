@@ -8,13 +8,14 @@ import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
 import { listDataRequests, markDataRequestAnswered } from "../services/data-requests.server";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
+import { appContext } from "../context.server";
 
 // customers/data_request webhooks, kept until the merchant answers them (Shopify does not
 // read the webhook's response, so the merchant sends the customer what is held).
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
-  return json({ requests: await listDataRequests(shop.id) }, { headers: { "Cache-Control": "private, no-store" } });
+  const shop = await requireShop(appContext(), session.shop);
+  return json({ requests: await listDataRequests(appContext().db, shop.id) }, { headers: { "Cache-Control": "private, no-store" } });
 };
 
 const AnsweredForm = z.object({ intent: z.literal("answered"), id: z.string().min(1).max(64) });
@@ -22,10 +23,11 @@ const AnsweredForm = z.object({ intent: z.literal("answered"), id: z.string().mi
 /** POST intent=answered&id=…: the merchant sent the data; the request is removed. */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const parsed = AnsweredForm.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return json({ error: "intent must be answered, with the request's id" }, { status: 400 });
-  if (!(await markDataRequestAnswered(shop.id, parsed.data.id))) return json({ error: "No data request with this id in this shop" }, { status: 404 });
+  if (!(await markDataRequestAnswered(appContext().db, shop.id, parsed.data.id)))
+    return json({ error: "No data request with this id in this shop" }, { status: 404 });
   return json({ ok: true });
 };
 

@@ -7,6 +7,7 @@ import { requireShop } from "../services/shops.server";
 import { RANGE_PRESETS } from "../services/date-range";
 import { createDropOffAudience } from "../services/audiences/audiences.server";
 import { RequestError } from "../services/request-error";
+import { appContext } from "../context.server";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const formSchema = z.object({
@@ -22,7 +23,7 @@ const formSchema = z.object({
  */
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const raw = Object.fromEntries([...(await readForm(request)).entries()].filter(([, v]) => v !== ""));
   const parsed = formSchema.safeParse(raw);
   if (!parsed.success) {
@@ -31,7 +32,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
   const f = parsed.data;
   try {
-    const audience = await createDropOffAudience(shop, {
+    const audience = await createDropOffAudience(appContext().db, shop, {
       funnelId: params.id ?? "",
       step: f.step,
       range: { range: f.range, from: f.from ?? null, to: f.to ?? null },

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
+import { appContext } from "../context.server";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { funnelReport } from "../services/funnel-report.server";
@@ -14,11 +15,11 @@ import { RequestError } from "../services/request-error";
  */
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
-    const report = await funnelReport(shop, params.id ?? "", new URL(request.url).searchParams, { diagnosis: true });
+    const report = await funnelReport(appContext().reports, shop, params.id ?? "", new URL(request.url).searchParams, { diagnosis: true });
     // The step alarm's open alerts on this funnel (history: /app/alerts).
-    const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
+    const alerts = await shopAlerts(appContext(), shop, { status: "open", funnelId: report.funnel.id });
     return json({ ...report, alerts }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
     if (e instanceof RequestError) return json({ error: e.message }, { status: e.status });

@@ -4,6 +4,7 @@ import { Form, isRouteErrorResponse, Link, useLoaderData, useLocation, useNaviga
 import { useState } from "react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { appContext } from "../context.server";
 import { authenticate } from "../shopify.server";
 import { readForm } from "../services/admin-form.server";
 import { requireShop } from "../services/shops.server";
@@ -47,10 +48,10 @@ type LoaderData =
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const id = params.id ?? "";
   try {
-    const report = await funnelReport(shop, id, new URL(request.url).searchParams, { diagnosis: true });
+    const report = await funnelReport(appContext().reports, shop, id, new URL(request.url).searchParams, { diagnosis: true });
     const filenames = {
       steps: csvFilename(report, "steps"),
       breakdown: csvFilename(report, "breakdown"),
@@ -59,15 +60,15 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       paths: csvFilename(report, "paths"),
     };
     // An empty report of a shop that never got an event waits for first visits (ReportEmptyState).
-    const anyEvents = report.totalUnits > 0 || (await hasEvents(shop.id));
-    const alerts = await shopAlerts(shop, { status: "open", funnelId: report.funnel.id });
+    const anyEvents = report.totalUnits > 0 || (await hasEvents(appContext().db, shop.id));
+    const alerts = await shopAlerts(appContext(), shop, { status: "open", funnelId: report.funnel.id });
     // The same body as the JSON API (report + the funnel's open step alerts).
     return json<LoaderData>({ ok: true, report: { ...report, alerts }, filenames, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now() });
   } catch (e) {
     if (!(e instanceof RequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
     // Bad parameters: still show the page (with the controls) and say what was wrong.
-    const funnel = await getFunnel(shop.id, id);
+    const funnel = await getFunnel(appContext().db, shop.id, id);
     if (!funnel) throw json({ error: "No funnel with this id in this shop" }, { status: 404 });
     return json<LoaderData>({ ok: false, error: e.message, funnel: { id: funnel.id, name: funnel.name } }, { status: 400 });
   }
@@ -75,15 +76,15 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const intent = (await readForm(request)).get("intent");
   const id = params.id ?? "";
   if (intent === "delete") {
-    if (!(await deleteFunnel(shop.id, id))) return json({ error: "No funnel with this id in this shop" }, { status: 404 });
+    if (!(await deleteFunnel(appContext().db, shop.id, id))) return json({ error: "No funnel with this id in this shop" }, { status: 404 });
     return redirect("/app/funnels");
   }
   if (intent === "main") {
-    if (!(await setMainFunnel(shop.id, id))) return json({ error: "No funnel with this id in this shop" }, { status: 404 });
+    if (!(await setMainFunnel(appContext().db, shop.id, id))) return json({ error: "No funnel with this id in this shop" }, { status: 404 });
     return json({ ok: true });
   }
   return json({ error: "intent must be delete or main" }, { status: 400 });

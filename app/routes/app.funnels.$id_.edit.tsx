@@ -24,6 +24,7 @@ import { safeLocale } from "../lib/funnel-format";
 import { draftToInput, FunnelBuilder, inputToDraft, type FunnelDraft } from "../components/funnel/FunnelBuilder";
 import { useStepCounts } from "../components/funnel/useStepCounts";
 import { FunnelInWordsText } from "../components/funnel/FunnelDefinitionCard";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "Edit funnel" }];
 
@@ -31,13 +32,13 @@ const notFound = () => json({ error: "No funnel with this id in this shop" }, { 
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
-  const funnel = await getFunnel(shop.id, params.id ?? "");
+  const shop = await requireShop(appContext(), session.shop);
+  const funnel = await getFunnel(appContext().db, shop.id, params.id ?? "");
   if (!funnel) throw notFound();
   return json({
     funnel,
-    history: await funnelHistory(shop.id, funnel.id),
-    seenEvents: await eventNamesSeen(shop.id),
+    history: await funnelHistory(appContext().db, shop.id, funnel.id),
+    seenEvents: await eventNamesSeen(appContext().db, shop.id),
     knownEvents: KNOWN_EVENT_NAMES,
     locale: safeLocale(shop.locale),
     limits: {
@@ -58,14 +59,14 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
  */
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const form = await readForm(request);
   const result = parseFunnelDefinition(form.get("definition"));
   if (!result.ok) {
-    if (!(await getFunnel(shop.id, params.id ?? ""))) return notFound();
+    if (!(await getFunnel(appContext().db, shop.id, params.id ?? ""))) return notFound();
     return json({ error: result.error, fieldErrors: result.fieldErrors }, { status: 400 });
   }
-  const funnel = await updateFunnel(shop.id, params.id ?? "", result.value);
+  const funnel = await updateFunnel(appContext().db, shop.id, params.id ?? "", result.value);
   if (!funnel) return notFound();
   return redirect(`/app/funnels/${encodeURIComponent(funnel.id)}`);
 };

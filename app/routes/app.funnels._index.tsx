@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, ResourceItem, ResourceList, Text } from "@shopify/polaris";
+import { appContext } from "../context.server";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { ensureDefaultFunnels, FUNNEL_TEMPLATES, listFunnels } from "../services/funnels.server";
@@ -13,9 +14,9 @@ export const meta: MetaFunction = () => [{ title: "Funnels" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
-  await ensureDefaultFunnels(shop.id);
-  const [funnels, tracking] = await Promise.all([listFunnels(shop.id), trackingStatus(shop.id)]);
+  const shop = await requireShop(appContext(), session.shop);
+  await ensureDefaultFunnels(appContext().db, shop.id);
+  const [funnels, tracking] = await Promise.all([listFunnels(appContext().db, shop.id), trackingStatus(appContext().db, shop.id)]);
   return json({
     waiting: tracking.events === 0 ? { installedAt: shop.installedAt.getTime(), timeZone: safeTimeZone(shop.timeZone) } : null,
     funnels: funnels.map((f) => ({

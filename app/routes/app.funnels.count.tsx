@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
+import { appContext } from "../context.server";
 import { authenticate } from "../shopify.server";
 import { requireShop } from "../services/shops.server";
 import { CountRequestError, draftCounts } from "../services/funnel-builder.server";
@@ -10,9 +11,9 @@ import { CountRequestError, draftCounts } from "../services/funnel-builder.serve
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
-    return json(await draftCounts(shop, new URL(request.url).searchParams.get("draft")), { headers: { "Cache-Control": "private, no-store" } });
+    return json(await draftCounts(appContext(), shop, new URL(request.url).searchParams.get("draft")), { headers: { "Cache-Control": "private, no-store" } });
   } catch (e) {
     if (e instanceof CountRequestError) return json({ error: e.message }, { status: e.status });
     throw e;

@@ -25,12 +25,13 @@ import { safeLocale } from "../lib/funnel-format";
 import { funnelPrefill } from "../../core/insights/prefill";
 import { draftToInput, FunnelBuilder, inputToDraft, type FunnelDraft } from "../components/funnel/FunnelBuilder";
 import { useStepCounts } from "../components/funnel/useStepCounts";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "New funnel" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const search = new URL(request.url).searchParams;
   const template = templateByKey(search.get("template")) ?? templateByKey("custom")!;
   return json({
@@ -38,7 +39,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     // From an Insights row (?micro=&goal=): "did the micro step, then reached the goal".
     prefill: funnelPrefill(search.get("micro"), search.get("goal")),
     templates: FUNNEL_TEMPLATES.map((t) => ({ key: t.key, name: t.name, description: t.description, input: t.input })),
-    seenEvents: await eventNamesSeen(shop.id),
+    seenEvents: await eventNamesSeen(appContext().db, shop.id),
     knownEvents: KNOWN_EVENT_NAMES,
     locale: safeLocale(shop.locale),
     limits: {
@@ -59,7 +60,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
  */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const form = await readForm(request);
   const templateKey = form.get("template");
   let result: FunnelValidation;
@@ -67,7 +68,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   else if (typeof templateKey === "string" && templateByKey(templateKey)) result = validateFunnelInput(templateByKey(templateKey)!.input);
   else result = { ok: false, error: "Invalid funnel — send a definition (JSON) or a known template", fieldErrors: {} };
   if (!result.ok) return json({ error: result.error, fieldErrors: result.fieldErrors }, { status: 400 });
-  const funnel = await createFunnel(shop.id, result.value);
+  const funnel = await createFunnel(appContext().db, shop.id, result.value);
   return redirect(`/app/funnels/${encodeURIComponent(funnel.id)}`);
 };
 

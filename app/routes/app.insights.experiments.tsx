@@ -22,6 +22,7 @@ import { ExperimentReadoutCard } from "../components/insights/ExperimentReadoutC
 import { ArrivalCheck, ExperimentGuide } from "../components/insights/ExperimentGuide";
 import { CsvDownloadButton } from "../components/CsvDownloadButton";
 import { RequestError } from "../services/request-error";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "Experiments" }];
 
@@ -34,13 +35,13 @@ type LoaderData = Common & ({ ok: true; view: ExperimentsView } | { ok: false; e
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const now = Date.now();
   // The guide's check and the funnel list do not depend on the settings: shown either way.
-  const [arrivals, funnels] = await Promise.all([exposureArrivals(shop.id, now), readoutFunnelChoices(shop.id)]);
+  const [arrivals, funnels] = await Promise.all([exposureArrivals(appContext().db, shop.id, now), readoutFunnelChoices(appContext().db, shop.id)]);
   const common: Common = { arrivals, funnels, timeZone: safeTimeZone(shop.timeZone) };
   try {
-    const view = await experimentsReport(shop, new URL(request.url).searchParams, now);
+    const view = await experimentsReport(appContext().db, shop, new URL(request.url).searchParams, now);
     return json<LoaderData>({ ...common, ok: true, view });
   } catch (e) {
     if (e instanceof RequestError) return json<LoaderData>({ ...common, ok: false, error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });

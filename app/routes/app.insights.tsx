@@ -18,6 +18,7 @@ import { PlannerTable } from "../components/insights/PlannerTable";
 import { StepPlanBanner } from "../components/insights/StepPlanBanner";
 import { int, localDate } from "../components/insights/format";
 import { RequestError } from "../services/request-error";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "Insights" }];
 
@@ -27,9 +28,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   // /app/insights/experiments renders in this route's outlet: skip this page's work there.
   if (new URL(request.url).pathname.replace(/\/$/, "") !== "/app/insights") return json<LoaderData>({ ok: "child" });
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   try {
-    const view = await insightsReport(shop, new URL(request.url).searchParams);
+    const view = await insightsReport(appContext().db, shop, new URL(request.url).searchParams);
     return json<LoaderData>({ ok: true, view });
   } catch (e) {
     if (e instanceof RequestError) return json<LoaderData>({ ok: false, error: e.message, fieldErrors: e.fieldErrors }, { status: e.status });

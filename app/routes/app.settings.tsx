@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { appContext } from "../context.server";
 import { authenticate } from "../shopify.server";
 import { readForm } from "../services/admin-form.server";
 import { env } from "../env.server";
@@ -14,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: "Settings" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   return json({
     domain: shop.domain,
     timeZone: shop.timeZone,
@@ -37,23 +38,23 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
  */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const form = await readForm(request);
   const intent = form.get("intent") ?? "pixel";
   if (intent === "retention") {
-    const result = await updateRetention(shop.id, { retentionDays: form.get("retentionDays") ?? undefined });
+    const result = await updateRetention(appContext().db, shop.id, { retentionDays: form.get("retentionDays") ?? undefined });
     if (!result.ok) return json({ intent: "retention", error: result.error }, { status: 400 });
     return json({ intent: "retention", retentionDays: result.retentionDays });
   }
   if (intent === "queryParams") {
-    const result = await updateAllowedQueryParams(shop.id, { allowedQueryParams: form.get("allowedQueryParams") ?? undefined });
+    const result = await updateAllowedQueryParams(appContext().db, shop.id, { allowedQueryParams: form.get("allowedQueryParams") ?? undefined });
     if (!result.ok) return json({ intent: "queryParams", error: result.error }, { status: 400 });
     // The pixel strips what its settings do not list, so it needs the new list too.
-    const updated = await syncPixel(shop.id, admin);
+    const updated = await syncPixel(appContext(), shop.id, admin);
     return json({ intent: "queryParams", allowedQueryParams: result.allowedQueryParams, pixelStatus: updated.pixelStatus });
   }
   if (intent !== "pixel") return json({ error: "Unknown form intent" }, { status: 400 });
-  const updated = await syncPixel(shop.id, admin);
+  const updated = await syncPixel(appContext(), shop.id, admin);
   return json({ pixelStatus: updated.pixelStatus });
 };
 

@@ -8,6 +8,7 @@ import { requireShop, syncOrdersWebhook, syncPixel } from "../services/shops.ser
 import { setupPageData } from "../services/trust/pages.server";
 import { SetupChecklist } from "../components/trust/SetupChecklist";
 import { CoverageCard } from "../components/trust/CoverageCard";
+import { appContext } from "../context.server";
 
 export const meta: MetaFunction = () => [{ title: "Setup" }];
 
@@ -15,23 +16,23 @@ export const meta: MetaFunction = () => [{ title: "Setup" }];
 // The loader asks Shopify for the pixel's current settings (one Admin API read).
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  let shop = await requireShop(session.shop);
+  let shop = await requireShop(appContext(), session.shop);
   // Installed before orders/create was subscribed per shop, or a failed attempt: try once more.
-  if (shop.ordersWebhook === "pending") shop = await syncOrdersWebhook(shop.id, admin);
-  return json(await setupPageData(shop, admin), { headers: { "Cache-Control": "private, no-store" } });
+  if (shop.ordersWebhook === "pending") shop = await syncOrdersWebhook(appContext(), shop.id, admin);
+  return json(await setupPageData(appContext().db, shop, admin), { headers: { "Cache-Control": "private, no-store" } });
 };
 
 // Retry / update the web pixel (the same re-sync as the Settings page), or with
 // intent=orders-webhook the orders/create subscription (after protected data was granted).
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  const shop = await requireShop(session.shop);
+  const shop = await requireShop(appContext(), session.shop);
   const intent = (await readForm(request)).get("intent");
   if (intent === "orders-webhook") {
-    const row = await syncOrdersWebhook(shop.id, admin);
+    const row = await syncOrdersWebhook(appContext(), shop.id, admin);
     return json({ ok: row.ordersWebhook === "subscribed", ordersWebhook: row.ordersWebhook, ordersWebhookError: row.ordersWebhookError });
   }
-  const updated = await syncPixel(shop.id, admin);
+  const updated = await syncPixel(appContext(), shop.id, admin);
   return json({ ok: updated.pixelStatus === "created", pixelStatus: updated.pixelStatus, pixelError: updated.pixelError });
 };
 

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticateWebhook } from "../services/webhooks.server";
+import { appContext } from "../context.server";
 import { parseDataRequest, recordDataRequest } from "../services/data-requests.server";
 
 // Shopify ignores the response body: the request is stored and shown to the merchant on
@@ -8,7 +9,7 @@ import { parseDataRequest, recordDataRequest } from "../services/data-requests.s
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, payload, webhookId } = await authenticateWebhook(request);
   const input = parseDataRequest(payload);
-  const outcome = await recordDataRequest(shop, input, webhookId);
+  const outcome = await recordDataRequest(appContext().db, shop, input, webhookId);
   console.log(`[webhook] customers/data_request ${shop}: ${outcome}${input.customerId ? "" : " (no customer id)"}, ${input.orderIds.length} order(s)`);
   return new Response();
 };

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { appContext } from "../context.server";
 import { authenticateWebhook } from "../services/webhooks.server";
 import { redactCustomer } from "../services/redact.server";
 import { CustomerPayload, customerIdOf } from "../services/compliance.server";
@@ -14,7 +15,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     console.warn(`[webhook] customers/redact ${shop}: no usable customer.id; nothing to redact`);
     return new Response();
   }
-  const unlinked = await redactCustomer(shop, customerIdOf(parsed.data));
+  const unlinked = await redactCustomer(appContext().db, shop, customerIdOf(parsed.data));
   console.log(`[webhook] customers/redact ${shop}: ${unlinked} event(s) unlinked`);
   return new Response();
 };

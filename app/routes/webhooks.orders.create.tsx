@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { appContext } from "../context.server";
 import { authenticateWebhook } from "../services/webhooks.server";
 import { parseOrderPayload } from "../services/trust/order-payload";
 import { recordOrder } from "../services/trust/orders.server";
@@ -10,6 +11,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, payload } = await authenticateWebhook(request);
   const parsed = parseOrderPayload(payload);
   if (!parsed.ok) return new Response(parsed.error, { status: 400 });
-  await recordOrder(shop, parsed.order);
+  await recordOrder(appContext().db, shop, parsed.order);
   return new Response();
 };

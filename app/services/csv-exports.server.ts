@@ -1,7 +1,8 @@
 /**
  * The dashboard's and the Coverage page's CSV downloads, from the very view models the
  * pages render (so the file and the page cannot disagree). Both start with the app's
- * report header block (core/csv.ts).
+ * report header block (core/csv.ts). `csvResponse` is how every CSV download of the app
+ * is answered.
  */
 import { reportCsv, type CsvCell } from "../../core/csv";
 import { localDate } from "../../core/first-run";
@@ -130,4 +131,16 @@ export function coverageCsv(data: CoveragePageData): string {
 
 export function coverageCsvFilename(data: CoveragePageData): string {
   return `coverage-${data.coverage.range.fromDate}-to-${data.coverage.range.toDate}.csv`;
+}
+
+/** The Response of a CSV download (every route that answers text/csv). */
+export function csvResponse(text: string, filename: string): Response {
+  return new Response(text, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${filename.replace(/[^\w.-]/g, "_")}"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
 }

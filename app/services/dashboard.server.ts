@@ -4,13 +4,12 @@
  * the main funnel's biggest leak and tracking status. One click from here (the leak
  * card) opens the report that shows where and how many.
  */
-import prisma from "../../db/prisma.server";
 import { rateChange, type RateChange } from "../../core/stats/wilson";
 import { KEY_EVENTS, type ActivityCounts, type KeyEvent } from "../../core/activity";
 import { activityTotals } from "./activity.server";
 import { previousRange, resolveDateRange, safeTimeZone, type ResolvedRange } from "./date-range";
 import { ensureDefaultFunnels, getMainFunnel } from "./funnels.server";
-import { funnelReport, reportQuery, DEFAULT_RANGE, type FunnelReportView } from "./funnel-report.server";
+import { funnelReport, reportQuery, DEFAULT_RANGE, type FunnelReportView, type ReportDeps } from "./funnel-report.server";
 import { trackingStatus } from "./tracking.server";
 import { dataSince } from "./insights/insights.server";
 import { previousPeriod, type PreviousPeriod } from "../../core/first-run";
@@ -76,15 +75,15 @@ export interface DashboardView {
 
 type ShopRow = { id: number; name: string; timeZone: string; locale?: string | null; pixelStatus: string; installedAt?: Date | null };
 
-export async function dashboard(shop: ShopRow): Promise<DashboardView> {
+export async function dashboard(deps: ReportDeps, shop: ShopRow): Promise<DashboardView> {
   const now = Date.now();
   const timeZone = safeTimeZone(shop.timeZone);
   const range = resolveDateRange({ preset: DEFAULT_RANGE }, timeZone, now);
   const prev = previousRange(range);
-  const tracking = await trackingStatus(shop.id);
-  const since = await dataSince(shop);
+  const tracking = await trackingStatus(deps.db, shop.id);
+  const since = await dataSince(deps.db, shop);
 
-  const [current, previous] = await Promise.all([activityTotals(prisma, shop.id, range), activityTotals(prisma, shop.id, prev)]);
+  const [current, previous] = await Promise.all([activityTotals(deps.db, shop.id, range), activityTotals(deps.db, shop.id, prev)]);
   const rates = KEY_RATES.map((k): KeyRate => {
     const cur = { sessions: current[sessionsWith(k.key)], of: current.sessions };
     const old = { sessions: previous[sessionsWith(k.key)], of: previous.sessions };
@@ -104,12 +103,12 @@ export async function dashboard(shop: ShopRow): Promise<DashboardView> {
 
   let mainFunnel: DashboardView["mainFunnel"] = null;
   if (tracking.events > 0) {
-    await ensureDefaultFunnels(shop.id);
-    const main = await getMainFunnel(shop.id);
+    await ensureDefaultFunnels(deps.db, shop.id);
+    const main = await getMainFunnel(deps.db, shop.id);
     if (main) {
       const params = { range: DEFAULT_RANGE, from: null, to: null, compare: false, breakdown: null, trend: "day" } as const;
       // The card shows counts and the biggest leak, no step times.
-      const r = await funnelReport(shop, main.id, params, { stepTimes: false });
+      const r = await funnelReport(deps, shop, main.id, params, { stepTimes: false });
       mainFunnel = {
         id: main.id,
         name: main.name,

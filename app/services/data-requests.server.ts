@@ -6,7 +6,7 @@
  * Only ids are stored: the webhook also carries the customer's email and phone.
  */
 import { z } from "zod";
-import prisma from "../../db/prisma.server";
+import type { Db } from "../../db/prisma";
 
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
 
@@ -47,12 +47,12 @@ export function parseDataRequest(payload: unknown): DataRequestInput {
 export type RecordOutcome = "stored" | "duplicate" | "unknown-shop";
 
 /** Stores a request once per (shop, data_request.id or webhook id): Shopify retries deliveries. */
-export async function recordDataRequest(domain: string, input: DataRequestInput, webhookId: string): Promise<RecordOutcome> {
-  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+export async function recordDataRequest(db: Db, domain: string, input: DataRequestInput, webhookId: string): Promise<RecordOutcome> {
+  const shop = await db.shop.findUnique({ where: { domain }, select: { id: true } });
   if (!shop) return "unknown-shop";
   const requestKey = input.requestId ? `dr:${input.requestId}` : `wh:${webhookId}`;
   try {
-    await prisma.dataRequest.create({
+    await db.dataRequest.create({
       data: { shopId: shop.id, requestKey, customerId: input.customerId, ordersJson: JSON.stringify(input.orderIds) },
     });
     return "stored";
@@ -78,8 +78,8 @@ const ordersOf = (json: string): string[] => {
   }
 };
 
-export async function listDataRequests(shopId: number): Promise<DataRequestRow[]> {
-  const rows = await prisma.dataRequest.findMany({ where: { shopId }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }] });
+export async function listDataRequests(db: Db, shopId: number): Promise<DataRequestRow[]> {
+  const rows = await db.dataRequest.findMany({ where: { shopId }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }] });
   return rows.map((r) => ({ id: r.id, customerId: r.customerId, orderIds: ordersOf(r.ordersJson), receivedAt: r.receivedAt.toISOString() }));
 }
 
@@ -95,13 +95,13 @@ const MAX_EVENTS = 20_000;
  * customer id (as stored: no names, emails, phones or addresses), the audience tags the
  * app wrote on the customer in Shopify, and the reconciliation rows of the orders named.
  */
-export async function dataRequestExport(shopId: number, requestId: string, now = new Date()) {
-  const request = await prisma.dataRequest.findFirst({ where: { id: requestId, shopId } });
+export async function dataRequestExport(db: Db, shopId: number, requestId: string, now = new Date()) {
+  const request = await db.dataRequest.findFirst({ where: { id: requestId, shopId } });
   if (!request) throw new DataRequestNotFound("No data request with this id in this shop");
   const orderIds = ordersOf(request.ordersJson);
   const customerId = request.customerId;
   const events = customerId
-    ? await prisma.event.findMany({
+    ? await db.event.findMany({
         where: { shopId, customerId },
         orderBy: [{ ts: "asc" }, { eventId: "asc" }],
         take: MAX_EVENTS,
@@ -127,8 +127,8 @@ export async function dataRequestExport(shopId: number, requestId: string, now =
         },
       })
     : [];
-  const orders = orderIds.length > 0 ? await prisma.order.findMany({ where: { shopId, orderId: { in: orderIds } }, orderBy: { orderId: "asc" } }) : [];
-  const tags = customerId ? await audienceTagsOf(shopId, customerId) : [];
+  const orders = orderIds.length > 0 ? await db.order.findMany({ where: { shopId, orderId: { in: orderIds } }, orderBy: { orderId: "asc" } }) : [];
+  const tags = customerId ? await audienceTagsOf(db, shopId, customerId) : [];
   const iso = (ms: bigint) => new Date(Number(ms)).toISOString();
   const nothingHeld = events.length === 0 && orders.length === 0 && tags.length === 0;
   return {
@@ -152,8 +152,8 @@ export async function dataRequestExport(shopId: number, requestId: string, now =
 }
 
 /** Tags the audience sync left on this customer (the last completed run of each audience). */
-async function audienceTagsOf(shopId: number, customerId: string): Promise<string[]> {
-  const runs = await prisma.audienceSync.findMany({
+async function audienceTagsOf(db: Db, shopId: number, customerId: string): Promise<string[]> {
+  const runs = await db.audienceSync.findMany({
     where: { shopId, status: "done" },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
     select: { audienceId: true, cursor: true },
@@ -174,7 +174,7 @@ async function audienceTagsOf(shopId: number, customerId: string): Promise<strin
 }
 
 /** The merchant answered the request: it is removed. */
-export async function markDataRequestAnswered(shopId: number, requestId: string): Promise<boolean> {
-  const { count } = await prisma.dataRequest.deleteMany({ where: { id: requestId, shopId } });
+export async function markDataRequestAnswered(db: Db, shopId: number, requestId: string): Promise<boolean> {
+  const { count } = await db.dataRequest.deleteMany({ where: { id: requestId, shopId } });
   return count === 1;
 }

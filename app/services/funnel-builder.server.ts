@@ -5,7 +5,7 @@
  * events only, for a bounded range and at most MAX_STEPS steps.
  */
 import { z } from "zod";
-import prisma, { dialect } from "../../db/prisma.server";
+import type { Db, DbDialect } from "../../db/prisma";
 import { funnelAggregateSql } from "./funnel-results/events-report.server";
 import { resolveDateRange, safeTimeZone } from "./date-range";
 import { funnelStepSchema, MAX_DEFINITION_BYTES, MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES } from "./funnels.server";
@@ -13,6 +13,51 @@ import { MAX_STEPS, type FunnelDefinition, type FunnelStepDef } from "../../core
 import { fieldPlace } from "../../core/funnel/field-errors";
 
 export const COUNT_DAYS = 30;
+
+/**
+ * Recent step counts by shop, range and draft definition. The builder asks again at each
+ * pause in typing, often for a draft it already asked about (a step changed and changed
+ * back, a re-render); each answer reads 30 days of the shop's events, so an answer is kept
+ * for `ttlMs` (the figure is shown as "≈"), and a request for a draft already being
+ * counted waits for that count. Drafts are not saved funnels, so there are no precomputed
+ * rows to read instead. Bounded: the oldest entries go first.
+ */
+export class DraftCountCache {
+  private readonly entries = new Map<string, { at: number; counts: Promise<number[]> }>();
+
+  constructor(
+    readonly ttlMs = 30_000,
+    readonly maxEntries = 500,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The counts for `key`, computed at most once per `ttlMs`; a failed count is not kept. */
+  counts(key: string, now: number, compute: () => Promise<number[]>): Promise<number[]> {
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < this.ttlMs) return hit.counts;
+    this.entries.delete(key);
+    const counts = compute();
+    this.entries.set(key, { at: now, counts });
+    counts.catch(() => {
+      if (this.entries.get(key)?.counts === counts) this.entries.delete(key);
+    });
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
+    }
+    return counts;
+  }
+}
+
+/** What the live count reads with; without a cache every request reads the events. */
+export interface DraftCountDeps {
+  db: Db;
+  dialect: DbDialect;
+  draftCountCache?: DraftCountCache;
+}
 
 export class CountRequestError extends Error {
   constructor(
@@ -80,14 +125,21 @@ export function parseDraft(raw: string | null): { def: FunnelDefinition; steps: 
 }
 
 /** Per-step counts of the shop's last 30 days for the draft (steps after an incomplete one: null). */
-export async function draftCounts(shop: { id: number; timeZone: string }, raw: string | null, now = Date.now()): Promise<DraftCounts> {
+export async function draftCounts(deps: DraftCountDeps, shop: { id: number; timeZone: string }, raw: string | null, now = Date.now()): Promise<DraftCounts> {
   const draft = parseDraft(raw);
   const timeZone = safeTimeZone(shop.timeZone);
   const range = resolveDateRange({ preset: "last30" }, timeZone, now);
   const counts: (number | null)[] = Array.from({ length: draft.steps }, () => null);
   if (draft.def.steps.length > 0) {
-    const report = await funnelAggregateSql(prisma, dialect, shop.id, draft.def, { from: range.from, to: range.to, now, timeZone, stepTimes: false });
-    report.steps.forEach((s, i) => (counts[i] = s.count));
+    const def = draft.def;
+    const read = async () => {
+      const report = await funnelAggregateSql(deps.db, deps.dialect, shop.id, def, { from: range.from, to: range.to, now, timeZone, stepTimes: false });
+      return report.steps.map((s) => s.count);
+    };
+    // Keyed by everything the count depends on: the shop, its zone and days, the definition.
+    const key = JSON.stringify([shop.id, timeZone, range.from, range.to, def]);
+    const stepCounts = await (deps.draftCountCache ? deps.draftCountCache.counts(key, now, read) : read());
+    stepCounts.forEach((c, i) => (counts[i] = c));
   }
   return { unit: draft.unit, days: COUNT_DAYS, fromDate: range.fromDate, toDate: range.toDate, counts, incomplete: draft.incomplete };
 }

@@ -3,7 +3,7 @@
  * funnel id from another shop behaves exactly like an unknown one (null / not found).
  */
 import { z } from "zod";
-import prisma from "../../db/prisma.server";
+import type { Db } from "../../db/prisma";
 import { rowsOf } from "../../db/query";
 import eventNamesSeenQuery from "../../db/queries/event-names-seen";
 import { nudgeResultsRefresher } from "./funnel-results/nudge";
@@ -307,8 +307,8 @@ export function toDefinition(f: FunnelView): FunnelDefinition {
 const withSteps = { steps: { select: { position: true, label: true, matchers: true } } } as const;
 
 /** Funnels of the shop, main first, then oldest first. */
-export async function listFunnels(shopId: number): Promise<FunnelView[]> {
-  const rows = await prisma.funnel.findMany({
+export async function listFunnels(db: Db, shopId: number): Promise<FunnelView[]> {
+  const rows = await db.funnel.findMany({
     where: { shopId },
     include: withSteps,
     orderBy: [{ isMain: "desc" }, { createdAt: "asc" }, { id: "asc" }],
@@ -317,20 +317,20 @@ export async function listFunnels(shopId: number): Promise<FunnelView[]> {
 }
 
 /** One funnel of the shop, or null (unknown id and another shop's id look the same). */
-export async function getFunnel(shopId: number, id: string): Promise<FunnelView | null> {
-  const row = await prisma.funnel.findFirst({ where: { id, shopId }, include: withSteps });
+export async function getFunnel(db: Db, shopId: number, id: string): Promise<FunnelView | null> {
+  const row = await db.funnel.findFirst({ where: { id, shopId }, include: withSteps });
   return row ? toView(row) : null;
 }
 
 /** The shop's main funnel (the dashboard's headline), or null. */
-export async function getMainFunnel(shopId: number): Promise<FunnelView | null> {
-  const row = await prisma.funnel.findFirst({ where: { shopId, isMain: true }, include: withSteps, orderBy: { createdAt: "asc" } });
+export async function getMainFunnel(db: Db, shopId: number): Promise<FunnelView | null> {
+  const row = await db.funnel.findFirst({ where: { shopId, isMain: true }, include: withSteps, orderBy: { createdAt: "asc" } });
   return row ? toView(row) : null;
 }
 
 /** Creates a validated funnel. The first funnel of a shop (or one without a main) becomes the main one. */
-export async function createFunnel(shopId: number, input: FunnelInput, opts: { id?: string; isMain?: boolean } = {}): Promise<FunnelView> {
-  const view = await prisma.$transaction(async (tx) => {
+export async function createFunnel(db: Db, shopId: number, input: FunnelInput, opts: { id?: string; isMain?: boolean } = {}): Promise<FunnelView> {
+  const view = await db.$transaction(async (tx) => {
     const hasMain = (await tx.funnel.count({ where: { shopId, isMain: true } })) > 0;
     const isMain = opts.isMain ?? !hasMain;
     if (isMain && hasMain) await tx.funnel.updateMany({ where: { shopId, isMain: true }, data: { isMain: false } });
@@ -369,8 +369,8 @@ function versionData(d: { name: string; unit: string; windowMinutes: number; ste
  * built from scratch) and no report ever reads rows of the old version with the new one.
  * Null when the funnel is not the shop's.
  */
-export async function updateFunnel(shopId: number, id: string, input: FunnelInput): Promise<FunnelView | null> {
-  const view = await prisma.$transaction(
+export async function updateFunnel(db: Db, shopId: number, id: string, input: FunnelInput): Promise<FunnelView | null> {
+  const view = await db.$transaction(
     async (tx) => {
       const row = await tx.funnel.findFirst({ where: { id, shopId }, include: withSteps });
       if (!row) return null;
@@ -413,15 +413,15 @@ export async function updateFunnel(shopId: number, id: string, input: FunnelInpu
 }
 
 /** The funnel's current version (null: not the shop's): a report checks it did not change while it read rows. */
-export async function funnelVersionNow(shopId: number, id: string): Promise<number | null> {
-  return (await prisma.funnel.findFirst({ where: { id, shopId }, select: { version: true } }))?.version ?? null;
+export async function funnelVersionNow(db: Db, shopId: number, id: string): Promise<number | null> {
+  return (await db.funnel.findFirst({ where: { id, shopId }, select: { version: true } }))?.version ?? null;
 }
 
 /** One stored definition of a funnel: its current one, or an earlier version from the history. */
-export async function getFunnelAtVersion(shopId: number, id: string, version: number): Promise<FunnelView | null> {
-  const current = await getFunnel(shopId, id);
+export async function getFunnelAtVersion(db: Db, shopId: number, id: string, version: number): Promise<FunnelView | null> {
+  const current = await getFunnel(db, shopId, id);
   if (!current || current.version === version) return current;
-  const row = await prisma.funnelVersion.findUnique({ where: { shopId_funnelId_version: { shopId, funnelId: id, version } } });
+  const row = await db.funnelVersion.findUnique({ where: { shopId_funnelId_version: { shopId, funnelId: id, version } } });
   if (!row) return null;
   return {
     ...current,
@@ -434,8 +434,8 @@ export async function getFunnelAtVersion(shopId: number, id: string, version: nu
 }
 
 /** Earlier and current versions, newest first (for the edit page's history). */
-export async function funnelHistory(shopId: number, id: string): Promise<{ version: number; name: string; createdAt: string; stepLabels: string[] }[]> {
-  const rows = await prisma.funnelVersion.findMany({ where: { shopId, funnelId: id }, orderBy: { version: "desc" }, take: 50 });
+export async function funnelHistory(db: Db, shopId: number, id: string): Promise<{ version: number; name: string; createdAt: string; stepLabels: string[] }[]> {
+  const rows = await db.funnelVersion.findMany({ where: { shopId, funnelId: id }, orderBy: { version: "desc" }, take: 50 });
   return rows.map((r) => ({
     version: r.version,
     name: r.name,
@@ -454,8 +454,8 @@ function parseVersionSteps(raw: string): FunnelView["steps"] {
 }
 
 /** Deletes one of the shop's funnels; if it was the main one, the oldest remaining takes over. */
-export async function deleteFunnel(shopId: number, id: string): Promise<boolean> {
-  return prisma.$transaction(async (tx) => {
+export async function deleteFunnel(db: Db, shopId: number, id: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
     const row = await tx.funnel.findFirst({ where: { id, shopId }, select: { isMain: true } });
     if (!row) return false;
     // The funnel row first, as an edit does: a refresher batch takes it FOR SHARE before
@@ -474,8 +474,8 @@ export async function deleteFunnel(shopId: number, id: string): Promise<boolean>
 }
 
 /** Makes one of the shop's funnels the main one (the dashboard headline). */
-export async function setMainFunnel(shopId: number, id: string): Promise<boolean> {
-  return prisma.$transaction(async (tx) => {
+export async function setMainFunnel(db: Db, shopId: number, id: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
     const row = await tx.funnel.findFirst({ where: { id, shopId }, select: { id: true } });
     if (!row) return false;
     await tx.funnel.updateMany({ where: { shopId, isMain: true }, data: { isMain: false } });
@@ -489,11 +489,11 @@ export async function setMainFunnel(shopId: number, id: string): Promise<boolean
  * derived from the shop, so two first page loads racing each other cannot create two:
  * the loser hits the primary key and is ignored.
  */
-export async function ensureDefaultFunnels(shopId: number): Promise<void> {
-  if ((await prisma.funnel.count({ where: { shopId } })) > 0) return;
+export async function ensureDefaultFunnels(db: Db, shopId: number): Promise<void> {
+  if ((await db.funnel.count({ where: { shopId } })) > 0) return;
   const purchase = templateByKey("purchase")!;
   try {
-    await createFunnel(shopId, purchase.input, { id: `default-purchase-${shopId}`, isMain: true });
+    await createFunnel(db, shopId, purchase.input, { id: `default-purchase-${shopId}`, isMain: true });
   } catch (e) {
     if ((e as { code?: string }).code !== "P2002") throw e;
   }
@@ -509,8 +509,8 @@ export interface SeenEvent {
 export const EVENT_NAMES_LOOKBACK_DAYS = 90;
 
 /** Distinct event names this shop actually sent (bots excluded) in the last 90 days, most frequent first. */
-export async function eventNamesSeen(shopId: number, now = Date.now()): Promise<SeenEvent[]> {
+export async function eventNamesSeen(db: Db, shopId: number, now = Date.now()): Promise<SeenEvent[]> {
   const since = now - EVENT_NAMES_LOOKBACK_DAYS * 24 * 60 * 60 * 1000;
-  const rows = await rowsOf(prisma, eventNamesSeenQuery, { shopId, since });
+  const rows = await rowsOf(db, eventNamesSeenQuery, { shopId, since });
   return rows.map((r) => ({ name: r.name, count: Number(r.n) }));
 }

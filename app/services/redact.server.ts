@@ -1,7 +1,6 @@
 import type { Prisma } from "../../generated/sqlite/index.js";
-import prisma from "../../db/prisma.server";
-import { LONG_TRANSACTION } from "../../db/prisma";
-import { appContext } from "../context.server";
+import { LONG_TRANSACTION, type Db } from "../../db/prisma";
+import type { Ingestion } from "../../ingest/ingest.server";
 import { customerIdForms, scrubJsonText, scrubSyncCursor, scrubText, scrubUrl } from "./redact-scrub";
 
 type ModelName = Prisma.ModelName;
@@ -33,14 +32,20 @@ function deletionsFor(db: Prisma.TransactionClient, shopId: number | null, domai
   };
 }
 
+/** What the redactions use: the database, and ingestion's shop cache (a deleted shop must stop being accepted at once). */
+export interface RedactDeps {
+  db: Db;
+  ingestion: Pick<Ingestion, "forgetShop">;
+}
+
 /** shop/redact: deletes every row of the shop in every table, in one transaction. */
-export async function deleteShopData(domain: string): Promise<void> {
-  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+export async function deleteShopData({ db, ingestion }: RedactDeps, domain: string): Promise<void> {
+  const shop = await db.shop.findUnique({ where: { domain }, select: { id: true } });
   // One transaction, as long as a big shop's delete takes (the default 5 s would expire it).
-  await prisma.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
     for (const run of Object.values(deletionsFor(tx, shop?.id ?? null, domain))) await run();
   }, LONG_TRANSACTION);
-  appContext().ingestion.forgetShop(domain);
+  ingestion.forgetShop(domain);
 }
 
 export interface CustomerRedaction {
@@ -62,12 +67,12 @@ export interface CustomerRedaction {
  * Audience members are computed from the events, so the customer leaves every audience.
  * Idempotent: a replay finds nothing left to change.
  */
-export async function redactCustomer(domain: string, customerId: string): Promise<CustomerRedaction> {
-  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+export async function redactCustomer(db: Db, domain: string, customerId: string): Promise<CustomerRedaction> {
+  const shop = await db.shop.findUnique({ where: { domain }, select: { id: true } });
   if (!shop) return { unlinked: 0, eventsScrubbed: 0, syncsScrubbed: 0, requestsUnlinked: 0 };
   const shopId = shop.id;
   const forms = customerIdForms(customerId);
-  return prisma.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     const { count: unlinked } = await tx.event.updateMany({ where: { shopId, customerId: { in: forms } }, data: { customerId: null } });
 
     // Candidates by substring, then exact checks in scrub*: only values that are the id go.

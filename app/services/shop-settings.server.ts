@@ -1,4 +1,4 @@
-import prisma from "../../db/prisma.server";
+import type { Db } from "../../db/prisma";
 import {
   parseQueryParamsForm,
   parseRetentionForm,
@@ -31,30 +31,30 @@ export function retentionView(settingsText: string): RetentionView {
  * the text it read, so two saves at once cannot drop each other's keys (the loser
  * re-reads and merges again).
  */
-async function patchSettings(shopId: number, patch: Partial<ShopSettings>): Promise<void> {
+async function patchSettings(db: Db, shopId: number, patch: Partial<ShopSettings>): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const { settings: current } = await prisma.shop.findUniqueOrThrow({ where: { id: shopId }, select: { settings: true } });
+    const { settings: current } = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { settings: true } });
     // Unreadable stored settings are replaced: the merchant is setting them again now.
     const base = retentionView(current).problem === null ? parseShopSettings(current) : { retentionDays: RETENTION_DAYS_DEFAULT };
     const next = serializeShopSettings({ ...base, ...patch });
-    const { count } = await prisma.shop.updateMany({ where: { id: shopId, settings: current }, data: { settings: next } });
+    const { count } = await db.shop.updateMany({ where: { id: shopId, settings: current }, data: { settings: next } });
     if (count === 1) return;
   }
   throw new Error("Shop.settings kept changing during the update");
 }
 
 /** Settings form: validates `retentionDays` and stores it. */
-export async function updateRetention(shopId: number, input: { retentionDays?: unknown }): Promise<RetentionFormResult> {
+export async function updateRetention(db: Db, shopId: number, input: { retentionDays?: unknown }): Promise<RetentionFormResult> {
   const parsed = parseRetentionForm(input);
   if (!parsed.ok) return parsed;
-  await patchSettings(shopId, { retentionDays: parsed.retentionDays });
+  await patchSettings(db, shopId, { retentionDays: parsed.retentionDays });
   return parsed;
 }
 
 /** Settings form: validates the extra query parameters kept at ingestion and stores them. */
-export async function updateAllowedQueryParams(shopId: number, input: { allowedQueryParams?: unknown }): Promise<QueryParamsFormResult> {
+export async function updateAllowedQueryParams(db: Db, shopId: number, input: { allowedQueryParams?: unknown }): Promise<QueryParamsFormResult> {
   const parsed = parseQueryParamsForm(input);
   if (!parsed.ok) return parsed;
-  await patchSettings(shopId, { allowedQueryParams: parsed.allowedQueryParams });
+  await patchSettings(db, shopId, { allowedQueryParams: parsed.allowedQueryParams });
   return parsed;
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import prisma from "../../db/prisma.server";
+import type { Db } from "../../db/prisma";
+import type { Ingestion } from "../../ingest/ingest.server";
 import { env } from "../env.server";
 import type { AdminGraphql } from "./admin-graphql.server";
 import { adminQuery } from "./admin-graphql.server";
 import { ensureWebPixel } from "./web-pixel.server";
 import { registerOrdersWebhook } from "./orders-webhook.server";
-import { appContext } from "../context.server";
 import { allowedQueryParamsOf } from "../../core/shop-settings";
 
 const SHOP_QUERY = `#graphql
@@ -16,8 +16,17 @@ export function newIngestKey(): string {
   return `ik_${randomBytes(32).toString("base64url")}`;
 }
 
-export function getShop(domain: string) {
-  return prisma.shop.findUnique({ where: { domain } });
+/**
+ * What shop bookkeeping uses: the database, and ingestion's shop cache (an install or
+ * uninstall must take effect for /collect at once). Routes pass appContext().
+ */
+export interface ShopDeps {
+  db: Db;
+  ingestion: Pick<Ingestion, "forgetShop">;
+}
+
+export function getShop({ db }: Pick<ShopDeps, "db">, domain: string) {
+  return db.shop.findUnique({ where: { domain } });
 }
 
 /**
@@ -36,17 +45,17 @@ export async function installSettled(domain: string): Promise<void> {
 }
 
 /** The shop row for an authenticated admin request; created on first sight. */
-export async function requireShop(domain: string) {
+export async function requireShop({ db }: Pick<ShopDeps, "db">, domain: string) {
   await installSettled(domain);
-  const shop = await getShop(domain);
+  const shop = await getShop({ db }, domain);
   if (shop) return shop;
   try {
-    return await prisma.shop.create({ data: { domain, name: domain, ingestKey: newIngestKey() } });
+    return await db.shop.create({ data: { domain, name: domain, ingestKey: newIngestKey() } });
   } catch (error) {
     // A page's route loaders run at once: on a shop's first request two of them can both
     // find no row; the one whose insert loses reads the winner's row instead of failing (500).
     if ((error as { code?: string }).code !== "P2002") throw error;
-    return prisma.shop.findUniqueOrThrow({ where: { domain } });
+    return db.shop.findUniqueOrThrow({ where: { domain } });
   }
 }
 
@@ -54,9 +63,9 @@ export async function requireShop(domain: string) {
  * Install / re-auth: records the shop from the Admin API and creates or updates its
  * web pixel. Idempotent: the ingest key survives re-installs, an uninstall mark is cleared.
  */
-export function recordInstall(domain: string, admin: AdminGraphql) {
+export function recordInstall(deps: ShopDeps, domain: string, admin: AdminGraphql) {
   // Registered before its first await, so a sibling loader past authentication sees it.
-  const running = installShop(domain, admin);
+  const running = installShop(deps, domain, admin);
   installsInFlight.set(domain, running);
   const clear = () => {
     if (installsInFlight.get(domain) === running) installsInFlight.delete(domain);
@@ -65,10 +74,10 @@ export function recordInstall(domain: string, admin: AdminGraphql) {
   return running;
 }
 
-async function installShop(domain: string, admin: AdminGraphql) {
+async function installShop({ db, ingestion }: ShopDeps, domain: string, admin: AdminGraphql) {
   const { shop: info } = await adminQuery<{ shop: { name: string; ianaTimezone: string; currencyCode: string } }>(admin, SHOP_QUERY);
   const fields = { name: info.name, timeZone: info.ianaTimezone, currency: info.currencyCode, uninstalledAt: null };
-  const shop = await prisma.$transaction(async (tx) => {
+  const shop = await db.$transaction(async (tx) => {
     const before = await tx.shop.findUnique({ where: { domain }, select: { timeZone: true } });
     const row = await tx.shop.upsert({ where: { domain }, create: { domain, ingestKey: newIngestKey(), ...fields }, update: fields });
     // Precomputed funnel results are per local day: a new zone means new days, so rebuild.
@@ -79,17 +88,17 @@ async function installShop(domain: string, admin: AdminGraphql) {
   });
   // A reinstall must take effect for ingestion at once: drop this process's cached
   // "uninstalled" entry (other processes keep such entries at most INACTIVE_TTL_MS).
-  appContext().ingestion.forgetShop(domain);
+  ingestion.forgetShop(domain);
   // Every token exchange (rare: install, lost session): the app URL may have changed
   // (`shopify app dev` tunnels), and "already taken" for the same address is a success.
-  await syncOrdersWebhook(shop.id, admin);
-  return syncPixel(shop.id, admin);
+  await syncOrdersWebhook({ db }, shop.id, admin);
+  return syncPixel({ db }, shop.id, admin);
 }
 
 /** Subscribes the shop to orders/create and stores the outcome for the Setup page. */
-export async function syncOrdersWebhook(shopId: number, admin: AdminGraphql) {
+export async function syncOrdersWebhook({ db }: Pick<ShopDeps, "db">, shopId: number, admin: AdminGraphql) {
   const result = await registerOrdersWebhook(admin, new URL("/webhooks/orders/create", env.SHOPIFY_APP_URL).toString());
-  return prisma.shop.update({
+  return db.shop.update({
     where: { id: shopId },
     data: { ordersWebhook: result.state, ordersWebhookError: result.state === "subscribed" ? null : result.error.slice(0, 1000) },
   });
@@ -100,11 +109,11 @@ export async function syncOrdersWebhook(shopId: number, admin: AdminGraphql) {
  * The pixel gets the merchant's kept query parameters too, so it does not strip what
  * ingestion would keep.
  */
-export async function syncPixel(shopId: number, admin: AdminGraphql) {
-  const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+export async function syncPixel({ db }: Pick<ShopDeps, "db">, shopId: number, admin: AdminGraphql) {
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
   const queryParams = allowedQueryParamsOf(shop.settings).join(",");
   const result = await ensureWebPixel(admin, shop.webPixelId, { ingestUrl: env.ingestUrl, ingestKey: shop.ingestKey, queryParams });
-  return prisma.shop.update({
+  return db.shop.update({
     where: { id: shopId },
     data: result.ok ? { webPixelId: result.id, pixelStatus: "created", pixelError: null } : { pixelStatus: "failed", pixelError: result.error.slice(0, 1000) },
   });
@@ -115,20 +124,20 @@ export async function syncPixel(shopId: number, admin: AdminGraphql) {
  * until shop/redact. Shopify drops the shop-specific orders/create subscription with the
  * install, so it is marked to be made again on reinstall.
  */
-export async function markUninstalled(domain: string) {
-  await prisma.$transaction([
-    prisma.session.deleteMany({ where: { shop: domain } }),
-    prisma.shop.updateMany({ where: { domain, uninstalledAt: null }, data: { uninstalledAt: new Date() } }),
-    prisma.shop.updateMany({ where: { domain }, data: { ordersWebhook: "pending", ordersWebhookError: null } }),
+export async function markUninstalled({ db, ingestion }: ShopDeps, domain: string) {
+  await db.$transaction([
+    db.session.deleteMany({ where: { shop: domain } }),
+    db.shop.updateMany({ where: { domain, uninstalledAt: null }, data: { uninstalledAt: new Date() } }),
+    db.shop.updateMany({ where: { domain }, data: { ordersWebhook: "pending", ordersWebhookError: null } }),
   ]);
-  appContext().ingestion.forgetShop(domain);
+  ingestion.forgetShop(domain);
 }
 
 /** app/scopes_update: keep the granted scopes on the shop and its sessions. */
-export async function recordScopes(domain: string, scopes: string[]) {
+export async function recordScopes({ db }: Pick<ShopDeps, "db">, domain: string, scopes: string[]) {
   const scope = scopes.join(",");
-  await prisma.$transaction([
-    prisma.shop.updateMany({ where: { domain }, data: { scopes: scope } }),
-    prisma.session.updateMany({ where: { shop: domain }, data: { scope } }),
+  await db.$transaction([
+    db.shop.updateMany({ where: { domain }, data: { scopes: scope } }),
+    db.session.updateMany({ where: { shop: domain }, data: { scope } }),
   ]);
 }

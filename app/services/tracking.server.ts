@@ -1,11 +1,11 @@
-import prisma from "../../db/prisma.server";
+import type { Db } from "../../db/prisma";
 import { activityTotals } from "./activity.server";
 
 /** What the dashboard says about data collection: counts (from the activity buckets) and the latest event. */
-export async function trackingStatus(shopId: number) {
+export async function trackingStatus(db: Db, shopId: number) {
   const [totals, latest] = await Promise.all([
-    activityTotals(prisma, shopId),
-    prisma.event.findFirst({ where: { shopId }, orderBy: { ts: "desc" }, select: { ts: true } }),
+    activityTotals(db, shopId),
+    db.event.findFirst({ where: { shopId }, orderBy: { ts: "desc" }, select: { ts: true } }),
   ]);
   return {
     events: totals.events,
@@ -15,6 +15,6 @@ export async function trackingStatus(shopId: number) {
 }
 
 /** Whether the shop has stored any event at all (one indexed row read). */
-export async function hasEvents(shopId: number): Promise<boolean> {
-  return (await prisma.event.findFirst({ where: { shopId }, select: { eventId: true } })) !== null;
+export async function hasEvents(db: Db, shopId: number): Promise<boolean> {
+  return (await db.event.findFirst({ where: { shopId }, select: { eventId: true } })) !== null;
 }

@@ -43,6 +43,9 @@ describe("the demo in real Chromium", () => {
     expect(await page.evaluate(() => (window as unknown as { shopify?: { __standIn?: boolean } }).shopify?.__standIn)).toBe(true);
     const nav = page.getByRole("navigation", { name: "App navigation" });
     await expect(nav.getByRole("link", { name: "Dashboard" }).getAttribute("aria-current")).resolves.toBe("page");
+    // The demo installs its shop as the install hook would: orders/create is subscribed, not "To do" with a retry.
+    await expect(page.getByRole("button", { name: "Retry the orders/create subscription" }).count()).resolves.toBe(0);
+    await expect(page.getByText("The orders/create subscription has not been made yet.").count()).resolves.toBe(0);
     await page.screenshot({ path: path.join(artifacts, "demo-dashboard.png"), fullPage: true });
   });
 

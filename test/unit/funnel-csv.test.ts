@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { computeFunnel, compareReports } from "../../core/funnel";
 import type { CoreEvent, FunnelDefinition } from "../../core/types";
-import { csvCell } from "../../core/csv";
-import { breakdownCsv, csvFilename, stepsCsv, toCsv, trendCsv, type FunnelReportView } from "../../app/services/funnel-report.server";
+import { csvCell, csvFile as toCsv } from "../../core/csv";
+import { breakdownCsv, csvFilename, stepsCsv, trendCsv, type FunnelReportView } from "../../app/services/funnel-report.server";
 import { resolveDateRange } from "../../app/services/date-range";
 import { csvMeta, csvRecords, parseCsv, pctCell } from "../helpers/funnel-csv";
 

@@ -144,3 +144,54 @@ describe("layers between top-level folders", () => {
     expect(describeEdges(wrong)).toEqual([]);
   });
 });
+
+/**
+ * Services get what they use from their caller (a route passes `appContext()` or the
+ * objects in it; tests and tools pass their own), so none imports the process's Prisma
+ * singleton (db/prisma.server) or calls appContext(). The files below still do and are
+ * listed until they are moved over; an entry that no longer does fails too, so the list
+ * only shrinks.
+ */
+const SINGLETON_ALLOWED = new Set<string>([]);
+
+/** How a service file reaches for a process singleton, if it does. */
+function singletonUses(file: string, text: string): string[] {
+  const uses: string[] = [];
+  for (const { fileName: spec } of ts.preProcessFile(text, true, true).importedFiles) {
+    if (!spec.startsWith(".")) continue;
+    const target = path.relative(ROOT, path.resolve(path.dirname(file), spec)).replace(/\.(ts|tsx)$/, "");
+    if (target === path.join("db", "prisma.server")) uses.push(`imports ${spec}`);
+  }
+  if (/\bappContext\s*\(/.test(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ""))) uses.push("calls appContext()");
+  return uses;
+}
+
+describe("services are given their dependencies", () => {
+  const services = sourceFiles(path.join(ROOT, "app/services")).map((file) => ({
+    file,
+    name: path.relative(ROOT, file).split(path.sep).join("/"),
+    uses: singletonUses(file, readFileSync(file, "utf8")),
+  }));
+
+  it("sees a singleton import and an appContext() call", () => {
+    const file = path.join(ROOT, "app/services/x.server.ts");
+    expect(singletonUses(file, 'import prisma, { dialect } from "../../db/prisma.server";\nconst r = appContext().reports;')).toEqual([
+      "imports ../../db/prisma.server",
+      "calls appContext()",
+    ]);
+    expect(singletonUses(file, 'import type { Db } from "../../db/prisma";\n// appContext() is the routes\' job\nexport const f = (db: Db) => db;')).toEqual(
+      [],
+    );
+  });
+
+  it("no service imports db/prisma.server or calls appContext() (outside the allow-list)", () => {
+    const wrong = services.filter((s) => s.uses.length > 0 && !SINGLETON_ALLOWED.has(s.name)).map((s) => `${s.name} ${s.uses.join(", ")}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it("every file on the allow-list still needs it (remove those that were moved over)", () => {
+    const names = new Set(services.map((s) => s.name));
+    const stale = [...SINGLETON_ALLOWED].filter((name) => !names.has(name) || services.find((s) => s.name === name)!.uses.length === 0);
+    expect(stale).toEqual([]);
+  });
+});

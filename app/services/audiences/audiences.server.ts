@@ -4,7 +4,7 @@
  * report — size, identified customers, historical conversion — and its CSV export.
  */
 import { z } from "zod";
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import { loadReportEvents } from "../events.server";
 import {
   audienceHistory,
@@ -269,8 +269,8 @@ function toView(row: AudienceRow): AudienceView {
   };
 }
 
-export async function listAudiences(shopId: number): Promise<AudienceView[]> {
-  const rows = await prisma.audience.findMany({ where: { shopId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+export async function listAudiences(db: Db, shopId: number): Promise<AudienceView[]> {
+  const rows = await db.audience.findMany({ where: { shopId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   return rows.map(toView);
 }
 
@@ -282,23 +282,23 @@ const idSchema = z
   .regex(/^[A-Za-z0-9_-]+$/);
 
 /** One of the shop's audiences, or null (unknown ids and other shops' ids look the same). */
-export async function getAudience(shopId: number, id: string): Promise<AudienceView | null> {
+export async function getAudience(db: Db, shopId: number, id: string): Promise<AudienceView | null> {
   if (!idSchema.safeParse(id).success) return null;
-  const row = await prisma.audience.findFirst({ where: { id, shopId } });
+  const row = await db.audience.findFirst({ where: { id, shopId } });
   return row ? toView(row) : null;
 }
 
-export async function requireAudience(shopId: number, id: string): Promise<AudienceView> {
-  const a = await getAudience(shopId, id);
+export async function requireAudience(db: Db, shopId: number, id: string): Promise<AudienceView> {
+  const a = await getAudience(db, shopId, id);
   if (!a) throw new RequestError("No audience with this id in this shop", 404);
   return a;
 }
 
 /** Creates an audience; a tag another audience of the shop already writes is refused (409). */
-export async function createAudience(shopId: number, input: AudienceInput): Promise<AudienceView> {
-  const clash = await prisma.audience.findFirst({ where: { shopId, tag: input.tag }, select: { name: true } });
+export async function createAudience(db: Db, shopId: number, input: AudienceInput): Promise<AudienceView> {
+  const clash = await db.audience.findFirst({ where: { shopId, tag: input.tag }, select: { name: true } });
   if (clash) throw new RequestError(`the tag "${input.tag}" is already used by the audience "${clash.name}"; choose another tag`, 409);
-  const row = await prisma.audience.create({
+  const row = await db.audience.create({
     data: {
       shopId,
       name: input.name,
@@ -318,10 +318,11 @@ export async function createAudience(shopId: number, input: AudienceInput): Prom
  * asked twice returns the audience already made.
  */
 export async function createDropOffAudience(
+  db: Db,
   shop: { id: number; timeZone: string },
   input: { funnelId: string; step: number; range: FunnelDropOffDef["range"] },
 ): Promise<AudienceView> {
-  const funnel = idSchema.safeParse(input.funnelId).success ? await getFunnel(shop.id, input.funnelId) : null;
+  const funnel = idSchema.safeParse(input.funnelId).success ? await getFunnel(db, shop.id, input.funnelId) : null;
   if (!funnel) throw new RequestError("No funnel with this id in this shop", 404);
   if (!Number.isSafeInteger(input.step) || input.step < 2 || input.step > funnel.steps.length) {
     throw new RequestError(`step must be a step number from 2 to ${funnel.steps.length} (this funnel has ${funnel.steps.length} steps)`);
@@ -337,15 +338,15 @@ export async function createDropOffAudience(
     to: input.range.range === "custom" ? input.range.to : null,
   };
   const rangeJson = JSON.stringify(range);
-  const same = await prisma.audience.findFirst({ where: { shopId: shop.id, kind: "funnel-drop-off", funnelId: funnel.id, funnelStep: input.step, rangeJson } });
+  const same = await db.audience.findFirst({ where: { shopId: shop.id, kind: "funnel-drop-off", funnelId: funnel.id, funnelStep: input.step, rangeJson } });
   if (same) return toView(same);
   const from = funnel.steps[input.step - 2].label;
   const to = funnel.steps[input.step - 1].label;
   const name = `${from}, never ${to} (${funnel.name})`.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 80);
   // Tags must be unique per shop: the funnel and step make this one so.
   const tag = `mc-drop-${funnel.id.slice(-10)}-s${input.step}${range.range === "custom" ? `-${range.from}` : `-${range.range}`}`.slice(0, 40);
-  const clash = await prisma.audience.findFirst({ where: { shopId: shop.id, tag }, select: { name: true } });
-  const row = await prisma.audience.create({
+  const clash = await db.audience.findFirst({ where: { shopId: shop.id, tag }, select: { name: true } });
+  const row = await db.audience.create({
     data: {
       shopId: shop.id,
       name,
@@ -365,9 +366,9 @@ export async function createDropOffAudience(
 }
 
 /** Deletes one of the shop's audiences and its sync history. Tags already written in Shopify stay. */
-export async function deleteAudience(shopId: number, id: string): Promise<boolean> {
+export async function deleteAudience(db: Db, shopId: number, id: string): Promise<boolean> {
   if (!idSchema.safeParse(id).success) return false;
-  return prisma.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     const { count } = await tx.audience.deleteMany({ where: { id, shopId } });
     if (count > 0) await tx.audienceSync.deleteMany({ where: { shopId, audienceId: id } });
     return count > 0;
@@ -403,8 +404,8 @@ export interface AudienceReport {
 }
 
 /** First stored (non-bot) event of the shop, for the history's completeness caveat. */
-async function dataSince(shopId: number): Promise<number | null> {
-  const row = await prisma.event.findFirst({ where: { shopId, isBot: false }, orderBy: { ts: "asc" }, select: { ts: true } });
+async function dataSince(db: Db, shopId: number): Promise<number | null> {
+  const row = await db.event.findFirst({ where: { shopId, isBot: false }, orderBy: { ts: "asc" }, select: { ts: true } });
   return row ? Number(row.ts) : null;
 }
 
@@ -426,13 +427,13 @@ function sizeOf(m: Omit<ReturnType<typeof audienceMembership>, "customers"> & { 
  * equal), range resolved in the shop's zone as the report resolves it. A deleted funnel or
  * an unreadable definition has no members.
  */
-async function dropOffNow(shopId: number, d: FunnelDropOffDef | null, now: number) {
+async function dropOffNow(db: Db, shopId: number, d: FunnelDropOffDef | null, now: number) {
   // The definition the audience was made from: an edit that moved or removed steps does
   // not move the audience to another step (decision 010).
-  const funnel = !d ? null : d.funnelVersion ? await getFunnelAtVersion(shopId, d.funnelId, d.funnelVersion) : await getFunnel(shopId, d.funnelId);
+  const funnel = !d ? null : d.funnelVersion ? await getFunnelAtVersion(db, shopId, d.funnelId, d.funnelVersion) : await getFunnel(db, shopId, d.funnelId);
   if (!d || !funnel || d.step > funnel.steps.length) return null;
-  const current = d.funnelVersion ? await getFunnel(shopId, d.funnelId) : funnel;
-  const shop = await prisma.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
+  const current = d.funnelVersion ? await getFunnel(db, shopId, d.funnelId) : funnel;
+  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
   const timeZone = safeTimeZone(shop?.timeZone ?? "UTC");
   let range;
   try {
@@ -442,7 +443,7 @@ async function dropOffNow(shopId: number, d: FunnelDropOffDef | null, now: numbe
     throw e;
   }
   const def = toDefinition(funnel);
-  const events = await loadReportEvents(prisma, shopId, { from: range.from, to: range.to, unit: def.unit, windowMs: def.windowMs });
+  const events = await loadReportEvents(db, shopId, { from: range.from, to: range.to, unit: def.unit, windowMs: def.windowMs });
   const results = computeUnitResults(events, def, { from: range.from, to: range.to, now, timeZone });
   const units = results.map((r) => ({ visitorId: r.entry.visitorId, furthest: r.furthest, inProgress: r.inProgress, entryTs: r.entry.ts }));
   const membership = dropOffMembership(units, d.step, events, { from: range.from, to: range.to });
@@ -471,40 +472,40 @@ const EMPTY_SIZE = (now: number): AudienceSizeView => ({
 });
 
 /** The audience now (window [now − N days, now)) and its history one period back. */
-export async function audienceReport(shopId: number, id: string, now = Date.now()): Promise<AudienceReport> {
-  const audience = await requireAudience(shopId, id);
+export async function audienceReport(db: Db, shopId: number, id: string, now = Date.now()): Promise<AudienceReport> {
+  const audience = await requireAudience(db, shopId, id);
   if (audience.kind === "funnel-drop-off") {
-    const r = await dropOffNow(shopId, audience.dropOff, now);
+    const r = await dropOffNow(db, shopId, audience.dropOff, now);
     return r
       ? { audience, size: sizeOf(r.membership), customers: r.membership.customers, history: null, dropOff: r.info, now }
       : { audience, size: EMPTY_SIZE(now), customers: [], history: null, dropOff: null, now };
   }
   const rule = ruleOf(audience);
-  const events = await loadReportEvents(prisma, shopId, { from: now - 2 * rule.lookbackDays * DAY_MS, to: now, unit: "visitor", windowMs: 0 });
+  const events = await loadReportEvents(db, shopId, { from: now - 2 * rule.lookbackDays * DAY_MS, to: now, unit: "visitor", windowMs: 0 });
   const membership = audienceMembership(events, rule, audienceWindow(now, rule.lookbackDays));
-  const history = audienceHistory(events, rule, now, await dataSince(shopId));
+  const history = audienceHistory(events, rule, now, await dataSince(db, shopId));
   return { audience, size: sizeOf(membership), customers: membership.customers, history, dropOff: null, now };
 }
 
 /** The audience's identified customers now (what the sync tags). */
-export async function audienceCustomers(shopId: number, audience: AudienceView, now = Date.now()): Promise<AudienceCustomer[]> {
-  if (audience.kind === "funnel-drop-off") return (await dropOffNow(shopId, audience.dropOff, now))?.membership.customers ?? [];
+export async function audienceCustomers(db: Db, shopId: number, audience: AudienceView, now = Date.now()): Promise<AudienceCustomer[]> {
+  if (audience.kind === "funnel-drop-off") return (await dropOffNow(db, shopId, audience.dropOff, now))?.membership.customers ?? [];
   const rule = ruleOf(audience);
   const w = audienceWindow(now, rule.lookbackDays);
-  const events = await loadReportEvents(prisma, shopId, { from: w.from, to: w.to, unit: "visitor", windowMs: 0 });
+  const events = await loadReportEvents(db, shopId, { from: w.from, to: w.to, unit: "visitor", windowMs: 0 });
   return audienceMembership(events, rule, w).customers;
 }
 
 /** Every audience of the shop with its current size (one event load for the longest lookback). */
-export async function listAudiencesWithSize(shopId: number, now = Date.now()): Promise<{ audience: AudienceView; size: AudienceSizeView }[]> {
-  const all = await listAudiences(shopId);
+export async function listAudiencesWithSize(db: Db, shopId: number, now = Date.now()): Promise<{ audience: AudienceView; size: AudienceSizeView }[]> {
+  const all = await listAudiences(db, shopId);
   const audiences = all.filter((a) => a.kind === "events");
   const longest = Math.max(0, ...audiences.map((a) => a.lookbackDays));
-  const events = audiences.length ? await loadReportEvents(prisma, shopId, { from: now - longest * DAY_MS, to: now, unit: "visitor", windowMs: 0 }) : [];
+  const events = audiences.length ? await loadReportEvents(db, shopId, { from: now - longest * DAY_MS, to: now, unit: "visitor", windowMs: 0 }) : [];
   return Promise.all(
     all.map(async (audience) => {
       if (audience.kind === "funnel-drop-off") {
-        const r = await dropOffNow(shopId, audience.dropOff, now);
+        const r = await dropOffNow(db, shopId, audience.dropOff, now);
         return { audience, size: r ? sizeOf(r.membership) : EMPTY_SIZE(now) };
       }
       return { audience, size: sizeOf(audienceMembership(events, ruleOf(audience), audienceWindow(now, audience.lookbackDays))) };

@@ -6,7 +6,7 @@
  * untagged. A run that needs more than one time budget continues on the next check; its
  * time and result are recorded when it settles (done or failed), so a failure waits a day.
  */
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import type { AdminGraphql } from "../admin-graphql.server";
 import { hasSyncScope, runAudienceSync, SYNC_SCOPE, type SyncOptions, type SyncView } from "./sync.server";
 
@@ -41,16 +41,16 @@ export function autoSyncStatus(row: {
 }
 
 /** Every audience's automatic sync state in a shop, by audience id (the list page's column). */
-export async function listAutoSync(shopId: number): Promise<Record<string, AutoSyncStatus>> {
-  const rows = await prisma.audience.findMany({
+export async function listAutoSync(db: Db, shopId: number): Promise<Record<string, AutoSyncStatus>> {
+  const rows = await db.audience.findMany({
     where: { shopId },
     select: { id: true, autoSync: true, autoSyncLastAt: true, autoSyncStatus: true, autoSyncResult: true },
   });
   return Object.fromEntries(rows.map((r) => [r.id, autoSyncStatus(r)]));
 }
 
-export async function getAutoSync(shopId: number, audienceId: string): Promise<AutoSyncStatus | null> {
-  const row = await prisma.audience.findFirst({
+export async function getAutoSync(db: Db, shopId: number, audienceId: string): Promise<AutoSyncStatus | null> {
+  const row = await db.audience.findFirst({
     where: { id: audienceId, shopId },
     select: { autoSync: true, autoSyncLastAt: true, autoSyncStatus: true, autoSyncResult: true },
   });
@@ -58,8 +58,8 @@ export async function getAutoSync(shopId: number, audienceId: string): Promise<A
 }
 
 /** Turns the daily sync of one of the shop's audiences on or off; false for an unknown audience. */
-export async function setAutoSync(shopId: number, audienceId: string, enabled: boolean): Promise<boolean> {
-  const { count } = await prisma.audience.updateMany({ where: { id: audienceId, shopId }, data: { autoSync: enabled } });
+export async function setAutoSync(db: Db, shopId: number, audienceId: string, enabled: boolean): Promise<boolean> {
+  const { count } = await db.audience.updateMany({ where: { id: audienceId, shopId }, data: { autoSync: enabled } });
   return count === 1;
 }
 
@@ -81,18 +81,18 @@ export interface AutoSyncRunReport {
 }
 
 /** Syncs every due audience once (one time budget each). Never throws for one audience's failure. */
-export async function runDueAutoSyncs(getAdmin: OfflineAdmin, opts: { now?: number; sync?: SyncOptions } = {}): Promise<AutoSyncRunReport[]> {
+export async function runDueAutoSyncs(db: Db, getAdmin: OfflineAdmin, opts: { now?: number; sync?: SyncOptions } = {}): Promise<AutoSyncRunReport[]> {
   const now = opts.now ?? Date.now();
-  const due = await prisma.audience.findMany({
+  const due = await db.audience.findMany({
     where: { autoSync: true, OR: [{ autoSyncLastAt: null }, { autoSyncLastAt: { lte: new Date(now - AUTO_SYNC_PERIOD_MS) } }] },
     select: { id: true, shopId: true },
     orderBy: [{ autoSyncLastAt: "asc" }, { id: "asc" }],
   });
   const reports: AutoSyncRunReport[] = [];
   for (const a of due) {
-    const shop = await prisma.shop.findUnique({ where: { id: a.shopId }, select: { domain: true, uninstalledAt: true } });
+    const shop = await db.shop.findUnique({ where: { id: a.shopId }, select: { domain: true, uninstalledAt: true } });
     const record = async (status: "done" | "failed" | "skipped", result: string) => {
-      await prisma.audience.updateMany({
+      await db.audience.updateMany({
         where: { id: a.id, shopId: a.shopId },
         data: { autoSyncLastAt: new Date(now), autoSyncStatus: status, autoSyncResult: result.slice(0, 500) },
       });
@@ -112,7 +112,7 @@ export async function runDueAutoSyncs(getAdmin: OfflineAdmin, opts: { now?: numb
         await record("skipped", `the ${SYNC_SCOPE} access scope is not granted; grant it on the audience page`);
         continue;
       }
-      const outcome = await runAudienceSync(a.shopId, a.id, access.admin, opts.sync);
+      const outcome = await runAudienceSync(db, a.shopId, a.id, access.admin, opts.sync);
       if (outcome.busy) reports.push({ audienceId: a.id, shopId: a.shopId, outcome: "busy", result: "another request is working on this sync" });
       else if (outcome.sync.status === "running")
         reports.push({ audienceId: a.id, shopId: a.shopId, outcome: "continuing", result: describeRun(outcome.sync) });

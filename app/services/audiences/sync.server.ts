@@ -25,7 +25,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import { env } from "../../env.server";
 import type { AdminGraphql } from "../admin-graphql.server";
 import { customerGid, pacingDelayMs, planSync, throttleDelayMs, type ThrottleStatus } from "../../../core/insights";
@@ -163,8 +163,8 @@ function toView(row: SyncRow): SyncView {
 }
 
 /** The audience's latest sync run, or null. */
-export async function latestSync(shopId: number, audienceId: string): Promise<SyncView | null> {
-  const row = await prisma.audienceSync.findFirst({ where: { shopId, audienceId }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
+export async function latestSync(db: Db, shopId: number, audienceId: string): Promise<SyncView | null> {
+  const row = await db.audienceSync.findFirst({ where: { shopId, audienceId }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
   return row ? toView(row) : null;
 }
 
@@ -295,7 +295,7 @@ export interface SyncOutcome {
  * one, for at most the time budget. Throws RequestError 404 for an unknown
  * audience (or another shop's).
  */
-export async function runAudienceSync(shopId: number, audienceId: string, admin: AdminGraphql, opts: SyncOptions = {}): Promise<SyncOutcome> {
+export async function runAudienceSync(db: Db, shopId: number, audienceId: string, admin: AdminGraphql, opts: SyncOptions = {}): Promise<SyncOutcome> {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const budgetMs = opts.budgetMs ?? env.AUDIENCE_SYNC_BUDGET_MS;
@@ -303,12 +303,12 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
   const started = now();
   const owner = randomBytes(9).toString("base64url");
 
-  const audience = await requireAudience(shopId, audienceId);
-  let row: SyncRow | null = await prisma.audienceSync.findFirst({ where: { shopId, audienceId }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
+  const audience = await requireAudience(db, shopId, audienceId);
+  let row: SyncRow | null = await db.audienceSync.findFirst({ where: { shopId, audienceId }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
   if (!row || row.status === "done" || !parseJson(stateSchema, row.cursor)) {
-    row = await startRun(shopId, audience.id, audience.tag, row, owner, started + leaseMs);
+    row = await startRun(db, shopId, audience.id, audience.tag, row, owner, started + leaseMs);
     if (!row) {
-      const current = await prisma.audienceSync.findFirst({ where: { shopId, audienceId }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
+      const current = await db.audienceSync.findFirst({ where: { shopId, audienceId }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
       if (!current) throw new RequestError("No audience with this id in this shop", 404);
       return { sync: toView(current), busy: true };
     }
@@ -324,7 +324,7 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
   /** Compare-and-set of the cursor; false when another worker wrote since (we stop). */
   const write = async (next: RunState, extra: { status?: string; error?: string | null; finishedAt?: Date | null; cursor?: string } = {}) => {
     const text = extra.cursor ?? JSON.stringify(next);
-    const { count } = await prisma.audienceSync.updateMany({
+    const { count } = await db.audienceSync.updateMany({
       where: { id: syncId, shopId, cursor: cursorText },
       data: {
         cursor: text,
@@ -342,7 +342,7 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
     return count === 1;
   };
   const finish = async () => {
-    const current = await prisma.audienceSync.findFirst({ where: { id: syncId, shopId } });
+    const current = await db.audienceSync.findFirst({ where: { id: syncId, shopId } });
     // The audience (and its runs) was deleted while this request worked.
     if (!current) throw new RequestError("No audience with this id in this shop", 404);
     return { sync: toView(current), busy: false };
@@ -436,11 +436,19 @@ export async function runAudienceSync(shopId: number, audienceId: string, admin:
  * A new run: the plan is the audience's identified customers now against what the last
  * completed run left tagged. Returns null when another request started one at the same time.
  */
-async function startRun(shopId: number, audienceId: string, tag: string, previous: SyncRow | null, owner: string, leaseUntil: number): Promise<SyncRow | null> {
+async function startRun(
+  db: Db,
+  shopId: number,
+  audienceId: string,
+  tag: string,
+  previous: SyncRow | null,
+  owner: string,
+  leaseUntil: number,
+): Promise<SyncRow | null> {
   const lastDone =
     previous?.status === "done"
       ? previous
-      : await prisma.audienceSync.findFirst({
+      : await db.audienceSync.findFirst({
           where: { shopId, audienceId, status: "done" },
           orderBy: [{ startedAt: "desc" }, { id: "desc" }],
         });
@@ -448,8 +456,8 @@ async function startRun(shopId: number, audienceId: string, tag: string, previou
   // Tags written under an older tag name are not ours to remove with the new one.
   const tagged = before && before.tag === tag ? before.tagged : [];
   const rejected = before && before.tag === tag ? before.rejected : [];
-  const audience = await requireAudience(shopId, audienceId);
-  const desired = (await audienceCustomers(shopId, audience)).map((c) => c.customerId);
+  const audience = await requireAudience(db, shopId, audienceId);
+  const desired = (await audienceCustomers(db, shopId, audience)).map((c) => c.customerId);
   const plan = planSync(desired, tagged, rejected);
   const state: RunState = {
     v: 1,
@@ -466,17 +474,17 @@ async function startRun(shopId: number, audienceId: string, tag: string, previou
     errorCount: 0,
     lease: { owner, until: leaseUntil },
   };
-  const row = await prisma.audienceSync.create({
+  const row = await db.audienceSync.create({
     data: { shopId, audienceId, status: "running", total: plan.add.length + plan.remove.length, cursor: JSON.stringify(state) },
   });
   // Two requests may both have seen no unfinished run: the earliest running one wins.
-  const running = await prisma.audienceSync.findMany({
+  const running = await db.audienceSync.findMany({
     where: { shopId, audienceId, status: "running" },
     orderBy: [{ startedAt: "asc" }, { id: "asc" }],
     select: { id: true },
   });
   if (running.length > 1 && running[0].id !== row.id) {
-    await prisma.audienceSync.deleteMany({ where: { id: row.id, shopId } });
+    await db.audienceSync.deleteMany({ where: { id: row.id, shopId } });
     return null;
   }
   return row;

@@ -203,15 +203,3 @@ export function experimentsCsv(view: ExperimentsView, generatedAt: number): stri
     rows,
   );
 }
-
-/** The Response of a CSV download. */
-export function csvResponse(text: string, filename: string): Response {
-  return new Response(text, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${filename.replace(/[^\w.-]/g, "_")}"`,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
-}

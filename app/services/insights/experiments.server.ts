@@ -5,7 +5,7 @@
  * Also whether exposures are arriving at all (last 24 h, last seen).
  */
 import { z } from "zod";
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import { loadReportEvents } from "../events.server";
 import { EXPERIMENT_EVENT, exposureOf, experimentReadouts, TEMPLATE_CHOICE, type ExperimentReadout } from "../../../core/insights";
 import type { CoreEvent, FunnelStepDef, StepMatcher } from "../../../core/types";
@@ -43,10 +43,10 @@ export interface StepSource {
  * Purchase template (also when the funnel's steps cannot be read). A chosen id that is
  * not this shop's funnel is a 400.
  */
-export async function readoutSteps(shopId: number, choice: string | null = null): Promise<{ steps: FunnelStepDef[]; source: StepSource }> {
+export async function readoutSteps(db: Db, shopId: number, choice: string | null = null): Promise<{ steps: FunnelStepDef[]; source: StepSource }> {
   const template = { steps: PURCHASE_STEPS, source: { kind: "purchase-template" as const, name: "Purchase", id: null } };
   if (choice === TEMPLATE_CHOICE) return template;
-  const main = await prisma.funnel.findFirst({
+  const main = await db.funnel.findFirst({
     where: choice ? { shopId, id: choice } : { shopId, isMain: true },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     include: { steps: { orderBy: { position: "asc" } } },
@@ -96,8 +96,8 @@ export interface ExposureArrivals {
 
 export const ARRIVALS_LOOKBACK_DAYS = 30;
 
-export async function exposureArrivals(shopId: number, now = Date.now()): Promise<ExposureArrivals> {
-  const recent = await prisma.event.findMany({
+export async function exposureArrivals(db: Db, shopId: number, now = Date.now()): Promise<ExposureArrivals> {
+  const recent = await db.event.findMany({
     where: { shopId, name: EXPERIMENT_EVENT, ts: { gte: BigInt(now - DAY_MS) } },
     select: { ts: true, props: true },
   });
@@ -111,7 +111,7 @@ export async function exposureArrivals(shopId: number, now = Date.now()): Promis
     }
     if (!exposureOf({ name: EXPERIMENT_EVENT, props: props as CoreEvent["props"] })) incomplete++;
   }
-  const last = await prisma.event.findFirst({
+  const last = await db.event.findFirst({
     where: { shopId, name: EXPERIMENT_EVENT, ts: { gte: BigInt(now - ARRIVALS_LOOKBACK_DAYS * DAY_MS) } },
     orderBy: { ts: "desc" },
     select: { ts: true },
@@ -120,8 +120,8 @@ export async function exposureArrivals(shopId: number, now = Date.now()): Promis
 }
 
 /** The funnels the readout can use, main first. */
-export async function readoutFunnelChoices(shopId: number): Promise<{ id: string; name: string; isMain: boolean }[]> {
-  return prisma.funnel.findMany({
+export async function readoutFunnelChoices(db: Db, shopId: number): Promise<{ id: string; name: string; isMain: boolean }[]> {
+  return db.funnel.findMany({
     where: { shopId },
     select: { id: true, name: true, isMain: true },
     orderBy: [{ isMain: "desc" }, { createdAt: "asc" }, { id: "asc" }],
@@ -139,14 +139,14 @@ export interface ExperimentsView {
  * `?range=…&funnel=&mde=&alpha=&power=`: every experiment with exposures in the range.
  * Every bad parameter is reported at once.
  */
-export async function experimentsReport(shop: { id: number; timeZone: string }, search: URLSearchParams, now = Date.now()): Promise<ExperimentsView> {
+export async function experimentsReport(db: Db, shop: { id: number; timeZone: string }, search: URLSearchParams, now = Date.now()): Promise<ExperimentsView> {
   const { range, settings, choice } = parseAll({
     range: () => resolveInsightRange(search, shop.timeZone, now),
     settings: () => parsePlannerSettings(search),
     choice: () => parseFunnelChoice(search),
   });
-  const { steps, source } = await readoutSteps(shop.id, choice);
-  const events = await loadReportEvents(prisma, shop.id, { from: range.from, to: range.to, unit: "visitor", windowMs: 0 });
+  const { steps, source } = await readoutSteps(db, shop.id, choice);
+  const events = await loadReportEvents(db, shop.id, { from: range.from, to: range.to, unit: "visitor", windowMs: 0 });
   const experiments = experimentReadouts(events, {
     from: range.from,
     to: range.to,

@@ -4,7 +4,7 @@
  * the pure core computes everything (core/insights). JSON-safe view models.
  */
 import { z } from "zod";
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import { loadReportEvents } from "../events.server";
 import {
   computeMicroValue,
@@ -66,8 +66,8 @@ function parseGoal(search: URLSearchParams): string {
  * earlier (imported or backfilled history). Rates and weekly traffic never count days
  * before it, however new the shop is.
  */
-export async function dataSince(shop: { id: number; installedAt?: Date | null }): Promise<number | null> {
-  const first = await prisma.event.findFirst({ where: { shopId: shop.id }, orderBy: { ts: "asc" }, select: { ts: true } });
+export async function dataSince(db: Db, shop: { id: number; installedAt?: Date | null }): Promise<number | null> {
+  const first = await db.event.findFirst({ where: { shopId: shop.id }, orderBy: { ts: "asc" }, select: { ts: true } });
   const times = [shop.installedAt?.getTime(), first ? Number(first.ts) : undefined].filter((t): t is number => typeof t === "number");
   return times.length ? Math.min(...times) : null;
 }
@@ -91,6 +91,7 @@ export interface InsightsView {
  * Every bad parameter is reported at once (RequestError.fieldErrors).
  */
 export async function insightsReport(
+  db: Db,
   shop: { id: number; timeZone: string; installedAt?: Date | null },
   search: URLSearchParams,
   now = Date.now(),
@@ -101,7 +102,7 @@ export async function insightsReport(
     settings: () => parsePlannerSettings(search),
   });
   const goal = goalByKey(goalKey)!;
-  const since = await dataSince(shop);
+  const since = await dataSince(db, shop);
   // A new shop's traffic per week is its visitors over the days it has existed (at
   // least one, so a first hour is not extrapolated to a week), not over 28 days.
   const windowStart = Math.max(now - PLANNER_WINDOW_DAYS * DAY_MS, Math.min(since ?? now, now - DAY_MS));
@@ -109,7 +110,7 @@ export async function insightsReport(
   const plannerDays = (now - windowStart) / DAY_MS;
   const from = Math.min(range.from, plannerWindow.from);
   const to = Math.max(range.to, plannerWindow.to);
-  const events = await loadReportEvents(prisma, shop.id, { from, to, unit: "visitor", windowMs: 0 });
+  const events = await loadReportEvents(db, shop.id, { from, to, unit: "visitor", windowMs: 0 });
 
   const names = [...new Set(events.filter((e) => e.ts >= range.from && e.ts < range.to).map((e) => e.name))];
   const micros = microsFor(goal, names);

@@ -3,7 +3,7 @@
  * (when an Admin API client is at hand) and what has arrived at /collect. The verdicts
  * and sentences are core/trust/checklist (pure, unit-tested).
  */
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import { rowsOf } from "../../../db/query";
 import activeBuckets from "../../../db/queries/active-buckets";
 import countKindBetween from "../../../db/queries/count-kind-between";
@@ -87,15 +87,15 @@ const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v));
 type Kind = "custom" | "standard";
 
 /** Exact count of a kind's events in [from, to): a short stretch, read through the (shopId, ts) index. */
-async function countBetween(shopId: number, kind: Kind, from: number, to: number): Promise<number> {
+async function countBetween(db: Db, shopId: number, kind: Kind, from: number, to: number): Promise<number> {
   if (to <= from) return 0;
-  const rows = await rowsOf(prisma, countKindBetween, { shopId, kind, from, to });
+  const rows = await rowsOf(db, countKindBetween, { shopId, kind, from, to });
   return num(rows[0]?.n);
 }
 
 /** The earliest or latest ts of a kind inside one bucket [at, at + BUCKET_MS). */
-async function edgeTs(shopId: number, kind: Kind, at: number, order: "asc" | "desc"): Promise<number | null> {
-  const rows = await rowsOf(prisma, order === "asc" ? firstKindTs : lastKindTs, { shopId, kind, from: at, to: at + BUCKET_MS });
+async function edgeTs(db: Db, shopId: number, kind: Kind, at: number, order: "asc" | "desc"): Promise<number | null> {
+  const rows = await rowsOf(db, order === "asc" ? firstKindTs : lastKindTs, { shopId, kind, from: at, to: at + BUCKET_MS });
   return rows[0] ? num(rows[0].ts) : null;
 }
 
@@ -104,23 +104,23 @@ async function edgeTs(shopId: number, kind: Kind, at: number, order: "asc" | "de
  * stretches; only the stretch before the first whole bucket is read from the events,
  * so the figures are exact without scanning the shop's events.
  */
-async function kindFacts(shopId: number, kind: Kind, since7d: number): Promise<KindFacts> {
-  const span = await activitySpan(prisma, shopId, kind);
+async function kindFacts(db: Db, shopId: number, kind: Kind, since7d: number): Promise<KindFacts> {
+  const span = await activitySpan(db, shopId, kind);
   if (!span) return { count7d: 0, firstTs: null, latestTs: null };
   const wholeFrom = Math.ceil(since7d / BUCKET_MS) * BUCKET_MS;
   const [totals, edge, firstTs, latestTs] = await Promise.all([
-    activityTotals(prisma, shopId, { from: wholeFrom, to: span.last + BUCKET_MS }),
-    countBetween(shopId, kind, since7d, wholeFrom),
-    edgeTs(shopId, kind, span.first, "asc"),
-    edgeTs(shopId, kind, span.last, "desc"),
+    activityTotals(db, shopId, { from: wholeFrom, to: span.last + BUCKET_MS }),
+    countBetween(db, shopId, kind, since7d, wholeFrom),
+    edgeTs(db, shopId, kind, span.first, "asc"),
+    edgeTs(db, shopId, kind, span.last, "desc"),
   ]);
   const whole = kind === "custom" ? totals.customEvents : totals.events - totals.customEvents;
   return { count7d: whole + edge, firstTs, latestTs };
 }
 
-export async function eventFacts(shopId: number, now: number): Promise<EventFacts> {
+export async function eventFacts(db: Db, shopId: number, now: number): Promise<EventFacts> {
   const since7d = now - 7 * DAY_MS;
-  const [standard, custom] = await Promise.all([kindFacts(shopId, "standard", since7d), kindFacts(shopId, "custom", since7d)]);
+  const [standard, custom] = await Promise.all([kindFacts(db, shopId, "standard", since7d), kindFacts(db, shopId, "custom", since7d)]);
   const latest = Math.max(standard.latestTs ?? -Infinity, custom.latestTs ?? -Infinity);
   let hourBuckets: number[] = [];
   if (Number.isFinite(latest)) {
@@ -129,8 +129,8 @@ export async function eventFacts(shopId: number, now: number): Promise<EventFact
     const from = latest - RHYTHM_DAYS * DAY_MS;
     const wholeFrom = Math.floor(from / BUCKET_MS) * BUCKET_MS + BUCKET_MS;
     const [whole, edge] = await Promise.all([
-      rowsOf(prisma, activeBuckets, { shopId, fromBucket: wholeFrom / BUCKET_MS, toBucket: Math.floor(latest / BUCKET_MS) }),
-      rowsOf(prisma, eventHours, { shopId, after: from, before: wholeFrom }),
+      rowsOf(db, activeBuckets, { shopId, fromBucket: wholeFrom / BUCKET_MS, toBucket: Math.floor(latest / BUCKET_MS) }),
+      rowsOf(db, eventHours, { shopId, after: from, before: wholeFrom }),
     ]);
     const hours = new Set<number>(edge.map((r) => num(r.h)));
     for (const r of whole) hours.add(Math.floor((num(r.b) * BUCKET_MS) / HOUR_MS));
@@ -138,16 +138,16 @@ export async function eventFacts(shopId: number, now: number): Promise<EventFact
   }
   let pageViewsSinceLatestCustom = 0;
   if (custom.latestTs !== null) {
-    const rows = await rowsOf(prisma, pageViewsSince, { shopId, after: custom.latestTs });
+    const rows = await rowsOf(db, pageViewsSince, { shopId, after: custom.latestTs });
     pageViewsSinceLatestCustom = num(rows[0]?.n);
   }
   return { standard, custom, hourBuckets, pageViewsSinceLatestCustom };
 }
 
 /** The checklist for a shop. With `admin`, Shopify is asked for the pixel's current settings. */
-export async function setupChecklist(shop: ChecklistShop, opts: { admin?: AdminGraphql | null; now?: number } = {}): Promise<SetupChecklistView> {
+export async function setupChecklist(db: Db, shop: ChecklistShop, opts: { admin?: AdminGraphql | null; now?: number } = {}): Promise<SetupChecklistView> {
   const now = opts.now ?? Date.now();
-  const [settings, events] = await Promise.all([checkPixelSettings(opts.admin ?? null, shop), eventFacts(shop.id, now)]);
+  const [settings, events] = await Promise.all([checkPixelSettings(opts.admin ?? null, shop), eventFacts(db, shop.id, now)]);
   return buildChecklist({
     shopDomain: shop.domain,
     apiKey: env.SHOPIFY_API_KEY,

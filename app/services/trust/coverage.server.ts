@@ -4,7 +4,7 @@
  * per 15-minute bucket; core/trust/coverage assigns buckets to the shop's local days and
  * states how the numbers reconcile.
  */
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import { rowsOf } from "../../../db/query";
 import coverageOrderBuckets from "../../../db/queries/coverage-order-buckets";
 import coveragePurchaseBuckets from "../../../db/queries/coverage-purchase-buckets";
@@ -33,14 +33,14 @@ const kindOf = (v: unknown): PurchaseMatch => {
   return v as PurchaseMatch;
 };
 
-export async function coverageReport(shopId: number, range: TrustRange, now = Date.now()): Promise<CoverageView> {
+export async function coverageReport(db: Db, shopId: number, range: TrustRange, now = Date.now()): Promise<CoverageView> {
   const recentFrom = now - RECENT_MS;
   // Matched orders are counted from the purchase side (on the purchase's day); here only
   // the online-store orders nothing matched, and every other-channel order.
   // recentFrom: an integer, compared with integer columns.
   const params = { shopId, from: range.from, to: range.to, recentFrom: Math.trunc(recentFrom) };
-  const orderRows = await rowsOf(prisma, coverageOrderBuckets, params);
-  const purchaseRows = await rowsOf(prisma, coveragePurchaseBuckets, params);
+  const orderRows = await rowsOf(db, coverageOrderBuckets, params);
+  const purchaseRows = await rowsOf(db, coveragePurchaseBuckets, params);
   const orders: OrderBucket[] = orderRows.map((r) => ({
     bucket: num(r.bucket),
     onlineStore: Boolean(r.onlineStore),
@@ -58,11 +58,11 @@ export async function coverageReport(shopId: number, range: TrustRange, now = Da
 }
 
 /** The range's unmatched purchases and missed orders by id, newest first (LIST_LIMIT each). */
-export async function coverageLists(shopId: number, range: { from: number; to: number }, now = Date.now()): Promise<CoverageLists> {
+export async function coverageLists(db: Db, shopId: number, range: { from: number; to: number }, now = Date.now()): Promise<CoverageLists> {
   const recentFrom = now - RECENT_MS;
   const [purchases, orders] = await Promise.all([
-    rowsOf(prisma, unmatchedPurchases, { shopId, from: range.from, to: range.to, recentFrom: Math.trunc(recentFrom) }),
-    rowsOf(prisma, missedOrdersQuery, { shopId, from: range.from, to: range.to }),
+    rowsOf(db, unmatchedPurchases, { shopId, from: range.from, to: range.to, recentFrom: Math.trunc(recentFrom) }),
+    rowsOf(db, missedOrdersQuery, { shopId, from: range.from, to: range.to }),
   ]);
   return {
     unmatchedPurchases: purchases.map((p) => {

@@ -3,7 +3,7 @@
  * rule keeps whole across midnight UTC, bots excluded, the consent/blocker gap (from
  * coverage) and purchases that finish in a later session.
  */
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import { rowsOf } from "../../../db/query";
 import laterSessionBuyers from "../../../db/queries/later-session-buyers";
 import purchasingVisitors from "../../../db/queries/purchasing-visitors";
@@ -21,11 +21,11 @@ type Num = unknown;
 const VISITOR_WINDOW_MS = 7 * DAY_MS;
 const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v));
 
-export async function differenceCounts(shopId: number, range: { from: number; to: number }): Promise<DifferenceCounts> {
+export async function differenceCounts(db: Db, shopId: number, range: { from: number; to: number }): Promise<DifferenceCounts> {
   const [totals, purchasers, later] = await Promise.all([
-    activityTotals(prisma, shopId, range),
-    rowsOf(prisma, purchasingVisitors, { shopId, from: range.from, to: range.to }),
-    rowsOf(prisma, laterSessionBuyers, { shopId, from: range.from, to: range.to, windowMs: VISITOR_WINDOW_MS }),
+    activityTotals(db, shopId, range),
+    rowsOf(db, purchasingVisitors, { shopId, from: range.from, to: range.to }),
+    rowsOf(db, laterSessionBuyers, { shopId, from: range.from, to: range.to, windowMs: VISITOR_WINDOW_MS }),
   ]);
   return {
     sessions: totals.sessions,
@@ -39,10 +39,10 @@ export async function differenceCounts(shopId: number, range: { from: number; to
 }
 
 /** The explanation's numbers; pass the range's coverage when already computed. */
-export async function whyNumbersDiffer(shopId: number, range: TrustRange, coverage?: CoverageFigures): Promise<DifferencesView> {
+export async function whyNumbersDiffer(db: Db, shopId: number, range: TrustRange, coverage?: CoverageFigures): Promise<DifferencesView> {
   const [counts, total] = await Promise.all([
-    differenceCounts(shopId, range),
-    coverage ? Promise.resolve(coverage) : coverageReport(shopId, range).then((c) => c.total),
+    differenceCounts(db, shopId, range),
+    coverage ? Promise.resolve(coverage) : coverageReport(db, shopId, range).then((c) => c.total),
   ]);
   return differencesView(
     counts,

@@ -1,4 +1,4 @@
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import { executeOn } from "../../../db/query";
 import insertOrder from "../../../db/queries/insert-order";
 import type { OrderFields } from "./order-payload";
@@ -9,9 +9,9 @@ import type { OrderFields } from "./order-payload";
  * NOTHING on the (shopId, orderId) key — no read-then-write race. Returns whether the row
  * is new; an unknown shop (never installed, or redacted) stores nothing.
  */
-export async function recordOrder(domain: string, order: OrderFields, receivedAt = Date.now()): Promise<{ stored: boolean; known: boolean }> {
-  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+export async function recordOrder(db: Db, domain: string, order: OrderFields, receivedAt = Date.now()): Promise<{ stored: boolean; known: boolean }> {
+  const shop = await db.shop.findUnique({ where: { domain }, select: { id: true } });
   if (!shop) return { stored: false, known: false };
-  const inserted = await executeOn(prisma, insertOrder, { shopId: shop.id, ...order, receivedAt });
+  const inserted = await executeOn(db, insertOrder, { shopId: shop.id, ...order, receivedAt });
   return { stored: inserted > 0, known: true };
 }

@@ -3,7 +3,7 @@
  * The clock is read here, never in core/.
  */
 import type { AdminGraphql } from "../admin-graphql.server";
-import prisma from "../../../db/prisma.server";
+import type { Db } from "../../../db/prisma";
 import { safeTimeZone } from "../date-range";
 import { dataSince } from "../insights/insights.server";
 import { daysSince } from "../../../core/first-run";
@@ -24,10 +24,10 @@ export interface SetupPageData {
   coverage: CoverageSummary;
 }
 
-export async function setupPageData(shop: ChecklistShop, admin: AdminGraphql | null): Promise<SetupPageData> {
+export async function setupPageData(db: Db, shop: ChecklistShop, admin: AdminGraphql | null): Promise<SetupPageData> {
   const now = Date.now();
   const range = parseTrustRange(new URLSearchParams(), safeTimeZone(shop.timeZone), now);
-  const [checklist, coverage] = await Promise.all([setupChecklist(shop, { admin, now }), coverageReport(shop.id, range, now)]);
+  const [checklist, coverage] = await Promise.all([setupChecklist(db, shop, { admin, now }), coverageReport(db, shop.id, range, now)]);
   return { checklist, coverage: summaryOf(coverage) };
 }
 
@@ -46,25 +46,26 @@ export interface CoveragePageData {
 
 /** Throws RequestError (400) for a range the merchant got wrong. */
 export async function coveragePageData(
+  db: Db,
   shop: { id: number; timeZone: string; installedAt?: Date | null },
   search: URLSearchParams,
   opts: { lists?: boolean } = {},
 ): Promise<CoveragePageData> {
   const now = Date.now();
   const range = parseTrustRange(search, safeTimeZone(shop.timeZone), now);
-  const [full, since] = await Promise.all([coverageReport(shop.id, range, now), coverageDataSince(shop)]);
+  const [full, since] = await Promise.all([coverageReport(db, shop.id, range, now), coverageDataSince(db, shop)]);
   const { days, hiddenBefore } = daysSince(full.days, since, range.timeZone);
   const coverage = { ...full, days };
-  const differences = await whyNumbersDiffer(shop.id, range, coverage.total);
-  const lists = opts.lists ? await coverageLists(shop.id, range, now) : null;
+  const differences = await whyNumbersDiffer(db, shop.id, range, coverage.total);
+  const lists = opts.lists ? await coverageLists(db, shop.id, range, now) : null;
   return { now, coverage, dataSince: since, hiddenDays: hiddenBefore, differences, lists };
 }
 
 /** The earliest of the install, the first event and the first order: days before it have neither side of coverage. */
-async function coverageDataSince(shop: { id: number; installedAt?: Date | null }): Promise<number | null> {
+async function coverageDataSince(db: Db, shop: { id: number; installedAt?: Date | null }): Promise<number | null> {
   const [events, order] = await Promise.all([
-    dataSince(shop),
-    prisma.order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" }, select: { createdAt: true } }),
+    dataSince(db, shop),
+    db.order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" }, select: { createdAt: true } }),
   ]);
   const times = [events, order ? Number(order.createdAt) : null].filter((t): t is number => t !== null);
   return times.length ? Math.min(...times) : null;
@@ -79,8 +80,8 @@ export interface DashboardTrustData {
  * first until setup is complete). The pixel-settings check against Shopify is left to the
  * Setup page, so the dashboard makes no Admin API call.
  */
-export async function dashboardTrustData(shop: ChecklistShop): Promise<DashboardTrustData> {
-  return { checklist: await setupChecklist(shop, { admin: null, now: Date.now() }) };
+export async function dashboardTrustData(db: Db, shop: ChecklistShop): Promise<DashboardTrustData> {
+  return { checklist: await setupChecklist(db, shop, { admin: null, now: Date.now() }) };
 }
 
 export interface DashboardTrustPanels {
@@ -89,7 +90,7 @@ export interface DashboardTrustPanels {
 }
 
 /** The dashboard's coverage and "why numbers differ" cards, over the last 30 days. */
-export async function dashboardTrustPanels(shop: { id: number; timeZone: string }): Promise<DashboardTrustPanels> {
-  const { coverage, differences } = await coveragePageData(shop, new URLSearchParams());
+export async function dashboardTrustPanels(db: Db, shop: { id: number; timeZone: string }): Promise<DashboardTrustPanels> {
+  const { coverage, differences } = await coveragePageData(db, shop, new URLSearchParams());
   return { coverage: summaryOf(coverage), differences };
 }
