@@ -259,7 +259,8 @@ export async function diagnosisSection(ctx: BenchContext): Promise<SectionResult
     `The report card's two diagnosis reads at the biggest leak of the Reports section's funnel (4 steps, unit session, 30 days ending ${new Date(REPORT_TO).toISOString().slice(0, 10)} UTC), ` +
       `on the Reports section's data set: ${fmtInt(events)} generated events per shop × 2 shops on SQLite (${fmtInt(data.sessions)} sessions in the measured shop; cached in .tmp/bench/report-cache), ` +
       `the same generated rows at ${fmtInt(pgEvents)} events per shop on PostgreSQL ${pgVersion()} (a server of its own, default settings, fsync off; ` +
-      `${pgData.reused ? "its files cached in .tmp/bench/report-cache from an earlier run where they were" : ""} loaded in ${Math.round(pgData.loadS)} s, results precomputed by the app's refresher in ${Math.round(pgData.buildS)} s).`,
+      `${pgData.reused ? "its files reused from .tmp/bench/report-cache, where an earlier run" : "this run"} loaded them in ${Math.round(pgData.loadS)} s ` +
+      `and precomputed the funnel results with the app's refresher in ${Math.round(pgData.buildS)} s).`,
     "",
     "Segment scan: `unitDayBreakdowns` (app/services/diagnosis-reads.server.ts: the precomputed rows grouped by every dimension in one read, breakdowns built from the same rows) " +
       `then \`diagnoseStep\` (two-proportion tests, Benjamini–Hochberg over every segment of the ${DIAGNOSIS_DIMENSIONS.length} dimensions). ` +

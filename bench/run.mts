@@ -159,8 +159,13 @@ function partialUpdate(
   opts: { machine: ReturnType<typeof machineInfo>; argv: string[]; quick: boolean; results: SectionResult[]; loadEnd: number },
 ): string {
   const m = opts.machine;
+  // The sizes this run was given: part of the command that reproduces it.
+  const env = Object.entries(process.env)
+    .filter(([k]) => k.startsWith("BENCH_"))
+    .map(([k, v]) => `${k}=${v} `)
+    .join("");
   const note =
-    `Measured ${m.date} in a run of ${opts.results.length === 1 ? "this section" : "these sections"} alone (\`npm run bench -- ${opts.argv.join(" ")}\`` +
+    `Measured ${m.date} in a run of ${opts.results.length === 1 ? "this section" : "these sections"} alone (\`${env}npm run bench -- ${opts.argv.join(" ")}\`` +
     `, ${m.cpu}, ${m.cores} cores, load average (1 min) at start / end ${m.loadAtStart} / ${opts.loadEnd}` +
     (m.loadAtStart > m.cores * 0.5 ? ": other work was running, absolute figures are depressed" : "") +
     ")" +
