@@ -43,17 +43,21 @@ const TARGET_MS = 2_000;
 export async function pgDataset(ctx: BenchContext, events: number) {
   const dir = path.join(ctx.tmp, "report-cache", `pg-${events}-v${DATA_VERSION}`);
   const marker = `${dir}.json`;
-  // Without the marker the files are from a run that stopped half-way: start over.
-  if (!existsSync(marker)) rmSync(dir, { recursive: true, force: true });
+  // With PG_TEST_URL the server is that one (startPgServer), not these files: a fresh
+  // database, no cache. Files without the marker are from a run that stopped half-way.
+  const shared = Boolean(process.env.PG_TEST_URL);
+  const cached = !shared && existsSync(marker);
+  if (!shared && !cached) rmSync(dir, { recursive: true, force: true });
   const pg = startPgServer(sizeFromEnv(process.env.BENCH_PG_PORT, 54360) + 3, { dir });
-  const url = `${pg.baseUrl}/bench_report`;
+  const name = shared ? `bench_diagnosis_${Date.now().toString(36)}` : "bench_report";
+  const url = `${pg.baseUrl}/${name}`;
   try {
-    if (existsSync(marker)) {
+    if (cached) {
       await migrate(url, { quiet: true }); // indexes added since the data set was written
       const meta = JSON.parse(readFileSync(marker, "utf8")) as { loadS: number; buildS: number; sessions: number };
       return { pg, url, reused: true, ...meta };
     }
-    await createDatabase(pg.baseUrl, "bench_report");
+    await createDatabase(pg.baseUrl, name);
     await migrateWithShops(url);
     const t = Date.now();
     let sessions = 0;
@@ -73,7 +77,7 @@ export async function pgDataset(ctx: BenchContext, events: number) {
       await exec.close();
     }
     const meta = { loadS, buildS, sessions };
-    writeFileSync(marker, JSON.stringify({ ...meta, events, version: DATA_VERSION, created: new Date().toISOString() }));
+    if (!shared) writeFileSync(marker, JSON.stringify({ ...meta, events, version: DATA_VERSION, created: new Date().toISOString() }));
     return { pg, url, reused: false, ...meta };
   } catch (e) {
     pg.stop();
