@@ -286,9 +286,9 @@ export async function diagnosisSection(ctx: BenchContext): Promise<SectionResult
     if (t.scan.p95 > TARGET_MS)
       findings.push(
         `on ${t.label} at ${fmtInt(t.events)} events the segment scan takes ${fmtMs(t.scan.p95)} at p95 (p50 ${fmtMs(t.scan.p50)}; target ≤ 2 s). ` +
-          `It groups every single-day precomputed row of the range (${fmtInt(t.unitDayRows)} rows for the funnel) by furthest step and the ${DIAGNOSIS_DIMENSIONS.length} attributes, ` +
-          `which no index covers: a row lookup and a sort per unit, where the report read (${fmtMs(t.report.p50)}) stays in its covering index. ` +
-          `It grows with the shop; precomputed per-day counts per segment would bound it by days × segments.`,
+          `It groups every single-day precomputed row of the funnel (${fmtInt(t.unitDayRows)} rows in all) by furthest step and the ${DIAGNOSIS_DIMENSIONS.length} attributes ` +
+          `through the index kept in that order (the range's days are filtered inside it), where the report read (${fmtMs(t.report.p50)}) seeks the range's days. ` +
+          `It grows with the shop's history; precomputed per-day counts per segment would bound it by days × segments.`,
       );
     if (t.paths.p95 > TARGET_MS)
       findings.push(
