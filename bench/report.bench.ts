@@ -35,7 +35,7 @@ import { FUNNEL_STEPS, writePostgres, writeSqlite, type SynthOptions } from "./l
 import type { BenchContext, SectionResult } from "./lib/types";
 
 /** Bump when the generator or the stored results change: cached data sets of another version are rebuilt. */
-const DATA_VERSION = 3;
+export const DATA_VERSION = 3;
 const DAY = 86_400_000;
 /** A fixed "now": cached data stays valid, and the report always covers the same 30 days. */
 export const REPORT_TO = Date.UTC(2026, 0, 31);
@@ -45,15 +45,15 @@ export const REPORT_FUNNEL: FunnelDefinition = {
   windowMs: 7 * DAY,
   steps: FUNNEL_STEPS.map((event, i) => ({ label: ["Viewed product", "Added to cart", "Started checkout", "Purchased"][i], anyOf: [{ event, filters: [] }] })),
 };
-const funnelId = (shopId: number) => `bench-funnel-${shopId}`;
+export const funnelId = (shopId: number) => `bench-funnel-${shopId}`;
 
-const shopOptions = (events: number): SynthOptions[] => [
+export const shopOptions = (events: number): SynthOptions[] => [
   { shopId: 1, events, to: REPORT_TO, seed: 101, tag: "a" },
   { shopId: 2, events, to: REPORT_TO, seed: 202, tag: "b" },
 ];
 
 /** Migrates a fresh database and adds the two shops (SQLite or PostgreSQL). */
-async function migrateWithShops(url: string): Promise<void> {
+export async function migrateWithShops(url: string): Promise<void> {
   await migrate(url, { quiet: true });
   const { db } = createDb(url);
   try {
@@ -66,7 +66,7 @@ async function migrateWithShops(url: string): Promise<void> {
 }
 
 /** The SQLite data set: reused when a complete one of this size and generator version exists. */
-async function dataset(
+export async function reportDataset(
   ctx: BenchContext,
   events: number,
 ): Promise<{ url: string; reused: boolean; seconds: number; buildSeconds: number; sessions: number; rows: number }> {
@@ -101,7 +101,7 @@ async function dataset(
 }
 
 /** Runs `fn` once untimed, then `times` timed; median ms. Fewer timed runs when one is slow. */
-async function timeIt<T>(label: string, times: number, fn: () => Promise<T>): Promise<{ ms: number; all: number[]; result: T }> {
+export async function timeIt<T>(label: string, times: number, fn: () => Promise<T>): Promise<{ ms: number; all: number[]; result: T }> {
   const p = progress(label);
   p.update("warm-up run");
   const w0 = performance.now();
@@ -178,7 +178,7 @@ async function timeOurPaths(url: string, label: string, params: FunnelParams, ru
 }
 
 /** Creates both shops' funnel and lets the app's refresher precompute it; returns seconds. */
-async function buildResults(url: string, events: number): Promise<number> {
+export async function buildResults(url: string, events: number): Promise<number> {
   const { db, dialect } = createDb(url);
   const exec = createSqlExecutor(url);
   try {
@@ -239,7 +239,7 @@ export async function reportSection(ctx: BenchContext): Promise<SectionResult> {
   const title = "Reports";
   const events = sizeFromEnv(process.env.BENCH_REPORT_EVENTS, ctx.quick ? 200_000 : 10_000_000);
   ctx.log(`${title}: ${fmtInt(events)} events per shop × 2 shops; 4-step session funnel over 30 days`);
-  const data = await dataset(ctx, events);
+  const data = await reportDataset(ctx, events);
   ctx.log(
     `  data set ${data.reused ? "reused from" : "written to"} ${path.relative(ctx.root, data.url.slice(5))} (${fmtInt(data.rows)} events, ${fmtInt(data.sessions)} sessions in shop 1; built in ${Math.round(data.seconds)} s, of which ${Math.round(data.buildSeconds)} s precomputing funnel results)`,
   );

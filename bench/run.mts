@@ -16,12 +16,13 @@
  * (see docs/benchmarks.md, "How to run").
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { snapshotBuild } from "./lib/app-process";
 import { loadNow, machineInfo } from "./lib/machine";
+import { mergeSections, HOW_TO_RUN_TITLE } from "./lib/doc-merge";
 import { withHeartbeat } from "./lib/progress";
-import { markdownTable, parseFlags, summaryCells, SUMMARY_HEADERS, textTable, type RatioRow, type SectionName } from "./lib/stats";
+import { markdownTable, parseFlags, SECTION_NAMES, summaryCells, SUMMARY_HEADERS, textTable, type RatioRow, type SectionName } from "./lib/stats";
 import type { BenchContext, Section, SectionResult } from "./lib/types";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -33,6 +34,7 @@ const SECTIONS: Record<SectionName, { title: string; load: () => Promise<Section
   admin: { title: "Admin", load: async () => (await import("./admin.bench")).adminSection },
   report: { title: "Reports", load: async () => (await import("./report.bench")).reportSection },
   "first-report": { title: "Reports while the server works", load: async () => (await import("./first-report.bench")).firstReportSection },
+  diagnosis: { title: "Diagnosis reads", load: async () => (await import("./diagnosis.bench")).diagnosisSection },
 };
 const NEEDS_BUILD: SectionName[] = ["ingest", "ingest-pg", "admin", "first-report"];
 
@@ -118,7 +120,14 @@ function documentMarkdown(opts: {
       ? ["## Findings: gaps and their causes", "", ...opts.results.flatMap((r) => (r.findings ?? []).map((f) => `- **${r.title}**: ${f}`)), ""]
       : []),
     ...opts.results.flatMap((r) => [`## ${r.title}`, "", r.markdown, ""]),
-    "## How to run",
+    `## ${HOW_TO_RUN_TITLE}`,
+    howToRun(),
+  ].join("\n");
+}
+
+/** The "How to run" part's text (after its heading). */
+function howToRun(): string {
+  return [
     "",
     "```",
     USAGE,
@@ -132,12 +141,48 @@ function documentMarkdown(opts: {
       "`BENCH_INGEST_SECONDS` / `BENCH_INGEST_CONNECTIONS` (autocannon runs, default 20 s / 100; quick 5 s / 50), " +
       "`BENCH_CEILING_EVENTS` (storage-ceiling rows, default 400,000; quick 40,000), `BENCH_WRITER_EVENTS` (writer-alone probes, default 60,000; quick 10,000), " +
       "`BENCH_BROWSER_RUNS` (page loads per variant: storefront default 9, admin 5; quick 3), " +
+      "`BENCH_DIAGNOSIS_PG_EVENTS` (the diagnosis section's PostgreSQL data set, default the size of `BENCH_REPORT_EVENTS`), `BENCH_DIAGNOSIS_RUNS` (timed runs per diagnosis read, default 10; quick 5), " +
       "`BENCH_PG_PORT` (the throwaway PostgreSQL server, default 54360), `BENCH_PG_SPLIT=visitor` (give each of the two PostgreSQL processes its own visitors).",
     "",
     "Scratch files (databases, the build snapshot the servers run from, CPU profiles) go to `.tmp/bench/` and are removed at the end, " +
       "except the report data sets in `.tmp/bench/report-cache/` (reused by later runs of the same size; delete the folder to rebuild them).",
     "",
+    "A run of some sections (`--only`, `--skip`) updates this file in place: their summary rows, findings and text are replaced, " +
+      "each with a line saying when and how it was measured; the other sections and the Machine table stay as the earlier run wrote them.",
+    "",
   ].join("\n");
+}
+
+/** docs/benchmarks.md with only this run's sections replaced (a run of some sections). */
+function partialUpdate(
+  existing: string,
+  opts: { machine: ReturnType<typeof machineInfo>; argv: string[]; quick: boolean; results: SectionResult[]; loadEnd: number },
+): string {
+  const m = opts.machine;
+  // The sizes this run was given: part of the command that reproduces it.
+  const env = Object.entries(process.env)
+    .filter(([k]) => k.startsWith("BENCH_"))
+    .map(([k, v]) => `${k}=${v} `)
+    .join("");
+  const note =
+    `Measured ${m.date} in a run of ${opts.results.length === 1 ? "this section" : "these sections"} alone (\`${env}npm run bench -- ${opts.argv.join(" ")}\`` +
+    `, ${m.cpu}, ${m.cores} cores, load average (1 min) at start / end ${m.loadAtStart} / ${opts.loadEnd}` +
+    (m.loadAtStart > m.cores * 0.5 ? ": other work was running, absolute figures are depressed" : "") +
+    ")" +
+    (opts.quick ? " **in quick mode: small sizes, not the figures to quote**" : "") +
+    "; the Machine table above is the full run's.";
+  const [header, separator] = markdownTable(SUMMARY_HEADERS, []).split("\n");
+  return mergeSections(existing, {
+    order: SECTION_NAMES.map((s) => SECTIONS[s].title),
+    summaryHeader: [header, separator],
+    howToRun: howToRun(),
+    sections: opts.results.map((r) => ({
+      title: r.title,
+      summaryLines: markdownTable(SUMMARY_HEADERS, summaryCells(r.rows)).split("\n").slice(2),
+      findingLines: (r.findings ?? []).map((f) => `- **${r.title}**: ${f}`),
+      body: ["", note, "", r.markdown, ""].join("\n"),
+    })),
+  });
 }
 
 async function main() {
@@ -199,7 +244,12 @@ async function main() {
   const seconds = (Date.now() - started) / 1000;
   if (flags.write) {
     const file = path.join(root, "docs", "benchmarks.md");
-    writeFileSync(file, documentMarkdown({ machine, argv, quick: flags.quick, rows, results, seconds, loadEnd: loadNow() }));
+    const all = SECTION_NAMES.every((s) => flags.sections.includes(s));
+    const doc = documentMarkdown({ machine, argv, quick: flags.quick, rows, results, seconds, loadEnd: loadNow() });
+    writeFileSync(
+      file,
+      all || !existsSync(file) ? doc : partialUpdate(readFileSync(file, "utf8"), { machine, argv, quick: flags.quick, results, loadEnd: loadNow() }),
+    );
     console.log(`wrote ${path.relative(root, file)} (${statSync(file).size.toLocaleString("en-US")} bytes) in ${Math.round(seconds)} s`);
   }
   cleanScratch(tmp);

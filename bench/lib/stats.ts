@@ -135,7 +135,7 @@ export interface BenchFlags {
   help: boolean;
 }
 
-export const SECTION_NAMES = ["ingest", "ingest-pg", "storefront", "admin", "report", "first-report"] as const;
+export const SECTION_NAMES = ["ingest", "ingest-pg", "storefront", "admin", "report", "first-report", "diagnosis"] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /**

@@ -41,25 +41,31 @@ function runPg(bin: string, args: string[]) {
   return r.stdout;
 }
 
-export function startPgServer(port = 54329): PgServer {
+/**
+ * `dir`: keep the server's files there instead of /tmp/mc-pg-<port>, and start on the
+ * data already in it (a cached benchmark data set); a new server when it holds none.
+ */
+export function startPgServer(port = 54329, opts: { dir?: string } = {}): PgServer {
   const unsupported = () => {
     throw new Error("crash/restart need a server this process started");
   };
   if (process.env.PG_TEST_URL) return { baseUrl: process.env.PG_TEST_URL.replace(/\/+$/, ""), stop() {}, crash: unsupported, restart: unsupported };
   const bin = pgBinDir();
-  const dir = `/tmp/mc-pg-${port}`;
+  const dir = opts.dir ?? `/tmp/mc-pg-${port}`;
   const baseUrl = `postgresql://postgres@127.0.0.1:${port}`;
   // Reuse a server a previous run left up on this port.
   const ready = spawnSync(`${bin}/pg_isready`, ["-h", "127.0.0.1", "-p", String(port)]);
   if (ready.status === 0) return { baseUrl, stop() {}, crash: unsupported, restart: unsupported };
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
-    chownSync(dir, uid, gid);
+  if (!opts.dir || !existsSync(`${dir}/data/PG_VERSION`)) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
+      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
+      chownSync(dir, uid, gid);
+    }
+    runPg(`${bin}/initdb`, ["-D", `${dir}/data`, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   }
-  runPg(`${bin}/initdb`, ["-D", `${dir}/data`, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   const start = () =>
     runPg(`${bin}/pg_ctl`, [
       "-D",

@@ -87,7 +87,7 @@ describe("bench stats", () => {
     expect(parseFlags(["--quick", "--only", "report,ingest"]).sections).toEqual(["ingest", "report"]);
     expect(parseFlags(["--only=storefront"]).sections).toEqual(["storefront"]);
     expect(parseFlags(["admin"]).sections).toEqual(["admin"]);
-    expect(parseFlags(["--skip", "admin,report"]).sections).toEqual(["ingest", "ingest-pg", "storefront", "first-report"]);
+    expect(parseFlags(["--skip", "admin,report"]).sections).toEqual(["ingest", "ingest-pg", "storefront", "first-report", "diagnosis"]);
     expect(parseFlags(["first-report"]).sections).toEqual(["first-report"]);
     expect(parseFlags(["--skip-build", "--no-profile", "--no-write"])).toMatchObject({ skipBuild: true, profile: false, write: false });
     expect(() => parseFlags(["--fast"])).toThrow(/unknown flag/);
