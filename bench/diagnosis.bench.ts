@@ -23,8 +23,8 @@ import path from "node:path";
 import { createDb } from "../db/prisma";
 import { createSqlExecutor, createSqlReader } from "../db/executor";
 import { unitDayReport } from "../app/services/funnel-results/read.server";
-import { DIAGNOSIS_DIMENSIONS, diagnoseStep, type StepDiagnosis } from "../app/services/diagnosis.server";
-import { unitDayBreakdowns } from "../app/services/diagnosis-reads.server";
+import { diagnoseStep, diagnosisDimensions, productTitles, type StepDiagnosis } from "../app/services/diagnosis.server";
+import { unitDayUnits } from "../app/services/diagnosis-reads.server";
 import { stepPaths } from "../app/services/diagnosis-paths.server";
 import type { StepPaths } from "../core/diagnosis/paths";
 import type { FunnelParams, FunnelReport } from "../core/funnel";
@@ -141,8 +141,10 @@ async function timeDiagnosis(url: string, label: string, events: number, params:
     const at = report.result.steps[step - 1];
     const window = { from: params.from, to: params.to, now: params.now, timeZone: params.timeZone };
     const scan = async () => {
-      const breakdowns = await unitDayBreakdowns(reads, dialect, 1, funnelId(1), REPORT_FUNNEL, window, DIAGNOSIS_DIMENSIONS);
-      return diagnoseStep(report.result.steps, step, true, breakdowns);
+      // As the report page runs it: every unit with its dimensions, then singles and pairs.
+      const dimensions = diagnosisDimensions(REPORT_FUNNEL, true);
+      const units = await unitDayUnits(reads, 1, funnelId(1), REPORT_FUNNEL, window, { product: dimensions.includes("product") });
+      return diagnoseStep(report.result.steps, step, true, units, dimensions, productTitles(REPORT_FUNNEL));
     };
     const paths = () =>
       stepPaths(reads, {
@@ -266,8 +268,8 @@ export async function diagnosisSection(ctx: BenchContext): Promise<SectionResult
       `${pgData.reused ? "its files reused from .tmp/bench/report-cache, where an earlier run" : "this run"} loaded them in ${Math.round(pgData.loadS)} s ` +
       `and precomputed the funnel results with the app's refresher in ${Math.round(pgData.buildS)} s).`,
     "",
-    "Segment scan: `unitDayBreakdowns` (app/services/diagnosis-reads.server.ts: the precomputed rows grouped by every dimension in one read, breakdowns built from the same rows) " +
-      `then \`diagnoseStep\` (two-proportion tests, Benjamini–Hochberg over every segment of the ${DIAGNOSIS_DIMENSIONS.length} dimensions). ` +
+    "Segment scan: `unitDayUnits` (app/services/diagnosis-reads.server.ts: the precomputed rows grouped by every dimension in one read) " +
+      `then \`diagnoseStep\` (two-proportion tests, Benjamini–Hochberg over every segment of the ${diagnosisDimensions(REPORT_FUNNEL, true).length} dimensions and their pairs). ` +
       "Paths: `stepPaths` (app/services/diagnosis-paths.server.ts: candidate visitors from the precomputed rows, each side sampled to about 2,000 units by visitor hash, their events read, " +
       "core/diagnosis/paths over them). Baseline: the report read of the same range in the same run (`unitDayReport`, which the admin serves first and whose figures both reads start from). " +
       `Each read once untimed, then ${runs} timed runs one after another through the reports' read connections (\`createSqlReader\`); p95 is the nearest rank. Target: ≤ 2 s each (issue #22).`,
@@ -286,7 +288,7 @@ export async function diagnosisSection(ctx: BenchContext): Promise<SectionResult
     if (t.scan.p95 > TARGET_MS)
       findings.push(
         `on ${t.label} at ${fmtInt(t.events)} events the segment scan takes ${fmtMs(t.scan.p95)} at p95 (p50 ${fmtMs(t.scan.p50)}; target ≤ 2 s). ` +
-          `It groups every single-day precomputed row of the funnel (${fmtInt(t.unitDayRows)} rows in all) by furthest step and the ${DIAGNOSIS_DIMENSIONS.length} attributes ` +
+          `It groups every single-day precomputed row of the funnel (${fmtInt(t.unitDayRows)} rows in all) by furthest step and the ${diagnosisDimensions(REPORT_FUNNEL, true).length} attributes ` +
           `through the index kept in that order (the range's days are filtered inside it), where the report read (${fmtMs(t.report.p50)}) seeks the range's days. ` +
           `It grows with the shop's history; precomputed per-day counts per segment would bound it by days × segments.`,
       );
