@@ -78,6 +78,12 @@ export async function reportDataset(
   if (existsSync(file) && existsSync(marker)) {
     const meta = JSON.parse(readFileSync(marker, "utf8")) as { sessions: number; rows: number; seconds: number; buildSeconds: number };
     await migrate(url, { quiet: true }); // indexes added since the data set was written
+    // A migration that resets precomputed results (new columns) leaves them to rebuild.
+    const rebuilt = await rebuildResultsIfReset(url, events);
+    if (rebuilt !== null) {
+      meta.buildSeconds = rebuilt;
+      writeFileSync(marker, JSON.stringify({ ...meta, version: DATA_VERSION, created: new Date().toISOString() }));
+    }
     return { url, reused: true, ...meta };
   }
   for (const f of [file, `${file}-wal`, `${file}-shm`, marker]) rmSync(f, { force: true });
@@ -178,6 +184,24 @@ async function timeOurPaths(url: string, label: string, params: FunnelParams, ru
 }
 
 /** Creates both shops' funnel and lets the app's refresher precompute it; returns seconds. */
+/**
+ * Rebuilds the shops' precomputed results when a migration since the data set was written
+ * reset them (a funnel not "ready"): the funnels are dropped with their rows and built again
+ * by the refresher. Answers the build's seconds, or null when the results were intact.
+ */
+export async function rebuildResultsIfReset(url: string, events: number): Promise<number | null> {
+  const { db } = createDb(url);
+  try {
+    const ready = await db.funnel.count({ where: { resultsState: "ready" } });
+    if (ready === shopOptions(events).length) return null;
+    console.log(`  precomputed results were reset by a migration: rebuilding them`);
+    await db.funnel.deleteMany({});
+  } finally {
+    await db.$disconnect();
+  }
+  return buildResults(url, events);
+}
+
 export async function buildResults(url: string, events: number): Promise<number> {
   const { db, dialect } = createDb(url);
   const exec = createSqlExecutor(url);
