@@ -11,6 +11,7 @@ import { sessionize } from "../../../core/sessionize";
 import { simulateVisitors, SIMULATED_PRODUCTS, type SimulationOptions } from "../../../scripts/lib/simulation";
 import { simulatedCoreEvents, storedEvents } from "../../../scripts/lib/simulation-events";
 import { biggestLeakStep, CHECKS_PER_RUN, checkAll, checkAllSeries, DAY, HOUR, leadingAlarm, PURCHASE, scanAt, unitsAt } from "../../helpers/sim-diagnosis";
+import { binomialCritical } from "../../helpers/binomial";
 
 const SHOP = "sim-diagnosis.myshopify.com";
 // A Sunday midnight (UTC): the simulator's day shape is in UTC hours.
@@ -19,21 +20,6 @@ const sim = (opts: Partial<SimulationOptions> & { visitors: number; from: number
   simulatedCoreEvents(simulateVisitors({ shop: SHOP, to: END, ...opts }));
 const key = (c: { dimension: string; value: string }) => `${c.dimension}:${c.value}`;
 const linenThrow = String(SIMULATED_PRODUCTS.find((p) => p.handle === "linen-throw")!.id);
-
-/**
- * Smallest k with P(X ≥ k) ≤ 1 % for X ~ Binomial(n, p): a share of runs at or above k/n
- * would say the stated rate p is broken; below it, it may be chance.
- */
-function binomialCritical(n: number, p: number): number {
-  let tail = 1;
-  let pmf = (1 - p) ** n;
-  for (let k = 0; k <= n; k++) {
-    if (tail <= 0.01) return k;
-    tail -= pmf;
-    pmf = (pmf * (n - k) * p) / ((k + 1) * (1 - p));
-  }
-  return n + 1;
-}
 
 describe("the simulator's journeys in memory", () => {
   it("are exactly the events the pixel's mapping and ingestion's rules would store", () => {

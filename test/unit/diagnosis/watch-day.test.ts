@@ -15,6 +15,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { steadyDay } from "../../helpers/steady-alarm-day";
+import { binomialCritical } from "../../helpers/binomial";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -22,21 +23,6 @@ const DAY = 24 * HOUR;
 const MONDAY = Date.UTC(2026, 10, 2);
 /** Stated: the share of steady funnel-days with any alert. */
 const DAY_RATE = 0.02;
-
-/**
- * Smallest k with P(X ≥ k) ≤ 1 % for X ~ Binomial(n, p): a method exactly at its stated
- * rate reaches k alerted days in n at most 1 time in 100.
- */
-function binomialCritical(n: number, p: number): number {
-  let tail = 1;
-  let pmf = (1 - p) ** n;
-  for (let k = 0; k <= n; k++) {
-    if (tail <= 0.01) return k;
-    tail -= pmf;
-    pmf = (pmf * (n - k) * p) / ((k + 1) * (1 - p));
-  }
-  return n + 1;
-}
 
 describe("false alerts per steady funnel-day, checked every 15 minutes (4-step funnel, overall + 3 devices)", () => {
   const sizes = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hypergeometric, watchGranularity, watchStep, type WatchBucket } from "../../../core/diagnosis/watch";
+import { binomialCritical } from "../../helpers/binomial";
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 11, 1);
@@ -18,21 +19,6 @@ const binomial = (random: () => number, n: number, p: number) => {
   for (let i = 0; i < n; i++) if (random() < p) k++;
   return k;
 };
-
-/**
- * Smallest k with P(X ≥ k) ≤ 1 % for X ~ Binomial(n, p): a correct method reaches k alarms
- * in n runs at most 1 time in 100; a method at twice its rate reaches it often.
- */
-function binomialCritical(n: number, p: number): number {
-  let tail = 1;
-  let pmf = (1 - p) ** n;
-  for (let k = 0; k <= n; k++) {
-    if (tail <= 0.01) return k;
-    tail -= pmf;
-    pmf = (pmf * (n - k) * p) / ((k + 1) * (1 - p));
-  }
-  return n + 1;
-}
 
 /** A day of hourly buckets whose rate follows the hour; from `breakAt` on, the rate is `broken`. */
 function day(random: () => number, opts: { perHour: number; breakAt?: number; broken?: number }): WatchBucket[] {
