@@ -35,8 +35,9 @@ beforeAll(async () => {
       const journeys: SeedJourney[] = [];
       // Last 7 days: 40 sessions three days back (enough to compare), a few on other days.
       for (let i = 0; i < 40; i++) journeys.push(journey(`big-${i}`, now - 3 * DAY - i * MIN, 1 + (i % 3)));
+      // Two hours later in the day than `now - d days` (never earlier): between 00:00 and 02:00 in the shop's zone an earlier time pushed day 6 out of the range.
       for (let d = 1; d <= 6; d++)
-        for (let i = 0; i < d; i++) journeys.push(journey(`cur-${d}-${i}`, now - d * DAY - 2 * 60 * MIN - i * MIN, i % 2 === 0 ? 2 : 3));
+        for (let i = 0; i < d; i++) journeys.push(journey(`cur-${d}-${i}`, now - d * DAY + 2 * 60 * MIN - i * MIN, i % 2 === 0 ? 2 : 3));
       // The previous 7 days: 3 to 8 sessions a day.
       for (let d = 8; d <= 13; d++) for (let i = 0; i < d - 5; i++) journeys.push(journey(`prev-${d}-${i}`, now - d * DAY - i * MIN, 1 + (i % 3)));
       await seedJourneys(db, shopId, journeys);
