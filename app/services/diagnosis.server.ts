@@ -5,20 +5,13 @@
  * rows or events as the report).
  */
 import { NONE_VALUE as NONE, type StepFigures, type UnitResult } from "../../core/funnel";
-import type { BreakdownKey, FunnelDefinition } from "../../core/types";
+import type { FunnelDefinition } from "../../core/types";
 import { cellsAtStep, entryCarriesProducts, segmentsFromCells, MAX_PAIRS, type DiagnosisDimension } from "../../core/diagnosis/cells";
+import { BREAKDOWN_KEYS } from "../lib/funnel-query";
 import { describeClaim, scanSegments, type SegmentClaim, type SegmentResult } from "../../core/diagnosis/segments";
 
-/** Every entry attribute the precomputed results keep: the dimensions a step is scanned over. */
-export const DIAGNOSIS_DIMENSIONS = [
-  "device",
-  "source",
-  "medium",
-  "campaign",
-  "landingPath",
-  "visitorType",
-  "loggedIn",
-] as const satisfies readonly BreakdownKey[];
+/** Every entry attribute the precomputed results keep (the report's breakdowns): the dimensions a step is scanned over. */
+export const DIAGNOSIS_DIMENSIONS = BREAKDOWN_KEYS;
 
 /**
  * The dimensions scanned for `def`: every entry attribute, plus the entry's product when the
