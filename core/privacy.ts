@@ -59,6 +59,7 @@ const EMAIL = /[^\s@<>()[\]\\,;:"'/?&=]+@[^\s@<>()[\]\\,;:"'/?&=]+\.[a-z]{2,}/i;
 // Digit runs with the separators people write numbers with.
 const NUMBER_RUN = /\+?\(?\d[\d\s().\-/]{5,}\d/g;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+const DIGIT = /\d/;
 // "12 Baker Street", "1600 Pennsylvania Avenue NW", "12 rue de la Paix", "Hauptstraße 5".
 const STREET_WORDS =
   "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|terrace|square|sq|highway|hwy|parkway|pkwy|crescent|close";
@@ -107,7 +108,11 @@ const personal = (s: string): boolean => looksPersonal(s) || looksPersonal(decod
 
 /** Does this text contain an email, phone number, card number or street address? */
 export function looksPersonal(text: string): boolean {
-  if (EMAIL.test(text)) return true;
+  // Cheap guards first (this runs on every URL and text of every event): an email needs an
+  // "@"; phone, card and every address pattern need a digit. The regexes are slow on long
+  // text without them (a failed match is retried from every position).
+  if (text.includes("@") && EMAIL.test(text)) return true;
+  if (!DIGIT.test(text)) return false;
   for (const run of text.match(NUMBER_RUN) ?? []) if (personalNumber(run.trim())) return true;
   return ADDRESS.some((re) => re.test(text));
 }
