@@ -59,7 +59,6 @@ const EMAIL = /[^\s@<>()[\]\\,;:"'/?&=]+@[^\s@<>()[\]\\,;:"'/?&=]+\.[a-z]{2,}/i;
 // Digit runs with the separators people write numbers with.
 const NUMBER_RUN = /\+?\(?\d[\d\s().\-/]{5,}\d/g;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
-const DIGIT = /\d/;
 // "12 Baker Street", "1600 Pennsylvania Avenue NW", "12 rue de la Paix", "Hauptstraße 5".
 const STREET_WORDS =
   "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|terrace|square|sq|highway|hwy|parkway|pkwy|crescent|close";
@@ -112,9 +111,7 @@ export function looksPersonal(text: string): boolean {
   // "@"; phone, card and every address pattern need a digit. The regexes are slow on long
   // text without them (a failed match is retried from every position).
   if (text.includes("@") && EMAIL.test(text)) return true;
-  if (!DIGIT.test(text)) return false;
-  for (const run of text.match(NUMBER_RUN) ?? []) if (personalNumber(run.trim())) return true;
-  return ADDRESS.some((re) => re.test(text));
+  return /\d/.test(text) && ((text.match(NUMBER_RUN) ?? []).some((run) => personalNumber(run.trim())) || ADDRESS.some((re) => re.test(text)));
 }
 
 /**
