@@ -7,24 +7,22 @@
  * same range and `now` came from these rows (whole or partial: the rows as of the
  * refresher's progress).
  */
-import { groupRows, localDayNumber, unitResultsFromUnitDays, type FunnelParams, type UnitDayRow, type UnitResult } from "../../core/funnel";
-import type { EntryAttributes, FunnelDefinition } from "../../core/types";
+import {
+  localDayNumber,
+  unitDayGroupRows,
+  unitDayMultiRow,
+  unitResultsFromUnitDays,
+  type FunnelParams,
+  type UnitDayRow,
+  type UnitResult,
+} from "../../core/funnel";
+import { attrsFromColumns } from "../../core/funnel/breakdown-attrs";
+import type { FunnelDefinition } from "../../core/types";
 import { SESSION_GAP_MS } from "../../core/types";
 import type { SqlReader } from "../../db/executor";
 import { bindQuery } from "../../db/query";
-import type { DiagnosisAttrs } from "../../db/queries/_diagnosis-unit-days";
 import diagnosisUnitGroups, { type DiagnosisGroupRow } from "../../db/queries/diagnosis-unit-groups";
 import diagnosisUnitMulti, { type DiagnosisMultiRow } from "../../db/queries/diagnosis-unit-multi";
-
-const attrsOf = (r: DiagnosisAttrs): EntryAttributes => ({
-  device: (r.device as EntryAttributes["device"]) ?? null,
-  source: r.source ?? "direct",
-  medium: r.medium ?? null,
-  campaign: r.campaign ?? null,
-  landingPath: r.landingPath ?? null,
-  visitorType: r.visitorType === "returning" ? "returning" : "new",
-  loggedIn: Boolean(Number(r.loggedIn)),
-});
 
 /** Every unit entering over [params.from, params.to) (whole local days of params.timeZone), as of params.now; `product`: read the entry's product too. */
 export async function unitDayUnits(
@@ -47,36 +45,7 @@ export async function unitDayUnits(
   ]);
   const steps = def.steps.length;
   const rows: UnitDayRow[] = [];
-  for (const g of groups) {
-    const furthest = Number(g.furthest);
-    const row = {
-      unitId: "",
-      day: 0,
-      entryTs: Number(g.ts),
-      furthest,
-      msFromPrev: [],
-      latestStartTs: 0,
-      lastTs: 0,
-      multi: false,
-      attrs: attrsOf(g),
-      productId: g.productId ?? null,
-    };
-    // A completed unit is never in progress.
-    rows.push(...groupRows(row, Number(g.n), furthest < steps ? Number(g.ipn) : 0));
-  }
-  for (const r of multi) {
-    rows.push({
-      unitId: r.unitId,
-      day: Number(r.day),
-      entryTs: Number(r.entryTs),
-      furthest: Number(r.furthest),
-      msFromPrev: [],
-      latestStartTs: Number(r.latestStartTs),
-      lastTs: Number(r.lastTs),
-      multi: true,
-      attrs: attrsOf(r),
-      productId: r.productId ?? null,
-    });
-  }
+  for (const g of groups) rows.push(...unitDayGroupRows(g, steps, attrsFromColumns(g), { productId: g.productId ?? null }));
+  for (const r of multi) rows.push(unitDayMultiRow(r, attrsFromColumns(r), r.productId ?? null));
   return unitResultsFromUnitDays(rows, def, params.now);
 }

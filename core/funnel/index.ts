@@ -37,5 +37,15 @@ export type {
 export { dayKey, isoWeekStartDay, localDayNumber, wallClockToEpoch, zoneOffsetMs } from "./timezone";
 export { sessionize, compareEvents, groupByVisitor } from "../sessionize";
 export type { Session } from "../sessionize";
-export { computeUnitDays, reportFromUnitDays, unitResultsFromUnitDays, isWholeDays, groupRows, timesFromText } from "./unit-days";
+export {
+  computeUnitDays,
+  reportFromUnitDays,
+  unitResultsFromUnitDays,
+  isWholeDays,
+  groupRows,
+  timesFromText,
+  unitDayGroupRows,
+  unitDayMultiRow,
+} from "./unit-days";
+export type { UnitDayGroupRead, UnitDayMultiRead } from "./unit-days";
 export type { UnitDay, UnitDayRow } from "./unit-days";

@@ -207,6 +207,73 @@ export function groupRows(
   return out;
 }
 
+/** A count as a driver returns it (SQLite and PostgreSQL aggregates may be bigint). */
+type Num = number | bigint;
+
+/** One row of a grouped read of unit-day rows: `n` units alike, `ipn` of them possibly still in progress. */
+export interface UnitDayGroupRead {
+  furthest: Num;
+  ts: Num;
+  n: Num;
+  ipn: Num;
+  day?: Num;
+}
+
+/**
+ * A grouped read's row as report rows (groupRows). `ms`: the group's durations as text
+ * (timesFromText), when step times were read.
+ */
+export function unitDayGroupRows(
+  g: UnitDayGroupRead,
+  steps: number,
+  attrs: EntryAttributes,
+  extra: { productId?: string | null; ms?: string } = {},
+): UnitDayRow[] {
+  const furthest = Number(g.furthest);
+  const count = Number(g.n);
+  const row = {
+    unitId: "",
+    day: Number(g.day ?? 0),
+    entryTs: Number(g.ts),
+    furthest,
+    msFromPrev: [],
+    latestStartTs: 0,
+    lastTs: 0,
+    multi: false,
+    attrs,
+    ...(extra.productId !== undefined ? { productId: extra.productId } : {}),
+  };
+  // A completed unit is never in progress.
+  return groupRows(row, count, furthest < steps ? Number(g.ipn) : 0, extra.ms === undefined ? undefined : timesFromText(extra.ms, count, furthest - 1));
+}
+
+/** One row of a unit with rows on several days, as the driver returns it (msFromPrev: comma-separated text, when read). */
+export interface UnitDayMultiRead {
+  unitId: string;
+  day: Num;
+  entryTs: Num;
+  furthest: Num;
+  latestStartTs: Num;
+  lastTs: Num;
+  msFromPrev?: string;
+}
+
+/** A multi-day unit's row read row by row, as a report row (the caller combines a unit's rows). */
+export function unitDayMultiRow(r: UnitDayMultiRead, attrs: EntryAttributes, productId?: string | null): UnitDayRow {
+  return {
+    unitId: r.unitId,
+    day: Number(r.day),
+    entryTs: Number(r.entryTs),
+    furthest: Number(r.furthest),
+    msFromPrev: r.msFromPrev ? r.msFromPrev.split(",").map(Number) : [],
+    latestStartTs: Number(r.latestStartTs),
+    lastTs: Number(r.lastTs),
+    multi: true,
+    attrs,
+    ...(productId !== undefined ? { productId } : {}),
+  };
+}
+
 /**
  * `count` units' durations, `per` each, as one comma-separated text, unit after unit (their
  * stored msFromPrev joined by commas) → per step, the `count` durations. Read by hand: a

@@ -11,8 +11,8 @@ import {
   isWholeDays,
   localDayNumber,
   reportFromUnitDays,
-  groupRows,
-  timesFromText,
+  unitDayGroupRows,
+  unitDayMultiRow,
   type FunnelParams,
   type FunnelReport,
   type UnitDayRow,
@@ -24,7 +24,7 @@ import type { Db, DbDialect } from "../../../db/prisma";
 import { attrsOf } from "../../../core/funnel/breakdown-attrs";
 import { readRows } from "../../../db/query";
 import eventsAtMostQuery from "../../../db/queries/report-events-at-most";
-import unitDayGroups, { type Row as GroupRow } from "../../../db/queries/report-unit-day-groups";
+import unitDayGroups from "../../../db/queries/report-unit-day-groups";
 import unitDayMulti from "../../../db/queries/report-unit-day-multi";
 import unitDayTimed from "../../../db/queries/report-unit-day-timed";
 import { buildProgress, resultsAsOf, type BuildProgress } from "./state.server";
@@ -128,37 +128,8 @@ async function unitDayRows(deps: ReadDeps, shopId: number, funnelId: string, def
   ]);
   const steps = def.steps.length;
   const out: UnitDayRow[] = [];
-  const add = (g: GroupRow, ms?: string) => {
-    const furthest = Number(g.furthest);
-    const count = Number(g.n);
-    const row = {
-      unitId: "",
-      day: Number(g.day),
-      entryTs: Number(g.ts),
-      furthest,
-      msFromPrev: [],
-      latestStartTs: 0,
-      lastTs: 0,
-      multi: false,
-      attrs: attrsOf(params.breakdown, g.attr),
-    };
-    // A completed unit is never in progress.
-    out.push(...groupRows(row, count, furthest < steps ? Number(g.ipn) : 0, ms === undefined ? undefined : timesFromText(ms, count, furthest - 1)));
-  };
-  for (const g of groups) add(g);
-  for (const g of timed) add(g, g.ms);
-  for (const r of multi) {
-    out.push({
-      unitId: r.unitId,
-      day: Number(r.day),
-      entryTs: Number(r.entryTs),
-      furthest: Number(r.furthest),
-      msFromPrev: r.msFromPrev === "" ? [] : r.msFromPrev.split(",").map(Number),
-      latestStartTs: Number(r.latestStartTs),
-      lastTs: Number(r.lastTs),
-      multi: true,
-      attrs: attrsOf(params.breakdown, r.attr),
-    });
-  }
+  for (const g of groups) out.push(...unitDayGroupRows(g, steps, attrsOf(params.breakdown, g.attr)));
+  for (const g of timed) out.push(...unitDayGroupRows(g, steps, attrsOf(params.breakdown, g.attr), { ms: g.ms }));
+  for (const r of multi) out.push(unitDayMultiRow(r, attrsOf(params.breakdown, r.attr)));
   return out;
 }
