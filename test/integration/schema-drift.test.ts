@@ -149,7 +149,7 @@ describe("schema drift", () => {
     }
   });
 
-  it("\"what they did instead\" seeks each side's sampled buckets in FunnelUnitDay_sample_idx on both providers, with statistics", async () => {
+  it('"what they did instead" seeks each side\'s sampled buckets in FunnelUnitDay_sample_idx on both providers, with statistics', async () => {
     // One shop, one 4-step funnel, 100 k unit-days over 30 days, analyzed: the sample of
     // 2,000 of ~45 k dropped units is ~3 % of the buckets.
     const sides = [sampleVisitors(1, 1), sampleVisitors(2, 4)];
@@ -170,7 +170,9 @@ describe("schema drift", () => {
         const { text, values } = bindQuery(q, "sqlite", params);
         const plan = (await lite.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${text}`, ...values)).map((r) => r.detail).join("\n");
         // One seek per step to the buckets below the bound; day and clientId from the index.
-        expect(plan).toContain("SEARCH FunnelUnitDay USING COVERING INDEX FunnelUnitDay_sample_idx (shopId=? AND funnelId=? AND furthest=? AND visitorBucket<?)");
+        expect(plan).toContain(
+          "SEARCH FunnelUnitDay USING COVERING INDEX FunnelUnitDay_sample_idx (shopId=? AND funnelId=? AND furthest=? AND visitorBucket<?)",
+        );
       }
     } finally {
       await lite.$disconnect();
