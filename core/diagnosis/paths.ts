@@ -210,6 +210,33 @@ export function inSample(visitorId: string, rate: number): boolean {
   return rate >= 1 || visitorHash(visitorId) < rate;
 }
 
+/** Distinct values of `visitorBucket`: 0 … VISITOR_BUCKETS − 1. */
+export const VISITOR_BUCKETS = 65_536;
+
+/**
+ * The visitor's sample bucket, floor(visitorHash × VISITOR_BUCKETS): stored with each
+ * precomputed row (FunnelUnitDay.visitorBucket, written by the refresher) and indexed, so a
+ * sampled read seeks the few visitors that can be in a sample instead of hashing every
+ * visitor of the range (SQL cannot compute the hash).
+ *
+ * @example visitorBucket("a") // 6784 (visitorHash("a") = 0x1a80b1b3 / 2³²)
+ */
+export function visitorBucket(visitorId: string): number {
+  return Math.floor(visitorHash(visitorId) * VISITOR_BUCKETS);
+}
+
+/**
+ * Buckets below this bound hold every visitor in the sample of `rate` (and a few more:
+ * filter them with inSample). ceil(rate × VISITOR_BUCKETS), at most VISITOR_BUCKETS: if
+ * hash < rate then floor(hash × B) ≤ hash × B < rate × B ≤ ceil(rate × B) (both products
+ * exact in binary floating point, B being a power of two).
+ *
+ * @example sampleBucketBound(0.25) // 16384
+ */
+export function sampleBucketBound(rate: number): number {
+  return rate >= 1 ? VISITOR_BUCKETS : Math.max(0, Math.ceil(rate * VISITOR_BUCKETS));
+}
+
 // -------------------------------------------------------------------------- comparison
 
 export interface Share {

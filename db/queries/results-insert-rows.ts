@@ -22,6 +22,7 @@ export const UNIT_DAY_COLUMNS = [
   "visitorType",
   "loggedIn",
   "productId",
+  "visitorBucket",
 ] as const;
 
 /** Most rows one statement inserts (the parameter limit). */

@@ -2,6 +2,7 @@
  * Puts at least one row for a shop into every table, and counts a shop's rows per
  * table. Driven by Prisma's model list, so a new model without a line here fails.
  */
+import { visitorBucket } from "../../core/diagnosis/paths";
 import { Prisma } from "../../generated/sqlite/index.js";
 import type { Db } from "../../db/prisma";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
@@ -46,6 +47,7 @@ export async function fillEveryTable(db: Db, domain: string): Promise<Shop> {
       source: "direct",
       visitorType: "new",
       loggedIn: false,
+      visitorBucket: visitorBucket("c1"),
     },
   });
   await rebuildActivity(db, shop.id);

@@ -15,6 +15,7 @@ import { UNIT_DAY_COLUMNS } from "../../db/queries/results-insert-rows";
 import { visitorParams } from "../../db/queries/_stale-visitors";
 import { listParams, rowsParams } from "../../db/sql";
 import type { FunnelDefinition } from "../../core/types";
+import { VISITOR_BUCKETS, visitorBucket } from "../../core/diagnosis/paths";
 
 const QUERIES_DIR = path.resolve(__dirname, "../../db/queries");
 const DAY = 86_400_000;
@@ -111,6 +112,7 @@ const unitDayRow = (funnelId: string, unitId: string, clientId: string, furthest
   visitorType: "new",
   loggedIn: false,
   productId: "102",
+  visitorBucket: visitorBucket(clientId),
 });
 const DIAGNOSIS_SHAPES = [
   { unit: "session", steps: 4, product: true },
@@ -201,9 +203,11 @@ const CASES: Record<string, Case> = {
     columns: ["unit", "part", "lastts", "attr", "ev"],
     nonEmpty: true,
   },
-  "paths-visitors-from-unit-days": {
-    params: (shopId, { funnelId }) => ({ shopId, funnelId, fromDay: FROM / DAY - 1, toDay: TO / DAY, step: 1 }),
-    columns: ["clientId", "d", "a"],
+  "paths-sample-visitors": {
+    // The seeded rows stop at steps 1, 2 and 3: a dropped side at step 2, a went-on side at step 2.
+    build: (b: (min: number, max: number) => Query) => [b(1, 1), b(2, 3)],
+    params: (shopId, { funnelId }) => ({ shopId, funnelId, fromDay: FROM / DAY - 1, toDay: TO / DAY, bound: VISITOR_BUCKETS }),
+    columns: ["clientId"],
     nonEmpty: true,
   },
   "paths-visitors-from-sessions": { params: range, columns: ["clientId"], nonEmpty: true },

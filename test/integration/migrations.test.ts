@@ -8,6 +8,13 @@ import { rebuildActivity } from "../../app/services/activity.server";
 import { createDatabase } from "../../scripts/lib/pg-server";
 import { inject } from "vitest";
 import { root } from "../helpers/app-server";
+import { ensureDemoShop } from "../../scripts/lib/demo-shop";
+import { ensureDefaultFunnels } from "../../app/services/funnels.server";
+import { refreshShop } from "../../app/services/funnel-results/refresh.server";
+import { createSqlExecutor } from "../../db/executor";
+import { dialectOf } from "../../db/prisma";
+import { visitorBucket } from "../../core/diagnosis/paths";
+import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
 
 const names = readdirSync(path.join(root, "prisma/migrations"))
   .filter((n) => /^\d{14}_/.test(n))
@@ -69,6 +76,51 @@ describe.each(["sqlite", "postgres"] as const)("upgrading a %s database with dat
     expect(await after.funnel.findMany({ select: { resultsState: true, resultsMark: true } })).toEqual([{ resultsState: "building", resultsMark: null }]);
     await after.$disconnect();
   });
+});
+
+describe.each(["sqlite", "postgres"] as const)("the visitor-bucket migration on %s", (kind) => {
+  const BUCKETS = names.find((n) => n.endsWith("_add_visitor_bucket"))!;
+  it("drops a built funnel's precomputed rows, which the refresher rebuilds with each visitor's bucket", async () => {
+    const before = names[names.indexOf(BUCKETS) - 1];
+    const url =
+      kind === "postgres"
+        ? await createDatabase(inject("pgBaseUrl"), `bucket_${Date.now() % 100000}`)
+        : `file:${path.join(root, ".tmp", `bucket-${Date.now()}.sqlite`)}`;
+    await migrate(url, { quiet: true, upTo: before });
+    const old = createDb(url).db;
+    // Tables other than FunnelUnitDay are today's: the client writes them.
+    const shopId = (await ensureDemoShop(old, { domain: `bucket-${kind}.myshopify.com`, ingestKey: `ik_bucket_${kind}`, timeZone: "UTC" })).id;
+    const now = Date.now();
+    await seedJourneys(old, shopId, shopTraffic({ visitors: 80, from: now - 10 * 86_400_000, to: now - 3_600_000, seed: 5, prefix: `bucket-${kind}` }));
+    await ensureDefaultFunnels(old, shopId);
+    const funnels = await old.funnel.findMany({ where: { shopId }, select: { id: true } });
+    // A built funnel with a row of the old shape (no bucket).
+    const funnelId = funnels[0].id;
+    await old.$executeRawUnsafe(
+      `INSERT INTO "FunnelUnitDay" ("shopId", "funnelId", "unitId", "day", "clientId", "entryTs", "furthest", "msFromPrev", "latestStartTs", "lastTs", "multi", "source", "visitorType", "loggedIn")
+       VALUES (${shopId}, '${funnelId}', 'bucket-${kind}-0', ${Math.floor(now / 86_400_000) - 1}, 'bucket-${kind}-0', ${now - 86_400_000}, 1, '', ${now - 86_400_000}, ${now - 86_400_000}, false, 'direct', 'new', false)`,
+    );
+    await old.funnel.updateMany({ where: { shopId }, data: { resultsState: "ready", resultsMark: BigInt(now) } });
+    await old.$disconnect();
+
+    await migrate(url, { quiet: true });
+    const db = createDb(url).db;
+    const exec = createSqlExecutor(url);
+    try {
+      expect(await db.funnelUnitDay.count()).toBe(0);
+      expect(await db.funnel.findMany({ where: { shopId }, select: { resultsState: true, resultsMark: true } })).toEqual(
+        funnels.map(() => ({ resultsState: "building", resultsMark: null })),
+      );
+      await refreshShop({ db, dialect: dialectOf(db), exec }, shopId);
+      expect((await db.funnel.findMany({ where: { shopId }, select: { resultsState: true } })).map((f) => f.resultsState)).toEqual(funnels.map(() => "ready"));
+      const rows = await db.funnelUnitDay.findMany({ where: { shopId }, select: { clientId: true, visitorBucket: true } });
+      expect(new Set(rows.map((r) => r.clientId)).size).toBeGreaterThan(40);
+      expect(rows.filter((r) => r.visitorBucket !== visitorBucket(r.clientId))).toEqual([]);
+    } finally {
+      await exec.close();
+      await db.$disconnect();
+    }
+  }, 120_000);
 });
 
 async function expectActivityBackfilled(after: ReturnType<typeof createDb>["db"], shopId: number) {

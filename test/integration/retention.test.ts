@@ -3,6 +3,7 @@
  * PostgreSQL database: shops with different settings lose exactly their own old events
  * and sessions, in batches smaller than the data, and nothing else.
  */
+import { visitorBucket } from "../../core/diagnosis/paths";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../db/prisma";
 import { applyRetention, type RetentionProgress } from "../../app/services/retention.server";
@@ -134,6 +135,7 @@ describe.each(["sqlite", "postgres"] as const)("data retention on %s", (kind) =>
           source: "direct",
           visitorType: "new",
           loggedIn: false,
+          visitorBucket: visitorBucket("recent"),
         },
       });
     }

@@ -4,7 +4,8 @@
  * describes the lifecycle). Called by the background refresher (refresher.server.ts),
  * never by a report.
  */
-import { computeUnitDays, localDayNumber, type UnitDay, type UnitDayRow } from "../../../core/funnel";
+import { visitorBucket } from "../../../core/diagnosis/paths";
+import { computeUnitDays, localDayNumber, type UnitDay } from "../../../core/funnel";
 import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../../db/executor";
 import { visitorLockOrder } from "../../../db/sql";
 import { readRows, runRows, runStatement } from "../../../db/query";
@@ -173,7 +174,7 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
       const removed = await runStatement(tx, claimVisitor, { shopId, clientId: s.clientId, version: s.version });
       if (removed > 0) done.add(s.clientId); // else: new events arrived after our read; the next pass redoes it
     }
-    const inserts = new Map<string, UnitDayRow[]>();
+    const inserts = new Map<string, NewRow[]>();
     for (const c of changes) {
       if (!done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
       const visitor = { shopId, funnelId: c.funnel.id, clientId: c.clientId };
@@ -195,7 +196,9 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
   });
 }
 
-async function insertRows(tx: SqlTx, shopId: number, funnelId: string, rows: (UnitDayRow & { visitorId?: string })[]) {
+type NewRow = UnitDay & { multi: boolean };
+
+async function insertRows(tx: SqlTx, shopId: number, funnelId: string, rows: NewRow[]) {
   for (let i = 0; i < rows.length; i += INSERT_ROWS_MAX) {
     const chunk = rows.slice(i, i + INSERT_ROWS_MAX).map((r) => ({
       shopId,
@@ -217,6 +220,7 @@ async function insertRows(tx: SqlTx, shopId: number, funnelId: string, rows: (Un
       visitorType: r.attrs.visitorType,
       loggedIn: r.attrs.loggedIn,
       productId: r.productId ?? null,
+      visitorBucket: visitorBucket(r.visitorId),
     }));
     await runRows(tx, insertRowsQuery(chunk.length), UNIT_DAY_COLUMNS, chunk);
   }

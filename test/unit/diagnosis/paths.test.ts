@@ -8,10 +8,13 @@ import {
   normalisePath,
   pathOf,
   pathsAtStep,
+  sampleBucketBound,
   sampleRate,
   sampledPaths,
   stepLabel,
   unitPathsAtStep,
+  VISITOR_BUCKETS,
+  visitorBucket,
   visitorHash,
 } from "../../../core/diagnosis/paths";
 
@@ -161,6 +164,43 @@ describe("sampling", () => {
     const kept = ids.filter((id) => inSample(id, 0.1)).length;
     expect(kept).toBeGreaterThan(1800);
     expect(kept).toBeLessThan(2200);
+  });
+
+  it("stores a visitor's bucket so that a sample's visitors all lie below the rate's bound", () => {
+    // 0x1a80b1b3 / 2³² × 2¹⁶ = 0x1a80 + 0xb1b3 / 2¹⁶.
+    expect(visitorBucket("a")).toBe(0x1a80);
+    expect(sampleBucketBound(0.25)).toBe(16_384);
+    expect(sampleBucketBound(1)).toBe(VISITOR_BUCKETS);
+    expect(sampleBucketBound(2)).toBe(VISITOR_BUCKETS);
+    expect(sampleBucketBound(0)).toBe(0);
+    // "a": bucket 6784 = floor(0.10352 × 65536); the bound of 0.1035 is 6783 (excluded, and
+    // not in the sample), the bound of 0.10353 is 6785 (included, and in the sample).
+    expect(inSample("a", 0.1035)).toBe(false);
+    expect(visitorBucket("a") < sampleBucketBound(0.1035)).toBe(false);
+    expect(inSample("a", 0.10353)).toBe(true);
+    expect(visitorBucket("a") < sampleBucketBound(0.10353)).toBe(true);
+    const ids = Array.from({ length: 20_000 }, (_, i) => `v-${i}-${(i * 7919).toString(36)}`);
+    // Rates at a visitor's own hash (the edge), just above it, and arbitrary ones.
+    const rates = [...ids.slice(0, 500).flatMap((id) => [visitorHash(id), visitorHash(id) + 1e-12]), 1 / 3, 0.0001, 0.5, 0.999_99, 2000 / 512_224];
+    let extra = 0;
+    const missed: string[] = [];
+    for (const rate of rates) {
+      const bound = sampleBucketBound(rate);
+      for (const id of ids.slice(0, 2000)) {
+        const b = visitorBucket(id);
+        if (!Number.isInteger(b) || b < 0 || b >= VISITOR_BUCKETS) missed.push(`${id}: bucket ${b}`);
+        if (inSample(id, rate)) {
+          if (b >= bound) missed.push(`${id} at ${rate}`);
+        } else if (b < bound) extra++;
+      }
+    }
+    expect(missed).toEqual([]);
+    // The bound admits only the visitors of its last, partial bucket beyond the sample.
+    expect(extra / (rates.length * 2000)).toBeLessThan(2 / VISITOR_BUCKETS + 0.001);
+    // Buckets spread evenly: each sixteenth of the range holds about 1/16 of the visitors.
+    const counts = new Array(16).fill(0);
+    for (const id of ids) counts[visitorBucket(id) >> 12]++;
+    for (const c of counts) expect(Math.abs(c - ids.length / 16)).toBeLessThan(200);
   });
 
   it("keeps each side's units at its own rate", () => {
