@@ -40,7 +40,12 @@ export function DiagnosisStream<T>({ resolve, reportKey, stepText, noun, childre
           v.edited ? (
             <DiagnosisEdited />
           ) : (
-            <Shown value={v as T} onShown={(value) => (last.current = { key: reportKey, value })}>
+            <Shown
+              value={v as T}
+              onShown={(value) => {
+                last.current = { key: reportKey, value };
+              }}
+            >
               {children}
             </Shown>
           )
@@ -51,7 +56,9 @@ export function DiagnosisStream<T>({ resolve, reportKey, stepText, noun, childre
 }
 
 function Shown<T>({ value, onShown, children }: { value: T; onShown: (value: T) => void; children: (value: T) => ReactNode }) {
-  useEffect(() => onShown(value), [value, onShown]);
+  useEffect(() => {
+    onShown(value);
+  }, [value, onShown]);
   return <>{children(value)}</>;
 }
 
