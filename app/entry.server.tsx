@@ -9,7 +9,9 @@ import { appContext } from "./context.server";
 import { startAudienceAutoSync } from "./services/audiences/auto-sync-schedule.server";
 import { collectNode as collectOnNode } from "../ingest/node-adapter.server";
 
-const ABORT_DELAY = 5000;
+// How long a streamed page waits for its deferred data before giving up (the browser then
+// shows the part's error). The funnel report's diagnosis takes seconds on a large shop.
+const ABORT_DELAY = 15_000;
 
 export default async function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
   // Sets the frame-ancestors CSP for the shop and admin.shopify.com.

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { defer, json, redirect } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, useLoaderData, useLocation, useNavigate, useNavigation, useRouteError } from "@remix-run/react";
 import { useState } from "react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
@@ -11,7 +11,16 @@ import { requireShop } from "../services/shops.server";
 import { hasEvents } from "../services/tracking.server";
 import { RANGE_PRESETS, RANGE_PRESET_LABELS } from "../services/date-range";
 import { deleteFunnel, getFunnel, setMainFunnel } from "../services/funnels.server";
-import { csvFilename, funnelReport, type FunnelReportView } from "../services/funnel-report.server";
+import {
+  csvFilename,
+  readReport,
+  reportDiagnosis,
+  type DiagnosisBasis,
+  type FunnelReportView,
+  type ReportDeps,
+  type ReportDiagnosis,
+  type ReportRead,
+} from "../services/funnel-report.server";
 import { formatter, unitNoun } from "../lib/funnel-format";
 import { BREAKDOWN_KEYS, BREAKDOWN_LABELS, nextReportQuery, readReportQuery, reportQuery } from "../lib/funnel-query";
 import { FunnelBarChart } from "../components/funnel/FunnelBarChart";
@@ -19,7 +28,10 @@ import { FunnelStepsTable } from "../components/funnel/FunnelStepsTable";
 import { LeakCallout } from "../components/funnel/LeakCallout";
 import { DiagnosisCard } from "../components/funnel/DiagnosisCard";
 import { PathsCard } from "../components/funnel/PathsCard";
+import { DiagnosisStream, useSettled, type StreamedDiagnosisValue } from "../components/funnel/DiagnosisStream";
 import { stepPlanLink } from "../../core/insights/prefill";
+import type { StepPaths } from "../../core/diagnosis/paths";
+import type { StepDiagnosis } from "../services/diagnosis.server";
 import { ReportControls } from "../components/funnel/ReportControls";
 import { BreakdownTable } from "../components/funnel/BreakdownTable";
 import { TrendChart } from "../components/funnel/TrendChart";
@@ -35,35 +47,44 @@ import { RequestError } from "../services/request-error";
 
 export const meta: MetaFunction = () => [{ title: "Funnel report" }];
 
+/** The report page's report: the view without its diagnosis, which streams in after it. */
+type PageReport = Omit<FunnelReportView, "diagnosis" | "paths"> & { alerts: AlertWithWords[] };
+
 type LoaderData =
   | {
       ok: true;
-      report: FunnelReportView & { alerts: AlertWithWords[] };
+      report: PageReport;
       filenames: Record<"steps" | "breakdown" | "trend" | "diagnosis" | "paths", string>;
       installedAt: number;
       anyEvents: boolean;
       now: number;
+      /** Null when there is nothing to diagnose (no step picked and no leak named, or no unit entered). */
+      diagnosis: Promise<StreamedDiagnosisValue<ReportDiagnosis>> | null;
     }
   | { ok: false; error: string; funnel: { id: string; name: string } };
+
+/**
+ * The diagnosis of a report already answered, for the stream: `edited` when an edit
+ * committed since the report was read; a failure is logged here with its cause (the
+ * browser only learns that it failed) and rejects, which the page shows as a banner.
+ */
+function streamedDiagnosis(deps: ReportDeps, basis: DiagnosisBasis): Promise<StreamedDiagnosisValue<ReportDiagnosis>> {
+  return reportDiagnosis(deps, basis).then(
+    (d) => (d ? { edited: false as const, ...d } : { edited: true as const }),
+    (e: unknown) => {
+      console.error(`[funnel-report] diagnosis of funnel ${basis.funnel.id} (shop ${basis.shopId}, step ${basis.step}) failed:`, e);
+      throw e;
+    },
+  );
+}
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await requireShop(appContext(), session.shop);
   const id = params.id ?? "";
+  let read: ReportRead;
   try {
-    const report = await funnelReport(appContext().reports, shop, id, new URL(request.url).searchParams, { diagnosis: true });
-    const filenames = {
-      steps: csvFilename(report, "steps"),
-      breakdown: csvFilename(report, "breakdown"),
-      trend: csvFilename(report, "trend"),
-      diagnosis: csvFilename(report, "diagnosis"),
-      paths: csvFilename(report, "paths"),
-    };
-    // An empty report of a shop that never got an event waits for first visits (ReportEmptyState).
-    const anyEvents = report.totalUnits > 0 || (await hasEvents(appContext().db, shop.id));
-    const alerts = await shopAlerts(appContext(), shop, { status: "open", funnelId: report.funnel.id });
-    // The same body as the JSON API (report + the funnel's open step alerts).
-    return json<LoaderData>({ ok: true, report: { ...report, alerts }, filenames, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now() });
+    read = await readReport(appContext().reports, shop, id, new URL(request.url).searchParams);
   } catch (e) {
     if (!(e instanceof RequestError)) throw e;
     if (e.status === 404) throw json({ error: e.message }, { status: 404 });
@@ -72,6 +93,24 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     if (!funnel) throw json({ error: "No funnel with this id in this shop" }, { status: 404 });
     return json<LoaderData>({ ok: false, error: e.message, funnel: { id: funnel.id, name: funnel.name } }, { status: 400 });
   }
+  // The diagnosis (segment scan and paths: seconds on a large shop) streams in after the
+  // report: started now, it runs while the rest is read and the page renders.
+  const diagnosis = read.basis ? streamedDiagnosis(appContext().reports, read.basis) : null;
+  // Handled by Remix once returned; this covers a throw below before that.
+  diagnosis?.catch(() => {});
+  const { diagnosis: _d, paths: _p, ...report } = read.view;
+  const filenames = {
+    steps: csvFilename(read.view, "steps"),
+    breakdown: csvFilename(read.view, "breakdown"),
+    trend: csvFilename(read.view, "trend"),
+    diagnosis: csvFilename(read.view, "diagnosis"),
+    paths: csvFilename(read.view, "paths"),
+  };
+  // An empty report of a shop that never got an event waits for first visits (ReportEmptyState).
+  const anyEvents = report.totalUnits > 0 || (await hasEvents(appContext().db, shop.id));
+  const alerts = await shopAlerts(appContext(), shop, { status: "open", funnelId: report.funnel.id });
+  // The JSON API's body is this report (+ alerts) with the diagnosis' two fields.
+  return defer({ ok: true as const, report: { ...report, alerts }, filenames, installedAt: shop.installedAt.getTime(), anyEvents, now: Date.now(), diagnosis });
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -102,6 +141,8 @@ export default function FunnelReportPage() {
   const reloading = navigation.state === "loading" && navigation.location?.pathname === location.pathname;
   const pendingSearch = reloading ? navigation.location!.search : null;
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // A rebuilding report reloads itself, but only once its diagnosis arrived (else it never would).
+  const diagnosisSettled = useSettled(data.ok ? data.diagnosis : null);
 
   if (!data.ok) {
     return (
@@ -123,6 +164,44 @@ export default function FunnelReportPage() {
   const rangeText = `${f.date(r.range.fromDate)} – ${f.date(r.range.toDate)}`;
   const csv = (table: "steps" | "breakdown" | "trend" | "diagnosis" | "paths") => `${base}/csv?${reportQuery(r.params, { table })}`;
 
+  // The two diagnosis cards; their actions (audience, test plan) come with the diagnosis.
+  const diagnosisCards = (d: StepDiagnosis | null, paths: StepPaths | null) => (
+    <>
+      <DiagnosisCard
+        diagnosis={d}
+        steps={r.steps}
+        onPick={(step) => navigate(`${base}?${nextReportQuery(r.params, pendingSearch, { diagnose: step })}`)}
+        csvHref={csv("diagnosis")}
+        csvFilename={filenames.diagnosis}
+        noun={noun}
+        planHref={
+          d
+            ? stepPlanLink({
+                label: `${d.fromLabel} → ${d.toLabel}`,
+                unit: r.unit,
+                settled: d.settled,
+                converted: d.settled - d.dropOff,
+                days: r.range.days,
+              })
+            : null
+        }
+        audienceForm={
+          d
+            ? {
+                action: `${base}/audience`,
+                fields: {
+                  step: String(d.step),
+                  range: r.params.range,
+                  ...(r.params.range === "custom" ? { from: r.params.from ?? "", to: r.params.to ?? "" } : {}),
+                },
+              }
+            : null
+        }
+      />
+      {paths ? <PathsCard paths={paths} csvHref={csv("paths")} csvFilename={filenames.paths} noun={noun} locale={r.locale} /> : null}
+    </>
+  );
+
   return (
     <Page
       title={r.funnel.name}
@@ -143,7 +222,7 @@ export default function FunnelReportPage() {
           />
         </Card>
         {reloading ? null : <ResultsAsOf view={r} />}
-        <RebuildingBanner active={isRebuilding(r)} />
+        <RebuildingBanner active={isRebuilding(r)} paused={!diagnosisSettled} />
         {reloading ? (
           <ReportSkeleton />
         ) : r.totalUnits === 0 ? (
@@ -166,40 +245,6 @@ export default function FunnelReportPage() {
             <Layout.Section>
               <BlockStack gap="400">
                 <LeakCallout leak={r.biggestLeak} sentence={r.leakSentence} noLeak={r.noLeak} noLeakSentence={r.noLeakSentence} />
-                {r.steps.length >= 2 ? (
-                  <DiagnosisCard
-                    diagnosis={r.diagnosis}
-                    steps={r.steps}
-                    onPick={(step) => navigate(`${base}?${nextReportQuery(r.params, pendingSearch, { diagnose: step })}`)}
-                    csvHref={csv("diagnosis")}
-                    csvFilename={filenames.diagnosis}
-                    noun={noun}
-                    planHref={
-                      r.diagnosis
-                        ? stepPlanLink({
-                            label: `${r.diagnosis.fromLabel} → ${r.diagnosis.toLabel}`,
-                            unit: r.unit,
-                            settled: r.diagnosis.settled,
-                            converted: r.diagnosis.settled - r.diagnosis.dropOff,
-                            days: r.range.days,
-                          })
-                        : null
-                    }
-                    audienceForm={
-                      r.diagnosis
-                        ? {
-                            action: `${base}/audience`,
-                            fields: {
-                              step: String(r.diagnosis.step),
-                              range: r.params.range,
-                              ...(r.params.range === "custom" ? { from: r.params.from ?? "", to: r.params.to ?? "" } : {}),
-                            },
-                          }
-                        : null
-                    }
-                  />
-                ) : null}
-                {r.paths ? <PathsCard paths={r.paths} csvHref={csv("paths")} csvFilename={filenames.paths} noun={noun} locale={r.locale} /> : null}
                 <Card>
                   <BlockStack gap="400">
                     <InlineStack align="space-between" blockAlign="center">
@@ -227,6 +272,21 @@ export default function FunnelReportPage() {
                     <FunnelStepsTable steps={r.steps} locale={r.locale} comparison={r.comparison} />
                   </BlockStack>
                 </Card>
+                {/* Below the steps, not under the leak: at 1280×800 this is under the fold, so the
+                    cards arriving (taller or shorter than the placeholder) move nothing on
+                    screen, and their text is never the page's largest contentful paint. */}
+                {r.steps.length < 2 ? null : data.diagnosis ? (
+                  <DiagnosisStream
+                    resolve={data.diagnosis}
+                    reportKey={`${r.funnel.id}:${r.funnel.version}:${r.query}`}
+                    stepText={diagnosedStepText(r)}
+                    noun={noun}
+                  >
+                    {(d) => diagnosisCards(d.diagnosis, d.paths)}
+                  </DiagnosisStream>
+                ) : (
+                  diagnosisCards(null, null)
+                )}
                 {r.breakdown ? (
                   <Card>
                     <BlockStack gap="300">
@@ -300,6 +360,12 @@ export default function FunnelReportPage() {
       </BlockStack>
     </Page>
   );
+}
+
+/** “Carted” → “Checked out”: the step the diagnosis is about (picked, else the biggest leak). */
+function diagnosedStepText(r: Pick<FunnelReportView, "params" | "biggestLeak" | "steps">): string {
+  const step = r.params.diagnose ?? r.biggestLeak?.step ?? 2;
+  return `“${r.steps[step - 2]?.label ?? ""}” → “${r.steps[step - 1]?.label ?? ""}”`;
 }
 
 export function ErrorBoundary() {

@@ -5,6 +5,14 @@
  */
 export { BREAKDOWN_KEYS, BREAKDOWN_LABELS, reportQuery, type ReportParams } from "../lib/funnel-query";
 export { DEFAULT_RANGE, REPORT_TABLES, funnelNotFound, parseReportParams, parseReportTable, type ReportTable } from "./funnel-report/params";
-export { funnelReport, type ReportDeps } from "./funnel-report/read.server";
+export {
+  funnelReport,
+  readReport,
+  reportDiagnosis,
+  type DiagnosisBasis,
+  type ReportDeps,
+  type ReportDiagnosis,
+  type ReportRead,
+} from "./funnel-report/read.server";
 export { reportView, type FunnelReportView, type ReportShop } from "./funnel-report/view";
 export { breakdownCsv, csvFilename, csvPercent, diagnosisCsv, funnelCsv, funnelCsvMeta, pathsCsv, stepsCsv, trendCsv } from "./funnel-report/csv";

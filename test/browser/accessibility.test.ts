@@ -118,11 +118,15 @@ describe("axe-core on every admin page of the demo", () => {
     await audit(
       "funnel-report",
       `${reportPath}?range=last30&breakdown=loggedIn`,
-      () =>
-        page
+      async () => {
+        await page
           .getByText(/^Biggest leak: /)
           .first()
-          .waitFor(),
+          .waitFor();
+        // The streamed diagnosis cards have arrived (audited too).
+        await page.getByTestId("diagnosis-card").waitFor();
+        await page.getByTestId("paths-card").waitFor();
+      },
       "Funnel report",
     );
     // Issue 23 item 10: the logged-in breakdown reads "Logged in" / "Guest", not true / false.

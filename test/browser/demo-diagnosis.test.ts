@@ -3,7 +3,8 @@
  * seed, its size and its planted effects: mobile visitors from Instagram read the
  * shipping policy and leave between cart and checkout) written into a fresh demo shop →
  * the Purchase report's "For whom" card at Added to cart → Started checkout names
- * Instagram first, with its counts; and the desktop checkout button broken for the last 3
+ * Instagram first, with its counts (the page's layout shift as it streams in stays ≤ 0.05
+ * at 1280×800); and the desktop checkout button broken for the last 3
  * days is raised by the step alarm (daily comparison) as soon as the funnel's results are
  * ready after the first page load — the dashboard and the funnel page show its banner.
  * Screenshots in test-results/.
@@ -15,6 +16,7 @@ import { demoSimulation } from "../../scripts/lib/demo-data";
 import { simulateVisitors } from "../../scripts/lib/simulation";
 import { openSeededDemo, type SeededDemo } from "../helpers/seeded-demo";
 import { seedSimulation } from "../helpers/sim-seed";
+import { clsOf } from "../../bench/lib/vitals";
 
 let seeded: SeededDemo;
 let page: Page;
@@ -43,12 +45,27 @@ describe("the demo's planted diagnosis, in real Chromium", () => {
     expect(report.diagnosis.step).toBe(3);
     expect(report.diagnosis.worse[0]).toMatchObject({ dimension: "source", value: "instagram" });
 
+    // Layout shifts of the page as it loads and its diagnosis streams in, at the benchmark's 1280×800.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.addInitScript(() => {
+      const w = window as unknown as { __shifts: { t: number; value: number; recent: boolean }[] };
+      w.__shifts = [];
+      new PerformanceObserver((l) =>
+        l.getEntries().forEach((e) => {
+          const s = e as PerformanceEntry & { value: number; hadRecentInput: boolean };
+          w.__shifts.push({ t: s.startTime, value: s.value, recent: s.hadRecentInput });
+        }),
+      ).observe({ type: "layout-shift", buffered: true });
+    });
     await page.goto(await seeded.embeddedUrl(`/app/funnels/${purchase.id}?range=last30&diagnose=3`), { waitUntil: "networkidle" });
     const card = page.getByTestId("diagnosis-card");
     await card.getByRole("heading", { name: "For whom is this step worst?" }).waitFor();
+    await page.getByTestId("paths-card").waitFor();
     const first = card.getByTestId("diagnosis-claim").first();
     expect(await first.getAttribute("data-segment")).toBe("source:instagram");
     expect((await first.innerText()).trim()).toBe(report.diagnosis.worse[0].sentence);
+    const shifts = await page.evaluate(() => (window as unknown as { __shifts: { t: number; value: number; recent: boolean }[] }).__shifts);
+    expect(clsOf({ shifts, lcp: [], longtasks: [], events: [], fcp: null, firstInputAt: null })).toBeLessThanOrEqual(0.05);
     await seeded.shot("instagram-worst");
   });
 

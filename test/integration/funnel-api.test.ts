@@ -137,13 +137,19 @@ describe.each(["sqlite", "postgres"] as const)("funnel API on %s", (kind) => {
     expect(json.leakSentence).toContain(`${(want.biggestLeak!.dropOffRate * 100).toFixed(1)} % of sessions that reached “${want.biggestLeak!.fromLabel}”`);
   });
 
-  it("the report page's loader carries the same report as the JSON API", async () => {
+  it("the report page's loader carries the same report as the JSON API, its diagnosis streamed after the rest", async () => {
     const q = "range=last7&breakdown=source&trend=day";
-    const page = await (await get(`/app/funnels/${purchaseId}?_data=routes%2Fapp.funnels.%24id&${q}`)).json();
+    const res = await get(`/app/funnels/${purchaseId}?_data=routes%2Fapp.funnels.%24id&${q}`);
+    // Deferred: the report first, then one chunk with the diagnosis and the paths.
+    expect(res.headers.get("content-type")).toMatch(/^text\/remix-deferred/);
+    const page = await loaderData(res);
     const api = await (await get(`/app/funnels/${purchaseId}/report?${q}`)).json();
     expect(page.ok).toBe(true);
+    expect(page.report).not.toHaveProperty("diagnosis");
+    expect(page.diagnosis.edited).toBe(false);
+    expect(page.diagnosis.diagnosis.step).toBe(api.biggestLeak.step);
     // Read a moment apart: their clocks (now, and asOf, the time the rows are current to) differ.
-    const { now: _a, asOf: asOfPage, ...fromPage } = page.report;
+    const { now: _a, asOf: asOfPage, ...fromPage } = { ...page.report, diagnosis: page.diagnosis.diagnosis, paths: page.diagnosis.paths };
     const { now: _b, asOf: asOfApi, ...fromApi } = api;
     expect(fromPage).toEqual(fromApi);
     expect(asOfApi).toBeGreaterThanOrEqual(asOfPage);

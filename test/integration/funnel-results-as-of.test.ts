@@ -105,7 +105,7 @@ describe.each(["sqlite", "postgres"] as const)("reports as of the refresher's pr
     expect(elapsed).toBeLessThan(10_000);
 
     // The page, the CSV and the dashboard card read the same way: none of them builds either.
-    const page = await (await get(`/app/funnels/${queuedId}?_data=routes%2Fapp.funnels.%24id&range=last30`)).json();
+    const page = await loaderData(await get(`/app/funnels/${queuedId}?_data=routes%2Fapp.funnels.%24id&range=last30`));
     expect(page.report).toMatchObject({ resultsFrom: "events", build: { state: "queued" } });
     const csv = await (await get(`/app/funnels/${queuedId}/csv?range=last30&table=steps`)).text();
     expect(csv).toContain("Figures from,events");

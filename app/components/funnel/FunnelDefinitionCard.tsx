@@ -50,17 +50,17 @@ export function FunnelDefinitionCard({ funnel, editUrl }: { funnel: Describable 
 /**
  * Shown while an edited funnel's precomputed results are rebuilt. The figures below are
  * already the new version's (computed from the events); the page reloads itself every
- * 2 s until the rebuild is done.
+ * 2 s until the rebuild is done (`paused`: not while its streamed diagnosis is still coming).
  */
-export function RebuildingBanner({ active }: { active: boolean }) {
+export function RebuildingBanner({ active, paused = false }: { active: boolean; paused?: boolean }) {
   const { revalidate, state } = useRevalidator();
   useEffect(() => {
-    if (!active) return;
+    if (!active || paused) return;
     const timer = setInterval(() => {
       if (state === "idle") revalidate();
     }, 2_000);
     return () => clearInterval(timer);
-  }, [active, revalidate, state]);
+  }, [active, paused, revalidate, state]);
   if (!active) return null;
   return (
     <Banner tone="info" title="Rebuilding results for the new definition…">
