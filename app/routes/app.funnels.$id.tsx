@@ -244,7 +244,14 @@ export default function FunnelReportPage() {
           <Layout>
             <Layout.Section>
               <BlockStack gap="400">
-                <LeakCallout leak={r.biggestLeak} sentence={r.leakSentence} noLeak={r.noLeak} noLeakSentence={r.noLeakSentence} />
+                <LeakCallout
+                  leak={r.biggestLeak}
+                  sentence={r.leakSentence}
+                  noLeak={r.noLeak}
+                  noLeakSentence={r.noLeakSentence}
+                  // The diagnosis sits under the steps (see below): a link down to it.
+                  diagnosisHref={r.steps.length >= 2 && (r.params.diagnose ?? r.biggestLeak?.step) === r.biggestLeak?.step ? "#diagnosis" : null}
+                />
                 <Card>
                   <BlockStack gap="400">
                     <InlineStack align="space-between" blockAlign="center">
@@ -275,6 +282,7 @@ export default function FunnelReportPage() {
                 {/* Below the steps, not under the leak: at 1280×800 this is under the fold, so the
                     cards arriving (taller or shorter than the placeholder) move nothing on
                     screen, and their text is never the page's largest contentful paint. */}
+                <div id="diagnosis" />
                 {r.steps.length < 2 ? null : data.diagnosis ? (
                   <DiagnosisStream
                     resolve={data.diagnosis}
