@@ -152,8 +152,7 @@ export function watchStep(buckets: readonly WatchBucket[], options: WatchOptions
  * every scale is one look, and Tarone's correction runs over all of them together, so a
  * check still alarms on an unchanged step with probability at most `falseAlarmRate`. A
  * scale too thin to ever reach the bar (hours on a small shop) costs nothing; one that can
- * shares the bar. `scale` is the index of the scale the alarm's change point is read on:
- * the first (finest) one with a falling span.
+ * shares the bar. `scale` is the index of the scale the alarm's change point is read on.
  */
 export function watchScales(scales: readonly (readonly WatchBucket[])[], options: WatchOptions = {}): WatchResult & { scale: number | null } {
   const falseAlarmRate = options.falseAlarmRate ?? 0.001;
@@ -178,14 +177,14 @@ export function watchScales(scales: readonly (readonly WatchBucket[])[], options
   const falls = spans.filter((d) => d.minPValue <= threshold && d.pValue <= threshold);
   if (falls.length === 0) return { alarm: null, worst: strip(worst), looks, threshold, scale: null };
   // The p-value says whether rates fell; where they fell is estimated as the start whose
-  // span fits a step change best: a span's evidence keeps growing with the ordinary hours
-  // before the break, the likelihood ratio does not. Read on the finest scale that fell.
-  const scale = Math.min(...falls.map((d) => d.scale));
-  const fell = falls.find((d) => d.scale === scale)!;
+  // span fits a step change best, on any scale: a span's evidence keeps growing with the
+  // ordinary hours before the break, the likelihood ratio does not. So a fresh break is
+  // read on the hours, and one older than the hours scanned on the days (whose hours
+  // would all look low and put its start at the oldest hour scanned).
   const alarm = spans
-    .filter((d) => d.scale === scale && d.observedRate < d.expectedRate)
-    .reduce((best, d) => (logLikelihoodRatio(d) > logLikelihoodRatio(best) ? d : best), fell);
-  return { alarm: strip(alarm), worst: strip(worst), looks, threshold, scale };
+    .filter((d) => d.observedRate < d.expectedRate)
+    .reduce((best, d) => (logLikelihoodRatio(d) > logLikelihoodRatio(best) ? d : best), falls[0]);
+  return { alarm: strip(alarm), worst: strip(worst), looks, threshold, scale: alarm.scale };
 }
 
 /** Every span from a start among buckets[oldest..] to the end, with its exact p-value (the spans of `watchStep`). */

@@ -169,6 +169,16 @@ describe("watchScales (hours and days in one scan)", () => {
     expect(r.looks).toBe(12);
   });
 
+  it("reads a break older than the hours scanned on the days: its day, not the oldest hour scanned", () => {
+    const random = seeded(10);
+    // Broken for the last 3 days: every hour scanned is low, so is every day since the break.
+    const days = Array.from({ length: 7 }, (_, d) => draw(random, T0 + d * 24 * HOUR, 100, 0.45, d >= 4 ? 0.03 : 0.45));
+    const hours = Array.from({ length: 24 }, (_, h) => draw(random, T0 + 6 * 24 * HOUR + h * HOUR, 4, 0.45, 0.03));
+    const r = watchScales([hours, days]);
+    expect(r.scale).toBe(1);
+    expect(r.alarm!.since).toBe(T0 + 4 * 24 * HOUR);
+  });
+
   it("alarms on unchanged steps at most at the stated rate over both scales (0.01; 3,000 checks)", () => {
     const random = seeded(9);
     const runs = 3_000;
