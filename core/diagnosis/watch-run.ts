@@ -16,10 +16,10 @@ export const RECENT_HOURS = 24;
 export const RECENT_DAYS = 7;
 /**
  * Chance that one check of one funnel raises any alarm when no step changed. Checked every
- * 15 minutes, 96 times a day: at this level a steady funnel raises any alert on 0–1.25 %
- * of days depending on the shop's size (measured; consecutive checks share most of their
- * data), at most 2 % (stated and tested: test/unit/diagnosis/watch-day.test.ts). At 0.1 %
- * it was ~0.9 % overall, 1.5 % at ~3,000 sessions a day.
+ * 15 minutes, 96 times a day: at this level a steady funnel raised any alert on 0, 0 and 2
+ * of 100 simulated days at ~50, ~1,000 and ~3,000 sessions a day (consecutive checks share
+ * most of their data), at most 2 % (stated and tested: test/unit/diagnosis/watch-day.test.ts).
+ * Looser levels name a break little sooner (docs/diagnosis.md, "Time to name a break").
  */
 export const RUN_FALSE_ALARM_RATE = 0.0005;
 /** An open alert clears when its latest units are no longer significantly low at this z (one-sided 2.5 %). */
