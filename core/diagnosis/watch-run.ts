@@ -239,8 +239,8 @@ export interface AlertState {
 
 export type AlertAction =
   | { kind: "open"; check: SeriesCheck; figures: SpanFigures }
-  | { kind: "update"; id: string; check: SeriesCheck; figures: SpanFigures | null }
-  | { kind: "clear"; id: string; check: SeriesCheck; figures: SpanFigures | null };
+  | { kind: "update"; id: string; check: SeriesCheck; figures: SpanFigures | null; granularity: "hour" | "day" }
+  | { kind: "clear"; id: string; check: SeriesCheck; figures: SpanFigures | null; granularity: "hour" | "day" };
 
 /**
  * What this check does to the funnel's alerts. An open alert is cleared when the step's
@@ -256,9 +256,11 @@ export function decideAlerts(check: FunnelCheck, alerts: readonly AlertState[]):
     const open = mine.find((a) => a.status === "open");
     if (open) {
       const recovered = c.latest !== null && c.latest.z > RECOVERED_Z;
-      // Hours while the change point is among them, else days.
-      const figures = (open.since >= c.hours[0].start ? spanSince(c.hours, open.since) : null) ?? spanSince(c.days, open.since) ?? c.alarm;
-      actions.push(recovered ? { kind: "clear", id: open.id, check: c, figures } : { kind: "update", id: open.id, check: c, figures });
+      // Hours while the change point is among them, else days; the alert says which.
+      const hourly = open.since >= c.hours[0].start ? spanSince(c.hours, open.since) : null;
+      const figures = hourly ?? spanSince(c.days, open.since) ?? c.alarm;
+      const granularity = hourly ? "hour" : figures === c.alarm ? c.granularity : "day";
+      actions.push(recovered ? { kind: "clear", id: open.id, check: c, figures, granularity } : { kind: "update", id: open.id, check: c, figures, granularity });
       continue;
     }
     if (!c.alarm) continue;
