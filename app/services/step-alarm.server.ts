@@ -151,7 +151,7 @@ async function applyActions(
       });
       return;
     }
-    const data = { lastCheckedAt: at, granularity: a.check.granularity, ...(a.figures ? figures(a.figures) : {}) };
+    const data = { lastCheckedAt: at, granularity: a.granularity, ...(a.figures ? figures(a.figures) : {}) };
     if (a.kind === "clear") {
       await deps.db.alert.updateMany({ where: { id: a.id, shopId, status: "open" }, data: { ...data, status: "cleared", clearedAt: at } });
       counts.cleared++;

@@ -5,7 +5,7 @@
  * Alert rows are app/services/step-alarm.server.ts; method and false-alarm rate:
  * docs/diagnosis.md.
  */
-import { watchGranularity, watchStep, type WatchBucket, type WatchResult } from "./watch";
+import { watchGranularity, watchScales, type WatchBucket, type WatchResult } from "./watch";
 
 export const HOUR_MS = 3_600_000;
 export const WEEK_HOURS = 168;
@@ -16,10 +16,10 @@ export const RECENT_HOURS = 24;
 export const RECENT_DAYS = 7;
 /**
  * Chance that one check of one funnel raises any alarm when no step changed. Checked every
- * 15 minutes, 96 times a day: at this level a steady funnel raises any alert on 0–1.25 %
- * of days depending on the shop's size (measured; consecutive checks share most of their
- * data), at most 2 % (stated and tested: test/unit/diagnosis/watch-day.test.ts). At 0.1 %
- * it was ~0.9 % overall, 1.5 % at ~3,000 sessions a day.
+ * 15 minutes, 96 times a day: at this level a steady funnel raised any alert on 0, 0 and 2
+ * of 100 simulated days at ~50, ~1,000 and ~3,000 sessions a day (consecutive checks share
+ * most of their data), at most 2 % (stated and tested: test/unit/diagnosis/watch-day.test.ts).
+ * Looser levels name a break little sooner (docs/diagnosis.md, "Time to name a break").
  */
 export const RUN_FALSE_ALARM_RATE = 0.0005;
 /** An open alert clears when its latest units are no longer significantly low at this z (one-sided 2.5 %). */
@@ -68,8 +68,11 @@ export interface SeriesCheck {
   alarm: SpanFigures | null;
   /** The shortest latest span with enough units (is the step back to normal?). */
   latest: SpanFigures | null;
-  /** Figures from `since` to now over the buckets read (null when `since` is older than them). */
+  /** The buckets of `granularity` (the alarm's scale when it alarms). */
   buckets: WatchBucket[];
+  /** Both scales read: the last RECENT_HOURS hours and RECENT_DAYS 24-hour blocks, each with its baseline. */
+  hours: WatchBucket[];
+  days: WatchBucket[];
 }
 
 export interface FunnelCheck {
@@ -128,26 +131,33 @@ export function checkFunnel(groups: readonly HourGroup[], opts: { now: number; s
       let baselineTotal = 0;
       for (let i = 0; i < BASELINE_WEEKS * WEEK_HOURS; i++) baselineTotal += at(i).settled;
       const settledPerHour = baselineTotal / (BASELINE_WEEKS * WEEK_HOURS);
-      const granularity = watchGranularity(settledPerHour, minUnits);
-      const size = granularity === "hour" ? 1 : 24;
-      const count = granularity === "hour" ? RECENT_HOURS : RECENT_DAYS;
-      const buckets: WatchBucket[] = [];
-      for (let b = count - 1; b >= 0; b--) {
-        const start = span - (b + 1) * size;
-        const bucket: WatchBucket = { start: (firstHour + start) * HOUR_MS, settled: 0, converted: 0, baseline: { settled: 0, converted: 0 } };
-        for (let i = start; i < start + size; i++) {
-          const r = at(i);
-          bucket.settled += r.settled;
-          bucket.converted += r.converted;
-          for (let w = 1; w <= BASELINE_WEEKS; w++) {
-            const base = at(i - w * WEEK_HOURS);
-            bucket.baseline.settled += base.settled;
-            bucket.baseline.converted += base.converted;
+      const bucketsOf = (size: number, count: number): WatchBucket[] => {
+        const out: WatchBucket[] = [];
+        for (let b = count - 1; b >= 0; b--) {
+          const start = span - (b + 1) * size;
+          const bucket: WatchBucket = { start: (firstHour + start) * HOUR_MS, settled: 0, converted: 0, baseline: { settled: 0, converted: 0 } };
+          for (let i = start; i < start + size; i++) {
+            const r = at(i);
+            bucket.settled += r.settled;
+            bucket.converted += r.converted;
+            for (let w = 1; w <= BASELINE_WEEKS; w++) {
+              const base = at(i - w * WEEK_HOURS);
+              bucket.baseline.settled += base.settled;
+              bucket.baseline.converted += base.converted;
+            }
           }
+          out.push(bucket);
         }
-        buckets.push(bucket);
-      }
-      const result = watchStep(buckets, { falseAlarmRate, minUnits });
+        return out;
+      };
+      const hours = bucketsOf(1, RECENT_HOURS);
+      const days = bucketsOf(24, RECENT_DAYS);
+      // Both scales are looked at in one scan (Tarone over all their spans): hours find a
+      // sharp break fast wherever the hours hold enough units (a busy afternoon), days find
+      // it on a small shop or at a quiet time; a scale too thin to reach the bar costs nothing.
+      const result = watchScales([hours, days], { falseAlarmRate, minUnits });
+      const granularity = result.scale === null ? watchGranularity(settledPerHour, minUnits) : result.scale === 0 ? "hour" : "day";
+      const buckets = granularity === "hour" ? hours : days;
       checks.push({
         step,
         segment,
@@ -156,8 +166,10 @@ export function checkFunnel(groups: readonly HourGroup[], opts: { now: number; s
         falseAlarmRate,
         result,
         buckets,
+        hours,
+        days,
         alarm: result.alarm ? spanSince(buckets, result.alarm.since) : null,
-        latest: latestSpan(buckets, minUnits),
+        latest: latestSpan(hours, minUnits) ?? latestSpan(days, minUnits),
       });
     }
   }
@@ -227,8 +239,8 @@ export interface AlertState {
 
 export type AlertAction =
   | { kind: "open"; check: SeriesCheck; figures: SpanFigures }
-  | { kind: "update"; id: string; check: SeriesCheck; figures: SpanFigures | null }
-  | { kind: "clear"; id: string; check: SeriesCheck; figures: SpanFigures | null };
+  | { kind: "update"; id: string; check: SeriesCheck; figures: SpanFigures | null; granularity: "hour" | "day" }
+  | { kind: "clear"; id: string; check: SeriesCheck; figures: SpanFigures | null; granularity: "hour" | "day" };
 
 /**
  * What this check does to the funnel's alerts. An open alert is cleared when the step's
@@ -244,8 +256,11 @@ export function decideAlerts(check: FunnelCheck, alerts: readonly AlertState[]):
     const open = mine.find((a) => a.status === "open");
     if (open) {
       const recovered = c.latest !== null && c.latest.z > RECOVERED_Z;
-      const figures = spanSince(c.buckets, open.since) ?? c.alarm;
-      actions.push(recovered ? { kind: "clear", id: open.id, check: c, figures } : { kind: "update", id: open.id, check: c, figures });
+      // Hours while the change point is among them, else days; the alert says which.
+      const hourly = open.since >= c.hours[0].start ? spanSince(c.hours, open.since) : null;
+      const figures = hourly ?? spanSince(c.days, open.since) ?? c.alarm;
+      const granularity = hourly ? "hour" : figures === c.alarm ? c.granularity : "day";
+      actions.push(recovered ? { kind: "clear", id: open.id, check: c, figures, granularity } : { kind: "update", id: open.id, check: c, figures, granularity });
       continue;
     }
     if (!c.alarm) continue;

@@ -58,7 +58,7 @@ export interface WatchResult {
 }
 
 /** Values below this (relative to a distribution's mode) are dropped: their mass is far under any threshold used. */
-const NEGLIGIBLE = 1e-40;
+const NEGLIGIBLE = 1e-24;
 
 /** A distribution over the integers off, off+1, … (probabilities, summing to 1 up to NEGLIGIBLE). */
 interface Dist {
@@ -143,9 +143,52 @@ function cdf(d: Dist, x: number): number {
  * log-likelihood ratio).
  */
 export function watchStep(buckets: readonly WatchBucket[], options: WatchOptions = {}): WatchResult {
+  const { scale: _scale, ...result } = watchScales([buckets], options);
+  return result;
+}
+
+/**
+ * `watchStep` over several bucket sizes of one step at once (hours and days): every span of
+ * every scale is one look, and Tarone's correction runs over all of them together, so a
+ * check still alarms on an unchanged step with probability at most `falseAlarmRate`. A
+ * scale too thin to ever reach the bar (hours on a small shop) costs nothing; one that can
+ * shares the bar. `scale` is the index of the scale the alarm's change point is read on.
+ */
+export function watchScales(scales: readonly (readonly WatchBucket[])[], options: WatchOptions = {}): WatchResult & { scale: number | null } {
   const falseAlarmRate = options.falseAlarmRate ?? 0.001;
   const minUnits = options.minUnits ?? 30;
-  const oldest = Math.max(0, buckets.length - (options.window ?? 6));
+  const window = options.window ?? 6;
+  const spans: (Drop & { scale: number })[] = [];
+  scales.forEach((buckets, scale) => {
+    for (const d of spansOf(buckets, Math.max(0, buckets.length - window), minUnits)) spans.push({ ...d, scale });
+  });
+  if (spans.length === 0) return { alarm: null, worst: null, looks: 0, threshold: null, scale: null };
+  const strip = ({ scale: _s, ...d }: Drop & { scale: number }): Drop => d;
+  const worst = spans.reduce((w, d) => (d.pValue < w.pValue ? d : w));
+  // Tarone: the smallest K with at most K spans able to reach falseAlarmRate / K.
+  let looks = spans.length;
+  for (let k = 1; k <= spans.length; k++) {
+    if (spans.filter((d) => d.minPValue <= falseAlarmRate / k).length <= k) {
+      looks = k;
+      break;
+    }
+  }
+  const threshold = falseAlarmRate / looks;
+  const falls = spans.filter((d) => d.minPValue <= threshold && d.pValue <= threshold);
+  if (falls.length === 0) return { alarm: null, worst: strip(worst), looks, threshold, scale: null };
+  // The p-value says whether rates fell; where they fell is estimated as the start whose
+  // span fits a step change best, on any scale: a span's evidence keeps growing with the
+  // ordinary hours before the break, the likelihood ratio does not. So a fresh break is
+  // read on the hours, and one older than the hours scanned on the days (whose hours
+  // would all look low and put its start at the oldest hour scanned).
+  const alarm = spans
+    .filter((d) => d.observedRate < d.expectedRate)
+    .reduce((best, d) => (logLikelihoodRatio(d) > logLikelihoodRatio(best) ? d : best), falls[0]);
+  return { alarm: strip(alarm), worst: strip(worst), looks, threshold, scale: alarm.scale };
+}
+
+/** Every span from a start among buckets[oldest..] to the end, with its exact p-value (the spans of `watchStep`). */
+function spansOf(buckets: readonly WatchBucket[], oldest: number, minUnits: number): Drop[] {
   for (const b of buckets) {
     if (b.settled < 0 || b.converted < 0 || b.converted > b.settled || b.baseline.converted < 0 || b.baseline.converted > b.baseline.settled) {
       throw new RangeError(`bucket at ${new Date(b.start).toISOString()} has impossible counts`);
@@ -181,24 +224,7 @@ export function watchStep(buckets: readonly WatchBucket[], options: WatchOptions
     const z = variance > 0 ? (x - expected) / Math.sqrt(variance) : 0;
     spans.push({ since: b.start, settled: n, converted: x, observedRate: x / n, expectedRate: expected / n, z, pValue: cdf(dist, x), minPValue: minP });
   }
-  if (spans.length === 0) return { alarm: null, worst: null, looks: 0, threshold: null };
-  const worst = spans.reduce((w, d) => (d.pValue < w.pValue ? d : w));
-  // Tarone: the smallest K with at most K spans able to reach falseAlarmRate / K.
-  let looks = spans.length;
-  for (let k = 1; k <= spans.length; k++) {
-    if (spans.filter((d) => d.minPValue <= falseAlarmRate / k).length <= k) {
-      looks = k;
-      break;
-    }
-  }
-  const threshold = falseAlarmRate / looks;
-  const falls = spans.filter((d) => d.minPValue <= threshold && d.pValue <= threshold);
-  if (falls.length === 0) return { alarm: null, worst, looks, threshold };
-  // The p-value says whether rates fell; where they fell is estimated as the start whose
-  // span fits a step change best: a span's evidence keeps growing with the ordinary hours
-  // before the break, the likelihood ratio does not.
-  const alarm = spans.filter((d) => d.observedRate < d.expectedRate).reduce((best, d) => (logLikelihoodRatio(d) > logLikelihoodRatio(best) ? d : best), worst);
-  return { alarm, worst, looks, threshold };
+  return spans;
 }
 
 /** x·ln(q/p) + (n−x)·ln((1−q)/(1−p)), q the observed and p the expected rate of the span. */

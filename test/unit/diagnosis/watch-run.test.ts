@@ -120,6 +120,19 @@ describe("decideAlerts", () => {
     expect(again.find((a) => a.check.segment === "mobile")).toMatchObject({ kind: "update" });
   });
 
+  it("updates an open alert on the scale of its change point: hours while it is among the last 24 hours", () => {
+    // 10 units an hour: the week's average alone would say days.
+    const quiet = checkFunnel(traffic({ perHour: { mobile: 10 }, seed: 5, breakHour }), { now: NOW, steps: 2 });
+    const mobile = quiet.checks.find((x) => x.segment === "mobile")!;
+    expect(mobile.settledPerHour).toBeLessThan(15);
+    const open: AlertState[] = [{ id: "m", step: 2, segment: "mobile", status: "open", since, clearedAt: null }];
+    const update = decideAlerts(quiet, open).find((a) => a.check.segment === "mobile")!;
+    expect(update).toMatchObject({ kind: "update", granularity: "hour", figures: { since } });
+    // A change point older than the hours read: figures and granularity from the days.
+    const old: AlertState[] = [{ ...open[0], since: since - 3 * 24 * HOUR_MS }];
+    expect(decideAlerts(quiet, old).find((a) => a.check.segment === "mobile")).toMatchObject({ granularity: "day" });
+  });
+
   it("clears an open alert once the latest units are back to normal, and does not reopen it for the old drop", () => {
     const recovered = checkFunnel(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 4, breakHour, recoverHour: endHour - 2 }), { now: NOW + 0, steps: 2 });
     const state: AlertState[] = [{ id: "m", step: 2, segment: "mobile", status: "open", since, clearedAt: null }];

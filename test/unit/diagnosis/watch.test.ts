@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hypergeometric, watchGranularity, watchStep, type WatchBucket } from "../../../core/diagnosis/watch";
+import { hypergeometric, watchGranularity, watchScales, watchStep, type WatchBucket } from "../../../core/diagnosis/watch";
 import { binomialCritical } from "../../helpers/binomial";
 
 const HOUR = 3_600_000;
@@ -133,5 +133,63 @@ describe("watchStep", () => {
   it("compares days when an hour holds too few units", () => {
     expect(watchGranularity(40)).toBe("hour");
     expect(watchGranularity(10)).toBe("day");
+  });
+});
+
+describe("watchScales (hours and days in one scan)", () => {
+  /** Recent and baseline of one bucket drawn at rate p. */
+  const draw = (random: () => number, start: number, n: number, p: number, recentP = p): WatchBucket => ({
+    start,
+    settled: n,
+    converted: binomial(random, n, recentP),
+    baseline: { settled: 4 * n, converted: binomial(random, 4 * n, p) },
+  });
+
+  it("is watchStep on one scale, and a scale too thin to reach the bar costs the other nothing (Tarone over both)", () => {
+    const random = seeded(7);
+    const days = Array.from({ length: 7 }, (_, d) => draw(random, T0 + d * 24 * HOUR, 300, 0.45));
+    const one = watchStep(days);
+    expect(watchScales([days])).toEqual({ ...one, scale: one.alarm ? 0 : null });
+    // 2 units an hour: no span of 6 hours could fall far enough, so no look is spent on them.
+    const thin = Array.from({ length: 24 }, (_, h) => draw(random, T0 + h * HOUR, 2, 0.45));
+    const both = watchScales([thin, days]);
+    expect(both.looks).toBe(one.looks);
+    expect(both.threshold).toBe(one.threshold);
+  });
+
+  it("names the finer scale's change point when the hours fell, and splits the bar over both scales' spans", () => {
+    const random = seeded(8);
+    const BREAK = T0 + 6 * 24 * HOUR + 14 * HOUR;
+    const hours = Array.from({ length: 24 }, (_, h) => draw(random, T0 + 6 * 24 * HOUR + h * HOUR, 30, 0.45, h >= 14 ? 0.03 : 0.45)).slice(0, 17);
+    const days = Array.from({ length: 7 }, (_, d) => draw(random, T0 + d * 24 * HOUR, 300, 0.45));
+    const r = watchScales([hours, days]);
+    expect(r.scale).toBe(0);
+    expect(r.alarm!.since).toBe(BREAK);
+    // Every span of both scales can reach the bar here: 6 hours + 6 days.
+    expect(r.looks).toBe(12);
+  });
+
+  it("reads a break older than the hours scanned on the days: its day, not the oldest hour scanned", () => {
+    const random = seeded(10);
+    // Broken for the last 3 days: every hour scanned is low, so is every day since the break.
+    const days = Array.from({ length: 7 }, (_, d) => draw(random, T0 + d * 24 * HOUR, 100, 0.45, d >= 4 ? 0.03 : 0.45));
+    const hours = Array.from({ length: 24 }, (_, h) => draw(random, T0 + 6 * 24 * HOUR + h * HOUR, 4, 0.45, 0.03));
+    const r = watchScales([hours, days]);
+    expect(r.scale).toBe(1);
+    expect(r.alarm!.since).toBe(T0 + 4 * 24 * HOUR);
+  });
+
+  it("alarms on unchanged steps at most at the stated rate over both scales (0.01; 3,000 checks)", () => {
+    const random = seeded(9);
+    const runs = 3_000;
+    let alarms = 0;
+    for (let run = 0; run < runs; run++) {
+      const p = 0.2 + 0.6 * random();
+      const hours = Array.from({ length: 8 }, (_, h) => draw(random, T0 + h * HOUR, 20, p));
+      const days = Array.from({ length: 7 }, (_, d) => draw(random, T0 + d * 24 * HOUR, 200, p));
+      if (watchScales([hours, days], { falseAlarmRate: 0.01 }).alarm) alarms++;
+    }
+    console.log(`[watch] two-scale checks that alarmed at a = 0.01: ${alarms} of ${runs}`);
+    expect(alarms).toBeLessThan(binomialCritical(runs, 0.01));
   });
 });
