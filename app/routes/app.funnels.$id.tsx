@@ -250,7 +250,7 @@ export default function FunnelReportPage() {
                   noLeak={r.noLeak}
                   noLeakSentence={r.noLeakSentence}
                   // The diagnosis sits under the steps (see below): a link down to it.
-                  diagnosisHref={r.steps.length >= 2 && (r.params.diagnose ?? r.biggestLeak?.step) === r.biggestLeak?.step ? "#diagnosis" : null}
+                  diagnosisId={r.steps.length >= 2 && (r.params.diagnose ?? r.biggestLeak?.step) === r.biggestLeak?.step ? "diagnosis" : null}
                 />
                 <Card>
                   <BlockStack gap="400">

@@ -94,6 +94,12 @@ describe("for whom is this step worst, in real Chromium", () => {
     const plainColour = await card.getByRole("heading", { name: "For whom is this step worst?" }).evaluate((el) => getComputedStyle(el).color);
     expect(claimColour).not.toBe(plainColour);
     expect(await card.getByLabel("Step", { exact: true }).inputValue()).toBe("3");
+    // The leak banner links down to the cards (they stream in under the steps table).
+    const urlBefore = page.url();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByRole("button", { name: "For whom it is worst, and what they did instead" }).click();
+    await page.waitForFunction(() => document.getElementById("diagnosis")!.getBoundingClientRect().top < window.innerHeight);
+    expect(page.url()).toBe(urlBefore);
     await shot("mobile-worst");
   });
 

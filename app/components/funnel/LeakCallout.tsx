@@ -1,4 +1,4 @@
-import { Banner, Link, Text } from "@shopify/polaris";
+import { Banner, Button, Text } from "@shopify/polaris";
 import type { Leak, NoLeak } from "../../../core/funnel";
 
 export interface LeakCalloutProps {
@@ -7,20 +7,21 @@ export interface LeakCalloutProps {
   /** Why no leak is named, and its sentence (when leak is null). */
   noLeak?: NoLeak | null;
   noLeakSentence?: string | null;
-  /** In-page link to this step's diagnosis ("for whom", "what they did instead"), when the page shows one. */
-  diagnosisHref?: string | null;
+  /** Element id of this step's diagnosis ("for whom", "what they did instead") further down the page, when it shows one. */
+  diagnosisId?: string | null;
 }
 
 /** The headline: which step loses the most finished units, or why no step is named yet. */
-export function LeakCallout({ leak, sentence, noLeak, noLeakSentence, diagnosisHref }: LeakCalloutProps) {
+export function LeakCallout({ leak, sentence, noLeak, noLeakSentence, diagnosisId }: LeakCalloutProps) {
   if (leak && sentence) {
     return (
       <Banner tone="warning" title={`Biggest leak: ${leak.fromLabel} → ${leak.toLabel}`}>
         <Text as="p">{sentence}</Text>
-        {diagnosisHref ? (
-          <Text as="p">
-            <Link url={diagnosisHref}>For whom it is worst, and what they did instead</Link>
-          </Text>
+        {diagnosisId ? (
+          // A scroll, not a link: the app's link component would navigate (and drop the report's query).
+          <Button variant="plain" onClick={() => document.getElementById(diagnosisId)?.scrollIntoView({ behavior: "smooth" })}>
+            For whom it is worst, and what they did instead
+          </Button>
         ) : null}
       </Banner>
     );
