@@ -260,7 +260,9 @@ export function decideAlerts(check: FunnelCheck, alerts: readonly AlertState[]):
       const hourly = open.since >= c.hours[0].start ? spanSince(c.hours, open.since) : null;
       const figures = hourly ?? spanSince(c.days, open.since) ?? c.alarm;
       const granularity = hourly ? "hour" : figures === c.alarm ? c.granularity : "day";
-      actions.push(recovered ? { kind: "clear", id: open.id, check: c, figures, granularity } : { kind: "update", id: open.id, check: c, figures, granularity });
+      actions.push(
+        recovered ? { kind: "clear", id: open.id, check: c, figures, granularity } : { kind: "update", id: open.id, check: c, figures, granularity },
+      );
       continue;
     }
     if (!c.alarm) continue;

@@ -18,7 +18,12 @@ const END = Date.UTC(2026, 10, 29);
 /** Checks from 8 hours before the break to `after` hours after it; the alerts they opened. */
 function brokenDay(opts: { hour: number; seed: number; visitors: number; step: "add-to-cart" | "purchase"; after: number }) {
   const BREAK = END - DAY + opts.hour * HOUR;
-  const sim = serverAlarmSim({ visitors: opts.visitors, seed: opts.seed, end: END, effects: { brokenDevice: { device: "mobile", from: BREAK, step: opts.step } } });
+  const sim = serverAlarmSim({
+    visitors: opts.visitors,
+    seed: opts.seed,
+    end: END,
+    effects: { brokenDevice: { device: "mobile", from: BREAK, step: opts.step } },
+  });
   const opened = sim.run({ from: BREAK - 8 * HOUR, to: BREAK + opts.after * HOUR });
   return { BREAK, perDay: sim.perDay, opened };
 }
@@ -53,7 +58,9 @@ describe("the server's run names a planted break (checks every 15 minutes at the
 
   afterAll(() => {
     if (delays.length === 0) return;
-    console.log(`[server alarm] add to cart at ~1,000 sessions a day, hours to the first mobile alert: ${delays.map((d) => `${d.hour}:00#${d.seed} ${d.hours}`).join(", ")}`);
+    console.log(
+      `[server alarm] add to cart at ~1,000 sessions a day, hours to the first mobile alert: ${delays.map((d) => `${d.hour}:00#${d.seed} ${d.hours}`).join(", ")}`,
+    );
   });
 
   it("add to cart at ~1,000 sessions a day: within 2 hours in at least 7 of the 9 breaks (measured: 7; the others 2½–2¾ h)", () => {
