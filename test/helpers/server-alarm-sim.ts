@@ -10,13 +10,14 @@
  * check is final (a later event would open another session), so one computation with every
  * event known serves every check.
  */
-import { checkFunnel, decideAlerts, HOUR_MS, readWindow, WEEK_HOURS, type AlertState, type HourGroup } from "../../core/diagnosis/watch-run";
+import { checkFunnel, HOUR_MS, readWindow, WEEK_HOURS, type AlertState, type HourGroup } from "../../core/diagnosis/watch-run";
 import { computeUnitResults } from "../../core/funnel/engine";
 import { sessionize } from "../../core/sessionize";
 import { SESSION_GAP_MS } from "../../core/types";
 import { simulateVisitors, type PlantedEffects } from "../../scripts/lib/simulation";
 import { simulatedCoreEvents } from "../../scripts/lib/simulation-events";
 import { PURCHASE } from "./sim-diagnosis";
+import { applyAlertDecisions } from "./alert-book";
 
 const WEEK_MS = WEEK_HOURS * HOUR_MS;
 const SHOP = "sim-server-alarm.myshopify.com";
@@ -78,15 +79,8 @@ export function serverAlarmSim(opts: { visitors: number; seed: number; end: numb
       const opened: OpenedAlert[] = [];
       for (let t = start; t <= to; t += everyMinutes * 60_000) {
         const check = checkFunnel(groupsAt(t), { now: t, steps: PURCHASE.steps.length, runFalseAlarmRate });
-        for (const a of decideAlerts(check, alerts)) {
-          if (a.kind === "open") {
-            opened.push({ at: t, step: a.check.step, segment: a.check.segment, granularity: a.check.granularity, since: a.figures.since });
-            alerts.push({ id: `a${alerts.length}`, step: a.check.step, segment: a.check.segment, status: "open", since: a.figures.since, clearedAt: null });
-          } else if (a.kind === "clear") {
-            const open = alerts.find((x) => x.id === a.id)!;
-            open.status = "cleared";
-            open.clearedAt = t;
-          }
+        for (const a of applyAlertDecisions(check, alerts, t)) {
+          opened.push({ at: t, step: a.check.step, segment: a.check.segment, granularity: a.check.granularity, since: a.figures.since });
         }
       }
       return opened;

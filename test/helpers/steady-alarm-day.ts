@@ -7,8 +7,9 @@
  * earlier for the baseline weeks: db/queries/alarm-hour-groups.ts), then `decideAlerts`
  * on the alerts the day's earlier checks left. Any "open" is a false alert.
  */
-import { checkFunnel, decideAlerts, HOUR_MS, WEEK_HOURS, type AlertState, type HourGroup } from "../../core/diagnosis/watch-run";
+import { checkFunnel, HOUR_MS, WEEK_HOURS, type AlertState, type HourGroup } from "../../core/diagnosis/watch-run";
 import { seededRandom } from "./funnel-seed";
+import { applyAlertDecisions } from "./alert-book";
 
 const MIN = 60_000;
 const WEEK_MS = WEEK_HOURS * HOUR_MS;
@@ -113,16 +114,9 @@ export function steadyDay(opts: {
     out.series = check.series;
     out.hourly = check.checks.filter((c) => c.granularity === "hour").length;
     if (check.checks.some((c) => c.alarm)) out.alarmingChecks++;
-    for (const a of decideAlerts(check, alerts)) {
-      if (a.kind === "open") {
-        out.opened++;
-        out.first ??= { at: t, step: a.check.step, segment: a.check.segment, since: a.figures.since };
-        alerts.push({ id: `a${alerts.length}`, step: a.check.step, segment: a.check.segment, status: "open", since: a.figures.since, clearedAt: null });
-      } else if (a.kind === "clear") {
-        const open = alerts.find((x) => x.id === a.id)!;
-        open.status = "cleared";
-        open.clearedAt = t;
-      }
+    for (const a of applyAlertDecisions(check, alerts, t)) {
+      out.opened++;
+      out.first ??= { at: t, step: a.check.step, segment: a.check.segment, since: a.figures.since };
     }
   }
   return out;
