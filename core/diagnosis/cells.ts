@@ -16,6 +16,25 @@ export type DiagnosisDimension = BreakdownKey | "product";
 /** Pairs tested at most per scan: the largest (most settled units) first. */
 export const MAX_PAIRS = 200;
 
+/**
+ * Stands for the values of a dimension that a read folded together because none of them
+ * can be among its top values (diagnosis-reads.server.ts folds products so): never ranked,
+ * never a segment. Stored product ids are numeric, so no real value is this.
+ */
+export const FOLDED_VALUE = "(folded)";
+
+/**
+ * A dimension's top values, as the report's breakdowns rank them: most units first, ties
+ * by value; FOLDED_VALUE never ranks.
+ */
+export function topValuesOf(units: ReadonlyMap<string, number>, top: number = BREAKDOWN_TOP_VALUES): string[] {
+  return [...units]
+    .filter(([v]) => v !== FOLDED_VALUE)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, top)
+    .map(([v]) => v);
+}
+
 /** Units of one combination of dimension values at the step. */
 export interface SegmentCell {
   /** One value per dimension, in the dimensions' order. */
@@ -75,7 +94,7 @@ export interface SegmentsFromCells {
 
 /**
  * Singles as the report's breakdowns show them: per dimension its top 10 values by units
- * ("(other)", the mix of the rest, is not a segment); a dimension with exactly two values
+ * ("(other)", the mix of the rest, is not a segment; nor is FOLDED_VALUE); a dimension with exactly two values
  * asks one question twice, so only the value that drops more is kept.
  * Pairs: for every two dimensions, every pair of their top values whose cell and rest both
  * have ≥ `minUnits` settled units, except a pair with as many settled units as one of its
@@ -117,17 +136,12 @@ export function segmentsFromCells(
     }
     return new Map(tallies.map((t) => [t.value, t]));
   });
-  const topValues = byValue.map((m) =>
-    [...m]
-      .sort((a, b) => b[1].units - a[1].units || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .slice(0, top)
-      .map(([v]) => v),
-  );
+  const topValues = byValue.map((m) => topValuesOf(new Map([...m].map(([v, t]) => [v, t.units])), top));
 
   const singles: SegmentCounts[] = [];
   dimensions.forEach((dimension, i) => {
     let kept = topValues[i];
-    if (byValue[i].size === 2) {
+    if (byValue[i].size - (byValue[i].has(FOLDED_VALUE) ? 1 : 0) === 2) {
       const rate = (v: string) => {
         const t = byValue[i].get(v)!;
         return t.settled === 0 ? -1 : t.dropped / t.settled;

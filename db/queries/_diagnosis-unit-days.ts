@@ -18,17 +18,15 @@ export type DiagnosisAttrs = {
   productId: string | null;
 };
 
-const COLUMNS = `"device", "source", "medium", "campaign", "landingPath", "visitorType", "loggedIn"`;
+/** The entry attributes every diagnosis read groups or reads (the product apart). */
+export const DIAGNOSIS_COLUMNS = `"device", "source", "medium", "campaign", "landingPath", "visitorType", "loggedIn"`;
 
-/** The attribute columns read (the product only when asked; NULL otherwise, never grouped). */
-export const DIAGNOSIS_ATTRS = (shape: DiagnosisReadShape) => ({
-  select: `${COLUMNS}, ${shape.product ? `"productId"` : `NULL AS "productId"`}`,
-  group: shape.product ? `${COLUMNS}, "productId"` : COLUMNS,
-});
+/** The attribute columns read row by row (the product only when asked; NULL otherwise). */
+export const diagnosisAttrs = (shape: DiagnosisReadShape) => `${DIAGNOSIS_COLUMNS}, ${shape.product ? `"productId"` : `NULL AS "productId"`}`;
 
 /**
  * The funnel's rows over local days [:fromDay, :toDay). Every step listed, so each furthest
  * step is one seek of the covering index (shopId, funnelId, multi, furthest, day, …).
  */
-export const diagnosisRange = (shape: DiagnosisReadShape) =>
+export const diagnosisRange = (shape: Pick<DiagnosisReadShape, "steps">) =>
   `"shopId" = :shopId AND "funnelId" = :funnelId AND "day" >= :fromDay AND "day" < :toDay AND "furthest" IN (${Array.from({ length: shape.steps }, (_, i) => i + 1).join(", ")})`;

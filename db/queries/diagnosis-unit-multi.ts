@@ -1,5 +1,5 @@
 import { defineQuery, type Query } from "../query";
-import { DIAGNOSIS_ATTRS, diagnosisRange, type DiagnosisAttrs, type DiagnosisReadShape } from "./_diagnosis-unit-days";
+import { diagnosisAttrs, diagnosisRange, type DiagnosisAttrs, type DiagnosisReadShape } from "./_diagnosis-unit-days";
 
 export type DiagnosisMultiRow = DiagnosisAttrs & {
   unitId: string;
@@ -16,7 +16,7 @@ export default function diagnosisUnitMulti(
 ): Query<{ shopId: number; funnelId: string; fromDay: number; toDay: number }, DiagnosisMultiRow> {
   return defineQuery(
     `diagnosis-unit-multi-${shape.steps}${shape.product ? "-product" : ""}`,
-    `SELECT "unitId", "day", "entryTs", "furthest", "latestStartTs", "lastTs", ${DIAGNOSIS_ATTRS(shape).select}
+    `SELECT "unitId", "day", "entryTs", "furthest", "latestStartTs", "lastTs", ${diagnosisAttrs(shape)}
      FROM "FunnelUnitDay" WHERE ${diagnosisRange(shape)} AND "multi" = true`,
   );
 }

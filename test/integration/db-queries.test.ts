@@ -124,8 +124,15 @@ const unitDays = (shopId: number, { funnelId }: Seeded) => ({ shopId, funnelId, 
 const CASES: Record<string, Case> = {
   "diagnosis-unit-groups": {
     build: (b: Builder<unknown>) => DIAGNOSIS_SHAPES.map(b),
-    params: (shopId, seeded) => ({ ...unitDays(shopId, seeded), bound: FROM }),
+    // Products kept apart: one seeded product and nulls for the rest; others read as the marker.
+    params: (shopId, seeded) => ({ ...unitDays(shopId, seeded), bound: FROM, ...listParams("keep", ["102", ...Array(9).fill(null)]), folded: "(folded)" }),
     columns: ["furthest", "ts", "ipn", "n", ...DIAGNOSIS_ATTRS],
+    nonEmpty: true,
+  },
+  "diagnosis-product-units": {
+    build: (b: Builder<number>) => [b(4)],
+    params: unitDays,
+    columns: ["productId", "n"],
     nonEmpty: true,
   },
   "diagnosis-unit-multi": {

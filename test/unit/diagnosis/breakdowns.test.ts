@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { computeFunnel, computeUnitResults } from "../../../core/funnel";
 import type { CoreEvent, FunnelDefinition } from "../../../core/types";
-import { cellsAtStep, segmentsFromCells, type DiagnosisDimension } from "../../../core/diagnosis/cells";
+import { FOLDED_VALUE, cellsAtStep, segmentsFromCells, topValuesOf, type DiagnosisDimension } from "../../../core/diagnosis/cells";
 import { scanSegments } from "../../../core/diagnosis/segments";
 import { DIAGNOSIS_DIMENSIONS, diagnoseStep, diagnosisDimensions, productTitles, segmentLabel } from "../../../app/services/diagnosis.server";
 
@@ -82,6 +82,25 @@ describe("singles (segmentsFromCells)", () => {
     expect(segs.every((s) => s.value !== "(other)")).toBe(true);
     const totalSettled = spec.reduce((a, s) => a + s.reach2, 0);
     for (const s of segs) expect(s.settled + s.rest!.settled).toBe(totalSettled);
+  });
+
+  it("never ranks or tests a folded value, however many units it holds, but keeps them in everyone else", () => {
+    const cell = (value: string, units: number, dropped: number) => ({ values: [value], units, settled: units, dropped });
+    const cells = [cell(FOLDED_VALUE, 900, 300), ...Array.from({ length: 11 }, (_, i) => cell(`p${i}`, 100 - i, 30))];
+    const { singles } = segmentsFromCells(["product"], cells);
+    expect(singles.map((s) => s.value)).toEqual(Array.from({ length: 10 }, (_, i) => `p${i}`));
+    for (const s of singles) expect(s.settled + s.rest!.settled).toBe(cells.reduce((a, c) => a + c.settled, 0));
+    expect(
+      topValuesOf(
+        new Map([
+          [FOLDED_VALUE, 9],
+          ["b", 2],
+          ["a", 2],
+          ["c", 3],
+        ]),
+        2,
+      ),
+    ).toEqual(["c", "a"]);
   });
 });
 
