@@ -1,12 +1,11 @@
 /**
  * The step alarm (every 15 minutes, on hourly buckets): for each ready funnel of each
- * installed shop, one grouped read of the precomputed rows (FunnelUnitDay: entry hour,
- * device, furthest step of the units that had ended; db/queries/alarm-hour-groups.ts) as of
+ * installed shop, one grouped read of the precomputed rows (FunnelUnitDay: per entry hour
+ * and device, each step's units whose outcome is known; db/queries/alarm-hour-groups.ts) as of
  * the background refresher's progress, the pure check (core/diagnosis/watch-run.ts) and the
  * shop's Alert rows opened, updated or cleared. Method and false-alarm rate: docs/diagnosis.md.
  */
 import { localDayNumber } from "../../core/funnel";
-import { SESSION_GAP_MS } from "../../core/types";
 import {
   checkFunnel,
   decideAlerts,
@@ -15,15 +14,13 @@ import {
   type AlertAction,
   type AlertState,
   type FunnelCheck,
-  type HourGroup,
+  type StepHourGroup,
   type SpanFigures,
 } from "../../core/diagnosis/watch-run";
 import { bindQuery } from "../../db/query";
-import alarmHourGroups from "../../db/queries/alarm-hour-groups";
+import alarmHourGroups, { type AlarmHourGroupRow } from "../../db/queries/alarm-hour-groups";
 import { resultsAsOf, type ResultsDeps } from "./funnel-results/state.server";
 import { toDefinition, toView } from "./funnels.server";
-
-type Num = number | bigint;
 
 export interface AlarmRunReport {
   shopId: number;
@@ -69,9 +66,20 @@ async function checkSavedFunnel(
   def: ReturnType<typeof toDefinition>,
   now: number,
 ): Promise<FunnelCheck> {
+  const steps = def.steps.length;
+  return checkFunnel(await alarmStepGroups(deps, shop, funnelId, steps, now), { now, steps });
+}
+
+/** The check's read at `now`: per entry hour, device and step, the units counted and converted (core's stepOutcome rule). */
+export async function alarmStepGroups(
+  deps: Pick<ResultsDeps, "dialect" | "exec">,
+  shop: { id: number; timeZone: string },
+  funnelId: string,
+  steps: number,
+  now: number,
+): Promise<StepHourGroup[]> {
   const { fromHour, endHour } = readWindow(now);
-  const ended = def.unit === "visitor" ? now - def.windowMs : now - SESSION_GAP_MS;
-  const { text, values } = bindQuery(alarmHourGroups({ unit: def.unit, steps: def.steps.length }), deps.dialect, {
+  const { text, values } = bindQuery(alarmHourGroups({ steps }), deps.dialect, {
     shopId: shop.id,
     funnelId,
     // Day numbers only bound the index range; the entry times decide.
@@ -79,11 +87,17 @@ async function checkSavedFunnel(
     toDay: localDayNumber(now, shop.timeZone) + 1,
     fromTs: fromHour * HOUR_MS,
     endTs: endHour * HOUR_MS,
-    endedBy: Math.floor(ended),
+    asOf: Math.floor(now),
   });
-  const rows = await deps.exec.query<{ h: Num; device: string | null; furthest: Num; n: Num }>(text, ...values);
-  const groups: HourGroup[] = rows.map((r) => ({ hour: Number(r.h), device: r.device, furthest: Number(r.furthest), n: Number(r.n) }));
-  return checkFunnel(groups, { now, steps: def.steps.length });
+  const rows = await deps.exec.query<AlarmHourGroupRow>(text, ...values);
+  const groups: StepHourGroup[] = [];
+  for (const r of rows) {
+    for (let step = 2; step <= steps; step++) {
+      const settled = Number(r[`s${step}`] ?? 0);
+      if (settled > 0) groups.push({ hour: Number(r.h), device: r.device, step, settled, converted: Number(r[`c${step}`] ?? 0) });
+    }
+  }
+  return groups;
 }
 
 async function applyActions(

@@ -26,15 +26,69 @@ export const RUN_FALSE_ALARM_RATE = 0.0005;
 export const RECOVERED_Z = -1.96;
 
 /**
- * Ended units at entry hour `hour` (hours since the epoch, UTC) with entry device `device`
- * whose furthest step is `furthest`. "Ended" is judged at the check for the recent week and
- * at the same moment 1–4 weeks earlier for the baseline weeks, so both sides count alike.
+ * A step's outcome as the alarm judges it: "reached step k within 30 minutes of step k−1".
+ * It is known 30 minutes after the unit reached k−1 (or as soon as it reached k), however
+ * long the session goes on, so an hour's units count half an hour after the hour rather
+ * than 30 minutes after each of their sessions ends; recent and baseline weeks alike.
+ */
+export const STEP_WITHIN_MS = 20 * 60_000;
+
+/**
+ * Units entering at hour `hour` (hours since the epoch, UTC) with entry device `device`, at
+ * the transition to `step` (k ≥ 2): `settled` reached k−1 and their outcome was known at the
+ * check (for the baseline weeks: at the same moment 1–4 weeks earlier), `converted` of them
+ * reached k within STEP_WITHIN_MS.
+ */
+export interface StepHourGroup {
+  hour: number;
+  device: string | null;
+  step: number;
+  settled: number;
+  converted: number;
+}
+
+/**
+ * Units at entry hour `hour` with device `device` whose furthest step is `furthest`, every
+ * outcome known (synthetic traffic in tests): reached k within the time is reached k.
  */
 export interface HourGroup {
   hour: number;
   device: string | null;
   furthest: number;
   n: number;
+}
+
+/** Step groups of units whose outcomes are all known, from their furthest steps. */
+export function stepGroupsOf(groups: readonly HourGroup[], steps: number): StepHourGroup[] {
+  const out: StepHourGroup[] = [];
+  for (const g of groups) {
+    for (let step = 2; step <= Math.min(steps, g.furthest + 1); step++) {
+      out.push({ hour: g.hour, device: g.device, step, settled: g.n, converted: g.furthest >= step ? g.n : 0 });
+    }
+  }
+  return out;
+}
+
+/**
+ * A unit's outcome at the transition to `step` as known at `asOf` (the rule the alarm's read,
+ * db/queries/alarm-hour-groups.ts, applies in SQL): "not counted" (it never reached k−1, or
+ * its 30 minutes are not over and it has not reached k), "dropped" or "converted" (reached k
+ * within STEP_WITHIN_MS of k−1, by asOf). `entryTs` is when it reached step 1 and
+ * `msFromPrev` the times between its steps (its deciding attempt's).
+ */
+export function stepOutcome(
+  unit: { entryTs: number; furthest: number; msFromPrev: readonly number[] },
+  step: number,
+  asOf: number,
+): "not counted" | "dropped" | "converted" {
+  if (unit.furthest < step - 1) return "not counted";
+  let reachedPrev = unit.entryTs;
+  for (let i = 0; i < step - 2; i++) reachedPrev += unit.msFromPrev[i];
+  if (unit.furthest >= step) {
+    const ms = unit.msFromPrev[step - 2];
+    if (ms <= STEP_WITHIN_MS && reachedPrev + ms <= asOf) return "converted";
+  }
+  return reachedPrev + STEP_WITHIN_MS <= asOf ? "dropped" : "not counted";
 }
 
 export type Segment = "overall" | string;
@@ -92,42 +146,40 @@ export function readWindow(now: number): { fromHour: number; endHour: number } {
 /** Week 0 (recent) to 4 of an entry hour, counted back from the check's end hour. */
 export const weekOf = (hour: number, endHour: number) => Math.floor((endHour - 1 - hour) / WEEK_HOURS);
 
-export function checkFunnel(groups: readonly HourGroup[], opts: { now: number; steps: number; runFalseAlarmRate?: number; minUnits?: number }): FunnelCheck {
+export function checkFunnel(
+  groups: readonly StepHourGroup[],
+  opts: { now: number; steps: number; runFalseAlarmRate?: number; minUnits?: number },
+): FunnelCheck {
   const { endHour } = readWindow(opts.now);
   const minUnits = opts.minUnits ?? 30;
   const devices = [...new Set(groups.map((g) => g.device).filter((d): d is string => d !== null && d !== ""))].sort();
   const segments: Segment[] = ["overall", ...devices];
   const seriesCount = Math.max(0, opts.steps - 1) * segments.length;
   const falseAlarmRate = (opts.runFalseAlarmRate ?? RUN_FALSE_ALARM_RATE) / Math.max(1, seriesCount);
-  // counts[segment][hour offset from endHour − 35 weeks] = furthest-step histogram
+  // counts[segment][(hour offset from endHour − 35 weeks, step)] = settled, converted
   const firstHour = endHour - (BASELINE_WEEKS + 1) * WEEK_HOURS;
   const span = (BASELINE_WEEKS + 1) * WEEK_HOURS;
+  const slot = (hourIndex: number, step: number) => 2 * (hourIndex * (opts.steps + 1) + step);
   const hist = new Map<Segment, Float64Array>();
   const histOf = (seg: Segment) => {
     let h = hist.get(seg);
-    if (!h) hist.set(seg, (h = new Float64Array(span * (opts.steps + 1))));
+    if (!h) hist.set(seg, (h = new Float64Array(2 * span * (opts.steps + 1))));
     return h;
   };
   for (const g of groups) {
     const i = g.hour - firstHour;
-    if (i < 0 || i >= span || g.furthest < 1 || g.furthest > opts.steps) continue;
-    for (const seg of g.device ? ["overall", g.device] : ["overall"]) histOf(seg)[i * (opts.steps + 1) + g.furthest] += g.n;
+    if (i < 0 || i >= span || g.step < 2 || g.step > opts.steps) continue;
+    for (const seg of g.device ? ["overall", g.device] : ["overall"]) {
+      const h = histOf(seg);
+      h[slot(i, g.step)] += g.settled;
+      h[slot(i, g.step) + 1] += g.converted;
+    }
   }
   const checks: SeriesCheck[] = [];
   for (let step = 2; step <= opts.steps; step++) {
     for (const segment of segments) {
       const h = histOf(segment);
-      // Settled at k−1 (furthest ≥ k−1) and converted (furthest ≥ k) per hour.
-      const at = (hourIndex: number) => {
-        let settled = 0;
-        let converted = 0;
-        for (let f = step - 1; f <= opts.steps; f++) {
-          const n = h[hourIndex * (opts.steps + 1) + f];
-          settled += n;
-          if (f >= step) converted += n;
-        }
-        return { settled, converted };
-      };
+      const at = (hourIndex: number) => ({ settled: h[slot(hourIndex, step)], converted: h[slot(hourIndex, step) + 1] });
       let baselineTotal = 0;
       for (let i = 0; i < BASELINE_WEEKS * WEEK_HOURS; i++) baselineTotal += at(i).settled;
       const settledPerHour = baselineTotal / (BASELINE_WEEKS * WEEK_HOURS);

@@ -7,7 +7,7 @@
  * earlier for the baseline weeks: db/queries/alarm-hour-groups.ts), then `decideAlerts`
  * on the alerts the day's earlier checks left. Any "open" is a false alert.
  */
-import { checkFunnel, HOUR_MS, WEEK_HOURS, type AlertState, type HourGroup } from "../../core/diagnosis/watch-run";
+import { checkFunnel, stepGroupsOf, HOUR_MS, WEEK_HOURS, type AlertState, type HourGroup } from "../../core/diagnosis/watch-run";
 import { seededRandom } from "./funnel-seed";
 import { applyAlertDecisions } from "./alert-book";
 
@@ -110,7 +110,7 @@ export function steadyDay(opts: {
   const out: SteadyDay = { opened: 0, first: null, alarmingChecks: 0, series: 0, hourly: 0 };
   const every = (opts.everyMinutes ?? 15) * MIN;
   for (let t = opts.dayStart + every; t <= opts.dayStart + 24 * HOUR_MS; t += every) {
-    const check = checkFunnel(groupsAt(t), { now: t, steps: STEPS, runFalseAlarmRate: opts.runFalseAlarmRate });
+    const check = checkFunnel(stepGroupsOf(groupsAt(t), STEPS), { now: t, steps: STEPS, runFalseAlarmRate: opts.runFalseAlarmRate });
     out.series = check.series;
     out.hourly = check.checks.filter((c) => c.granularity === "hour").length;
     if (check.checks.some((c) => c.alarm)) out.alarmingChecks++;

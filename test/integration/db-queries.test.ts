@@ -142,7 +142,7 @@ const CASES: Record<string, Case> = {
     nonEmpty: true,
   },
   "alarm-hour-groups": {
-    build: (b: Builder<{ unit: "session" | "visitor"; steps: number }>) => [b({ unit: "session", steps: 3 }), b({ unit: "visitor", steps: 2 })],
+    build: (b: Builder<{ steps: number }>) => [b({ steps: 3 }), b({ steps: 2 })],
     params: (shopId, { funnelId }) => ({
       shopId,
       funnelId,
@@ -150,9 +150,9 @@ const CASES: Record<string, Case> = {
       toDay: Math.floor(TO / DAY),
       fromTs: FROM,
       endTs: TO,
-      endedBy: TO,
+      asOf: TO,
     }),
-    columns: ["h", "device", "furthest", "n"],
+    columns: ["h", "device", "s2", "c2"],
     nonEmpty: true,
   },
   "report-events-by-session": { params: range, columns: EVENT_COLUMNS, nonEmpty: true },

@@ -13,7 +13,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../db/prisma";
-import { runStepAlarm } from "../../app/services/step-alarm.server";
+import { alarmStepGroups, runStepAlarm } from "../../app/services/step-alarm.server";
+import { readWindow, stepOutcome, weekOf, WEEK_HOURS, type StepHourGroup } from "../../core/diagnosis/watch-run";
 import type { ResultsDeps } from "../../app/services/funnel-results/state.server";
 import { createSqlExecutor } from "../../db/executor";
 import { ensureDemoShop } from "../../scripts/lib/demo-shop";
@@ -71,6 +72,43 @@ describe.each(["sqlite", "postgres"] as const)("step alarm on %s", (kind) => {
     await deps?.exec.close();
     await deps?.db.$disconnect();
     await app?.stop();
+  });
+
+  it("reads each step's units by core's rule (reached it within STEP_WITHIN_MS, or that long passed), the baseline weeks judged alike", async () => {
+    const rows = await app.db.funnelUnitDay.findMany({
+      where: { shopId: shopIds[A], funnelId: funnelIds[A] },
+      select: { entryTs: true, furthest: true, msFromPrev: true, device: true },
+    });
+    // Checks a few minutes into an hour (sessions start in an hour's first 15 minutes), when
+    // the latest units are still being judged.
+    for (const now of [breakA + 2 * HOUR + 10 * MIN, recoverA + 25 * MIN]) {
+      const { fromHour, endHour } = readWindow(now);
+      const want = new Map<string, StepHourGroup>();
+      let pending = 0;
+      for (const r of rows) {
+        const hour = Math.floor(Number(r.entryTs) / HOUR);
+        if (hour < fromHour || hour >= endHour) continue;
+        const unit = { entryTs: Number(r.entryTs), furthest: r.furthest, msFromPrev: r.msFromPrev === "" ? [] : r.msFromPrev.split(",").map(Number) };
+        for (let step = 2; step <= 4; step++) {
+          const outcome = stepOutcome(unit, step, now - weekOf(hour, endHour) * WEEK_HOURS * HOUR);
+          if (outcome === "not counted") {
+            if (hour === endHour - 1 && step === 2 && unit.entryTs <= now) pending++;
+            continue;
+          }
+          const key = `${hour}|${r.device}|${step}`;
+          const g = want.get(key) ?? { hour, device: r.device, step, settled: 0, converted: 0 };
+          g.settled++;
+          if (outcome === "converted") g.converted++;
+          want.set(key, g);
+        }
+      }
+      // Some of the latest hour's units had entered but were not judged yet at step 2.
+      expect(pending).toBeGreaterThan(0);
+      const order = (a: StepHourGroup, b: StepHourGroup) => a.hour - b.hour || a.step - b.step || String(a.device).localeCompare(String(b.device));
+      const got = await alarmStepGroups(deps, { id: shopIds[A], timeZone: "UTC" }, funnelIds[A], 4, now);
+      expect(got.length).toBeGreaterThan(1000);
+      expect(got.sort(order)).toEqual([...want.values()].sort(order));
+    }
   });
 
   it("opens one alert 2 hours after the break, naming the step, the device and the hour it started", async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   checkFunnel,
+  stepGroupsOf,
+  stepOutcome,
+  STEP_WITHIN_MS,
   decideAlerts,
   HOUR_MS,
   readWindow,
@@ -41,16 +44,19 @@ function traffic(opts: { perHour: Record<string, number>; seed: number; breakHou
   return groups;
 }
 
+/** checkFunnel on synthetic traffic whose every outcome is known (furthest steps). */
+const checkFurthest = (groups: HourGroup[], opts: Parameters<typeof checkFunnel>[1]) => checkFunnel(stepGroupsOf(groups, opts.steps), opts);
+
 describe("checkFunnel", () => {
   it("splits the run's false-alarm rate over every step × segment tested", () => {
-    const c = checkFunnel(traffic({ perHour: { mobile: 30, desktop: 20 }, seed: 1 }), { now: NOW, steps: 3 });
+    const c = checkFurthest(traffic({ perHour: { mobile: 30, desktop: 20 }, seed: 1 }), { now: NOW, steps: 3 });
     expect(c.series).toBe(2 * 3); // 2 transitions × (overall, desktop, mobile)
     expect(c.checks.map((x) => `${x.step}:${x.segment}`)).toEqual(["2:overall", "2:desktop", "2:mobile", "3:overall", "3:desktop", "3:mobile"]);
     for (const x of c.checks) expect(x.falseAlarmRate).toBeCloseTo(RUN_FALSE_ALARM_RATE / 6, 12);
   });
 
   it("compares hours when a step sees ≥ 15 settled units an hour, days otherwise", () => {
-    const c = checkFunnel(traffic({ perHour: { mobile: 30, desktop: 2 }, seed: 2 }), { now: NOW, steps: 2 });
+    const c = checkFurthest(traffic({ perHour: { mobile: 30, desktop: 2 }, seed: 2 }), { now: NOW, steps: 2 });
     const by = Object.fromEntries(c.checks.map((x) => [x.segment, x]));
     expect(by.mobile.granularity).toBe("hour");
     expect(by.desktop.granularity).toBe("day");
@@ -64,10 +70,10 @@ describe("checkFunnel", () => {
   });
 
   it("raises no alarm on steady traffic, and names a planted break's step, segment and hour", () => {
-    const steady = checkFunnel(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 3 }), { now: NOW, steps: 2 });
+    const steady = checkFurthest(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 3 }), { now: NOW, steps: 2 });
     expect(steady.checks.filter((x) => x.alarm)).toEqual([]);
     const breakHour = endHour - 3; // 15:00, two whole hours before the check at 17:40
-    const broken = checkFunnel(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 3, breakHour }), { now: NOW, steps: 2 });
+    const broken = checkFurthest(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 3, breakHour }), { now: NOW, steps: 2 });
     const mobile = broken.checks.find((x) => x.segment === "mobile")!;
     expect(mobile.alarm?.since).toBe(breakHour * HOUR_MS);
     expect(mobile.alarm!.observedRate).toBeLessThan(mobile.alarm!.expectedLow);
@@ -96,7 +102,7 @@ describe("the run's false-alarm rate", () => {
           for (let f = 1; f <= 3; f++) groups.push({ hour: h, device, furthest: f, n: furthest[f] });
         }
       }
-      const c = checkFunnel(groups, { now: NOW, steps: 3, runFalseAlarmRate: 0.05 });
+      const c = checkFurthest(groups, { now: NOW, steps: 3, runFalseAlarmRate: 0.05 });
       expect(c.series).toBe(6);
       if (c.checks.some((x) => x.alarm)) alarmed++;
     }
@@ -108,7 +114,7 @@ describe("the run's false-alarm rate", () => {
 
 describe("decideAlerts", () => {
   const breakHour = endHour - 3;
-  const check = checkFunnel(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 4, breakHour }), { now: NOW, steps: 2 });
+  const check = checkFurthest(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 4, breakHour }), { now: NOW, steps: 2 });
   const since = breakHour * HOUR_MS;
 
   it("opens one alert per alarming step and segment, and only updates it while it is open", () => {
@@ -122,7 +128,7 @@ describe("decideAlerts", () => {
 
   it("updates an open alert on the scale of its change point: hours while it is among the last 24 hours", () => {
     // 10 units an hour: the week's average alone would say days.
-    const quiet = checkFunnel(traffic({ perHour: { mobile: 10 }, seed: 5, breakHour }), { now: NOW, steps: 2 });
+    const quiet = checkFurthest(traffic({ perHour: { mobile: 10 }, seed: 5, breakHour }), { now: NOW, steps: 2 });
     const mobile = quiet.checks.find((x) => x.segment === "mobile")!;
     expect(mobile.settledPerHour).toBeLessThan(15);
     const open: AlertState[] = [{ id: "m", step: 2, segment: "mobile", status: "open", since, clearedAt: null }];
@@ -134,10 +140,43 @@ describe("decideAlerts", () => {
   });
 
   it("clears an open alert once the latest units are back to normal, and does not reopen it for the old drop", () => {
-    const recovered = checkFunnel(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 4, breakHour, recoverHour: endHour - 2 }), { now: NOW + 0, steps: 2 });
+    const recovered = checkFurthest(traffic({ perHour: { mobile: 25, desktop: 15 }, seed: 4, breakHour, recoverHour: endHour - 2 }), {
+      now: NOW + 0,
+      steps: 2,
+    });
     const state: AlertState[] = [{ id: "m", step: 2, segment: "mobile", status: "open", since, clearedAt: null }];
     expect(decideAlerts(recovered, state).find((a) => a.check.segment === "mobile")).toMatchObject({ kind: "clear", id: "m" });
     const cleared: AlertState[] = [{ ...state[0], status: "cleared", clearedAt: NOW }];
     expect(decideAlerts(recovered, cleared).filter((a) => a.check.segment === "mobile")).toEqual([]);
+  });
+});
+
+describe("stepOutcome", () => {
+  const M = 60_000;
+  it("counts a step once the unit reached it within 30 minutes of the step before, or those 30 minutes are over", () => {
+    expect(STEP_WITHIN_MS).toBe(30 * M);
+    // Step 2 at 0:10, step 3 at 0:50 (40 minutes after step 2: too late to convert).
+    const u = { entryTs: 0, furthest: 3, msFromPrev: [10 * M, 40 * M] };
+    expect(stepOutcome(u, 2, 5 * M)).toBe("not counted");
+    expect(stepOutcome(u, 2, 10 * M)).toBe("converted");
+    expect(stepOutcome(u, 3, 39 * M)).toBe("not counted");
+    expect(stepOutcome(u, 3, 40 * M)).toBe("dropped");
+    expect(stepOutcome(u, 3, 9 * 60 * M)).toBe("dropped");
+    // Step 4 is judged from step 3 at 0:50.
+    expect(stepOutcome(u, 4, 79 * M)).toBe("not counted");
+    expect(stepOutcome(u, 4, 80 * M)).toBe("dropped");
+    // Exactly 30 minutes converts; a unit that never reached k−1 never counts.
+    expect(stepOutcome({ entryTs: 5, furthest: 2, msFromPrev: [30 * M] }, 2, 5 + 30 * M)).toBe("converted");
+    const stopped = { entryTs: 0, furthest: 1, msFromPrev: [] };
+    expect(stepOutcome(stopped, 2, 29 * M)).toBe("not counted");
+    expect(stepOutcome(stopped, 2, 30 * M)).toBe("dropped");
+    expect(stepOutcome(stopped, 3, 1e12)).toBe("not counted");
+  });
+
+  it("stepGroupsOf counts units with known outcomes at every step up to the one after their furthest", () => {
+    expect(stepGroupsOf([{ hour: 7, device: "mobile", furthest: 2, n: 5 }], 4)).toEqual([
+      { hour: 7, device: "mobile", step: 2, settled: 5, converted: 5 },
+      { hour: 7, device: "mobile", step: 3, settled: 5, converted: 0 },
+    ]);
   });
 });
