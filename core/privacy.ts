@@ -102,8 +102,8 @@ export function decodeLoose(s: string): string {
   }
 }
 
-/** Checks the text as sent and as decoded: a "+" is a phone's prefix in one, a space in the other. */
-const personal = (s: string): boolean => looksPersonal(s) || looksPersonal(decodeLoose(s));
+/** Checks the text as sent and as decoded (when there is anything to decode): a "+" is a phone's prefix in one, a space in the other. */
+const personal = (s: string): boolean => looksPersonal(s) || (/[%+]/.test(s) && looksPersonal(decodeLoose(s)));
 
 /** Does this text contain an email, phone number, card number or street address? */
 export function looksPersonal(text: string): boolean {

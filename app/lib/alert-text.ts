@@ -2,6 +2,7 @@
  * An alert in a merchant's words: what fell, from what to what, for whom, since when, with
  * the counts behind both rates. Pure (server and browser).
  */
+import { STEP_WITHIN_MS } from "../../core/diagnosis/watch-run";
 import type { Formatter } from "./funnel-format";
 
 /** The page listing every alert of the shop, open and cleared. */
@@ -49,8 +50,8 @@ const whole = (rate: number) => `${Math.round(rate * 100)}`;
 
 /**
  * "Viewed a product → Added to cart fell from 50 % (expected 44–56 %) to 6 % on mobile since
- * Tue, Dec 8, 14:00: 12 of 190 sessions went on (same hours of the previous 4 weeks: 1,020 of
- * 2,010)."
+ * Tue, Dec 8, 14:00: 12 of 190 sessions went on within 20 minutes (same hours of the previous
+ * 4 weeks: 1,020 of 2,010)." The alarm's outcome is "within STEP_WITHIN_MS" (core/diagnosis/watch-run.ts).
  */
 export function alertSentence(a: AlertLike, f: Formatter, timeZone: string): string {
   const noun = a.unit === "visitor" ? "visitors" : "sessions";
@@ -58,7 +59,7 @@ export function alertSentence(a: AlertLike, f: Formatter, timeZone: string): str
   return (
     `${a.fromLabel} → ${a.toLabel} fell from ${f.percent(a.expectedRate)} ` +
     `(expected ${whole(a.expectedLow)}–${whole(a.expectedHigh)} %) to ${f.percent(a.observedRate)} ${segmentWords(a.segment)} ` +
-    `since ${alertTime(a.since, f.locale, timeZone)}: ${f.count(a.converted)} of ${f.count(a.settled)} ${noun} went on ` +
+    `since ${alertTime(a.since, f.locale, timeZone)}: ${f.count(a.converted)} of ${f.count(a.settled)} ${noun} went on within ${STEP_WITHIN_MS / 60_000} minutes ` +
     `(${slots} of the previous 4 weeks: ${f.count(a.baselineConverted)} of ${f.count(a.baselineSettled)}).`
   );
 }

@@ -85,7 +85,7 @@ describe("the demo's planted diagnosis, in real Chromium", () => {
     const planted = Date.now() - 3 * 86_400_000;
     expect(Math.abs(Date.parse(desktop!.since) - planted)).toBeLessThanOrEqual(1.1 * 86_400_000);
     const sentence =
-      /Added to cart → Started checkout fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on desktop since .+: \d+ of \d+ sessions went on/;
+      /Added to cart → Started checkout fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on desktop since .+: \d+ of \d+ sessions went on within 20 minutes/;
     expect(desktop!.sentence).toMatch(sentence);
 
     await page.goto(await seeded.embeddedUrl("/app"), { waitUntil: "networkidle" });

@@ -95,7 +95,7 @@ async function blockingAxe(): Promise<string[]> {
 }
 
 const SENTENCE =
-  /Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on \(same days of the previous 4 weeks: [\d,]+ of [\d,]+\)\./;
+  /Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on within 20 minutes \(same days of the previous 4 weeks: [\d,]+ of [\d,]+\)\./;
 
 describe("step alarm in real Chromium", () => {
   it("the dashboard shows the open alert in words, with its funnel and the link to the alert history", async () => {

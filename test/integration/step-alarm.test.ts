@@ -141,7 +141,7 @@ describe.each(["sqlite", "postgres"] as const)("step alarm on %s", (kind) => {
     const mobile = report.alerts.find((a: { segment: string }) => a.segment === "mobile");
     expect(mobile).toMatchObject({ step: 2, status: "open", funnelId: funnelIds[A] });
     expect(mobile.sentence).toMatch(
-      /^Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on \(same hours of the previous 4 weeks: [\d,]+ of [\d,]+\)\.$/,
+      /^Viewed a product → Added to cart fell from \d+\.\d % \(expected \d+–\d+ %\) to \d+\.\d % on mobile since .+: \d+ of \d+ sessions went on within 20 minutes \(same hours of the previous 4 weeks: [\d,]+ of [\d,]+\)\.$/,
     );
     expect(mobile.sentence).toContain(`${mobile.converted} of ${mobile.settled} sessions`);
     const history = await (await get("/app/alerts?_data=routes%2Fapp.alerts", A)).json();
