@@ -153,23 +153,24 @@ describe("decideAlerts", () => {
 
 describe("stepOutcome", () => {
   const M = 60_000;
-  it("counts a step once the unit reached it within 30 minutes of the step before, or those 30 minutes are over", () => {
-    expect(STEP_WITHIN_MS).toBe(30 * M);
+  it("counts a step once the unit reached it within 20 minutes of the step before, or those 20 minutes are over", () => {
+    expect(STEP_WITHIN_MS).toBe(20 * M);
     // Step 2 at 0:10, step 3 at 0:50 (40 minutes after step 2: too late to convert).
     const u = { entryTs: 0, furthest: 3, msFromPrev: [10 * M, 40 * M] };
     expect(stepOutcome(u, 2, 5 * M)).toBe("not counted");
     expect(stepOutcome(u, 2, 10 * M)).toBe("converted");
-    expect(stepOutcome(u, 3, 39 * M)).toBe("not counted");
-    expect(stepOutcome(u, 3, 40 * M)).toBe("dropped");
+    expect(stepOutcome(u, 3, 29 * M)).toBe("not counted");
+    expect(stepOutcome(u, 3, 30 * M)).toBe("dropped");
     expect(stepOutcome(u, 3, 9 * 60 * M)).toBe("dropped");
     // Step 4 is judged from step 3 at 0:50.
-    expect(stepOutcome(u, 4, 79 * M)).toBe("not counted");
-    expect(stepOutcome(u, 4, 80 * M)).toBe("dropped");
-    // Exactly 30 minutes converts; a unit that never reached k−1 never counts.
-    expect(stepOutcome({ entryTs: 5, furthest: 2, msFromPrev: [30 * M] }, 2, 5 + 30 * M)).toBe("converted");
+    expect(stepOutcome(u, 4, 69 * M)).toBe("not counted");
+    expect(stepOutcome(u, 4, 70 * M)).toBe("dropped");
+    // Exactly 20 minutes converts; a unit that never reached k−1 never counts.
+    expect(stepOutcome({ entryTs: 5, furthest: 2, msFromPrev: [20 * M] }, 2, 5 + 20 * M)).toBe("converted");
+    expect(stepOutcome({ entryTs: 5, furthest: 2, msFromPrev: [20 * M + 1] }, 2, 1e12)).toBe("dropped");
     const stopped = { entryTs: 0, furthest: 1, msFromPrev: [] };
-    expect(stepOutcome(stopped, 2, 29 * M)).toBe("not counted");
-    expect(stepOutcome(stopped, 2, 30 * M)).toBe("dropped");
+    expect(stepOutcome(stopped, 2, 19 * M)).toBe("not counted");
+    expect(stepOutcome(stopped, 2, 20 * M)).toBe("dropped");
     expect(stepOutcome(stopped, 3, 1e12)).toBe("not counted");
   });
 
