@@ -51,7 +51,10 @@ app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 // Timeouts are checked every second (Node's default is every 30 s).
 const server = createServer({ connectionsCheckingInterval: 1_000 }, app);
-server.listen(port, host, () => {
+// A deep accept queue (the kernel caps it at net.core.somaxconn): under a flood of new
+// connections Node's default of 511 overflowed, a dropped SYN is only retried after 1 s, and
+// a well-behaved client's request then took over a second (test/faults/idle-sockets.test.ts).
+server.listen({ port, host, backlog: 4096 }, () => {
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
   // Tests and the demo script wait for this line.
