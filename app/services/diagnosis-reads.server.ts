@@ -3,7 +3,8 @@
  * several days row by row (and, for a product funnel, the units per product, which rank the
  * products kept apart), then single-day units grouped by every entry attribute at once;
  * each unit's result built in memory, so every dimension and pair sees the same units.
- * Products outside the top values read as FOLDED_VALUE (the scan tests top values only). Same rows, same rules as the report's own read
+ * Products outside the top values read as FOLDED_VALUE (the scan tests top values only).
+ * Same rows, same rules as the report's own read
  * (funnel-results/read.server.ts, without step times); call it only after a report of the
  * same range and `now` came from these rows (whole or partial: the rows as of the
  * refresher's progress).
@@ -22,7 +23,7 @@ import { attrsFromColumns } from "../../core/funnel/breakdown-attrs";
 import type { FunnelDefinition } from "../../core/types";
 import { SESSION_GAP_MS } from "../../core/types";
 import type { SqlReader } from "../../db/executor";
-import { bindQuery, type Params, type Query } from "../../db/query";
+import { readRows } from "../../db/query";
 import { listParams } from "../../db/sql";
 import { FOLDED_VALUE, topValuesOf } from "../../core/diagnosis/cells";
 import diagnosisProductUnits from "../../db/queries/diagnosis-product-units";
@@ -40,13 +41,9 @@ export async function unitDayUnits(
 ): Promise<UnitResult[]> {
   const shape = { unit: def.unit, steps: def.steps.length, product: opts.product };
   const range = { shopId, funnelId, fromDay: localDayNumber(params.from, params.timeZone), toDay: localDayNumber(params.to, params.timeZone) };
-  const run = <R>(q: Query<Params, R>, values: Params) => {
-    const bound = bindQuery(q, reads.dialect, values);
-    return reads.query<R>(bound.text, ...bound.values);
-  };
   const [multiRows, productUnits] = await Promise.all([
-    run(diagnosisUnitMulti(shape), range),
-    opts.product ? run(diagnosisProductUnits(shape.steps), range) : Promise.resolve([]),
+    readRows(reads, diagnosisUnitMulti(shape), range),
+    opts.product ? readRows(reads, diagnosisProductUnits(shape.steps), range) : Promise.resolve([]),
   ]);
   const multi = unitResultsFromUnitDays(
     multiRows.map((r) => unitDayMultiRow(r, attrsFromColumns(r), r.productId ?? null)),
@@ -64,14 +61,9 @@ export async function unitDayUnits(
   }
   // Could the unit still advance at `now`: the report read's rule.
   const bound = Math.floor(def.unit === "visitor" ? params.now - def.windowMs : params.now - SESSION_GAP_MS);
-  const keptList = [...(kept ?? [])];
-  const keep = kept
-    ? listParams(
-        "keep",
-        Array.from({ length: KEPT_PRODUCTS }, (_, i) => keptList[i] ?? null),
-      )
-    : {};
-  const groups = await run(diagnosisUnitGroups(shape), { ...range, bound, ...keep, folded: FOLDED_VALUE });
+  // Exactly KEPT_PRODUCTS parameters, padded with nulls (which match no product).
+  const keep = kept ? { ...listParams("keep", [...kept, ...Array<null>(KEPT_PRODUCTS - kept.size).fill(null)]), folded: FOLDED_VALUE } : {};
+  const groups = await readRows(reads, diagnosisUnitGroups(shape), { ...range, bound, ...keep });
   const steps = def.steps.length;
   const rows: UnitDayRow[] = [];
   for (const g of groups) rows.push(...unitDayGroupRows(g, steps, attrsFromColumns(g), { productId: g.productId ?? null }));

@@ -17,8 +17,8 @@ import {
   type StepHourGroup,
   type SpanFigures,
 } from "../../core/diagnosis/watch-run";
-import { bindQuery } from "../../db/query";
-import alarmHourGroups, { type AlarmHourGroupRow } from "../../db/queries/alarm-hour-groups";
+import { readRows } from "../../db/query";
+import alarmHourGroups from "../../db/queries/alarm-hour-groups";
 import { resultsAsOf, type ResultsDeps } from "./funnel-results/state.server";
 import { toDefinition, toView } from "./funnels.server";
 
@@ -72,14 +72,14 @@ async function checkSavedFunnel(
 
 /** The check's read at `now`: per entry hour, device and step, the units counted and converted (core's stepOutcome rule). */
 export async function alarmStepGroups(
-  deps: Pick<ResultsDeps, "dialect" | "exec">,
+  deps: Pick<ResultsDeps, "exec">,
   shop: { id: number; timeZone: string },
   funnelId: string,
   steps: number,
   now: number,
 ): Promise<StepHourGroup[]> {
   const { fromHour, endHour } = readWindow(now);
-  const { text, values } = bindQuery(alarmHourGroups({ steps }), deps.dialect, {
+  const rows = await readRows(deps.exec, alarmHourGroups({ steps }), {
     shopId: shop.id,
     funnelId,
     // Day numbers only bound the index range; the entry times decide.
@@ -89,7 +89,6 @@ export async function alarmStepGroups(
     endTs: endHour * HOUR_MS,
     asOf: Math.floor(now),
   });
-  const rows = await deps.exec.query<AlarmHourGroupRow>(text, ...values);
   const groups: StepHourGroup[] = [];
   for (const r of rows) {
     for (let step = 2; step <= steps; step++) {

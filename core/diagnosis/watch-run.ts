@@ -26,10 +26,11 @@ export const RUN_FALSE_ALARM_RATE = 0.0005;
 export const RECOVERED_Z = -1.96;
 
 /**
- * A step's outcome as the alarm judges it: "reached step k within 30 minutes of step k−1".
- * It is known 30 minutes after the unit reached k−1 (or as soon as it reached k), however
- * long the session goes on, so an hour's units count half an hour after the hour rather
- * than 30 minutes after each of their sessions ends; recent and baseline weeks alike.
+ * A step's outcome as the alarm judges it: "reached step k within 20 minutes of step k−1".
+ * It is known 20 minutes after the unit reached k−1 (or as soon as it reached k), however
+ * long the session goes on, so an hour's units count soon after the hour rather than 30
+ * minutes after each of their sessions ends; recent and baseline weeks alike. (30 minutes
+ * named one simulated break after 2¼ hours; docs/diagnosis.md.)
  */
 export const STEP_WITHIN_MS = 20 * 60_000;
 
@@ -72,7 +73,7 @@ export function stepGroupsOf(groups: readonly HourGroup[], steps: number): StepH
 /**
  * A unit's outcome at the transition to `step` as known at `asOf` (the rule the alarm's read,
  * db/queries/alarm-hour-groups.ts, applies in SQL): "not counted" (it never reached k−1, or
- * its 30 minutes are not over and it has not reached k), "dropped" or "converted" (reached k
+ * its STEP_WITHIN_MS are not over and it has not reached k), "dropped" or "converted" (reached k
  * within STEP_WITHIN_MS of k−1, by asOf). `entryTs` is when it reached step 1 and
  * `msFromPrev` the times between its steps (its deciding attempt's).
  */

@@ -4,10 +4,10 @@
  * sessions computed once by the pure engine, then the last day checked every 15 minutes
  * exactly as app/services/step-alarm.server.ts runs a check — the hour groups its read
  * (db/queries/alarm-hour-groups.ts) would return at that moment (core's `stepOutcome`: a
- * unit counts at a step once it reached it within 30 minutes of the step before, or those
- * 30 minutes are over, judged at the check for the latest week and at the same moment 1–4
+ * unit counts at a step once it reached it within STEP_WITHIN_MS (20 minutes) of the step
+ * before, or that time is over, judged at the check for the latest week and at the same moment 1–4
  * weeks earlier for the baseline weeks), `checkFunnel` at the job's level, then
- * `decideAlerts` on the alerts the earlier checks left. An outcome within 30 minutes is
+ * `decideAlerts` on the alerts the earlier checks left. An outcome within that time is
  * final once known, so one computation with every event known serves every check (a later
  * attempt of the same session that goes further can change its deciding attempt; the
  * server's rows then change too).
