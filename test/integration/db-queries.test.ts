@@ -13,6 +13,7 @@ import { freshDatabase } from "../helpers/app-server";
 import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
 import { UNIT_DAY_COLUMNS } from "../../db/queries/results-insert-rows";
 import { visitorParams } from "../../db/queries/_stale-visitors";
+import { claimParams } from "../../db/queries/results-claim-visitors";
 import { listParams, rowsParams } from "../../db/sql";
 import type { FunnelDefinition } from "../../core/types";
 import { VISITOR_BUCKETS, visitorBucket } from "../../core/diagnosis/paths";
@@ -44,6 +45,8 @@ interface Case {
   nonEmpty?: boolean;
   /** Writes run after every read (they delete or rewrite the seeded rows). */
   write?: true;
+  /** For a write that answers rows (RETURNING): exactly the rows it must answer. */
+  returns?(seeded: Seeded): Record<string, unknown>[];
 }
 
 const EVENT_COLUMNS = [
@@ -258,7 +261,19 @@ const CASES: Record<string, Case> = {
     build: (b: (bounded: boolean) => Query) => [b(true), b(false)],
     params: (shopId) => ({ shopId, after: "", upTo: "seed-999", mark: TO + 1 }),
   },
-  "results-claim-visitor": { write: true, params: (shopId, { clients }) => ({ shopId, clientId: clients[0], version: 2 }) },
+  "results-claim-visitors": {
+    write: true,
+    build: (b: Builder<number>) => [b(2)],
+    // The first marker at its version (claimed), the second at a version it is not at (kept).
+    params: (shopId, { clients }) => ({
+      shopId,
+      ...claimParams([
+        { clientId: clients[0], version: 2 },
+        { clientId: clients[1], version: 99 },
+      ]),
+    }),
+    returns: ({ clients }) => [{ clientId: clients[0] }],
+  },
   "results-build-marked": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId, mark: TO }) },
   "results-finish-builds": { write: true, params: (shopId) => ({ shopId }) },
   "results-insert-rows": {
@@ -364,6 +379,11 @@ for (const kind of ["sqlite", "postgres"] as const) {
 
     it.each(writes)("%s runs and counts the rows it changed", async (name, c) => {
       for (const { query, params } of statementsOf(name, c)) {
+        if (c.returns) {
+          // A write that answers rows (RETURNING): exactly the rows it changed.
+          expect(await rowsOf(db, query as Query<Params, Record<string, unknown>>, params), query.name).toEqual(c.returns(seeded));
+          continue;
+        }
         const changed = await executeOn(db, query, params);
         expect(typeof changed).toBe("number");
         expect(changed, query.name).toBeGreaterThan(0);

@@ -7,9 +7,9 @@
 import { visitorBucket } from "../../../core/diagnosis/paths";
 import { computeUnitDays, localDayNumber, type UnitDay } from "../../../core/funnel";
 import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../../db/executor";
-import { visitorLockOrder } from "../../../db/sql";
+import { asStoredText } from "../../../db/sql";
 import { readRows, runRows, runStatement } from "../../../db/query";
-import claimVisitor from "../../../db/queries/results-claim-visitor";
+import claimVisitors, { CLAIM_VISITORS_MAX, claimParams } from "../../../db/queries/results-claim-visitors";
 import deleteRowsFromDay from "../../../db/queries/results-delete-rows-from-day";
 import deleteRowsFromTs from "../../../db/queries/results-delete-rows-from-ts";
 import funnelMarks from "../../../db/queries/results-funnel-marks";
@@ -100,7 +100,8 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
   const hasVisitorUnit = started.some((f) => f.def.unit === "visitor");
 
   // Session units restart at a stored session boundary: the first session still going at `since`.
-  const sessions = await readRows(exec, staleSessions(ids.length), { shopId, since: minSince, ...visitorParams(ids) });
+  // No started funnel (none yet, or all still marking): nothing to compute, only the markers to claim.
+  const sessions = started.length === 0 ? [] : await readRows(exec, staleSessions(ids.length), { shopId, since: minSince, ...visitorParams(ids) });
   const sessionStart = new Map<string, number>();
   for (const s of stale) sessionStart.set(s.clientId, s.sinceTs);
   const sinceOf = new Map(stale.map((s) => [s.clientId, s.sinceTs]));
@@ -115,7 +116,8 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
     stale.map((s) => [s.clientId, Math.min(sessionStart.get(s.clientId)!, hasVisitorUnit ? visitorLoadFrom(s.sinceTs) : Number.POSITIVE_INFINITY)]),
   );
 
-  const rows = await readRows(exec, staleEvents(ids.length), { shopId, since: Math.min(...loadFrom.values()), ...visitorParams(ids) });
+  const rows =
+    started.length === 0 ? [] : await readRows(exec, staleEvents(ids.length), { shopId, since: Math.min(...loadFrom.values()), ...visitorParams(ids) });
   const events = new Map<string, ReturnType<typeof toCoreEvent>[]>();
   for (const r of rows) {
     const e = toCoreEvent(r);
@@ -168,11 +170,13 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
     const now = current.filter((c) => c.resultsMark !== null);
     if (now.length !== known.size || now.some((c) => known.get(c.id) !== Number(c.resultsMark))) return 0;
     const valid = new Set(now.map((c) => c.id));
+    // A visitor not claimed had new events after our read; the next pass redoes it. The
+    // database answers text as it stores it (asStoredText), hence the map back.
     const done = new Set<string>();
-    // Lock order, as the ingestion writer marks visitors: no deadlock between the two.
-    for (const s of stale.map((v) => ({ ...v, shopId })).sort(visitorLockOrder)) {
-      const removed = await runStatement(tx, claimVisitor, { shopId, clientId: s.clientId, version: s.version });
-      if (removed > 0) done.add(s.clientId); // else: new events arrived after our read; the next pass redoes it
+    const asRead = new Map(stale.map((s) => [asStoredText(tx.dialect, s.clientId), s.clientId]));
+    for (let i = 0; i < stale.length; i += CLAIM_VISITORS_MAX) {
+      const chunk = stale.slice(i, i + CLAIM_VISITORS_MAX);
+      for (const r of await readRows(tx, claimVisitors(chunk.length), { shopId, ...claimParams(chunk) })) done.add(asRead.get(r.clientId) ?? r.clientId);
     }
     const inserts = new Map<string, NewRow[]>();
     for (const c of changes) {
