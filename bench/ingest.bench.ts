@@ -9,7 +9,9 @@
 import { createClient } from "@libsql/client";
 import { readdirSync, readFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { SQLITE_WRITER_PRAGMAS } from "../db/url";
 import { toRow, type EventRow } from "../ingest/normalize";
+import { EVENT_COLUMNS } from "../ingest/write-group";
 import { spawnListening, startAppServer } from "./lib/app-process";
 import { BATCH_EVENTS, collectBodies } from "./lib/collect-load";
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from "./lib/cpuprofile";
@@ -40,35 +42,6 @@ export function ingestSettings(quick: boolean): IngestSettings {
   };
 }
 
-const EVENT_COLUMNS = [
-  "shopId",
-  "eventId",
-  "name",
-  "ts",
-  "seq",
-  "clientId",
-  "sessionId",
-  "path",
-  "url",
-  "referrer",
-  "utmSource",
-  "utmMedium",
-  "utmCampaign",
-  "device",
-  "productId",
-  "variantId",
-  "quantity",
-  "value",
-  "currency",
-  "checkoutToken",
-  "orderId",
-  "customerId",
-  "props",
-  "isBot",
-  "dedupeKey",
-  "receivedAt",
-] as const;
-
 /** The rows our endpoint would store for `n` generated events (session ids: visitor + first timestamp). */
 function ceilingRows(n: number, shopId: number): EventRow[] {
   const bodies = collectBodies({ shop: "bench-shop.myshopify.com", key: "k", tag: "ceil" });
@@ -95,8 +68,8 @@ export async function storageCeiling(dbUrl: string, n: number): Promise<{ events
   const rows = ceilingRows(n, shopId);
   const client = createClient({ url: dbUrl });
   try {
-    // The same settings the ingest writer uses (db/executor.ts); WAL comes from the migration.
-    await client.execute("PRAGMA synchronous=NORMAL");
+    // The same settings the ingest writer uses (db/url.ts); WAL comes from the migration.
+    for (const pragma of SQLITE_WRITER_PRAGMAS) await client.execute(pragma);
     await client.execute("PRAGMA busy_timeout=5000");
     const perStatement = Math.floor(30_000 / EVENT_COLUMNS.length);
     const perTx = 25_000;
@@ -277,17 +250,17 @@ export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
 
   // Diagnostics: the storage path without HTTP, and the driver behaviour it depends on.
   let writer: WriterProbeResult | null = null;
-  let whatIf: WriterProbeResult | null = null;
+  let statements: WriterProbeResult | null = null;
   let small: WriterProbeResult | null = null;
   let placeholders: PlaceholderProbe[] = [];
   let connection: ConnectionProbe | null = null;
   const diagErrors: string[] = [];
   // The app's writer with as many jobs in flight as the load has connections, the same with 5 in
-  // flight (smaller group commits), and the bench-only what-if executor.
+  // flight (smaller group commits), and the same sending statement by statement (timed each).
   const probes = [
     { key: "app", executor: "app", inFlight: s.connections, events: s.writerEvents },
     { key: "small", executor: "app", inFlight: 5, events: Math.round(s.writerEvents / 2) },
-    { key: "what-if", executor: "what-if", inFlight: s.connections, events: s.writerEvents },
+    { key: "statements", executor: "statements", inFlight: s.connections, events: s.writerEvents },
   ] as const;
   for (const probe of probes) {
     try {
@@ -297,7 +270,7 @@ export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
       if (storedRows !== result.events) throw new Error(`stored ${storedRows} of ${result.events} events`);
       if (probe.key === "app") writer = result;
       else if (probe.key === "small") small = result;
-      else whatIf = result;
+      else statements = result;
     } catch (e) {
       diagErrors.push(`writer probe (${probe.key}): ${e instanceof Error ? e.message : e}`);
     }
@@ -344,14 +317,14 @@ export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
           },
         ]
       : []),
-    ...(whatIf
+    ...(statements
       ? [
           {
             section: title,
-            metric: "what-if writer (bench-only executor) vs ceiling",
-            ours: `${fmtInt(whatIf.eventsPerSec)} ev/s`,
+            metric: "writer alone, statement by statement, vs storage ceiling",
+            ours: `${fmtInt(statements.eventsPerSec)} ev/s`,
             baseline: `${fmtInt(storage.eventsPerSec)} ev/s`,
-            ratio: ratio(whatIf.eventsPerSec, storage.eventsPerSec),
+            ratio: ratio(statements.eventsPerSec, storage.eventsPerSec),
             target: "",
             pass: null,
           },
@@ -402,28 +375,38 @@ export async function ingestSection(ctx: BenchContext): Promise<SectionResult> {
     md.push(
       "",
       `Group size matters: with 5 jobs in flight instead of ${s.connections} the same writer commits ${fmtInt(small.events / Math.max(1, small.transactions))}-event groups ` +
-        `and reaches ${fmtInt(small.eventsPerSec)} events/s (INSERT Event ${fmtMs((small.statements.find((x) => x.kind === "INSERT Event")?.ms ?? 0) / Math.max(1, small.transactions))} per group) ` +
+        `and reaches ${fmtInt(small.eventsPerSec)} events/s (${fmtMs(small.commitMs.mean)} per group commit) ` +
         `against ${fmtInt(writer.eventsPerSec)} events/s with ${fmtInt(writer.events / Math.max(1, writer.transactions))}-event groups.`,
     );
   }
-  if (whatIf) md.push("", whatIfMarkdown(whatIf, writer, storage.eventsPerSec));
+  if (statements) md.push("", writerMarkdown(statements, storage.eventsPerSec));
   if (placeholders.length > 0 || connection) md.push("", "#### Driver behaviour the writer depends on", "", probesMarkdown(placeholders, connection));
   if (profile) md.push("", "#### Where the server's time goes", "", profileMarkdown(profile));
   if (profileError) md.push("", `Profiling failed: ${profileError}`);
   for (const e of diagErrors) md.push("", `Diagnostic failed: ${e}`);
   ctx.shared.ingestProfile = profile;
-  const findings = ingestFindings({ s, storage, http, peak, at70, missing, writer, small, whatIf, placeholders, connection, profile });
+  const findings = ingestFindings({ s, storage, http, peak, at70, missing, writer, small, statements, placeholders, connection, profile });
   return { title, rows, markdown: md.join("\n"), findings };
 }
 
 export function writerMarkdown(w: WriterProbeResult, ceiling: number | null, dialect: "sqlite" | "postgres" = "sqlite"): string {
+  const speed =
+    `${fmtInt(w.events)} events in ${w.seconds.toFixed(2)} s = **${fmtInt(w.eventsPerSec)} events/s**${ceiling ? ` (${(w.eventsPerSec / ceiling).toFixed(3)}× the storage ceiling)` : ""} ` +
+    `in ${fmtInt(w.transactions)} group commits (${fmtInt(w.events / Math.max(1, w.transactions))} events each)`;
+  const commits = `Group commits took ${fmtMs(w.commitMs.mean)} on average, ${fmtMs(w.commitMs.max)} at most.`;
+  if (dialect === "sqlite" && w.executor === "app") {
+    return (
+      `\`IngestWriter\` on \`createSqlExecutor\` (the app's code, imported, as the server runs it), fed the same generated rows as 20-event jobs with as many in flight as the load's connections, no HTTP: ` +
+      `${speed}. Each group commit is one message to the SQLite thread, which runs the writer's statements itself (ingest/write-group-procedure.ts). ${commits}`
+    );
+  }
   const stmtMs = w.statements.reduce((a, s) => a + s.ms, 0);
   const total = stmtMs + w.jsMs;
   const pct = (x: number) => `${((x / total) * 100).toFixed(1)} %`;
   return [
-    `\`IngestWriter\` on \`createSqlExecutor\` (the app's code, imported), fed the same generated rows as 20-event jobs with as many in flight as the load's connections, no HTTP: ` +
-      `${fmtInt(w.events)} events in ${w.seconds.toFixed(2)} s = **${fmtInt(w.eventsPerSec)} events/s**${ceiling ? ` (${(w.eventsPerSec / ceiling).toFixed(3)}× the storage ceiling)` : ""} in ${fmtInt(w.transactions)} group commits ` +
-      `(${fmtInt(w.events / Math.max(1, w.transactions))} events each). Each statement timed through a wrapper around the executor:`,
+    dialect === "sqlite"
+      ? `Statement by statement (the same writer and executor without the SQLite procedure, so each statement is a round trip to the SQLite thread, as it is to PostgreSQL): ${speed}. Each statement timed through a wrapper around the executor:`
+      : `\`IngestWriter\` on \`createSqlExecutor\` (the app's code, imported), fed the same generated rows as 20-event jobs with as many in flight as the load's connections, no HTTP: ${speed}. Each statement timed through a wrapper around the executor:`,
     "",
     markdownTable(
       ["statement", "count", "total", "per statement", "share"],
@@ -433,24 +416,8 @@ export function writerMarkdown(w: WriterProbeResult, ceiling: number | null, dia
       ],
     ),
     "",
-    `Group commits took ${fmtMs(w.commitMs.mean)} on average, ${fmtMs(w.commitMs.max)} at most.` +
-      (dialect === "sqlite"
-        ? " The executor's connection runs on its own thread (db/sqlite-thread.ts), so the server's thread keeps reading and answering requests while a commit runs."
-        : " Every statement is a round trip to PostgreSQL, made one after another inside the group's transaction."),
+    commits + (dialect === "sqlite" ? "" : " Every statement is a round trip to PostgreSQL, made one after another inside the group's transaction."),
   ].join("\n");
-}
-
-export function whatIfMarkdown(w: WriterProbeResult, app: WriterProbeResult | null, ceiling: number): string {
-  const top = w.statements
-    .slice(0, 3)
-    .map((s) => `${s.kind} ${fmtMs(s.ms)}`)
-    .join(", ");
-  return (
-    `**What-if** (a bench-only executor, not the app's code: the same \`IngestWriter\` and SQL on @libsql/client on the calling thread, as the app ran before its SQLite thread — ` +
-    `plain \`?\` placeholders, BEGIN IMMEDIATE/COMMIT on the client's one connection, synchronous=NORMAL, busy_timeout=5000): ${fmtInt(w.eventsPerSec)} events/s ` +
-    `(${(w.eventsPerSec / ceiling).toFixed(3)}× the storage ceiling${app ? `, ${(w.eventsPerSec / app.eventsPerSec).toFixed(1)}× the app's executor` : ""}), ` +
-    `group commits ${fmtMs(w.commitMs.mean)} on average, ${fmtMs(w.commitMs.max)} at most; largest statement costs: ${top}. Same rows stored (checked).`
-  );
 }
 
 export function probesMarkdown(placeholders: readonly PlaceholderProbe[], c: ConnectionProbe | null): string {
@@ -495,7 +462,7 @@ export function ingestFindings(m: {
   missing: number;
   writer: WriterProbeResult | null;
   small: WriterProbeResult | null;
-  whatIf: WriterProbeResult | null;
+  statements: WriterProbeResult | null;
   placeholders: PlaceholderProbe[];
   connection: ConnectionProbe | null;
   profile: ServerProfile | null;
@@ -510,15 +477,15 @@ export function ingestFindings(m: {
         `. HTTP is not the limit (the bare HTTP server answered ${fmtInt(m.http.reqPerSec)} req/s = ${fmtInt(m.http.eventsPerSec)} events/s on the same machine).`,
     ];
     if (m.writer) {
-      const insert = m.writer.statements.find((x) => x.kind === "INSERT Event");
-      const total = m.writer.statements.reduce((a, x) => a + x.ms, 0) + m.writer.jsMs;
+      const insert = m.statements?.statements.find((x) => x.kind === "INSERT Event");
+      const total = m.statements ? m.statements.statements.reduce((a, x) => a + x.ms, 0) + m.statements.jsMs : 0;
       parts.push(
         `The storage path is the limit: the app's writer alone, without HTTP, stores ${fmtInt(m.writer.eventsPerSec)} events/s (${(m.writer.eventsPerSec / m.storage.eventsPerSec).toFixed(3)}× the ceiling)` +
-          (insert
-            ? `, and \`INSERT INTO "Event"\` is ${((insert.ms / total) * 100).toFixed(0)} % of its time (${fmtMs(insert.ms / insert.count)} per ${fmtInt(m.writer.events / Math.max(1, m.writer.transactions))}-row statement)`
+          (insert && m.statements
+            ? `, and \`INSERT INTO "Event"\` is ${((insert.ms / total) * 100).toFixed(0)} % of its time statement by statement (${fmtMs(insert.ms / insert.count)} per statement)`
             : "") +
           (m.small
-            ? `; with smaller groups (5 jobs in flight) it stores ${fmtInt(m.small.eventsPerSec)} events/s, so the busier the endpoint, the bigger the group commit and the slower each event`
+            ? `; with smaller groups (5 jobs in flight) it stores ${fmtInt(m.small.eventsPerSec)} events/s, so the busier the endpoint, the bigger the group commit and the cheaper each event`
             : "") +
           ".",
       );
@@ -532,14 +499,10 @@ export function ingestFindings(m: {
           `the app's \`toSqlite\` writes plain \`?\` whenever the \`$n\` appear once each in order, as in every multi-row INSERT.`,
       );
     }
-    if (m.whatIf) {
+    if (m.statements && m.writer) {
       parts.push(
-        `A bench-only executor that runs @libsql/client on the calling thread (no SQLite thread; same writer and SQL) stores ${fmtInt(m.whatIf.eventsPerSec)} events/s ` +
-          `(${(m.whatIf.eventsPerSec / m.storage.eventsPerSec).toFixed(3)}× the ceiling${m.writer ? `, ${(m.whatIf.eventsPerSec / m.writer.eventsPerSec).toFixed(1)}× the app's executor` : ""}); ` +
-          `what remains is the per-visitor resessionizing (${m.whatIf.statements
-            .filter((x) => x.kind !== "INSERT Event" && !x.kind.startsWith("commit") && !x.kind.startsWith("transaction"))
-            .reduce((a, x) => a + x.count, 0)
-            .toLocaleString("en-US")} statements for ${fmtInt(m.whatIf.events)} events).`,
+        `Statement by statement (a round trip to the SQLite thread each, as to PostgreSQL) the same writer stores ${fmtInt(m.statements.eventsPerSec)} events/s ` +
+          `(${(m.statements.eventsPerSec / m.writer.eventsPerSec).toFixed(2)}× the app's one message per group commit).`,
       );
     }
     out.push(parts.join(" "));

@@ -6,8 +6,9 @@
  * or come from db/query.ts already compiled for the dialect.
  */
 import pg from "pg";
-import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS } from "./url";
-import { SqliteThread, type SqliteAnswer } from "./sqlite-thread";
+import { isPostgresUrl, SQLITE_CONNECTION_PRAGMAS, SQLITE_WRITER_PRAGMAS } from "./url";
+import { SqliteThread } from "./sqlite-thread";
+import { rowObjects, sqliteTx, toSqlite } from "./sqlite-tx";
 import type { Dialect } from "./sql";
 
 export interface SqlTx {
@@ -19,66 +20,88 @@ export interface SqlTx {
 export interface SqlExecutor extends SqlTx {
   /** Runs `fn` in one write transaction: all of it commits, or none of it. */
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /**
+   * SQLite only: runs procedure `name` of the module `file` on the connection's own thread,
+   * in one write transaction (db/sqlite-thread-worker.ts). One message instead of a round
+   * trip per statement, each of which waits for the calling thread to be free.
+   */
+  runProcedure?<T>(file: string, name: string, args: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
-// SQLite: `$NNN` would be a named parameter bound by first appearance, so placeholders
-// are rewritten. When they run $1, $2, … once each in order (every multi-row INSERT here),
-// plain `?` is used: numbered `?NNN` made 1,000-row INSERTs ~20× slower per row (measured
-// in bench/). Otherwise `?NNN` keeps repeated or reordered parameters right.
-// The same few statement shapes repeat (a 500-row INSERT has 13,000 placeholders to scan),
-// so conversions are kept: the profile showed toSqlite at 9 % of the server's thread.
-const converted = new Map<string, string>();
-function toSqlite(sql: string): string {
-  let out = converted.get(sql);
-  if (out !== undefined) return out;
-  const numbers = [...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
-  const sequential = numbers.every((n, i) => n === i + 1);
-  out = sequential ? sql.replace(/\$\d+/g, "?") : sql.replace(/\$(\d+)/g, "?$1");
-  if (converted.size >= 500) converted.clear();
-  converted.set(sql, out);
-  return out;
+/**
+ * Checkpoints the WAL from a connection of its own, so the writing connection only appends
+ * (a checkpoint copies pages into the database file and syncs it: ~10 % of the writer's
+ * time under ingest load when run after its commits). PASSIVE: it never waits for or blocks
+ * the writer or readers. The writer keeps SQLite's automatic checkpoint at a high mark
+ * (SQLITE_WRITER_PRAGMAS) in case this one falls behind.
+ */
+function startCheckpoints(url: string, everyMs: number): { wrote(): void; close(): Promise<void> } {
+  let thread: SqliteThread | null = null;
+  let dirty = false;
+  let running = false;
+  const timer = setInterval(() => {
+    if (!dirty || running) return;
+    dirty = false;
+    running = true;
+    thread ??= SqliteThread.forUrl(url, SQLITE_CONNECTION_PRAGMAS);
+    // A failure (file busy, gone) is left to the next tick or to the writer's own checkpoint.
+    thread
+      .execute("PRAGMA wal_checkpoint(PASSIVE)")
+      .catch(() => {})
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return {
+    wrote: () => (dirty = true),
+    close: async () => {
+      clearInterval(timer);
+      await thread?.close();
+    },
+  };
 }
 
-/** Rows as objects keyed by column name (the thread sends arrays). */
-function rowObjects({ columns, rows }: SqliteAnswer): Record<string, unknown>[] {
-  return rows.map((values) => {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < columns.length; i++) if (!Object.hasOwn(row, columns[i])) row[columns[i]] = values[i];
-    return row;
-  });
+export interface SqlExecutorOptions {
+  /** SQLite: milliseconds between WAL checkpoints after writes (startCheckpoints). */
+  checkpointEveryMs?: number;
 }
 
-function sqliteExecutor(url: string): SqlExecutor {
+function sqliteExecutor(url: string, opts: SqlExecutorOptions): SqlExecutor {
   // The connection lives on its own thread (db/sqlite-thread.ts): a group commit or a
   // results build no longer stops the server's HTTP work while SQLite runs.
-  // WAL (set by the migration step) + NORMAL: a commit survives a process crash; only an
-  // OS crash or power loss could drop the last commits. busy_timeout, mmap: see db/url.ts.
-  const thread = SqliteThread.forUrl(url, ["PRAGMA synchronous=NORMAL", ...SQLITE_CONNECTION_PRAGMAS]);
-  // One connection, one operation at a time: a transaction owns it from BEGIN to COMMIT.
-  let queue: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => {});
+  // busy_timeout, mmap: see db/url.ts.
+  const thread = SqliteThread.forUrl(url, [...SQLITE_WRITER_PRAGMAS, ...SQLITE_CONNECTION_PRAGMAS]);
+  const checkpoints = startCheckpoints(url, opts.checkpointEveryMs ?? 1_000);
+  // One connection: a transaction owns it from BEGIN to COMMIT, so it starts when
+  // everything sent before it has ended and holds back what comes after. A one-message
+  // operation (a statement, a procedure) is sent as soon as no transaction is open: the
+  // thread runs messages in the order sent, so it need not wait for the answers before it.
+  let free: Promise<unknown> = Promise.resolve();
+  const unanswered = new Set<Promise<unknown>>();
+  const oneMessage = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = free.then(fn);
+    const settled: Promise<unknown> = run.then(
+      () => unanswered.delete(settled),
+      () => unanswered.delete(settled),
+    );
+    unanswered.add(settled);
     return run;
   };
-  const exec = (sql: string, params: unknown[]) => thread.execute(toSqlite(sql), params);
-  const tx: SqlTx = {
-    dialect: "sqlite",
-    async query<T>(sql: string, ...params: unknown[]) {
-      return rowObjects(await exec(sql, params)) as T[];
-    },
-    async execute(sql: string, ...params: unknown[]) {
-      return (await exec(sql, params)).rowsAffected;
-    },
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const before = [...unanswered];
+    const run = free.then(() => Promise.all(before)).then(fn);
+    free = run.catch(() => {});
+    return run;
   };
-  const statement = (sql: string) => exec(sql, []);
+  const tx = sqliteTx((sql, params) => thread.execute(sql, params));
+  const statement = (sql: string) => thread.execute(sql, []);
   return {
     dialect: "sqlite",
-    query: (sql, ...params) => exclusive(() => tx.query(sql, ...params)),
-    execute: (sql, ...params) => exclusive(() => tx.execute(sql, ...params)),
+    query: (sql, ...params) => oneMessage(() => tx.query(sql, ...params)),
+    execute: (sql, ...params) => oneMessage(() => tx.execute(sql, ...params)),
     transaction: (fn) =>
       exclusive(async () => {
+        checkpoints.wrote();
         await statement("BEGIN IMMEDIATE");
         try {
           const result = await fn(tx);
@@ -89,7 +112,14 @@ function sqliteExecutor(url: string): SqlExecutor {
           throw error;
         }
       }),
-    close: () => thread.close(),
+    runProcedure: (file, name, args) => {
+      checkpoints.wrote();
+      return oneMessage(() => thread.procedure(file, name, args));
+    },
+    close: async () => {
+      await checkpoints.close();
+      await thread.close();
+    },
   };
 }
 
@@ -194,6 +224,6 @@ export function letEventLoopRun(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export function createSqlExecutor(url: string): SqlExecutor {
-  return isPostgresUrl(url) ? postgresExecutor(url) : sqliteExecutor(url);
+export function createSqlExecutor(url: string, opts: SqlExecutorOptions = {}): SqlExecutor {
+  return isPostgresUrl(url) ? postgresExecutor(url) : sqliteExecutor(url, opts);
 }

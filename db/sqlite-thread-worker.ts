@@ -9,6 +9,7 @@
  * bundle. Semantics follow @libsql/client's local driver (argument and integer
  * conversion, error shapes), which this replaces; rows travel as arrays.
  */
+import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "libsql";
 
@@ -20,7 +21,26 @@ export interface WorkerSettings {
 
 /** A request from the owning thread. */
 export type WorkerRequest =
-  { id: number; op: "execute"; sql: string; args: unknown[] } | { id: number; op: "executeMultiple"; sql: string } | { id: number; op: "close" };
+  | { id: number; op: "execute"; sql: string; args: unknown[] }
+  | { id: number; op: "executeMultiple"; sql: string }
+  | { id: number; op: "procedure"; file: string; name: string; args: unknown }
+  | { id: number; op: "close" };
+
+/** The connection as a procedure sees it: statements in SQLite's placeholder form, rows as arrays. */
+export interface ProcedureConnection {
+  execute(
+    sql: string,
+    args: unknown[],
+  ): { columns: string[]; columnTypes: string[]; rows: unknown[][]; rowsAffected: number; lastInsertRowid: bigint | undefined };
+}
+
+/**
+ * What a procedure module exports. A procedure must not wait for anything but its own
+ * statements (they answer at once here): the thread takes the next message only when it ends.
+ */
+export interface ProcedureModule {
+  procedures: Record<string, (connection: ProcedureConnection, args: never) => unknown>;
+}
 
 type Connection = InstanceType<typeof Database>;
 type Statement = ReturnType<Connection["prepare"]>;
@@ -61,6 +81,10 @@ function toSql(value: unknown): unknown {
   if (value instanceof ArrayBuffer) return Buffer.from(value);
   if (value instanceof Date) return value.valueOf();
   if (value === undefined) throw new TypeError("undefined cannot be passed as argument to the database");
+  // The native binding aborts the whole process on an array or object argument.
+  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array)) {
+    throw new TypeError(`${Array.isArray(value) ? "an array" : "an object"} cannot be passed as argument to the database`);
+  }
   return value;
 }
 
@@ -142,13 +166,56 @@ function executeMultiple(sql: string) {
   }
 }
 
-const port = parentPort!;
-port.on("message", (message: WorkerRequest) => {
+// Procedure modules, loaded on first use. From the sources (tests, scripts) a module is
+// TypeScript importing its neighbours without extensions, which Node's type stripping
+// cannot resolve: tsx loads it. A build runs the bundled .js.
+const modules = new Map<string, Promise<ProcedureModule>>();
+function procedureModule(file: string): Promise<ProcedureModule> {
+  let loading = modules.get(file);
+  if (!loading) {
+    const url = pathToFileURL(file).href;
+    loading = (file.endsWith(".ts") ? import("tsx/esm/api").then(({ tsImport }) => tsImport(url, import.meta.url)) : import(url)) as Promise<ProcedureModule>;
+    loading.catch(() => modules.delete(file));
+    modules.set(file, loading);
+  }
+  return loading;
+}
+
+const connection: ProcedureConnection = { execute };
+
+/** A procedure that cannot run here: the server's fault (code EPROCEDURE), never its arguments'. */
+function unavailable(message: string): Error {
+  return Object.assign(new Error(message), { code: "EPROCEDURE" });
+}
+
+/** Runs a procedure in one write transaction: all of its statements commit, or none. */
+async function procedure(file: string, name: string, args: unknown) {
+  let mod: ProcedureModule;
+  try {
+    mod = await procedureModule(file);
+  } catch (e) {
+    throw unavailable(`procedure module ${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const fn = mod.procedures?.[name];
+  if (typeof fn !== "function") throw unavailable(`no procedure ${name} in ${file}`);
+  execute("BEGIN IMMEDIATE", []);
+  try {
+    const result = await fn(connection, args as never);
+    execute("COMMIT", []);
+    return result;
+  } catch (e) {
+    if (db.inTransaction) db.exec("ROLLBACK");
+    throw e;
+  }
+}
+
+async function answer(message: WorkerRequest) {
   const { id } = message;
   try {
     let result;
     if (message.op === "execute") result = execute(message.sql, message.args);
     else if (message.op === "executeMultiple") result = executeMultiple(message.sql);
+    else if (message.op === "procedure") result = await procedure(message.file, message.name, message.args);
     else if (message.op === "close") {
       db.close();
       result = undefined;
@@ -161,4 +228,12 @@ port.on("message", (message: WorkerRequest) => {
       error: { name: error.name, message: error.message, code: error.code, rawCode: error.rawCode, sqlite: error instanceof Database.SqliteError },
     });
   }
+}
+
+// Messages are answered one after another: a procedure that waits (its module loading)
+// holds the ones behind it.
+const port = parentPort!;
+let turn: Promise<void> = Promise.resolve();
+port.on("message", (message: WorkerRequest) => {
+  turn = turn.then(() => answer(message));
 });

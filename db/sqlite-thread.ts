@@ -9,7 +9,9 @@
  *
  * One thread, one connection, one statement at a time: callers already serialise their
  * work on a connection (Prisma's adapter holds a lock across a transaction; the ingestion
- * executor queues), so a transaction is simply BEGIN … COMMIT on this connection.
+ * executor queues), so a transaction is simply BEGIN … COMMIT on this connection. A
+ * procedure (a module's function run on the thread itself) is a whole transaction in one
+ * message.
  */
 import { LibsqlError, type Client, type InStatement, type InValue, type ResultSet, type Row, type Transaction, type TransactionMode } from "@libsql/client";
 import { existsSync } from "node:fs";
@@ -143,6 +145,11 @@ export class SqliteThread {
 
   executeMultiple(sql: string): Promise<void> {
     return this.call({ op: "executeMultiple", sql });
+  }
+
+  /** Runs procedure `name` of module `file` on this connection in one write transaction (see the worker). */
+  procedure<T>(file: string, name: string, args: unknown): Promise<T> {
+    return this.call({ op: "procedure", file, name, args });
   }
 
   async close(): Promise<void> {

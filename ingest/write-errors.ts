@@ -25,7 +25,8 @@ export function failureKind(error: unknown): FailureKind {
   const raw = (error as Error & { code?: unknown }).code;
   const code = typeof raw === "string" ? raw : "";
   if (code.startsWith("SQLITE_")) return SQLITE_DATA.test(code) ? "data" : "retry";
-  if (NET_CODES.has(code) || NET_MESSAGES.test(error.message)) return "retry";
+  // EPROCEDURE: the SQLite thread could not run the writer's procedure (db/sqlite-thread-worker.ts).
+  if (NET_CODES.has(code) || code === "EPROCEDURE" || NET_MESSAGES.test(error.message)) return "retry";
   if (/^[0-9A-Z]{5}$/.test(code)) return PG_DATA.test(code) ? "data" : PG_RETRY.test(code) ? "retry" : "unknown";
   // The SQLite thread refuses values it cannot bind (NaN, Infinity, undefined, huge bigints).
   if (error instanceof RangeError || error instanceof TypeError) return "data";

@@ -10,37 +10,9 @@
  */
 import { createClient } from "@libsql/client";
 import type { EventRow } from "../../ingest/normalize";
+import { EVENT_COLUMNS } from "../../ingest/write-group";
 import { createSqlExecutor } from "../../db/executor";
 import { generatedRows } from "./writer-probe";
-
-const COLUMNS = [
-  "shopId",
-  "eventId",
-  "name",
-  "ts",
-  "seq",
-  "clientId",
-  "sessionId",
-  "path",
-  "url",
-  "referrer",
-  "utmSource",
-  "utmMedium",
-  "utmCampaign",
-  "device",
-  "productId",
-  "variantId",
-  "quantity",
-  "value",
-  "currency",
-  "checkoutToken",
-  "orderId",
-  "customerId",
-  "props",
-  "isBot",
-  "dedupeKey",
-  "receivedAt",
-] as const;
 
 export interface PlaceholderProbe {
   rowsPerStatement: number;
@@ -58,14 +30,14 @@ export interface ConnectionProbe {
   beginCommitMs: number;
 }
 
-const values = (rows: readonly EventRow[]) => rows.flatMap((r) => COLUMNS.map((c) => (c === "isBot" ? (r.isBot ? 1 : 0) : r[c])));
+const values = (rows: readonly EventRow[]) => rows.flatMap((r) => EVENT_COLUMNS.map((c) => (c === "isBot" ? (r.isBot ? 1 : 0) : r[c])));
 
 export async function placeholderProbe(dbUrl: string, sizes = [20, 200, 1000]): Promise<PlaceholderProbe[]> {
   const client = createClient({ url: dbUrl });
   const out: PlaceholderProbe[] = [];
   try {
     await client.execute("PRAGMA synchronous=NORMAL");
-    const cols = COLUMNS.map((c) => `"${c}"`).join(", ");
+    const cols = EVENT_COLUMNS.map((c) => `"${c}"`).join(", ");
     const total = 2_000;
     const rows = generatedRows(total * sizes.length * 2, 1, "ph").flat();
     let offset = 0;
@@ -77,7 +49,7 @@ export async function placeholderProbe(dbUrl: string, sizes = [20, 200, 1000]): 
       for (let i = 0; i < batch.length; i += size) {
         const chunk = batch.slice(i, i + size);
         let n = 0;
-        const tuples = chunk.map(() => `(${COLUMNS.map(() => (numbered ? `?${++n}` : "?")).join(", ")})`).join(", ");
+        const tuples = chunk.map(() => `(${EVENT_COLUMNS.map(() => (numbered ? `?${++n}` : "?")).join(", ")})`).join(", ");
         await client.execute({ sql: `INSERT INTO "Event" (${cols}) VALUES ${tuples}`, args: values(chunk) as never });
       }
       await client.execute("COMMIT");

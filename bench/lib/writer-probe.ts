@@ -1,11 +1,11 @@
 /**
  * The ingest writer alone (ingest/writer.server.ts on db/executor.ts),
  * without HTTP, parsing or validation: the same rows submitted as 20-event jobs with as
- * many in flight as the load has connections. Each SQL statement is timed by kind through
- * a wrapper around the executor (the writer's code is unchanged), which names where the
- * storage path spends its time compared with the bare insert loop.
+ * many in flight as the load has connections. Group commits (or, statement by statement,
+ * each SQL statement by kind) are timed through a wrapper around the executor (the
+ * writer's code is unchanged), which names where the storage path spends its time
+ * compared with the bare insert loop.
  */
-import { createClient, type InStatement } from "@libsql/client";
 import { toRow, type EventRow } from "../../ingest/normalize";
 import { createSqlExecutor, type SqlExecutor, type SqlTx } from "../../db/executor";
 import { IngestWriter } from "../../ingest/writer.server";
@@ -36,63 +36,12 @@ export interface WriterProbeResult {
 }
 
 /**
- * "app": the app's createSqlExecutor. "what-if": a bench-only SQLite executor for
- * comparison — plain `?` placeholders (the writer's `$n` always appear once each, in order)
- * and BEGIN/COMMIT on the client's one connection (keeping its PRAGMAs). Not the app's code.
+ * "app": the app's createSqlExecutor as the server uses it (on SQLite, each group commit is
+ * one message to the SQLite thread: timed as a whole). "statements": the same executor
+ * without its SQLite procedures, so the writer sends statement by statement (what it does
+ * on PostgreSQL), each timed.
  */
-export type WriterExecutorKind = "app" | "what-if";
-
-/** `$1 … $n` in order, each once → `?`; anything else → `?NNN` like the app. */
-export function plainPlaceholders(sql: string): string {
-  let expect = 1;
-  let inOrder = true;
-  const plain = sql.replace(/\$(\d+)/g, (_, d: string) => {
-    if (Number(d) !== expect++) inOrder = false;
-    return "?";
-  });
-  return inOrder ? plain : sql.replace(/\$(\d+)/g, "?$1");
-}
-
-function whatIfExecutor(url: string): SqlExecutor {
-  const client = createClient({ url });
-  const ready = client.execute("PRAGMA synchronous=NORMAL").then(() => client.execute("PRAGMA busy_timeout=5000"));
-  const exec = async (s: InStatement) => {
-    await ready;
-    return client.execute(s);
-  };
-  const tx: SqlTx = {
-    dialect: "sqlite",
-    async query<T>(sql: string, ...params: unknown[]) {
-      return (await exec({ sql: plainPlaceholders(sql), args: params as never })).rows as T[];
-    },
-    async execute(sql: string, ...params: unknown[]) {
-      return (await exec({ sql: plainPlaceholders(sql), args: params as never })).rowsAffected;
-    },
-  };
-  let chain: Promise<unknown> = Promise.resolve();
-  return {
-    ...tx,
-    transaction(fn) {
-      // One transaction at a time on the one connection (the writer never overlaps them anyway).
-      const run = chain.then(async () => {
-        await exec("BEGIN IMMEDIATE");
-        try {
-          const result = await fn(tx);
-          await exec("COMMIT");
-          return result;
-        } catch (error) {
-          await exec("ROLLBACK").catch(() => {});
-          throw error;
-        }
-      });
-      chain = run.catch(() => {});
-      return run;
-    },
-    async close() {
-      client.close();
-    },
-  };
-}
+export type WriterExecutorKind = "app" | "statements";
 
 /** "INSERT Event", "SELECT VisitorSession", "UPDATE Event"… */
 export function statementKind(sql: string): string {
@@ -141,11 +90,26 @@ function timed(
       }
     },
   });
+  const runProcedure = inner.runProcedure;
   return {
     dialect: inner.dialect,
     query: inner.query.bind(inner),
     execute: inner.execute.bind(inner),
     close: inner.close.bind(inner),
+    ...(runProcedure && {
+      async runProcedure<T>(file: string, name: string, args: unknown): Promise<T> {
+        const t0 = performance.now();
+        const result = await runProcedure<T>(file, name, args);
+        const ms = performance.now() - t0;
+        add("group commit (one message to the SQLite thread)", ms);
+        totals.wallMs += ms;
+        totals.maxMs = Math.max(totals.maxMs, ms);
+        totals.txMs += ms;
+        totals.stmtMs += ms;
+        totals.tx++;
+        return result;
+      },
+    }),
     async transaction(fn) {
       const t0 = performance.now();
       let opened = 0;
@@ -196,9 +160,10 @@ export async function probeWriter(
   const jobs = generatedRows(opts.events, opts.shopId, "w");
   const stats = new Map<string, StatementStat>();
   const totals = { txMs: 0, stmtMs: 0, tx: 0, wallMs: 0, maxMs: 0 };
-  const executor = timed(kind === "app" ? createSqlExecutor(dbUrl) : whatIfExecutor(dbUrl), stats, totals);
+  const app = createSqlExecutor(dbUrl);
+  const executor = timed(kind === "app" ? app : { ...app, runProcedure: undefined }, stats, totals);
   const writer = new IngestWriter(executor, { maxPendingEvents: 1_000_000 });
-  const p = progress(kind === "app" ? "ingest writer alone (no HTTP)" : "what-if executor (bench-only)");
+  const p = progress(kind === "app" ? "ingest writer alone (no HTTP)" : "ingest writer alone, statement by statement");
   let next = 0;
   let done = 0;
   const started = performance.now();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseBatch } from "../../ingest/schema";
 import { toRows } from "../../ingest/normalize";
 import { BATCH_EVENTS, collectBodies } from "../../bench/lib/collect-load";
-import { plainPlaceholders, statementKind } from "../../bench/lib/writer-probe";
+import { statementKind } from "../../bench/lib/writer-probe";
 
 describe("bench /collect load bodies", () => {
   it("are valid batches of 20 realistic events the endpoint accepts whole, with unique ids", () => {
@@ -59,12 +59,6 @@ describe("bench /collect load bodies", () => {
 });
 
 describe("bench writer probe helpers", () => {
-  it("turns in-order $n placeholders into plain ? and leaves others numbered", () => {
-    expect(plainPlaceholders(`SELECT 1 FROM t WHERE a = $1 AND b = $2`)).toBe(`SELECT 1 FROM t WHERE a = ? AND b = ?`);
-    expect(plainPlaceholders(`SELECT 1 FROM t WHERE a = $2 AND b = $1`)).toBe(`SELECT 1 FROM t WHERE a = ?2 AND b = ?1`);
-    expect(plainPlaceholders(`SELECT $1, $1`)).toBe(`SELECT ?1, ?1`);
-  });
-
   it("names statements by verb and table", () => {
     expect(statementKind(`INSERT INTO "Event" ("a") VALUES ($1)`)).toBe("INSERT Event");
     expect(statementKind(`SELECT 1 FROM "VisitorSession" WHERE x LIMIT 1`)).toBe("SELECT VisitorSession (earlier session?)");
