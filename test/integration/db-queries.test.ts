@@ -14,6 +14,7 @@ import { seedJourneys, shopTraffic } from "../helpers/funnel-seed";
 import { UNIT_DAY_COLUMNS } from "../../db/queries/results-insert-rows";
 import { visitorParams } from "../../db/queries/_stale-visitors";
 import { claimParams } from "../../db/queries/results-claim-visitors";
+import { deleteVisitorRowsParams, type FromColumn } from "../../db/queries/results-delete-visitor-rows";
 import { listParams, rowsParams } from "../../db/sql";
 import type { FunnelDefinition } from "../../core/types";
 import { VISITOR_BUCKETS, visitorBucket } from "../../core/diagnosis/paths";
@@ -47,6 +48,8 @@ interface Case {
   write?: true;
   /** For a write that answers rows (RETURNING): exactly the rows it must answer. */
   returns?(seeded: Seeded): Record<string, unknown>[];
+  /** For a write: exactly how many rows each of its statements changes (else at least one). */
+  changes?: number[];
 }
 
 const EVENT_COLUMNS = [
@@ -285,9 +288,30 @@ const CASES: Record<string, Case> = {
         { ...unitDayRow(funnelId, "n1", "c2", 2, true), shopId, day: FROM / DAY + 1 },
       ]),
   },
-  "results-update-multi": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId, unitId: "u1" }) },
-  "results-delete-rows-from-ts": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId, clientId: "c1", fromTs: 0 }) },
-  "results-delete-rows-from-day": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId, clientId: "c2", fromDay: 0 }) },
+  // u1 and u3 have a row each (u3's says multi): both rows are set, to false.
+  "results-update-multi": {
+    write: true,
+    build: (b: Builder<number>) => [b(2)],
+    params: (shopId, { funnelId }) => ({ shopId, funnelId, ...listParams("u", ["u1", "u3"]) }),
+    changes: [2],
+  },
+  // From entry time: c1's row (entered at FROM + 1) goes, c3's (FROM + 1, cut at FROM + 2)
+  // stays, and so does c1's row of the other funnel. From the day: c2's two inserted rows.
+  "results-delete-visitor-rows": {
+    write: true,
+    build: (b: (from: FromColumn, count: number) => Query) => [
+      {
+        query: b("entryTs", 2),
+        params: deleteVisitorRowsParams([
+          { clientId: "c1", from: 0 },
+          { clientId: "c3", from: FROM + 2 },
+        ]),
+      },
+      { query: b("day", 1), params: deleteVisitorRowsParams([{ clientId: "c2", from: FROM / DAY }]) },
+    ],
+    params: (shopId, { funnelId }) => ({ shopId, funnelId }),
+    changes: [1, 2],
+  },
   "results-delete-funnel-rows": { write: true, params: (shopId, { funnelId }) => ({ shopId, funnelId }) },
   "retention-delete-funnel-rows": { write: true, params: (shopId) => ({ shopId, cutoff: TO, limit: 100 }) },
   "retention-delete-events": { write: true, params: (shopId) => ({ shopId, cutoff: FROM + 3 * DAY, limit: 100 }) },
@@ -378,7 +402,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
 
     it.each(writes)("%s runs and counts the rows it changed", async (name, c) => {
-      for (const { query, params } of statementsOf(name, c)) {
+      for (const [i, { query, params }] of statementsOf(name, c).entries()) {
         if (c.returns) {
           // A write that answers rows (RETURNING): exactly the rows it changed.
           expect(await rowsOf(db, query as Query<Params, Record<string, unknown>>, params), query.name).toEqual(c.returns(seeded));
@@ -386,7 +410,8 @@ for (const kind of ["sqlite", "postgres"] as const) {
         }
         const changed = await executeOn(db, query, params);
         expect(typeof changed).toBe("number");
-        expect(changed, query.name).toBeGreaterThan(0);
+        if (c.changes) expect(changed, query.name).toBe(c.changes[i]);
+        else expect(changed, query.name).toBeGreaterThan(0);
       }
     });
   });

@@ -287,6 +287,45 @@ describe.each(["sqlite", "postgres"] as const)("precomputed funnel results on %s
     expect(await app.db.staleVisitor.count({ where: { shopId } })).toBe(0);
   });
 
+  it("a returning visitor's new session is recomputed from its start: their earlier sessions and days keep their rows", async () => {
+    const [purchase, blog] = funnelIds;
+    // Ten visitors read the blog and view a product 10 days ago, then come back 2 days ago.
+    const clientIds = Array.from({ length: 10 }, (_, i) => visitor(`back-${kind}-${i}`));
+    const visit = (at: number, tag: string): Compact[] =>
+      clientIds.flatMap((clientId, i) => [
+        { id: `${tag}-${i}-1`, name: "page_viewed", ts: new Date(at + i * MIN).toISOString(), seq: 0, clientId, path: "/blogs/news/back" },
+        { id: `${tag}-${i}-2`, name: "product_viewed", ts: new Date(at + (i + 1) * MIN).toISOString(), seq: 1, clientId, path: "/products/p3", productId: "3" },
+      ]);
+    const rowsOf = async () =>
+      app.db.funnelUnitDay.findMany({
+        where: { shopId, clientId: { in: clientIds } },
+        // Not multi: a visitor unit's older day is flagged once it has a newer one.
+        select: { funnelId: true, unitId: true, day: true, entryTs: true, furthest: true, msFromPrev: true, lastTs: true, device: true, source: true },
+        orderBy: [{ funnelId: "asc" }, { unitId: "asc" }, { day: "asc" }],
+      });
+    await send(visit(now - 10 * DAY, "first"));
+    await checkReport(purchase, "range=last30");
+    await checkReport(blog, "range=last30");
+    const before = await rowsOf();
+    expect(before.filter((r) => r.funnelId === purchase)).toHaveLength(10);
+    expect(before.filter((r) => r.funnelId === blog)).toHaveLength(10);
+
+    await send(visit(now - 2 * DAY, "again"));
+    await checkReport(purchase, "range=last30&trend=day");
+    await checkReport(blog, "range=last30&trend=day");
+    const after = await rowsOf();
+    // Each funnel: the first visit's rows as they were (session units: an earlier session;
+    // visitor units: a day before the 2-day window), and one new row per visitor.
+    for (const funnelId of [purchase, blog]) {
+      const earlier = after.filter((r) => r.funnelId === funnelId && Number(r.entryTs) < now - 5 * DAY);
+      expect(earlier).toEqual(before.filter((r) => r.funnelId === funnelId));
+      expect(after.filter((r) => r.funnelId === funnelId && Number(r.entryTs) >= now - 5 * DAY)).toHaveLength(10);
+    }
+    // The blog funnel's units now span two days: both rows of each say so.
+    const multi = await app.db.funnelUnitDay.findMany({ where: { shopId, funnelId: blog, clientId: { in: clientIds } }, select: { multi: true } });
+    expect(multi.map((r) => r.multi)).toEqual(Array(20).fill(true));
+  });
+
   it("a visitor whose earlier attempt has closed but whose latest is open waits (in progress), not a drop-off, through the precomputed rows", async () => {
     const [, blog] = funnelIds;
     const before = await checkReport(blog, "range=last30");

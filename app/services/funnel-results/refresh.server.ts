@@ -7,17 +7,16 @@
 import { visitorBucket } from "../../../core/diagnosis/paths";
 import { computeUnitDays, localDayNumber, type UnitDay } from "../../../core/funnel";
 import { letEventLoopRun, type SqlExecutor, type SqlTx } from "../../../db/executor";
-import { asStoredText } from "../../../db/sql";
+import { asStoredText, listParams } from "../../../db/sql";
 import { readRows, runRows, runStatement } from "../../../db/query";
 import claimVisitors, { CLAIM_VISITORS_MAX, claimParams } from "../../../db/queries/results-claim-visitors";
-import deleteRowsFromDay from "../../../db/queries/results-delete-rows-from-day";
-import deleteRowsFromTs from "../../../db/queries/results-delete-rows-from-ts";
+import deleteVisitorRows, { DELETE_VISITOR_ROWS_MAX, deleteVisitorRowsParams, type FromColumn } from "../../../db/queries/results-delete-visitor-rows";
 import funnelMarks from "../../../db/queries/results-funnel-marks";
 import insertRowsQuery, { INSERT_ROWS_MAX, UNIT_DAY_COLUMNS } from "../../../db/queries/results-insert-rows";
 import staleEvents from "../../../db/queries/results-stale-events";
 import staleSessions from "../../../db/queries/results-stale-sessions";
 import staleVisitors from "../../../db/queries/results-stale-visitors";
-import updateMulti from "../../../db/queries/results-update-multi";
+import updateMulti, { UPDATE_MULTI_MAX } from "../../../db/queries/results-update-multi";
 import { visitorParams } from "../../../db/queries/_stale-visitors";
 import { toCoreEvent } from "../events.server";
 import { MARK_CHUNK_EVENTS, markVisitors, startBuild } from "./build.server";
@@ -128,7 +127,8 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
   }
 
   // What each funnel's rows become, per visitor: the rows to delete and the new ones.
-  type Change = { funnel: ShopFunnel; clientId: string; fromDay?: number; fromTs?: number; rows: UnitDay[] };
+  // Session units are cut at their entry time, visitor units at a local day (older days are kept).
+  type Change = { funnel: ShopFunnel; clientId: string; from: FromColumn; cut: number; rows: UnitDay[] };
   const changes: Change[] = [];
   for (const s of stale) {
     const list = events.get(s.clientId) ?? [];
@@ -138,7 +138,8 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
         changes.push({
           funnel: f,
           clientId: s.clientId,
-          fromTs: from,
+          from: "entryTs",
+          cut: from,
           rows: computeUnitDays(
             list.filter((e) => e.ts >= from),
             f.def,
@@ -153,7 +154,7 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
           f.def,
           timeZone,
         ).filter((r) => r.day >= fromDay);
-        changes.push({ funnel: f, clientId: s.clientId, fromDay, rows });
+        changes.push({ funnel: f, clientId: s.clientId, from: "day", cut: fromDay, rows });
       }
     }
   }
@@ -178,23 +179,29 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
       const chunk = stale.slice(i, i + CLAIM_VISITORS_MAX);
       for (const r of await readRows(tx, claimVisitors(chunk.length), { shopId, ...claimParams(chunk) })) done.add(asRead.get(r.clientId) ?? r.clientId);
     }
-    const inserts = new Map<string, NewRow[]>();
+    // Per funnel: the visitors' cut-offs (one unit kind per funnel) and the rows that replace them.
+    const perFunnel = new Map<string, { from: FromColumn; cuts: { clientId: string; from: number }[]; rows: NewRow[] }>();
     for (const c of changes) {
       if (!done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
-      const visitor = { shopId, funnelId: c.funnel.id, clientId: c.clientId };
-      if (c.fromTs !== undefined) await runStatement(tx, deleteRowsFromTs, { ...visitor, fromTs: c.fromTs });
-      else await runStatement(tx, deleteRowsFromDay, { ...visitor, fromDay: c.fromDay! });
+      const f = perFunnel.get(c.funnel.id) ?? { from: c.from, cuts: [], rows: [] };
+      f.cuts.push({ clientId: c.clientId, from: c.cut });
       const perUnit = new Map<string, number>();
       for (const r of c.rows) perUnit.set(r.unitId, (perUnit.get(r.unitId) ?? 0) + 1);
-      const list = inserts.get(c.funnel.id) ?? [];
-      for (const r of c.rows) list.push({ ...r, multi: perUnit.get(r.unitId)! > 1 });
-      inserts.set(c.funnel.id, list);
+      for (const r of c.rows) f.rows.push({ ...r, multi: perUnit.get(r.unitId)! > 1 });
+      perFunnel.set(c.funnel.id, f);
     }
-    for (const [funnelId, list] of inserts) await insertRows(tx, shopId, funnelId, list);
-    // A visitor unit's older days were kept: its multi flag counts every row it has.
-    for (const c of changes) {
-      if (c.fromDay === undefined || !done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
-      await runStatement(tx, updateMulti, { shopId, funnelId: c.funnel.id, unitId: c.clientId });
+    for (const [funnelId, f] of perFunnel) {
+      for (let i = 0; i < f.cuts.length; i += DELETE_VISITOR_ROWS_MAX) {
+        const chunk = f.cuts.slice(i, i + DELETE_VISITOR_ROWS_MAX);
+        await runStatement(tx, deleteVisitorRows(f.from, chunk.length), { shopId, funnelId, ...deleteVisitorRowsParams(chunk) });
+      }
+      await insertRows(tx, shopId, funnelId, f.rows);
+      // A visitor unit's older days were kept: its multi flag counts every row it has.
+      if (f.from !== "day") continue;
+      for (let i = 0; i < f.cuts.length; i += UPDATE_MULTI_MAX) {
+        const units = f.cuts.slice(i, i + UPDATE_MULTI_MAX).map((c) => c.clientId);
+        await runStatement(tx, updateMulti(units.length), { shopId, funnelId, ...listParams("u", units) });
+      }
     }
     return done.size;
   });
