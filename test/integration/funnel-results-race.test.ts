@@ -3,7 +3,9 @@
  * real SQLite file and a real PostgreSQL database: the refresher has read the shop's
  * funnels when a new funnel is created and its build marks every visitor stale — before
  * the refresher reads the markers. The batch, computed for the old list only, must not
- * claim those visitors, or the new funnel would go "ready" without them.
+ * claim those visitors, or the new funnel would go "ready" without them. Likewise a visitor
+ * whose events arrive after the batch read them: its claim must miss, and the next pass
+ * count the new events.
  */
 import { describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../db/prisma";
@@ -107,7 +109,7 @@ async function expectReadyAndEqualToEngine(deps: ReportDeps, shopId: number, fun
   expect({ steps: answer.report.steps, total: answer.report.totalUnits }).toEqual({ steps: want.steps, total: want.totalUnits });
 }
 
-describe.each(["sqlite", "postgres"] as const)("a new funnel's build on %s", (kind) => {
+describe.each(["sqlite", "postgres"] as const)("the refresher racing builds and new events on %s", (kind) => {
   it("leaves the visitors to the next pass, so the new funnel's report equals the engine", () =>
     withDeps(kind, async (deps) => {
       const { db, exec } = deps;
@@ -136,6 +138,43 @@ describe.each(["sqlite", "postgres"] as const)("a new funnel's build on %s", (ki
       expect(cart).toBeDefined();
       await refreshShop(deps, shop.id);
       for (const id of [purchase.id, cart!.id]) await expectReadyAndEqualToEngine(deps, shop.id, id);
+    }));
+
+  it("leaves a visitor whose events arrive between its read and its claim to the next pass, which counts them", () =>
+    withDeps(kind, async (deps) => {
+      const { db, exec } = deps;
+      const shop = await ensureDemoShop(db, { domain: `late-${kind}.myshopify.com`, ingestKey: `ik_late_${kind}`, timeZone: "UTC" });
+      const purchase = await addFunnel(db, shop.id, "Product to purchase", ["product_viewed", "checkout_completed"]);
+      const writer = new IngestWriter(exec);
+      const first = journeys(shop.id);
+      await writer.submit(first);
+      await refreshShop(deps, shop.id);
+
+      // Every visitor stale again; then, after the batch has read their events and before
+      // its transaction claims them, the visitors who stopped at step 1 buy.
+      await writer.submit(first.filter((e) => e.seq === 0).map((e) => row(shop.id, e.clientId, "page_viewed", e.ts + 5 * MIN, 10)));
+      const buyers = first.filter((e) => e.seq === 0 && Number(e.clientId.slice(1)) % 4 === 0);
+      let raced = false;
+      const racing: SqlExecutor = {
+        ...exec,
+        async transaction(fn) {
+          if (!raced) {
+            raced = true;
+            await writer.submit(buyers.map((e) => row(shop.id, e.clientId, "checkout_completed", e.ts + 20 * MIN, 11)));
+          }
+          return exec.transaction(fn);
+        },
+      };
+      const progress: number[] = [];
+      const outcome = await refreshShop({ ...deps, exec: racing }, shop.id, { onProgress: (n) => progress.push(n) });
+      expect(raced).toBe(true);
+      // The first batch claimed everyone but the buyers; a later pass of the same call did them.
+      expect(progress[0]).toBe(VISITORS - buyers.length);
+      expect(outcome.refreshed).toBe(VISITORS);
+      expect(await db.staleVisitor.count({ where: { shopId: shop.id } })).toBe(0);
+      await expectReadyAndEqualToEngine(deps, shop.id, purchase.id);
+      const rows = await db.funnelUnitDay.findMany({ where: { shopId: shop.id, funnelId: purchase.id, clientId: { in: buyers.map((e) => e.clientId) } } });
+      expect(rows.map((r) => r.furthest)).toEqual(buyers.map(() => 2));
     }));
 
   it("marks a big shop's visitors in chunks, and a marking cut short resumes to a report equal to the engine", () =>
