@@ -13,9 +13,9 @@ const build = memoByKey((key: `${FromColumn}:${number}`) => {
   return defineQuery<Params>("results-delete-visitor-rows", (dialect) => {
     // BIGINT on PostgreSQL: entryTs is milliseconds since 1970, past INTEGER's range.
     const type = dialect === "sqlite" ? "INTEGER" : "BIGINT";
-    const values = Array.from({ length: count }, (_, i) => `(:c${i}, CAST(:f${i} AS ${type}))`).join(", ");
-    const cte = `WITH v("clientId", "fromValue") AS (VALUES ${values})`;
-    const match = `u."shopId" = :shopId AND u."funnelId" = :funnelId AND u."clientId" = v."clientId" AND u."${from}" >= v."fromValue"`;
+    const values = Array.from({ length: count }, (_, i) => `(:c${i}, CAST(:cut${i} AS ${type}))`).join(", ");
+    const cte = `WITH v("clientId", "cut") AS (VALUES ${values})`;
+    const match = `u."shopId" = :shopId AND u."funnelId" = :funnelId AND u."clientId" = v."clientId" AND u."${from}" >= v."cut"`;
     // SQLite has no DELETE … USING: the rows are found per visitor (CROSS JOIN keeps v the
     // outer loop, seeking the (shopId, funnelId, clientId, day) index) and deleted by rowid.
     if (dialect === "sqlite") return `${cte} DELETE FROM "FunnelUnitDay" WHERE rowid IN (SELECT u.rowid FROM v CROSS JOIN "FunnelUnitDay" u WHERE ${match})`;
@@ -24,8 +24,8 @@ const build = memoByKey((key: `${FromColumn}:${number}`) => {
 });
 
 /**
- * Deletes the precomputed rows of funnel :funnelId that `count` visitors (:c0/:f0 …, see
- * deleteVisitorRowsParams) have from their cut-off on (`from` ≥ the visitor's value): the
+ * Deletes the precomputed rows of funnel :funnelId that `count` visitors (:c0/:cut0 …, see
+ * deleteVisitorRowsParams) have from their cut-off on (`from` ≥ the visitor's cut): the
  * rows the refresher recomputes. One statement per funnel and batch instead of one per
  * visitor: inside the refresher's transaction each statement is a round trip that, on
  * SQLite, holds the connection ingestion writes through.
@@ -36,13 +36,13 @@ export default function resultsDeleteVisitorRows(from: FromColumn, count: number
 }
 
 /** The parameters of resultsDeleteVisitorRows(from, visitors.length). */
-export const deleteVisitorRowsParams = (visitors: readonly { clientId: string; from: number }[]): Params => ({
+export const deleteVisitorRowsParams = (visitors: readonly { clientId: string; cut: number }[]): Params => ({
   ...listParams(
     "c",
     visitors.map((v) => v.clientId),
   ),
   ...listParams(
-    "f",
-    visitors.map((v) => v.from),
+    "cut",
+    visitors.map((v) => v.cut),
   ),
 });

@@ -303,11 +303,11 @@ const CASES: Record<string, Case> = {
       {
         query: b("entryTs", 2),
         params: deleteVisitorRowsParams([
-          { clientId: "c1", from: 0 },
-          { clientId: "c3", from: FROM + 2 },
+          { clientId: "c1", cut: 0 },
+          { clientId: "c3", cut: FROM + 2 },
         ]),
       },
-      { query: b("day", 1), params: deleteVisitorRowsParams([{ clientId: "c2", from: FROM / DAY }]) },
+      { query: b("day", 1), params: deleteVisitorRowsParams([{ clientId: "c2", cut: FROM / DAY }]) },
     ],
     params: (shopId, { funnelId }) => ({ shopId, funnelId }),
     changes: [1, 2],

@@ -180,11 +180,11 @@ async function refreshBatch(exec: SqlExecutor, shopId: number, timeZone: string,
       for (const r of await readRows(tx, claimVisitors(chunk.length), { shopId, ...claimParams(chunk) })) done.add(asRead.get(r.clientId) ?? r.clientId);
     }
     // Per funnel: the visitors' cut-offs (one unit kind per funnel) and the rows that replace them.
-    const perFunnel = new Map<string, { from: FromColumn; cuts: { clientId: string; from: number }[]; rows: NewRow[] }>();
+    const perFunnel = new Map<string, { from: FromColumn; cuts: { clientId: string; cut: number }[]; rows: NewRow[] }>();
     for (const c of changes) {
       if (!done.has(c.clientId) || !valid.has(c.funnel.id)) continue;
       const f = perFunnel.get(c.funnel.id) ?? { from: c.from, cuts: [], rows: [] };
-      f.cuts.push({ clientId: c.clientId, from: c.cut });
+      f.cuts.push({ clientId: c.clientId, cut: c.cut });
       const perUnit = new Map<string, number>();
       for (const r of c.rows) perUnit.set(r.unitId, (perUnit.get(r.unitId) ?? 0) + 1);
       for (const r of c.rows) f.rows.push({ ...r, multi: perUnit.get(r.unitId)! > 1 });
